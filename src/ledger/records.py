@@ -1,0 +1,474 @@
+"""The records users write: one pydantic model per kind, told apart by ``kind``.
+
+A record is what one line of an import file holds, and what one event in the store
+carries. Parsing normalises it: money becomes integer pence (``amount_pence``), years
+and months take one spelling (``2013-14``, ``M6``), and a missing effective date is
+filled in, so two spellings of the same fact compare equal.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, ClassVar, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+
+from ledger.money import parse_pence, parse_percent, parse_pounds
+from ledger.periods import (
+    first_day,
+    last_day,
+    parse_financial_year,
+    parse_period,
+    period_end,
+)
+
+
+def _iso_date(value: object) -> date:
+    """Dates are written as ISO text (2013-09-30); numbers are not dates."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"a date is written like 2013-09-30, got {value!r}")
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date (write dates like 2013-09-30)") from None
+
+
+def _count(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"a count is a whole number of zero or more, got {value!r}")
+    return value
+
+
+RecordId = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/+-]{0,199}$"),
+]
+Code = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$")
+]
+Slug = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+FinancialYear = Annotated[str, BeforeValidator(parse_financial_year)]
+Period = Annotated[str, BeforeValidator(parse_period)]
+Pounds = Annotated[int, BeforeValidator(parse_pounds)]
+Pence = Annotated[int, BeforeValidator(parse_pence)]
+Percent = Annotated[str, BeforeValidator(parse_percent)]
+Count = Annotated[int, BeforeValidator(_count)]
+
+OrganisationType = Literal["ccg", "area-team", "region", "commissioner", "budget", "sector"]
+
+# The order of fields in stored and exported records: what it is, about whom, when, how
+# much, then where it came from.
+FIELD_ORDER = (
+    "id", "kind", "account", "from", "to", "organisation", "corrects", "action",
+    "financial_year", "period", "effective", "measure", "unit",
+    "amount_pence", "count", "percent",
+)
+
+CORRECTABLE_KINDS = ("allocation", "transfer", "plan", "forecast", "drawdown", "qipp", "figure")
+
+
+def amount_problem(rule: str | None, pence: int | None) -> str | None:
+    """What is wrong with an amount under a kind's rule (None when nothing is)."""
+    if rule is None:
+        return None
+    if pence is None:
+        return "amount is missing"
+    if rule == "positive" and pence <= 0:
+        return f"amount must be more than zero, got {pence} pence"
+    if rule == "nonzero" and pence == 0:
+        return "amount must not be zero"
+    if rule == "not-negative" and pence < 0:
+        return f"amount must not be negative, got {pence} pence"
+    return None
+
+
+class RecordBase(BaseModel):
+    """Fields every record has."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    id: RecordId = Field(description="stable id of this record, unique in the ledger")
+    kind: str
+
+    def known_on(self) -> date:
+        """The date this fact became known (the 'as at' axis)."""
+        raise NotImplementedError
+
+    def normalised(self) -> dict[str, Any]:
+        """The record as stored and exported: JSON types, one spelling per value."""
+        fields = self.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"amount"})
+        ordered = {key: fields.pop(key) for key in FIELD_ORDER if key in fields}
+        ordered.update(fields)
+        return {key: value for key, value in ordered.items() if value != []}
+
+    def organisation_references(self) -> list[tuple[str, str]]:
+        """(field, code) pairs naming organisations that must be registered."""
+        return []
+
+
+class SourceRecord(RecordBase):
+    """A document the ledger cites: its id is the document id other records name."""
+
+    kind: Literal["source"] = "source"
+    title: Text = Field(description="what the document is, in our words")
+    publisher: Text
+    published: IsoDate = Field(description="when it was published (approximate if inferred)")
+    dated_by: Text = Field(description="how the publication date was found or inferred")
+    covers: Text = Field(description="the period the document describes")
+    licence: Text | None = None
+    attribution: Text | None = None
+    url: Text | None = None
+
+    def known_on(self) -> date:
+        return self.published
+
+
+class CitedRecord(RecordBase):
+    """A fact with a known date and a source locator."""
+
+    as_at: IsoDate = Field(description="when the fact became known or was decided")
+    source: RecordId = Field(description="id of the source document (a source record)")
+    locator: Text = Field(description="where in the source: paragraph, table or row")
+    reason: Text | None = Field(default=None, description="why, in a few words")
+
+    def known_on(self) -> date:
+        return self.as_at
+
+    @model_validator(mode="after")
+    def _known_by_now(self) -> CitedRecord:
+        if self.as_at > date.today():
+            raise ValueError(f"as_at {self.as_at} is in the future")
+        return self
+
+
+class OrganisationRecord(CitedRecord):
+    """An organisation, budget or sector aggregate; its id is its code (ODS code or slug)."""
+
+    kind: Literal["organisation"] = "organisation"
+    id: Code = Field(description="the organisation's code, e.g. 06H")
+    name: Text
+    type: OrganisationType
+    parent: Code | None = Field(default=None, description="aggregate its figures roll up into")
+    area_team: Code | None = None
+    region: Code | None = None
+    opened: IsoDate | None = Field(default=None, description="first day it existed")
+    ons_code: Code | None = None
+
+    def organisation_references(self) -> list[tuple[str, str]]:
+        fields = (("parent", self.parent), ("area_team", self.area_team), ("region", self.region))
+        return [(name, code) for name, code in fields if code is not None]
+
+
+class ClosureRecord(CitedRecord):
+    """An organisation ceased to exist after ``effective``."""
+
+    kind: Literal["closure"] = "closure"
+    organisation: Code
+    effective: IsoDate = Field(description="last day the organisation existed")
+
+    def organisation_references(self) -> list[tuple[str, str]]:
+        return [("organisation", self.organisation)]
+
+
+class MergerRecord(CitedRecord):
+    """Predecessor organisations were merged into ``organisation`` from ``effective``."""
+
+    kind: Literal["merger"] = "merger"
+    organisation: Code = Field(description="the organisation formed by the merger")
+    predecessors: list[Code] = Field(min_length=1)
+    effective: IsoDate = Field(description="first day of the merged organisation")
+
+    @model_validator(mode="after")
+    def _distinct_predecessors(self) -> MergerRecord:
+        if len(set(self.predecessors)) != len(self.predecessors):
+            raise ValueError("predecessors name the same organisation twice")
+        if self.organisation in self.predecessors:
+            raise ValueError(f"{self.organisation} cannot be merged into itself")
+        return self
+
+    def organisation_references(self) -> list[tuple[str, str]]:
+        return [("organisation", self.organisation)] + [
+            ("predecessors", code) for code in self.predecessors
+        ]
+
+
+class YearRecord(CitedRecord):
+    """A money fact about one financial year (and optionally one month of it)."""
+
+    financial_year: FinancialYear = Field(description="e.g. 2013-14")
+    period: Period | None = Field(default=None, description="month M1-M12 the figure is at")
+    effective: IsoDate | None = Field(
+        default=None, description="date the figure is about (default: period end or 1 April)"
+    )
+    amount: Pounds | None = Field(default=None, description="amount in pounds, e.g. £8.6m")
+    amount_pence: Pence | None = Field(default=None, description="amount in integer pence")
+
+    # How the amount may be signed; None means the kind carries no amount of its own.
+    amount_rule: ClassVar[str | None] = "any"
+    # A figure about month Mn cannot be known before that month has ended.
+    known_after_period: ClassVar[bool] = False
+
+    @model_validator(mode="after")
+    def _normalise_year_fields(self) -> YearRecord:
+        self._merge_amount()
+        self._check_amount()
+        if self.effective is None:
+            self.effective = (
+                period_end(self.financial_year, self.period)
+                if self.period
+                else first_day(self.financial_year)
+            )
+        if not first_day(self.financial_year) <= self.effective <= last_day(self.financial_year):
+            raise ValueError(
+                f"effective date {self.effective} is outside financial year {self.financial_year}"
+            )
+        if self.known_after_period and self.period is not None:
+            month_end = period_end(self.financial_year, self.period)
+            if self.as_at < month_end:
+                raise ValueError(
+                    f"a {self.kind} at {self.period} of {self.financial_year} cannot be "
+                    f"known on {self.as_at}, before the month ended on {month_end}"
+                )
+        return self
+
+    def _merge_amount(self) -> None:
+        if self.amount is not None:
+            if self.amount_pence is not None:
+                raise ValueError("give amount or amount_pence, not both")
+            self.amount_pence = self.amount
+            self.amount = None
+
+    def _check_amount(self) -> None:
+        problem = amount_problem(self.amount_rule, self.amount_pence)
+        if problem:
+            raise ValueError(problem)
+
+
+class AccountRecord(YearRecord):
+    """A money fact about one organisation's year."""
+
+    account: Code = Field(description="code of the organisation or budget")
+
+    def organisation_references(self) -> list[tuple[str, str]]:
+        return [("account", self.account)]
+
+
+class AllocationRecord(AccountRecord):
+    """Money an organisation may spend in the year (an in-year adjustment may be negative)."""
+
+    kind: Literal["allocation"] = "allocation"
+    amount_rule: ClassVar[str | None] = "nonzero"
+
+
+class TransferRecord(YearRecord):
+    """Allocation moved from one organisation to another: one event, both sides, one amount."""
+
+    kind: Literal["transfer"] = "transfer"
+    from_account: Code = Field(alias="from", description="organisation giving the allocation")
+    to_account: Code = Field(alias="to", description="organisation receiving it")
+    amount_rule: ClassVar[str | None] = "positive"
+
+    @model_validator(mode="after")
+    def _not_to_itself(self) -> TransferRecord:
+        if self.from_account == self.to_account:
+            raise ValueError(f"a transfer from {self.from_account} to itself moves nothing")
+        return self
+
+    def organisation_references(self) -> list[tuple[str, str]]:
+        return [("from", self.from_account), ("to", self.to_account)]
+
+
+class PlanRecord(AccountRecord):
+    """The surplus (+) or deficit (-) planned for the year; a later plan supersedes."""
+
+    kind: Literal["plan"] = "plan"
+
+
+class ForecastRecord(AccountRecord):
+    """The expected year-end surplus (+) or deficit (-) at a month; a revision supersedes."""
+
+    kind: Literal["forecast"] = "forecast"
+    period: Period = Field(description="month M1-M12 of the forecast")
+    known_after_period: ClassVar[bool] = True
+
+
+class DrawdownRecord(AccountRecord):
+    """Use of surplus built up in earlier years, optionally set against another budget."""
+
+    kind: Literal["drawdown"] = "drawdown"
+    against: Code | None = Field(default=None, description="budget the drawdown offsets")
+    amount_rule: ClassVar[str | None] = "positive"
+
+    def organisation_references(self) -> list[tuple[str, str]]:
+        refs = super().organisation_references()
+        return refs + ([("against", self.against)] if self.against else [])
+
+
+class QippRecord(AccountRecord):
+    """The savings programme: the plan, or the forecast shortfall against it."""
+
+    kind: Literal["qipp"] = "qipp"
+    measure: Literal["plan", "shortfall"]
+    amount_rule: ClassVar[str | None] = "not-negative"
+    known_after_period: ClassVar[bool] = True
+
+
+class FigureRecord(AccountRecord):
+    """A published total, count or percentage, kept to reconcile with its parts."""
+
+    kind: Literal["figure"] = "figure"
+    measure: Slug = Field(description="what is counted, e.g. ccgs-forecasting-deficit")
+    unit: Literal["gbp", "count", "percent"] | None = None
+    count: Count | None = None
+    percent: Percent | None = None
+    components: list[RecordId] = Field(
+        default_factory=list, description="ids of the records this figure should equal"
+    )
+    amount_rule: ClassVar[str | None] = None
+    known_after_period: ClassVar[bool] = True
+
+    @model_validator(mode="after")
+    def _one_value(self) -> FigureRecord:
+        given = {
+            "gbp": self.amount_pence is not None,
+            "count": self.count is not None,
+            "percent": self.percent is not None,
+        }
+        units = [unit for unit, present in given.items() if present]
+        if len(units) != 1:
+            raise ValueError("a figure has exactly one of amount, count or percent")
+        if self.unit is not None and self.unit != units[0]:
+            raise ValueError(f"unit {self.unit} does not match the value given ({units[0]})")
+        self.unit = units[0]  # type: ignore[assignment]
+        return self
+
+
+class CorrectionRecord(CitedRecord):
+    """Reverses an earlier record, or replaces its value, from ``as_at`` on."""
+
+    kind: Literal["correction"] = "correction"
+    corrects: RecordId = Field(description="id of the record corrected")
+    action: Literal["reverse", "replace"]
+    reason: Text = Field(description="why the record was wrong")
+    amount: Pounds | None = Field(default=None, description="replacement amount in pounds")
+    amount_pence: Pence | None = Field(default=None, description="replacement amount in pence")
+    count: Count | None = None
+    percent: Percent | None = None
+
+    @model_validator(mode="after")
+    def _value_matches_action(self) -> CorrectionRecord:
+        if self.amount is not None:
+            if self.amount_pence is not None:
+                raise ValueError("give amount or amount_pence, not both")
+            self.amount_pence, self.amount = self.amount, None
+        values = [v for v in (self.amount_pence, self.count, self.percent) if v is not None]
+        if self.action == "reverse" and values:
+            raise ValueError("a reversal carries no new value")
+        if self.action == "replace" and len(values) != 1:
+            raise ValueError("a replacement carries exactly one new amount, count or percent")
+        return self
+
+    @property
+    def replacement_unit(self) -> str | None:
+        """gbp, count or percent: the unit of the new value (None for a reversal)."""
+        if self.amount_pence is not None:
+            return "gbp"
+        if self.count is not None:
+            return "count"
+        return "percent" if self.percent is not None else None
+
+
+Record = Annotated[
+    Union[
+        SourceRecord,
+        OrganisationRecord,
+        ClosureRecord,
+        MergerRecord,
+        AllocationRecord,
+        TransferRecord,
+        PlanRecord,
+        ForecastRecord,
+        DrawdownRecord,
+        QippRecord,
+        FigureRecord,
+        CorrectionRecord,
+    ],
+    Field(discriminator="kind"),
+]
+AnyRecord = Union[
+    SourceRecord,
+    OrganisationRecord,
+    ClosureRecord,
+    MergerRecord,
+    AllocationRecord,
+    TransferRecord,
+    PlanRecord,
+    ForecastRecord,
+    DrawdownRecord,
+    QippRecord,
+    FigureRecord,
+    CorrectionRecord,
+]
+
+MODELS: dict[str, type[RecordBase]] = {
+    model.model_fields["kind"].default: model
+    for model in AnyRecord.__args__  # type: ignore[attr-defined]
+}
+KINDS = tuple(MODELS)
+
+_record_adapter: TypeAdapter[AnyRecord] = TypeAdapter(Record)
+
+
+class RecordError(ValueError):
+    """A record that does not validate; ``problems`` are readable one-line messages."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def parse_record(data: object) -> AnyRecord:
+    """Validate one record (a dict read from JSON) or raise RecordError."""
+    if not isinstance(data, dict):
+        raise RecordError([f"a record is a JSON object, got {type(data).__name__}"])
+    kind = data.get("kind")
+    if kind is None:
+        raise RecordError(["kind is missing (one of: " + ", ".join(KINDS) + ")"])
+    if kind not in MODELS:
+        raise RecordError([f"unknown kind {kind!r} (one of: " + ", ".join(KINDS) + ")"])
+    try:
+        return _record_adapter.validate_python(data)
+    except ValidationError as error:
+        raise RecordError(describe_validation_error(error)) from None
+
+
+def describe_validation_error(error: ValidationError) -> list[str]:
+    """Turn pydantic's errors into ``field: message`` lines."""
+    problems = []
+    for item in error.errors(include_url=False):
+        location = [str(part) for part in item["loc"][1:]]  # the first part is the kind tag
+        field = ".".join(location)
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "missing":
+            message = f"{field} is missing"
+        elif item["type"] == "extra_forbidden":
+            message = f"unknown field {field!r}"
+        elif item["type"] == "string_pattern_mismatch":
+            message = f"{field}: {item['input']!r} is not a valid code or id"
+        elif field:
+            message = f"{field}: {message}"
+        problems.append(message)
+    return problems
