@@ -1,0 +1,117 @@
+"""The ledger application: the one place that appends to and reads from the event store.
+
+It is an eventsourcing ``Application`` persisted to a SQLite file (or, by URL, to
+PostgreSQL). Commands go through ``prepare`` (check a batch against the store) and
+``append`` (save every new entry in one transaction); reads page through the store's
+notification log in the order events were recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError
+
+from ledger.batch import Batch, Located, prepare_batch
+from ledger.domain import Entry, entry_id
+from ledger.records import AnyRecord, parse_record
+
+PAGE_SIZE = 1000
+
+
+class StoreError(Exception):
+    """A store that cannot be opened or written as asked."""
+
+
+class ConcurrentWriteError(StoreError):
+    """Another writer appended one of the same record ids first; retrying is safe."""
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """A record as the store holds it: its position in the log and when it was appended."""
+
+    position: int
+    recorded: datetime
+    fields: dict[str, Any]
+
+    @property
+    def kind(self) -> str:
+        return str(self.fields["kind"])
+
+
+def is_database_url(store: str) -> bool:
+    return store.startswith(("postgresql://", "postgres://"))
+
+
+def store_environment(store: str) -> dict[str, str]:
+    """The eventsourcing settings for a store given as a SQLite path or a database URL."""
+    if is_database_url(store):
+        raise StoreError("PostgreSQL stores are not supported yet; give a SQLite file path")
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": store,
+        "SQLITE_LOCK_TIMEOUT": "30",
+    }
+
+
+class Ledger(Application[Any]):
+    """Appends records as events and reads them back."""
+
+    name = "Ledger"
+
+    def __init__(self, store: str, *, must_exist: bool = False) -> None:
+        if must_exist and not is_database_url(store) and not Path(store).exists():
+            raise StoreError(
+                f"no ledger store at {store} (create one with: ledger --store {store} import events/)"
+            )
+        self.store = store
+        super().__init__(env=store_environment(store))
+
+    def get_record(self, record_id: str) -> AnyRecord | None:
+        """The stored record with this id, or None."""
+        try:
+            entry: Entry = self.repository.get(entry_id(record_id))
+        except AggregateNotFoundError:
+            return None
+        return parse_record(entry.record)
+
+    def prepare(self, items: Sequence[Located]) -> Batch:
+        """Check records against each other and the store; nothing is written."""
+        return prepare_batch(items, self.get_record)
+
+    def append(self, batch: Batch) -> list[int]:
+        """Append a checked batch's new records in one transaction; return their positions."""
+        if batch.problems:
+            raise StoreError("a batch with problems cannot be appended")
+        entries = [Entry.record_fact(item.record.normalised()) for item in batch.new]
+        if not entries:
+            return []
+        try:
+            recordings = self.save(*entries)
+        except IntegrityError as error:
+            raise ConcurrentWriteError(
+                "another writer recorded one of these ids while this import ran; "
+                "nothing was recorded, and running the command again is safe"
+            ) from error
+        return [recording.notification.id for recording in recordings]
+
+    def stored_records(self, after: int = 0) -> Iterator[StoredRecord]:
+        """Every record in the order it was appended, after position ``after``."""
+        position = after
+        while True:
+            page = self.recorder.select_notifications(
+                start=position, limit=PAGE_SIZE, inclusive_of_start=False
+            )
+            for notification in page:
+                event = self.mapper.to_domain_event(notification)
+                if isinstance(event, Entry.Recorded):
+                    yield StoredRecord(notification.id, event.timestamp, event.record)
+            if len(page) < PAGE_SIZE:
+                return
+            position = page[-1].id
