@@ -1,0 +1,243 @@
+"""The ``ledger`` command line: parse and validate here, then hand over to the application.
+
+Errors go to stderr as ``Error: ...`` (``file:line: message`` for import files) with
+exit code 1, or 2 for a command used wrongly. A rejected command records nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+from eventsourcing.persistence import PersistenceError
+
+from ledger.application import Ledger, StoreError, is_database_url
+from ledger.batch import Batch, Located, Problem, prepare_batch
+from ledger.jsonlines import dump_line, read_paths
+from ledger.log import LOG_COLUMNS, LogFilter, log_rows
+from ledger.output import FORMATS, plural, render
+from ledger.periods import PeriodError, parse_financial_year
+from ledger.record_options import option_names, record_from_options, record_options
+from ledger.records import KINDS, MODELS, RecordError
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: str
+    views: str
+
+
+class LedgerGroup(click.Group):
+    """Turns the application's errors into ``Error: ...`` and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (StoreError, PersistenceError) as error:
+            raise click.ClickException(str(error)) from error
+
+
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="table prints pounds; json and csv print integer pence",
+)
+
+
+@click.group(name="ledger", cls=LedgerGroup)
+@click.option(
+    "--store",
+    envvar="LEDGER_STORE",
+    default="ledger.db",
+    show_default=True,
+    help="event store: a SQLite file (env LEDGER_STORE)",
+)
+@click.option(
+    "--views",
+    envvar="LEDGER_VIEWS",
+    default="views.db",
+    show_default=True,
+    help="SQLite views database (env LEDGER_VIEWS)",
+)
+@click.version_option(package_name="commissioning-ledger")
+@click.pass_context
+def main(ctx: click.Context, store: str, views: str) -> None:
+    """An event-sourced ledger of NHS commissioning budgets.
+
+    Every allocation, transfer, plan, forecast and drawdown is an immutable event
+    with a known date and a source. Start with:
+
+        ledger import events/
+    """
+    ctx.obj = Settings(store=store, views=views)
+
+
+pass_settings = click.make_pass_decorator(Settings)
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--dry-run", is_flag=True, help="check and report, record nothing")
+@format_option
+@pass_settings
+def import_command(settings: Settings, paths: tuple[str, ...], dry_run: bool, fmt: str) -> None:
+    """Check and append records from JSON-lines files or folders, all or nothing.
+
+    Every problem is reported as file:line: message and nothing is recorded.
+    Records already in the store are skipped, so importing twice changes nothing.
+
+        ledger import events/
+    """
+    read = read_paths(paths)
+    if read.problems:
+        _reject(read.problems)
+    batch, positions = _check_and_append(settings.store, read.items, dry_run)
+    verb = "Would record" if dry_run else "Recorded"
+    click.echo(
+        f"{verb} {plural(len(batch.new), 'new record')} from {plural(len(read.files), 'file')}; "
+        f"{len(batch.already_recorded):,} already recorded.",
+        err=fmt != "table",
+    )
+    if batch.new:
+        click.echo(render(_counts_by_kind_and_year(batch.new), fmt))
+
+
+@main.group()
+def record() -> None:
+    """Append one record given as options (the same checks as import).
+
+        ledger record allocation --account 06H --year 2013-14 --amount 849,204k
+            --as-at 2013-09-30 --source ccg-allocations --locator "row 145"
+    """
+
+
+def _record_command(kind: str) -> click.Command:
+    model = MODELS[kind]
+
+    @pass_settings
+    def append_one(settings: Settings, **values: Any) -> None:
+        try:
+            located = Located("command line", record_from_options(kind, values))
+        except RecordError as error:
+            names = option_names(model)
+            _reject([Problem(f"record {kind}", _name_option(m, names)) for m in error.problems])
+        batch, positions = _check_and_append(settings.store, [located], dry_run=False)
+        if positions:
+            click.echo(f"Recorded {kind} {located.record.id} at position {positions[0]}.")
+        else:
+            click.echo(f"Already recorded: {located.record.id} (nothing changed).")
+
+    first_line = (model.__doc__ or kind).strip().splitlines()[0]
+    return click.Command(kind, callback=append_one, params=record_options(model), help=first_line)
+
+
+for _kind in KINDS:
+    record.add_command(_record_command(_kind))
+
+
+@main.command()
+@click.option("--account", help="only records about this organisation (code)")
+@click.option("--kind", type=click.Choice(KINDS), help="only records of this kind")
+@click.option("--year", help="only records about this financial year, e.g. 2013-14")
+@click.option("--as-at", "as_at", type=click.DateTime(["%Y-%m-%d"]), help="only what was known by this date")
+@format_option
+@pass_settings
+def log(
+    settings: Settings,
+    account: str | None,
+    kind: str | None,
+    year: str | None,
+    as_at: Any,
+    fmt: str,
+) -> None:
+    """List records in the order they were appended.
+
+        ledger log --account 06H --year 2013-14
+    """
+    wanted = LogFilter(
+        account=account,
+        kind=kind,
+        year=_option_value("--year", parse_financial_year, year),
+        as_at=as_at.date().isoformat() if as_at else None,
+    )
+    ledger = Ledger(settings.store, must_exist=True)
+    rows = list(log_rows(ledger.stored_records(), wanted))
+    click.echo(render(rows, fmt, columns=LOG_COLUMNS if fmt == "table" else None))
+
+
+@main.command()
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="file to write (default: stdout)")
+@pass_settings
+def export(settings: Settings, output: Any) -> None:
+    """Write every record, in store order, as JSON lines that import reads back.
+
+        ledger export -o history.jsonl
+    """
+    ledger = Ledger(settings.store, must_exist=True)
+    for stored in ledger.stored_records():
+        output.write(dump_line(stored.fields) + "\n")
+
+
+def _check_and_append(store: str, items: Sequence[Located], dry_run: bool) -> tuple[Batch, list[int]]:
+    """Check records against the store, then append them unless it is a dry run.
+    A store that does not exist yet is only created when there is something to append."""
+    exists = is_database_url(store) or Path(store).exists()
+    ledger = Ledger(store) if exists else None
+    batch = ledger.prepare(items) if ledger else prepare_batch(items, lambda _id: None)
+    if batch.problems:
+        _reject(batch.problems)
+    if dry_run or not batch.new:
+        return batch, []
+    return batch, (ledger or Ledger(store)).append(batch)
+
+
+def _reject(problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    count = len(problems)
+    raise click.ClickException(f"{plural(count, 'problem')} found; nothing was recorded.")
+
+
+def _counts_by_kind_and_year(items: Sequence[Located]) -> list[dict[str, Any]]:
+    counts = Counter(
+        (item.record.kind, getattr(item.record, "financial_year", None) or "no year")
+        for item in items
+    )
+    years = sorted({year for _, year in counts if year != "no year"})
+    if any(year == "no year" for _, year in counts):
+        years.append("no year")
+    rows = []
+    for kind in KINDS:
+        row: dict[str, Any] = {"kind": kind}
+        row.update({year: counts.get((kind, year)) for year in years})
+        row["total"] = sum(counts.get((kind, year), 0) for year in years)
+        if row["total"]:
+            rows.append(row)
+    return rows
+
+
+def _name_option(message: str, names: dict[str, str]) -> str:
+    """``amount: ...`` -> ``--amount: ...`` so the user sees which option to fix."""
+    field = message.split(":", 1)[0].split(" ", 1)[0]
+    return names[field] + message[len(field):] if field in names else message
+
+
+def _option_value(option: str, parse: Callable[[str], str], value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return parse(value)
+    except (PeriodError, ValueError) as error:
+        raise click.BadParameter(str(error), param_hint=option) from None
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
