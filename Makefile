@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DEMO := .demo
 LEDGER := $(BIN)/ledger --store $(DEMO)/ledger.db --views $(DEMO)/views.db
 
-.PHONY: demo test bench clean
+.PHONY: demo test lint bench clean
 
 $(BIN)/ledger: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,13 @@ demo: $(BIN)/ledger
 	@echo "# Cambridgeshire and Peterborough CCG (06H): its allocations as recorded"
 	$(LEDGER) log --kind allocation --account 06H
 
-test: $(BIN)/ledger
+test: $(BIN)/ledger lint
 	$(BIN)/python -m pytest
+
+lint: $(BIN)/ledger
+	$(BIN)/ruff check src tests cli.py
+	$(BIN)/ruff format --check src tests cli.py
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) $(DEMO) build src/*.egg-info .pytest_cache .hypothesis

@@ -52,12 +52,21 @@ def _cited(kind: str, record_id: str, changes: dict[str, Any], **defaults: Any) 
 
 
 def allocation(record_id: str = "alloc-06H", **changes: Any) -> dict[str, Any]:
-    return _cited("allocation", record_id, changes, account="06H", financial_year="2013-14", amount="£849,204k")
+    return _cited(
+        "allocation",
+        record_id,
+        changes,
+        account="06H",
+        financial_year="2013-14",
+        amount="£849,204k",
+    )
 
 
 def transfer(record_id: str = "transfer-05Q", **changes: Any) -> dict[str, Any]:
     defaults = {"from": "05Q", "to": "SPEC", "financial_year": "2013-14", "amount": "£5m"}
-    return _cited("transfer", record_id, changes, **defaults, reason="specialised services rebasing")
+    return _cited(
+        "transfer", record_id, changes, **defaults, reason="specialised services rebasing"
+    )
 
 
 def plan(record_id: str = "plan-06H", **changes: Any) -> dict[str, Any]:
@@ -65,12 +74,25 @@ def plan(record_id: str = "plan-06H", **changes: Any) -> dict[str, Any]:
 
 
 def forecast(record_id: str = "forecast-06H", **changes: Any) -> dict[str, Any]:
-    return _cited("forecast", record_id, changes, account="06H", financial_year="2013-14", period="M6", amount="-8.6m")
+    return _cited(
+        "forecast",
+        record_id,
+        changes,
+        account="06H",
+        financial_year="2013-14",
+        period="M6",
+        amount="-8.6m",
+    )
 
 
 def correction(record_id: str, corrects: str, **changes: Any) -> dict[str, Any]:
     return _cited(
-        "correction", record_id, changes, corrects=corrects, action="reverse", reason="entered twice"
+        "correction",
+        record_id,
+        changes,
+        corrects=corrects,
+        action="reverse",
+        reason="entered twice",
     )
 
 
@@ -80,7 +102,9 @@ def world() -> list[dict[str, Any]]:
         source(),
         organisation("ccg-sector", type="sector"),
         organisation("06H", name="NHS Cambridgeshire and Peterborough CCG", parent="ccg-sector"),
-        organisation("05Q", name="NHS South East Staffs and Seisdon and Peninsular CCG", parent="ccg-sector"),
+        organisation(
+            "05Q", name="NHS South East Staffs and Seisdon and Peninsular CCG", parent="ccg-sector"
+        ),
         organisation("SPEC", name="Specialised commissioning", type="budget"),
     ]
 

@@ -19,9 +19,26 @@ def test_help_lists_the_commands(run):
 
 def test_record_appends_one_allocation_from_options(run, tmp_path):
     import_world(run, tmp_path)
-    args = ["record", "allocation", "--id", "adj-06H-1", "--account", "06H", "--year", "2013-14",
-            "--amount", "-2.4m", "--as-at", "2013-10-15", "--source", "board-paper-2013-11",
-            "--locator", "para 11", "--reason", "specialised rebasing"]
+    args = [
+        "record",
+        "allocation",
+        "--id",
+        "adj-06H-1",
+        "--account",
+        "06H",
+        "--year",
+        "2013-14",
+        "--amount",
+        "-2.4m",
+        "--as-at",
+        "2013-10-15",
+        "--source",
+        "board-paper-2013-11",
+        "--locator",
+        "para 11",
+        "--reason",
+        "specialised rebasing",
+    ]
     result = run(*args)
     assert result.exit_code == 0, result.output
     assert result.output == "Recorded allocation adj-06H-1 at position 6.\n"
@@ -30,8 +47,22 @@ def test_record_appends_one_allocation_from_options(run, tmp_path):
 
 def test_record_without_an_id_derives_one_from_the_content(run, tmp_path):
     import_world(run, tmp_path)
-    args = ["record", "plan", "--account", "06H", "--year", "2013-14", "--amount", "£1m",
-            "--as-at", "2013-06-30", "--source", "board-paper-2013-11", "--locator", "p2"]
+    args = [
+        "record",
+        "plan",
+        "--account",
+        "06H",
+        "--year",
+        "2013-14",
+        "--amount",
+        "£1m",
+        "--as-at",
+        "2013-06-30",
+        "--source",
+        "board-paper-2013-11",
+        "--locator",
+        "p2",
+    ]
     first = run(*args)
     record_id = first.output.split()[2]
     assert record_id.startswith("plan-") and len(record_id) == len("plan-") + 12
@@ -41,18 +72,48 @@ def test_record_without_an_id_derives_one_from_the_content(run, tmp_path):
 
 def test_record_names_the_option_at_fault(run, tmp_path):
     import_world(run, tmp_path)
-    result = run("record", "transfer", "--from", "05Q", "--to", "NOWHERE", "--year", "2013-14",
-                 "--amount", "5 million", "--as-at", "2013-09-30", "--source",
-                 "board-paper-2013-11", "--locator", "p9")
+    result = run(
+        "record",
+        "transfer",
+        "--from",
+        "05Q",
+        "--to",
+        "NOWHERE",
+        "--year",
+        "2013-14",
+        "--amount",
+        "5 million",
+        "--as-at",
+        "2013-09-30",
+        "--source",
+        "board-paper-2013-11",
+        "--locator",
+        "p9",
+    )
     assert result.exit_code == 1
     assert result.stderr == (
         "record transfer: --amount: cannot read '5 million' as an amount (examples: "
         "849204000, £8.6m, 1.6bn, 849,204k, -2.4m)\n"
         "Error: 1 problem found; nothing was recorded.\n"
     )
-    result = run("record", "transfer", "--from", "05Q", "--to", "NOWHERE", "--year", "2013-14",
-                 "--amount", "5m", "--as-at", "2013-09-30", "--source", "board-paper-2013-11",
-                 "--locator", "p9")
+    result = run(
+        "record",
+        "transfer",
+        "--from",
+        "05Q",
+        "--to",
+        "NOWHERE",
+        "--year",
+        "2013-14",
+        "--amount",
+        "5m",
+        "--as-at",
+        "2013-09-30",
+        "--source",
+        "board-paper-2013-11",
+        "--locator",
+        "p9",
+    )
     assert result.stderr == (
         "command line: to: unknown organisation 'NOWHERE'\n"
         "Error: 1 problem found; nothing was recorded.\n"
@@ -80,7 +141,8 @@ def test_log_lists_records_in_store_order(run, tmp_path):
 
 def test_log_filters_by_account_year_and_known_date(run, tmp_path):
     import_world(
-        run, tmp_path,
+        run,
+        tmp_path,
         allocation(),
         transfer(),
         plan("plan-06H-june", as_at="2013-06-30"),
@@ -114,7 +176,8 @@ def test_reading_a_store_that_does_not_exist_is_an_error(run, store):
     result = run("log")
     assert result.exit_code == 1
     assert result.stderr == (
-        f"Error: no ledger store at {store} (create one with: ledger --store {store} import events/)\n"
+        f"Error: no ledger store at {store} "
+        f"(create one with: ledger --store {store} import events/)\n"
     )
 
 
@@ -128,7 +191,13 @@ def test_export_is_read_back_by_import_identically(run, tmp_path):
     assert run("--store", copy, "export").output == exported
     assert len(exported.splitlines()) == 9
     assert json.loads(exported.splitlines()[5]) == {
-        "id": "alloc-06H", "kind": "allocation", "account": "06H", "financial_year": "2013-14",
-        "effective": "2013-04-01", "amount_pence": 84920400000, "as_at": "2013-09-30",
-        "source": "board-paper-2013-11", "locator": "table 1",
+        "id": "alloc-06H",
+        "kind": "allocation",
+        "account": "06H",
+        "financial_year": "2013-14",
+        "effective": "2013-04-01",
+        "amount_pence": 84920400000,
+        "as_at": "2013-09-30",
+        "source": "board-paper-2013-11",
+        "locator": "table 1",
     }

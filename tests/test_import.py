@@ -4,7 +4,16 @@ on any problem, every valid import atomic and idempotent."""
 import json
 import sqlite3
 
-from factories import allocation, correction, forecast, organisation, plan, transfer, world, write_jsonl
+from factories import (
+    allocation,
+    correction,
+    forecast,
+    organisation,
+    plan,
+    transfer,
+    world,
+    write_jsonl,
+)
 
 
 def stored_event_count(store):
@@ -14,7 +23,9 @@ def stored_event_count(store):
 
 def stored_bytes(store):
     with sqlite3.connect(store) as db:
-        return db.execute("SELECT group_concat(hex(state)) FROM stored_events ORDER BY rowid").fetchone()[0]
+        return db.execute(
+            "SELECT group_concat(hex(state)) FROM stored_events ORDER BY rowid"
+        ).fetchone()[0]
 
 
 def test_a_valid_file_is_recorded_and_summarised(run, tmp_path):
@@ -44,7 +55,9 @@ def test_importing_twice_records_nothing_new(run, store, tmp_path):
 
 
 def test_the_same_fact_spelled_differently_is_already_recorded(run, tmp_path):
-    run("import", str(write_jsonl(tmp_path / "a.jsonl", [*world(), allocation(amount="849204000")])))
+    run(
+        "import", str(write_jsonl(tmp_path / "a.jsonl", [*world(), allocation(amount="849204000")]))
+    )
     respelled = allocation(amount=None, amount_pence=84_920_400_000, financial_year="2013/14")
     result = run("import", str(write_jsonl(tmp_path / "b.jsonl", [respelled])))
     assert result.output == "Recorded 0 new records from 1 file; 1 already recorded.\n"
@@ -71,9 +84,7 @@ def test_every_problem_in_every_file_is_reported_and_nothing_is_recorded(run, st
     good = write_jsonl(folder / "a-good.jsonl", [allocation()])
     bad = folder / "b-bad.jsonl"
     bad.write_text(
-        json.dumps(plan(amount="lots")) + "\n"
-        "\n"
-        "{not json\n" + json.dumps(transfer(to="XYZ")) + "\n",
+        json.dumps(plan(amount="lots")) + "\n\n{not json\n" + json.dumps(transfer(to="XYZ")) + "\n",
         encoding="utf-8",
     )
     result = run("import", str(folder))
@@ -88,8 +99,7 @@ def test_every_problem_in_every_file_is_reported_and_nothing_is_recorded(run, st
     bad.write_text(json.dumps(transfer(to="XYZ")) + "\n", encoding="utf-8")
     result = run("import", str(folder))
     assert result.stderr == (
-        f"{bad}:1: to: unknown organisation 'XYZ'\n"
-        "Error: 1 problem found; nothing was recorded.\n"
+        f"{bad}:1: to: unknown organisation 'XYZ'\nError: 1 problem found; nothing was recorded.\n"
     )
     assert stored_bytes(store) == before
     assert good.exists()
@@ -99,7 +109,10 @@ def test_a_bad_import_into_a_new_store_does_not_create_it(run, store, tmp_path):
     result = run("import", str(write_jsonl(tmp_path / "a.jsonl", [allocation()])))
     assert result.exit_code == 1
     assert "account: unknown organisation '06H'" in result.stderr
-    assert "source: unknown source document 'board-paper-2013-11' (add a source record)" in result.stderr
+    assert (
+        "source: unknown source document 'board-paper-2013-11' (add a source record)"
+        in result.stderr
+    )
     assert not (tmp_path / "ledger.db").exists()
 
 
@@ -118,14 +131,19 @@ def test_unknown_codes_get_a_suggestion_when_only_the_case_differs(run, tmp_path
 
 
 def test_an_organisation_cannot_be_used_before_it_opened(run, tmp_path):
-    records = [*world(), organisation("13T", opened="2014-11-26", as_at="2014-11-26"),
-               allocation(account="13T")]
+    records = [
+        *world(),
+        organisation("13T", opened="2014-11-26", as_at="2014-11-26"),
+        allocation(account="13T"),
+    ]
     result = run("import", str(write_jsonl(tmp_path / "a.jsonl", records)))
     assert "account: 13T did not exist on 2013-04-01 (it opened on 2014-11-26)" in result.stderr
 
 
 def test_a_repeated_id_in_one_batch_must_repeat_the_same_record(run, tmp_path):
-    path = write_jsonl(tmp_path / "a.jsonl", [*world(), allocation(), allocation(), allocation(amount="1m")])
+    path = write_jsonl(
+        tmp_path / "a.jsonl", [*world(), allocation(), allocation(), allocation(amount="1m")]
+    )
     result = run("import", str(path))
     assert result.stderr.splitlines()[0] == (
         f"{path}:8: id 'alloc-06H' is used again with different content (first at {path}:6)"
@@ -141,8 +159,14 @@ def test_files_in_a_folder_are_read_in_path_order(run, tmp_path):
     result = run("import", str(folder))
     assert result.exit_code == 0, result.output
     log = json.loads(run("log", "--format", "json").output)
-    assert [row["kind"] for row in log] == ["source", "organisation", "organisation",
-                                            "organisation", "organisation", "forecast"]
+    assert [row["kind"] for row in log] == [
+        "source",
+        "organisation",
+        "organisation",
+        "organisation",
+        "organisation",
+        "forecast",
+    ]
 
 
 def test_missing_paths_and_empty_files_are_problems(run, tmp_path):
@@ -199,8 +223,11 @@ def test_a_correction_must_follow_what_it_corrects(run, tmp_path):
 
 def test_a_transfer_replacement_must_stay_positive(run, tmp_path):
     run("import", str(write_jsonl(tmp_path / "w.jsonl", [*world(), transfer()])))
-    path = write_jsonl(tmp_path / "c.jsonl", [correction("c1", "transfer-05Q", action="replace", amount="-1m")])
+    path = write_jsonl(
+        tmp_path / "c.jsonl", [correction("c1", "transfer-05Q", action="replace", amount="-1m")]
+    )
     result = run("import", str(path))
     assert result.stderr.splitlines()[0] == (
-        f"{path}:1: replacement for 'transfer-05Q': amount must be more than zero, got -100000000 pence"
+        f"{path}:1: replacement for 'transfer-05Q': "
+        "amount must be more than zero, got -100000000 pence"
     )

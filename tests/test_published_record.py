@@ -10,7 +10,12 @@ from ledger.published_data import main as published_data
 
 
 def test_the_generated_files_in_events_match_the_data_they_come_from():
-    assert published_data(["--data", str(REPOSITORY / "data"), "--events", str(REPOSITORY / "events"), "--check"]) == 0
+    assert (
+        published_data(
+            ["--data", str(REPOSITORY / "data"), "--events", str(REPOSITORY / "events"), "--check"]
+        )
+        == 0
+    )
 
 
 def test_the_shipped_history_imports_into_a_new_store(run):
@@ -22,7 +27,9 @@ def test_the_shipped_history_imports_into_a_new_store(run):
 def test_the_ledger_knows_the_211_ccgs_of_2013_with_area_team_and_region(run):
     run("import", str(REPOSITORY / "events"))
     rows = [json.loads(line) for line in run("export").output.splitlines()]
-    ccgs = {row["id"]: row for row in rows if row["kind"] == "organisation" and row["type"] == "ccg"}
+    ccgs = {
+        row["id"]: row for row in rows if row["kind"] == "organisation" and row["type"] == "ccg"
+    }
     assert len(ccgs) == 212  # the 211 of 2013 and Newcastle Gateshead (13T), formed in 2015
     assert ccgs["06H"]["area_team"] == "Q56" and ccgs["06H"]["region"] == "Y55"
     by_region = defaultdict(int)

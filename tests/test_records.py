@@ -46,7 +46,7 @@ def test_every_problem_of_a_record_is_reported():
     assert problems(forecast(period="M13", amount=8.6, as_at="2013-13-01", colour="red")) == [
         "as_at: '2013-13-01' is not a date (write dates like 2013-09-30)",
         "period: a month is written M1 to M12, got 'M13'",
-        'amount: write amounts as text or whole pounds, not as a floating-point number '
+        "amount: write amounts as text or whole pounds, not as a floating-point number "
         '(got 8.6; write "8.6" or "£8.6" to mean pounds)',
         "unknown field 'colour'",
     ]
@@ -55,30 +55,48 @@ def test_every_problem_of_a_record_is_reported():
 @pytest.mark.parametrize(
     ("record", "problem"),
     [
-        ({"id": "x"}, "kind is missing (one of: source, organisation, closure, merger, "
-         "allocation, transfer, plan, forecast, drawdown, qipp, figure, correction)"),
-        ({"id": "x", "kind": "budget"}, "unknown kind 'budget' (one of: source, organisation, "
-         "closure, merger, allocation, transfer, plan, forecast, drawdown, qipp, figure, correction)"),
+        (
+            {"id": "x"},
+            "kind is missing (one of: source, organisation, closure, merger, "
+            "allocation, transfer, plan, forecast, drawdown, qipp, figure, correction)",
+        ),
+        (
+            {"id": "x", "kind": "budget"},
+            "unknown kind 'budget' (one of: source, organisation, closure, merger, "
+            "allocation, transfer, plan, forecast, drawdown, qipp, figure, correction)",
+        ),
         (["not", "an", "object"], "a record is a JSON object, got list"),
         (allocation(account=None), "account is missing"),
         (allocation(amount=None), "amount is missing"),
         (allocation(amount="0"), "amount must not be zero"),
         (allocation(amount="£1.001"), "amount: '£1.001' has a fraction of a penny"),
-        (allocation(amount="5m", amount_pence=500_000_000), "give amount or amount_pence, not both"),
+        (
+            allocation(amount="5m", amount_pence=500_000_000),
+            "give amount or amount_pence, not both",
+        ),
         (allocation(id="has space"), "id: 'has space' is not a valid code or id"),
-        (allocation(financial_year="2013-15"),
-         "financial_year: '2013-15' is not a financial year: the year after 2013 is 2014"),
-        (allocation(effective="2014-04-01"),
-         "effective date 2014-04-01 is outside financial year 2013-14"),
+        (
+            allocation(financial_year="2013-15"),
+            "financial_year: '2013-15' is not a financial year: the year after 2013 is 2014",
+        ),
+        (
+            allocation(effective="2014-04-01"),
+            "effective date 2014-04-01 is outside financial year 2013-14",
+        ),
         (allocation(as_at="2999-01-01"), "as_at 2999-01-01 is in the future"),
         (transfer(to="05Q"), "a transfer from 05Q to itself moves nothing"),
         (transfer(amount="-5m"), "amount must be more than zero, got -500000000 pence"),
         (transfer(amount="0"), "amount must be more than zero, got 0 pence"),
-        (forecast(as_at="2013-09-15"), "a forecast at M6 of 2013-14 cannot be known on "
-         "2013-09-15, before the month ended on 2013-09-30"),
+        (
+            forecast(as_at="2013-09-15"),
+            "a forecast at M6 of 2013-14 cannot be known on "
+            "2013-09-15, before the month ended on 2013-09-30",
+        ),
         (forecast(period=None), "period is missing"),
-        (correction("c1", "alloc-06H", action="replace"),
-         "a replacement carries exactly one new amount, count or percent"),
+        (
+            correction("c1", "alloc-06H", action="replace"),
+            "a replacement carries exactly one new amount, count or percent",
+        ),
         (correction("c1", "alloc-06H", amount="5m"), "a reversal carries no new value"),
         (correction("c1", "alloc-06H", reason=None), "reason is missing"),
     ],

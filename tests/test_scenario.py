@@ -24,7 +24,9 @@ def test_a_year_of_records_is_kept_in_the_order_appended_and_survives_reopening(
         plan("plan-06H-june", as_at="2013-06-30"),
         plan("plan-06H-nov", amount="-1m", as_at="2013-11-08"),
         forecast(),
-        correction("fix-forecast", "forecast-06H", action="replace", amount="-8.4m", as_at="2013-12-01"),
+        correction(
+            "fix-forecast", "forecast-06H", action="replace", amount="-8.4m", as_at="2013-12-01"
+        ),
     ]
     batch = ledger.prepare(located(history))
     assert batch.problems == []

@@ -68,7 +68,8 @@ class Ledger(Application[Any]):
     def __init__(self, store: str, *, must_exist: bool = False) -> None:
         if must_exist and not is_database_url(store) and not Path(store).exists():
             raise StoreError(
-                f"no ledger store at {store} (create one with: ledger --store {store} import events/)"
+                f"no ledger store at {store} "
+                f"(create one with: ledger --store {store} import events/)"
             )
         self.store = store
         super().__init__(env=store_environment(store))

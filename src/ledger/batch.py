@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+
 from ledger.records import (
     CORRECTABLE_KINDS,
     AnyRecord,
@@ -185,7 +186,7 @@ class _References:
 
 
 def _replacement_problems(correction: CorrectionRecord, target: AnyRecord) -> list[str]:
-    unit = target.unit if isinstance(target, FigureRecord) else "gbp"
+    unit = (target.unit or "gbp") if isinstance(target, FigureRecord) else "gbp"
     if correction.replacement_unit != unit:
         wanted = {"gbp": "an amount", "count": "a count", "percent": "a percent"}[unit]
         return [f"a replacement for {target.id!r} must give {wanted}"]

@@ -114,8 +114,8 @@ def import_command(settings: Settings, paths: tuple[str, ...], dry_run: bool, fm
 def record() -> None:
     """Append one record given as options (the same checks as import).
 
-        ledger record allocation --account 06H --year 2013-14 --amount 849,204k
-            --as-at 2013-09-30 --source ccg-allocations --locator "row 145"
+    ledger record allocation --account 06H --year 2013-14 --amount 849,204k
+        --as-at 2013-09-30 --source ccg-allocations --locator "row 145"
     """
 
 
@@ -123,7 +123,7 @@ def _record_command(kind: str) -> click.Command:
     model = MODELS[kind]
 
     @pass_settings
-    def append_one(settings: Settings, **values: Any) -> None:
+    def append_one(settings: Settings, /, **values: Any) -> None:
         try:
             located = Located("command line", record_from_options(kind, values))
         except RecordError as error:
@@ -147,7 +147,9 @@ for _kind in KINDS:
 @click.option("--account", help="only records about this organisation (code)")
 @click.option("--kind", type=click.Choice(KINDS), help="only records of this kind")
 @click.option("--year", help="only records about this financial year, e.g. 2013-14")
-@click.option("--as-at", "as_at", type=click.DateTime(["%Y-%m-%d"]), help="only what was known by this date")
+@click.option(
+    "--as-at", "as_at", type=click.DateTime(["%Y-%m-%d"]), help="only what was known by this date"
+)
 @format_option
 @pass_settings
 def log(
@@ -160,7 +162,7 @@ def log(
 ) -> None:
     """List records in the order they were appended.
 
-        ledger log --account 06H --year 2013-14
+    ledger log --account 06H --year 2013-14
     """
     wanted = LogFilter(
         account=account,
@@ -174,19 +176,27 @@ def log(
 
 
 @main.command()
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="file to write (default: stdout)")
+@click.option(
+    "-o",
+    "--output",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="file to write (default: stdout)",
+)
 @pass_settings
 def export(settings: Settings, output: Any) -> None:
     """Write every record, in store order, as JSON lines that import reads back.
 
-        ledger export -o history.jsonl
+    ledger export -o history.jsonl
     """
     ledger = Ledger(settings.store, must_exist=True)
     for stored in ledger.stored_records():
         output.write(dump_line(stored.fields) + "\n")
 
 
-def _check_and_append(store: str, items: Sequence[Located], dry_run: bool) -> tuple[Batch, list[int]]:
+def _check_and_append(
+    store: str, items: Sequence[Located], dry_run: bool
+) -> tuple[Batch, list[int]]:
     """Check records against the store, then append them unless it is a dry run.
     A store that does not exist yet is only created when there is something to append."""
     exists = is_database_url(store) or Path(store).exists()
@@ -207,7 +217,7 @@ def _reject(problems: Sequence[Problem]) -> None:
 
 
 def _counts_by_kind_and_year(items: Sequence[Located]) -> list[dict[str, Any]]:
-    counts = Counter(
+    counts: Counter[tuple[str, str]] = Counter(
         (item.record.kind, getattr(item.record, "financial_year", None) or "no year")
         for item in items
     )
@@ -227,7 +237,7 @@ def _counts_by_kind_and_year(items: Sequence[Located]) -> list[dict[str, Any]]:
 def _name_option(message: str, names: dict[str, str]) -> str:
     """``amount: ...`` -> ``--amount: ...`` so the user sees which option to fix."""
     field = message.split(":", 1)[0].split(" ", 1)[0]
-    return names[field] + message[len(field):] if field in names else message
+    return names[field] + message[len(field) :] if field in names else message
 
 
 def _option_value(option: str, parse: Callable[[str], str], value: str | None) -> str | None:

@@ -35,7 +35,9 @@ def read_paths(paths: Iterable[str | Path]) -> ReadResult:
         if path.is_dir():
             found = sorted(path.rglob(f"*{IMPORT_SUFFIX}"))
             if not found:
-                result.problems.append(Problem(str(path), f"no {IMPORT_SUFFIX} files in this folder"))
+                result.problems.append(
+                    Problem(str(path), f"no {IMPORT_SUFFIX} files in this folder")
+                )
             result.files += found
         elif path.is_file():
             result.files.append(path)

@@ -8,8 +8,19 @@ from typing import Any
 
 from ledger.application import StoredRecord
 
-LOG_COLUMNS = ("position", "as_at", "kind", "id", "account", "counterparty",
-               "financial_year", "period", "amount_pence", "value", "detail")
+LOG_COLUMNS = (
+    "position",
+    "as_at",
+    "kind",
+    "id",
+    "account",
+    "counterparty",
+    "financial_year",
+    "period",
+    "amount_pence",
+    "value",
+    "detail",
+)
 
 
 @dataclass(frozen=True)

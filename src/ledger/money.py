@@ -49,7 +49,7 @@ def parse_pounds(value: object) -> int:
     if isinstance(value, float):
         raise MoneyError(
             f"write amounts as text or whole pounds, not as a floating-point number "
-            f"(got {value!r}; write \"{value!r}\" or \"£{value!r}\" to mean pounds)"
+            f'(got {value!r}; write "{value!r}" or "£{value!r}" to mean pounds)'
         )
     if not isinstance(value, str):
         raise MoneyError(f"expected an amount, got {value!r}")

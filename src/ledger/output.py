@@ -49,7 +49,7 @@ def _table(rows: list[dict[str, Any]], keys: list[str]) -> str:
         for row in rows
     ]
     align = ["right" if key in money or _numeric(rows, key) else "left" for key in keys]
-    return tabulate(body, headers=headers, colalign=align, disable_numparse=True)
+    return str(tabulate(body, headers=headers, colalign=align, disable_numparse=True))
 
 
 def _numeric(rows: list[dict[str, Any]], key: str) -> bool:

@@ -32,9 +32,7 @@ def parse_financial_year(text: object) -> str:
     second = match["second"]
     expected = first + 1
     if int(second) not in (expected, expected % 100):
-        raise PeriodError(
-            f"{text!r} is not a financial year: the year after {first} is {expected}"
-        )
+        raise PeriodError(f"{text!r} is not a financial year: the year after {first} is {expected}")
     if not EARLIEST_YEAR <= first <= LATEST_YEAR:
         raise PeriodError(f"{text!r} is outside the years the NHS has existed")
     return f"{first}-{expected % 100:02d}"
@@ -73,7 +71,9 @@ def period_end(financial_year: str, period: str) -> date:
     month_index = int(period[1:]) - 1  # M1 is April
     calendar_month = (3 + month_index) % 12 + 1
     calendar_year = int(financial_year[:4]) + (1 if calendar_month <= 3 else 0)
-    return date(calendar_year, calendar_month, calendar.monthrange(calendar_year, calendar_month)[1])
+    return date(
+        calendar_year, calendar_month, calendar.monthrange(calendar_year, calendar_month)[1]
+    )
 
 
 def period_start(financial_year: str, period: str) -> date:

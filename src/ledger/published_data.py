@@ -48,8 +48,7 @@ MERGER_EFFECTIVE = "2015-04-01"
 def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """CSV rows with the file line they stand on (the header is line 1)."""
     with path.open(newline="", encoding="utf-8") as lines:
-        for line, row in enumerate(csv.DictReader(lines), start=2):
-            yield line, row
+        yield from enumerate(csv.DictReader(lines), start=2)
 
 
 def _registered(code: str, as_at: str, source: str, line: int, **fields: Any) -> dict[str, Any]:
@@ -60,8 +59,13 @@ def _registered(code: str, as_at: str, source: str, line: int, **fields: Any) ->
 def region_records(data: Path) -> list[dict[str, Any]]:
     return [
         _registered(
-            row["region_ods_code"], ESTABLISHED, "data-regions-2013", line,
-            name=row["region_name"], type="region", opened=ESTABLISHED,
+            row["region_ods_code"],
+            ESTABLISHED,
+            "data-regions-2013",
+            line,
+            name=row["region_name"],
+            type="region",
+            opened=ESTABLISHED,
             ons_code=row["region_ons_code"],
         )
         for line, row in _rows(data / "nhs_england_regions_2013.csv")
@@ -71,9 +75,15 @@ def region_records(data: Path) -> list[dict[str, Any]]:
 def area_team_records(data: Path) -> list[dict[str, Any]]:
     return [
         _registered(
-            row["area_team_ods_code"], ESTABLISHED, "data-area-teams-2013", line,
-            name=row["area_team_name"], type="area-team", region=row["region_ods_code"],
-            opened=ESTABLISHED, ons_code=row["area_team_ons_code"],
+            row["area_team_ods_code"],
+            ESTABLISHED,
+            "data-area-teams-2013",
+            line,
+            name=row["area_team_name"],
+            type="area-team",
+            region=row["region_ods_code"],
+            opened=ESTABLISHED,
+            ons_code=row["area_team_ons_code"],
         )
         for line, row in _rows(data / "nhs_england_area_teams_2013.csv")
     ]
@@ -82,10 +92,17 @@ def area_team_records(data: Path) -> list[dict[str, Any]]:
 def ccg_records(data: Path) -> list[dict[str, Any]]:
     return [
         _registered(
-            row["ccg_ods_code"], ESTABLISHED, "data-ccgs-2013", line,
-            name=row["ccg_name"], type="ccg", parent="ccg-sector",
-            area_team=row["area_team_ods_code"], region=row["region_ods_code"],
-            opened=ESTABLISHED, ons_code=row["ccg_ons_code"],
+            row["ccg_ods_code"],
+            ESTABLISHED,
+            "data-ccgs-2013",
+            line,
+            name=row["ccg_name"],
+            type="ccg",
+            parent="ccg-sector",
+            area_team=row["area_team_ods_code"],
+            region=row["region_ods_code"],
+            opened=ESTABLISHED,
+            ons_code=row["ccg_ons_code"],
         )
         for line, row in _rows(data / "ccgs_2013.csv")
     ]
@@ -93,29 +110,52 @@ def ccg_records(data: Path) -> list[dict[str, Any]]:
 
 def merger_records(data: Path) -> list[dict[str, Any]]:
     """13T's registration, the closure of its three predecessors, and the merger."""
-    rows = {row["org_ods_code"]: (line, row) for line, row in _rows(data / "ods_ccg_and_hub_records_2016_02.csv")}
+    rows = {
+        row["org_ods_code"]: (line, row)
+        for line, row in _rows(data / "ods_ccg_and_hub_records_2016_02.csv")
+    }
     line, successor = rows[MERGED_CCG]
     decided = successor["open_date"]
     records = [
         _registered(
-            MERGED_CCG, decided, "data-ods-ccgs-2016", line,
-            name="NHS Newcastle Gateshead CCG", type="ccg", parent="ccg-sector",
-            region=successor["national_grouping_ods_code"], opened=decided,
+            MERGED_CCG,
+            decided,
+            "data-ods-ccgs-2016",
+            line,
+            name="NHS Newcastle Gateshead CCG",
+            type="ccg",
+            parent="ccg-sector",
+            region=successor["national_grouping_ods_code"],
+            opened=decided,
         )
     ]
     for code in PREDECESSORS:
         closed_line, row = rows[code]
-        records.append({
-            "id": f"{code}-closed", "kind": "closure", "organisation": code,
-            "effective": row["close_date"], "as_at": decided, "source": "data-ods-ccgs-2016",
-            "locator": f"line {closed_line}", "reason": f"merged into {MERGED_CCG}",
-        })
-    records.append({
-        "id": f"{MERGED_CCG}-merger", "kind": "merger", "organisation": MERGED_CCG,
-        "predecessors": list(PREDECESSORS), "effective": MERGER_EFFECTIVE, "as_at": decided,
-        "source": "data-ods-ccgs-2016", "locator": f"line {line}",
-        "reason": "Gateshead, Newcastle North and East, and Newcastle West CCGs merged",
-    })
+        records.append(
+            {
+                "id": f"{code}-closed",
+                "kind": "closure",
+                "organisation": code,
+                "effective": row["close_date"],
+                "as_at": decided,
+                "source": "data-ods-ccgs-2016",
+                "locator": f"line {closed_line}",
+                "reason": f"merged into {MERGED_CCG}",
+            }
+        )
+    records.append(
+        {
+            "id": f"{MERGED_CCG}-merger",
+            "kind": "merger",
+            "organisation": MERGED_CCG,
+            "predecessors": list(PREDECESSORS),
+            "effective": MERGER_EFFECTIVE,
+            "as_at": decided,
+            "source": "data-ods-ccgs-2016",
+            "locator": f"line {line}",
+            "reason": "Gateshead, Newcastle North and East, and Newcastle West CCGs merged",
+        }
+    )
     return records
 
 
@@ -134,7 +174,12 @@ def allocation_records(data: Path, financial_year: str) -> list[dict[str, Any]]:
         }
         record.update({key: known[key] for key in ("period", "effective") if key in known})
         record["amount"] = f"{int(row['allocation_gbp_000']):,}k"
-        record.update(as_at=known["as_at"], source="data-ccg-allocations", locator=f"line {line}", reason=known["reason"])
+        record.update(
+            as_at=known["as_at"],
+            source="data-ccg-allocations",
+            locator=f"line {line}",
+            reason=known["reason"],
+        )
         records.append(record)
     return records
 

@@ -22,8 +22,19 @@ _SHORT_NAMES = {"financial_year": "--year"}
 
 # Options are listed as a record reads: what and about whom, when, how much, then the source.
 _OPTION_ORDER = (
-    "id", "account", "from_account", "to_account", "organisation", "predecessors",
-    "corrects", "action", "financial_year", "period", "effective", "measure", "amount",
+    "id",
+    "account",
+    "from_account",
+    "to_account",
+    "organisation",
+    "predecessors",
+    "corrects",
+    "action",
+    "financial_year",
+    "period",
+    "effective",
+    "measure",
+    "amount",
 )
 _LAST_OPTIONS = ("as_at", "source", "locator", "reason")
 
@@ -36,9 +47,9 @@ def _option_rank(name: str) -> tuple[int, int]:
     return (1, 0)
 
 
-def record_options(model: type[RecordBase]) -> list[click.Option]:
+def record_options(model: type[RecordBase]) -> list[click.Parameter]:
     """One option per field of ``model``; the id is optional (derived from the content)."""
-    options = []
+    options: list[click.Parameter] = []
     for name in sorted(model.model_fields, key=_option_rank):
         info = model.model_fields[name]
         if name in _NOT_OPTIONS:
@@ -102,7 +113,7 @@ def _is_list(annotation: Any) -> bool:
     return typing.get_origin(_without_none(annotation)) is list
 
 
-def _click_type(name: str, annotation: Any) -> click.ParamType:
+def _click_type(name: str, annotation: Any) -> click.ParamType[Any, Any]:
     inner = _without_none(annotation)
     if typing.get_origin(inner) is typing.Literal:
         return click.Choice([str(choice) for choice in typing.get_args(inner)])

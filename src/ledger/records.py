@@ -9,7 +9,7 @@ filled in, so two spellings of the same fact compare equal.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -57,7 +57,9 @@ RecordId = Annotated[
 Code = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$")
 ]
-Slug = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
+Slug = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")
+]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 FinancialYear = Annotated[str, BeforeValidator(parse_financial_year)]
@@ -72,9 +74,22 @@ OrganisationType = Literal["ccg", "area-team", "region", "commissioner", "budget
 # The order of fields in stored and exported records: what it is, about whom, when, how
 # much, then where it came from.
 FIELD_ORDER = (
-    "id", "kind", "account", "from", "to", "organisation", "corrects", "action",
-    "financial_year", "period", "effective", "measure", "unit",
-    "amount_pence", "count", "percent",
+    "id",
+    "kind",
+    "account",
+    "from",
+    "to",
+    "organisation",
+    "corrects",
+    "action",
+    "financial_year",
+    "period",
+    "effective",
+    "measure",
+    "unit",
+    "amount_pence",
+    "count",
+    "percent",
 )
 
 CORRECTABLE_KINDS = ("allocation", "transfer", "plan", "forecast", "drawdown", "qipp", "figure")
@@ -391,41 +406,24 @@ class CorrectionRecord(CitedRecord):
         return "percent" if self.percent is not None else None
 
 
-Record = Annotated[
-    Union[
-        SourceRecord,
-        OrganisationRecord,
-        ClosureRecord,
-        MergerRecord,
-        AllocationRecord,
-        TransferRecord,
-        PlanRecord,
-        ForecastRecord,
-        DrawdownRecord,
-        QippRecord,
-        FigureRecord,
-        CorrectionRecord,
-    ],
-    Field(discriminator="kind"),
-]
-AnyRecord = Union[
-    SourceRecord,
-    OrganisationRecord,
-    ClosureRecord,
-    MergerRecord,
-    AllocationRecord,
-    TransferRecord,
-    PlanRecord,
-    ForecastRecord,
-    DrawdownRecord,
-    QippRecord,
-    FigureRecord,
-    CorrectionRecord,
-]
+AnyRecord = (
+    SourceRecord
+    | OrganisationRecord
+    | ClosureRecord
+    | MergerRecord
+    | AllocationRecord
+    | TransferRecord
+    | PlanRecord
+    | ForecastRecord
+    | DrawdownRecord
+    | QippRecord
+    | FigureRecord
+    | CorrectionRecord
+)
+Record = Annotated[AnyRecord, Field(discriminator="kind")]
 
 MODELS: dict[str, type[RecordBase]] = {
-    model.model_fields["kind"].default: model
-    for model in AnyRecord.__args__  # type: ignore[attr-defined]
+    model.model_fields["kind"].default: model for model in AnyRecord.__args__
 }
 KINDS = tuple(MODELS)
 
