@@ -55,6 +55,9 @@ class Entry(Aggregate):
     class OrganisationsMerged(Recorded):
         TOPIC = "ledger:OrganisationsMerged"
 
+    class BaselineNamed(Recorded):
+        TOPIC = "ledger:BaselineNamed"
+
     class AllocationIssued(Recorded):
         TOPIC = "ledger:AllocationIssued"
 
@@ -94,6 +97,7 @@ EVENT_FOR_KIND: dict[str, type[Entry.Recorded]] = {
     "organisation": Entry.OrganisationRegistered,
     "closure": Entry.OrganisationClosed,
     "merger": Entry.OrganisationsMerged,
+    "baseline": Entry.BaselineNamed,
     "allocation": Entry.AllocationIssued,
     "transfer": Entry.AllocationTransferred,
     "plan": Entry.PlanSubmitted,

@@ -220,6 +220,26 @@ class MergerRecord(CitedRecord):
         ]
 
 
+class BaselineRecord(CitedRecord):
+    """A named point in time to compare against: figures effective by ``effective`` and
+    known by ``known``; its id is the name, e.g. september-2013."""
+
+    kind: Literal["baseline"] = "baseline"
+    id: Slug = Field(description="the baseline's name, e.g. september-2013")
+    financial_year: FinancialYear
+    effective: IsoDate = Field(description="figures about dates up to this one count")
+    known: IsoDate = Field(description="figures known by this date count")
+    description: Text
+
+    @model_validator(mode="after")
+    def _effective_in_year(self) -> BaselineRecord:
+        if not first_day(self.financial_year) <= self.effective <= last_day(self.financial_year):
+            raise ValueError(
+                f"effective date {self.effective} is outside financial year {self.financial_year}"
+            )
+        return self
+
+
 class YearRecord(CitedRecord):
     """A money fact about one financial year (and optionally one month of it)."""
 
@@ -317,7 +337,16 @@ class ForecastRecord(AccountRecord):
 
     kind: Literal["forecast"] = "forecast"
     period: Period = Field(description="month M1-M12 of the forecast")
+    deficit: Literal["planned", "unplanned"] | None = Field(
+        default=None, description="whether the source says a forecast deficit was planned"
+    )
     known_after_period: ClassVar[bool] = True
+
+    @model_validator(mode="after")
+    def _deficit_only_for_deficits(self) -> ForecastRecord:
+        if self.deficit is not None and (self.amount_pence or 0) >= 0:
+            raise ValueError("deficit (planned or unplanned) is said only of a forecast deficit")
+        return self
 
 
 class DrawdownRecord(AccountRecord):
@@ -411,6 +440,7 @@ AnyRecord = (
     | OrganisationRecord
     | ClosureRecord
     | MergerRecord
+    | BaselineRecord
     | AllocationRecord
     | TransferRecord
     | PlanRecord
