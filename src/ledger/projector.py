@@ -1,0 +1,247 @@
+"""The projector: reads the store's notification log from the tracked position and turns
+each record into rows of the views database, a page at a time, each page in one
+transaction with the new position.
+
+Money and reported figures become *postings*: one row per side of a record (a transfer
+has two, ``from`` and ``to``) and per version of its value. A correction adds a version
+known from its own ``as_at``; each version carries ``valid_to``, the known date of the
+next version, so a view "as at D" keeps the versions with ``as_at <= D`` and no later
+version known by D. ``delta_pence`` is the change a version makes to its side's value,
+so an additive figure (an allocation) as at D is the sum of deltas known by D.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from ledger.application import Ledger
+from ledger.domain import Entry
+from ledger.views_db import ViewsDatabase, ViewsError
+
+PAGE_SIZE = 2000
+
+_MEASURE_OF_KIND = {
+    "allocation": "allocation",
+    "transfer": "allocation",
+    "plan": "plan",
+    "forecast": "forecast",
+    "drawdown": "drawdown",
+}
+MONEY_KINDS = ("allocation", "transfer", "plan", "forecast", "drawdown", "qipp", "figure")
+
+Progress = Callable[[int, int], None]  # (events read so far, events in the store)
+
+
+def catch_up(ledger: Ledger, views: ViewsDatabase, progress: Progress | None = None) -> int:
+    """Apply every event after the tracked position; return how many were read."""
+    _check_same_store(ledger, views)
+    to_read = (ledger.recorder.max_notification_id() or 0) - views.tracking.position
+    read = 0
+    while True:
+        with views.writing():
+            tracking = views.tracking
+            page = ledger.recorder.select_notifications(
+                start=tracking.position, limit=PAGE_SIZE, inclusive_of_start=False
+            )
+            if not page:
+                return read
+            writer = _PageWriter(views, tracking.known_by)
+            for notification in page:
+                event = ledger.mapper.to_domain_event(notification)
+                if isinstance(event, Entry.Recorded):
+                    writer.apply(event.record, notification.id)
+            writer.flush()
+            views.track(page[-1].id, writer.last_record_id or tracking.record_id)
+        read += len(page)
+        if progress:
+            progress(read, max(to_read, read))
+
+
+def _check_same_store(ledger: Ledger, views: ViewsDatabase) -> None:
+    """A views database follows one store: the record at its position must be the one it saw."""
+    tracking = views.tracking
+    if tracking.position == 0:
+        return
+    found = ledger.recorder.select_notifications(start=tracking.position, limit=1)
+    if found and found[0].id == tracking.position:
+        event = ledger.mapper.to_domain_event(found[0])
+        if getattr(event, "record", {}).get("id") == tracking.record_id:
+            return
+    raise ViewsError(
+        f"the views database {views.path} was built from another store than {ledger.store}; "
+        f"run: ledger --store {ledger.store} --views {views.path} rebuild"
+    )
+
+
+def known_on(fields: dict[str, Any]) -> str:
+    """The date a record became known (ISO text)."""
+    return str(fields.get("as_at") or fields["published"])
+
+
+def measure_of(fields: dict[str, Any]) -> str:
+    kind = fields["kind"]
+    if kind == "qipp":
+        return f"qipp-{fields['measure']}"
+    if kind == "figure":
+        return str(fields["measure"])
+    return _MEASURE_OF_KIND[kind]
+
+
+class _PageWriter:
+    """Collects the rows of one page and writes them when the page ends."""
+
+    def __init__(self, views: ViewsDatabase, known_by: str | None):
+        self.views = views
+        self.known_by = known_by
+        self.pending: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.last_record_id: str | None = None
+
+    def apply(self, fields: dict[str, Any], position: int) -> None:
+        self.last_record_id = fields["id"]
+        if self.known_by is not None and known_on(fields) > self.known_by:
+            return
+        kind = fields["kind"]
+        if kind in MONEY_KINDS:
+            self.pending["postings"] += posting_rows(fields, position)
+            if kind == "figure":
+                self.pending["figure_components"] += [
+                    {"figure_id": fields["id"], "component_id": component, "position": position}
+                    for component in fields.get("components", [])
+                ]
+        elif kind == "correction":
+            self.flush()
+            apply_correction(self.views, fields, position)
+        else:
+            table, rows = _reference_rows(fields, position)
+            self.pending[table] += rows
+
+    def flush(self) -> None:
+        for table, rows in self.pending.items():
+            self.views.insert(table, rows)
+        self.pending.clear()
+
+
+def posting_rows(fields: dict[str, Any], position: int) -> list[dict[str, Any]]:
+    """The first version of a money record or reported figure: one row per side."""
+    amount = fields.get("amount_pence")
+    row: dict[str, Any] = {
+        "record_id": fields["id"],
+        "kind": fields["kind"],
+        "measure": measure_of(fields),
+        "account": fields.get("account"),
+        "counterparty": fields.get("against"),
+        "side": "",
+        "financial_year": fields["financial_year"],
+        "period": fields.get("period"),
+        "effective": fields["effective"],
+        "record_as_at": fields["as_at"],
+        "record_position": position,
+        "precedence": f"{fields['effective']} {fields['as_at']} {position:012d}",
+        "version": 0,
+        "as_at": fields["as_at"],
+        "valid_to": None,
+        "position": position,
+        "is_void": 0,
+        "unit": fields.get("unit", "gbp"),
+        "amount_pence": amount,
+        "delta_pence": amount,
+        "count": fields.get("count"),
+        "percent": fields.get("percent"),
+        "deficit": fields.get("deficit"),
+        "correction_id": None,
+        "reason": fields.get("reason"),
+        "source": fields["source"],
+        "locator": fields["locator"],
+    }
+    if fields["kind"] != "transfer":
+        return [row]
+    amount = int(fields["amount_pence"])
+    return [
+        row | {"account": fields["from"], "counterparty": fields["to"], "side": "from",
+               "amount_pence": -amount, "delta_pence": -amount},
+        row | {"account": fields["to"], "counterparty": fields["from"], "side": "to"},
+    ]  # fmt: skip
+
+
+def apply_correction(views: ViewsDatabase, fields: dict[str, Any], position: int) -> None:
+    """Add a version to each side of the corrected record, then re-chain its versions."""
+    versions = views.rows(
+        "SELECT * FROM postings WHERE record_id = ? ORDER BY side, version", (fields["corrects"],)
+    )
+    by_side: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for version in versions:
+        by_side[version["side"]].append(version)
+    for side, chain in by_side.items():
+        original = {key: value for key, value in chain[0].items() if key != "posting_id"}
+        revised = original | {
+            "version": chain[-1]["version"] + 1,
+            "as_at": fields["as_at"],
+            "position": position,
+            "is_void": 1 if fields["action"] == "reverse" else 0,
+            "amount_pence": _signed(fields.get("amount_pence"), side),
+            "count": fields.get("count"),
+            "percent": fields.get("percent"),
+            "correction_id": fields["id"],
+            "reason": fields["reason"],
+            "source": fields["source"],
+            "locator": fields["locator"],
+        }
+        views.insert("postings", [revised])
+    for side in by_side:
+        _rechain(views, fields["corrects"], side)
+
+
+def _signed(amount: int | None, side: str) -> int | None:
+    return -amount if amount is not None and side == "from" else amount
+
+
+def _rechain(views: ViewsDatabase, record_id: str, side: str) -> None:
+    """Order a side's versions by when they became known; set each one's valid_to and delta."""
+    chain = views.rows(
+        "SELECT posting_id, as_at, position, is_void, unit, amount_pence FROM postings "
+        "WHERE record_id = ? AND side = ? ORDER BY as_at, position",
+        (record_id, side),
+    )
+    previous_value = 0
+    for index, version in enumerate(chain):
+        value = 0 if version["is_void"] else (version["amount_pence"] or 0)
+        following = chain[index + 1]["as_at"] if index + 1 < len(chain) else None
+        delta = value - previous_value if version["unit"] == "gbp" else None
+        views.db.execute(
+            "UPDATE postings SET valid_to = ?, delta_pence = ? WHERE posting_id = ?",
+            (following, delta, version["posting_id"]),
+        )
+        previous_value = value
+
+
+def _reference_rows(fields: dict[str, Any], position: int) -> tuple[str, list[dict[str, Any]]]:
+    """Rows for sources, organisations and the changes to them."""
+    kind = fields["kind"]
+    cited = {key: fields.get(key) for key in ("as_at", "source", "locator")} | {
+        "position": position
+    }
+    keys: tuple[str, ...]
+    if kind == "source":
+        keys = ("id", "title", "publisher", "published", "dated_by", "covers", "licence",
+                "attribution", "url")  # fmt: skip
+        return "sources", [{key: fields.get(key) for key in keys} | {"position": position}]
+    if kind == "organisation":
+        keys = ("name", "type", "parent", "area_team", "region", "opened", "ons_code")
+        return "organisations", [{"code": fields["id"]} | {k: fields.get(k) for k in keys} | cited]
+    if kind == "closure":
+        return "closures", [
+            {"record_id": fields["id"], "organisation": fields["organisation"],
+             "effective": fields["effective"], "reason": fields.get("reason")} | cited
+        ]  # fmt: skip
+    if kind == "merger":
+        return "mergers", [
+            {"record_id": fields["id"], "predecessor": code, "successor": fields["organisation"],
+             "effective": fields["effective"], "reason": fields.get("reason")} | cited
+            for code in fields["predecessors"]
+        ]  # fmt: skip
+    if kind == "baseline":
+        keys = ("financial_year", "effective", "known", "description")
+        return "baselines", [{"name": fields["id"]} | {k: fields[k] for k in keys} | cited]
+    raise ViewsError(f"the projector does not know records of kind {kind!r}")

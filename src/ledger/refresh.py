@@ -1,0 +1,61 @@
+"""Keeping a views database in step with the store: catch up, or replay from scratch.
+
+A replay builds a new database beside the old one and moves it into place only when
+it is complete, so an interrupted replay leaves the old views as they were.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ledger.application import Ledger
+from ledger.projector import Progress, catch_up
+from ledger.views_db import SCHEMA_VERSION, ViewsDatabase
+
+_SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+@dataclass(frozen=True)
+class Replayed:
+    events: int
+    known_by: str | None
+    rows: dict[str, int]
+
+
+def caught_up(ledger: Ledger, path: str | Path) -> ViewsDatabase:
+    """The views database at ``path``, up to date with the store (created or rebuilt
+    from scratch when new or made by another version of the ledger)."""
+    views = ViewsDatabase.open(path)
+    if views.tracking.schema_version != SCHEMA_VERSION:
+        known_by = views.tracking.known_by
+        views.close()
+        replay(ledger, path, known_by)
+        views = ViewsDatabase.open(path)
+    catch_up(ledger, views)
+    return views
+
+
+def replay(
+    ledger: Ledger, path: str | Path, known_by: str | None = None, progress: Progress | None = None
+) -> Replayed:
+    """Build the views database at ``path`` afresh from the whole store, keeping only
+    records known by ``known_by`` (an ISO date) when given."""
+    path = Path(path)
+    building = path.with_name(path.name + ".building")
+    _remove(building, with_file=True)
+    views = ViewsDatabase.open(building, known_by=known_by)
+    try:
+        events = catch_up(ledger, views, progress)
+        rows = {table: views.db.table(table).count for table in ("postings", "organisations")}
+    finally:
+        views.close()
+    _remove(path, with_file=False)  # a stale journal must not be applied to the new file
+    os.replace(building, path)
+    return Replayed(events, known_by, rows)
+
+
+def _remove(path: Path, *, with_file: bool) -> None:
+    for suffix in ("",) * with_file + _SQLITE_SIDE_FILES:
+        Path(str(path) + suffix).unlink(missing_ok=True)

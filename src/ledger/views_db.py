@@ -1,0 +1,241 @@
+"""The views database: a disposable SQLite file of tables rebuilt from the event store.
+
+The projector writes its rows and its tracked position in the same transaction, so a
+crash can leave the database behind the store but never counting an event twice. The
+tables are plain SQLite (integer pence, ISO dates as text) and open as they are in the
+sqlite3 shell or Datasette; projections/README.md describes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+# Bump when the tables change: a views database of another version is rebuilt.
+SCHEMA_VERSION = 1
+TRACKING = "ledger_tracking"
+
+TABLES: dict[str, dict[str, Any]] = {
+    "postings": {
+        "columns": {
+            "posting_id": int,
+            "record_id": str,
+            "kind": str,
+            "measure": str,
+            "account": str,
+            "counterparty": str,
+            "side": str,
+            "financial_year": str,
+            "period": str,
+            "effective": str,
+            "record_as_at": str,
+            "record_position": int,
+            "precedence": str,
+            "version": int,
+            "as_at": str,
+            "valid_to": str,
+            "position": int,
+            "is_void": int,
+            "unit": str,
+            "amount_pence": int,
+            "delta_pence": int,
+            "count": int,
+            "percent": str,
+            "deficit": str,
+            "correction_id": str,
+            "reason": str,
+            "source": str,
+            "locator": str,
+        },
+        "pk": "posting_id",
+        "not_null": {"record_id", "kind", "measure", "account", "financial_year", "as_at"},
+        "indexes": [
+            ("measure", "financial_year", "account"),
+            ("account", "measure", "financial_year"),
+            ("record_id", "side", "version"),
+        ],
+        "unique": [("record_id", "side", "version")],
+    },
+    "organisations": {
+        "columns": {
+            "code": str,
+            "name": str,
+            "type": str,
+            "parent": str,
+            "area_team": str,
+            "region": str,
+            "opened": str,
+            "ons_code": str,
+            "as_at": str,
+            "position": int,
+            "source": str,
+            "locator": str,
+        },
+        "pk": "code",
+        "indexes": [("type",), ("parent",)],
+    },
+    "closures": {
+        "columns": {
+            "record_id": str,
+            "organisation": str,
+            "effective": str,
+            "as_at": str,
+            "position": int,
+            "reason": str,
+            "source": str,
+            "locator": str,
+        },
+        "pk": "record_id",
+        "indexes": [("organisation",)],
+    },
+    "mergers": {
+        "columns": {
+            "record_id": str,
+            "predecessor": str,
+            "successor": str,
+            "effective": str,
+            "as_at": str,
+            "position": int,
+            "reason": str,
+            "source": str,
+            "locator": str,
+        },
+        "pk": ("record_id", "predecessor"),
+        "indexes": [("predecessor",)],
+    },
+    "sources": {
+        "columns": {
+            "id": str,
+            "title": str,
+            "publisher": str,
+            "published": str,
+            "dated_by": str,
+            "covers": str,
+            "licence": str,
+            "attribution": str,
+            "url": str,
+            "position": int,
+        },
+        "pk": "id",
+    },
+    "baselines": {
+        "columns": {
+            "name": str,
+            "financial_year": str,
+            "effective": str,
+            "known": str,
+            "description": str,
+            "as_at": str,
+            "position": int,
+            "source": str,
+            "locator": str,
+        },
+        "pk": "name",
+    },
+    "figure_components": {
+        "columns": {"figure_id": str, "component_id": str, "position": int},
+        "pk": ("figure_id", "component_id"),
+        "indexes": [("component_id",)],
+    },
+}
+
+
+class ViewsError(Exception):
+    """A views database that cannot be used as asked."""
+
+
+@dataclass(frozen=True)
+class Tracking:
+    """How far the views database has read the store, and what it was built to show."""
+
+    position: int
+    record_id: str | None  # the record at ``position``, to recognise the store it follows
+    known_by: str | None  # ISO date: only records known by then (a replay "as at")
+    schema_version: int
+
+
+class ViewsDatabase:
+    """The projector's tables in one SQLite file."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.db = sqlite_utils.Database(self.path)
+        self.db.conn.execute("PRAGMA busy_timeout = 30000")
+
+    @classmethod
+    def open(cls, path: str | Path, known_by: str | None = None) -> ViewsDatabase:
+        """Open (creating if new) a views database; a file that is not one is refused."""
+        path = Path(path)
+        if path.exists() and path.stat().st_size > 0:
+            views = cls(path)
+            if TRACKING not in views.db.table_names():
+                views.close()
+                raise ViewsError(
+                    f"{path} is not a ledger views database; give another --views path"
+                )
+            return views
+        views = cls(path)
+        views.create(known_by)
+        return views
+
+    def create(self, known_by: str | None = None) -> None:
+        with self.db.ensure_autocommit_on():
+            self.db.execute("PRAGMA journal_mode = WAL")
+        with self.db.atomic():
+            for name, spec in TABLES.items():
+                table = self.db.table(name)
+                table.create(spec["columns"], pk=spec["pk"], not_null=spec.get("not_null"))
+                for columns in spec.get("indexes", []):
+                    unique = columns in spec.get("unique", [])
+                    table.create_index(columns, unique=unique)
+            self.db.table(TRACKING).insert(
+                {
+                    "id": 1,
+                    "position": 0,
+                    "record_id": None,
+                    "known_by": known_by,
+                    "schema_version": SCHEMA_VERSION,
+                },
+                pk="id",
+            )
+
+    @property
+    def tracking(self) -> Tracking:
+        row = self.db.execute(
+            f"SELECT position, record_id, known_by, schema_version FROM {TRACKING}"
+        ).fetchone()
+        return Tracking(*row)
+
+    def track(self, position: int, record_id: str | None) -> None:
+        """Move the tracked position (inside the caller's transaction)."""
+        self.db.execute(f"UPDATE {TRACKING} SET position = ?, record_id = ?", (position, record_id))
+
+    @contextmanager
+    def writing(self) -> Iterator[ViewsDatabase]:
+        """One write transaction, taken before reading the position, so two processes
+        catching up the same file cannot both apply the same events."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.db.rollback()
+            raise
+        else:
+            self.db.commit()
+
+    def insert(self, table: str, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.db.table(table).insert_all(rows, batch_size=500)
+
+    def rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        cursor = self.db.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def close(self) -> None:
+        self.db.close()

@@ -1,0 +1,106 @@
+"""The projector: rows and position move together, catching up equals rebuilding."""
+
+import sqlite3
+
+import pytest
+from factories import allocation, correction, forecast, plan, transfer, world
+from stores import append, caught_up_view, new_store
+
+from ledger import projector
+from ledger.projector import catch_up
+from ledger.refresh import caught_up, replay
+from ledger.views_db import ViewsDatabase, ViewsError
+
+HISTORY = [
+    *world(),
+    allocation(),
+    allocation("alloc-05Q", account="05Q", amount="£300m"),
+    transfer(as_at="2013-10-15"),
+    plan(as_at="2013-06-30"),
+    forecast(as_at="2013-10-20"),
+    correction("fix-transfer", "transfer-05Q", action="replace", amount="£4m", as_at="2013-11-01"),
+    correction("drop-plan", "plan-06H", as_at="2013-11-02"),
+]
+
+
+def table_rows(path, table):
+    with sqlite3.connect(path) as db:
+        columns = [c[1] for c in db.execute(f"PRAGMA table_info({table})") if c[1] != "posting_id"]
+        return sorted(db.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall(), key=repr)
+
+
+def test_catching_up_in_steps_gives_the_same_tables_as_one_rebuild(tmp_path):
+    ledger = new_store(tmp_path / "ledger.db", HISTORY[:7])
+    stepwise = tmp_path / "stepwise.db"
+    caught_up(ledger, stepwise).close()
+    for record in HISTORY[7:]:
+        append(ledger, [record])
+        caught_up(ledger, stepwise).close()
+    rebuilt = tmp_path / "rebuilt.db"
+    replay(ledger, rebuilt)
+    for table in ("postings", "organisations", "sources"):
+        assert table_rows(stepwise, table) == table_rows(rebuilt, table)
+    assert ViewsDatabase(stepwise).tracking.position == len(HISTORY)
+
+
+def test_a_crash_between_rows_and_position_cannot_count_twice(tmp_path, monkeypatch):
+    ledger = new_store(tmp_path / "ledger.db", HISTORY)
+    views_path = tmp_path / "views.db"
+    views = ViewsDatabase.open(views_path)
+    real_apply = projector._PageWriter.apply
+
+    def crash_on_correction(self, fields, position):
+        if fields["kind"] == "correction":
+            raise KeyboardInterrupt("power cut")
+        real_apply(self, fields, position)
+
+    monkeypatch.setattr(projector, "PAGE_SIZE", 4)
+    monkeypatch.setattr(projector._PageWriter, "apply", crash_on_correction)
+    with pytest.raises(KeyboardInterrupt):
+        catch_up(ledger, views)
+    # Pages before the crash were committed with their position (two allocations and the
+    # two sides of the transfer); the page that crashed left nothing behind.
+    assert views.tracking.position == 8
+    assert views.db.execute("SELECT COUNT(*) FROM postings").fetchone()[0] == 4
+    views.close()
+
+    monkeypatch.setattr(projector._PageWriter, "apply", real_apply)
+    rows = caught_up_view(ledger, views_path, "ccg-budgets", year="2013-14")
+    assert {row["code"]: row["allocation_pence"] for row in rows} == {
+        "06H": 84_920_400_000,
+        "05Q": 30_000_000_000 - 400_000_000,
+    }
+
+
+def test_a_views_database_of_another_store_is_refused(tmp_path):
+    first = new_store(tmp_path / "first.db", HISTORY[:6])
+    second = new_store(tmp_path / "second.db", [*world(), plan()])
+    views_path = tmp_path / "views.db"
+    caught_up(first, views_path).close()
+    with pytest.raises(ViewsError, match="was built from another store"):
+        caught_up(second, views_path)
+
+
+def test_a_file_that_is_not_a_views_database_is_left_alone(tmp_path):
+    other = tmp_path / "mine.db"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE notes (text)")
+    with pytest.raises(ViewsError, match="is not a ledger views database"):
+        ViewsDatabase.open(other)
+    with sqlite3.connect(other) as db:
+        assert db.execute("SELECT name FROM sqlite_master").fetchall() == [("notes",)]
+
+
+def test_a_transfer_posts_both_sides_and_a_correction_adds_versions(tmp_path):
+    ledger = new_store(tmp_path / "ledger.db", HISTORY)
+    views = caught_up(ledger, tmp_path / "views.db")
+    rows = views.db.execute(
+        "SELECT account, side, version, as_at, valid_to, amount_pence, delta_pence "
+        "FROM postings WHERE record_id = 'transfer-05Q' ORDER BY side, version"
+    ).fetchall()
+    assert rows == [
+        ("05Q", "from", 0, "2013-10-15", "2013-11-01", -500_000_000, -500_000_000),
+        ("05Q", "from", 1, "2013-11-01", None, -400_000_000, 100_000_000),
+        ("SPEC", "to", 0, "2013-10-15", "2013-11-01", 500_000_000, 500_000_000),
+        ("SPEC", "to", 1, "2013-11-01", None, 400_000_000, -100_000_000),
+    ]
