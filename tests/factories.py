@@ -112,3 +112,31 @@ def world() -> list[dict[str, Any]]:
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
     path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
     return path
+
+
+def drawdown(record_id: str = "drawdown-06H", **changes: Any) -> dict[str, Any]:
+    return _cited(
+        "drawdown", record_id, changes, account="06H", financial_year="2013-14", amount="£2m"
+    )
+
+
+def qipp(record_id: str, measure: str, amount: str, **changes: Any) -> dict[str, Any]:
+    defaults = {"account": "ccg-sector", "financial_year": "2013-14", "measure": measure}
+    return _cited("qipp", record_id, changes, **defaults, amount=amount)
+
+
+def figure(record_id: str, measure: str, **changes: Any) -> dict[str, Any]:
+    defaults = {"account": "ccg-sector", "financial_year": "2013-14", "measure": measure}
+    return _cited("figure", record_id, changes, **defaults)
+
+
+def baseline(name: str = "september-2013", **changes: Any) -> dict[str, Any]:
+    return _cited(
+        "baseline",
+        name,
+        changes,
+        financial_year="2013-14",
+        effective="2013-09-30",
+        known="2013-09-30",
+        description="allocations as they stood at the end of September",
+    )

@@ -1,0 +1,59 @@
+-- baseline: each CCG's allocation at a named baseline, and how it has moved since
+--
+-- A baseline is a named pair of dates (a baseline record): figures about dates up to
+-- its effective date, as known at its known date. september-2013 is the allocations as
+-- they stood at 30 September 2013, the base for the allocations of later years.
+-- baseline_pence is ccg-budgets at those dates; known_now_pence counts what is known by
+-- as_at about the same dates, and change_pence is the difference.
+--
+-- :name       the baseline (default: september-2013)
+-- :as_at      known date to compare with (default: today)
+-- :region     only CCGs in this region, e.g. Y55 (default: all)
+-- :area_team  only CCGs in this area team, e.g. Q56 (default: all)
+WITH params AS (
+    SELECT b.name, b.financial_year AS year, b.effective, b.known,
+           COALESCE(:as_at, date('now')) AS as_at,
+           substr(b.financial_year, 1, 4) || '-04-01' AS first_day
+    FROM baselines AS b
+    WHERE b.name = COALESCE(:name, 'september-2013')
+      AND b.as_at <= COALESCE(:as_at, date('now'))
+),
+ccgs AS (
+    SELECT o.code, o.name, o.area_team, o.region
+    FROM organisations AS o, params AS p
+    WHERE o.type = 'ccg'
+      AND o.as_at <= p.known
+      AND (o.opened IS NULL OR o.opened <= p.effective)
+      AND NOT EXISTS (
+          SELECT 1 FROM closures AS c
+          WHERE c.organisation = o.code AND c.as_at <= p.known AND c.effective < p.first_day
+      )
+      AND (:region IS NULL OR o.region = :region)
+      AND (:area_team IS NULL OR o.area_team = :area_team)
+),
+movements AS (
+    SELECT x.account, x.delta_pence,
+           x.as_at <= p.known AS in_baseline,
+           x.as_at <= p.as_at AS known_now
+    FROM postings AS x, params AS p
+    WHERE x.measure = 'allocation'
+      AND x.financial_year = p.year
+      AND x.effective <= p.effective
+      AND x.as_at <= MAX(p.known, p.as_at)
+)
+SELECT
+    c.code,
+    c.name,
+    c.area_team,
+    c.region,
+    p.name AS baseline,
+    COALESCE(SUM(CASE WHEN mv.in_baseline THEN mv.delta_pence END), 0) AS baseline_pence,
+    MAX(COALESCE(SUM(mv.in_baseline), 0) - 1, 0) AS adjustments,
+    COALESCE(SUM(CASE WHEN mv.known_now THEN mv.delta_pence END), 0) AS known_now_pence,
+    COALESCE(SUM(CASE WHEN mv.known_now THEN mv.delta_pence END), 0)
+        - COALESCE(SUM(CASE WHEN mv.in_baseline THEN mv.delta_pence END), 0) AS change_pence
+FROM ccgs AS c
+CROSS JOIN params AS p
+LEFT JOIN movements AS mv ON mv.account = c.code
+GROUP BY c.code
+ORDER BY c.region, c.area_team, c.code

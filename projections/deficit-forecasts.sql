@@ -1,0 +1,84 @@
+-- deficit-forecasts: who forecasts a deficit for the year, planned or not, beside reported counts
+--
+-- One "itemised" row per organisation whose latest forecast known by as_at is a deficit
+-- (latest: about the latest month, then known latest, then recorded latest). It is
+-- planned when the organisation's latest plan is a deficit, unplanned when the plan is
+-- breakeven or better, and, with no plan recorded, as the forecast's source says.
+-- Then one "reported count" row per count of deficits a source gave for the year
+-- (measures ccgs-forecasting-deficit, ccgs-forecasting-planned-deficit and
+-- ccgs-forecasting-unplanned-deficit), with the number of CCGs itemised above for the
+-- same scope (the CCG sector, a region or an area team) and status.
+--
+-- :year   financial year, e.g. 2013-14 (default: the latest year with forecasts)
+-- :as_at  known date: only what was known by then counts (default: today)
+WITH params AS (
+    SELECT COALESCE(:year, (SELECT MAX(financial_year) FROM postings
+                  WHERE measure = 'forecast' AND as_at <= COALESCE(:as_at, date('now'))))
+               AS year,
+           COALESCE(:as_at, date('now')) AS as_at
+),
+live AS (
+    SELECT x.*
+    FROM postings AS x, params AS p
+    WHERE x.financial_year = p.year
+      AND x.as_at <= p.as_at
+      AND (x.valid_to IS NULL OR x.valid_to > p.as_at)
+      AND x.is_void = 0
+),
+-- SQLite takes the other columns of a MAX() group from the row holding the maximum.
+latest_forecast AS (
+    SELECT account, amount_pence, period, deficit, as_at, source, locator, MAX(precedence)
+    FROM live WHERE measure = 'forecast' GROUP BY account
+),
+latest_plan AS (
+    SELECT account, amount_pence, MAX(precedence) FROM live WHERE measure = 'plan' GROUP BY account
+),
+itemised AS (
+    SELECT
+        f.account AS code, o.name, o.type, o.area_team, o.region, f.period,
+        f.amount_pence AS forecast_pence, pl.amount_pence AS plan_pence,
+        CASE
+            WHEN pl.amount_pence < 0 THEN 'planned'
+            WHEN pl.amount_pence >= 0 THEN 'unplanned'
+            ELSE COALESCE(f.deficit, 'plan not recorded')
+        END AS status,
+        f.as_at, f.source, f.locator
+    FROM latest_forecast AS f
+    CROSS JOIN params AS p
+    LEFT JOIN latest_plan AS pl ON pl.account = f.account
+    LEFT JOIN organisations AS o ON o.code = f.account AND o.as_at <= p.as_at
+    WHERE f.amount_pence < 0
+),
+reported AS (
+    SELECT account, measure, count, as_at, source, locator, MAX(precedence)
+    FROM live
+    WHERE unit = 'count'
+      AND measure IN ('ccgs-forecasting-deficit', 'ccgs-forecasting-planned-deficit',
+                      'ccgs-forecasting-unplanned-deficit')
+    GROUP BY account, measure
+)
+SELECT row, code, name, type, region, period, forecast_pence, plan_pence, status,
+       reported, itemised, as_at, source, locator
+FROM (
+    SELECT 0 AS part, 'itemised' AS row, code, name, type, region, period, forecast_pence,
+           plan_pence, status, NULL AS reported, NULL AS itemised, as_at, source, locator
+    FROM itemised
+    UNION ALL
+    SELECT 1, 'reported count', r.account, o.name, o.type, o.region, NULL, NULL, NULL,
+           CASE r.measure
+               WHEN 'ccgs-forecasting-planned-deficit' THEN 'planned'
+               WHEN 'ccgs-forecasting-unplanned-deficit' THEN 'unplanned'
+               ELSE 'any'
+           END,
+           r.count,
+           (SELECT COUNT(*) FROM itemised AS i
+            WHERE i.type = 'ccg'
+              AND (o.type = 'sector' OR i.region = r.account OR i.area_team = r.account)
+              AND (r.measure = 'ccgs-forecasting-deficit'
+                   OR r.measure = 'ccgs-forecasting-' || i.status || '-deficit')),
+           r.as_at, r.source, r.locator
+    FROM reported AS r
+    CROSS JOIN params AS p
+    LEFT JOIN organisations AS o ON o.code = r.account AND o.as_at <= p.as_at
+)
+ORDER BY part, forecast_pence, code

@@ -1,0 +1,33 @@
+-- drawdown: surplus drawn down from earlier years, by organisation and what it offsets
+--
+-- Each drawdown known by as_at, with corrections applied, summed by the organisation
+-- drawing down and the budget it is set against; a last row totals them.
+--
+-- :year   financial year, e.g. 2014-15 (default: the latest year with drawdowns)
+-- :as_at  known date: only what was known by then counts (default: today)
+WITH params AS (
+    SELECT COALESCE(:year, (SELECT MAX(financial_year) FROM postings
+                  WHERE measure = 'drawdown' AND as_at <= COALESCE(:as_at, date('now'))))
+               AS year,
+           COALESCE(:as_at, date('now')) AS as_at
+),
+drawn AS (
+    SELECT x.account, x.counterparty AS against, x.delta_pence, x.record_id, x.reason
+    FROM postings AS x, params AS p
+    WHERE x.measure = 'drawdown' AND x.financial_year = p.year AND x.as_at <= p.as_at
+)
+SELECT account, name, against, drawdowns, drawdown_pence, reasons
+FROM (
+    SELECT 0 AS part, d.account, o.name, d.against,
+           COUNT(DISTINCT d.record_id) AS drawdowns,
+           SUM(d.delta_pence) AS drawdown_pence,
+           group_concat(DISTINCT d.reason) AS reasons
+    FROM drawn AS d
+    CROSS JOIN params AS p
+    LEFT JOIN organisations AS o ON o.code = d.account AND o.as_at <= p.as_at
+    GROUP BY d.account, d.against
+    UNION ALL
+    SELECT 1, '(total)', NULL, NULL, COUNT(DISTINCT record_id), COALESCE(SUM(delta_pence), 0), NULL
+    FROM drawn
+)
+ORDER BY part, drawdown_pence DESC

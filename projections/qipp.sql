@@ -1,0 +1,51 @@
+-- qipp: each organisation's QIPP savings plan and forecast shortfall
+--
+-- The latest QIPP plan and latest forecast shortfall known by as_at (about the latest
+-- month, then known latest), the shortfall as a share of the plan, and any percentage
+-- the source reported for the shortfall (a figure with measure qipp-shortfall-percent).
+--
+-- :year   financial year, e.g. 2013-14 (default: the latest year with QIPP records)
+-- :as_at  known date: only what was known by then counts (default: today)
+WITH params AS (
+    SELECT COALESCE(:year, (SELECT MAX(financial_year) FROM postings
+                  WHERE kind = 'qipp' AND as_at <= COALESCE(:as_at, date('now'))))
+               AS year,
+           COALESCE(:as_at, date('now')) AS as_at
+),
+live AS (
+    SELECT x.*
+    FROM postings AS x, params AS p
+    WHERE x.financial_year = p.year
+      AND x.as_at <= p.as_at
+      AND (x.valid_to IS NULL OR x.valid_to > p.as_at)
+      AND x.is_void = 0
+      AND x.measure IN ('qipp-plan', 'qipp-shortfall', 'qipp-shortfall-percent')
+),
+-- SQLite takes the other columns of a MAX() group from the row holding the maximum.
+latest AS (
+    SELECT account, measure, amount_pence, percent, period, as_at, source, locator,
+           MAX(precedence)
+    FROM live GROUP BY account, measure
+)
+SELECT
+    a.account AS code,
+    o.name,
+    pl.amount_pence AS plan_pence,
+    sf.amount_pence AS shortfall_pence,
+    sf.period AS shortfall_period,
+    -- in whole tenths of a per cent, rounded half up: no floating point
+    CASE WHEN pl.amount_pence > 0 AND sf.amount_pence IS NOT NULL
+         THEN ((sf.amount_pence * 1000 + pl.amount_pence / 2) / pl.amount_pence / 10) || '.'
+              || ((sf.amount_pence * 1000 + pl.amount_pence / 2) / pl.amount_pence % 10)
+    END AS shortfall_percent,
+    pc.percent AS reported_shortfall_percent,
+    sf.as_at,
+    sf.source,
+    sf.locator
+FROM (SELECT DISTINCT account FROM latest) AS a
+CROSS JOIN params AS p
+LEFT JOIN organisations AS o ON o.code = a.account AND o.as_at <= p.as_at
+LEFT JOIN latest AS pl ON pl.account = a.account AND pl.measure = 'qipp-plan'
+LEFT JOIN latest AS sf ON sf.account = a.account AND sf.measure = 'qipp-shortfall'
+LEFT JOIN latest AS pc ON pc.account = a.account AND pc.measure = 'qipp-shortfall-percent'
+ORDER BY pl.amount_pence DESC, a.account

@@ -1,0 +1,84 @@
+-- specialised-net-change: the net change of a budget through transfers, by counterparty
+--
+-- Transfers into and out of the budget and the budgets under it, as known at as_at,
+-- with corrections applied; transfers between those budgets cancel out and are left out.
+-- The total row sums the itemised transfers. Where a source reports the net change as a
+-- figure (measure net-transfers-in), a "reported" row shows it, and a "not itemised" row
+-- the part of it no itemised transfer explains.
+--
+-- :year     financial year, e.g. 2013-14 (default: the latest year with transfers)
+-- :as_at    known date: only what was known by then counts (default: today)
+-- :account  the budget (default: specialised-commissioning)
+WITH RECURSIVE params AS (
+    SELECT
+        COALESCE(:year, (SELECT MAX(financial_year) FROM postings
+                         WHERE (kind = 'transfer' OR measure = 'net-transfers-in')
+                           AND as_at <= COALESCE(:as_at, date('now')))) AS year,
+        COALESCE(:as_at, date('now')) AS as_at,
+        COALESCE(:account, 'specialised-commissioning') AS account
+),
+family(code) AS (
+    SELECT account FROM params
+    UNION
+    SELECT o.code FROM organisations AS o, params AS p
+    JOIN family AS f ON o.parent = f.code
+    WHERE o.as_at <= p.as_at
+),
+transfers AS (
+    SELECT x.counterparty, x.side, x.delta_pence, x.record_id
+    FROM postings AS x, params AS p
+    WHERE x.kind = 'transfer'
+      AND x.financial_year = p.year
+      AND x.as_at <= p.as_at
+      AND x.account IN (SELECT code FROM family)
+      AND x.counterparty NOT IN (SELECT code FROM family)
+),
+by_counterparty AS (
+    SELECT
+        t.counterparty,
+        o.name,
+        o.type,
+        COUNT(DISTINCT t.record_id) AS transfers,
+        COALESCE(SUM(CASE WHEN t.side = 'to' THEN t.delta_pence END), 0) AS in_pence,
+        -COALESCE(SUM(CASE WHEN t.side = 'from' THEN t.delta_pence END), 0) AS out_pence,
+        SUM(t.delta_pence) AS net_pence
+    FROM transfers AS t
+    CROSS JOIN params AS p
+    LEFT JOIN organisations AS o ON o.code = t.counterparty AND o.as_at <= p.as_at
+    GROUP BY t.counterparty
+),
+reported AS (
+    SELECT x.amount_pence, x.source, x.locator, MAX(x.precedence)
+    FROM postings AS x, params AS p
+    WHERE x.measure = 'net-transfers-in'
+      AND x.account = p.account
+      AND x.financial_year = p.year
+      AND x.as_at <= p.as_at
+      AND (x.valid_to IS NULL OR x.valid_to > p.as_at)
+      AND x.is_void = 0
+    HAVING COUNT(*) > 0
+),
+itemised AS (
+    SELECT COALESCE(SUM(transfers), 0) AS transfers, COALESCE(SUM(in_pence), 0) AS in_pence,
+           COALESCE(SUM(out_pence), 0) AS out_pence, COALESCE(SUM(net_pence), 0) AS net_pence
+    FROM by_counterparty
+)
+SELECT counterparty, name, type, transfers, in_pence, out_pence, net_pence, source
+FROM (
+    SELECT 0 AS part, counterparty, name, type, transfers, in_pence, out_pence, net_pence,
+           NULL AS source
+    FROM by_counterparty
+    UNION ALL
+    SELECT 1, '(total)', 'itemised transfers', NULL, transfers, in_pence, out_pence,
+           net_pence, NULL
+    FROM itemised
+    UNION ALL
+    SELECT 2, '(reported)', 'net change reported by the source', NULL, NULL, NULL, NULL,
+           r.amount_pence, r.source || ' ' || r.locator
+    FROM reported AS r
+    UNION ALL
+    SELECT 3, '(not itemised)', 'reported net change no itemised transfer explains', NULL,
+           NULL, NULL, NULL, r.amount_pence - i.net_pence, NULL
+    FROM reported AS r, itemised AS i
+)
+ORDER BY part, net_pence DESC, counterparty

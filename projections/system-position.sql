@@ -1,0 +1,75 @@
+-- system-position: plans and forecasts of the commissioning system's parts against its spending limit
+--
+-- One row per sector or budget in the tree under :system: its spending limit (a figure
+-- with measure spending-limit), its latest plan and forecast known by as_at (surplus
+-- positive, deficit negative), the spending they imply (limit less surplus), and the sums
+-- of its direct members' latest plans and forecasts, with how many members have one.
+--
+-- :year    financial year, e.g. 2014-15 (default: the latest year with plans or forecasts)
+-- :as_at   known date: only what was known by then counts (default: today)
+-- :system  the aggregate at the top (default: commissioning-system)
+WITH RECURSIVE params AS (
+    SELECT COALESCE(:year, (SELECT MAX(financial_year) FROM postings
+                            WHERE measure IN ('plan', 'forecast')
+                              AND as_at <= COALESCE(:as_at, date('now')))) AS year,
+           COALESCE(:as_at, date('now')) AS as_at,
+           COALESCE(:system, 'commissioning-system') AS system
+),
+tree(code, depth, path) AS (
+    SELECT system, 0, system FROM params
+    UNION ALL
+    SELECT o.code, t.depth + 1, t.path || '/' || o.code
+    FROM organisations AS o, params AS p
+    JOIN tree AS t ON o.parent = t.code
+    WHERE o.type IN ('sector', 'budget', 'commissioner') AND o.as_at <= p.as_at
+),
+live AS (
+    SELECT x.*
+    FROM postings AS x, params AS p
+    WHERE x.financial_year = p.year
+      AND x.as_at <= p.as_at
+      AND (x.valid_to IS NULL OR x.valid_to > p.as_at)
+      AND x.is_void = 0
+      AND x.measure IN ('plan', 'forecast', 'spending-limit')
+),
+-- SQLite takes the other columns of a MAX() group from the row holding the maximum.
+latest AS (
+    SELECT account, measure, amount_pence, period, MAX(precedence)
+    FROM live GROUP BY account, measure
+),
+members AS (
+    SELECT o.parent AS code,
+           COUNT(pl.amount_pence) AS members_with_plan,
+           SUM(pl.amount_pence) AS members_plan_pence,
+           COUNT(fc.amount_pence) AS members_with_forecast,
+           SUM(fc.amount_pence) AS members_forecast_pence
+    FROM organisations AS o
+    CROSS JOIN params AS p
+    LEFT JOIN latest AS pl ON pl.account = o.code AND pl.measure = 'plan'
+    LEFT JOIN latest AS fc ON fc.account = o.code AND fc.measure = 'forecast'
+    WHERE o.parent IN (SELECT code FROM tree) AND o.as_at <= p.as_at
+    GROUP BY o.parent
+)
+SELECT
+    t.code,
+    o.name,
+    o.type,
+    t.depth,
+    lim.amount_pence AS spending_limit_pence,
+    pl.amount_pence AS plan_pence,
+    lim.amount_pence - pl.amount_pence AS planned_spend_pence,
+    fc.amount_pence AS forecast_pence,
+    fc.period AS forecast_period,
+    lim.amount_pence - fc.amount_pence AS forecast_spend_pence,
+    m.members_with_plan,
+    m.members_plan_pence,
+    m.members_with_forecast,
+    m.members_forecast_pence
+FROM tree AS t
+CROSS JOIN params AS p
+LEFT JOIN organisations AS o ON o.code = t.code AND o.as_at <= p.as_at
+LEFT JOIN latest AS lim ON lim.account = t.code AND lim.measure = 'spending-limit'
+LEFT JOIN latest AS pl ON pl.account = t.code AND pl.measure = 'plan'
+LEFT JOIN latest AS fc ON fc.account = t.code AND fc.measure = 'forecast'
+LEFT JOIN members AS m ON m.code = t.code
+ORDER BY t.path
