@@ -22,6 +22,12 @@ demo: $(BIN)/ledger
 	@echo "# Importing the same history again records nothing new:"
 	$(LEDGER) import events/
 	@echo
+	@echo "# The named views:"
+	$(LEDGER) views
+	@echo
+	@echo "# CCG allocations for 2013-14 by region, as at the September 2013 baseline:"
+	$(LEDGER) view ccg-budgets -p year 2013-14 -p as_at 2013-09-30 -p group region
+	@echo
 	@echo "# Cambridgeshire and Peterborough CCG (06H): its allocations as recorded"
 	$(LEDGER) log --kind allocation --account 06H
 

@@ -7,6 +7,7 @@ exit code 1, or 2 for a command used wrongly. A rejected command records nothing
 from __future__ import annotations
 
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,8 +23,11 @@ from ledger.jsonlines import dump_line, read_paths
 from ledger.log import LOG_COLUMNS, LogFilter, log_rows
 from ledger.output import FORMATS, plural, render
 from ledger.periods import PeriodError, parse_financial_year
+from ledger.projections import ProjectionError, bind, load_projections, run
 from ledger.record_options import option_names, record_from_options, record_options
 from ledger.records import KINDS, MODELS, RecordError
+from ledger.refresh import caught_up, replay
+from ledger.views_db import ViewsError
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,7 @@ class LedgerGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (StoreError, PersistenceError) as error:
+        except (StoreError, PersistenceError, ViewsError, ProjectionError) as error:
             raise click.ClickException(str(error)) from error
 
 
@@ -192,6 +196,125 @@ def export(settings: Settings, output: Any) -> None:
     ledger = Ledger(settings.store, must_exist=True)
     for stored in ledger.stored_records():
         output.write(dump_line(stored.fields) + "\n")
+
+
+@main.command("views")
+@format_option
+def views_command(fmt: str) -> None:
+    """List the named views (projections/*.sql) and what they show.
+
+    ledger views
+    """
+    rows = [
+        {
+            "name": projection.name,
+            "shows": projection.description,
+            "parameters": ", ".join(parameter.name for parameter in projection.parameters),
+        }
+        for projection in load_projections().values()
+    ]
+    click.echo(render(rows, fmt))
+
+
+@main.command()
+@click.argument("name")
+@click.option(
+    "-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE",
+    help="a parameter of the view, e.g. -p year 2013-14 (repeat for more)",
+)  # fmt: skip
+@format_option
+@pass_settings
+def view(settings: Settings, name: str, params: tuple[tuple[str, str], ...], fmt: str) -> None:
+    """Run a named view on the views database, caught up with the store first.
+
+    ledger view ccg-budgets -p year 2013-14 -p as_at 2013-09-30 -p group region
+    """
+    projections = load_projections()
+    if name not in projections:
+        raise click.ClickException(f"no view named {name!r}; `ledger views` lists them")
+    projection = projections[name]
+    bound = bind(projection, dict(params))
+    path = _caught_up_views(settings)
+    click.echo(render(run(path, projection.sql, bound), fmt))
+
+
+@main.command()
+@click.argument("sql")
+@format_option
+@pass_settings
+def query(settings: Settings, sql: str, fmt: str) -> None:
+    """Run one read-only SQL statement on the views database.
+
+    ledger query "SELECT account, SUM(delta_pence) FROM postings GROUP BY account"
+    """
+    click.echo(render(run(_caught_up_views(settings), sql), fmt))
+
+
+@main.command("replay")
+@click.option(
+    "--as-at",
+    "as_at",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="keep only what was known by this date",
+)
+@click.option(
+    "--views", "views_path", help="views database to build (default: the --views of ledger)"
+)
+@pass_settings
+def replay_command(settings: Settings, as_at: Any, views_path: str | None) -> None:
+    """Rebuild a views database from scratch, optionally as known at a date.
+
+    ledger replay --as-at 2013-09-30 --views september.db
+    """
+    known_by = as_at.date().isoformat() if as_at else None
+    _replay(settings, views_path or settings.views, known_by)
+
+
+@main.command()
+@pass_settings
+def rebuild(settings: Settings) -> None:
+    """Replay the whole store into the views database, from scratch.
+
+    ledger rebuild
+    """
+    _replay(settings, settings.views, None)
+
+
+def _replay(settings: Settings, path: str, known_by: str | None) -> None:
+    ledger = Ledger(settings.store, must_exist=True)
+    done = replay(ledger, path, known_by, progress=_progress_on_stderr("replay"))
+    scope = f", keeping what was known by {known_by}" if known_by else ""
+    click.echo(
+        f"Replayed {plural(done.events, 'event')} into {path}{scope}: "
+        f"{plural(done.rows['postings'], 'posting')}, "
+        f"{plural(done.rows['organisations'], 'organisation')}."
+    )
+
+
+def _caught_up_views(settings: Settings) -> str:
+    views = caught_up(Ledger(settings.store, must_exist=True), settings.views)
+    known_by = views.tracking.known_by
+    views.close()
+    if known_by:
+        click.echo(
+            f"(the views database {settings.views} holds only what was known by {known_by})",
+            err=True,
+        )
+    return settings.views
+
+
+def _progress_on_stderr(label: str, every_seconds: float = 2.0) -> Callable[[int, int], None]:
+    """Report progress at most every few seconds, so long histories show they are moving."""
+    last = time.monotonic()
+
+    def report(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= every_seconds:
+            click.echo(f"{label}: {done:,} of {total:,} events", err=True)
+            last = now
+
+    return report
 
 
 def _check_and_append(

@@ -1,0 +1,133 @@
+"""The read side from the command line: views, view, query, replay and rebuild."""
+
+import json
+import sqlite3
+
+from factories import allocation, correction, organisation, transfer, world, write_jsonl
+
+HISTORY = [
+    *world(),
+    organisation("Y55", name="Midlands and East", type="region"),
+    allocation(as_at="2013-04-01"),
+    allocation("alloc-05Q", account="05Q", amount="£300m", as_at="2013-04-01"),
+    transfer(as_at="2013-10-15"),
+    correction("fix-transfer", "transfer-05Q", action="replace", amount="£4m", as_at="2013-11-01"),
+]
+
+
+def imported(run, tmp_path):
+    result = run("import", str(write_jsonl(tmp_path / "history.jsonl", HISTORY)))
+    assert result.exit_code == 0, result.output
+    return lambda *args: run("--views", str(tmp_path / "views.db"), *args)
+
+
+def test_views_lists_every_view_with_what_it_shows(run):
+    lines = run("views").output.splitlines()
+    assert lines[0].split() == ["name", "shows", "parameters"]
+    names = [line.split()[0] for line in lines[2:]]
+    assert names == [
+        "baseline",
+        "ccg-budgets",
+        "deficit-forecasts",
+        "drawdown",
+        "qipp",
+        "specialised-net-change",
+        "system-position",
+    ]
+
+
+def test_view_prints_pounds_in_a_table_and_pence_in_json(run, tmp_path):
+    ledger = imported(run, tmp_path)
+    table = ledger("view", "ccg-budgets", "-p", "year", "2013-14", "-p", "as_at", "2013-12-31")
+    assert table.exit_code == 0, table.output
+    assert table.output.splitlines() == [
+        "code    name                                                  area_team    region      "
+        "ccgs       allocation    adjustments",
+        "------  ----------------------------------------------------  -----------  --------  "
+        "------  ---------------  -------------",
+        "05Q     NHS South East Staffs and Seisdon and Peninsular CCG                              "
+        "1  £296,000,000.00              2",
+        "06H     NHS Cambridgeshire and Peterborough CCG                                           "
+        "1  £849,204,000.00              0",
+    ]
+    rows = json.loads(
+        ledger("view", "ccg-budgets", "-p", "year", "2013-14", "--format", "json").output
+    )
+    assert [(row["code"], row["allocation_pence"]) for row in rows] == [
+        ("05Q", 29_600_000_000),
+        ("06H", 84_920_400_000),
+    ]
+
+
+def test_view_names_a_missing_view_or_parameter(run, tmp_path):
+    ledger = imported(run, tmp_path)
+    missing = ledger("view", "budgets")
+    assert (missing.exit_code, missing.stderr) == (
+        1,
+        "Error: no view named 'budgets'; `ledger views` lists them\n",
+    )
+    wrong = ledger("view", "drawdown", "-p", "region", "Y55")
+    assert wrong.stderr == (
+        "Error: view drawdown has no parameter 'region' (it takes: year, as_at)\n"
+    )
+    bad_date = ledger("view", "drawdown", "-p", "as_at", "30/09/2013")
+    assert bad_date.stderr == "Error: parameter as_at: Invalid isoformat string: '30/09/2013'\n"
+
+
+def test_query_reads_and_refuses_to_write_attach_or_load(run, tmp_path):
+    ledger = imported(run, tmp_path)
+    result = ledger(
+        "query",
+        "SELECT account, SUM(delta_pence) AS net_pence FROM postings "
+        "GROUP BY account ORDER BY account",
+        "--format",
+        "csv",
+    )
+    assert result.output == "account,net_pence\n05Q,29600000000\n06H,84920400000\nSPEC,400000000\n"
+    for sql, refused in [
+        ("DELETE FROM postings", "delete"),
+        ("UPDATE postings SET amount_pence = 0", "update"),
+        ("ATTACH DATABASE 'other.db' AS other", "attach"),
+        ("CREATE TEMP TABLE t (x)", "changing the schema"),
+        ("DROP TABLE postings", "changing the schema"),
+        ("PRAGMA journal_mode = DELETE", "pragma"),
+        ("SELECT load_extension('evil')", "the function load_extension()"),
+    ]:
+        result = ledger("query", sql)
+        assert (result.exit_code, result.stderr) == (
+            1,
+            f"Error: the views database is read-only here: {refused} is not allowed\n",
+        ), sql
+    with sqlite3.connect(tmp_path / "views.db") as db:
+        assert db.execute("SELECT COUNT(*), SUM(amount_pence) FROM postings").fetchone() == (
+            6,
+            114_920_400_000,
+        )
+    assert not (tmp_path / "other.db").exists()
+
+
+def test_replay_as_at_a_date_builds_a_snapshot_of_what_was_known(run, tmp_path):
+    ledger = imported(run, tmp_path)
+    snapshot = str(tmp_path / "october.db")
+    result = ledger("replay", "--as-at", "2013-10-31", "--views", snapshot)
+    assert result.output == (
+        f"Replayed 10 events into {snapshot}, keeping what was known by 2013-10-31: "
+        "4 postings, 5 organisations.\n"
+    )
+    shown = run(
+        "--views", snapshot, "view", "ccg-budgets", "-p", "year", "2013-14", "--format", "json"
+    )
+    assert (
+        shown.stderr == f"(the views database {snapshot} holds only what was known by 2013-10-31)\n"
+    )
+    assert {row["code"]: row["allocation_pence"] for row in json.loads(shown.stdout)} == {
+        "05Q": 29_500_000_000,
+        "06H": 84_920_400_000,
+    }
+
+
+def test_rebuild_replays_everything_into_the_views_database(run, tmp_path):
+    ledger = imported(run, tmp_path)
+    assert ledger("rebuild").output == (
+        f"Replayed 10 events into {tmp_path / 'views.db'}: 6 postings, 5 organisations.\n"
+    )
