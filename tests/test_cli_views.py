@@ -1,9 +1,14 @@
 """The read side from the command line: views, view, query, replay and rebuild."""
 
 import json
+import shutil
 import sqlite3
+import subprocess
 
+import pytest
 from factories import allocation, correction, organisation, transfer, world, write_jsonl
+
+from ledger import cli, projector
 
 HISTORY = [
     *world(),
@@ -131,3 +136,32 @@ def test_rebuild_replays_everything_into_the_views_database(run, tmp_path):
     assert ledger("rebuild").output == (
         f"Replayed 10 events into {tmp_path / 'views.db'}: 6 postings, 5 organisations.\n"
     )
+
+
+def test_replay_reports_progress_on_stderr_for_long_histories(run, tmp_path, monkeypatch):
+    ledger = imported(run, tmp_path)
+    monkeypatch.setattr(projector, "PAGE_SIZE", 3)
+    real_progress = cli._progress_on_stderr
+    monkeypatch.setattr(
+        cli, "_progress_on_stderr", lambda label: real_progress(label, every_seconds=0)
+    )
+    result = ledger("rebuild")
+    assert result.stderr.splitlines() == [
+        "replay: 3 of 10 events",
+        "replay: 6 of 10 events",
+        "replay: 9 of 10 events",
+        "replay: 10 of 10 events",
+    ]
+
+
+def test_the_views_database_opens_in_the_sqlite3_shell(run, tmp_path):
+    shell = shutil.which("sqlite3")
+    if shell is None:
+        pytest.skip("the sqlite3 shell is not installed here")
+    ledger = imported(run, tmp_path)
+    ledger("rebuild")
+    shown = subprocess.run(
+        [shell, str(tmp_path / "views.db"), "SELECT code FROM organisations ORDER BY code"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert shown.stdout.split() == ["05Q", "06H", "SPEC", "Y55", "ccg-sector"]
