@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ledger.records import (
+    COMPONENT_KINDS,
     CORRECTABLE_KINDS,
     AnyRecord,
     CitedRecord,
@@ -134,7 +135,24 @@ class _References:
             problems += self._organisation_problems(record, field_name, code)
         if isinstance(record, CorrectionRecord):
             problems += self._correction_problems(record, index)
+        if isinstance(record, FigureRecord):
+            for component in record.components:
+                problems += self._component_problems(record, component.removeprefix("-"), index)
         return problems
+
+    def _component_problems(self, figure: FigureRecord, component_id: str, index: int) -> list[str]:
+        found = self.find(component_id, before=index)
+        if found is None:
+            return [f"components: no record {component_id!r} recorded before this figure"]
+        if found.kind not in COMPONENT_KINDS:
+            return [
+                f"components: {component_id!r} is a {found.kind} record; components are "
+                f"{', '.join(COMPONENT_KINDS)} records"
+            ]
+        unit = found.unit if isinstance(found, FigureRecord) else "gbp"
+        if unit != figure.unit:
+            return [f"components: {component_id!r} is in {unit}, the figure in {figure.unit}"]
+        return []
 
     def _source_problems(self, record: CitedRecord) -> list[str]:
         found = self.find(record.source)

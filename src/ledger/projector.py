@@ -106,16 +106,36 @@ class _PageWriter:
         if kind in MONEY_KINDS:
             self.pending["postings"] += posting_rows(fields, position)
             if kind == "figure":
-                self.pending["figure_components"] += [
-                    {"figure_id": fields["id"], "component_id": component, "position": position}
-                    for component in fields.get("components", [])
-                ]
+                self._reconciliation_rows(fields, position)
         elif kind == "correction":
             self.flush()
             apply_correction(self.views, fields, position)
         else:
             table, rows = _reference_rows(fields, position)
             self.pending[table] += rows
+
+    def _reconciliation_rows(self, fields: dict[str, Any], position: int) -> None:
+        components = fields.get("components", [])
+        if not components and not fields.get("sum_of_members"):
+            return
+        self.pending["reconciled_figures"].append(
+            {
+                "figure_id": fields["id"],
+                "rule": "components" if components else "members",
+                "complete": 0 if fields.get("components_complete") is False else 1,
+                "tolerance": fields.get("tolerance_pence", fields.get("tolerance_count")),
+                "position": position,
+            }
+        )
+        self.pending["figure_components"] += [
+            {
+                "figure_id": fields["id"],
+                "component_id": component.removeprefix("-"),
+                "sign": -1 if component.startswith("-") else 1,
+                "position": position,
+            }
+            for component in components
+        ]
 
     def flush(self) -> None:
         for table, rows in self.pending.items():

@@ -16,6 +16,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     TypeAdapter,
     ValidationError,
@@ -61,6 +62,11 @@ Slug = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+# A component of a reported figure: a record id, with a leading minus to subtract it.
+Component = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^-?[A-Za-z0-9][A-Za-z0-9_.:/+-]{0,199}$"),
+]
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 FinancialYear = Annotated[str, BeforeValidator(parse_financial_year)]
 Period = Annotated[str, BeforeValidator(parse_period)]
@@ -91,6 +97,9 @@ FIELD_ORDER = (
     "count",
     "percent",
 )
+
+# Kinds whose value can be a component of a reported figure (a transfer has two sides).
+COMPONENT_KINDS = ("allocation", "plan", "forecast", "drawdown", "qipp", "figure")
 
 CORRECTABLE_KINDS = ("allocation", "transfer", "plan", "forecast", "drawdown", "qipp", "figure")
 
@@ -124,7 +133,9 @@ class RecordBase(BaseModel):
 
     def normalised(self) -> dict[str, Any]:
         """The record as stored and exported: JSON types, one spelling per value."""
-        fields = self.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"amount"})
+        fields = self.model_dump(
+            mode="json", by_alias=True, exclude_none=True, exclude={"amount", "tolerance"}
+        )
         ordered = {key: fields.pop(key) for key in FIELD_ORDER if key in fields}
         ordered.update(fields)
         return {key: value for key, value in ordered.items() if value != []}
@@ -378,9 +389,19 @@ class FigureRecord(AccountRecord):
     unit: Literal["gbp", "count", "percent"] | None = None
     count: Count | None = None
     percent: Percent | None = None
-    components: list[RecordId] = Field(
-        default_factory=list, description="ids of the records this figure should equal"
+    components: list[Component] = Field(
+        default_factory=list,
+        description="ids of the records this figure should add up to ('-id' subtracts one)",
     )
+    components_complete: StrictBool | None = Field(
+        default=None, description="false when the components are only some of the parts"
+    )
+    sum_of_members: StrictBool | None = Field(
+        default=None, description="true when it should equal its account's members' figures"
+    )
+    tolerance: Pounds | None = Field(default=None, description="accepted residual, in pounds")
+    tolerance_pence: Pence | None = None
+    tolerance_count: Count | None = None
     amount_rule: ClassVar[str | None] = None
     known_after_period: ClassVar[bool] = True
 
@@ -397,7 +418,34 @@ class FigureRecord(AccountRecord):
         if self.unit is not None and self.unit != units[0]:
             raise ValueError(f"unit {self.unit} does not match the value given ({units[0]})")
         self.unit = units[0]  # type: ignore[assignment]
+        self._check_reconciliation()
         return self
+
+    def _check_reconciliation(self) -> None:
+        if self.tolerance is not None:
+            if self.tolerance_pence is not None:
+                raise ValueError("give tolerance or tolerance_pence, not both")
+            self.tolerance_pence, self.tolerance = self.tolerance, None
+        if self.components and self.sum_of_members:
+            raise ValueError("a figure adds up either its components or its members, not both")
+        reconciles = bool(self.components or self.sum_of_members)
+        if self.unit == "percent" and reconciles:
+            raise ValueError("percentages are not added up: a percent figure has no components")
+        if (self.tolerance_pence is not None and self.unit != "gbp") or (
+            self.tolerance_count is not None and self.unit != "count"
+        ):
+            raise ValueError(f"the tolerance must be in the figure's unit ({self.unit})")
+        if not reconciles and (
+            self.tolerance_pence is not None or self.tolerance_count is not None
+        ):
+            raise ValueError("a tolerance is for a figure with components or members")
+        if self.components_complete is False and not self.components:
+            raise ValueError("components_complete says something only about components")
+        # One spelling for the defaults: complete components, no sum of members.
+        if self.components_complete is True:
+            self.components_complete = None
+        if self.sum_of_members is False:
+            self.sum_of_members = None
 
 
 class CorrectionRecord(CitedRecord):

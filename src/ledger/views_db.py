@@ -17,7 +17,7 @@ from typing import Any
 import sqlite_utils
 
 # Bump when the tables change: a views database of another version is rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TRACKING = "ledger_tracking"
 
 TABLES: dict[str, dict[str, Any]] = {
@@ -138,9 +138,19 @@ TABLES: dict[str, dict[str, Any]] = {
         "pk": "name",
     },
     "figure_components": {
-        "columns": {"figure_id": str, "component_id": str, "position": int},
+        "columns": {"figure_id": str, "component_id": str, "sign": int, "position": int},
         "pk": ("figure_id", "component_id"),
         "indexes": [("component_id",)],
+    },
+    "reconciled_figures": {
+        "columns": {
+            "figure_id": str,
+            "rule": str,
+            "complete": int,
+            "tolerance": int,
+            "position": int,
+        },
+        "pk": "figure_id",
     },
 }
 
