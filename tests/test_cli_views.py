@@ -31,11 +31,13 @@ def test_views_lists_every_view_with_what_it_shows(run):
     assert lines[0].split() == ["name", "shows", "parameters"]
     names = [line.split()[0] for line in lines[2:]]
     assert names == [
+        "audit",
         "baseline",
         "ccg-budgets",
         "deficit-forecasts",
         "drawdown",
         "qipp",
+        "reconciliation",
         "specialised-net-change",
         "system-position",
     ]
@@ -162,6 +164,8 @@ def test_the_views_database_opens_in_the_sqlite3_shell(run, tmp_path):
     ledger("rebuild")
     shown = subprocess.run(
         [shell, str(tmp_path / "views.db"), "SELECT code FROM organisations ORDER BY code"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert shown.stdout.split() == ["05Q", "06H", "SPEC", "Y55", "ccg-sector"]

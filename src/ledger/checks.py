@@ -1,0 +1,172 @@
+"""Invariants the ledger must keep, checked against the store and the views database.
+
+Each check returns failures: what is wrong, the record it is about, and its source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ledger.application import Ledger
+from ledger.projections import load_projections, run
+from ledger.records import RecordError, parse_record
+
+
+@dataclass(frozen=True)
+class Failure:
+    check: str
+    record: str | None
+    message: str
+    source: str | None
+
+
+@dataclass(frozen=True)
+class Report:
+    checks: list[str]
+    records: int
+    failures: list[Failure]
+
+
+def check_all(ledger: Ledger, views_path: str | Path) -> Report:
+    """Run every check; the views database must already be caught up."""
+    records, failures = _store_failures(ledger)
+    for name, check in VIEW_CHECKS.items():
+        failures += [Failure(name, *found) for found in check(views_path)]
+    return Report([STORE_CHECK, *VIEW_CHECKS], records, failures)
+
+
+STORE_CHECK = "records read back"
+Found = tuple[str | None, str, str | None]  # record, message, source
+
+
+def _store_failures(ledger: Ledger) -> tuple[int, list[Failure]]:
+    """Every stored event must still read as a valid record."""
+    failures, count = [], 0
+    for stored in ledger.stored_records():
+        count += 1
+        try:
+            parse_record(stored.fields)
+        except RecordError as error:
+            failures.append(
+                Failure(
+                    STORE_CHECK,
+                    str(stored.fields.get("id")),
+                    "; ".join(error.problems),
+                    f"store position {stored.position}",
+                )  # fmt: skip
+            )
+    return count, failures
+
+
+def _found(views_path: str | Path, sql: str) -> list[Found]:
+    return [(row["record"], row["message"], row["source"]) for row in run(views_path, sql)]
+
+
+def _transfers_conserve_money(views_path: str | Path) -> list[Found]:
+    return _found(
+        views_path,
+        """
+        SELECT record_id AS record, source || ' ' || locator AS source,
+               'version ' || version || ' of the transfer moves ' || SUM(amount_pence)
+               || ' pence net over ' || COUNT(*) || ' sides' AS message
+        FROM postings WHERE kind = 'transfer'
+        GROUP BY record_id, version
+        HAVING SUM(amount_pence) <> 0 OR COUNT(*) <> 2
+        """,
+    )
+
+
+def _organisations_open(views_path: str | Path) -> list[Found]:
+    """A figure about a date before an organisation opened, or after it closed unless a
+    merger carries its figures to a successor."""
+    return _found(
+        views_path,
+        """
+        SELECT x.record_id AS record, x.source || ' ' || x.locator AS source,
+               x.account || ' is used on ' || x.effective || ', before it opened on '
+               || o.opened AS message
+        FROM postings AS x JOIN organisations AS o ON o.code = x.account
+        WHERE x.version = 0 AND o.opened IS NOT NULL AND x.effective < o.opened
+        UNION ALL
+        SELECT x.record_id, x.source || ' ' || x.locator,
+               x.account || ' is used on ' || x.effective || ', after it closed on '
+               || c.effective
+        FROM postings AS x JOIN closures AS c ON c.organisation = x.account
+        WHERE x.version = 0 AND x.effective > c.effective
+          AND NOT EXISTS (SELECT 1 FROM mergers AS m
+                          WHERE m.predecessor = x.account AND m.effective <= x.effective)
+        """,
+    )
+
+
+def _versions_count_once(views_path: str | Path) -> list[Found]:
+    """Each side of a record has exactly one current version, each version gives way to the
+    next one known, and its changes add up to its current value: nothing counts twice."""
+    return _found(
+        views_path,
+        """
+        WITH chains AS (
+            SELECT record_id, side, source, locator, unit,
+                   SUM(valid_to IS NULL) AS current_versions,
+                   SUM(delta_pence) AS total_delta,
+                   SUM(CASE WHEN valid_to IS NULL AND is_void = 0 THEN amount_pence END)
+                       AS current_amount,
+                   SUM(CASE WHEN valid_to IS NULL THEN is_void END) AS current_void
+            FROM postings GROUP BY record_id, side
+        )
+        SELECT record_id AS record, source || ' ' || locator AS source,
+               CASE WHEN current_versions <> 1
+                    THEN current_versions || ' current versions of one record side'
+                    ELSE 'its changes add up to ' || total_delta
+                         || ' pence, its current value is ' || COALESCE(current_amount, 0)
+               END AS message
+        FROM chains
+        WHERE current_versions <> 1
+           OR (unit = 'gbp'
+               AND total_delta <> CASE WHEN current_void THEN 0 ELSE current_amount END)
+        UNION ALL
+        SELECT x.record_id, x.source || ' ' || x.locator,
+               'version ' || x.version || ' gives way on ' || x.valid_to
+               || ', but the next version is known on ' || COALESCE(n.as_at, 'no date')
+        FROM postings AS x
+        LEFT JOIN postings AS n
+            ON n.record_id = x.record_id AND n.side = x.side AND n.posting_id = (
+                SELECT y.posting_id FROM postings AS y
+                WHERE y.record_id = x.record_id AND y.side = x.side
+                  AND (y.as_at > x.as_at OR (y.as_at = x.as_at AND y.position > x.position))
+                ORDER BY y.as_at, y.position LIMIT 1)
+        WHERE x.valid_to IS NOT n.as_at
+        """,
+    )
+
+
+def _reported_figures_reconcile(views_path: str | Path) -> list[Found]:
+    """Every reported total adds up to the components it names, within its tolerance."""
+    projection = load_projections()["reconciliation"]
+    years = [row["financial_year"] for row in run(
+        views_path, "SELECT DISTINCT financial_year FROM postings ORDER BY 1"
+    )]  # fmt: skip
+    failures: list[Found] = []
+    for year in years:
+        for row in run(views_path, projection.sql, {"year": year, "as_at": None}):
+            if row["status"] in ("unexplained residual", "components missing"):
+                residual = row["residual_pence"] if row["unit"] == "gbp" else row["residual_count"]
+                failures.append(
+                    (
+                        row["figure"],
+                        f"{row['status']}: {row['measure']} of {row['account']} in {year}, "
+                        f"residual {residual} ({row['unit']}), {row['parts']} components known",
+                        f"{row['source']} {row['locator']}",
+                    )
+                )
+    return failures
+
+
+VIEW_CHECKS: dict[str, Callable[[str | Path], list[Found]]] = {
+    "transfers conserve money": _transfers_conserve_money,
+    "organisations open": _organisations_open,
+    "versions count once": _versions_count_once,
+    "reported figures reconcile": _reported_figures_reconcile,
+}

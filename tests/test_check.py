@@ -1,0 +1,114 @@
+"""ledger check: every invariant passes on a sound ledger and catches a planted fault."""
+
+import json
+import sqlite3
+
+from factories import (
+    allocation,
+    figure,
+    organisation,
+    transfer,
+    world,
+    write_jsonl,
+)
+
+
+def ledger_with(run, tmp_path, *records):
+    path = write_jsonl(tmp_path / "history.jsonl", [*world(), *records])
+    assert run("import", str(path)).exit_code == 0
+    return lambda *args: run("--views", str(tmp_path / "views.db"), *args)
+
+
+SOUND = [allocation(), transfer(), organisation("13X", opened="2013-04-01")]
+
+
+def test_a_sound_ledger_passes_every_check(run, tmp_path):
+    ledger = ledger_with(run, tmp_path, *SOUND)
+    result = ledger("check")
+    assert (result.exit_code, result.output) == (0, "No failures in 5 checks over 8 records.\n")
+    as_json = ledger("check", "--format", "json")
+    assert (as_json.stdout, as_json.stderr) == ("[]\n", "No failures in 5 checks over 8 records.\n")
+
+
+def test_check_catches_a_planted_imbalance_in_a_transfer(run, tmp_path):
+    ledger = ledger_with(run, tmp_path, *SOUND)
+    ledger("rebuild")
+    with sqlite3.connect(tmp_path / "views.db") as views:
+        views.execute("UPDATE postings SET amount_pence = 600000000 WHERE side = 'to'")
+    result = ledger("check", "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == [
+        {
+            "check": "transfers conserve money",
+            "record": "transfer-05Q",
+            "message": "version 0 of the transfer moves 100000000 pence net over 2 sides",
+            "source": "board-paper-2013-11 table 1",
+        },
+        {
+            "check": "versions count once",
+            "record": "transfer-05Q",
+            "message": "its changes add up to 500000000 pence, its current value is 600000000",
+            "source": "board-paper-2013-11 table 1",
+        },
+    ]
+    assert result.stderr == "Error: 2 failures in 5 checks over 8 records.\n"
+
+
+def test_check_catches_an_organisation_used_after_it_closed(run, tmp_path):
+    closure = {
+        "id": "13X-closed",
+        "kind": "closure",
+        "organisation": "13X",
+        "effective": "2013-06-30",
+        "as_at": "2013-06-01",
+        "source": "board-paper-2013-11",
+        "locator": "p4",
+    }
+    ledger = ledger_with(
+        run, tmp_path, *SOUND, closure, allocation("late", account="13X", effective="2013-10-01")
+    )
+    result = ledger("check", "--format", "json")
+    assert json.loads(result.stdout) == [
+        {
+            "check": "organisations open",
+            "record": "late",
+            "message": "13X is used on 2013-10-01, after it closed on 2013-06-30",
+            "source": "board-paper-2013-11 table 1",
+        }
+    ]
+
+
+def test_check_catches_a_total_that_does_not_add_up(run, tmp_path):
+    ledger = ledger_with(
+        run,
+        tmp_path,
+        figure("part", "overspend", amount="£65m"),
+        figure("total", "overspend", amount="£70m", components=["part"]),
+    )
+    assert ledger("check").exit_code == 1
+    rows = json.loads(ledger("check", "--format", "json").stdout)
+    assert rows == [
+        {
+            "check": "reported figures reconcile",
+            "record": "total",
+            "message": "unexplained residual: overspend of ccg-sector in 2013-14, "
+            "residual 500000000 (gbp), 1 of 1 components known",
+            "source": "board-paper-2013-11 table 1",
+        }
+    ]
+
+
+def test_check_catches_a_stored_event_altered_outside_the_ledger(run, tmp_path, store):
+    ledger = ledger_with(run, tmp_path, *SOUND)
+    with sqlite3.connect(store) as db:
+        rowid, state = db.execute(
+            "SELECT rowid, state FROM stored_events WHERE topic = 'ledger:AllocationIssued'"
+        ).fetchone()
+        db.execute(
+            "UPDATE stored_events SET state = ? WHERE rowid = ?",
+            (state.replace(b'"amount_pence":84920400000', b'"amount_pence":"lots"'), rowid),
+        )
+    rows = json.loads(ledger("check", "--format", "json").stdout)
+    assert rows[0]["check"] == "records read back"
+    assert rows[0]["record"] == "alloc-06H"
+    assert rows[0]["message"] == "amount_pence: pence must be a whole number, got 'lots'"
