@@ -29,14 +29,14 @@ def new_store(path: Path, records: list[dict[str, Any]]) -> Ledger:
     return ledger
 
 
-def view(views_path: Path, name: str, **params: str) -> list[dict[str, Any]]:
+def view(views_path: Path, view_name: str, **params: str) -> list[dict[str, Any]]:
     """A named view's rows from a views database, as `ledger view` runs it."""
-    projection = PROJECTIONS[name]
+    projection = PROJECTIONS[view_name]
     return run(views_path, projection.sql, bind(projection, params))
 
 
 def caught_up_view(
-    ledger: Ledger, views_path: Path, name: str, **params: str
+    ledger: Ledger, views_path: Path, view_name: str, **params: str
 ) -> list[dict[str, Any]]:
     caught_up(ledger, views_path).close()
-    return view(views_path, name, **params)
+    return view(views_path, view_name, **params)
