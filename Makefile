@@ -22,14 +22,22 @@ demo: $(BIN)/ledger
 	@echo "# Importing the same history again records nothing new:"
 	$(LEDGER) import events/
 	@echo
-	@echo "# The named views:"
-	$(LEDGER) views
+	@echo "# The September 2013 baseline: East Anglia's CCGs (area team Q56)"
+	$(LEDGER) view baseline -p name september-2013 -p area_team Q56
 	@echo
-	@echo "# CCG allocations for 2013-14 by region, as at the September 2013 baseline:"
+	@echo "# CCG allocations for 2013-14 by region, as known at the baseline"
 	$(LEDGER) view ccg-budgets -p year 2013-14 -p as_at 2013-09-30 -p group region
 	@echo
-	@echo "# Cambridgeshire and Peterborough CCG (06H): its allocations as recorded"
-	$(LEDGER) log --kind allocation --account 06H
+	@echo "# The net change to the specialised commissioning budget in 2013-14"
+	$(LEDGER) view specialised-net-change -p year 2013-14
+	@echo
+	@echo "# How the count of CCGs forecasting a deficit changed between reports"
+	$(LEDGER) audit ccg-sector ccgs-forecasting-deficit --year 2013-14
+	@echo
+	@echo "# Reported totals against their parts, 2014-15"
+	$(LEDGER) view reconciliation -p year 2014-15
+	@echo
+	$(LEDGER) check
 
 test: $(BIN)/ledger lint
 	$(BIN)/python -m pytest

@@ -1,8 +1,9 @@
 -- qipp: each organisation's QIPP savings plan and forecast shortfall
 --
 -- The latest QIPP plan and latest forecast shortfall known by as_at (about the latest
--- month, then known latest), the shortfall as a share of the plan, and any percentage
--- the source reported for the shortfall (a figure with measure qipp-shortfall-percent).
+-- month, then known latest), the shortfall as a share of the plan, and the percentage a
+-- source reported for the shortfall at the same month (a figure with measure
+-- qipp-shortfall-percent).
 --
 -- :year   financial year, e.g. 2013-14 (default: the latest year with QIPP records)
 -- :as_at  known date: only what was known by then counts (default: today)
@@ -47,5 +48,7 @@ CROSS JOIN params AS p
 LEFT JOIN organisations AS o ON o.code = a.account AND o.as_at <= p.as_at
 LEFT JOIN latest AS pl ON pl.account = a.account AND pl.measure = 'qipp-plan'
 LEFT JOIN latest AS sf ON sf.account = a.account AND sf.measure = 'qipp-shortfall'
-LEFT JOIN latest AS pc ON pc.account = a.account AND pc.measure = 'qipp-shortfall-percent'
+LEFT JOIN latest AS pc
+    ON pc.account = a.account AND pc.measure = 'qipp-shortfall-percent'
+    AND (sf.period IS NULL OR pc.period IS sf.period)
 ORDER BY pl.amount_pence DESC, a.account

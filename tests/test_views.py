@@ -265,9 +265,13 @@ def test_qipp_plan_and_latest_shortfall(tmp_path):
             r["reported_shortfall_percent"],
         )
         for r in rows
-    ] == [("ccg-sector", 160_000_000_000, 17_680_000_000, "M6", "11.1", "4")]
+    ] == [("ccg-sector", 160_000_000_000, 17_680_000_000, "M6", "11.1", None)]
     august = ask(tmp_path, ledger, "qipp", year="2013-14", as_at="2013-09-01")
-    assert (august[0]["shortfall_pence"], august[0]["shortfall_percent"]) == (7_150_000_000, "4.5")
+    assert (
+        august[0]["shortfall_pence"],
+        august[0]["shortfall_percent"],
+        august[0]["reported_shortfall_percent"],
+    ) == (7_150_000_000, "4.5", "4")
 
 
 def test_a_corrected_forecast_counts_as_corrected_and_a_reversed_one_gives_way(tmp_path):

@@ -40,8 +40,10 @@ def _csv(rows: list[dict[str, Any]], keys: list[str]) -> str:
 
 
 def _table(rows: list[dict[str, Any]], keys: list[str]) -> str:
+    """People read tables: pounds for pence, and no column that is empty in every row."""
     if not rows:
         return "(no rows)"
+    keys = [key for key in keys if any(row[key] is not None for row in rows)]
     headers = [key.removesuffix(PENCE_SUFFIX) for key in keys]
     money = {key for key in keys if key.endswith(PENCE_SUFFIX)}
     body = [
