@@ -129,7 +129,7 @@ def test_a_missing_option_is_a_usage_error(run):
 def test_log_lists_records_in_store_order(run, tmp_path):
     import_world(run, tmp_path, allocation(), transfer(), forecast())
     result = run("log", "--kind", "forecast")
-    assert result.output.splitlines() == [
+    assert result.stdout.splitlines() == [
         "  position  as_at       kind      id            account    financial_year    period            amount",
         "----------  ----------  --------  ------------  ---------  ----------------  --------  --------------",
         "         8  2013-09-30  forecast  forecast-06H  06H        2013-14           M6        -£8,600,000.00",
@@ -148,7 +148,7 @@ def test_log_filters_by_account_year_and_known_date(run, tmp_path):
     )
 
     def ids(*args):
-        return [row["id"] for row in json.loads(run("log", "--format", "json", *args).output)]
+        return [row["id"] for row in json.loads(run("log", "--format", "json", *args).stdout)]
 
     assert ids("--account", "SPEC") == ["SPEC", "transfer-05Q", "fix-transfer"]
     assert ids("--account", "06H", "--as-at", "2013-09-30") == ["06H", "alloc-06H", "plan-06H-june"]
@@ -180,12 +180,12 @@ def test_reading_a_store_that_does_not_exist_is_an_error(run, store):
 
 def test_export_is_read_back_by_import_identically(run, tmp_path):
     import_world(run, tmp_path, allocation(), transfer(), forecast(), correction("c1", "alloc-06H"))
-    exported = run("export").output
+    exported = run("export").stdout
     copy = str(tmp_path / "copy.db")
     export_file = tmp_path / "export.jsonl"
     export_file.write_text(exported, encoding="utf-8")
     assert run("--store", copy, "import", str(export_file)).exit_code == 0
-    assert run("--store", copy, "export").output == exported
+    assert run("--store", copy, "export").stdout == exported
     assert len(exported.splitlines()) == 9
     assert json.loads(exported.splitlines()[5]) == {
         "id": "alloc-06H",

@@ -158,7 +158,7 @@ def test_files_in_a_folder_are_read_in_path_order(run, tmp_path):
     (folder / "README.md").write_text("not an import file")
     result = run("import", str(folder))
     assert result.exit_code == 0, result.output
-    log = json.loads(run("log", "--format", "json").output)
+    log = json.loads(run("log", "--format", "json").stdout)
     assert [row["kind"] for row in log] == [
         "source",
         "organisation",
@@ -229,5 +229,5 @@ def test_a_transfer_replacement_must_stay_positive(run, tmp_path):
     result = run("import", str(path))
     assert result.stderr.splitlines()[0] == (
         f"{path}:1: replacement for 'transfer-05Q': "
-        "amount must be more than zero, got -100000000 pence"
+        "amount must be more than zero, got -£1,000,000.00"
     )

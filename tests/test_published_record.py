@@ -26,7 +26,7 @@ def test_the_shipped_history_imports_into_a_new_store(run):
 
 def test_the_ledger_knows_the_211_ccgs_of_2013_with_area_team_and_region(run):
     run("import", str(REPOSITORY / "events"))
-    rows = [json.loads(line) for line in run("export").output.splitlines()]
+    rows = [json.loads(line) for line in run("export").stdout.splitlines()]
     ccgs = {
         row["id"]: row for row in rows if row["kind"] == "organisation" and row["type"] == "ccg"
     }
@@ -41,7 +41,7 @@ def test_the_ledger_knows_the_211_ccgs_of_2013_with_area_team_and_region(run):
 
 def test_allocation_totals_match_the_data_file(run):
     run("import", str(REPOSITORY / "events"))
-    exported = [json.loads(line) for line in run("export").output.splitlines()]
+    exported = [json.loads(line) for line in run("export").stdout.splitlines()]
     ledger_totals = defaultdict(int)
     for row in exported:
         if row["kind"] == "allocation" and row["source"] == "data-ccg-allocations":

@@ -19,6 +19,7 @@ from eventsourcing.persistence import IntegrityError
 
 from ledger.batch import Batch, Located, prepare_batch
 from ledger.domain import Entry, entry_id
+from ledger.hash_chain import ChainedSQLiteApplicationRecorder, ChainReport, verify
 from ledger.records import AnyRecord, parse_record
 
 PAGE_SIZE = 1000
@@ -55,6 +56,7 @@ def store_environment(store: str) -> dict[str, str]:
         raise StoreError("PostgreSQL stores are not supported yet; give a SQLite file path")
     return {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "APPLICATION_RECORDER_TOPIC": "ledger.hash_chain:ChainedSQLiteApplicationRecorder",
         "SQLITE_DBNAME": store,
         "SQLITE_LOCK_TIMEOUT": "30",
     }
@@ -101,6 +103,19 @@ class Ledger(Application[Any]):
                 "nothing was recorded, and running the command again is safe"
             ) from error
         return [recording.notification.id for recording in recordings]
+
+    def verify_chain(self) -> ChainReport:
+        """Recompute the hash chain over the whole store."""
+        return verify(self._chained_recorder().chain_links())
+
+    def head(self) -> tuple[int, str]:
+        """The last position and its chained hash (0 and the genesis hash when empty)."""
+        return self._chained_recorder().head()
+
+    def _chained_recorder(self) -> ChainedSQLiteApplicationRecorder:
+        if not isinstance(self.recorder, ChainedSQLiteApplicationRecorder):
+            raise StoreError(f"the store at {self.store} keeps no hash chain")
+        return self.recorder
 
     def stored_records(self, after: int = 0) -> Iterator[StoredRecord]:
         """Every record in the order it was appended, after position ``after``."""

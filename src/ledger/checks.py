@@ -29,14 +29,42 @@ class Report:
     failures: list[Failure]
 
 
-def check_all(ledger: Ledger, views_path: str | Path) -> Report:
+def check_all(ledger: Ledger, views_path: str | Path, expected_head: str | None = None) -> Report:
     """Run every check; the views database must already be caught up."""
-    records, failures = _store_failures(ledger)
+    failures = _chain_failures(ledger, expected_head)
+    records, unreadable = _store_failures(ledger)
+    failures += unreadable
     for name, check in VIEW_CHECKS.items():
         failures += [Failure(name, *found) for found in check(views_path)]
-    return Report([STORE_CHECK, *VIEW_CHECKS], records, failures)
+    return Report([CHAIN_CHECK, STORE_CHECK, *VIEW_CHECKS], records, failures)
 
 
+def _chain_failures(ledger: Ledger, expected_head: str | None) -> list[Failure]:
+    """The hash chain holds from the first event to the last, and ends where expected."""
+    report = ledger.verify_chain()
+    failures = [
+        Failure(
+            CHAIN_CHECK,
+            None,
+            f"position {found.position}: {found.message}",
+            f"store position {found.position}",
+        )  # fmt: skip
+        for found in report.breaks
+    ]
+    if expected_head is not None and report.head != expected_head:
+        failures.append(
+            Failure(
+                CHAIN_CHECK,
+                None,
+                f"the history ends in hash {report.head}, not the expected {expected_head}: "
+                "it has been rewritten or has grown since",
+                f"store position {ledger.head()[0]}",
+            )
+        )
+    return failures
+
+
+CHAIN_CHECK = "hash chain"
 STORE_CHECK = "records read back"
 Found = tuple[str | None, str, str | None]  # record, message, source
 

@@ -180,6 +180,7 @@ def log(
     ledger = Ledger(settings.store, must_exist=True)
     rows = list(log_rows(ledger.stored_records(), wanted))
     click.echo(render(rows, fmt, columns=LOG_COLUMNS if fmt == "table" else None))
+    _show_head(ledger)
 
 
 @main.command()
@@ -199,6 +200,7 @@ def export(settings: Settings, output: Any) -> None:
     ledger = Ledger(settings.store, must_exist=True)
     for stored in ledger.stored_records():
         output.write(dump_line(stored.fields) + "\n")
+    _show_head(ledger)
 
 
 @main.command("views")
@@ -367,17 +369,23 @@ def diff(
 
 
 @main.command()
+@click.option(
+    "--expected-head",
+    metavar="HASH",
+    help="also fail unless the history ends in this hash (as log and export print it)",
+)
 @format_option
 @pass_settings
-def check(settings: Settings, fmt: str) -> None:
-    """Check the ledger's invariants: every record reads back, transfers conserve money,
-    organisations are used only while open, no version counts twice, and reported figures
-    reconcile with their components. Prints each failure; exit code 1 if there is one.
+def check(settings: Settings, expected_head: str | None, fmt: str) -> None:
+    """Check the ledger's invariants: the hash chain holds, every record reads back,
+    transfers conserve money, organisations are used only while open, no version counts
+    twice, and reported figures reconcile with their components. Prints each failure;
+    exit code 1 if there is one.
 
         ledger check
     """
     ledger = Ledger(settings.store, must_exist=True)
-    report = check_all(ledger, _caught_up_views(settings))
+    report = check_all(ledger, _caught_up_views(settings), expected_head)
     summary = f"{plural(len(report.checks), 'check')} over {plural(report.records, 'record')}"
     rows = [asdict(failure) for failure in report.failures]
     if fmt != "table" or rows:
@@ -528,6 +536,12 @@ def _progress_on_stderr(label: str, every_seconds: float = 2.0) -> Callable[[int
             last = now
 
     return report
+
+
+def _show_head(ledger: Ledger) -> None:
+    """The head of the hash chain, on stderr, to note down and check against later."""
+    position, head = ledger.head()
+    click.echo(f"head: {head} (position {position})", err=True)
 
 
 def _check_and_append(

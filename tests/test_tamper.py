@@ -1,0 +1,116 @@
+"""Tamper evidence: a hash chain over the stored events shows an altered, missing or
+reordered event, and a consistently rewritten history shows in its head hash."""
+
+import json
+import sqlite3
+
+import pytest
+from factories import allocation, forecast, plan, transfer, world, write_jsonl
+
+from ledger.application import ConcurrentWriteError, Ledger
+from ledger.batch import Located
+from ledger.records import parse_record
+
+HISTORY = [*world(), allocation(), transfer(), plan(), forecast()]
+
+
+@pytest.fixture
+def ledger(run, tmp_path):
+    assert run("import", str(write_jsonl(tmp_path / "history.jsonl", HISTORY))).exit_code == 0
+    return lambda *args: run("--views", str(tmp_path / "views.db"), *args)
+
+
+def chain_failures(ledger, *args):
+    result = ledger("check", "--format", "json", *args)
+    return result.exit_code, [
+        (row["message"], row["source"])
+        for row in json.loads(result.stdout)
+        if row["check"] == "hash chain"
+    ]
+
+
+def test_log_and_export_show_the_head_hash_which_check_accepts(ledger):
+    head_line = ledger("log").stderr.strip()
+    assert head_line == ledger("export").stderr.strip()
+    assert head_line.startswith("head: ") and head_line.endswith(" (position 9)")
+    head = head_line.split()[1]
+    assert len(head) == 64
+    assert ledger("check", "--expected-head", head).exit_code == 0
+
+
+def test_one_byte_changed_in_a_stored_event_is_found(ledger, store):
+    with sqlite3.connect(store) as db:
+        state = db.execute("SELECT state FROM stored_events WHERE rowid = 7").fetchone()[0]
+        db.execute(
+            "UPDATE stored_events SET state = ? WHERE rowid = 7",
+            (state.replace(b"500000000", b"600000000"),),
+        )
+    code, failures = chain_failures(ledger)
+    assert code == 1
+    assert failures == [
+        (
+            "position 7: the event does not match its hash: it was altered, or an event before it was",
+            "store position 7",
+        )
+    ]
+
+
+def test_a_deleted_event_is_found(ledger, store):
+    with sqlite3.connect(store) as db:
+        db.execute("DELETE FROM stored_events WHERE rowid = 8")
+    assert chain_failures(ledger) == (
+        1,
+        [("position 8: the event recorded here is missing", "store position 8")],
+    )
+
+
+def test_two_events_swapped_are_both_found(ledger, store):
+    with sqlite3.connect(store) as db:
+        rows = db.execute(
+            "SELECT rowid, originator_id, topic, state FROM stored_events WHERE rowid IN (8, 9)"
+        ).fetchall()
+        db.execute("DELETE FROM stored_events WHERE rowid IN (8, 9)")
+        for (rowid, *_), (_, originator, topic, state) in zip(rows, reversed(rows), strict=True):
+            db.execute("INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) "
+                       "VALUES (?, ?, 1, ?, ?)", (rowid, originator, topic, state))  # fmt: skip
+    code, failures = chain_failures(ledger)
+    assert [source for _, source in failures] == ["store position 8", "store position 9"]
+
+
+def test_a_history_rewritten_consistently_fails_only_against_the_expected_head(
+    run, ledger, tmp_path, store
+):
+    head = ledger("export").stderr.split()[1]
+    rewritten = [*HISTORY[:-1], forecast(amount="-£1m")]
+    other = str(tmp_path / "rewritten.db")
+    assert (
+        run(
+            "--store", other, "import", str(write_jsonl(tmp_path / "rw.jsonl", rewritten))
+        ).exit_code
+        == 0
+    )
+    views = str(tmp_path / "rewritten-views.db")
+    assert run("--store", other, "--views", views, "check").exit_code == 0
+    result = run(
+        "--store", other, "--views", views, "check", "--format", "json", "--expected-head", head
+    )
+    assert result.exit_code == 1
+    [failure] = json.loads(result.stdout)
+    assert failure["message"].endswith(
+        f"not the expected {head}: it has been rewritten or has grown since"
+    )
+
+
+def test_the_hash_is_written_in_the_same_transaction_as_the_event(tmp_path):
+    store = str(tmp_path / "ledger.db")
+    first, second = Ledger(store), Ledger(store)
+    first.append(first.prepare([Located("t", parse_record(r)) for r in world()]))
+    slow = first.prepare([Located("t", parse_record(allocation()))])
+    second.append(second.prepare([Located("t", parse_record(allocation()))]))
+    with pytest.raises(ConcurrentWriteError):
+        first.append(slow)
+    with sqlite3.connect(store) as db:
+        events = db.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0]
+        hashes = db.execute("SELECT COUNT(*) FROM stored_event_hashes").fetchone()[0]
+    assert events == hashes == 6
+    assert first.verify_chain().breaks == []
