@@ -85,8 +85,8 @@ def test_every_problem_of_a_record_is_reported():
         ),
         (allocation(as_at="2999-01-01"), "as_at 2999-01-01 is in the future"),
         (transfer(to="05Q"), "a transfer from 05Q to itself moves nothing"),
-        (transfer(amount="-5m"), "amount must be more than zero, got -500000000 pence"),
-        (transfer(amount="0"), "amount must be more than zero, got 0 pence"),
+        (transfer(amount="-5m"), "amount must be more than zero, got -£5,000,000.00"),
+        (transfer(amount="0"), "amount must be more than zero, got £0.00"),
         (
             forecast(as_at="2013-09-15"),
             "a forecast at M6 of 2013-14 cannot be known on "

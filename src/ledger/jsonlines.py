@@ -96,7 +96,7 @@ def _decode_line(raw: bytes) -> Any:
         raise ValueError(
             f"not UTF-8 text (byte 0x{raw[error.start]:02x} at column {error.start + 1})"
         ) from None
-    text = text.removeprefix("\ufeff")
+    text = text.removeprefix("\ufeff").rstrip("\r\n")
     if not text.strip():
         return None
     try:

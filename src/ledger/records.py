@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from ledger.money import parse_pence, parse_percent, parse_pounds
+from ledger.money import format_pounds, parse_pence, parse_percent, parse_pounds
 from ledger.periods import (
     first_day,
     last_day,
@@ -111,11 +111,11 @@ def amount_problem(rule: str | None, pence: int | None) -> str | None:
     if pence is None:
         return "amount is missing"
     if rule == "positive" and pence <= 0:
-        return f"amount must be more than zero, got {pence} pence"
+        return f"amount must be more than zero, got {format_pounds(pence)}"
     if rule == "nonzero" and pence == 0:
         return "amount must not be zero"
     if rule == "not-negative" and pence < 0:
-        return f"amount must not be negative, got {pence} pence"
+        return f"amount must not be negative, got {format_pounds(pence)}"
     return None
 
 
@@ -528,7 +528,15 @@ def parse_record(data: object) -> AnyRecord:
     try:
         return _record_adapter.validate_python(data)
     except ValidationError as error:
-        raise RecordError(describe_validation_error(error)) from None
+        problems = describe_validation_error(error)
+        if _amount_also_missing(MODELS[kind], data) and "amount is missing" not in problems:
+            problems.append("amount is missing")  # found only once the other fields pass
+        raise RecordError(problems) from None
+
+
+def _amount_also_missing(model: type[RecordBase], data: dict[str, Any]) -> bool:
+    needs_amount = getattr(model, "amount_rule", None) is not None
+    return needs_amount and "amount" not in data and "amount_pence" not in data
 
 
 def describe_validation_error(error: ValidationError) -> list[str]:
