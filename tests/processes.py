@@ -1,0 +1,44 @@
+"""Running the ledger as separate processes, as users and their scripts do."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from factories import allocation, world, write_jsonl
+
+
+def ledger_process(*args: str, **popen: Any) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "ledger.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **popen,
+    )
+
+
+def run_ledger(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ledger.cli", *args], capture_output=True, text=True, timeout=timeout
+    )
+
+
+def many_allocations(path: Path, prefix: str, count: int, account: str = "06H") -> Path:
+    """An import file of ``count`` allocations of £1 to £count."""
+    records = [
+        allocation(f"{prefix}-{n}", account=account, amount=str(n + 1), as_at="2013-09-30")
+        for n in range(count)
+    ]
+    return write_jsonl(path, records)
+
+
+def store_with_world(folder: Path) -> str:
+    store = str(folder / "ledger.db")
+    result = run_ledger(
+        "--store", store, "import", str(write_jsonl(folder / "world.jsonl", world()))
+    )
+    assert result.returncode == 0, result.stderr
+    return store
