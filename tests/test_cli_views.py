@@ -165,3 +165,25 @@ def test_the_views_database_opens_in_the_sqlite3_shell(run, tmp_path):
         check=True,
     )
     assert shown.stdout.split() == ["05Q", "06H", "SPEC", "Y55", "ccg-sector"]
+
+
+def test_parameters_are_bound_never_pasted_into_sql(run, tmp_path):
+    ledger = imported(run, tmp_path)
+    sneaky = ledger(
+        "view",
+        "ccg-budgets",
+        "-p",
+        "year",
+        "2013-14",
+        "-p",
+        "region",
+        "Y55' OR '1'='1",
+        "--format",
+        "json",
+    )
+    assert json.loads(sneaky.stdout) == []
+    two = ledger("query", "SELECT 1; DELETE FROM postings")
+    assert (two.exit_code, two.stderr) == (
+        1,
+        "Error: SQL error: You can only execute one statement at a time.\n",
+    )
