@@ -137,7 +137,7 @@ def test_components_must_be_recorded_first_and_in_the_same_unit(run, tmp_path):
     )
     result = run("import", str(path))
     assert result.stderr.splitlines()[:3] == [
-        f"{path}:8: components: no record 'ccg-gap' recorded before this figure",
+        f"{path}:8: components: 'ccg-gap' must be recorded before the figure that names it",
         f"{path}:8: components: no record 'nowhere' recorded before this figure",
         f"{path}:11: components: 'ccg-gap' is in gbp, the figure in count",
     ]

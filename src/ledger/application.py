@@ -8,14 +8,15 @@ notification log in the order events were recorded.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, OperationalError
 
 from ledger.batch import Batch, Located, prepare_batch
 from ledger.domain import Entry, entry_id
@@ -57,6 +58,7 @@ def store_environment(store: str) -> dict[str, str]:
     return {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "APPLICATION_RECORDER_TOPIC": "ledger.hash_chain:ChainedSQLiteApplicationRecorder",
+        "TRANSCODER_TOPIC": "ledger.transcoder:OrjsonTranscoder",
         "SQLITE_DBNAME": store,
         "SQLITE_LOCK_TIMEOUT": "30",
     }
@@ -84,25 +86,53 @@ class Ledger(Application[Any]):
             return None
         return parse_record(entry.record)
 
+    def get_records(self, record_ids: Sequence[str]) -> dict[str, AnyRecord]:
+        """The stored records among these ids, found with a few queries, not one each."""
+        by_entry = {entry_id(record_id): record_id for record_id in record_ids}
+        found = {}
+        for stored in self._chained_recorder().select_first_events(list(by_entry)):
+            event = self.mapper.to_domain_event(stored)
+            if isinstance(event, Entry.Recorded):
+                found[str(event.record["id"])] = parse_record(event.record)
+        return found
+
     def prepare(self, items: Sequence[Located]) -> Batch:
         """Check records against each other and the store; nothing is written."""
-        return prepare_batch(items, self.get_record)
+        return prepare_batch(items, self)
 
     def append(self, batch: Batch) -> list[int]:
         """Append a checked batch's new records in one transaction; return their positions."""
         if batch.problems:
             raise StoreError("a batch with problems cannot be appended")
-        entries = [Entry.record_fact(item.record.normalised()) for item in batch.new]
-        if not entries:
+        if not batch.new:
             return []
+        with self.appending() as append:
+            return append(batch.new)
+
+    @contextmanager
+    def appending(self) -> Iterator[Callable[[Sequence[Located]], list[int]]]:
+        """One transaction to append checked records in, a chunk at a time: each becomes
+        the event that creates its entry, mapped and recorded by the library's mapper and
+        recorder. Nothing is kept if the block raises (or another writer got there first)."""
+        timestamp = Entry.Recorded.create_timestamp()
+
+        def append(items: Sequence[Located]) -> list[int]:
+            events = [Entry.event_for(item.fields, timestamp) for item in items]
+            return list(insert([self.mapper.to_stored_event(event) for event in events]))
+
         try:
-            recordings = self.save(*entries)
+            with self._chained_recorder().inserting() as insert:
+                yield append
         except IntegrityError as error:
             raise ConcurrentWriteError(
                 "another writer recorded one of these ids while this import ran; "
                 "nothing was recorded, and running the command again is safe"
             ) from error
-        return [recording.notification.id for recording in recordings]
+        except OperationalError as error:
+            raise StoreError(
+                f"the store is busy with another writer ({error}); nothing was recorded, "
+                "and running the command again is safe"
+            ) from error
 
     def verify_chain(self) -> ChainReport:
         """Recompute the hash chain over the whole store."""

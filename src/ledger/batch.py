@@ -1,15 +1,24 @@
-"""What a batch of records must satisfy, together and against the store, before it is
-appended: ids are new or repeat exactly what is recorded, every organisation, source
-and corrected record it names exists, and corrections make sense for what they correct.
+"""What records must satisfy, together and against the store, before they are appended:
+ids are new or repeat exactly what is recorded, every organisation and source they name
+exists, and corrections and reported figures fit what they name.
 
-Every problem is collected (not just the first) with the place it came from, so a user
-can fix a whole file in one pass.
+Records are checked one at a time as they stream in, remembering only a few facts about
+each earlier one, so a million-record import does not hold a million records. Every
+problem is collected with the place it came from, so a file can be fixed in one pass.
+Sources and organisations may be named before the line that registers them; a corrected
+record or a component must come before what names it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import functools
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+import orjson
 
 from ledger.records import (
     COMPONENT_KINDS,
@@ -19,15 +28,29 @@ from ledger.records import (
     CorrectionRecord,
     FigureRecord,
     OrganisationRecord,
-    SourceRecord,
     YearRecord,
     amount_problem,
 )
 
 Lookup = Callable[[str], AnyRecord | None]
 
-# Sources and organisations are appended first, so that the facts naming them follow them.
-_APPEND_RANK = {"source": 0, "organisation": 1}
+
+class RecordSource(Protocol):
+    """Where already recorded records are found: the store, or nothing for a new store."""
+
+    def get_record(self, record_id: str) -> AnyRecord | None: ...
+
+    def get_records(self, record_ids: Sequence[str]) -> dict[str, AnyRecord]: ...
+
+
+class NoRecords:
+    """A store that does not exist yet holds no records."""
+
+    def get_record(self, record_id: str) -> AnyRecord | None:
+        return None
+
+    def get_records(self, record_ids: Sequence[str]) -> dict[str, AnyRecord]:
+        return {}
 
 
 @dataclass(frozen=True)
@@ -36,6 +59,11 @@ class Located:
 
     where: str
     record: AnyRecord
+
+    @functools.cached_property
+    def fields(self) -> dict[str, Any]:
+        """The normalised record (worked out once: checks and appending both need it)."""
+        return self.record.normalised()
 
 
 @dataclass(frozen=True)
@@ -56,48 +84,251 @@ class Batch:
     problems: list[Problem] = field(default_factory=list)
 
 
-def prepare_batch(items: Sequence[Located], lookup: Lookup) -> Batch:
-    """Check ``items`` against each other and against the store (through ``lookup``)."""
+def prepare_batch(items: Sequence[Located], store: RecordSource) -> Batch:
+    """Check a few records at once (a command line, a test) against each other and the store."""
+    checker = Checker(store, keep_already_recorded=True)
     batch = Batch()
-    for item in _distinct(items, batch.problems):
-        stored = lookup(item.record.id)
-        if stored is None:
-            batch.new.append(item)
-        elif stored.normalised() == item.record.normalised():
-            batch.already_recorded.append(item)
-        else:
-            batch.problems.append(
-                Problem(
-                    item.where,
-                    f"id {item.record.id!r} is already recorded with different content "
-                    f"({_differences(stored, item.record)})",
-                )
-            )
-    batch.new.sort(key=lambda item: _APPEND_RANK.get(item.record.kind, 2))
-    references = _References(lookup, batch.new)
-    for index, item in enumerate(batch.new):
-        for message in references.problems_of(item.record, index):
-            batch.problems.append(Problem(item.where, message))
+    batch.new = checker.check(items)
+    batch.already_recorded = checker.already_recorded
+    batch.problems = checker.finish()
     return batch
 
 
-def _distinct(items: Sequence[Located], problems: list[Problem]) -> list[Located]:
-    """Drop exact repeats of an id within the batch; a repeat that differs is a problem."""
-    first_seen: dict[str, Located] = {}
-    distinct = []
-    for item in items:
-        earlier = first_seen.setdefault(item.record.id, item)
-        if earlier is item:
-            distinct.append(item)
-        elif earlier.record.normalised() != item.record.normalised():
-            problems.append(
-                Problem(
-                    item.where,
-                    f"id {item.record.id!r} is used again with different content "
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    """What later records of a batch need to know about an earlier one."""
+
+    kind: str
+    known_on: date
+    where: str
+    digest: bytes
+    unit: str | None
+    amount_rule: str | None
+    opened: date | None
+
+
+def _digest(fields: dict[str, Any]) -> bytes:
+    content = orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)
+    return hashlib.blake2b(content, digest_size=16).digest()
+
+
+def _seen(item: Located) -> _Seen:
+    record = item.record
+    return _Seen(
+        kind=record.kind,
+        known_on=record.known_on(),
+        where=item.where,
+        digest=_digest(item.fields),
+        unit=_unit_of(record),
+        amount_rule=getattr(type(record), "amount_rule", None),
+        opened=record.opened if isinstance(record, OrganisationRecord) else None,
+    )
+
+
+def _unit_of(record: AnyRecord) -> str | None:
+    if isinstance(record, FigureRecord):
+        return record.unit
+    return "gbp" if isinstance(record, YearRecord) else None
+
+
+class Checker:
+    """Checks records in the order they come, against the store and the ones before."""
+
+    def __init__(self, store: RecordSource, *, keep_already_recorded: bool = False):
+        self.store = store
+        self.seen: dict[str, _Seen] = {}
+        self.already_count = 0
+        self.already_recorded: list[Located] = []  # kept only when asked: imports count them
+        self._keep_already = keep_already_recorded
+        self._problems: list[tuple[int, Problem]] = []  # by the order of the record
+        self._stored: dict[str, AnyRecord | None] = {}
+        self._waiting: list[tuple[int, Located, str, str]] = []  # (order, item, field, id)
+        self._order = 0
+
+    def check(self, items: Sequence[Located]) -> list[Located]:
+        """The records among ``items`` to append; problems and repeats are set aside."""
+        recorded = self.store.get_records([item.record.id for item in items])
+        new = []
+        for item in items:
+            self._order += 1
+            if self._is_new(item, recorded.get(item.record.id)):
+                self._check_references(item)
+                self.seen[item.record.id] = _seen(item)
+                new.append(item)
+        return new
+
+    def finish(self) -> list[Problem]:
+        """Problems with what was named ahead of the line that records it; then all problems,
+        in the order of the records they are about."""
+        for order, item, field_name, named in self._waiting:
+            self._order = order
+            self._problem(item, self._named_ahead(item, field_name, named))
+        self._waiting.clear()
+        return self.problems
+
+    @property
+    def has_problems(self) -> bool:
+        return bool(self._problems)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [problem for _, problem in sorted(self._problems, key=lambda found: found[0])]
+
+    def _is_new(self, item: Located, stored: AnyRecord | None) -> bool:
+        record = item.record
+        earlier = self.seen.get(record.id)
+        if earlier is not None:
+            if earlier.digest != _digest(item.fields):
+                self._problem(
+                    item,
+                    f"id {record.id!r} is used again with different content "
                     f"(first at {earlier.where})",
                 )
+            return False
+        if stored is None:
+            return True
+        if stored.normalised() == item.fields:
+            self.already_count += 1
+            if self._keep_already:
+                self.already_recorded.append(item)
+        else:
+            self._problem(
+                item,
+                f"id {record.id!r} is already recorded with different content "
+                f"({_differences(stored, record)})",
             )
-    return distinct
+        return False
+
+    def _problem(self, item: Located, message: str | None) -> None:
+        if message:
+            self._problems.append((self._order, Problem(item.where, message)))
+
+    def _wait(self, item: Located, field_name: str, named: str) -> None:
+        self._waiting.append((self._order, item, field_name, named))
+
+    def _find(self, record_id: str) -> _Seen | AnyRecord | None:
+        """An earlier record of the batch, or a stored one."""
+        if record_id in self.seen:
+            return self.seen[record_id]
+        if record_id not in self._stored:
+            self._stored[record_id] = self.store.get_record(record_id)
+        return self._stored[record_id]
+
+    def _check_references(self, item: Located) -> None:
+        record = item.record
+        if isinstance(record, CitedRecord):
+            self._problem(item, self._source_problem(item, record.source))
+        for field_name, code in record.organisation_references():
+            self._problem(item, self._organisation_problem(item, field_name, code))
+        if isinstance(record, CorrectionRecord):
+            self._problem(item, self._correction_problem(item, record))
+        if isinstance(record, FigureRecord):
+            for component in record.components:
+                self._problem(
+                    item, self._component_problem(item, record, component.removeprefix("-"))
+                )
+
+    def _source_problem(self, item: Located, source: str) -> str | None:
+        found = self._find(source)
+        if found is None:
+            self._wait(item, "source", source)
+            return None
+        if found.kind != "source":
+            return f"source: {source!r} is a {found.kind} record, not a source document"
+        return None
+
+    def _organisation_problem(self, item: Located, field_name: str, code: str) -> str | None:
+        found = self._find(code)
+        if found is None:
+            self._wait(item, field_name, code)
+            return None
+        if found.kind != "organisation":
+            return f"{field_name}: {code!r} is a {found.kind} record, not an organisation"
+        record = item.record
+        effective = record.effective if isinstance(record, YearRecord) else None
+        opened = found.opened if isinstance(found, (_Seen, OrganisationRecord)) else None
+        if effective is not None and opened is not None and effective < opened:
+            return f"{field_name}: {code} did not exist on {effective} (it opened on {opened})"
+        return None
+
+    def _named_ahead(self, item: Located, field_name: str, named: str) -> str | None:
+        """A source or organisation named before the line that records it is fine."""
+        found = self.seen.get(named)
+        if field_name == "source":
+            if found is None:
+                return f"source: unknown source document {named!r} (add a source record)"
+            return self._source_problem(item, named)
+        if field_name in ("corrects", "components"):
+            if found is None:
+                return _unknown(field_name, named)
+            what = "its correction" if field_name == "corrects" else "the figure that names it"
+            return f"{field_name}: {named!r} must be recorded before {what}"
+        if found is None:
+            return f"{field_name}: unknown organisation {named!r}{self._suggestion(named)}"
+        return self._organisation_problem(item, field_name, named)
+
+    def _suggestion(self, code: str) -> str:
+        for candidate in sorted({code.upper(), code.lower()} - {code}):
+            found = self._find(candidate)
+            if found is not None and found.kind == "organisation":
+                return f" (did you mean {candidate!r}?)"
+        return ""
+
+    def _correction_problem(self, item: Located, correction: CorrectionRecord) -> str | None:
+        target = self._find(correction.corrects)
+        if target is None:
+            self._wait(item, "corrects", correction.corrects)
+            return None
+        if target.kind not in CORRECTABLE_KINDS:
+            return (
+                f"corrects: a {target.kind} record cannot be corrected "
+                f"(only {', '.join(CORRECTABLE_KINDS)})"
+            )
+        known_on = target.known_on if isinstance(target, _Seen) else target.known_on()
+        if correction.as_at < known_on:
+            return (
+                f"as_at: a correction cannot be known ({correction.as_at}) before the record "
+                f"it corrects ({known_on})"
+            )
+        if correction.action == "replace":
+            return _replacement_problem(correction, target)
+        return None
+
+    def _component_problem(self, item: Located, figure: FigureRecord, component: str) -> str | None:
+        found = self._find(component)
+        if found is None:
+            self._wait(item, "components", component)
+            return None
+        if found.kind not in COMPONENT_KINDS:
+            return (
+                f"components: {component!r} is a {found.kind} record; components are "
+                f"{', '.join(COMPONENT_KINDS)} records"
+            )
+        unit = found.unit if isinstance(found, _Seen) else _unit_of(found)
+        if unit != figure.unit:
+            return f"components: {component!r} is in {unit}, the figure in {figure.unit}"
+        return None
+
+
+def _unknown(field_name: str, named: str) -> str:
+    if field_name == "corrects":
+        return f"corrects: no record with id {named!r} to correct"
+    return f"components: no record {named!r} recorded before this figure"
+
+
+def _replacement_problem(correction: CorrectionRecord, target: _Seen | AnyRecord) -> str | None:
+    if isinstance(target, _Seen):
+        unit, rule = target.unit, target.amount_rule
+    else:
+        unit, rule = _unit_of(target), getattr(type(target), "amount_rule", None)
+    record_id = correction.corrects
+    if correction.replacement_unit != unit:
+        wanted = {"gbp": "an amount", "count": "a count", "percent": "a percent"}[unit or "gbp"]
+        return f"a replacement for {record_id!r} must give {wanted}"
+    if correction.amount_pence is None:
+        return None
+    problem = amount_problem(rule, correction.amount_pence)
+    return f"replacement for {record_id!r}: {problem}" if problem else None
 
 
 def _differences(old: AnyRecord, new: AnyRecord) -> str:
@@ -110,105 +341,13 @@ def _differences(old: AnyRecord, new: AnyRecord) -> str:
     return "; ".join(changed)
 
 
-class _References:
-    """Resolves the ids a record names, in the batch first and then in the store."""
-
-    def __init__(self, lookup: Lookup, new: list[Located]):
-        self._lookup = lookup
-        self._in_batch = {item.record.id: (index, item.record) for index, item in enumerate(new)}
-        self._stored: dict[str, AnyRecord | None] = {}
-
-    def find(self, record_id: str, before: int | None = None) -> AnyRecord | None:
-        """The record with this id: stored, or in the batch (ahead of ``before``)."""
-        if record_id in self._in_batch:
-            index, record = self._in_batch[record_id]
-            return record if before is None or index < before else None
-        if record_id not in self._stored:
-            self._stored[record_id] = self._lookup(record_id)
-        return self._stored[record_id]
-
-    def problems_of(self, record: AnyRecord, index: int) -> list[str]:
-        problems = []
-        if isinstance(record, CitedRecord):
-            problems += self._source_problems(record)
-        for field_name, code in record.organisation_references():
-            problems += self._organisation_problems(record, field_name, code)
-        if isinstance(record, CorrectionRecord):
-            problems += self._correction_problems(record, index)
-        if isinstance(record, FigureRecord):
-            for component in record.components:
-                problems += self._component_problems(record, component.removeprefix("-"), index)
-        return problems
-
-    def _component_problems(self, figure: FigureRecord, component_id: str, index: int) -> list[str]:
-        found = self.find(component_id, before=index)
-        if found is None:
-            return [f"components: no record {component_id!r} recorded before this figure"]
-        if found.kind not in COMPONENT_KINDS:
-            return [
-                f"components: {component_id!r} is a {found.kind} record; components are "
-                f"{', '.join(COMPONENT_KINDS)} records"
-            ]
-        unit = found.unit if isinstance(found, FigureRecord) else "gbp"
-        if unit != figure.unit:
-            return [f"components: {component_id!r} is in {unit}, the figure in {figure.unit}"]
-        return []
-
-    def _source_problems(self, record: CitedRecord) -> list[str]:
-        found = self.find(record.source)
-        if isinstance(found, SourceRecord):
-            return []
-        if found is None:
-            return [f"source: unknown source document {record.source!r} (add a source record)"]
-        return [f"source: {record.source!r} is a {found.kind} record, not a source document"]
-
-    def _organisation_problems(self, record: AnyRecord, field_name: str, code: str) -> list[str]:
-        found = self.find(code)
-        if found is None:
-            return [f"{field_name}: unknown organisation {code!r}{self._suggestion(code)}"]
-        if not isinstance(found, OrganisationRecord):
-            return [f"{field_name}: {code!r} is a {found.kind} record, not an organisation"]
-        effective = record.effective if isinstance(record, YearRecord) else None
-        if effective is not None and found.opened is not None and effective < found.opened:
-            return [
-                f"{field_name}: {code} did not exist on {effective} (it opened on {found.opened})"
-            ]
-        return []
-
-    def _suggestion(self, code: str) -> str:
-        for candidate in {code.upper(), code.lower()} - {code}:
-            if isinstance(self.find(candidate), OrganisationRecord):
-                return f" (did you mean {candidate!r}?)"
-        return ""
-
-    def _correction_problems(self, correction: CorrectionRecord, index: int) -> list[str]:
-        target = self.find(correction.corrects, before=index)
-        if target is None:
-            if correction.corrects in self._in_batch:
-                return [f"corrects: {correction.corrects!r} must be recorded before its correction"]
-            return [f"corrects: no record with id {correction.corrects!r} to correct"]
-        if target.kind not in CORRECTABLE_KINDS:
-            return [
-                f"corrects: a {target.kind} record cannot be corrected "
-                f"(only {', '.join(CORRECTABLE_KINDS)})"
-            ]
-        problems = []
-        if correction.as_at < target.known_on():
-            problems.append(
-                f"as_at: a correction cannot be known ({correction.as_at}) before the record "
-                f"it corrects ({target.known_on()})"
-            )
-        if correction.action == "replace":
-            problems += _replacement_problems(correction, target)
-        return problems
-
-
-def _replacement_problems(correction: CorrectionRecord, target: AnyRecord) -> list[str]:
-    unit = (target.unit or "gbp") if isinstance(target, FigureRecord) else "gbp"
-    if correction.replacement_unit != unit:
-        wanted = {"gbp": "an amount", "count": "a count", "percent": "a percent"}[unit]
-        return [f"a replacement for {target.id!r} must give {wanted}"]
-    if correction.amount_pence is None:
-        return []
-    problem = amount_problem(getattr(type(target), "amount_rule", None), correction.amount_pence)
-    return [f"replacement for {target.id!r}: {problem}"] if problem else []
+def chunks(items: Iterable[Located], size: int) -> Iterable[list[Located]]:
+    """Items in lists of ``size``, the last one shorter."""
+    chunk: list[Located] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -18,10 +18,12 @@ import click
 from eventsourcing.persistence import PersistenceError
 
 from ledger.application import Ledger, StoreError, is_database_url
-from ledger.batch import Batch, Located, Problem, prepare_batch
+from ledger.batch import Batch, Located, NoRecords, Problem, prepare_batch
+from ledger.bulk import paused_garbage_collection
 from ledger.chart import ChartError, draw
 from ledger.checks import check_all
-from ledger.jsonlines import dump_line, read_paths
+from ledger.importing import ImportRejected, import_files
+from ledger.jsonlines import RecordStream, dump_line
 from ledger.log import LOG_COLUMNS, LogFilter, log_rows
 from ledger.output import FORMATS, plural, render
 from ledger.periods import PeriodError, parse_financial_year
@@ -29,6 +31,7 @@ from ledger.projections import ProjectionError, bind, load_projections, run
 from ledger.record_options import option_names, record_from_options, record_options
 from ledger.records import KINDS, MODELS, RecordError
 from ledger.refresh import caught_up, replay
+from ledger.synthetic import Ccg, synthetic_history
 from ledger.timeline import Step, difference, timeline, value_known_at
 from ledger.views_db import ViewsError
 
@@ -103,18 +106,20 @@ def import_command(settings: Settings, paths: tuple[str, ...], dry_run: bool, fm
 
         ledger import events/
     """
-    read = read_paths(paths)
-    if read.problems:
-        _reject(read.problems)
-    batch, positions = _check_and_append(settings.store, read.items, dry_run)
+    stream = RecordStream(paths)
+    with paused_garbage_collection():
+        try:
+            imported = import_files(settings.store, stream, dry_run=dry_run)
+        except ImportRejected as rejected:
+            _reject(rejected.problems)
     verb = "Would record" if dry_run else "Recorded"
     click.echo(
-        f"{verb} {plural(len(batch.new), 'new record')} from {plural(len(read.files), 'file')}; "
-        f"{len(batch.already_recorded):,} already recorded.",
+        f"{verb} {plural(imported.new_records, 'new record')} from "
+        f"{plural(imported.files, 'file')}; {imported.already_recorded:,} already recorded.",
         err=fmt != "table",
     )
-    if batch.new:
-        click.echo(render(_counts_by_kind_and_year(batch.new), fmt))
+    if imported.new:
+        click.echo(render(_counts_by_kind_and_year(imported.new), fmt))
 
 
 @main.group()
@@ -503,7 +508,8 @@ def _iso(day: Any) -> str | None:
 
 def _replay(settings: Settings, path: str, known_by: str | None) -> None:
     ledger = Ledger(settings.store, must_exist=True)
-    done = replay(ledger, path, known_by, progress=_progress_on_stderr("replay"))
+    with paused_garbage_collection():
+        done = replay(ledger, path, known_by, progress=_progress_on_stderr("replay"))
     scope = f", keeping what was known by {known_by}" if known_by else ""
     click.echo(
         f"Replayed {plural(done.events, 'event')} into {path}{scope}: "
@@ -538,6 +544,45 @@ def _progress_on_stderr(label: str, every_seconds: float = 2.0) -> Callable[[int
     return report
 
 
+@main.group()
+def demo() -> None:
+    """Tools for trying the ledger out at scale."""
+
+
+@demo.command()
+@click.option("--events", type=click.IntRange(min=1), required=True, help="how many records")
+@click.option(
+    "--seed", type=int, default=1, show_default=True, help="the same seed gives the same history"
+)
+@click.option(
+    "-o", "--output", type=click.File("w", encoding="utf-8"), required=True, help="file to write"
+)
+@pass_settings
+def generate(settings: Settings, events: int, seed: int, output: Any) -> None:
+    """Write a synthetic history (made-up figures over the real CCGs, every id starting
+    syn-) for import into a store that holds events/. Never put it in events/.
+
+        ledger demo generate --events 100000 --seed 1 -o synthetic.jsonl
+    """
+    rows = run(
+        _caught_up_views(settings),
+        "SELECT code, area_team FROM organisations WHERE type = 'ccg' "
+        "AND (opened IS NULL OR opened <= '2013-04-01') "
+        "AND code NOT IN (SELECT organisation FROM closures) ORDER BY code",
+    )
+    if not rows:
+        raise click.ClickException("the store has no CCGs: import events/ first")
+    ccgs = [Ccg(row["code"], row["area_team"]) for row in rows]
+    try:
+        for record in synthetic_history(ccgs, events, seed):
+            output.write(dump_line(record) + "\n")
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"Wrote {plural(events, 'synthetic record')} over {plural(len(ccgs), 'CCG')}.", err=True
+    )
+
+
 def _show_head(ledger: Ledger) -> None:
     """The head of the hash chain, on stderr, to note down and check against later."""
     position, head = ledger.head()
@@ -551,7 +596,7 @@ def _check_and_append(
     A store that does not exist yet is only created when there is something to append."""
     exists = is_database_url(store) or Path(store).exists()
     ledger = Ledger(store) if exists else None
-    batch = ledger.prepare(items) if ledger else prepare_batch(items, lambda _id: None)
+    batch = ledger.prepare(items) if ledger else prepare_batch(items, NoRecords())
     if batch.problems:
         _reject(batch.problems)
     if dry_run or not batch.new:
@@ -566,11 +611,7 @@ def _reject(problems: Sequence[Problem]) -> None:
     raise click.ClickException(f"{plural(count, 'problem')} found; nothing was recorded.")
 
 
-def _counts_by_kind_and_year(items: Sequence[Located]) -> list[dict[str, Any]]:
-    counts: Counter[tuple[str, str]] = Counter(
-        (item.record.kind, getattr(item.record, "financial_year", None) or "no year")
-        for item in items
-    )
+def _counts_by_kind_and_year(counts: Counter[tuple[str, str]]) -> list[dict[str, Any]]:
     years = sorted({year for _, year in counts if year != "no year"})
     if any(year == "no year" for _, year in counts):
         years.append("no year")

@@ -10,7 +10,8 @@ consistently changes the head hash, which ``ledger check --expected-head`` compa
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -87,10 +88,23 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         ]
 
     def _insert_events(
-        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **_: Any
     ) -> Sequence[int] | None:
-        positions = super()._insert_events(c, stored_events, **kwargs)
-        assert positions is not None
+        """Insert all the events with one executemany. The transaction holds SQLite's write
+        lock from the first insert, and each new row takes the next rowid, so the events
+        have the positions up to the highest rowid, in order."""
+        if not stored_events:
+            return []
+        c.executemany(
+            self.insert_events_statement,
+            [
+                (_hex(event.originator_id), event.originator_version, event.topic, event.state)
+                for event in stored_events
+            ],
+        )
+        c.execute(f"SELECT MAX(rowid) FROM {self.events_table_name}")
+        last = int(c.fetchone()[0])
+        positions = list(range(last - len(stored_events) + 1, last + 1))
         c.execute(f"SELECT hash FROM {HASHES_TABLE} ORDER BY notification_id DESC LIMIT 1")
         row = c.fetchone()
         previous = row[0] if row else GENESIS
@@ -100,6 +114,31 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
             hashes.append((position, previous))
         c.executemany(f"INSERT INTO {HASHES_TABLE} VALUES (?, ?)", hashes)
         return positions
+
+    @contextmanager
+    def inserting(self) -> Iterator[Callable[[Sequence[StoredEvent]], Sequence[int]]]:
+        """One write transaction in which events can be inserted a chunk at a time; all of
+        them are kept only if the block ends without an exception."""
+        with self.datastore.transaction(commit=True) as c:
+            yield lambda stored_events: self._insert_events(c, stored_events) or []
+
+    def select_first_events(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
+        """The first event of each of these aggregates that exists, a page of ids at a time."""
+        found: list[StoredEvent] = []
+        for start in range(0, len(originator_ids), 500):
+            chunk = [originator_id.hex for originator_id in originator_ids[start : start + 500]]
+            with self.datastore.transaction(commit=False) as c:
+                c.execute(
+                    f"SELECT originator_id, originator_version, topic, state "
+                    f"FROM {self.events_table_name} WHERE originator_version = 1 "
+                    f"AND originator_id IN ({', '.join('?' * len(chunk))})",
+                    chunk,
+                )
+                found += [
+                    StoredEvent(row[0], int(row[1]), str(row[2]), bytes(row[3]))
+                    for row in c.fetchall()
+                ]
+        return found
 
     def head(self) -> tuple[int, str]:
         """The last chained position and its hash (0 and the genesis hash when empty)."""
@@ -133,6 +172,10 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
             if len(rows) < PAGE_SIZE:
                 return
             after = rows[-1][0]
+
+
+def _hex(originator_id: UUID | str) -> str:
+    return originator_id.hex if isinstance(originator_id, UUID) else originator_id
 
 
 def _link(

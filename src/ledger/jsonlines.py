@@ -8,10 +8,11 @@ name it too. Writing gives one normalised record per line, which reading takes b
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from ledger.batch import Located, Problem
 from ledger.records import RecordError, parse_record
@@ -21,57 +22,59 @@ IMPORT_SUFFIX = ".jsonl"
 LONGEST_LINE = 1_000_000
 
 
-@dataclass
-class ReadResult:
-    items: list[Located] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    files: list[Path] = field(default_factory=list)
+class RecordStream:
+    """The records of import files, read one line at a time. Problems found while reading
+    collect in ``problems``; iterating again reads the files again."""
 
+    def __init__(self, paths: Iterable[str | Path]):
+        self.paths = [Path(path) for path in paths]
+        self.problems: list[Problem] = []
+        self.files: list[Path] = []
 
-def read_paths(paths: Iterable[str | Path]) -> ReadResult:
-    """Read every import file named, or found (``*.jsonl``, sorted) below a folder named."""
-    result = ReadResult()
-    for path in map(Path, paths):
-        if path.is_dir():
-            found = sorted(path.rglob(f"*{IMPORT_SUFFIX}"))
-            if not found:
-                result.problems.append(
-                    Problem(str(path), f"no {IMPORT_SUFFIX} files in this folder")
-                )
-            result.files += found
-        elif path.is_file():
-            result.files.append(path)
-        else:
-            result.problems.append(Problem(str(path), "no such file or folder"))
-    for path in result.files:
-        _read_file(path, result)
-    return result
+    def __iter__(self) -> Iterator[Located]:
+        self.problems, self.files = [], []
+        for path in self.paths:
+            if path.is_dir():
+                found = sorted(path.rglob(f"*{IMPORT_SUFFIX}"))
+                if not found:
+                    self.problems.append(
+                        Problem(str(path), f"no {IMPORT_SUFFIX} files in this folder")
+                    )
+                self.files += found
+            elif path.is_file():
+                self.files.append(path)
+            else:
+                self.problems.append(Problem(str(path), "no such file or folder"))
+        for path in self.files:
+            yield from self._read_file(path)
 
-
-def _read_file(path: Path, result: ReadResult) -> None:
-    records_before = len(result.items)
-    problems_before = len(result.problems)
-    with path.open("rb") as lines:
-        for number, raw in enumerate(_bounded_lines(lines), start=1):
-            where = f"{path}:{number}"
-            if raw is None:
-                result.problems.append(
-                    Problem(where, f"line is longer than {LONGEST_LINE:,} bytes: not a record")
-                )
-                continue
-            try:
-                data = _decode_line(raw)
-            except ValueError as error:
-                result.problems.append(Problem(where, str(error)))
-                continue
-            if data is None:
-                continue
-            try:
-                result.items.append(Located(where, parse_record(data)))
-            except RecordError as error:
-                result.problems += [Problem(where, message) for message in error.problems]
-    if len(result.items) == records_before and len(result.problems) == problems_before:
-        result.problems.append(Problem(f"{path}:1", "the file holds no records"))
+    def _read_file(self, path: Path) -> Iterator[Located]:
+        records = 0
+        problems_before = len(self.problems)
+        with path.open("rb") as lines:
+            for number, raw in enumerate(_bounded_lines(lines), start=1):
+                where = f"{path}:{number}"
+                if raw is None:
+                    self.problems.append(
+                        Problem(where, f"line is longer than {LONGEST_LINE:,} bytes: not a record")
+                    )
+                    continue
+                try:
+                    data = _decode_line(raw)
+                except ValueError as error:
+                    self.problems.append(Problem(where, str(error)))
+                    continue
+                if data is None:
+                    continue
+                try:
+                    record = parse_record(data)
+                except RecordError as error:
+                    self.problems += [Problem(where, message) for message in error.problems]
+                    continue
+                records += 1
+                yield Located(where, record)
+        if records == 0 and len(self.problems) == problems_before:
+            self.problems.append(Problem(f"{path}:1", "the file holds no records"))
 
 
 def _bounded_lines(stream: Any) -> Iterable[bytes | None]:
@@ -100,9 +103,22 @@ def _decode_line(raw: bytes) -> Any:
     if not text.strip():
         return None
     try:
-        return json.loads(text, object_pairs_hook=_no_repeated_keys)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"not valid JSON: {error.msg} (column {error.colno})") from None
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        data = None  # the standard parser says where the mistake is
+    if data is None or _may_repeat_a_key(raw, data):
+        try:
+            return json.loads(text, object_pairs_hook=_no_repeated_keys)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"not valid JSON: {error.msg} (column {error.colno})") from None
+    return data
+
+
+def _may_repeat_a_key(raw: bytes, data: Any) -> bool:
+    """orjson keeps the last of repeated keys silently; a line with more key separators
+    than keys is read again by the standard parser, which refuses repeats."""
+    keys = len(data) if isinstance(data, dict) else 0
+    return raw.count(b'":') + raw.count(b'" :') > keys
 
 
 def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from ledger.application import Ledger
 from ledger.domain import Entry
-from ledger.views_db import ViewsDatabase, ViewsError
+from ledger.views_db import POSTING_COLUMNS, ViewsDatabase, ViewsError
 
 PAGE_SIZE = 2000
 
@@ -34,7 +34,12 @@ MONEY_KINDS = ("allocation", "transfer", "plan", "forecast", "drawdown", "qipp",
 Progress = Callable[[int, int], None]  # (events read so far, events in the store)
 
 
-def catch_up(ledger: Ledger, views: ViewsDatabase, progress: Progress | None = None) -> int:
+def catch_up(
+    ledger: Ledger,
+    views: ViewsDatabase,
+    progress: Progress | None = None,
+    page_size: int | None = None,
+) -> int:
     """Apply every event after the tracked position; return how many were read."""
     _check_same_store(ledger, views)
     to_read = (ledger.recorder.max_notification_id() or 0) - views.tracking.position
@@ -43,7 +48,7 @@ def catch_up(ledger: Ledger, views: ViewsDatabase, progress: Progress | None = N
         with views.writing():
             tracking = views.tracking
             page = ledger.recorder.select_notifications(
-                start=tracking.position, limit=PAGE_SIZE, inclusive_of_start=False
+                start=tracking.position, limit=page_size or PAGE_SIZE, inclusive_of_start=False
             )
             if not page:
                 return read
@@ -96,6 +101,8 @@ class _PageWriter:
         self.views = views
         self.known_by = known_by
         self.pending: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.postings: list[Posting] = []
+        self.pending_ids: set[str] = set()  # records with postings not yet written
         self.last_record_id: str | None = None
 
     def apply(self, fields: dict[str, Any], position: int) -> None:
@@ -104,11 +111,13 @@ class _PageWriter:
             return
         kind = fields["kind"]
         if kind in MONEY_KINDS:
-            self.pending["postings"] += posting_rows(fields, position)
+            self.postings += posting_rows(fields, position)
+            self.pending_ids.add(fields["id"])
             if kind == "figure":
                 self._reconciliation_rows(fields, position)
         elif kind == "correction":
-            self.flush()
+            if fields["corrects"] in self.pending_ids:  # the record is in this very page
+                self.flush()
             apply_correction(self.views, fields, position)
         else:
             table, rows = _reference_rows(fields, position)
@@ -138,55 +147,74 @@ class _PageWriter:
         ]
 
     def flush(self) -> None:
+        self.views.insert_postings(self.postings)
+        self.postings = []
+        self.pending_ids.clear()
         for table, rows in self.pending.items():
             self.views.insert(table, rows)
         self.pending.clear()
 
 
-def posting_rows(fields: dict[str, Any], position: int) -> list[dict[str, Any]]:
-    """The first version of a money record or reported figure: one row per side."""
-    amount = fields.get("amount_pence")
-    row: dict[str, Any] = {
-        "record_id": fields["id"],
-        "kind": fields["kind"],
-        "measure": measure_of(fields),
-        "account": fields.get("account"),
-        "counterparty": fields.get("against"),
-        "side": "",
-        "financial_year": fields["financial_year"],
-        "period": fields.get("period"),
-        "effective": fields["effective"],
-        "record_as_at": fields["as_at"],
-        "record_position": position,
-        "precedence": f"{fields['effective']} {fields['as_at']} {position:012d}",
-        "version": 0,
-        "as_at": fields["as_at"],
-        "valid_to": None,
-        "position": position,
-        "is_void": 0,
-        "unit": fields.get("unit", "gbp"),
-        "amount_pence": amount,
-        "delta_pence": amount,
-        "count": fields.get("count"),
-        "percent": fields.get("percent"),
-        "deficit": fields.get("deficit"),
-        "correction_id": None,
-        "reason": fields.get("reason"),
-        "source": fields["source"],
-        "locator": fields["locator"],
-    }
-    if fields["kind"] != "transfer":
-        return [row]
-    amount = int(fields["amount_pence"])
+class Posting(NamedTuple):
+    """One row of the postings table, in POSTING_COLUMNS order."""
+
+    record_id: str
+    kind: str
+    measure: str
+    account: str
+    counterparty: str | None
+    side: str
+    financial_year: str
+    period: str | None
+    effective: str
+    precedence: str
+    version: int
+    as_at: str
+    valid_to: str | None
+    position: int
+    is_void: int
+    unit: str
+    amount_pence: int | None
+    delta_pence: int | None
+    count: int | None  # type: ignore[assignment]  # the column shadows tuple.count, unused here
+    percent: str | None
+    deficit: str | None
+    correction_id: str | None
+    reason: str | None
+    source: str
+    locator: str
+
+
+assert Posting._fields == POSTING_COLUMNS, "Posting must list the postings table's columns"
+
+
+def posting_rows(fields: dict[str, Any], position: int) -> list[Posting]:
+    """The first version of a money record or reported figure: one row per side.
+
+    Built positionally, in Posting's field order: a replay makes a million of these."""
+    get = fields.get
+    amount = get("amount_pence")
+    effective, as_at = fields["effective"], fields["as_at"]
+    common = (
+        fields["financial_year"], get("period"), effective, f"{effective} {as_at} {position:012d}",
+        0, as_at, None, position, 0, get("unit", "gbp"),
+    )  # fmt: skip
+    tail = (get("count"), get("percent"), get("deficit"), None, get("reason"),
+            fields["source"], fields["locator"])  # fmt: skip
+    record_id, kind, measure = fields["id"], fields["kind"], measure_of(fields)
+    if kind != "transfer":
+        return [Posting(record_id, kind, measure, fields["account"], get("against"), "", *common,
+                        amount, amount, *tail)]  # fmt: skip
+    giver, receiver, moved = fields["from"], fields["to"], int(fields["amount_pence"])
     return [
-        row | {"account": fields["from"], "counterparty": fields["to"], "side": "from",
-               "amount_pence": -amount, "delta_pence": -amount},
-        row | {"account": fields["to"], "counterparty": fields["from"], "side": "to"},
-    ]  # fmt: skip
+        Posting(record_id, kind, measure, giver, receiver, "from", *common, -moved, -moved, *tail),
+        Posting(record_id, kind, measure, receiver, giver, "to", *common, moved, moved, *tail),
+    ]
 
 
 def apply_correction(views: ViewsDatabase, fields: dict[str, Any], position: int) -> None:
-    """Add a version to each side of the corrected record, then re-chain its versions."""
+    """Add a version to each side of the corrected record, known from the correction's
+    date, and re-chain the side's versions in known-date order."""
     versions = views.rows(
         "SELECT * FROM postings WHERE record_id = ? ORDER BY side, version", (fields["corrects"],)
     )
@@ -194,8 +222,7 @@ def apply_correction(views: ViewsDatabase, fields: dict[str, Any], position: int
     for version in versions:
         by_side[version["side"]].append(version)
     for side, chain in by_side.items():
-        original = {key: value for key, value in chain[0].items() if key != "posting_id"}
-        revised = original | {
+        revised = {name: chain[0][name] for name in POSTING_COLUMNS if name not in _LINK} | {
             "version": chain[-1]["version"] + 1,
             "as_at": fields["as_at"],
             "position": position,
@@ -208,32 +235,41 @@ def apply_correction(views: ViewsDatabase, fields: dict[str, Any], position: int
             "source": fields["source"],
             "locator": fields["locator"],
         }
-        views.insert("postings", [revised])
-    for side in by_side:
-        _rechain(views, fields["corrects"], side)
+        links = _links([*chain, revised])
+        views.db.conn.executemany(
+            "UPDATE postings SET valid_to = ?, delta_pence = ? WHERE posting_id = ?",
+            [
+                (valid_to, delta, version["posting_id"])
+                for version, (valid_to, delta) in zip(chain, links, strict=False)
+                if (version["valid_to"], version["delta_pence"]) != (valid_to, delta)
+            ],
+        )
+        valid_to, delta = links[-1]
+        views.insert_postings([Posting(**revised, valid_to=valid_to, delta_pence=delta)])
+
+
+_LINK = ("valid_to", "delta_pence")
 
 
 def _signed(amount: int | None, side: str) -> int | None:
     return -amount if amount is not None and side == "from" else amount
 
 
-def _rechain(views: ViewsDatabase, record_id: str, side: str) -> None:
-    """Order a side's versions by when they became known; set each one's valid_to and delta."""
-    chain = views.rows(
-        "SELECT posting_id, as_at, position, is_void, unit, amount_pence FROM postings "
-        "WHERE record_id = ? AND side = ? ORDER BY as_at, position",
-        (record_id, side),
-    )
+def _links(chain: list[dict[str, Any]]) -> list[tuple[str | None, int | None]]:
+    """For each version of one record side, in the order given: when the next version
+    became known (its valid_to) and the change it makes to the side's value (its delta),
+    taking the versions in the order they became known, then in store order."""
+    order = sorted(range(len(chain)), key=lambda i: (chain[i]["as_at"], chain[i]["position"]))
+    links: list[tuple[str | None, int | None]] = [(None, None)] * len(chain)
     previous_value = 0
-    for index, version in enumerate(chain):
+    for rank, index in enumerate(order):
+        version = chain[index]
         value = 0 if version["is_void"] else (version["amount_pence"] or 0)
-        following = chain[index + 1]["as_at"] if index + 1 < len(chain) else None
+        following = chain[order[rank + 1]]["as_at"] if rank + 1 < len(order) else None
         delta = value - previous_value if version["unit"] == "gbp" else None
-        views.db.execute(
-            "UPDATE postings SET valid_to = ?, delta_pence = ? WHERE posting_id = ?",
-            (following, delta, version["posting_id"]),
-        )
+        links[index] = (following, delta)
         previous_value = value
+    return links
 
 
 def _reference_rows(fields: dict[str, Any], position: int) -> tuple[str, list[dict[str, Any]]]:

@@ -8,6 +8,7 @@ filled in, so two spellings of the same fact compare equal.
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -119,6 +120,17 @@ def amount_problem(rule: str | None, pence: int | None) -> str | None:
     return None
 
 
+@functools.cache
+def _key_order(model: type[BaseModel]) -> tuple[str, ...]:
+    """The model's output keys in FIELD_ORDER, then the rest as declared."""
+    keys = [info.alias or name for name, info in model.model_fields.items()]
+    return tuple(
+        sorted(
+            keys, key=lambda key: FIELD_ORDER.index(key) if key in FIELD_ORDER else len(FIELD_ORDER)
+        )
+    )
+
+
 class RecordBase(BaseModel):
     """Fields every record has."""
 
@@ -132,13 +144,16 @@ class RecordBase(BaseModel):
         raise NotImplementedError
 
     def normalised(self) -> dict[str, Any]:
-        """The record as stored and exported: JSON types, one spelling per value."""
+        """The record as stored and exported: JSON types, one spelling per value, and the
+        fields in FIELD_ORDER (what it is, about whom, when, how much, then the source)."""
         fields = self.model_dump(
             mode="json", by_alias=True, exclude_none=True, exclude={"amount", "tolerance"}
         )
-        ordered = {key: fields.pop(key) for key in FIELD_ORDER if key in fields}
-        ordered.update(fields)
-        return {key: value for key, value in ordered.items() if value != []}
+        return {
+            key: fields[key]
+            for key in _key_order(type(self))
+            if key in fields and fields[key] != []
+        }
 
     def organisation_references(self) -> list[tuple[str, str]]:
         """(field, code) pairs naming organisations that must be registered."""

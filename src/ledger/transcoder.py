@@ -1,0 +1,28 @@
+"""Turning event state into stored bytes and back, with orjson.
+
+The event state is a dict of JSON values (the record) plus the event's timestamp, a
+datetime, which orjson writes as ISO text and this transcoder reads back as a datetime.
+Stores written with the library's default JSONTranscoder read back too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import orjson
+from eventsourcing.persistence import Transcoder
+
+
+class OrjsonTranscoder(Transcoder):
+    def encode(self, obj: Any) -> bytes:
+        return orjson.dumps(obj)
+
+    def decode(self, data: bytes) -> Any:
+        state = orjson.loads(data)
+        timestamp = state.get("timestamp") if isinstance(state, dict) else None
+        if isinstance(timestamp, str):
+            state["timestamp"] = datetime.fromisoformat(timestamp)
+        elif isinstance(timestamp, dict) and timestamp.get("_type_") == "datetime_iso":
+            state["timestamp"] = datetime.fromisoformat(timestamp["_data_"])
+        return state
