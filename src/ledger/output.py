@@ -8,8 +8,6 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from tabulate import tabulate
-
 from ledger.money import format_pounds
 
 FORMATS = ("table", "json", "csv")
@@ -50,8 +48,26 @@ def _table(rows: list[dict[str, Any]], keys: list[str]) -> str:
         [format_pounds(row[key]) if key in money else _cell(row[key]) for key in keys]
         for row in rows
     ]
-    align = ["right" if key in money or _numeric(rows, key) else "left" for key in keys]
-    return str(tabulate(body, headers=headers, colalign=align, disable_numparse=True))
+    right = [key in money or _numeric(rows, key) for key in keys]
+    return _aligned(headers, body, right)
+
+
+def _aligned(headers: list[str], body: list[list[str]], right: list[bool]) -> str:
+    """Columns two spaces apart under a rule of dashes; a column is as wide as its widest
+    cell, and at least two wider than its heading."""
+    widths = [
+        max(len(heading) + 2, *(len(row[index]) for row in body))
+        for index, heading in enumerate(headers)
+    ]
+
+    def line(cells: list[str]) -> str:
+        padded = (
+            cell.rjust(width) if at_right else cell.ljust(width)
+            for cell, width, at_right in zip(cells, widths, right, strict=True)
+        )
+        return "  ".join(padded).rstrip()
+
+    return "\n".join([line(headers), line(["-" * width for width in widths]), *map(line, body)])
 
 
 def _numeric(rows: list[dict[str, Any]], key: str) -> bool:
