@@ -31,15 +31,17 @@ ccgs AS (
       AND (:region IS NULL OR o.region = :region)
       AND (:area_team IS NULL OR o.area_team = :area_team)
 ),
-movements AS (
-    SELECT x.account, x.delta_pence,
-           x.as_at <= p.known AS in_baseline,
-           x.as_at <= p.as_at AS known_now
-    FROM postings AS x, params AS p
-    WHERE x.measure = 'allocation'
-      AND x.financial_year = p.year
-      AND x.effective <= p.effective
+by_account AS (
+    SELECT x.account,
+           SUM(CASE WHEN x.as_at <= p.known THEN x.delta_pence END) AS baseline_pence,
+           SUM(x.as_at <= p.known) AS figures,
+           SUM(CASE WHEN x.as_at <= p.as_at THEN x.delta_pence END) AS known_now_pence
+    FROM params AS p
+    JOIN postings AS x
+        ON x.measure = 'allocation' AND x.financial_year = (SELECT year FROM params)
+    WHERE x.effective <= p.effective
       AND x.as_at <= MAX(p.known, p.as_at)
+    GROUP BY x.account
 )
 SELECT
     c.code,
@@ -47,13 +49,11 @@ SELECT
     c.area_team,
     c.region,
     p.name AS baseline,
-    COALESCE(SUM(CASE WHEN mv.in_baseline THEN mv.delta_pence END), 0) AS baseline_pence,
-    MAX(COALESCE(SUM(mv.in_baseline), 0) - 1, 0) AS adjustments,
-    COALESCE(SUM(CASE WHEN mv.known_now THEN mv.delta_pence END), 0) AS known_now_pence,
-    COALESCE(SUM(CASE WHEN mv.known_now THEN mv.delta_pence END), 0)
-        - COALESCE(SUM(CASE WHEN mv.in_baseline THEN mv.delta_pence END), 0) AS change_pence
+    COALESCE(a.baseline_pence, 0) AS baseline_pence,
+    MAX(COALESCE(a.figures, 0) - 1, 0) AS adjustments,
+    COALESCE(a.known_now_pence, 0) AS known_now_pence,
+    COALESCE(a.known_now_pence, 0) - COALESCE(a.baseline_pence, 0) AS change_pence
 FROM ccgs AS c
 CROSS JOIN params AS p
-LEFT JOIN movements AS mv ON mv.account = c.code
-GROUP BY c.code
+LEFT JOIN by_account AS a ON a.account = c.code
 ORDER BY c.region, c.area_team, c.code

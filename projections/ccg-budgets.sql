@@ -13,8 +13,9 @@
 -- :group      what one row stands for (one of: ccg, area_team, region, england; default: ccg)
 WITH params AS (
     SELECT
-        COALESCE(:year, (SELECT MAX(financial_year) FROM postings
-                  WHERE measure = 'allocation' AND as_at <= COALESCE(:as_at, date('now'))))
+        COALESCE(:year, (SELECT financial_year FROM postings
+                  WHERE measure = 'allocation' AND as_at <= COALESCE(:as_at, date('now'))
+                  ORDER BY financial_year DESC LIMIT 1))
             AS year,
         COALESCE(:as_at, date('now')) AS as_at,
         :effective AS effective,
@@ -38,24 +39,32 @@ ccgs AS (
       AND (:region IS NULL OR o.region = :region)
       AND (:area_team IS NULL OR o.area_team = :area_team)
 ),
+by_account AS (
+    SELECT x.account, x.effective, SUM(x.delta_pence) AS allocation_pence, COUNT(*) AS figures
+    FROM params AS p
+    JOIN postings AS x
+        ON x.measure = 'allocation' AND x.financial_year = (SELECT year FROM params)
+    WHERE x.as_at <= p.as_at
+      AND (p.effective IS NULL OR x.effective <= p.effective)
+    GROUP BY x.account, x.effective
+),
+-- Once a merger is known, a predecessor's figures about dates from the merger on belong
+-- to the new CCG.
 movements AS (
-    SELECT COALESCE(m.successor, x.account) AS ccg, x.delta_pence
-    FROM postings AS x
+    SELECT COALESCE(m.successor, a.account) AS ccg,
+           SUM(a.allocation_pence) AS allocation_pence, SUM(a.figures) AS figures
+    FROM by_account AS a
     CROSS JOIN params AS p
     LEFT JOIN mergers AS m
-        ON m.predecessor = x.account AND m.as_at <= p.as_at AND x.effective >= m.effective
-    WHERE x.measure = 'allocation'
-      AND x.financial_year = p.year
-      AND x.as_at <= p.as_at
-      AND (p.effective IS NULL OR x.effective <= p.effective)
+        ON m.predecessor = a.account AND m.as_at <= p.as_at AND a.effective >= m.effective
+    GROUP BY 1
 ),
 per_ccg AS (
     SELECT c.code, c.name, c.area_team, c.region,
-           COALESCE(SUM(mv.delta_pence), 0) AS allocation_pence,
-           MAX(COUNT(mv.ccg) - 1, 0) AS adjustments
+           COALESCE(mv.allocation_pence, 0) AS allocation_pence,
+           MAX(COALESCE(mv.figures, 0) - 1, 0) AS adjustments
     FROM ccgs AS c
     LEFT JOIN movements AS mv ON mv.ccg = c.code
-    GROUP BY c.code
 ),
 grouped AS (
     SELECT

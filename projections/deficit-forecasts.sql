@@ -12,15 +12,19 @@
 -- :year   financial year, e.g. 2013-14 (default: the latest year with forecasts)
 -- :as_at  known date: only what was known by then counts (default: today)
 WITH params AS (
-    SELECT COALESCE(:year, (SELECT MAX(financial_year) FROM postings
-                  WHERE measure = 'forecast' AND as_at <= COALESCE(:as_at, date('now'))))
+    SELECT COALESCE(:year, (SELECT financial_year FROM postings
+                  WHERE measure = 'forecast' AND as_at <= COALESCE(:as_at, date('now'))
+                  ORDER BY financial_year DESC LIMIT 1))
                AS year,
            COALESCE(:as_at, date('now')) AS as_at
 ),
+-- The versions valid at as_at, read measure by measure through the postings index.
 live AS (
     SELECT x.*
-    FROM postings AS x, params AS p
-    WHERE x.financial_year = p.year
+    FROM params AS p
+    JOIN postings AS x ON x.financial_year = p.year
+    WHERE x.measure IN ('forecast', 'plan', 'ccgs-forecasting-deficit',
+                        'ccgs-forecasting-planned-deficit', 'ccgs-forecasting-unplanned-deficit')
       AND x.as_at <= p.as_at
       AND (x.valid_to IS NULL OR x.valid_to > p.as_at)
       AND x.is_void = 0
@@ -52,9 +56,7 @@ itemised AS (
 reported AS (
     SELECT account, measure, count, as_at, source, locator, MAX(precedence)
     FROM live
-    WHERE unit = 'count'
-      AND measure IN ('ccgs-forecasting-deficit', 'ccgs-forecasting-planned-deficit',
-                      'ccgs-forecasting-unplanned-deficit')
+    WHERE unit = 'count' AND measure <> 'forecast' AND measure <> 'plan'
     GROUP BY account, measure
 )
 SELECT row, code, name, type, region, period, forecast_pence, plan_pence, status,

@@ -8,8 +8,9 @@
 -- :year   financial year, e.g. 2013-14 (default: the latest year with QIPP records)
 -- :as_at  known date: only what was known by then counts (default: today)
 WITH params AS (
-    SELECT COALESCE(:year, (SELECT MAX(financial_year) FROM postings
-                  WHERE kind = 'qipp' AND as_at <= COALESCE(:as_at, date('now'))))
+    SELECT COALESCE(:year, (SELECT financial_year FROM postings
+                  WHERE kind = 'qipp' AND as_at <= COALESCE(:as_at, date('now'))
+                  ORDER BY financial_year DESC LIMIT 1))
                AS year,
            COALESCE(:as_at, date('now')) AS as_at
 ),

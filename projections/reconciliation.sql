@@ -14,44 +14,49 @@
 -- :year   financial year, e.g. 2014-15 (default: the latest year with such figures)
 -- :as_at  known date: only what was known by then counts (default: today)
 WITH params AS (
-    SELECT COALESCE(:year, (SELECT MAX(x.financial_year) FROM postings AS x
-                            JOIN reconciled_figures AS r ON r.figure_id = x.record_id
-                            WHERE x.as_at <= COALESCE(:as_at, date('now')))) AS year,
+    -- CROSS JOIN makes SQLite start from the few figures, not from every posting.
+    SELECT COALESCE(:year, (SELECT x.financial_year FROM reconciled_figures AS r
+                            CROSS JOIN postings AS x ON x.record_id = r.figure_id
+                            WHERE x.as_at <= COALESCE(:as_at, date('now'))
+                            ORDER BY x.financial_year DESC LIMIT 1)) AS year,
            COALESCE(:as_at, date('now')) AS as_at
 ),
-valid AS (
-    SELECT x.*
-    FROM postings AS x, params AS p
-    WHERE x.as_at <= p.as_at AND (x.valid_to IS NULL OR x.valid_to > p.as_at)
-),
+-- Each figure's version valid at as_at, found through the figures to reconcile.
 figures AS (
     SELECT v.record_id, v.account, v.measure, v.unit, v.amount_pence, v.count, v.position,
            r.rule, r.complete, r.tolerance, v.source, v.locator
-    FROM valid AS v
-    JOIN reconciled_figures AS r ON r.figure_id = v.record_id
+    FROM reconciled_figures AS r
     CROSS JOIN params AS p
-    WHERE v.financial_year = p.year AND v.is_void = 0
+    CROSS JOIN postings AS v ON v.record_id = r.figure_id
+    WHERE v.financial_year = p.year
+      AND v.as_at <= p.as_at AND (v.valid_to IS NULL OR v.valid_to > p.as_at)
+      AND v.is_void = 0
 ),
+-- For a figure that sums its members: each member's latest figure of the same measure.
 -- SQLite takes the other columns of a MAX() group from the row holding the maximum.
 member_latest AS (
-    SELECT o.parent AS aggregate, v.measure, v.amount_pence, v.count, MAX(v.precedence)
-    FROM valid AS v
-    JOIN organisations AS o ON o.code = v.account
+    SELECT f.record_id AS figure_id, v.amount_pence, v.count, MAX(v.precedence)
+    FROM figures AS f
     CROSS JOIN params AS p
-    WHERE v.is_void = 0 AND v.financial_year = p.year AND o.as_at <= p.as_at
-    GROUP BY v.account, v.measure
+    JOIN organisations AS o ON o.parent = f.account AND o.as_at <= p.as_at
+    JOIN postings AS v
+        ON v.account = o.code AND v.measure = f.measure AND v.financial_year = p.year
+    WHERE f.rule = 'members'
+      AND v.as_at <= p.as_at AND (v.valid_to IS NULL OR v.valid_to > p.as_at)
+      AND v.is_void = 0
+    GROUP BY f.record_id, v.account
 ),
 parts AS (
     SELECT f.record_id AS figure_id, c.sign, v.amount_pence, v.count,
            v.record_id IS NOT NULL AND v.is_void = 0 AS present
     FROM figures AS f
+    CROSS JOIN params AS p
     JOIN figure_components AS c ON c.figure_id = f.record_id
-    LEFT JOIN valid AS v ON v.record_id = c.component_id
+    LEFT JOIN postings AS v
+        ON v.record_id = c.component_id
+        AND v.as_at <= p.as_at AND (v.valid_to IS NULL OR v.valid_to > p.as_at)
     UNION ALL
-    SELECT f.record_id, 1, m.amount_pence, m.count, 1
-    FROM figures AS f
-    JOIN member_latest AS m ON m.aggregate = f.account AND m.measure = f.measure
-    WHERE f.rule = 'members'
+    SELECT figure_id, 1, amount_pence, count, 1 FROM member_latest
 ),
 totals AS (
     SELECT f.*,
