@@ -13,15 +13,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, OperationalError
 
-from ledger.batch import Batch, Located, prepare_batch
 from ledger.domain import Entry, entry_id
 from ledger.hash_chain import ChainedSQLiteApplicationRecorder, ChainReport, verify
-from ledger.records import AnyRecord, parse_record
+
+if TYPE_CHECKING:  # reading the store needs no record models; checking records does
+    from ledger.batch import Batch, Located
+    from ledger.records import AnyRecord
 
 PAGE_SIZE = 1000
 
@@ -80,6 +82,8 @@ class Ledger(Application[Any]):
 
     def get_record(self, record_id: str) -> AnyRecord | None:
         """The stored record with this id, or None."""
+        from ledger.records import parse_record
+
         try:
             entry: Entry = self.repository.get(entry_id(record_id))
         except AggregateNotFoundError:
@@ -88,6 +92,8 @@ class Ledger(Application[Any]):
 
     def get_records(self, record_ids: Sequence[str]) -> dict[str, AnyRecord]:
         """The stored records among these ids, found with a few queries, not one each."""
+        from ledger.records import parse_record
+
         by_entry = {entry_id(record_id): record_id for record_id in record_ids}
         found = {}
         for stored in self._chained_recorder().select_first_events(list(by_entry)):
@@ -98,6 +104,8 @@ class Ledger(Application[Any]):
 
     def prepare(self, items: Sequence[Located]) -> Batch:
         """Check records against each other and the store; nothing is written."""
+        from ledger.batch import prepare_batch
+
         return prepare_batch(items, self)
 
     def append(self, batch: Batch) -> list[int]:

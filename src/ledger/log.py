@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ledger.application import StoredRecord
+if TYPE_CHECKING:
+    from ledger.application import StoredRecord
 
 LOG_COLUMNS = (
     "position",

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ledger.application import Ledger
 from ledger.domain import Entry
 from ledger.views_db import POSTING_COLUMNS, ViewsDatabase, ViewsError
+
+if TYPE_CHECKING:
+    from ledger.application import Ledger
 
 PAGE_SIZE = 2000
 
@@ -236,7 +238,7 @@ def apply_correction(views: ViewsDatabase, fields: dict[str, Any], position: int
             "locator": fields["locator"],
         }
         links = _links([*chain, revised])
-        views.db.conn.executemany(
+        views.conn.executemany(
             "UPDATE postings SET valid_to = ?, delta_pence = ? WHERE posting_id = ?",
             [
                 (valid_to, delta, version["posting_id"])
