@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from factories import allocation, correction, organisation, transfer, world, write_jsonl
 
-from ledger import cli, refresh
+from ledger import cli_views, refresh
 
 HISTORY = [
     *world(),
@@ -139,9 +139,9 @@ def test_rebuild_replays_everything_into_the_views_database(run, tmp_path):
 def test_replay_reports_progress_on_stderr_for_long_histories(run, tmp_path, monkeypatch):
     ledger = imported(run, tmp_path)
     monkeypatch.setattr(refresh, "REPLAY_PAGE_SIZE", 3)
-    real_progress = cli._progress_on_stderr
+    real_progress = cli_views.progress_on_stderr
     monkeypatch.setattr(
-        cli, "_progress_on_stderr", lambda label: real_progress(label, every_seconds=0)
+        cli_views, "progress_on_stderr", lambda label: real_progress(label, every_seconds=0)
     )
     result = ledger("rebuild")
     assert result.stderr.splitlines() == [

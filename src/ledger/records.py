@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from ledger import kinds
 from ledger.money import format_pounds, parse_pence, parse_percent, parse_pounds
 from ledger.periods import (
     first_day,
@@ -519,6 +520,7 @@ MODELS: dict[str, type[RecordBase]] = {
     model.model_fields["kind"].default: model for model in AnyRecord.__args__
 }
 KINDS = tuple(MODELS)
+assert KINDS == kinds.KINDS, "ledger.kinds lists the kinds of record in the models' order"
 
 _record_adapter: TypeAdapter[AnyRecord] = TypeAdapter(Record)
 

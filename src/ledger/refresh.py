@@ -54,7 +54,7 @@ def replay(
         events = catch_up(ledger, views, progress, page_size=REPLAY_PAGE_SIZE)
         views.add_indexes()
         views.set_journal("WAL")
-        rows = {table: views.db.table(table).count for table in ("postings", "organisations")}
+        rows = {table: views.count(table) for table in ("postings", "organisations")}
     finally:
         views.close()
     _remove(path, with_file=False)  # a stale journal must not be applied to the new file

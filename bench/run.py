@@ -1,0 +1,342 @@
+"""Benchmark the ledger against raw sqlite3, on this machine, in one run.
+
+    python bench/run.py                  # 1,000,000 events (a few minutes)
+    python bench/run.py --events 100000  # quicker
+    python bench/run.py --write          # also rewrite bench/RESULTS.md
+
+Each row gives the ledger's figure, the raw sqlite3 figure for the same work where there
+is one, their ratio, and the target. The history is synthetic (``ledger demo generate``)
+over the real CCGs of events/, imported into a store that already holds events/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+LEDGER = [sys.executable, "-m", "ledger.cli"]
+
+
+@dataclass
+class Row:
+    measure: str
+    ledger: str
+    raw: str
+    ratio: str
+    target: str
+    met: str
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--write", action="store_true", help="rewrite bench/RESULTS.md")
+    parser.add_argument("--postgres", help="also measure a PostgreSQL store at this URL")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="ledger-bench-"))
+    try:
+        rows = run_all(work, args.events, args.seed, args.postgres)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    table = render(rows)
+    print(table)
+    if args.write:
+        write_results(table, args.events, args.seed, args.postgres)
+    return 0
+
+
+def run_all(work: Path, events: int, seed: int, postgres: str | None) -> list[Row]:
+    base = work / "base.db"
+    ledger("--store", base, "import", REPOSITORY / "events")
+    history = work / "synthetic.jsonl"
+    ledger("--store", base, "--views", work / "base-views.db", "demo", "generate",
+           "--events", events, "--seed", seed, "-o", history)  # fmt: skip
+    rows: list[Row] = []
+    store = work / "ledger.db"
+    shutil.copy(base, store)
+    rows.append(import_row(store, history, events, work))
+    if postgres:
+        rows.append(postgres_import_row(postgres, history, events, work))
+    views = work / "views.db"
+    rows += rebuild_rows(store, views, events, work)
+    if postgres:
+        rows.append(postgres_rebuild_row(postgres, events, work))
+    rows += catch_up_rows(work, base, history, store, views, events)
+    rows += view_rows(store, views, events)
+    rows += startup_rows(store, views)
+    return rows
+
+
+# -- running the ledger ---------------------------------------------------------------------
+
+
+def ledger(*args: object) -> float:
+    """Run a ledger command; return its wall time in seconds."""
+    started = time.perf_counter()
+    subprocess.run([*LEDGER, *map(str, args)], check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def ledger_with_memory(*args: object) -> tuple[float, int]:
+    """Run a ledger command; return its wall time and its peak resident memory in bytes."""
+    started = time.perf_counter()
+    process = subprocess.Popen([*LEDGER, *map(str, args)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)  # fmt: skip
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if status != 0:
+        raise RuntimeError(f"ledger {' '.join(map(str, args))} failed")
+    return elapsed, usage.ru_maxrss * 1024
+
+
+# -- import ------------------------------------------------------------------------------
+
+
+def import_row(store: Path, history: Path, events: int, work: Path) -> Row:
+    seconds = ledger("--store", store, "import", history)
+    raw = raw_import(history, work / "raw-import.db")
+    return ratio_row(f"import {events:,} events (events/s)", events / seconds, events / raw,
+                     0.30, "≥ 30% of raw")  # fmt: skip
+
+
+def raw_import(history: Path, path: Path) -> float:
+    """Read the same JSON lines and insert them as (id, json) rows in one WAL transaction."""
+    started = time.perf_counter()
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("CREATE TABLE records (id TEXT PRIMARY KEY, record TEXT)")
+    with history.open("rb") as lines:
+        rows = [(orjson.loads(line)["id"], line) for line in lines]
+    db.execute("BEGIN")
+    db.executemany("INSERT INTO records VALUES (?, ?)", rows)
+    db.execute("COMMIT")
+    db.close()
+    return time.perf_counter() - started
+
+
+# -- rebuild -----------------------------------------------------------------------------
+
+
+def rebuild_rows(store: Path, views: Path, events: int, work: Path) -> list[Row]:
+    seconds, peak = ledger_with_memory("--store", store, "--views", views, "rebuild")
+    raw = raw_scan(store)
+    total = count_events(store)
+    return [
+        ratio_row(f"rebuild views from {total:,} events (events/s)", total / seconds,
+                  total / raw, 0.25, "≥ 25% of raw"),  # fmt: skip
+        Row(f"rebuild of {total:,} events, wall time", f"{seconds:.1f} s", f"{raw:.1f} s", "",
+            "< 20 s at 1M", met(seconds < 20 * total / 1_000_000)),  # fmt: skip
+        Row(f"rebuild of {total:,} events, peak memory (RSS)", f"{peak / 2**20:.0f} MB", "", "",
+            "< 250 MB", met(peak < 250 * 2**20)),  # fmt: skip
+    ]
+
+
+def raw_scan(store: Path) -> float:
+    """Read every stored event's bytes and decode the JSON, as fast as sqlite3 allows."""
+    started = time.perf_counter()
+    db = sqlite3.connect(store)
+    for (state,) in db.execute("SELECT state FROM stored_events ORDER BY rowid"):
+        orjson.loads(state)
+    db.close()
+    return time.perf_counter() - started
+
+
+def count_events(store: Path) -> int:
+    with sqlite3.connect(store) as db:
+        return int(db.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0])
+
+
+# -- catching up one event ----------------------------------------------------------------
+
+
+def catch_up_rows(
+    work: Path, base: Path, history: Path, store: Path, views: Path, events: int
+) -> list[Row]:
+    sizes = [size for size in (10_000, 100_000, 1_000_000) if size < events] + [events]
+    timings = {}
+    for size in sizes:
+        if size == events:
+            sized_store, sized_views = store, views
+        else:
+            sized_store, sized_views = work / f"store-{size}.db", work / f"views-{size}.db"
+            shutil.copy(base, sized_store)
+            part = work / f"history-{size}.jsonl"
+            with history.open("rb") as source, part.open("wb") as target:
+                for _, line in zip(range(size), source, strict=False):
+                    target.write(line)
+            ledger("--store", sized_store, "import", part)
+            ledger("--store", sized_store, "--views", sized_views, "rebuild")
+        timings[size] = catch_up_once(sized_store, sized_views, size)
+    smallest = timings[sizes[0]]
+    return [
+        Row(f"catch up one new event after {size:,} (ms)", f"{seconds * 1000:.1f}",
+            f"{raw_one_row(sized_path(work, store, size, events)) * 1000:.2f}",
+            f"{seconds / smallest:.2f}× the {sizes[0]:,} time", "flat as N grows",
+            met(seconds < smallest * 2 + 0.005))  # fmt: skip
+        for size, seconds in timings.items()
+    ]
+
+
+def sized_path(work: Path, store: Path, size: int, events: int) -> Path:
+    return store if size == events else work / f"store-{size}.db"
+
+
+def catch_up_once(store: Path, views: Path, size: int) -> float:
+    """Append one record, then time the catch-up alone (in this process, 5 times)."""
+    from ledger.application import Ledger
+    from ledger.refresh import caught_up
+
+    times = []
+    for attempt in range(5):
+        record = {
+            "id": f"bench-catch-up-{size}-{attempt}", "kind": "allocation", "account": "06H",
+            "financial_year": "2013-14", "amount_pence": 100, "as_at": "2013-09-30",
+            "source": "synthetic-1", "locator": "benchmark",
+        }  # fmt: skip
+        one = store.with_name(f"one-{size}-{attempt}.jsonl")
+        one.write_bytes(orjson.dumps(record) + b"\n")
+        ledger("--store", store, "import", one)
+        application = Ledger(str(store), must_exist=True)
+        started = time.perf_counter()
+        caught_up(application, views).close()
+        times.append(time.perf_counter() - started)
+        application.close()
+    return statistics.median(times)
+
+
+def raw_one_row(store: Path) -> float:
+    """sqlite3 reading the newest stored event after a known position."""
+    db = sqlite3.connect(store)
+    last = db.execute("SELECT MAX(rowid) FROM stored_events").fetchone()[0]
+    started = time.perf_counter()
+    db.execute("SELECT state FROM stored_events WHERE rowid > ?", (last - 1,)).fetchall()
+    elapsed = time.perf_counter() - started
+    db.close()
+    return elapsed
+
+
+# -- named views ---------------------------------------------------------------------------
+
+
+def view_rows(store: Path, views: Path, events: int) -> list[Row]:
+    from ledger.projections import bind, load_projections, run
+
+    rows = []
+    for name, projection in load_projections([REPOSITORY / "projections"]).items():
+        params = {"account": "ccg-sector"} if name == "audit" else {}
+        bound = bind(projection, params)
+        run(views, projection.sql, bound)  # warm the page cache, as a second run would be
+        seconds = min(timed(lambda: run(views, projection.sql, bound)) for _ in range(3))
+        shown = f"view {name}" + (" (account ccg-sector)" if params else "") + " (ms)"
+        rows.append(Row(shown, f"{seconds * 1000:.0f}", "", "", "< 100 ms at 1M",
+                        met(seconds < 0.1)))  # fmt: skip
+    return rows
+
+
+def timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+# -- start-up ------------------------------------------------------------------------------
+
+
+def startup_rows(store: Path, views: Path) -> list[Row]:
+    python = statistics.median(
+        timed(lambda: subprocess.run([sys.executable, "-c", "import sqlite3"], check=True))
+        for _ in range(5)
+    )
+    rows = []
+    for label, args in [
+        ("ledger --help", ["--help"]),
+        ("ledger view ccg-budgets", ["--store", store, "--views", views, "view", "ccg-budgets"]),
+    ]:
+        seconds = statistics.median(ledger(*args) for _ in range(5))
+        rows.append(Row(f"start-up: {label} (ms)", f"{seconds * 1000:.0f}",
+                        f"{python * 1000:.0f} (python -c 'import sqlite3')",
+                        f"{seconds / python:.1f}×", "< 300 ms", met(seconds < 0.3)))  # fmt: skip
+    return rows
+
+
+# -- PostgreSQL ----------------------------------------------------------------------------
+
+
+def postgres_import_row(url: str, history: Path, events: int, work: Path) -> Row:
+    seconds = ledger("--store", url, "import", REPOSITORY / "events", history)
+    total = events + count_events_shipped()
+    raw = raw_import(history, work / "raw-import-2.db")
+    return ratio_row(f"PostgreSQL: import {total:,} events (events/s)", total / seconds,
+                     events / raw, 0.30, "≥ 30% of raw SQLite")  # fmt: skip
+
+
+def postgres_rebuild_row(url: str, events: int, work: Path) -> Row:
+    views = work / "pg-views.db"
+    seconds, _ = ledger_with_memory("--store", url, "--views", views, "rebuild")
+    total = events + count_events_shipped()
+    return Row(f"PostgreSQL: rebuild views from {total:,} events (events/s)",
+               f"{total / seconds:,.0f}", "", "", "< 20 s at 1M",
+               met(seconds < 20 * total / 1_000_000))  # fmt: skip
+
+
+def count_events_shipped() -> int:
+    return sum(
+        1 for path in (REPOSITORY / "events").rglob("*.jsonl") for line in path.open() if line.strip()
+    )
+
+
+# -- output ---------------------------------------------------------------------------------
+
+
+def ratio_row(measure: str, ours: float, raw: float, target: float, wanted: str) -> Row:
+    ratio = ours / raw
+    return Row(measure, f"{ours:,.0f}", f"{raw:,.0f}", f"{ratio:.0%}", wanted, met(ratio >= target))
+
+
+def met(ok: bool) -> str:
+    return "yes" if ok else "no"
+
+
+def render(rows: list[Row]) -> str:
+    header = ["measure", "ledger", "raw sqlite3", "ratio", "target", "met"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += [
+        f"| {r.measure} | {r.ledger} | {r.raw} | {r.ratio} | {r.target} | {r.met} |" for r in rows
+    ]
+    return "\n".join(lines)
+
+
+def write_results(table: str, events: int, seed: int, postgres: str | None) -> None:
+    machine = (
+        f"{platform.system()} {platform.release()}, {platform.machine()}, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}"
+    )
+    command = f"python bench/run.py --events {events} --seed {seed}" + (
+        f" --postgres {postgres}" if postgres else ""
+    )
+    text = (REPOSITORY / "bench" / "RESULTS.md").read_text(encoding="utf-8").split("<!-- results -->")[0]
+    run_at = time.strftime("%Y-%m-%d")
+    (REPOSITORY / "bench" / "RESULTS.md").write_text(
+        f"{text}<!-- results -->\n\nRun on {run_at}: {machine}.\n\n    {command}\n\n{table}\n",
+        encoding="utf-8",
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
