@@ -15,6 +15,7 @@ Python modules are arranged.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import datetime
 from typing import Any
@@ -29,6 +30,7 @@ RECORD_NAMESPACE = UUID("6f1d3c2a-58b4-4e8e-9a51-2b7d0e4c9a11")
 _NAMESPACE_BYTES = RECORD_NAMESPACE.bytes
 
 
+@functools.lru_cache(maxsize=8192)  # an import looks each chunk's ids up, then appends them
 def entry_id(record_id: str) -> UUID:
     """The aggregate id of the entry that holds record ``record_id``: the name-based
     UUID (version 5) that ``uuid.uuid5(RECORD_NAMESPACE, record_id)`` gives, made

@@ -104,7 +104,7 @@ class _PageWriter:
         self.known_by = known_by
         self.pending: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.postings: list[Posting] = []
-        self.pending_ids: set[str] = set()  # records with postings not yet written
+        self.corrections: list[tuple[dict[str, Any], int]] = []
         self.last_record_id: str | None = None
 
     def apply(self, fields: dict[str, Any], position: int) -> None:
@@ -114,13 +114,10 @@ class _PageWriter:
         kind = fields["kind"]
         if kind in MONEY_KINDS:
             self.postings += posting_rows(fields, position)
-            self.pending_ids.add(fields["id"])
             if kind == "figure":
                 self._reconciliation_rows(fields, position)
         elif kind == "correction":
-            if fields["corrects"] in self.pending_ids:  # the record is in this very page
-                self.flush()
-            apply_correction(self.views, fields, position)
+            self.corrections.append((fields, position))
         else:
             table, rows = _reference_rows(fields, position)
             self.pending[table] += rows
@@ -149,12 +146,14 @@ class _PageWriter:
         ]
 
     def flush(self) -> None:
+        """Write the page: its new postings first, so the corrections find what they correct."""
         self.views.insert_postings(self.postings)
         self.postings = []
-        self.pending_ids.clear()
         for table, rows in self.pending.items():
             self.views.insert(table, rows)
         self.pending.clear()
+        apply_corrections(self.views, self.corrections)
+        self.corrections = []
 
 
 class Posting(NamedTuple):
@@ -214,40 +213,67 @@ def posting_rows(fields: dict[str, Any], position: int) -> list[Posting]:
     ]
 
 
-def apply_correction(views: ViewsDatabase, fields: dict[str, Any], position: int) -> None:
-    """Add a version to each side of the corrected record, known from the correction's
-    date, and re-chain the side's versions in known-date order."""
-    versions = views.rows(
-        "SELECT * FROM postings WHERE record_id = ? ORDER BY side, version", (fields["corrects"],)
+def apply_corrections(views: ViewsDatabase, corrections: list[tuple[dict[str, Any], int]]) -> None:
+    """Add a version to each side of each corrected record, known from the correction's
+    date, then re-chain every side touched in known-date order. A page's corrections are
+    applied together: one query for the versions they correct, one write of the changes."""
+    if not corrections:
+        return
+    chains = _versions_of([fields["corrects"] for fields, _ in corrections], views)
+    for fields, position in corrections:
+        for side in ("", "from", "to"):
+            chain = chains.get((fields["corrects"], side))
+            if chain:
+                chain.append(_revised(chain, fields, position, side))
+    updates, inserts = [], []
+    for chain in chains.values():
+        for version, (valid_to, delta) in zip(chain, _links(chain), strict=True):
+            if version.get("posting_id") is None:
+                inserts.append(Posting(**version, valid_to=valid_to, delta_pence=delta))
+            elif (version["valid_to"], version["delta_pence"]) != (valid_to, delta):
+                updates.append((valid_to, delta, version["posting_id"]))
+    views.conn.executemany(
+        "UPDATE postings SET valid_to = ?, delta_pence = ? WHERE posting_id = ?", updates
     )
-    by_side: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for version in versions:
-        by_side[version["side"]].append(version)
-    for side, chain in by_side.items():
-        revised = {name: chain[0][name] for name in POSTING_COLUMNS if name not in _LINK} | {
-            "version": chain[-1]["version"] + 1,
-            "as_at": fields["as_at"],
-            "position": position,
-            "is_void": 1 if fields["action"] == "reverse" else 0,
-            "amount_pence": _signed(fields.get("amount_pence"), side),
-            "count": fields.get("count"),
-            "percent": fields.get("percent"),
-            "correction_id": fields["id"],
-            "reason": fields["reason"],
-            "source": fields["source"],
-            "locator": fields["locator"],
-        }
-        links = _links([*chain, revised])
-        views.conn.executemany(
-            "UPDATE postings SET valid_to = ?, delta_pence = ? WHERE posting_id = ?",
-            [
-                (valid_to, delta, version["posting_id"])
-                for version, (valid_to, delta) in zip(chain, links, strict=False)
-                if (version["valid_to"], version["delta_pence"]) != (valid_to, delta)
-            ],
+    views.insert_postings(inserts)
+
+
+def _versions_of(
+    record_ids: list[str], views: ViewsDatabase
+) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """The stored versions of these records, by (record, side), oldest version first."""
+    chains: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    distinct = list(dict.fromkeys(record_ids))
+    for start in range(0, len(distinct), 500):
+        chunk = distinct[start : start + 500]
+        rows = views.rows(
+            f"SELECT * FROM postings WHERE record_id IN ({', '.join('?' * len(chunk))}) "
+            "ORDER BY record_id, side, version",
+            chunk,
         )
-        valid_to, delta = links[-1]
-        views.insert_postings([Posting(**revised, valid_to=valid_to, delta_pence=delta)])
+        for row in rows:
+            chains[(row["record_id"], row["side"])].append(row)
+    return chains
+
+
+def _revised(
+    chain: list[dict[str, Any]], fields: dict[str, Any], position: int, side: str
+) -> dict[str, Any]:
+    """The new version a correction makes of one side of a record."""
+    first = chain[0]
+    return {name: first[name] for name in POSTING_COLUMNS if name not in _LINK} | {
+        "version": chain[-1]["version"] + 1,
+        "as_at": fields["as_at"],
+        "position": position,
+        "is_void": 1 if fields["action"] == "reverse" else 0,
+        "amount_pence": _signed(fields.get("amount_pence"), side),
+        "count": fields.get("count"),
+        "percent": fields.get("percent"),
+        "correction_id": fields["id"],
+        "reason": fields["reason"],
+        "source": fields["source"],
+        "locator": fields["locator"],
+    }
 
 
 _LINK = ("valid_to", "delta_pence")

@@ -250,9 +250,12 @@ class ViewsDatabase:
     def set_journal(self, mode: str) -> None:
         """WAL for use; OFF (with no syncing) while a new file is built that a crash would
         only throw away."""
+        building = mode == "OFF"
         self.conn.commit()
-        self.conn.execute(f"PRAGMA journal_mode = {'OFF' if mode == 'OFF' else 'WAL'}")
-        self.conn.execute(f"PRAGMA synchronous = {'OFF' if mode == 'OFF' else 'NORMAL'}")
+        self.conn.execute(f"PRAGMA journal_mode = {'OFF' if building else 'WAL'}")
+        self.conn.execute(f"PRAGMA synchronous = {'OFF' if building else 'NORMAL'}")
+        # A build keeps more of its indexes in memory: 64 MB rather than SQLite's 2 MB.
+        self.conn.execute(f"PRAGMA cache_size = {-65536 if building else -2000}")
 
     @property
     def tracking(self) -> Tracking:
