@@ -22,25 +22,31 @@ family(code) AS (
     JOIN family AS f ON o.parent = f.code
     WHERE o.as_at <= p.as_at AND p.measure IN ('allocation', 'drawdown')
 ),
-moved AS (
-    SELECT x.*
-    FROM postings AS x, params AS p
-    WHERE x.measure = p.measure
-      AND x.as_at <= p.as_at
-      AND (x.account IN (SELECT code FROM family)
-           OR EXISTS (SELECT 1 FROM mergers AS m
-                      WHERE m.predecessor = x.account AND m.as_at <= p.as_at
-                        AND m.successor IN (SELECT code FROM family)
-                        AND x.effective >= m.effective))
+-- The accounts whose figures count: the family, and, once a merger is known, the merged
+-- predecessors of a member for figures about dates from the merger on.
+accounts(code, since) AS (
+    SELECT code, NULL FROM family
+    UNION ALL
+    SELECT m.predecessor, m.effective
+    FROM mergers AS m, params AS p
+    WHERE m.as_at <= p.as_at AND m.successor IN (SELECT code FROM family)
 ),
 chosen AS (
-    SELECT COALESCE(:year, MAX(financial_year)) AS year FROM moved
+    SELECT COALESCE(:year, MAX(x.financial_year)) AS year
+    FROM accounts AS a
+    CROSS JOIN params AS p
+    JOIN postings AS x ON x.account = a.code AND x.measure = p.measure
+    WHERE x.as_at <= p.as_at AND (a.since IS NULL OR x.effective >= a.since)
 )
 SELECT
-    m.as_at, m.effective, m.period, m.kind, m.record_id, m.version, m.correction_id,
-    m.account, m.counterparty, m.side, m.is_void, m.unit, m.amount_pence, m.delta_pence,
-    m.count, m.percent, m.precedence, m.position, m.financial_year, m.reason, m.source,
-    m.locator
-FROM moved AS m, chosen AS c
-WHERE m.financial_year = c.year
-ORDER BY m.as_at, m.position, m.side
+    x.as_at, x.effective, x.period, x.kind, x.record_id, x.version, x.correction_id,
+    x.account, x.counterparty, x.side, x.is_void, x.unit, x.amount_pence, x.delta_pence,
+    x.count, x.percent, x.precedence, x.position, x.financial_year, x.reason, x.source,
+    x.locator
+FROM accounts AS a
+CROSS JOIN params AS p
+CROSS JOIN chosen AS c
+JOIN postings AS x
+    ON x.account = a.code AND x.measure = p.measure AND x.financial_year = c.year
+WHERE x.as_at <= p.as_at AND (a.since IS NULL OR x.effective >= a.since)
+ORDER BY x.as_at, x.position, x.side

@@ -39,24 +39,32 @@ ccgs AS (
       AND (:region IS NULL OR o.region = :region)
       AND (:area_team IS NULL OR o.area_team = :area_team)
 ),
-by_account AS (
-    SELECT x.account, x.effective, SUM(x.delta_pence) AS allocation_pence, COUNT(*) AS figures
+year_postings AS (
+    SELECT x.account, x.effective, x.delta_pence
     FROM params AS p
     JOIN postings AS x
         ON x.measure = 'allocation' AND x.financial_year = (SELECT year FROM params)
     WHERE x.as_at <= p.as_at
       AND (p.effective IS NULL OR x.effective <= p.effective)
-    GROUP BY x.account, x.effective
 ),
 -- Once a merger is known, a predecessor's figures about dates from the merger on belong
--- to the new CCG.
+-- to the new CCG. Only the few merged CCGs are split by date; the others are summed in
+-- the order the index already holds them.
+known_mergers AS (
+    SELECT m.predecessor, m.successor, m.effective
+    FROM mergers AS m, params AS p
+    WHERE m.as_at <= p.as_at
+),
 movements AS (
-    SELECT COALESCE(m.successor, a.account) AS ccg,
-           SUM(a.allocation_pence) AS allocation_pence, SUM(a.figures) AS figures
-    FROM by_account AS a
-    CROSS JOIN params AS p
-    LEFT JOIN mergers AS m
-        ON m.predecessor = a.account AND m.as_at <= p.as_at AND a.effective >= m.effective
+    SELECT y.account AS ccg, SUM(y.delta_pence) AS allocation_pence, COUNT(*) AS figures
+    FROM year_postings AS y
+    WHERE y.account NOT IN (SELECT predecessor FROM known_mergers)
+    GROUP BY y.account
+    UNION ALL
+    SELECT CASE WHEN y.effective >= k.effective THEN k.successor ELSE y.account END,
+           SUM(y.delta_pence), COUNT(*)
+    FROM year_postings AS y
+    JOIN known_mergers AS k ON k.predecessor = y.account
     GROUP BY 1
 ),
 per_ccg AS (
@@ -64,7 +72,8 @@ per_ccg AS (
            COALESCE(mv.allocation_pence, 0) AS allocation_pence,
            MAX(COALESCE(mv.figures, 0) - 1, 0) AS adjustments
     FROM ccgs AS c
-    LEFT JOIN movements AS mv ON mv.ccg = c.code
+    LEFT JOIN (SELECT ccg, SUM(allocation_pence) AS allocation_pence, SUM(figures) AS figures
+               FROM movements GROUP BY ccg) AS mv ON mv.ccg = c.code
 ),
 grouped AS (
     SELECT

@@ -11,9 +11,13 @@
 -- :account  the budget (default: specialised-commissioning)
 WITH RECURSIVE params AS (
     SELECT
-        COALESCE(:year, (SELECT MAX(financial_year) FROM postings
-                         WHERE (kind = 'transfer' OR measure = 'net-transfers-in')
-                           AND as_at <= COALESCE(:as_at, date('now')))) AS year,
+        COALESCE(:year, MAX(
+            (SELECT financial_year FROM postings
+             WHERE kind = 'transfer' AND as_at <= COALESCE(:as_at, date('now'))
+             ORDER BY financial_year DESC LIMIT 1),
+            (SELECT financial_year FROM postings
+             WHERE measure = 'net-transfers-in' AND as_at <= COALESCE(:as_at, date('now'))
+             ORDER BY financial_year DESC LIMIT 1))) AS year,
         COALESCE(:as_at, date('now')) AS as_at,
         COALESCE(:account, 'specialised-commissioning') AS account
 ),
@@ -26,11 +30,13 @@ family(code) AS (
 ),
 transfers AS (
     SELECT x.counterparty, x.side, x.delta_pence, x.record_id
-    FROM postings AS x, params AS p
+    FROM family AS f
+    CROSS JOIN params AS p
+    JOIN postings AS x
+        ON x.account = f.code AND x.measure = 'allocation'
+        AND x.financial_year = (SELECT year FROM params)
     WHERE x.kind = 'transfer'
-      AND x.financial_year = p.year
       AND x.as_at <= p.as_at
-      AND x.account IN (SELECT code FROM family)
       AND x.counterparty NOT IN (SELECT code FROM family)
 ),
 by_counterparty AS (
