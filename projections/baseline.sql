@@ -31,17 +31,17 @@ ccgs AS (
       AND (:region IS NULL OR o.region = :region)
       AND (:area_team IS NULL OR o.area_team = :area_team)
 ),
+-- The year's allocation changes, summed by the day they became known (allocation_days).
 by_account AS (
-    SELECT x.account,
-           SUM(CASE WHEN x.as_at <= p.known THEN x.delta_pence END) AS baseline_pence,
-           SUM(x.as_at <= p.known) AS figures,
-           SUM(CASE WHEN x.as_at <= p.as_at THEN x.delta_pence END) AS known_now_pence
+    SELECT d.account,
+           SUM(CASE WHEN d.as_at <= p.known THEN d.delta_pence END) AS baseline_pence,
+           SUM(CASE WHEN d.as_at <= p.known THEN d.versions END) AS figures,
+           SUM(CASE WHEN d.as_at <= p.as_at THEN d.delta_pence END) AS known_now_pence
     FROM params AS p
-    JOIN postings AS x
-        ON x.measure = 'allocation' AND x.financial_year = (SELECT year FROM params)
-    WHERE x.effective <= p.effective
-      AND x.as_at <= MAX(p.known, p.as_at)
-    GROUP BY x.account
+    JOIN allocation_days AS d ON d.financial_year = (SELECT year FROM params)
+    WHERE d.effective <= p.effective
+      AND d.as_at <= MAX(p.known, p.as_at)
+    GROUP BY d.account
 )
 SELECT
     c.code,

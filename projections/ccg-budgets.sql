@@ -13,8 +13,8 @@
 -- :group      what one row stands for (one of: ccg, area_team, region, england; default: ccg)
 WITH params AS (
     SELECT
-        COALESCE(:year, (SELECT financial_year FROM postings
-                  WHERE measure = 'allocation' AND as_at <= COALESCE(:as_at, date('now'))
+        COALESCE(:year, (SELECT financial_year FROM allocation_days
+                  WHERE as_at <= COALESCE(:as_at, date('now'))
                   ORDER BY financial_year DESC LIMIT 1))
             AS year,
         COALESCE(:as_at, date('now')) AS as_at,
@@ -39,13 +39,13 @@ ccgs AS (
       AND (:region IS NULL OR o.region = :region)
       AND (:area_team IS NULL OR o.area_team = :area_team)
 ),
+-- The year's allocation changes, summed by the day they became known (allocation_days).
 year_postings AS (
-    SELECT x.account, x.effective, x.delta_pence
+    SELECT d.account, d.effective, d.delta_pence, d.versions
     FROM params AS p
-    JOIN postings AS x
-        ON x.measure = 'allocation' AND x.financial_year = (SELECT year FROM params)
-    WHERE x.as_at <= p.as_at
-      AND (p.effective IS NULL OR x.effective <= p.effective)
+    JOIN allocation_days AS d ON d.financial_year = (SELECT year FROM params)
+    WHERE d.as_at <= p.as_at
+      AND (p.effective IS NULL OR d.effective <= p.effective)
 ),
 -- Once a merger is known, a predecessor's figures about dates from the merger on belong
 -- to the new CCG. Only the few merged CCGs are split by date; the others are summed in
@@ -56,13 +56,13 @@ known_mergers AS (
     WHERE m.as_at <= p.as_at
 ),
 movements AS (
-    SELECT y.account AS ccg, SUM(y.delta_pence) AS allocation_pence, COUNT(*) AS figures
+    SELECT y.account AS ccg, SUM(y.delta_pence) AS allocation_pence, SUM(y.versions) AS figures
     FROM year_postings AS y
     WHERE y.account NOT IN (SELECT predecessor FROM known_mergers)
     GROUP BY y.account
     UNION ALL
     SELECT CASE WHEN y.effective >= k.effective THEN k.successor ELSE y.account END,
-           SUM(y.delta_pence), COUNT(*)
+           SUM(y.delta_pence), SUM(y.versions)
     FROM year_postings AS y
     JOIN known_mergers AS k ON k.predecessor = y.account
     GROUP BY 1

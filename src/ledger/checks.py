@@ -29,11 +29,19 @@ class Report:
     failures: list[Failure]
 
 
-def check_all(ledger: Ledger, views_path: str | Path, expected_head: str | None = None) -> Report:
-    """Run every check; the views database must already be caught up."""
+def check_all(
+    ledger: Ledger, caught_up_views: Callable[[], str | Path], expected_head: str | None = None
+) -> Report:
+    """Check the store, then (through ``caught_up_views``) the views built from it. A store
+    whose events cannot be projected is reported, not left to crash the check."""
     failures = _chain_failures(ledger, expected_head)
     records, unreadable = _store_failures(ledger)
     failures += unreadable
+    try:
+        views_path = caught_up_views()
+    except Exception as error:  # any failure to project is itself the finding
+        failures.append(Failure(VIEWS_CHECK, None, f"the views could not be built: {error}", None))
+        return Report([CHAIN_CHECK, STORE_CHECK, VIEWS_CHECK], records, failures)
     for name, check in VIEW_CHECKS.items():
         failures += [Failure(name, *found) for found in check(views_path)]
     return Report([CHAIN_CHECK, STORE_CHECK, *VIEW_CHECKS], records, failures)
@@ -65,6 +73,7 @@ def _chain_failures(ledger: Ledger, expected_head: str | None) -> list[Failure]:
 
 
 CHAIN_CHECK = "hash chain"
+VIEWS_CHECK = "views built"
 STORE_CHECK = "records read back"
 Found = tuple[str | None, str, str | None]  # record, message, source
 
@@ -192,9 +201,36 @@ def _reported_figures_reconcile(views_path: str | Path) -> list[Found]:
     return failures
 
 
+def _allocation_days_agree(views_path: str | Path) -> list[Found]:
+    """The summed allocation changes the budget views read match the postings they sum."""
+    return _found(
+        views_path,
+        """
+        WITH summed AS (
+            SELECT financial_year, account, SUM(delta_pence) AS delta, COUNT(*) AS versions
+            FROM postings WHERE measure = 'allocation' GROUP BY 1, 2
+        ),
+        days AS (
+            SELECT financial_year, account, SUM(delta_pence) AS delta, SUM(versions) AS versions
+            FROM allocation_days GROUP BY 1, 2
+        ),
+        disagree AS (
+            SELECT * FROM summed EXCEPT SELECT * FROM days
+            UNION
+            SELECT * FROM days EXCEPT SELECT * FROM summed
+        )
+        SELECT NULL AS record, 'views database' AS source,
+               'allocation_days of ' || account || ' in ' || financial_year
+               || ' do not match its postings' AS message
+        FROM (SELECT DISTINCT financial_year, account FROM disagree)
+        """,
+    )
+
+
 VIEW_CHECKS: dict[str, Callable[[str | Path], list[Found]]] = {
     "transfers conserve money": _transfers_conserve_money,
     "organisations open": _organisations_open,
     "versions count once": _versions_count_once,
+    "allocation days agree": _allocation_days_agree,
     "reported figures reconcile": _reported_figures_reconcile,
 }

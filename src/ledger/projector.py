@@ -148,12 +148,16 @@ class _PageWriter:
     def flush(self) -> None:
         """Write the page: its new postings first, so the corrections find what they correct."""
         self.views.insert_postings(self.postings)
+        days = Days()
+        for posting in self.postings:
+            days.add_posting(posting)
         self.postings = []
         for table, rows in self.pending.items():
             self.views.insert(table, rows)
         self.pending.clear()
-        apply_corrections(self.views, self.corrections)
+        apply_corrections(self.views, self.corrections, days)
         self.corrections = []
+        self.views.add_allocation_days(days.totals)
 
 
 class Posting(NamedTuple):
@@ -213,7 +217,37 @@ def posting_rows(fields: dict[str, Any], position: int) -> list[Posting]:
     ]
 
 
-def apply_corrections(views: ViewsDatabase, corrections: list[tuple[dict[str, Any], int]]) -> None:
+class Days:
+    """Changes to allocation_days, summed in memory before they are written."""
+
+    def __init__(self) -> None:
+        self.totals: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+
+    def add(self, version: dict[str, Any], delta: int | None, versions: int) -> None:
+        """Count a version (a stored or new posting, as a dict) towards its day."""
+        if version["measure"] == "allocation":
+            key = (
+                version["financial_year"],
+                version["account"],
+                version["effective"],
+                version["as_at"],
+            )
+            self._add(key, delta, versions)
+
+    def add_posting(self, posting: Posting) -> None:
+        if posting.measure == "allocation":
+            key = (posting.financial_year, posting.account, posting.effective, posting.as_at)
+            self._add(key, posting.delta_pence, 1)
+
+    def _add(self, key: tuple[str, str, str, str], delta: int | None, versions: int) -> None:
+        total = self.totals[key]
+        total[0] += delta or 0
+        total[1] += versions
+
+
+def apply_corrections(
+    views: ViewsDatabase, corrections: list[tuple[dict[str, Any], int]], days: Days
+) -> None:
     """Add a version to each side of each corrected record, known from the correction's
     date, then re-chain every side touched in known-date order. A page's corrections are
     applied together: one query for the versions they correct, one write of the changes."""
@@ -230,8 +264,10 @@ def apply_corrections(views: ViewsDatabase, corrections: list[tuple[dict[str, An
         for version, (valid_to, delta) in zip(chain, _links(chain), strict=True):
             if version.get("posting_id") is None:
                 inserts.append(Posting(**version, valid_to=valid_to, delta_pence=delta))
+                days.add(version, delta, 1)
             elif (version["valid_to"], version["delta_pence"]) != (valid_to, delta):
                 updates.append((valid_to, delta, version["posting_id"]))
+                days.add(version, (delta or 0) - (version["delta_pence"] or 0), 0)
     views.conn.executemany(
         "UPDATE postings SET valid_to = ?, delta_pence = ? WHERE posting_id = ?", updates
     )

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 # Bump when the tables change: a views database of another version is rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 TRACKING = "ledger_tracking"
 
 TABLES: dict[str, dict[str, Any]] = {
@@ -60,6 +60,19 @@ TABLES: dict[str, dict[str, Any]] = {
         # Needed while projecting (a correction finds the versions of what it corrects),
         # so made with the table, not after a bulk build.
         "unique": [("record_id", "side", "version")],
+    },
+    # Allocation changes summed by account, year, the date they are about and the day they
+    # became known: what ccg-budgets and baseline add up, far fewer rows than postings.
+    "allocation_days": {
+        "columns": {
+            "account": str,
+            "financial_year": str,
+            "effective": str,
+            "as_at": str,
+            "delta_pence": int,
+            "versions": int,
+        },
+        "pk": ("financial_year", "account", "effective", "as_at"),
     },
     "organisations": {
         "columns": {
@@ -286,6 +299,20 @@ class ViewsDatabase:
     def insert(self, table: str, rows: list[dict[str, Any]]) -> None:
         if rows:
             self.db.table(table).insert_all(rows, batch_size=500)
+
+    def add_allocation_days(self, days: dict[tuple[str, str, str, str], list[int]]) -> None:
+        """Add (delta, versions) to the allocation_days rows of (year, account, effective,
+        as_at), making the rows that are new."""
+        if days:
+            self.conn.executemany(
+                "INSERT INTO allocation_days "
+                "(financial_year, account, effective, as_at, delta_pence, versions) "
+                "VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (financial_year, account, effective, as_at) DO UPDATE SET "
+                "delta_pence = delta_pence + excluded.delta_pence, "
+                "versions = versions + excluded.versions",
+                [(*key, delta, versions) for key, (delta, versions) in days.items()],
+            )
 
     def insert_postings(self, postings: Sequence[Sequence[Any]]) -> None:
         """Postings are most of the rows and written in bulk: one executemany of tuples in
