@@ -8,18 +8,26 @@ notification log in the order events were recorded.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, OperationalError
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+)
 
 from ledger.domain import Entry, entry_id
-from ledger.hash_chain import ChainedSQLiteApplicationRecorder, ChainReport, verify
+from ledger.hash_chain import ChainReport, verify
+from ledger.recorders import ChainedRecorder
 
 if TYPE_CHECKING:  # reading the store needs no record models; checking records does
     from ledger.batch import Batch, Located
@@ -54,16 +62,69 @@ def is_database_url(store: str) -> bool:
 
 
 def store_environment(store: str) -> dict[str, str]:
-    """The eventsourcing settings for a store given as a SQLite path or a database URL."""
-    if is_database_url(store):
-        raise StoreError("PostgreSQL stores are not supported yet; give a SQLite file path")
-    return {
-        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-        "APPLICATION_RECORDER_TOPIC": "ledger.hash_chain:ChainedSQLiteApplicationRecorder",
-        "TRANSCODER_TOPIC": "ledger.transcoder:OrjsonTranscoder",
-        "SQLITE_DBNAME": store,
-        "SQLITE_LOCK_TIMEOUT": "30",
+    """The eventsourcing settings for a store: a SQLite file path, or a PostgreSQL URL
+    postgresql://user[:password]@host[:port]/database[?schema=name]. A writer waits up to
+    LEDGER_LOCK_TIMEOUT seconds (default 30) for another to finish."""
+    lock_timeout = _lock_timeout()
+    common = {"TRANSCODER_TOPIC": "ledger.transcoder:OrjsonTranscoder"}
+    if not is_database_url(store):
+        return common | {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "APPLICATION_RECORDER_TOPIC": "ledger.recorders:ChainedSQLiteApplicationRecorder",
+            "SQLITE_DBNAME": store,
+            "SQLITE_LOCK_TIMEOUT": lock_timeout,
+        }
+    url = urlsplit(store)
+    query = parse_qs(url.query)
+    if set(query) - {"schema"}:
+        unknown = ", ".join(sorted(set(query) - {"schema"}))
+        raise StoreError(f"the store URL {shown(store)} has {unknown}: only schema= is understood")
+    return common | {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "APPLICATION_RECORDER_TOPIC": "ledger.postgres_recorder:ChainedPostgresApplicationRecorder",
+        "POSTGRES_DBNAME": url.path.lstrip("/") or "postgres",
+        "POSTGRES_HOST": url.hostname or "localhost",
+        "POSTGRES_PORT": str(url.port or 5432),
+        "POSTGRES_USER": unquote(url.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(url.password or ""),
+        "POSTGRES_SCHEMA": query.get("schema", ["public"])[0],
+        "POSTGRES_CONNECT_TIMEOUT": "5",
+        "POSTGRES_LOCK_TIMEOUT": lock_timeout,
+        # An import holds its transaction open while it checks the next chunk.
+        "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "120",
     }
+
+
+def _lock_timeout() -> str:
+    value = os.environ.get("LEDGER_LOCK_TIMEOUT", "30")
+    if not value.isdigit():
+        raise StoreError(f"LEDGER_LOCK_TIMEOUT must be a whole number of seconds, got {value!r}")
+    return value
+
+
+def shown(store: str) -> str:
+    """A store as it may be printed: a URL without its password."""
+    if not is_database_url(store):
+        return store
+    url = urlsplit(store)
+    if url.password is None:
+        return store
+    netloc = url.netloc.replace(f":{url.password}@", ":***@")
+    return urlunsplit(url._replace(netloc=netloc))
+
+
+def _waited_for_a_lock(error: Exception) -> bool:
+    """Whether opening the store failed because another writer held it too long."""
+    lock_not_available = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout ran out
+    sqlstate = getattr(error.__cause__, "sqlstate", None)
+    return sqlstate == lock_not_available or "database is locked" in str(error)
+
+
+def _busy(error: Exception) -> StoreError:
+    return StoreError(
+        f"the store is busy with another writer ({error}); nothing was recorded, "
+        "and running the command again is safe"
+    )
 
 
 class Ledger(Application[Any]):
@@ -72,13 +133,28 @@ class Ledger(Application[Any]):
     name = "Ledger"
 
     def __init__(self, store: str, *, must_exist: bool = False) -> None:
+        missing = StoreError(
+            f"no ledger store at {shown(store)} "
+            f"(create one with: ledger --store {shown(store)} import events/)"
+        )
         if must_exist and not is_database_url(store) and not Path(store).exists():
-            raise StoreError(
-                f"no ledger store at {store} "
-                f"(create one with: ledger --store {store} import events/)"
-            )
+            raise missing
         self.store = store
-        super().__init__(env=store_environment(store))
+        env = store_environment(store)
+        if must_exist:
+            env["CREATE_TABLE"] = "no"  # a server's store is looked for, not made
+        try:
+            super().__init__(env=env)
+        except (InterfaceError, OperationalError) as error:
+            if _waited_for_a_lock(error):
+                raise _busy(error) from error
+            raise StoreError(f"cannot open the store at {shown(store)}: {error}") from error
+        if must_exist and is_database_url(store):
+            try:
+                self.recorder.max_notification_id()
+            except ProgrammingError as error:  # the server has no such tables
+                self.close()
+                raise missing from error
 
     def get_record(self, record_id: str) -> AnyRecord | None:
         """The stored record with this id, or None."""
@@ -137,10 +213,7 @@ class Ledger(Application[Any]):
                 "nothing was recorded, and running the command again is safe"
             ) from error
         except OperationalError as error:
-            raise StoreError(
-                f"the store is busy with another writer ({error}); nothing was recorded, "
-                "and running the command again is safe"
-            ) from error
+            raise _busy(error) from error
 
     def verify_chain(self) -> ChainReport:
         """Recompute the hash chain over the whole store."""
@@ -150,9 +223,9 @@ class Ledger(Application[Any]):
         """The last position and its chained hash (0 and the genesis hash when empty)."""
         return self._chained_recorder().head()
 
-    def _chained_recorder(self) -> ChainedSQLiteApplicationRecorder:
-        if not isinstance(self.recorder, ChainedSQLiteApplicationRecorder):
-            raise StoreError(f"the store at {self.store} keeps no hash chain")
+    def _chained_recorder(self) -> ChainedRecorder:
+        if not isinstance(self.recorder, ChainedRecorder):
+            raise StoreError(f"the store at {shown(self.store)} keeps no hash chain")
         return self.recorder
 
     def stored_records(self, after: int = 0) -> Iterator[StoredRecord]:
