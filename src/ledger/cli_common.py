@@ -53,7 +53,8 @@ def caught_up_views(settings: Settings) -> str:
     from ledger.application import Ledger
     from ledger.refresh import caught_up
 
-    views = caught_up(Ledger(settings.store, must_exist=True), settings.views)
+    with Ledger(settings.store, must_exist=True) as ledger:
+        views = caught_up(ledger, settings.views)
     known_by = views.tracking.known_by
     views.close()
     if known_by:

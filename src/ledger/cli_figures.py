@@ -124,8 +124,8 @@ def check(settings: Settings, expected_head: str | None, fmt: str) -> None:
     from ledger.application import Ledger
     from ledger.checks import check_all
 
-    ledger = Ledger(settings.store, must_exist=True)
-    report = check_all(ledger, lambda: caught_up_views(settings), expected_head)
+    with Ledger(settings.store, must_exist=True) as ledger:
+        report = check_all(ledger, lambda: caught_up_views(settings), expected_head)
     summary = f"{plural(len(report.checks), 'check')} over {plural(report.records, 'record')}"
     rows = [asdict(failure) for failure in report.failures]
     if fmt != "table" or rows:

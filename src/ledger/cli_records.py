@@ -133,10 +133,10 @@ def log(
         year=_option_value("--year", parse_financial_year, year),
         as_at=iso(as_at),
     )
-    ledger = Ledger(settings.store, must_exist=True)
-    rows = list(log_rows(ledger.stored_records(), wanted))
-    click.echo(render(rows, fmt, columns=LOG_COLUMNS if fmt == "table" else None))
-    show_head(ledger)
+    with Ledger(settings.store, must_exist=True) as ledger:
+        rows = list(log_rows(ledger.stored_records(), wanted))
+        click.echo(render(rows, fmt, columns=LOG_COLUMNS if fmt == "table" else None))
+        show_head(ledger)
 
 
 @click.command()
@@ -156,10 +156,10 @@ def export(settings: Settings, output: Any) -> None:
     from ledger.application import Ledger
     from ledger.jsonlines import dump_line
 
-    ledger = Ledger(settings.store, must_exist=True)
-    for stored in ledger.stored_records():
-        output.write(dump_line(stored.fields) + "\n")
-    show_head(ledger)
+    with Ledger(settings.store, must_exist=True) as ledger:
+        for stored in ledger.stored_records():
+            output.write(dump_line(stored.fields) + "\n")
+        show_head(ledger)
 
 
 @click.group()
@@ -211,14 +211,17 @@ def _check_and_append(store: str, items: Sequence[Located]) -> tuple[Batch, list
     from ledger.application import Ledger, is_database_url
     from ledger.batch import NoRecords, prepare_batch
 
-    exists = is_database_url(store) or Path(store).exists()
-    ledger = Ledger(store) if exists else None
-    batch = ledger.prepare(items) if ledger else prepare_batch(items, NoRecords())
+    if is_database_url(store) or Path(store).exists():
+        with Ledger(store) as ledger:
+            batch = ledger.prepare(items)
+    else:
+        batch = prepare_batch(items, NoRecords())
     if batch.problems:
         reject(batch.problems)
     if not batch.new:
         return batch, []
-    return batch, (ledger or Ledger(store)).append(batch)
+    with Ledger(store) as ledger:
+        return batch, ledger.append(batch)
 
 
 def _counts_by_kind_and_year(counts: Counter[tuple[str, str]]) -> list[dict[str, Any]]:

@@ -106,8 +106,7 @@ def _replay(settings: Settings, path: str, known_by: str | None) -> None:
     from ledger.bulk import paused_garbage_collection
     from ledger.refresh import replay
 
-    ledger = Ledger(settings.store, must_exist=True)
-    with paused_garbage_collection():
+    with Ledger(settings.store, must_exist=True) as ledger, paused_garbage_collection():
         done = replay(ledger, path, known_by, progress=progress_on_stderr("replay"))
     scope = f", keeping what was known by {known_by}" if known_by else ""
     click.echo(

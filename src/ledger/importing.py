@@ -41,11 +41,14 @@ def import_files(store: str, stream: RecordStream, *, dry_run: bool = False) -> 
     A store that does not exist yet is created only once the records have passed."""
     exists = is_database_url(store) or Path(store).exists()
     if dry_run or not exists:
-        checked = _import(stream, Ledger(store) if exists else NoRecords(), append=None)
+        if exists:
+            with Ledger(store) as ledger:
+                checked = _import(stream, ledger, append=None)
+        else:
+            checked = _import(stream, NoRecords(), append=None)
         if dry_run or not checked.new:
             return checked
-    ledger = Ledger(store)
-    with ledger.appending() as append:
+    with Ledger(store) as ledger, ledger.appending() as append:
         return _import(stream, ledger, append)
 
 
