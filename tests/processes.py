@@ -35,8 +35,9 @@ def many_allocations(path: Path, prefix: str, count: int, account: str = "06H") 
     return write_jsonl(path, records)
 
 
-def store_with_world(folder: Path) -> str:
-    store = str(folder / "ledger.db")
+def store_with_world(folder: Path, store: str | None = None) -> str:
+    """A store (by default a new SQLite file in ``folder``) holding the test world."""
+    store = store or str(folder / "ledger.db")
     result = run_ledger(
         "--store", store, "import", str(write_jsonl(folder / "world.jsonl", world()))
     )

@@ -3,6 +3,7 @@
 import json
 import sqlite3
 
+from backends import store_sql
 from factories import (
     allocation,
     figure,
@@ -100,20 +101,18 @@ def test_check_catches_a_total_that_does_not_add_up(run, tmp_path):
 
 def test_check_catches_a_stored_event_altered_outside_the_ledger(run, tmp_path, store):
     ledger = ledger_with(run, tmp_path, *SOUND)
-    with sqlite3.connect(store) as db:
-        rowid, state = db.execute(
-            "SELECT rowid, state FROM stored_events WHERE topic = 'ledger:AllocationIssued'"
-        ).fetchone()
-        db.execute(
-            "UPDATE stored_events SET state = ? WHERE rowid = ?",
-            (state.replace(b'"amount_pence":84920400000', b'"amount_pence":"lots"'), rowid),
-        )
+    [(position, state)] = store_sql(
+        store,
+        "SELECT {position}, state FROM {events} WHERE topic = 'ledger:AllocationIssued'",
+    )
+    altered = bytes(state).replace(b'"amount_pence":84920400000', b'"amount_pence":"lots"')
+    store_sql(store, "UPDATE {events} SET state = ? WHERE {position} = ?", (altered, position))
     rows = json.loads(ledger("check", "--format", "json").stdout)
     assert [(row["check"], row["record"], row["message"]) for row in rows] == [
         (
             "hash chain",
             None,
-            f"position {rowid}: the event does not match its hash: it was altered, "
+            f"position {position}: the event does not match its hash: it was altered, "
             "or an event before it was",
         ),
         (

@@ -3,15 +3,15 @@
 import json
 import sqlite3
 
+from backends import store_sql, write_lock_held
 from processes import ledger_process, many_allocations, run_ledger, store_with_world
 
 
 def stored_ids(store):
-    with sqlite3.connect(store) as db:
-        return [
-            json.loads(state)["record"]["id"]
-            for (state,) in db.execute("SELECT state FROM stored_events")
-        ]
+    return [
+        json.loads(bytes(state))["record"]["id"]
+        for (state,) in store_sql(store, "SELECT state FROM {events}")
+    ]
 
 
 def finish(process):
@@ -19,8 +19,8 @@ def finish(process):
     return process.returncode, out, err
 
 
-def test_two_processes_importing_at_once_lose_no_event(tmp_path):
-    store = store_with_world(tmp_path)
+def test_two_processes_importing_at_once_lose_no_event(tmp_path, store):
+    store = store_with_world(tmp_path, store)
     first = many_allocations(tmp_path / "first.jsonl", "first", 15_000, account="06H")
     second = many_allocations(tmp_path / "second.jsonl", "second", 15_000, account="05Q")
     running = [ledger_process("--store", store, "import", str(path)) for path in (first, second)]
@@ -32,8 +32,8 @@ def test_two_processes_importing_at_once_lose_no_event(tmp_path):
     assert check.returncode == 0, check.stdout + check.stderr
 
 
-def test_two_processes_importing_the_same_records_never_record_one_twice(tmp_path):
-    store = store_with_world(tmp_path)
+def test_two_processes_importing_the_same_records_never_record_one_twice(tmp_path, store):
+    store = store_with_world(tmp_path, store)
     same = many_allocations(tmp_path / "same.jsonl", "same", 15_000)
     running = [ledger_process("--store", store, "import", str(same)) for _ in range(2)]
     outcomes = [finish(process) for process in running]
@@ -51,7 +51,7 @@ def test_two_processes_importing_the_same_records_never_record_one_twice(tmp_pat
     assert rerun.stdout.startswith("Recorded 0 new records from 1 file; 15,000 already recorded.")
 
 
-def test_a_reader_is_not_held_up_by_a_writer(tmp_path):
+def test_a_reader_of_a_sqlite_store_is_not_held_up_by_a_writer(tmp_path):
     store = store_with_world(tmp_path)
     writer = sqlite3.connect(store, isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")  # a writer in the middle of its transaction
@@ -63,3 +63,19 @@ def test_a_reader_is_not_held_up_by_a_writer(tmp_path):
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+def test_a_writer_kept_waiting_too_long_records_nothing_and_is_told_to_retry(
+    tmp_path, store, run, monkeypatch
+):
+    store_with_world(tmp_path, store)
+    more = many_allocations(tmp_path / "more.jsonl", "more", 10)
+    monkeypatch.setenv("LEDGER_LOCK_TIMEOUT", "1")
+    with write_lock_held(store):
+        waited = run("import", str(more))
+    assert waited.exit_code == 1
+    assert waited.stderr.startswith("Error: the store is busy with another writer (")
+    assert waited.stderr.endswith("nothing was recorded, and running the command again is safe\n")
+    assert len(stored_ids(store)) == 5
+    assert run("import", str(more)).exit_code == 0
+    assert len(stored_ids(store)) == 15

@@ -2,8 +2,8 @@
 on any problem, every valid import atomic and idempotent."""
 
 import json
-import sqlite3
 
+from backends import store_sql
 from factories import (
     allocation,
     correction,
@@ -17,15 +17,16 @@ from factories import (
 
 
 def stored_event_count(store):
-    with sqlite3.connect(store) as db:
-        return db.execute("SELECT count(*) FROM stored_events").fetchone()[0]
+    [(count,)] = store_sql(store, "SELECT COUNT(*) FROM {events}")
+    return count
 
 
 def stored_bytes(store):
-    with sqlite3.connect(store) as db:
-        return db.execute(
-            "SELECT group_concat(hex(state)) FROM stored_events ORDER BY rowid"
-        ).fetchone()[0]
+    """Every stored event, byte for byte, with its position."""
+    return [
+        (position, bytes(state))
+        for position, state in store_sql(store, "SELECT {position}, state FROM {events} ORDER BY 1")
+    ]
 
 
 def test_a_valid_file_is_recorded_and_summarised(run, tmp_path):

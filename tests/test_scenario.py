@@ -1,8 +1,7 @@
-"""A small history told through the application, on a real SQLite file."""
-
-import sqlite3
+"""A small history told through the application, on a real store of each backend."""
 
 import pytest
+from backends import store_sql
 from factories import allocation, correction, forecast, plan, transfer, world
 
 from ledger.application import ConcurrentWriteError, Ledger
@@ -14,8 +13,7 @@ def located(records):
     return [Located(f"test:{number}", parse_record(data)) for number, data in enumerate(records, 1)]
 
 
-def test_a_year_of_records_is_kept_in_the_order_appended_and_survives_reopening(tmp_path):
-    store = str(tmp_path / "ledger.db")
+def test_a_year_of_records_is_kept_in_the_order_appended_and_survives_reopening(store):
     ledger = Ledger(store)
     history = [
         *world(),
@@ -41,8 +39,10 @@ def test_a_year_of_records_is_kept_in_the_order_appended_and_survives_reopening(
     assert reopened.get_record("never-recorded") is None
     assert all(record.recorded.tzinfo is not None for record in stored)
 
-    with sqlite3.connect(store) as db:
-        topics = [row[0] for row in db.execute("SELECT topic FROM stored_events ORDER BY rowid")]
+    reopened.close()
+    topics = [
+        topic for (topic,) in store_sql(store, "SELECT topic FROM {events} ORDER BY {position}")
+    ]
     assert topics[5:] == [
         "ledger:AllocationIssued",
         "ledger:AllocationTransferred",
@@ -53,8 +53,7 @@ def test_a_year_of_records_is_kept_in_the_order_appended_and_survives_reopening(
     ]
 
 
-def test_a_writer_that_loses_a_race_records_nothing_and_may_retry(tmp_path):
-    store = str(tmp_path / "ledger.db")
+def test_a_writer_that_loses_a_race_records_nothing_and_may_retry(store):
     first, second = Ledger(store), Ledger(store)
     first.append(first.prepare(located(world())))
 
@@ -67,3 +66,5 @@ def test_a_writer_that_loses_a_race_records_nothing_and_may_retry(tmp_path):
     retry = first.prepare(located([allocation(), plan()]))
     assert [item.record.id for item in retry.new] == ["plan-06H"]
     assert [item.record.id for item in retry.already_recorded] == ["alloc-06H"]
+    first.close()
+    second.close()

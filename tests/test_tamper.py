@@ -2,9 +2,9 @@
 reordered event, and a consistently rewritten history shows in its head hash."""
 
 import json
-import sqlite3
 
 import pytest
+from backends import store_sql
 from factories import allocation, forecast, plan, transfer, world, write_jsonl
 
 from ledger.application import ConcurrentWriteError, Ledger
@@ -39,12 +39,9 @@ def test_log_and_export_show_the_head_hash_which_check_accepts(ledger):
 
 
 def test_one_byte_changed_in_a_stored_event_is_found(ledger, store):
-    with sqlite3.connect(store) as db:
-        state = db.execute("SELECT state FROM stored_events WHERE rowid = 7").fetchone()[0]
-        db.execute(
-            "UPDATE stored_events SET state = ? WHERE rowid = 7",
-            (state.replace(b"500000000", b"600000000"),),
-        )
+    [(state,)] = store_sql(store, "SELECT state FROM {events} WHERE {position} = 7")
+    altered = bytes(state).replace(b"500000000", b"600000000")
+    store_sql(store, "UPDATE {events} SET state = ? WHERE {position} = 7", (altered,))
     code, failures = chain_failures(ledger)
     assert code == 1
     assert failures == [
@@ -56,8 +53,7 @@ def test_one_byte_changed_in_a_stored_event_is_found(ledger, store):
 
 
 def test_a_deleted_event_is_found(ledger, store):
-    with sqlite3.connect(store) as db:
-        db.execute("DELETE FROM stored_events WHERE rowid = 8")
+    store_sql(store, "DELETE FROM {events} WHERE {position} = 8")
     assert chain_failures(ledger) == (
         1,
         [("position 8: the event recorded here is missing", "store position 8")],
@@ -65,14 +61,16 @@ def test_a_deleted_event_is_found(ledger, store):
 
 
 def test_two_events_swapped_are_both_found(ledger, store):
-    with sqlite3.connect(store) as db:
-        rows = db.execute(
-            "SELECT rowid, originator_id, topic, state FROM stored_events WHERE rowid IN (8, 9)"
-        ).fetchall()
-        db.execute("DELETE FROM stored_events WHERE rowid IN (8, 9)")
-        for (rowid, *_), (_, originator, topic, state) in zip(rows, reversed(rows), strict=True):
-            db.execute("INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) "
-                       "VALUES (?, ?, 1, ?, ?)", (rowid, originator, topic, state))  # fmt: skip
+    rows = store_sql(
+        store,
+        "SELECT {position}, originator_id, topic, state FROM {events} "
+        "WHERE {position} IN (8, 9) ORDER BY 1",
+    )
+    store_sql(store, "DELETE FROM {events} WHERE {position} IN (8, 9)")
+    for (position, *_), (_, originator, topic, state) in zip(rows, reversed(rows), strict=True):
+        store_sql(store, "INSERT INTO {events} ({position}, originator_id, "
+                  "originator_version, topic, state) VALUES (?, ?, 1, ?, ?)",
+                  (position, originator, topic, state))  # fmt: skip
     code, failures = chain_failures(ledger)
     assert [source for _, source in failures] == ["store position 8", "store position 9"]
 
@@ -101,16 +99,16 @@ def test_a_history_rewritten_consistently_fails_only_against_the_expected_head(
     )
 
 
-def test_the_hash_is_written_in_the_same_transaction_as_the_event(tmp_path):
-    store = str(tmp_path / "ledger.db")
+def test_the_hash_is_written_in_the_same_transaction_as_the_event(store):
     first, second = Ledger(store), Ledger(store)
     first.append(first.prepare([Located("t", parse_record(r)) for r in world()]))
     slow = first.prepare([Located("t", parse_record(allocation()))])
     second.append(second.prepare([Located("t", parse_record(allocation()))]))
     with pytest.raises(ConcurrentWriteError):
         first.append(slow)
-    with sqlite3.connect(store) as db:
-        events = db.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0]
-        hashes = db.execute("SELECT COUNT(*) FROM stored_event_hashes").fetchone()[0]
+    [(events,)] = store_sql(store, "SELECT COUNT(*) FROM {events}")
+    [(hashes,)] = store_sql(store, "SELECT COUNT(*) FROM stored_event_hashes")
     assert events == hashes == 6
     assert first.verify_chain().breaks == []
+    first.close()
+    second.close()
