@@ -43,8 +43,8 @@ test: $(BIN)/ledger lint
 	$(BIN)/python -m pytest
 
 lint: $(BIN)/ledger
-	$(BIN)/ruff check src tests cli.py
-	$(BIN)/ruff format --check src tests cli.py
+	$(BIN)/ruff check src tests bench cli.py
+	$(BIN)/ruff format --check src tests bench cli.py
 	$(BIN)/mypy
 
 clean:
