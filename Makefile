@@ -47,5 +47,11 @@ lint: $(BIN)/ledger
 	$(BIN)/ruff format --check src tests bench cli.py
 	$(BIN)/mypy
 
+# Not part of make test: a million events take several minutes. BENCH_ARGS=--events 100000
+# is quicker; BENCH_ARGS="--postgres postgresql://postgres@127.0.0.1:5432/test" adds the
+# server's rows. See bench/RESULTS.md.
+bench: $(BIN)/ledger
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) $(DEMO) build src/*.egg-info .pytest_cache .hypothesis

@@ -3,6 +3,9 @@
     python bench/run.py                  # 1,000,000 events (a few minutes)
     python bench/run.py --events 100000  # quicker
     python bench/run.py --write          # also rewrite bench/RESULTS.md
+    python bench/run.py --postgres postgresql://postgres@127.0.0.1:5432/test
+                                         # also import and rebuild on that server, in a
+                                         # schema of the run's own, dropped afterwards
 
 Each row gives the ledger's figure, the raw sqlite3 figure for the same work where there
 is one, their ratio, and the target. The history is synthetic (``ledger demo generate``)
@@ -21,10 +24,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import orjson
 
@@ -51,7 +56,8 @@ def main() -> int:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="ledger-bench-"))
     try:
-        rows = run_all(work, args.events, args.seed, args.postgres)
+        with scratch_schema(args.postgres) as postgres:
+            rows = run_all(work, args.events, args.seed, postgres)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     table = render(rows)
@@ -333,6 +339,31 @@ def count_events_shipped() -> int:
     )
 
 
+@contextmanager
+def scratch_schema(url: str | None) -> Iterator[str | None]:
+    """The server at URL with a new schema of this run's own, dropped when the run ends."""
+    if url is None:
+        yield None
+        return
+    import psycopg
+
+    schema = f"ledger_bench_{os.getpid()}"
+    server = urlsplit(url)._replace(query="")
+    try:
+        yield urlunsplit(server._replace(query=f"schema={schema}"))
+    finally:
+        with psycopg.connect(urlunsplit(server), autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def postgres_version(url: str) -> str:
+    import psycopg
+
+    with psycopg.connect(urlunsplit(urlsplit(url)._replace(query="")), autocommit=True) as c:
+        row = c.execute("SHOW server_version").fetchone()
+    return f"PostgreSQL {row[0] if row else 'unknown'}"
+
+
 # -- output ---------------------------------------------------------------------------------
 
 
@@ -359,7 +390,7 @@ def write_results(table: str, events: int, seed: int, postgres: str | None) -> N
         f"{platform.system()} {platform.release()}, {platform.machine()}, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"SQLite {sqlite3.sqlite_version}"
-    )
+    ) + (f", {postgres_version(postgres)} on the same machine" if postgres else "")
     command = f"python bench/run.py --events {events} --seed {seed}" + (
         f" --postgres {postgres}" if postgres else ""
     )

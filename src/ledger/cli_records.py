@@ -173,16 +173,20 @@ def demo() -> None:
     "--seed", type=int, default=1, show_default=True, help="the same seed gives the same history"
 )
 @click.option(
-    "-o", "--output", type=click.File("w", encoding="utf-8"), required=True, help="file to write"
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+    required=True,
+    help="file to write (- for standard output)",
 )
 @pass_settings
-def generate(settings: Settings, events: int, seed: int, output: Any) -> None:
+def generate(settings: Settings, events: int, seed: int, output: str) -> None:
     """Write a synthetic history (made-up figures over the real CCGs, every id starting
     syn-) for import into a store that holds events/. Never put it in events/.
 
         ledger demo generate --events 100000 --seed 1 -o synthetic.jsonl
     """
-    from ledger.jsonlines import dump_line
+    from ledger.jsonlines import write_file
     from ledger.projections import run
     from ledger.synthetic import Ccg, synthetic_history
 
@@ -196,8 +200,7 @@ def generate(settings: Settings, events: int, seed: int, output: Any) -> None:
         raise click.ClickException("the store has no CCGs: import events/ first")
     ccgs = [Ccg(row["code"], row["area_team"]) for row in rows]
     try:
-        for fields in synthetic_history(ccgs, events, seed):
-            output.write(dump_line(fields) + "\n")
+        write_file(output, synthetic_history(ccgs, events, seed))
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     click.echo(

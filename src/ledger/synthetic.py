@@ -21,6 +21,8 @@ from ledger.periods import first_day, period_end
 FIRST_YEAR = 2013
 # Per CCG and month, beyond the forecast: in-year changes to allocations.
 CHANGES_PER_CCG_MONTH = (1, 40)
+# A month's figures are known within 25 days of its end (see _month).
+MONTH_END_REPORTING = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -33,11 +35,42 @@ def synthetic_history(ccgs: list[Ccg], events: int, seed: int) -> Iterator[dict[
     """``events`` records (the first is the synthetic source) over ``ccgs``."""
     if not ccgs:
         raise ValueError("no CCGs to write a history for")
+    per_month = changes_per_ccg_month(len(ccgs), events)
+    years = years_before(date.today())
+    room = 1 + len(years) * records_per_year(len(ccgs), per_month)
+    if events > room:
+        raise ValueError(
+            f"{events:,} events would run past today; ask for at most {room:,} "
+            f"(the years {years[0]} to {years[-1]} over {len(ccgs)} CCGs)"
+        )
     writer = _Writer(ccgs, random.Random(seed), seed)
     for produced, record in enumerate(writer.records(events), start=1):
         yield record
         if produced == events:
             return
+
+
+def changes_per_ccg_month(ccgs: int, events: int) -> int:
+    """Records per CCG and month (its forecast and in-year changes): as many as spread the
+    events over one year, within CHANGES_PER_CCG_MONTH."""
+    lowest, highest = CHANGES_PER_CCG_MONTH
+    return max(lowest, min(events // (ccgs * 12), highest))
+
+
+def records_per_year(ccgs: int, per_month: int) -> int:
+    """Each CCG's allocation, plan and QIPP plan, then each month its records and the
+    sector's count of deficits."""
+    return 3 * ccgs + 12 * (ccgs * per_month + 1)
+
+
+def years_before(today: date) -> list[str]:
+    """The financial years from FIRST_YEAR whose month-12 figures are known by ``today``."""
+    years = []
+    year = FIRST_YEAR
+    while period_end(f"{year}-{(year + 1) % 100:02d}", "M12") + MONTH_END_REPORTING <= today:
+        years.append(f"{year}-{(year + 1) % 100:02d}")
+        year += 1
+    return years
 
 
 class _Writer:
@@ -63,18 +96,9 @@ class _Writer:
             "dated_by": "fixed date of the generator",
             "covers": "synthetic; not real NHS figures",
         }
-        months = len(self.ccgs) * 12
-        per_month = max(1, min(events // max(months, 1), CHANGES_PER_CCG_MONTH[1]))
-        year = FIRST_YEAR
-        while True:
-            financial_year = f"{year}-{(year + 1) % 100:02d}"
-            if period_end(financial_year, "M12") + timedelta(days=30) > date.today():
-                raise ValueError(
-                    "that many events would run past today; ask for fewer "
-                    f"(the history reached {financial_year})"
-                )
+        per_month = changes_per_ccg_month(len(self.ccgs), events)
+        for financial_year in years_before(date.today()):
             yield from self._year(financial_year, per_month)
-            year += 1
 
     def _year(self, financial_year: str, per_month: int) -> Iterator[dict[str, Any]]:
         start = first_day(financial_year)
