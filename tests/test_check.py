@@ -1,6 +1,7 @@
 """ledger check: every invariant passes on a sound ledger and catches a planted fault."""
 
 import json
+import re
 import sqlite3
 
 from backends import store_sql
@@ -26,9 +27,15 @@ SOUND = [allocation(), transfer(), organisation("13X", opened="2013-04-01")]
 def test_a_sound_ledger_passes_every_check(run, tmp_path):
     ledger = ledger_with(run, tmp_path, *SOUND)
     result = ledger("check")
-    assert (result.exit_code, result.output) == (0, "No failures in 7 checks over 8 records.\n")
+    head, summary = result.output.splitlines()
+    assert result.exit_code == 0
+    assert re.fullmatch(r"head: [0-9a-f]{64} \(position 8\)", head)
+    assert summary == "No failures in 7 checks over 8 records."
     as_json = ledger("check", "--format", "json")
-    assert (as_json.stdout, as_json.stderr) == ("[]\n", "No failures in 7 checks over 8 records.\n")
+    assert (as_json.stdout, as_json.stderr) == (
+        "[]\n",
+        f"{head}\nNo failures in 7 checks over 8 records.\n",
+    )
 
 
 def test_check_catches_a_planted_imbalance_in_a_transfer(run, tmp_path):
@@ -52,7 +59,9 @@ def test_check_catches_a_planted_imbalance_in_a_transfer(run, tmp_path):
             "source": "board-paper-2013-11 table 1",
         },
     ]
-    assert result.stderr == "Error: 2 failures in 7 checks over 8 records.\n"
+    head, error = result.stderr.splitlines()
+    assert head.startswith("head: ")
+    assert error == "Error: 2 failures in 7 checks over 8 records."
 
 
 def test_check_catches_an_organisation_used_after_it_closed(run, tmp_path):

@@ -16,6 +16,7 @@ from ledger.cli_common import (
     format_option,
     iso,
     pass_settings,
+    show_head,
 )
 from ledger.output import plural, render
 
@@ -117,7 +118,8 @@ def check(settings: Settings, expected_head: str | None, fmt: str) -> None:
     """Check the ledger's invariants: the hash chain holds, every record reads back,
     transfers conserve money, organisations are used only while open, no version counts
     twice, and reported figures reconcile with their components. Prints each failure;
-    exit code 1 if there is one.
+    exit code 1 if there is one. The head of the hash chain goes to stderr first, to note
+    down for --expected-head.
 
         ledger check
     """
@@ -126,6 +128,7 @@ def check(settings: Settings, expected_head: str | None, fmt: str) -> None:
 
     with Ledger(settings.store, must_exist=True) as ledger:
         report = check_all(ledger, lambda: caught_up_views(settings), expected_head)
+        show_head(ledger)
     summary = f"{plural(len(report.checks), 'check')} over {plural(report.records, 'record')}"
     rows = [asdict(failure) for failure in report.failures]
     if fmt != "table" or rows:

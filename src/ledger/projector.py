@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ledger.application import shown
 from ledger.domain import Entry
 from ledger.views_db import POSTING_COLUMNS, ViewsDatabase, ViewsError
 
@@ -76,9 +77,10 @@ def _check_same_store(ledger: Ledger, views: ViewsDatabase) -> None:
         event = ledger.mapper.to_domain_event(found[0])
         if getattr(event, "record", {}).get("id") == tracking.record_id:
             return
+    store = shown(ledger.store)  # a server's password is not repeated
     raise ViewsError(
-        f"the views database {views.path} was built from another store than {ledger.store}; "
-        f"run: ledger --store {ledger.store} --views {views.path} rebuild"
+        f"the views database {views.path} was built from another store than {store}; "
+        f"run: ledger --store {store} --views {views.path} rebuild"
     )
 
 
