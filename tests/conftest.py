@@ -36,3 +36,9 @@ def run(store: str) -> Callable[..., Result]:
         return CliRunner().invoke(main, ["--store", store, *args], catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture
+def postgres_store() -> Iterator[str]:
+    """A new, empty store in a schema of its own on the PostgreSQL server."""
+    yield from postgres_schema_url()
