@@ -1,0 +1,72 @@
+"""Choosing the store: a SQLite path or a PostgreSQL URL, and the errors a user can meet."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from backends import POSTGRES_URL
+from click.testing import CliRunner, Result
+
+from ledger.application import store_environment
+from ledger.cli import main
+
+
+def ledger(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+def test_a_url_with_an_option_the_ledger_does_not_know_is_refused():
+    result = ledger("--store", "postgresql://postgres@127.0.0.1:5432/test?sslmode=disable", "log")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: the store URL postgresql://postgres@127.0.0.1:5432/test?sslmode=disable "
+        "has sslmode: only schema= is understood\n"
+    )
+
+
+def test_a_server_that_cannot_be_reached_is_named_without_its_password():
+    result = ledger("--store", "postgresql://analyst:s3cret@127.0.0.1:1/ledger", "log")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "Error: cannot open the store at postgresql://analyst:***@127.0.0.1:1/ledger: "
+    )
+    assert "s3cret" not in result.output
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-5", "1.5"])
+def test_the_lock_timeout_must_be_a_whole_number_of_seconds(value, tmp_path, monkeypatch):
+    monkeypatch.setenv("LEDGER_LOCK_TIMEOUT", value)
+    result = ledger("--store", str(tmp_path / "ledger.db"), "import", "events/")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: LEDGER_LOCK_TIMEOUT must be a whole number of seconds, at least 1, got {value!r}\n"
+    )
+    assert not (tmp_path / "ledger.db").exists()
+
+
+def test_reading_a_schema_that_holds_no_ledger_says_how_to_make_one_and_makes_nothing(
+    postgres_store,
+):
+    result = ledger("--store", postgres_store, "log")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: no ledger store at {postgres_store} "
+        f"(create one with: ledger --store {postgres_store} import events/)\n"
+    )
+    schema = postgres_store.rsplit("schema=", 1)[1]
+    with psycopg.connect(POSTGRES_URL) as connection:
+        found = connection.execute(
+            "SELECT count(*) FROM pg_namespace WHERE nspname = %s", [schema]
+        ).fetchone()
+    assert found == (0,)
+
+
+def test_a_url_names_server_database_user_and_schema_defaulting_to_public():
+    environment = store_environment("postgresql://analyst@db.example:6543/ledger")
+    assert (
+        environment["POSTGRES_HOST"],
+        environment["POSTGRES_PORT"],
+        environment["POSTGRES_DBNAME"],
+        environment["POSTGRES_USER"],
+        environment["POSTGRES_SCHEMA"],
+    ) == ("db.example", "6543", "ledger", "analyst", "public")
