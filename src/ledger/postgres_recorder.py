@@ -16,8 +16,8 @@ from psycopg.errors import DuplicateObject
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from ledger.hash_chain import GENESIS, HASHES_TABLE, ChainLink, extend, links_of
-from ledger.recorders import ID_PAGE, PAGE_SIZE, Insert, stored
+from ledger.hash_chain import GENESIS, HASHES_TABLE, ChainLink, extend
+from ledger.recorders import ID_PAGE, PAGE_SIZE, Insert, paged_links, stored
 
 
 class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
@@ -118,12 +118,10 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             "LEFT JOIN {hashes} AS h ON h.notification_id = p.position "
             "ORDER BY p.position"
         ).format(events=self.events_table, hashes=self.hashes_table)
-        after = 0
-        while True:
+
+        def page_after(after: int) -> list[tuple[Any, ...]]:
             with self.datastore.transaction(commit=False) as curs:
                 curs.execute(statement, (after, after, PAGE_SIZE))
-                rows = [tuple(row.values()) for row in curs.fetchall()]
-            yield from links_of(rows)
-            if len(rows) < PAGE_SIZE:
-                return
-            after = rows[-1][0]
+                return [tuple(row.values()) for row in curs.fetchall()]
+
+        return paged_links(page_after)

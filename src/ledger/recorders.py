@@ -104,25 +104,34 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
 
     def chain_links(self) -> Iterator[ChainLink]:
         """Every position that has an event or a hash, in order, with both sides."""
-        after = 0
-        while True:
+        statement = (
+            f"SELECT p.position, e.originator_id, e.originator_version, e.topic, e.state, h.hash "
+            f"FROM (SELECT rowid AS position FROM {self.events_table_name} WHERE rowid > ?"
+            f"      UNION SELECT notification_id FROM {HASHES_TABLE} WHERE notification_id > ?"
+            f"      ORDER BY 1 LIMIT ?) AS p "
+            f"LEFT JOIN {self.events_table_name} AS e ON e.rowid = p.position "
+            f"LEFT JOIN {HASHES_TABLE} AS h ON h.notification_id = p.position "
+            f"ORDER BY p.position"
+        )
+
+        def page_after(after: int) -> list[tuple[Any, ...]]:
             with self.datastore.transaction(commit=False) as c:
-                c.execute(
-                    f"SELECT p.position, e.originator_id, e.originator_version, e.topic, "
-                    f"e.state, h.hash FROM ("
-                    f"  SELECT rowid AS position FROM {self.events_table_name} WHERE rowid > ?"
-                    f"  UNION SELECT notification_id FROM {HASHES_TABLE} WHERE notification_id > ?"
-                    f"  ORDER BY 1 LIMIT ?) AS p "
-                    f"LEFT JOIN {self.events_table_name} AS e ON e.rowid = p.position "
-                    f"LEFT JOIN {HASHES_TABLE} AS h ON h.notification_id = p.position "
-                    f"ORDER BY p.position",
-                    (after, after, PAGE_SIZE),
-                )
-                rows = [tuple(row) for row in c.fetchall()]
-            yield from links_of(rows)
-            if len(rows) < PAGE_SIZE:
-                return
-            after = rows[-1][0]
+                c.execute(statement, (after, after, PAGE_SIZE))
+                return [tuple(row) for row in c.fetchall()]
+
+        return paged_links(page_after)
+
+
+def paged_links(page_after: Callable[[int], list[tuple[Any, ...]]]) -> Iterator[ChainLink]:
+    """Chain links read a page at a time: ``page_after(position)`` gives the next
+    PAGE_SIZE rows of (position, originator id, version, topic, state, hash)."""
+    after = 0
+    while True:
+        rows = page_after(after)
+        yield from links_of(rows)
+        if len(rows) < PAGE_SIZE:
+            return
+        after = rows[-1][0]
 
 
 def _hex(originator_id: UUID | str) -> str:
