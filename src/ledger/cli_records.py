@@ -217,12 +217,12 @@ def _check_and_append(store: str, items: Sequence[Located]) -> tuple[Batch, list
     if is_database_url(store) or Path(store).exists():
         with Ledger(store) as ledger:
             batch = ledger.prepare(items)
-    else:
-        batch = prepare_batch(items, NoRecords())
+            if batch.problems:
+                reject(batch.problems)
+            return batch, ledger.append(batch)
+    batch = prepare_batch(items, NoRecords())
     if batch.problems:
         reject(batch.problems)
-    if not batch.new:
-        return batch, []
     with Ledger(store) as ledger:
         return batch, ledger.append(batch)
 
