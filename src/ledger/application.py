@@ -11,23 +11,23 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import (
     IntegrityError,
     InterfaceError,
+    Notification,
     OperationalError,
     ProgrammingError,
 )
 
-from ledger.domain import Entry, entry_id
+from ledger.domain import RECORD_TOPICS, UNVERSIONED_TOPICS, Entry, entry_id
 from ledger.hash_chain import ChainReport, verify
-from ledger.recorders import ChainedRecorder
+from ledger.recorders import ChainedRecorder, NotificationRow
 
 if TYPE_CHECKING:  # reading the store needs no record models; checking records does
     from ledger.batch import Batch, Located
@@ -44,8 +44,7 @@ class ConcurrentWriteError(StoreError):
     """Another writer appended one of the same record ids first; retrying is safe."""
 
 
-@dataclass(frozen=True)
-class StoredRecord:
+class StoredRecord(NamedTuple):
     """A record as the store holds it: its position in the log and when it was appended."""
 
     position: int
@@ -234,13 +233,34 @@ class Ledger(Application[Any]):
         """Every record in the order it was appended, after position ``after``."""
         position = after
         while True:
-            page = self.recorder.select_notifications(
-                start=position, limit=PAGE_SIZE, inclusive_of_start=False
-            )
-            for notification in page:
-                event = self.mapper.to_domain_event(notification)
-                if isinstance(event, Entry.Recorded):
-                    yield StoredRecord(notification.id, event.timestamp, event.record)
-            if len(page) < PAGE_SIZE:
+            last, records = self.records_after(position, PAGE_SIZE)
+            yield from records
+            if last == position:
                 return
-            position = page[-1].id
+            position = last
+
+    def records_after(self, position: int, limit: int) -> tuple[int, list[StoredRecord]]:
+        """The records among the next ``limit`` events of the notification log after
+        ``position``, and the position of the last event read (``position`` if none)."""
+        rows = self._chained_recorder().notification_rows(position, limit)
+        records = [self._stored_record(row) for row in rows if row[3] in RECORD_TOPICS]
+        return (rows[-1][0] if rows else position), records
+
+    def _stored_record(self, row: NotificationRow) -> StoredRecord:
+        """A stored record event, read as the library's mapper reads it. Where the mapper
+        would only decode the state (no cipher, no compression, no upcasting) the state
+        is decoded with its transcoder, without making the event object."""
+        position, originator_id, version, topic, state = row
+        mapper = self.mapper
+        if not (mapper.cipher or mapper.compressor) and topic in UNVERSIONED_TOPICS:
+            decoded = mapper.transcoder.decode(state)
+            if "class_version" not in decoded:
+                return StoredRecord(position, decoded["timestamp"], decoded["record"])
+        notification = Notification(
+            id=position, originator_id=originator_id, originator_version=version,
+            topic=topic, state=state,
+        )  # fmt: skip
+        event = mapper.to_domain_event(notification)
+        if not isinstance(event, Entry.Recorded):  # the topic said it was
+            raise StoreError(f"the event at position {position} is not a record")
+        return StoredRecord(position, event.timestamp, event.record)

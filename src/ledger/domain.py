@@ -128,4 +128,11 @@ EVENT_FOR_KIND: dict[str, type[Entry.Recorded]] = {
     "figure": Entry.FigureReported,
     "correction": Entry.CorrectionRecorded,
 }
-RECORD_TOPICS = tuple(event_class.TOPIC for event_class in EVENT_FOR_KIND.values())
+RECORD_TOPICS = frozenset(event_class.TOPIC for event_class in EVENT_FOR_KIND.values())
+# The record events whose stored state needs no upcasting: every one, until a class is
+# given a class_version to change what it holds.
+UNVERSIONED_TOPICS = frozenset(
+    event_class.TOPIC
+    for event_class in EVENT_FOR_KIND.values()
+    if getattr(event_class, "class_version", 1) == 1
+)

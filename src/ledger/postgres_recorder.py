@@ -17,7 +17,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from ledger.hash_chain import GENESIS, HASHES_TABLE, ChainLink, extend
-from ledger.recorders import ID_PAGE, PAGE_SIZE, Insert, paged_links, stored
+from ledger.recorders import ID_PAGE, PAGE_SIZE, Insert, NotificationRow, paged_links, stored
 
 
 class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
@@ -95,6 +95,20 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
                 curs.execute(statement, (chunk,))
                 found += [stored(*row.values()) for row in curs.fetchall()]
         return found
+
+    def notification_rows(self, after: int, limit: int) -> Sequence[NotificationRow]:
+        """The notification log after position ``after``, as plain rows."""
+        statement = SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state FROM {0} "
+            "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+        ).format(self.events_table)
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(statement, (after, limit))
+            return [
+                (row["notification_id"], row["originator_id"], row["originator_version"],
+                 row["topic"], bytes(row["state"]))
+                for row in curs.fetchall()
+            ]  # fmt: skip
 
     def head(self) -> tuple[int, str]:
         """The last chained position and its hash (0 and the genesis hash when empty)."""

@@ -17,11 +17,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ledger.application import shown
-from ledger.domain import Entry
 from ledger.views_db import POSTING_COLUMNS, ViewsDatabase, ViewsError
 
 if TYPE_CHECKING:
-    from ledger.application import Ledger
+    from ledger.application import Ledger, StoredRecord
 
 PAGE_SIZE = 2000
 
@@ -50,19 +49,13 @@ def catch_up(
     while True:
         with views.writing():
             tracking = views.tracking
-            page = ledger.recorder.select_notifications(
-                start=tracking.position, limit=page_size or PAGE_SIZE, inclusive_of_start=False
-            )
-            if not page:
+            last, records = ledger.records_after(tracking.position, page_size or PAGE_SIZE)
+            if last == tracking.position:
                 return read
-            writer = _PageWriter(views, tracking.known_by)
-            for notification in page:
-                event = ledger.mapper.to_domain_event(notification)
-                if isinstance(event, Entry.Recorded):
-                    writer.apply(event.record, notification.id)
-            writer.flush()
-            views.track(page[-1].id, writer.last_record_id or tracking.record_id)
-        read += len(page)
+            page = _Page(tracking.known_by, records)
+            page.write(views)
+            views.track(last, page.last_record_id or tracking.record_id)
+        read += len(records)
         if progress:
             progress(read, max(to_read, read))
 
@@ -72,11 +65,10 @@ def _check_same_store(ledger: Ledger, views: ViewsDatabase) -> None:
     tracking = views.tracking
     if tracking.position == 0:
         return
-    found = ledger.recorder.select_notifications(start=tracking.position, limit=1)
-    if found and found[0].id == tracking.position:
-        event = ledger.mapper.to_domain_event(found[0])
-        if getattr(event, "record", {}).get("id") == tracking.record_id:
-            return
+    _, found = ledger.records_after(tracking.position - 1, 1)
+    seen = (tracking.position, tracking.record_id)
+    if found and (found[0].position, found[0].fields["id"]) == seen:
+        return
     store = shown(ledger.store)  # a server's password is not repeated
     raise ViewsError(
         f"the views database {views.path} was built from another store than {store}; "
@@ -98,16 +90,19 @@ def measure_of(fields: dict[str, Any]) -> str:
     return _MEASURE_OF_KIND[kind]
 
 
-class _PageWriter:
-    """Collects the rows of one page and writes them when the page ends."""
+class _Page:
+    """The rows made from one page of records."""
 
-    def __init__(self, views: ViewsDatabase, known_by: str | None):
-        self.views = views
+    def __init__(self, known_by: str | None, records: list[StoredRecord]):
         self.known_by = known_by
         self.pending: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        self.postings: list[Posting] = []
+        self.postings: list[tuple[Any, ...]] = []
         self.corrections: list[tuple[dict[str, Any], int]] = []
         self.last_record_id: str | None = None
+        for record in records:
+            self.apply(record.fields, record.position)
+        self.days = Days()
+        self.days.add_postings(self.postings)
 
     def apply(self, fields: dict[str, Any], position: int) -> None:
         self.last_record_id = fields["id"]
@@ -147,19 +142,13 @@ class _PageWriter:
             for component in components
         ]
 
-    def flush(self) -> None:
-        """Write the page: its new postings first, so the corrections find what they correct."""
-        self.views.insert_postings(self.postings)
-        days = Days()
-        for posting in self.postings:
-            days.add_posting(posting)
-        self.postings = []
+    def write(self, views: ViewsDatabase) -> None:
+        """Write the rows: new postings first, so the corrections find what they correct."""
+        views.insert_postings(self.postings)
         for table, rows in self.pending.items():
-            self.views.insert(table, rows)
-        self.pending.clear()
-        apply_corrections(self.views, self.corrections, days)
-        self.corrections = []
-        self.views.add_allocation_days(days.totals)
+            views.insert(table, rows)
+        apply_corrections(views, self.corrections, self.days)
+        views.add_allocation_days(self.days.totals)
 
 
 class Posting(NamedTuple):
@@ -195,28 +184,37 @@ class Posting(NamedTuple):
 assert Posting._fields == POSTING_COLUMNS, "Posting must list the postings table's columns"
 
 
-def posting_rows(fields: dict[str, Any], position: int) -> list[Posting]:
-    """The first version of a money record or reported figure: one row per side.
-
-    Built positionally, in Posting's field order: a replay makes a million of these."""
-    get = fields.get
-    amount = get("amount_pence")
-    effective, as_at = fields["effective"], fields["as_at"]
-    common = (
-        fields["financial_year"], get("period"), effective, f"{effective} {as_at} {position:012d}",
-        0, as_at, None, position, 0, get("unit", "gbp"),
-    )  # fmt: skip
+def posting_rows(fields: dict[str, Any], position: int) -> list[tuple[Any, ...]]:
+    """The first version of a money record or reported figure: one row per side, in
+    POSTING_COLUMNS order. Plain tuples made in one expression: a replay makes a million
+    of these, and this is three times quicker than filling in Posting by name."""
+    get, kind = fields.get, fields["kind"]
+    measure = _MEASURE_OF_KIND.get(kind) or measure_of(fields)
+    effective, as_at, amount = fields["effective"], fields["as_at"], get("amount_pence")
+    if kind != "transfer":  # one side
+        return [(
+            fields["id"], kind, measure, fields["account"], get("against"), "",
+            fields["financial_year"], get("period"), effective,
+            f"{effective} {as_at} {position:012d}", 0, as_at, None, position, 0,
+            get("unit", "gbp"), amount, amount, get("count"), get("percent"), get("deficit"),
+            None, get("reason"), fields["source"], fields["locator"],
+        )]  # fmt: skip
+    giver, receiver, moved = fields["from"], fields["to"], int(fields["amount_pence"])
+    precedence = f"{effective} {as_at} {position:012d}"
+    common = (fields["financial_year"], get("period"), effective, precedence, 0, as_at, None,
+              position, 0, "gbp")  # fmt: skip
     tail = (get("count"), get("percent"), get("deficit"), None, get("reason"),
             fields["source"], fields["locator"])  # fmt: skip
-    record_id, kind, measure = fields["id"], fields["kind"], measure_of(fields)
-    if kind != "transfer":
-        return [Posting(record_id, kind, measure, fields["account"], get("against"), "", *common,
-                        amount, amount, *tail)]  # fmt: skip
-    giver, receiver, moved = fields["from"], fields["to"], int(fields["amount_pence"])
     return [
-        Posting(record_id, kind, measure, giver, receiver, "from", *common, -moved, -moved, *tail),
-        Posting(record_id, kind, measure, receiver, giver, "to", *common, moved, moved, *tail),
-    ]
+        (fields["id"], kind, measure, giver, receiver, "from", *common, -moved, -moved, *tail),
+        (fields["id"], kind, measure, receiver, giver, "to", *common, moved, moved, *tail),
+    ]  # fmt: skip
+
+
+_MEASURE, _YEAR, _ACCOUNT, _EFFECTIVE, _AS_AT, _DELTA = map(
+    POSTING_COLUMNS.index,
+    ("measure", "financial_year", "account", "effective", "as_at", "delta_pence"),
+)
 
 
 class Days:
@@ -236,10 +234,12 @@ class Days:
             )
             self._add(key, delta, versions)
 
-    def add_posting(self, posting: Posting) -> None:
-        if posting.measure == "allocation":
-            key = (posting.financial_year, posting.account, posting.effective, posting.as_at)
-            self._add(key, posting.delta_pence, 1)
+    def add_postings(self, postings: list[tuple[Any, ...]]) -> None:
+        """Count new postings (tuples in POSTING_COLUMNS order) towards their days."""
+        for posting in postings:
+            if posting[_MEASURE] == "allocation":
+                key = (posting[_YEAR], posting[_ACCOUNT], posting[_EFFECTIVE], posting[_AS_AT])
+                self._add(key, posting[_DELTA], 1)
 
     def _add(self, key: tuple[str, str, str, str], delta: int | None, versions: int) -> None:
         total = self.totals[key]
