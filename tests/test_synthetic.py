@@ -46,7 +46,9 @@ def test_a_generated_history_is_labelled_synthetic_and_imports_cleanly(ledger, t
     source, *facts = records
     assert (source["id"], source["kind"]) == ("synthetic-1", "source")
     assert "synthetic" in source["covers"]
-    assert all(fact["id"].startswith("syn-") and fact["source"] == "synthetic-1" for fact in facts)
+    assert all(
+        fact["id"].startswith("syn-1-") and fact["source"] == "synthetic-1" for fact in facts
+    )
     kinds = Counter(fact["kind"] for fact in facts)
     for kind in ("allocation", "transfer", "plan", "forecast", "drawdown", "correction"):
         assert kinds[kind] > 0, kinds
@@ -63,6 +65,16 @@ def test_the_same_seed_gives_the_same_history_and_another_seed_another(ledger, t
     first = (tmp_path / "first.jsonl").read_bytes()
     assert (tmp_path / "again.jsonl").read_bytes() == first
     assert (tmp_path / "other.jsonl").read_bytes() != first
+
+
+def test_histories_of_two_seeds_import_into_one_store(ledger, tmp_path):
+    for seed in (1, 2):
+        path = tmp_path / f"seed-{seed}.jsonl"
+        assert generated(ledger, path, 2_000, seed).exit_code == 0
+        imported = ledger("import", str(path))
+        assert imported.exit_code == 0, imported.output
+        assert imported.output.startswith("Recorded 2,000 new records from 1 file; 0 already")
+    assert ledger("check").exit_code == 0
 
 
 def test_a_history_that_would_run_past_today_is_refused_before_a_file_is_written(ledger, tmp_path):

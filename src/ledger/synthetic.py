@@ -1,7 +1,8 @@
 """A synthetic history for testing and benchmarks: made-up figures over the real CCGs.
 
-Every record cites the source ``synthetic-<seed>`` and every id starts with ``syn-``, so
-it can never be mistaken for the published record (and is never written into events/).
+Every record cites the source ``synthetic-<seed>`` and every id starts with
+``syn-<seed>-``, so it can never be mistaken for the published record (and is never
+written into events/), and histories of different seeds can be imported into one store.
 The history runs month by month from 2013-14 for as many years as the number of events
 asked for needs: allocations, in-year adjustments, transfers to specialised
 commissioning and between neighbouring CCGs, plans, monthly forecasts, QIPP, surplus
@@ -78,6 +79,7 @@ class _Writer:
         self.ccgs = ccgs
         self.rng = rng
         self.source = f"synthetic-{seed}"
+        self.prefix = f"syn-{seed}-"
         self.serial = 0
         self.recent: list[dict[str, Any]] = []  # correctable records of the current year
         neighbours: dict[str | None, list[str]] = {}
@@ -228,7 +230,7 @@ class _Writer:
             fix = {"action": "replace", "amount_pence": sign * amount}
         self.serial += 1
         return {
-            "id": f"syn-{self.serial}",
+            "id": f"{self.prefix}{self.serial}",
             "kind": "correction",
             "corrects": target["id"],
             **fix,
@@ -241,7 +243,7 @@ class _Writer:
     def _fact(self, kind: str, financial_year: str, known: date, **fields: Any) -> dict[str, Any]:
         self.serial += 1
         record = {
-            "id": f"syn-{self.serial}",
+            "id": f"{self.prefix}{self.serial}",
             "kind": kind,
             "financial_year": financial_year,
             **fields,
