@@ -333,9 +333,8 @@ def postgres_rebuild_row(url: str, events: int, work: Path) -> Row:
     views = work / "pg-views.db"
     seconds, _ = ledger_with_memory("--store", url, "--views", views, "rebuild")
     total = events + count_events_shipped()
-    return Row(f"PostgreSQL: rebuild views from {total:,} events (events/s)",
-               f"{total / seconds:,.0f}", "", "", "< 20 s at 1M",
-               met(seconds < 20 * total / 1_000_000))  # fmt: skip
+    return Row(f"PostgreSQL: rebuild of {total:,} events, wall time", f"{seconds:.1f} s", "",
+               "", "< 20 s at 1M", met(seconds < 20 * total / 1_000_000))  # fmt: skip
 
 
 def count_events_shipped() -> int:
