@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 # Bump when the tables change: a views database of another version is rebuilt.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 TRACKING = "ledger_tracking"
 
 TABLES: dict[str, dict[str, Any]] = {
@@ -52,8 +52,10 @@ TABLES: dict[str, dict[str, Any]] = {
         "pk": "posting_id",
         "not_null": {"record_id", "kind", "measure", "account", "financial_year", "as_at"},
         "indexes": [
-            # Covers the sums of allocations: a view as at a date reads only the index.
-            ("measure", "financial_year", "account", "as_at", "effective", "delta_pence"),
+            # The views read one measure of one year. (Sums of allocations are read from
+            # allocation_days, so this index no longer needs to cover them: narrower, it
+            # is made in half the time at the end of a rebuild.)
+            ("measure", "financial_year", "account"),
             ("account", "measure", "financial_year"),
             ("kind", "financial_year"),
         ],
