@@ -104,3 +104,27 @@ def test_a_transfer_posts_both_sides_and_a_correction_adds_versions(tmp_path):
         ("SPEC", "to", 0, "2013-10-15", "2013-11-01", 500_000_000, 500_000_000),
         ("SPEC", "to", 1, "2013-11-01", None, 400_000_000, -100_000_000),
     ]
+
+
+def test_a_corrected_version_keeps_the_record_and_cites_the_correction(tmp_path):
+    amended = correction(
+        "amend-transfer", "transfer-05Q", action="replace", amount="£4m",
+        as_at="2013-11-01", reason="amended at month 7", locator="para 12",
+    )  # fmt: skip
+    ledger = new_store(tmp_path / "ledger.db", [*world(), transfer(as_at="2013-10-15"), amended])
+    views = caught_up(ledger, tmp_path / "views.db")
+    columns = (
+        "kind, measure, account, counterparty, financial_year, effective, precedence, unit, "
+        "version, as_at, position, amount_pence, correction_id, reason, locator"
+    )
+    first, corrected = views.db.execute(
+        f"SELECT {columns} FROM postings WHERE record_id = 'transfer-05Q' AND side = 'to' "
+        "ORDER BY version"
+    ).fetchall()
+    assert corrected[:8] == first[:8]  # the record's columns, as first recorded
+    assert first[8:] == (
+        0, "2013-10-15", 6, 500_000_000, None, "specialised services rebasing", "table 1",
+    )  # fmt: skip
+    assert corrected[8:] == (1, "2013-11-01", 7, 400_000_000, "amend-transfer",
+                             "amended at month 7", "para 12")  # fmt: skip
+    assert first[:4] == ("transfer", "allocation", "SPEC", "05Q")

@@ -322,11 +322,6 @@ class ViewsDatabase:
         if postings:
             self.conn.executemany(_INSERT_POSTINGS, postings)
 
-    def rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
-        cursor = self.conn.execute(sql, params)
-        names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
     def count(self, table: str) -> int:
         return int(self.conn.execute(f"SELECT COUNT(*) FROM {TABLES_BY_NAME[table]}").fetchone()[0])
 
