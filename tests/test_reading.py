@@ -13,8 +13,9 @@ from stores import new_store
 from ledger import application
 from ledger.application import Ledger
 from ledger.domain import Entry
-from ledger.projector import Posting, posting_rows
+from ledger.projector import posting_rows
 from ledger.records import parse_record
+from ledger.views_db import POSTING_COLUMNS
 
 HISTORY = [
     *world(),
@@ -91,7 +92,7 @@ def test_records_after_returns_the_last_position_read(sqlite_store):
 )  # fmt: skip
 def test_posting_rows_fill_the_columns_they_name(record, expected):
     fields = parse_record(record).normalised()
-    rows = [Posting(*row)._asdict() for row in posting_rows(fields, 42)]
+    rows = [dict(zip(POSTING_COLUMNS, row, strict=True)) for row in posting_rows(fields, 42)]
     assert len(rows) == len(expected)
     for row, wanted in zip(rows, expected, strict=True):
         assert {key: row[key] for key in wanted} == wanted

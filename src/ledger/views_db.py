@@ -52,9 +52,9 @@ TABLES: dict[str, dict[str, Any]] = {
         "pk": "posting_id",
         "not_null": {"record_id", "kind", "measure", "account", "financial_year", "as_at"},
         "indexes": [
-            # The views read one measure of one year. (Sums of allocations are read from
-            # allocation_days, so this index no longer needs to cover them: narrower, it
-            # is made in half the time at the end of a rebuild.)
+            # The views read one measure of one year. Sums of allocations come from
+            # allocation_days, so the index need not cover them, and stays narrow: it is
+            # made at the end of a rebuild, and its width is the time that takes.
             ("measure", "financial_year", "account"),
             ("account", "measure", "financial_year"),
             ("kind", "financial_year"),
