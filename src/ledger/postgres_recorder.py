@@ -82,6 +82,15 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
 
             yield insert
 
+    @contextmanager
+    def _reading(self) -> Iterator[Cursor[tuple[Any, ...]]]:
+        """A read-only transaction whose rows are plain tuples, not the library's dicts:
+        the rows are unpacked by position, and a page of them is read a third quicker."""
+        with self.datastore.transaction(commit=False) as curs:
+            reading: Cursor[tuple[Any, ...]] = curs  # type: ignore[assignment]
+            reading.row_factory = tuple_row
+            yield reading
+
     def select_first_events(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
         """The first event of each of these aggregates that exists."""
         found: list[StoredEvent] = []
@@ -91,9 +100,9 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         ).format(self.events_table)
         for start in range(0, len(originator_ids), ID_PAGE):
             chunk = list(originator_ids[start : start + ID_PAGE])
-            with self.datastore.transaction(commit=False) as curs:
+            with self._reading() as curs:
                 curs.execute(statement, (chunk,))
-                found += [stored(*row.values()) for row in curs.fetchall()]
+                found += [stored(*row) for row in curs.fetchall()]
         return found
 
     def notification_rows(self, after: int, limit: int) -> Sequence[NotificationRow]:
@@ -102,22 +111,20 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             "SELECT notification_id, originator_id, originator_version, topic, state FROM {0} "
             "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
         ).format(self.events_table)
-        with self.datastore.transaction(commit=False) as curs:
-            reading: Cursor[tuple[Any, ...]] = curs  # type: ignore[assignment]
-            reading.row_factory = tuple_row  # not the library's dicts: a third quicker
-            reading.execute(statement, (after, limit))
-            return reading.fetchall()  # bytea is read as bytes
+        with self._reading() as curs:
+            curs.execute(statement, (after, limit))
+            return curs.fetchall()  # bytea is read as bytes
 
     def head(self) -> tuple[int, str]:
         """The last chained position and its hash (0 and the genesis hash when empty)."""
-        with self.datastore.transaction(commit=False) as curs:
+        with self._reading() as curs:
             curs.execute(
                 SQL(
                     "SELECT notification_id, hash FROM {0} ORDER BY notification_id DESC LIMIT 1"
                 ).format(self.hashes_table)
             )
             row = curs.fetchone()
-        return (int(row["notification_id"]), str(row["hash"])) if row else (0, GENESIS)
+        return (int(row[0]), str(row[1])) if row else (0, GENESIS)
 
     def chain_links(self) -> Iterator[ChainLink]:
         """Every position that has an event or a hash, in order, with both sides."""
@@ -132,8 +139,8 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         ).format(events=self.events_table, hashes=self.hashes_table)
 
         def page_after(after: int) -> list[tuple[Any, ...]]:
-            with self.datastore.transaction(commit=False) as curs:
+            with self._reading() as curs:
                 curs.execute(statement, (after, after, PAGE_SIZE))
-                return [tuple(row.values()) for row in curs.fetchall()]
+                return curs.fetchall()
 
         return paged_links(page_after)
