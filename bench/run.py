@@ -83,9 +83,9 @@ def run_all(work: Path, events: int, seed: int, postgres: str | None) -> list[Ro
     if postgres:
         rows.append(postgres_import_row(postgres, history, events, raw_seconds))
     views = work / "views.db"
-    scan_seconds = raw_scan(store)
-    rows += rebuild_rows(store, views, scan_seconds)
-    rows.append(rebuild_ceiling_row(store, views, scan_seconds, work))
+    total, scan_seconds = count_events(store), raw_scan(store)
+    rows += rebuild_rows(store, views, total, scan_seconds)
+    rows.append(rebuild_ceiling_row(views, total, scan_seconds, work))
     if postgres:
         rows.append(postgres_rebuild_row(postgres, events, work))
     rows += catch_up_rows(work, base, history, store, views, events)
@@ -158,9 +158,8 @@ def raw_import(history: Path, path: Path) -> float:
 # -- rebuild -----------------------------------------------------------------------------
 
 
-def rebuild_rows(store: Path, views: Path, raw: float) -> list[Row]:
+def rebuild_rows(store: Path, views: Path, total: int, raw: float) -> list[Row]:
     seconds, peak = ledger_with_memory("--store", store, "--views", views, "rebuild")
-    total = count_events(store)
     return [
         ratio_row(
             f"rebuild views from {total:,} events (events/s)",
@@ -254,10 +253,9 @@ def store_insert_seconds(store: Path, events: int, path: Path) -> float:
     return seconds
 
 
-def rebuild_ceiling_row(store: Path, views: Path, scan: float, work: Path) -> Row:
+def rebuild_ceiling_row(views: Path, total: int, scan: float, work: Path) -> Row:
     """The raw scan of the store, plus raw sqlite3 inserting the rows of the views database
     this run's rebuild made (already made, a page at a time) into a new one and indexing it."""
-    total = count_events(store)
     seconds = scan + views_write_seconds(views, work / "views-floor.db")
     return ceiling_row("rebuild ceiling: raw scan + writing and indexing the views' rows "
                        "(events/s)", total / seconds, total / scan, 0.25)  # fmt: skip
