@@ -53,8 +53,8 @@ TABLES: dict[str, dict[str, Any]] = {
         "not_null": {"record_id", "kind", "measure", "account", "financial_year", "as_at"},
         "indexes": [
             # The views read one measure of one year. Sums of allocations come from
-            # allocation_days, so the index need not cover them, and stays narrow: it is
-            # made at the end of a rebuild, and its width is the time that takes.
+            # allocation_days, so this index need not cover them; kept narrow, it is
+            # quick to make at the end of a rebuild.
             ("measure", "financial_year", "account"),
             ("account", "measure", "financial_year"),
             ("kind", "financial_year"),
