@@ -65,7 +65,7 @@ def test_every_problem_of_a_record_is_reported():
             "unknown kind 'budget' (one of: source, organisation, closure, merger, baseline, "
             "allocation, transfer, plan, forecast, drawdown, qipp, figure, correction)",
         ),
-        (["not", "an", "object"], "a record is a JSON object, got list"),
+        (["not", "an", "object"], "a record is a JSON object, got an array"),
         (allocation(account=None), "account is missing"),
         (allocation(amount=None), "amount is missing"),
         (allocation(amount="0"), "amount must not be zero"),

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,15 @@ from ledger.records import RecordError, parse_record
 IMPORT_SUFFIX = ".jsonl"
 # One record is a few hundred bytes; a line of a megabyte is not a record.
 LONGEST_LINE = 1_000_000
+# A record nests two deep (an object holding lists); the limit keeps Python's well away.
+DEEPEST = 100
+_TOO_DEEP = f"nested more than {DEEPEST} levels deep: not a record"
+# No amount, count or percentage is written with more characters than this.
+_LONGEST_NUMBER = 100
+_JSON_SPACE = " \t\r\n"
+_KEY_END = re.compile(rb'"[ \t\r\n]*:')
+# What _decode_line gives for a blank line (None is the JSON line ``null``).
+BLANK = object()
 
 
 class RecordStream:
@@ -67,7 +78,7 @@ class RecordStream:
                 except ValueError as error:
                     self.problems.append(Problem(where, str(error)))
                     continue
-                if data is None:
+                if data is BLANK:
                     continue
                 try:
                     record = parse_record(data)
@@ -95,7 +106,7 @@ def _bounded_lines(stream: Any) -> Iterable[bytes | None]:
 
 
 def _decode_line(raw: bytes) -> Any:
-    """The JSON value on a line, or None for a blank line."""
+    """The JSON value on a line, or BLANK for a blank line."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -103,25 +114,94 @@ def _decode_line(raw: bytes) -> Any:
             f"not UTF-8 text (byte 0x{raw[error.start]:02x} at column {error.start + 1})"
         ) from None
     text = text.removeprefix("\ufeff").rstrip("\r\n")
-    if not text.strip():
-        return None
+    if not text.strip(_JSON_SPACE):
+        return BLANK
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        data = None  # the standard parser says where the mistake is
-    if data is None or _may_repeat_a_key(raw, data):
-        try:
-            return json.loads(text, object_pairs_hook=_no_repeated_keys)
-        except json.JSONDecodeError as error:
-            raise ValueError(f"not valid JSON: {error.msg} (column {error.colno})") from None
+        return _read_exactly(text)  # says where the mistake is, or reads what orjson cannot
+    if _read_as_written(raw, data):
+        return data
+    return _read_exactly(text)
+
+
+def _read_as_written(raw: bytes, data: Any) -> bool:
+    """Whether orjson's reading keeps every key and number of the line. orjson keeps the
+    last of repeated keys silently, and reads fractions and integers beyond 64 bits as
+    floats; such lines are read again by the standard parser."""
+    keys = _keys_unless_float(data, 1)
+    if keys is None:
+        return False
+    # Every key in the text ends with a quote, JSON space and a colon, so a line with no
+    # more of those than orjson's keys cannot have repeated one.
+    return raw.count(b":") <= keys or len(_KEY_END.findall(raw)) <= keys
+
+
+def _keys_unless_float(value: Any, depth: int) -> int | None:
+    """How many keys the objects in ``value`` hold; None if a float is among its values."""
+    values: Iterable[Any]
+    if isinstance(value, dict):
+        keys, values = len(value), value.values()
+    elif isinstance(value, list):
+        keys, values = 0, value
+    else:
+        return None if isinstance(value, float) else 0
+    if depth > DEEPEST:
+        raise ValueError(_TOO_DEEP)
+    for item in values:
+        if isinstance(item, (dict, list, float)):
+            inner = _keys_unless_float(item, depth + 1)
+            if inner is None:
+                return None
+            keys += inner
+    return keys
+
+
+def _read_exactly(text: str) -> Any:
+    """The standard parser's reading: repeated keys are refused and numbers kept exact."""
+    try:
+        data = json.loads(
+            text,
+            object_pairs_hook=_no_repeated_keys,
+            parse_float=_fraction,
+            parse_int=_integer,
+            parse_constant=_not_a_number,
+        )
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not valid JSON: {error.msg} (column {error.colno})") from None
+    except RecursionError:
+        raise ValueError(_TOO_DEEP) from None
+    _keys_unless_float(data, 1)  # refuses a line nested too deeply
     return data
 
 
-def _may_repeat_a_key(raw: bytes, data: Any) -> bool:
-    """orjson keeps the last of repeated keys silently; a line with more key separators
-    than keys is read again by the standard parser, which refuses repeats."""
-    keys = len(data) if isinstance(data, dict) else 0
-    return raw.count(b'":') + raw.count(b'" :') > keys
+class Number(Decimal):
+    """A JSON number with a fraction, read exactly and shown as it was written."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _fraction(text: str) -> Number:
+    if "e" in text.lower():
+        raise ValueError(f"the number {text} has an exponent: write numbers in full")
+    return Number(_short(text))
+
+
+def _integer(text: str) -> int:
+    return int(_short(text))
+
+
+def _short(number: str) -> str:
+    if len(number) > _LONGEST_NUMBER:
+        raise ValueError(
+            f"a number of {len(number):,} characters is longer than any value of a record"
+        )
+    return number
+
+
+def _not_a_number(name: str) -> None:
+    raise ValueError(f"not valid JSON: {name} is not a number JSON allows")
 
 
 def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -46,7 +46,7 @@ def parse_pounds(value: object) -> int:
         raise MoneyError(f"expected an amount, got {value!r}")
     if isinstance(value, int):
         return _within_bounds(value * PENCE_PER_POUND, value)
-    if isinstance(value, float):
+    if isinstance(value, (float, Decimal)):
         raise MoneyError(
             f"write amounts as text or whole pounds, not as a floating-point number "
             f'(got {value!r}; write "{value!r}" or "£{value!r}" to mean pounds)'
@@ -88,8 +88,8 @@ def parse_percent(value: object) -> str:
     """Read a percentage (``12.9``, ``"12.9%"``) and return it as exact decimal text."""
     if isinstance(value, bool):
         raise MoneyError(f"expected a percentage, got {value!r}")
-    if isinstance(value, (int, float)):
-        value = repr(value)
+    if isinstance(value, (int, float, Decimal)):
+        value = str(value)
     if not isinstance(value, str):
         raise MoneyError(f"expected a percentage, got {value!r}")
     match = _PERCENT.match(value)

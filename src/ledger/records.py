@@ -9,6 +9,7 @@ filled in, so two spellings of the same fact compare equal.
 from __future__ import annotations
 
 import functools
+import json
 from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -536,7 +537,7 @@ class RecordError(ValueError):
 def parse_record(data: object) -> AnyRecord:
     """Validate one record (a dict read from JSON) or raise RecordError."""
     if not isinstance(data, dict):
-        raise RecordError([f"a record is a JSON object, got {type(data).__name__}"])
+        raise RecordError([f"a record is a JSON object, got {_json_name(data)}"])
     kind = data.get("kind")
     if kind is None:
         raise RecordError(["kind is missing (one of: " + ", ".join(KINDS) + ")"])
@@ -549,6 +550,15 @@ def parse_record(data: object) -> AnyRecord:
         if _amount_also_missing(MODELS[kind], data) and "amount is missing" not in problems:
             problems.append("amount is missing")  # found only once the other fields pass
         raise RecordError(problems) from None
+
+
+def _json_name(value: object) -> str:
+    """What a JSON value that is not an object is, in JSON's words."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "a number"
 
 
 def _amount_also_missing(model: type[RecordBase], data: dict[str, Any]) -> bool:
