@@ -10,6 +10,9 @@ from click.testing import CliRunner
 from factories import allocation, figure, world, write_jsonl
 
 from ledger.cli import main
+from ledger.money import MoneyError, parse_percent, parse_pounds
+from ledger.periods import PeriodError, parse_date, parse_financial_year, parse_period
+from ledger.records import RecordError, parse_record
 
 NOTHING_RECORDED = "Error: 1 problem found; nothing was recorded.\n"
 
@@ -211,4 +214,269 @@ def test_a_line_nested_100_levels_deep_is_read_as_json(store, tmp_path):
     assert refused(store, tmp_path, line) == "unknown field 'note'"
     assert (
         refused(store, tmp_path, "[" * 100 + "]" * 100) == "a record is a JSON object, got an array"
+    )
+
+
+# Item 8: money is read exactly, with the digits 0-9, or refused.
+
+CANNOT_READ = "as an amount (examples: 849204000, £8.6m, 1.6bn, 849,204k, -2.4m)"
+
+
+@pytest.mark.parametrize(
+    ("written", "pence"),
+    [
+        ("1.000000000000000000000000000000", 100),
+        ("1." + "0" * 60, 100),
+        ("0" * 40 + "1", 100),
+        ("0.000000000000000000000000000001bn", None),
+        ("1.000000000000000000000000000001", None),
+        ("1.0000000000000000000000000000001m", None),
+        ("£10,000,000,000,000", 10**15),
+        ("9,999,999,999,999.99", 10**15 - 1),
+        ("0.00000000001bn", 1),
+        ("0.000000000001bn", None),
+        ("-0", 0),
+        ("+5", 500),
+        ("\u22122.4m", -240_000_000),
+        ("£\u22122.4m", -240_000_000),
+        (".5", 50),
+        ("0.10", 10),
+        ("8.6 m", 860_000_000),
+    ],
+)
+def test_amounts_are_exact_to_the_penny_whatever_their_length(written, pence):
+    if pence is None:
+        with pytest.raises(MoneyError) as raised:
+            parse_pounds(written)
+        assert str(raised.value) == f"{written!r} has a fraction of a penny"
+    else:
+        assert parse_pounds(written) == pence
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["£８.６m", "٨", "８", "1٠", "£1.6\u0665bn", "\u0968\u0966m", "𝟠"],
+)
+def test_amounts_are_written_with_the_digits_0_to_9(written):
+    with pytest.raises(MoneyError) as raised:
+        parse_pounds(written)
+    assert str(raised.value) == f"{written!r}: only the digits 0-9 are read"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "1e3",
+        "1E+2",
+        "1e-2",
+        "NaN",
+        "nan",
+        "Infinity",
+        "-Infinity",
+        "inf",
+        "1_000",
+        "1,00",
+        "1,0000",
+        ",100",
+        "1,000,00",
+        "1.000,5",
+        "1..5",
+        "1.2.3",
+        "0x10",
+        "1/2",
+        "5-",
+        "\u20135m",
+        "\u20105m",
+        "8.6\u00a0m",
+        "\u20038.6m",
+        "8\u202f600k",
+        "£",
+        "m",
+        ".",
+        " ",
+        "8.6mm",
+        "8.6 million",
+        "8.6m\n",
+        "\n8.6m",
+        "8.6m\t",
+        "8.6\u212a",
+    ],
+)
+def test_amounts_in_any_other_notation_are_refused(written):
+    with pytest.raises(MoneyError) as raised:
+        parse_pounds(written)
+    assert str(raised.value) == f"cannot read {written!r} {CANNOT_READ}"
+
+
+@pytest.mark.parametrize("written", ["9" * 5000, "1" + "0" * 16, "0." + "0" * 4000 + "1m"])
+def test_amounts_with_thousands_of_digits_are_refused_without_a_crash(written):
+    with pytest.raises(MoneyError) as raised:
+        parse_pounds(written)
+    assert str(raised.value).startswith(repr(written)[:20])
+    assert str(raised.value).endswith(
+        ("is larger than any NHS budget (over £10 trillion)", "has a fraction of a penny")
+    )
+
+
+def test_a_thirty_digit_fraction_of_a_penny_is_refused_at_import(store, tmp_path):
+    line = json.dumps(allocation(amount="1.000000000000000000000000000001"))
+    assert refused(store, tmp_path, line) == (
+        "amount: '1.000000000000000000000000000001' has a fraction of a penny"
+    )
+
+
+def test_full_width_digits_are_refused_at_import(store, tmp_path):
+    line = json.dumps(allocation(amount="£８.６m"), ensure_ascii=False)
+    assert refused(store, tmp_path, line) == "amount: '£８.６m': only the digits 0-9 are read"
+
+
+@pytest.mark.parametrize(
+    ("written", "exact"),
+    [
+        ("1.000000000000000000000000000001", "1.000000000000000000000000000001"),
+        ("12.90%", "12.9"),
+        ("0012.50 %", "12.5"),
+        ("+5%", "5"),
+        ("-0", "0"),
+        ("-0.50", "-0.5"),
+        ("100", "100"),
+        ("0.000", "0"),
+    ],
+)
+def test_percentages_are_kept_exactly_as_written(written, exact):
+    assert parse_percent(written) == exact
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ("١٢%", "'١٢%': only the digits 0-9 are read"),
+        ("1２.9", "'1２.9': only the digits 0-9 are read"),
+        ("1e3", "cannot read '1e3' as a percentage (example: 12.9%)"),
+        ("NaN", "cannot read 'NaN' as a percentage (example: 12.9%)"),
+        ("1_0", "cannot read '1_0' as a percentage (example: 12.9%)"),
+        ("12.9%%", "cannot read '12.9%%' as a percentage (example: 12.9%)"),
+        ("12.9\u00a0%", "cannot read '12.9\\xa0%' as a percentage (example: 12.9%)"),
+        ("12.9\n", "cannot read '12.9\\n' as a percentage (example: 12.9%)"),
+    ],
+)
+def test_percentages_in_other_digits_or_notations_are_refused(written, message):
+    with pytest.raises(MoneyError) as raised:
+        parse_percent(written)
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(
+    ("count", "problem"),
+    [
+        (
+            "10000000000000000000",
+            "count: 10000000000000000000 is more than any count (at most 1,000,000,000,000)",
+        ),
+        (
+            "1000000000001",
+            "count: 1000000000001 is more than any count (at most 1,000,000,000,000)",
+        ),
+        ("5.0", "count: a count is a whole number of zero or more, got 5.0"),
+        ('"5"', "count: a count is a whole number of zero or more, got '5'"),
+        ("-1", "count: a count is a whole number of zero or more, got -1"),
+    ],
+)
+def test_counts_are_whole_numbers_a_view_can_add_up(store, tmp_path, count, problem):
+    record = figure("f1", "ccgs-forecasting-deficit", period="M6", as_at="2013-10-30")
+    assert refused(store, tmp_path, line_of(record, count=count)) == problem
+
+
+@pytest.mark.parametrize(
+    ("parse", "written", "message"),
+    [
+        (parse_financial_year, "٢٠١٣-١٤", "'٢٠١٣-١٤': only the digits 0-9 are read"),
+        (parse_financial_year, "２０１３-14", "'２０１３-14': only the digits 0-9 are read"),
+        (
+            parse_financial_year,
+            "2013-14\n",
+            "a financial year is written like 2013-14, got '2013-14\\n'",
+        ),
+        (
+            parse_financial_year,
+            "\u20032013-14",
+            "a financial year is written like 2013-14, got '\\u20032013-14'",
+        ),
+        (parse_period, "M٦", "'M٦': only the digits 0-9 are read"),
+        (parse_period, "month ６", "'month ６': only the digits 0-9 are read"),
+        (parse_period, "M6\u00a0", "a month is written M1 to M12, got 'M6\\xa0'"),
+        (parse_period, "M6\n", "a month is written M1 to M12, got 'M6\\n'"),
+        (parse_period, "\u216b", "a month is written M1 to M12, got 'Ⅻ'"),
+        (parse_date, "2013-09-30\n", "'2013-09-30\\n' is not a date (write dates like 2013-09-30)"),
+        (parse_date, "２０１３-09-30", "'２０１３-09-30': only the digits 0-9 are read"),
+    ],
+)
+def test_years_months_and_dates_are_written_with_the_digits_0_to_9(parse, written, message):
+    with pytest.raises(PeriodError) as raised:
+        parse(written)
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(
+    ("written", "problem"),
+    [
+        ("٢٠١٣-٠٩-٣٠", "as_at: '٢٠١٣-٠٩-٣٠': only the digits 0-9 are read"),
+        ("２０１３-09-30", "as_at: '２０１３-09-30': only the digits 0-9 are read"),
+        ("20130930", "as_at: '20130930' is not a date (write dates like 2013-09-30)"),
+        ("2013-W40-1", "as_at: '2013-W40-1' is not a date (write dates like 2013-09-30)"),
+        ("2013-9-30", "as_at: '2013-9-30' is not a date (write dates like 2013-09-30)"),
+    ],
+)
+def test_dates_in_records_are_written_like_2013_09_30(written, problem):
+    with pytest.raises(RecordError) as raised:
+        parse_record(allocation(as_at=written))
+    assert raised.value.problems == [problem]
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ("２０１３-09-30", "'２０１３-09-30': only the digits 0-9 are read"),
+        ("2013-9-30", "'2013-9-30' is not a date (write dates like 2013-09-30)"),
+        ("2013-02-30", "'2013-02-30' is not a date (write dates like 2013-09-30)"),
+    ],
+)
+def test_dates_on_the_command_line_are_written_like_2013_09_30(store, written, message):
+    result = ledger(store, "log", "--as-at", written)
+    assert result.exit_code == 2
+    assert result.stderr.endswith(f"Error: Invalid value for '--as-at': {message}\n")
+
+
+FIGURE_OPTIONS = [
+    *("record", "figure", "--account", "ccg-sector", "--year", "2013-14", "--period", "M6"),
+    *("--measure", "ccgs-forecasting-deficit", "--as-at", "2013-10-30"),
+    *("--source", "board-paper-2013-11", "--locator", "p1"),
+]
+
+
+@pytest.mark.parametrize("count", ["٣", "３", "1_000", " 5", "5.0", "0x5"])
+def test_counts_on_the_command_line_are_written_with_the_digits_0_to_9(store, count):
+    before = stored(store)
+    result = ledger(store, *FIGURE_OPTIONS, "--count", count)
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        f"Error: Invalid value for '--count': {count!r} is not a whole number (digits 0-9)\n"
+    )
+    assert stored(store) == before
+
+
+def test_a_count_on_the_command_line_is_recorded(store):
+    result = ledger(store, *FIGURE_OPTIONS, "--count", "24")
+    assert result.exit_code == 0, result.output
+    assert json.loads(ledger(store, "export").stdout.splitlines()[-1])["count"] == 24
+
+
+@pytest.mark.parametrize("seconds", ["²", "٣", "３", "1_0", " 5", "0"])
+def test_the_lock_timeout_is_written_with_the_digits_0_to_9(store, monkeypatch, seconds):
+    monkeypatch.setenv("LEDGER_LOCK_TIMEOUT", seconds)
+    result = ledger(store, "log")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: LEDGER_LOCK_TIMEOUT must be a whole number of seconds, at least 1, "
+        f"got {seconds!r}\n"
     )

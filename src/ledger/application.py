@@ -96,7 +96,7 @@ def store_environment(store: str) -> dict[str, str]:
 
 def _lock_timeout() -> str:
     value = os.environ.get("LEDGER_LOCK_TIMEOUT", "30")
-    if not value.isdigit() or int(value) < 1:
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:
         raise StoreError(
             f"LEDGER_LOCK_TIMEOUT must be a whole number of seconds, at least 1, got {value!r}"
         )

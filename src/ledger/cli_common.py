@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from ledger.output import FORMATS, plural
+from ledger.periods import PeriodError, parse_date
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
@@ -33,7 +36,40 @@ format_option = click.option(
     help="table prints pounds; json and csv print integer pence",
 )
 
-date_option = click.DateTime(["%Y-%m-%d"])
+
+class IsoDate(click.DateTime):
+    """click's DateTime for dates written like 2013-09-30 with the digits 0-9 (its
+    strptime also reads full-width digits, and 2013-9-3)."""
+
+    def __init__(self) -> None:
+        super().__init__(["%Y-%m-%d"])
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return datetime.combine(parse_date(value), datetime.min.time())
+        except PeriodError as error:
+            self.fail(str(error), param, ctx)
+
+
+class WholeNumber(click.types.IntParamType):
+    """click's INT for numbers written with the digits 0-9 (int() also reads '٣',
+    '1_000' and ' 5'), optionally at least ``least``."""
+
+    def __init__(self, least: int | None = None) -> None:
+        self.least = least
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not re.fullmatch("-?[0-9]+", value):
+            self.fail(f"{value!r} is not a whole number (digits 0-9)", param, ctx)
+        number = super().convert(value, param, ctx)
+        if self.least is not None and number < self.least:
+            self.fail(f"{number} is less than {self.least}", param, ctx)
+        return number
+
+
+date_option = IsoDate()
 
 
 def iso(day: Any) -> str | None:

@@ -12,6 +12,7 @@ import click
 
 from ledger.cli_common import (
     Settings,
+    WholeNumber,
     caught_up_views,
     date_option,
     format_option,
@@ -168,9 +169,13 @@ def demo() -> None:
 
 
 @demo.command()
-@click.option("--events", type=click.IntRange(min=1), required=True, help="how many records")
+@click.option("--events", type=WholeNumber(least=1), required=True, help="how many records")
 @click.option(
-    "--seed", type=int, default=1, show_default=True, help="the same seed gives the same history"
+    "--seed",
+    type=WholeNumber(),
+    default=1,
+    show_default=True,
+    help="the same seed gives the same history",
 )
 @click.option(
     "-o",

@@ -10,8 +10,11 @@ import calendar
 import re
 from datetime import date
 
-_YEAR = re.compile(r"^\s*(?P<first>\d{4})\s*[-/]\s*(?P<second>\d{2}|\d{4})\s*$")
-_PERIOD = re.compile(r"^\s*(?:m|month\s*)?(?P<month>\d{1,2})\s*$", re.IGNORECASE)
+from ledger.characters import foreign_digits
+
+_YEAR = re.compile(r" *(?P<first>[0-9]{4}) *[-/] *(?P<second>[0-9]{2}|[0-9]{4}) *")
+_PERIOD = re.compile(r" *(?:m|month *)?(?P<month>[0-9]{1,2}) *", re.IGNORECASE | re.ASCII)
+_DATE = re.compile(r" *(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2}) *")
 
 EARLIEST_YEAR = 1948  # the NHS began on 5 July 1948
 LATEST_YEAR = 2099
@@ -25,7 +28,9 @@ def parse_financial_year(text: object) -> str:
     """Normalise ``2013-14``, ``2013/14`` or ``2013-2014`` to ``2013-14``."""
     if not isinstance(text, str):
         raise PeriodError(f"a financial year is written like 2013-14, got {text!r}")
-    match = _YEAR.match(text)
+    if problem := foreign_digits(text):
+        raise PeriodError(problem)
+    match = _YEAR.fullmatch(text)
     if match is None:
         raise PeriodError(f"a financial year is written like 2013-14, got {text!r}")
     first = int(match["first"])
@@ -36,6 +41,20 @@ def parse_financial_year(text: object) -> str:
     if not EARLIEST_YEAR <= first <= LATEST_YEAR:
         raise PeriodError(f"{text!r} is outside the years the NHS has existed")
     return f"{first}-{expected % 100:02d}"
+
+
+def parse_date(text: str) -> date:
+    """A date written like 2013-09-30, with the digits 0-9 (not 20130930 or 2013-W40-1,
+    which ``date.fromisoformat`` also reads)."""
+    if problem := foreign_digits(text):
+        raise PeriodError(problem)
+    match = _DATE.fullmatch(text)
+    if match is not None:
+        try:
+            return date(int(match["year"]), int(match["month"]), int(match["day"]))
+        except ValueError:
+            pass  # a day the month does not have
+    raise PeriodError(f"{text!r} is not a date (write dates like 2013-09-30)")
 
 
 def first_day(financial_year: str) -> date:
@@ -60,7 +79,9 @@ def parse_period(text: object) -> str:
         text = str(text)
     if not isinstance(text, str):
         raise PeriodError(f"a month is written M1 to M12, got {text!r}")
-    match = _PERIOD.match(text)
+    if problem := foreign_digits(text):
+        raise PeriodError(problem)
+    match = _PERIOD.fullmatch(text)
     if match is None or not 1 <= int(match["month"]) <= 12:
         raise PeriodError(f"a month is written M1 to M12, got {text!r}")
     return f"M{int(match['month'])}"

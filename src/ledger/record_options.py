@@ -12,10 +12,11 @@ from typing import Any
 import click
 from pydantic.fields import FieldInfo
 
+from ledger.cli_common import WholeNumber
 from ledger.records import MODELS, AnyRecord, RecordBase, parse_record
 
 # Fields whose input is money text ("£8.6m"); pence are for files written by programs.
-_MONEY_INPUT = {"amount"}
+_MONEY_INPUT = {"amount", "tolerance"}
 _NOT_OPTIONS = {"kind", "amount_pence"}
 _SHORT_NAMES = {"financial_year": "--year"}
 
@@ -115,10 +116,12 @@ def _is_list(annotation: Any) -> bool:
 
 def _click_type(name: str, annotation: Any) -> click.ParamType[Any, Any]:
     inner = _without_none(annotation)
+    if typing.get_origin(inner) is typing.Annotated:  # a count or pence, with its validator
+        inner = typing.get_args(inner)[0]
     if typing.get_origin(inner) is typing.Literal:
         return click.Choice([str(choice) for choice in typing.get_args(inner)])
     if inner is int and name not in _MONEY_INPUT:
-        return click.INT
+        return WholeNumber()
     return click.STRING
 
 

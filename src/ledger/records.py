@@ -30,6 +30,7 @@ from ledger.money import format_pounds, parse_pence, parse_percent, parse_pounds
 from ledger.periods import (
     first_day,
     last_day,
+    parse_date,
     parse_financial_year,
     parse_period,
     period_end,
@@ -42,15 +43,18 @@ def _iso_date(value: object) -> date:
         return value
     if not isinstance(value, str):
         raise ValueError(f"a date is written like 2013-09-30, got {value!r}")
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValueError(f"{value!r} is not a date (write dates like 2013-09-30)") from None
+    return parse_date(value)
+
+
+# No NHS count comes near a trillion; the bound keeps sums of counts in 64-bit integers.
+LARGEST_COUNT = 10**12
 
 
 def _count(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"a count is a whole number of zero or more, got {value!r}")
+    if value > LARGEST_COUNT:
+        raise ValueError(f"{value} is more than any count (at most {LARGEST_COUNT:,})")
     return value
 
 
