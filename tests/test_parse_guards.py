@@ -7,7 +7,21 @@ import sqlite3
 
 import pytest
 from click.testing import CliRunner
-from factories import allocation, figure, world, write_jsonl
+from factories import (
+    allocation,
+    baseline,
+    correction,
+    drawdown,
+    figure,
+    forecast,
+    organisation,
+    plan,
+    qipp,
+    source,
+    transfer,
+    world,
+    write_jsonl,
+)
 
 from ledger.cli import main
 from ledger.money import MoneyError, parse_percent, parse_pounds
@@ -480,3 +494,103 @@ def test_the_lock_timeout_is_written_with_the_digits_0_to_9(store, monkeypatch, 
         "Error: LEDGER_LOCK_TIMEOUT must be a whole number of seconds, at least 1, "
         f"got {seconds!r}\n"
     )
+
+
+# Item 11: control characters and other invisible spoofers are refused in text.
+
+HOSTILE = {
+    "\x00": "a control character",
+    "\x07": "a control character",
+    "\t": "a control character",
+    "\n": "a control character",
+    "\r": "a control character",
+    "\x1b": "a control character",
+    "\x7f": "a control character",
+    "\x85": "a control character",
+    "\x9b": "a control character",
+    "\u2028": "a line or paragraph separator",
+    "\u2029": "a line or paragraph separator",
+    "\u202a": "a bidirectional-text control",
+    "\u202e": "a bidirectional-text control",
+    "\u2066": "a bidirectional-text control",
+    "\u2069": "a bidirectional-text control",
+    "\ud800": "a lone surrogate",
+}
+
+
+@pytest.mark.parametrize("character", HOSTILE, ids=lambda c: f"U+{ord(c):04X}")
+def test_a_locator_with_a_control_character_is_refused(store, tmp_path, character):
+    line = json.dumps(allocation(locator=f"table 1{character}| forged | row |"))
+    assert refused(store, tmp_path, line) == (
+        f"locator: U+{ord(character):04X} ({HOSTILE[character]}) is not allowed in text"
+    )
+
+
+def every_kind_of_record():
+    common = {"as_at": "2013-09-30", "source": "board-paper-2013-11", "locator": "p1"}
+    return [
+        source(licence="OGL", attribution="NHS England", url="https://example.org/p"),
+        organisation("06H", parent="ccg-sector", area_team="Q01", region="Y55", ons_code="E1"),
+        {"id": "c1", "kind": "closure", "organisation": "06H", "effective": "2015-03-31", **common},
+        {
+            "id": "m1",
+            "kind": "merger",
+            "organisation": "13T",
+            "predecessors": ["00F", "00G"],
+            "effective": "2015-04-01",
+            **common,
+        },
+        baseline(),
+        allocation(reason="growth", period="M6", effective="2013-09-30"),
+        transfer(),
+        plan(),
+        forecast(deficit="unplanned"),
+        drawdown(against="SPEC"),
+        qipp("q1", "plan", "£5m", period="M6", as_at="2013-10-30"),
+        figure("f1", "total", amount="£5m", components=["a", "-b"], tolerance="£1"),
+        figure("f2", "ccgs", count=3, sum_of_members=True, tolerance_count=1),
+        figure("f3", "share", percent="12.9", unit="percent"),
+        correction("k1", "alloc-06H", action="replace", amount="£1m"),
+    ]
+
+
+def text_fields():
+    for record in every_kind_of_record():
+        for field, value in record.items():
+            if field != "kind" and isinstance(value, (str, list)):
+                yield pytest.param(record, field, id=f"{record['id']}-{field}")
+
+
+def test_every_kind_of_record_is_valid_as_written():
+    for record in every_kind_of_record():
+        parse_record(record)
+
+
+@pytest.mark.parametrize(("record", "field"), list(text_fields()))
+@pytest.mark.parametrize("character", ["\x1b", "\u202e"], ids=["ESC", "RLO"])
+def test_every_text_field_of_every_kind_refuses_control_characters(record, field, character):
+    value = record[field]
+    hostile = [*value[:-1], value[-1] + character] if isinstance(value, list) else value + character
+    with pytest.raises(RecordError) as raised:
+        parse_record({**record, field: hostile})
+    assert raised.value.problems == [
+        f"{field}: U+{ord(character):04X} ({HOSTILE[character]}) is not allowed in text"
+    ]
+
+
+def test_record_refuses_a_control_character_in_an_option(store):
+    before = stored(store)
+    result = ledger(store, *FIGURE_OPTIONS[:-1], "row 1\n| 06H | £1bn |", "--count", "3")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "record figure: --locator: U+000A (a control character) is not allowed in text\n"
+        + NOTHING_RECORDED
+    )
+    assert stored(store) == before
+
+
+def test_ordinary_unicode_text_is_kept(store, tmp_path):
+    locator = "Région — tableau 3 · £5m ✓ 👩\u200d⚕️ تقرير ‘row’"
+    path, result = import_line(store, tmp_path, json.dumps(allocation(locator=locator)))
+    assert result.exit_code == 0, result.output
+    assert json.loads(ledger(store, "export").stdout.splitlines()[-1])["locator"] == locator

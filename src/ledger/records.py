@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from ledger import kinds
+from ledger.characters import unsafe_character
 from ledger.money import format_pounds, parse_pence, parse_percent, parse_pounds
 from ledger.periods import (
     first_day,
@@ -144,6 +145,17 @@ class RecordBase(BaseModel):
 
     id: RecordId = Field(description="stable id of this record, unique in the ledger")
     kind: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _printable(cls, data: Any) -> Any:
+        """Text that would break a line or a table, or drive a terminal, is refused in
+        every field, as written (before any surrounding space is stripped)."""
+        for field, value in data.items() if isinstance(data, dict) else ():
+            for text in value if isinstance(value, list) else [value]:
+                if isinstance(text, str) and (problem := unsafe_character(text)):
+                    raise ValueError(f"{field}: {problem}")
+        return data
 
     def known_on(self) -> date:
         """The date this fact became known (the 'as at' axis)."""
