@@ -594,3 +594,22 @@ def test_ordinary_unicode_text_is_kept(store, tmp_path):
     path, result = import_line(store, tmp_path, json.dumps(allocation(locator=locator)))
     assert result.exit_code == 0, result.output
     assert json.loads(ledger(store, "export").stdout.splitlines()[-1])["locator"] == locator
+
+
+# The record command reads true or false, and money, for the fields that hold them.
+
+
+def test_record_reads_true_or_false_options(store):
+    args = [*FIGURE_OPTIONS, "--count", "3", "--sum-of-members", "true"]
+    result = ledger(store, *args)
+    assert result.exit_code == 0, result.output
+    exported = json.loads(ledger(store, "export").stdout.splitlines()[-1])
+    assert (exported["count"], exported["sum_of_members"]) == (3, True)
+
+
+def test_record_reads_a_tolerance_in_pounds(store):
+    args = [*FIGURE_OPTIONS[:-1], "p2", "--amount", "£5m", "--sum-of-members", "yes"]
+    result = ledger(store, *args, "--tolerance", "£1,000")
+    assert result.exit_code == 0, result.output
+    exported = json.loads(ledger(store, "export").stdout.splitlines()[-1])
+    assert (exported["amount_pence"], exported["tolerance_pence"]) == (500_000_000, 100_000)

@@ -116,10 +116,12 @@ def _is_list(annotation: Any) -> bool:
 
 def _click_type(name: str, annotation: Any) -> click.ParamType[Any, Any]:
     inner = _without_none(annotation)
-    if typing.get_origin(inner) is typing.Annotated:  # a count or pence, with its validator
+    if typing.get_origin(inner) is typing.Annotated:  # a count, pence or a strict true/false
         inner = typing.get_args(inner)[0]
     if typing.get_origin(inner) is typing.Literal:
         return click.Choice([str(choice) for choice in typing.get_args(inner)])
+    if inner is bool:
+        return click.BOOL
     if inner is int and name not in _MONEY_INPUT:
         return WholeNumber()
     return click.STRING
