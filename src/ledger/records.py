@@ -9,6 +9,7 @@ filled in, so two spellings of the same fact compare equal.
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -442,6 +443,13 @@ class FigureRecord(AccountRecord):
             if self.tolerance_pence is not None:
                 raise ValueError("give tolerance or tolerance_pence, not both")
             self.tolerance_pence, self.tolerance = self.tolerance, None
+        named = Counter(component.removeprefix("-") for component in self.components)
+        repeated = sorted(record_id for record_id, times in named.items() if times > 1)
+        if repeated:
+            raise ValueError(
+                f"components: {repeated[0]!r} is named more than once "
+                "(a figure adds or subtracts each record once)"
+            )
         if self.components and self.sum_of_members:
             raise ValueError("a figure adds up either its components or its members, not both")
         reconciles = bool(self.components or self.sum_of_members)
