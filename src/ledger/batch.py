@@ -235,7 +235,7 @@ class Checker:
             return None
         if found.kind != "source":
             return f"source: {source!r} is a {found.kind} record, not a source document"
-        return None
+        return _before_publication(item.record, found)
 
     def _organisation_problem(self, item: Located, field_name: str, code: str) -> str | None:
         found = self._find(code)
@@ -308,6 +308,20 @@ class Checker:
         if unit != figure.unit:
             return f"components: {component!r} is in {unit}, the figure in {figure.unit}"
         return None
+
+
+def _before_publication(record: AnyRecord, source: _Seen | AnyRecord) -> str | None:
+    """A fact known before the document cited for it was published must say why. An
+    organisation may cite a register published after it was set up."""
+    published = source.known_on if isinstance(source, _Seen) else source.known_on()
+    if not isinstance(record, CitedRecord) or isinstance(record, OrganisationRecord):
+        return None
+    if record.as_at >= published or record.reason:
+        return None
+    return (
+        f"as_at {record.as_at} is before its source {record.source!r} was published "
+        f"({published}): say why in reason"
+    )
 
 
 def _unknown(field_name: str, named: str) -> str:

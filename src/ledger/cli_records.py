@@ -186,19 +186,21 @@ def generate(settings: Settings, events: int, seed: int, output: str) -> None:
 
         ledger demo generate --events 100000 --seed 1 -o synthetic.jsonl
     """
+    from datetime import date
+
     from ledger.jsonlines import write_file
     from ledger.projections import run
     from ledger.synthetic import Ccg, synthetic_history
 
     rows = run(
         caught_up_views(settings),
-        "SELECT code, area_team FROM organisations WHERE type = 'ccg' "
+        "SELECT code, area_team, as_at FROM organisations WHERE type = 'ccg' "
         "AND (opened IS NULL OR opened <= '2013-04-01') "
         "AND code NOT IN (SELECT organisation FROM closures) ORDER BY code",
     )
     if not rows:
         raise click.ClickException("the store has no CCGs: import events/ first")
-    ccgs = [Ccg(row["code"], row["area_team"]) for row in rows]
+    ccgs = [Ccg(row["code"], row["area_team"], date.fromisoformat(row["as_at"])) for row in rows]
     try:
         write_file(output, synthetic_history(ccgs, events, seed))
     except ValueError as error:

@@ -30,6 +30,7 @@ MONTH_END_REPORTING = timedelta(days=30)
 class Ccg:
     code: str
     area_team: str | None
+    known: date = date.min  # when the store came to know the CCG: no figure of it is earlier
 
 
 def synthetic_history(ccgs: list[Ccg], events: int, seed: int) -> Iterator[dict[str, Any]]:
@@ -105,19 +106,18 @@ class _Writer:
     def _year(self, financial_year: str, per_month: int) -> Iterator[dict[str, Any]]:
         start = first_day(financial_year)
         self.recent = []
-        announced = start - timedelta(days=100)
         for ccg in self.ccgs:
             yield self._fact(
                 "allocation",
                 financial_year,
-                announced,
+                max(start - timedelta(days=100), ccg.known),
                 account=ccg.code,
                 amount_pence=self.rng.randrange(100_000, 1_500_000) * 100_000,
             )
             yield self._fact(
                 "plan",
                 financial_year,
-                start - timedelta(days=30),
+                max(start - timedelta(days=30), ccg.known),
                 account=ccg.code,
                 amount_pence=self.rng.randrange(-5_000, 10_000) * 100_000,
             )
