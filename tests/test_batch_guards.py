@@ -4,6 +4,8 @@ appended (issue 14): nothing import accepts may stop the views from building or 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from backends import store_sql
 from conftest import REPOSITORY
@@ -138,3 +140,209 @@ def sqlite_run(sqlite_store, tmp_path):
         return CliRunner().invoke(main, ["--store", sqlite_store, "--views", views, *args])
 
     return invoke
+
+
+# -- item 4: organisations over time ---------------------------------------------------
+
+
+def closure(code, effective, record_id=None, **changes):
+    return {"id": record_id or f"{code}-closed", "kind": "closure", "organisation": code,
+            "effective": effective, "as_at": "2013-09-30", "source": "board-paper-2013-11",
+            "locator": "annex B", **changes}  # fmt: skip
+
+
+def merger(successor, *predecessors, effective="2014-04-01", record_id=None):
+    return {"id": record_id or f"{'-'.join(predecessors)}-into-{successor}", "kind": "merger",
+            "organisation": successor, "predecessors": list(predecessors),
+            "effective": effective, "as_at": "2013-09-30", "source": "board-paper-2013-11",
+            "locator": "annex C"}  # fmt: skip
+
+
+NEXT_YEAR = allocation("alloc-06H-2014", financial_year="2014-15")
+CLOSED = "06H closed on 2014-03-31"
+ORPHANED = "before 2014-04-01, and no merger carries its figures on"
+
+
+def test_a_figure_after_its_organisation_closed_is_refused_in_either_order(sqlite_run, tmp_path):
+    first = write_jsonl(
+        tmp_path / "first.jsonl", [*world(), closure("06H", "2014-03-31"), NEXT_YEAR]
+    )
+    refused(
+        sqlite_run("import", str(first)), f"{first}:7: account: {CLOSED} ({first}:6), {ORPHANED}"
+    )
+    later = write_jsonl(
+        tmp_path / "later.jsonl", [*world(), NEXT_YEAR, closure("06H", "2014-03-31")]
+    )
+    refused(
+        sqlite_run("import", str(later)), f"{later}:6: account: {CLOSED} ({later}:7), {ORPHANED}"
+    )
+    moved = transfer(**{"from": "05Q", "to": "06H", "financial_year": "2014-15"})
+    path = write_jsonl(tmp_path / "transfer.jsonl", [*world(), moved, closure("06H", "2014-03-31")])
+    refused(sqlite_run("import", str(path)), f"{path}:6: to: {CLOSED} ({path}:7), {ORPHANED}")
+
+
+def test_a_figure_after_a_stored_closure_is_refused(run, store, tmp_path):
+    base = write_jsonl(tmp_path / "base.jsonl", [*world(), closure("06H", "2014-03-31")])
+    assert run("import", str(base)).exit_code == 0
+    path = write_jsonl(tmp_path / "next.jsonl", [NEXT_YEAR])
+    refused(
+        run("import", str(path)), f"{path}:1: account: {CLOSED} (recorded in the store), {ORPHANED}"
+    )
+    assert events_in(store) == 6
+
+
+def test_a_closure_before_stored_figures_of_later_years_is_refused(run, store, tmp_path):
+    base = write_jsonl(tmp_path / "base.jsonl", [*world(), allocation(), NEXT_YEAR])
+    assert run("import", str(base)).exit_code == 0
+    path = write_jsonl(tmp_path / "closure.jsonl", [closure("06H", "2014-03-31")])
+    refused(
+        run("import", str(path)),
+        f"{path}:1: effective: 06H has figures in the store about 2014-04-01, after it would "
+        "close on 2014-03-31, and no merger carries them on",
+    )
+    assert events_in(store) == 7
+
+
+def test_a_merger_carries_a_closed_predecessors_figures_on(sqlite_run, tmp_path):
+    carried = [*world(), closure("05Q", "2014-03-31"), merger("06H", "05Q"),
+               allocation("alloc-05Q-2014", account="05Q", financial_year="2014-15")]  # fmt: skip
+    path = write_jsonl(tmp_path / "history.jsonl", carried)
+    assert sqlite_run("import", str(path)).exit_code == 0
+    checked = sqlite_run("check")
+    assert checked.exit_code == 0, checked.output
+
+
+def test_a_circle_of_mergers_is_refused(sqlite_run, tmp_path):
+    two = [*world(), merger("06H", "05Q"), merger("05Q", "06H")]
+    path = write_jsonl(tmp_path / "two.jsonl", two)
+    refused(
+        sqlite_run("import", str(path)),
+        f"{path}:6: predecessors: 05Q -> 06H -> 05Q is a circle of mergers: an organisation "
+        "cannot be merged into its own successor",
+        f"{path}:7: predecessors: 06H -> 05Q -> 06H is a circle of mergers: an organisation "
+        "cannot be merged into its own successor",
+    )
+    three = [*world(), organisation("07A"), merger("06H", "05Q"), merger("07A", "06H"),
+             merger("05Q", "07A")]  # fmt: skip
+    path = write_jsonl(tmp_path / "three.jsonl", three)
+    result = sqlite_run("import", str(path))
+    assert result.exit_code == 1
+    assert (
+        f"{path}:9: predecessors: 07A -> 05Q -> 06H -> 07A is a circle of mergers" in result.stderr
+    )
+
+
+def test_a_merger_closing_a_circle_with_stored_mergers_is_refused(run, tmp_path):
+    base = write_jsonl(tmp_path / "base.jsonl", [*world(), merger("06H", "05Q")])
+    assert run("import", str(base)).exit_code == 0
+    path = write_jsonl(tmp_path / "back.jsonl", [merger("05Q", "06H")])
+    refused(
+        run("import", str(path)),
+        f"{path}:1: predecessors: 06H -> 05Q -> 06H is a circle of mergers: an organisation "
+        "cannot be merged into its own successor",
+    )
+
+
+def test_a_parent_that_is_itself_or_a_circle_is_refused(sqlite_run, tmp_path):
+    path = write_jsonl(tmp_path / "self.jsonl", [source(), organisation("07A", parent="07A")])
+    refused(
+        sqlite_run("import", str(path)),
+        f"{path}:2: parent: 07A -> 07A is a circle: an organisation cannot be under itself",
+    )
+    circle = [source(), organisation("07A", parent="07B"), organisation("07B", parent="07A")]
+    path = write_jsonl(tmp_path / "circle.jsonl", circle)
+    refused(
+        sqlite_run("import", str(path)),
+        f"{path}:2: parent: 07A -> 07B -> 07A is a circle: an organisation cannot be under itself",
+        f"{path}:3: parent: 07B -> 07A -> 07B is a circle: an organisation cannot be under itself",
+    )
+
+
+def test_a_merger_into_a_closed_organisation_is_refused_in_either_order(run, tmp_path):
+    into_closed = [*world(), closure("06H", "2014-03-31"), merger("06H", "05Q")]
+    path = write_jsonl(tmp_path / "a.jsonl", into_closed)
+    refused(
+        run("import", str(path)),
+        f"{path}:7: organisation: 06H closed on 2014-03-31 ({path}:6), before this merger into "
+        "it on 2014-04-01",
+    )
+    path = write_jsonl(tmp_path / "b.jsonl", list(reversed(into_closed)))
+    refused(
+        run("import", str(path)),
+        f"{path}:2: effective: 06H cannot close on 2014-03-31, before the merger into it on "
+        f"2014-04-01 ({path}:1)",
+    )
+    stored = write_jsonl(tmp_path / "stored.jsonl", [*world(), merger("06H", "05Q")])
+    assert run("import", str(stored)).exit_code == 0
+    path = write_jsonl(tmp_path / "c.jsonl", [closure("06H", "2014-03-31")])
+    refused(
+        run("import", str(path)),
+        f"{path}:1: effective: 06H cannot close on 2014-03-31, before the merger into it on "
+        "2014-04-01 (recorded in the store)",
+    )
+
+
+def test_a_closure_before_the_organisation_opened_is_refused(sqlite_run, tmp_path):
+    records = [source(), organisation("07A", opened="2013-04-01"), closure("07A", "2013-03-31")]
+    path = write_jsonl(tmp_path / "history.jsonl", records)
+    refused(
+        sqlite_run("import", str(path)),
+        f"{path}:3: effective: 07A cannot close on 2013-03-31, before it opened on 2013-04-01",
+    )
+    records = [*world(), organisation("07A", opened="2014-06-01"), merger("07A", "05Q")]
+    path = write_jsonl(tmp_path / "merger.jsonl", records)
+    refused(
+        sqlite_run("import", str(path)),
+        f"{path}:7: organisation: 07A opened on 2014-06-01, after this merger into it on 2014-04-01",
+    )
+
+
+# -- item 5: sums stay exact integers --------------------------------------------------
+
+TEN_TRILLION = 10**15  # pence
+FITS = 4611  # allocations of £10tn whose sum, counted twice, fits a 64-bit integer
+
+
+def huge(count, start=0, account="06H"):
+    return [
+        allocation(f"huge-{account}-{n}", account=account, amount_pence=TEN_TRILLION, amount=None)
+        for n in range(start, start + count)
+    ]
+
+
+def test_the_allocations_that_fit_are_summed_exactly(sqlite_run, tmp_path):
+    path = write_jsonl(tmp_path / "history.jsonl", [*world(), *huge(FITS)])
+    assert sqlite_run("import", str(path)).exit_code == 0
+    shown = sqlite_run("view", "ccg-budgets", "-p", "year", "2013-14", "-p", "group", "england",
+                       "--format", "json")  # fmt: skip
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.output)[0]["allocation_pence"] == FITS * TEN_TRILLION
+
+
+BEYOND = "more than £46,116,860,184,273,879.03, beyond what the ledger can add up exactly"
+
+
+def test_a_total_past_what_can_be_summed_exactly_is_refused(sqlite_run, tmp_path):
+    path = write_jsonl(tmp_path / "history.jsonl", [*world(), *huge(FITS + 5)])
+    refused(
+        sqlite_run("import", str(path)),
+        f"{path}:{5 + FITS + 1}: amount: 06H's figures for 2013-14 would add up to {BEYOND}",
+    )
+    spread = [*world(), *huge(FITS // 2 + 1), *huge(FITS // 2 + 1, account="05Q")]
+    path = write_jsonl(tmp_path / "spread.jsonl", spread)
+    refused(
+        sqlite_run("import", str(path)),
+        f"{path}:{5 + FITS + 1}: amount: the figures of every organisation for 2013-14 (with "
+        f"this one for 05Q) would add up to {BEYOND}",
+    )
+
+
+def test_the_stored_totals_count_too(run, store, tmp_path):
+    base = write_jsonl(tmp_path / "base.jsonl", [*world(), *huge(3000)])
+    assert run("import", str(base)).exit_code == 0
+    path = write_jsonl(tmp_path / "more.jsonl", huge(FITS - 3000 + 1, start=3000))
+    refused(
+        run("import", str(path)),
+        f"{path}:{FITS - 3000 + 1}: amount: 06H's figures for 2013-14 would add up to {BEYOND}",
+    )
+    assert events_in(store) == 3005

@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from ledger import kinds
-from ledger.money import format_pounds, parse_pence, parse_percent, parse_pounds
+from ledger.money import LARGEST_PENCE, format_pounds, parse_pence, parse_percent, parse_pounds
 from ledger.periods import (
     first_day,
     last_day,
@@ -48,9 +48,15 @@ def _iso_date(value: object) -> date:
         raise ValueError(f"{value!r} is not a date (write dates like 2013-09-30)") from None
 
 
+# As large as the largest amount in pence: every count fits SQLite's integers, summed too.
+LARGEST_COUNT = LARGEST_PENCE
+
+
 def _count(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"a count is a whole number of zero or more, got {value!r}")
+    if value > LARGEST_COUNT:
+        raise ValueError(f"a count is at most {LARGEST_COUNT:,}, got {value:,}")
     return value
 
 
