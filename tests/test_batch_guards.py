@@ -5,6 +5,8 @@ appended (issue 14): nothing import accepts may stop the views from building or 
 from __future__ import annotations
 
 import json
+import random
+from datetime import date, timedelta
 
 import pytest
 from backends import store_sql
@@ -108,15 +110,16 @@ def test_an_allocation_set_years_ahead_is_recorded(sqlite_run, tmp_path):
 
 
 def test_a_fact_known_before_its_source_was_published_must_say_why(sqlite_run, tmp_path):
-    early = allocation(as_at="2013-03-01")
-    path = write_jsonl(tmp_path / "history.jsonl", [early, *world()])
+    later_paper = source(id="paper-2", published="2013-11-08")
+    early = allocation(as_at="2013-09-30", source="paper-2")
+    path = write_jsonl(tmp_path / "history.jsonl", [early, *world(), later_paper])
     refused(
         sqlite_run("import", str(path)),
-        f"{path}:1: as_at 2013-03-01 is before its source 'board-paper-2013-11' was published "
-        "(2013-04-01): say why in reason",
+        f"{path}:1: as_at 2013-09-30 is before its source 'paper-2' was published "
+        "(2013-11-08): say why in reason",
     )
-    explained = allocation(as_at="2013-03-01", reason="restated later in this paper")
-    path = write_jsonl(tmp_path / "history.jsonl", [explained, *world()])
+    explained = allocation(as_at="2013-09-30", source="paper-2", reason="restated in the paper")
+    path = write_jsonl(tmp_path / "history.jsonl", [explained, *world(), later_paper])
     assert sqlite_run("import", str(path)).exit_code == 0
 
 
@@ -346,3 +349,87 @@ def test_the_stored_totals_count_too(run, store, tmp_path):
         f"{path}:{FITS - 3000 + 1}: amount: 06H's figures for 2013-14 would add up to {BEYOND}",
     )
     assert events_in(store) == 3005
+
+
+def test_a_count_too_large_to_sum_is_refused(sqlite_run, tmp_path):
+    counted = figure("ccgs", "ccgs-in-deficit", period="M6", as_at="2013-10-31", count=10**16)
+    path = write_jsonl(tmp_path / "history.jsonl", [*world(), counted])
+    refused(
+        sqlite_run("import", str(path)),
+        f"{path}:6: count: a count is at most 1,000,000,000,000,000, got 10,000,000,000,000,000",
+    )
+
+
+# -- item 20: a figure is never known before its organisation -----------------------------
+
+
+def test_a_figure_known_before_its_organisation_is_refused(sqlite_run, tmp_path):
+    early = allocation(as_at="2013-03-01", reason="announced before the CCGs took office")
+    path = write_jsonl(tmp_path / "history.jsonl", [*world(), early])
+    refused(
+        sqlite_run("import", str(path)),
+        f"{path}:6: account: 06H is known only from 2013-04-01, after this record "
+        "(as_at 2013-03-01); record it as known from then",
+    )
+
+
+def fold(records, year, as_at, effective=None):
+    """Each account's allocation in ``year`` as known at ``as_at`` (about dates up to
+    ``effective``), worked out from the exported records alone: every allocation and
+    transfer side counts whenever it is known, at the value of its latest version known
+    by then, and a merger known by then moves a predecessor's figures from its date on."""
+    versions = {}  # record id -> [(as_at, position, value or None)]
+    for position, record in enumerate(records):
+        if record["kind"] in ("allocation", "transfer"):
+            versions[record["id"]] = [(record["as_at"], position, record["amount_pence"])]
+        elif record["kind"] == "correction" and record["corrects"] in versions:
+            value = None if record["action"] == "reverse" else record["amount_pence"]
+            versions[record["corrects"]].append((record["as_at"], position, value))
+    mergers = [r for r in records if r["kind"] == "merger" and r["as_at"] <= as_at]
+    totals = {}
+    for record in records:
+        if record["kind"] not in ("allocation", "transfer") or record["financial_year"] != year:
+            continue
+        if record["as_at"] > as_at or (effective and record["effective"] > effective):
+            continue
+        _, _, value = max(v for v in versions[record["id"]] if v[0] <= as_at)
+        sides = ([(record["from"], -1), (record["to"], 1)] if record["kind"] == "transfer"
+                 else [(record["account"], 1)])  # fmt: skip
+        for account, sign in sides:
+            for merged in mergers:
+                if account in merged["predecessors"] and record["effective"] >= merged["effective"]:
+                    account = merged["organisation"]
+            totals[account] = totals.get(account, 0) + sign * (value or 0)
+    return totals
+
+
+def test_allocation_views_agree_with_an_independent_fold_of_the_export(sqlite_run, tmp_path):
+    history = tmp_path / "synthetic.jsonl"
+    assert sqlite_run("import", str(REPOSITORY / "events")).exit_code == 0
+    made = sqlite_run("demo", "generate", "--events", "12000", "--seed", "3", "-o", str(history))
+    assert made.exit_code == 0, made.output
+    assert sqlite_run("import", str(history)).exit_code == 0
+    exported = sqlite_run("export", "-o", "-")
+    records = [json.loads(line) for line in exported.stdout.splitlines()]
+    ccgs = {r["id"] for r in records if r["kind"] == "organisation" and r["type"] == "ccg"}
+    rng = random.Random(20)
+    days = [date(2012, 12, 1) + timedelta(days=rng.randrange(1000)) for _ in range(6)]
+    for as_at in ["2013-01-03", "2013-04-01", *sorted(day.isoformat() for day in days)]:
+        for year in ("2013-14", "2014-15"):
+            shown = sqlite_run("view", "ccg-budgets", "-p", "year", year, "-p", "as_at", as_at,
+                               "--format", "json")  # fmt: skip
+            rows = {row["code"]: row["allocation_pence"] for row in json.loads(shown.stdout)}
+            folded = fold(records, year, as_at)
+            expected = {code: value for code, value in folded.items() if code in ccgs}
+            assert {code: rows.get(code, 0) for code in expected} == expected, (as_at, year)
+            assert sum(rows.values()) == sum(expected.values()), (as_at, year)
+        shown = sqlite_run("view", "baseline", "-p", "as_at", as_at, "--format", "json")
+        rows = json.loads(shown.stdout)
+        at_baseline = fold(records, "2013-14", "2013-09-30", effective="2013-09-30")
+        known_now = fold(records, "2013-14", max(as_at, "2013-09-30"), effective="2013-09-30")
+        assert {r["code"]: r["baseline_pence"] for r in rows} == {
+            r["code"]: at_baseline.get(r["code"], 0) for r in rows
+        }
+        assert {r["code"]: r["known_now_pence"] for r in rows} == {
+            r["code"]: known_now.get(r["code"], 0) for r in rows
+        }

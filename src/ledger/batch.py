@@ -340,7 +340,7 @@ class Checker:
         opened = found.opened if isinstance(found, (_Seen, OrganisationRecord)) else None
         if effective is not None and opened is not None and effective < opened:
             return f"{field_name}: {code} did not exist on {effective} (it opened on {opened})"
-        return None
+        return _known_before(record, field_name, code, found)
 
     def _named_ahead(self, item: Located, field_name: str, named: str) -> str | None:
         """A source or organisation named before the line that records it is fine."""
@@ -418,6 +418,23 @@ def _before_publication(record: AnyRecord, source: _Seen | AnyRecord) -> str | N
 # The fields naming the organisation a figure is about (a transfer is about both).
 USED_FIELDS = ("account", "from", "to")
 USING_KINDS = frozenset(CORRECTABLE_KINDS)
+
+
+def _known_before(
+    record: AnyRecord, field_name: str, code: str, organisation: _Seen | AnyRecord
+) -> str | None:
+    """A record cannot be known before the organisation it names is: the views as at a
+    date count an organisation's figures from when the organisation is known. (An
+    organisation's parent may be registered after it.)"""
+    if isinstance(record, OrganisationRecord):
+        return None
+    known = organisation.known_on if isinstance(organisation, _Seen) else organisation.known_on()
+    if record.known_on() >= known:
+        return None
+    return (
+        f"{field_name}: {code} is known only from {known}, after this record "
+        f"(as_at {record.known_on()}); record it as known from then"
+    )
 
 
 def _unknown(field_name: str, named: str) -> str:
