@@ -22,7 +22,7 @@ def source(**changes: Any) -> dict[str, Any]:
             "kind": "source",
             "title": "Board paper on the month-6 position",
             "publisher": "NHS England",
-            "published": "2013-11-08",
+            "published": "2013-04-01",
             "dated_by": "date of the board meeting",
             "covers": "2013-14 month 6",
         },

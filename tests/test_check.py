@@ -14,6 +14,10 @@ from factories import (
     write_jsonl,
 )
 
+from ledger.application import Ledger
+from ledger.batch import Batch, Located
+from ledger.records import parse_record
+
 
 def ledger_with(run, tmp_path, *records):
     path = write_jsonl(tmp_path / "history.jsonl", [*world(), *records])
@@ -64,7 +68,9 @@ def test_check_catches_a_planted_imbalance_in_a_transfer(run, tmp_path):
     assert error == "Error: 2 failures in 7 checks over 8 records."
 
 
-def test_check_catches_an_organisation_used_after_it_closed(run, tmp_path):
+def test_check_catches_an_organisation_used_after_it_closed(run, store, tmp_path):
+    """Import refuses such a record (tests/test_batch_guards.py); one planted in the store
+    by other means is still caught."""
     closure = {
         "id": "13X-closed",
         "kind": "closure",
@@ -74,9 +80,10 @@ def test_check_catches_an_organisation_used_after_it_closed(run, tmp_path):
         "source": "board-paper-2013-11",
         "locator": "p4",
     }
-    ledger = ledger_with(
-        run, tmp_path, *SOUND, closure, allocation("late", account="13X", effective="2013-10-01")
-    )
+    ledger = ledger_with(run, tmp_path, *SOUND, closure)
+    late = parse_record(allocation("late", account="13X", effective="2013-10-01"))
+    with Ledger(store) as planting:
+        planting.append(Batch(new=[Located("planted", late)]))
     result = ledger("check", "--format", "json")
     assert json.loads(result.stdout) == [
         {

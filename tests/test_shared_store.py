@@ -54,7 +54,7 @@ def more_records(folder: Path) -> str:
     records = [
         source(),
         allocation("team-alloc-06H", amount="£1.5m", as_at="2013-10-15"),
-        transfer("team-transfer-05Q", to="specialised-commissioning", as_at="2013-10-20"),
+        transfer("team-transfer-05Q", to="specialised-commissioning", as_at="2013-11-20"),
     ]
     return str(write_jsonl(folder / "more.jsonl", records))
 

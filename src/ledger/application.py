@@ -25,7 +25,7 @@ from eventsourcing.persistence import (
     ProgrammingError,
 )
 
-from ledger.domain import RECORD_TOPICS, UNVERSIONED_TOPICS, Entry, entry_id
+from ledger.domain import EVENT_FOR_KIND, RECORD_TOPICS, UNVERSIONED_TOPICS, Entry, entry_id
 from ledger.hash_chain import ChainReport, verify
 from ledger.recorders import ChainedRecorder, NotificationRow
 
@@ -178,6 +178,34 @@ class Ledger(Application[Any]):
             if isinstance(event, Entry.Recorded):
                 found[str(event.record["id"])] = parse_record(event.record)
         return found
+
+    def last_position(self) -> int:
+        """The position of the last event in the store (0 when empty)."""
+        return self.recorder.max_notification_id() or 0
+
+    def records_of_kinds(self, kinds: Sequence[str], up_to: int) -> list[dict[str, Any]]:
+        """The stored records of these kinds up to position ``up_to``: the store finds
+        them by topic, so reading a few closures does not read every allocation."""
+        topics = [EVENT_FOR_KIND[kind].TOPIC for kind in kinds]
+        found: list[dict[str, Any]] = []
+        start = 1
+        while start <= up_to:
+            page = self.recorder.select_notifications(start, PAGE_SIZE, up_to, topics)
+            for notification in page:
+                event = self.mapper.to_domain_event(notification)
+                if isinstance(event, Entry.Recorded):
+                    found.append(event.record)
+            if len(page) < PAGE_SIZE:
+                break
+            start = page[-1].id + 1
+        return found
+
+    def record_fields(self, up_to: int) -> Iterator[dict[str, Any]]:
+        """Every stored record's fields, in order, up to position ``up_to``."""
+        for stored in self.stored_records():
+            if stored.position > up_to:
+                return
+            yield stored.fields
 
     def prepare(self, items: Sequence[Located]) -> Batch:
         """Check records against each other and the store; nothing is written."""

@@ -13,24 +13,28 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
 import orjson
 
+from ledger.lifecycle import STORE, Closure, Lifecycle, Merger, Use
 from ledger.records import (
     COMPONENT_KINDS,
     CORRECTABLE_KINDS,
     AnyRecord,
     CitedRecord,
+    ClosureRecord,
     CorrectionRecord,
     FigureRecord,
+    MergerRecord,
     OrganisationRecord,
     YearRecord,
     amount_problem,
 )
+from ledger.sums import Totals
 
 Lookup = Callable[[str], AnyRecord | None]
 
@@ -42,6 +46,12 @@ class RecordSource(Protocol):
 
     def get_records(self, record_ids: Sequence[str]) -> dict[str, AnyRecord]: ...
 
+    def last_position(self) -> int: ...
+
+    def records_of_kinds(self, kinds: Sequence[str], up_to: int) -> list[dict[str, Any]]: ...
+
+    def record_fields(self, up_to: int) -> Iterator[dict[str, Any]]: ...
+
 
 class NoRecords:
     """A store that does not exist yet holds no records."""
@@ -51,6 +61,15 @@ class NoRecords:
 
     def get_records(self, record_ids: Sequence[str]) -> dict[str, AnyRecord]:
         return {}
+
+    def last_position(self) -> int:
+        return 0
+
+    def records_of_kinds(self, kinds: Sequence[str], up_to: int) -> list[dict[str, Any]]:
+        return []
+
+    def record_fields(self, up_to: int) -> Iterator[dict[str, Any]]:
+        return iter(())
 
 
 @dataclass(frozen=True)
@@ -144,15 +163,30 @@ class Checker:
         self._stored: dict[str, AnyRecord | None] = {}
         self._waiting: list[tuple[int, Located, str, str]] = []  # (order, item, field, id)
         self._order = 0
+        self.lifecycle = Lifecycle()
+        self.totals = Totals()
+        self._store_end: int | None = None  # the store's last position before this batch
+        self._store_read = False
+
+    @property
+    def store_end(self) -> int:
+        """Where the store ended when checking began: records this batch appends in the
+        same transaction, a chunk at a time, are not counted as stored."""
+        if self._store_end is None:
+            self._store_end = self.store.last_position()
+        return self._store_end
 
     def check(self, items: Sequence[Located]) -> list[Located]:
         """The records among ``items`` to append; problems and repeats are set aside."""
+        self.store_end  # noqa: B018 - noted before anything is appended
         recorded = self.store.get_records([item.record.id for item in items])
         new = []
         for item in items:
             self._order += 1
             if self._is_new(item, recorded.get(item.record.id)):
                 self._check_references(item)
+                self._note_lifecycle(item)
+                self._count(item)
                 self.seen[item.record.id] = _seen(item)
                 new.append(item)
         return new
@@ -164,6 +198,7 @@ class Checker:
             self._order = order
             self._problem(item, self._named_ahead(item, field_name, named))
         self._waiting.clear()
+        self._check_lifecycle()
         return self.problems
 
     @property
@@ -173,6 +208,62 @@ class Checker:
     @property
     def problems(self) -> list[Problem]:
         return [problem for _, problem in sorted(self._problems, key=lambda found: found[0])]
+
+    def _note_lifecycle(self, item: Located) -> None:
+        """What the organisation rules need to know of a record (see ledger.lifecycle)."""
+        record, order, where = item.record, self._order, item.where
+        if isinstance(record, OrganisationRecord) and record.parent is not None:
+            self.lifecycle.parents[record.id] = (record.parent, order, where)
+        elif isinstance(record, ClosureRecord):
+            closure = Closure(record.organisation, record.effective, order, where)
+            self.lifecycle.closures.append(closure)
+        elif isinstance(record, MergerRecord):
+            predecessors = tuple(record.predecessors)
+            merger = Merger(record.organisation, predecessors, record.effective, order, where)
+            self.lifecycle.mergers.append(merger)
+        elif isinstance(record, YearRecord) and record.effective is not None:
+            for field_name, code in record.organisation_references():
+                if field_name in USED_FIELDS:
+                    self.lifecycle.use(code, record.effective, Use(order, where, field_name))
+
+    def _check_lifecycle(self) -> None:
+        for fields in self.store.records_of_kinds(("closure", "merger"), self.store_end):
+            effective = date.fromisoformat(fields["effective"])
+            if fields["kind"] == "closure":
+                closure = Closure(fields["organisation"], effective, None, STORE)
+                self.lifecycle.closures.append(closure)
+            else:
+                predecessors = tuple(fields["predecessors"])
+                merger = Merger(fields["organisation"], predecessors, effective, None, STORE)
+                self.lifecycle.mergers.append(merger)
+        if any(closure.order is not None for closure in self.lifecycle.closures):
+            self._read_store()
+        for found in self.lifecycle.problems(self._opened):
+            self._problems.append((found.order, Problem(found.where, found.message)))
+
+    def _opened(self, code: str) -> date | None:
+        found = self._find(code)
+        return found.opened if isinstance(found, (_Seen, OrganisationRecord)) else None
+
+    def _count(self, item: Located) -> None:
+        """Add a record's values to the running totals (the store's first)."""
+        if "amount_pence" in item.fields or "count" in item.fields:
+            self._read_store()
+            self._problem(item, self.totals.add(item.fields))
+
+    def _read_store(self) -> None:
+        """One pass over the store as it was, for its totals and the dates its figures
+        are about (the batch may close an organisation they use)."""
+        if self._store_read:
+            return
+        self._store_read = True
+        for fields in self.store.record_fields(self.store_end):
+            self.totals.add(fields)
+            effective = fields.get("effective")
+            if effective is not None and fields["kind"] in USING_KINDS:
+                for field_name in USED_FIELDS:
+                    if field_name in fields:
+                        self.lifecycle.store_use(fields[field_name], date.fromisoformat(effective))
 
     def _is_new(self, item: Located, stored: AnyRecord | None) -> bool:
         record = item.record
@@ -235,7 +326,7 @@ class Checker:
             return None
         if found.kind != "source":
             return f"source: {source!r} is a {found.kind} record, not a source document"
-        return None
+        return _before_publication(item.record, found)
 
     def _organisation_problem(self, item: Located, field_name: str, code: str) -> str | None:
         found = self._find(code)
@@ -249,7 +340,7 @@ class Checker:
         opened = found.opened if isinstance(found, (_Seen, OrganisationRecord)) else None
         if effective is not None and opened is not None and effective < opened:
             return f"{field_name}: {code} did not exist on {effective} (it opened on {opened})"
-        return None
+        return _known_before(record, field_name, code, found)
 
     def _named_ahead(self, item: Located, field_name: str, named: str) -> str | None:
         """A source or organisation named before the line that records it is fine."""
@@ -308,6 +399,42 @@ class Checker:
         if unit != figure.unit:
             return f"components: {component!r} is in {unit}, the figure in {figure.unit}"
         return None
+
+
+def _before_publication(record: AnyRecord, source: _Seen | AnyRecord) -> str | None:
+    """A fact known before the document cited for it was published must say why. An
+    organisation may cite a register published after it was set up."""
+    published = source.known_on if isinstance(source, _Seen) else source.known_on()
+    if not isinstance(record, CitedRecord) or isinstance(record, OrganisationRecord):
+        return None
+    if record.as_at >= published or record.reason:
+        return None
+    return (
+        f"as_at {record.as_at} is before its source {record.source!r} was published "
+        f"({published}): say why in reason"
+    )
+
+
+# The fields naming the organisation a figure is about (a transfer is about both).
+USED_FIELDS = ("account", "from", "to")
+USING_KINDS = frozenset(CORRECTABLE_KINDS)
+
+
+def _known_before(
+    record: AnyRecord, field_name: str, code: str, organisation: _Seen | AnyRecord
+) -> str | None:
+    """A record cannot be known before the organisation it names is: the views as at a
+    date count an organisation's figures from when the organisation is known. (An
+    organisation's parent may be registered after it.)"""
+    if isinstance(record, OrganisationRecord):
+        return None
+    known = organisation.known_on if isinstance(organisation, _Seen) else organisation.known_on()
+    if record.known_on() >= known:
+        return None
+    return (
+        f"{field_name}: {code} is known only from {known}, after this record "
+        f"(as_at {record.known_on()}); record it as known from then"
+    )
 
 
 def _unknown(field_name: str, named: str) -> str:

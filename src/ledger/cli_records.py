@@ -191,21 +191,30 @@ def generate(settings: Settings, events: int, seed: int, output: str) -> None:
 
         ledger demo generate --events 100000 --seed 1 -o synthetic.jsonl
     """
+    from datetime import date
+
     from ledger.jsonlines import write_file
     from ledger.projections import run
-    from ledger.synthetic import Ccg, synthetic_history
+    from ledger.synthetic import SECTOR, SPECIALISED, Ccg, synthetic_history
 
+    views = caught_up_views(settings)
     rows = run(
-        caught_up_views(settings),
-        "SELECT code, area_team FROM organisations WHERE type = 'ccg' "
+        views,
+        "SELECT code, area_team, as_at FROM organisations WHERE type = 'ccg' "
         "AND (opened IS NULL OR opened <= '2013-04-01') "
         "AND code NOT IN (SELECT organisation FROM closures) ORDER BY code",
     )
     if not rows:
         raise click.ClickException("the store has no CCGs: import events/ first")
-    ccgs = [Ccg(row["code"], row["area_team"]) for row in rows]
+    ccgs = [Ccg(row["code"], row["area_team"], date.fromisoformat(row["as_at"])) for row in rows]
+    named = run(
+        views,
+        "SELECT code, as_at FROM organisations WHERE code IN (:budget, :sector)",
+        {"budget": SPECIALISED, "sector": SECTOR},
+    )
+    known = {row["code"]: date.fromisoformat(row["as_at"]) for row in named}
     try:
-        write_file(output, synthetic_history(ccgs, events, seed))
+        write_file(output, synthetic_history(ccgs, events, seed, known))
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     click.echo(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections import Counter
 from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -112,6 +113,16 @@ COMPONENT_KINDS = ("allocation", "plan", "forecast", "drawdown", "qipp", "figure
 CORRECTABLE_KINDS = ("allocation", "transfer", "plan", "forecast", "drawdown", "qipp", "figure")
 
 
+# A record may be about dates ahead of when it became known (allocations are set years
+# ahead), but not beyond the end of this many years after.
+YEARS_AHEAD = 10
+
+
+def _not_in_future(name: str, value: date | None) -> None:
+    if value is not None and value > date.today():
+        raise ValueError(f"{name} {value} is in the future")
+
+
 def amount_problem(rule: str | None, pence: int | None) -> str | None:
     """What is wrong with an amount under a kind's rule (None when nothing is)."""
     if rule is None:
@@ -194,6 +205,11 @@ class SourceRecord(RecordBase):
     def known_on(self) -> date:
         return self.published
 
+    @model_validator(mode="after")
+    def _published_by_now(self) -> SourceRecord:
+        _not_in_future("published", self.published)
+        return self
+
 
 class CitedRecord(RecordBase):
     """A fact with a known date and a source locator."""
@@ -206,11 +222,24 @@ class CitedRecord(RecordBase):
     def known_on(self) -> date:
         return self.as_at
 
+    def dates_about(self) -> dict[str, date | None]:
+        """The dates the record is about, which may lie ahead of when it became known."""
+        return {}
+
     @model_validator(mode="after")
     def _known_by_now(self) -> CitedRecord:
-        if self.as_at > date.today():
-            raise ValueError(f"as_at {self.as_at} is in the future")
+        _not_in_future("as_at", self.as_at)
+        self._within_reach()
         return self
+
+    def _within_reach(self) -> None:
+        latest = date(self.as_at.year + YEARS_AHEAD, 12, 31)
+        for name, value in self.dates_about().items():
+            if value is not None and value > latest:
+                raise ValueError(
+                    f"{name} {value} is more than {YEARS_AHEAD} years after the record "
+                    f"was known (as_at {self.as_at})"
+                )
 
 
 class OrganisationRecord(CitedRecord):
@@ -226,6 +255,9 @@ class OrganisationRecord(CitedRecord):
     opened: IsoDate | None = Field(default=None, description="first day it existed")
     ons_code: Code | None = None
 
+    def dates_about(self) -> dict[str, date | None]:
+        return {"opened": self.opened}
+
     def organisation_references(self) -> list[tuple[str, str]]:
         fields = (("parent", self.parent), ("area_team", self.area_team), ("region", self.region))
         return [(name, code) for name, code in fields if code is not None]
@@ -238,6 +270,9 @@ class ClosureRecord(CitedRecord):
     organisation: Code
     effective: IsoDate = Field(description="last day the organisation existed")
 
+    def dates_about(self) -> dict[str, date | None]:
+        return {"effective": self.effective}
+
     def organisation_references(self) -> list[tuple[str, str]]:
         return [("organisation", self.organisation)]
 
@@ -249,6 +284,9 @@ class MergerRecord(CitedRecord):
     organisation: Code = Field(description="the organisation formed by the merger")
     predecessors: list[Code] = Field(min_length=1)
     effective: IsoDate = Field(description="first day of the merged organisation")
+
+    def dates_about(self) -> dict[str, date | None]:
+        return {"effective": self.effective}
 
     @model_validator(mode="after")
     def _distinct_predecessors(self) -> MergerRecord:
@@ -275,8 +313,12 @@ class BaselineRecord(CitedRecord):
     known: IsoDate = Field(description="figures known by this date count")
     description: Text
 
+    def dates_about(self) -> dict[str, date | None]:
+        return {"effective": self.effective}
+
     @model_validator(mode="after")
     def _effective_in_year(self) -> BaselineRecord:
+        _not_in_future("known", self.known)
         if not first_day(self.financial_year) <= self.effective <= last_day(self.financial_year):
             raise ValueError(
                 f"effective date {self.effective} is outside financial year {self.financial_year}"
@@ -321,7 +363,11 @@ class YearRecord(CitedRecord):
                     f"a {self.kind} at {self.period} of {self.financial_year} cannot be "
                     f"known on {self.as_at}, before the month ended on {month_end}"
                 )
+        self._within_reach()  # now that the effective date is filled in
         return self
+
+    def dates_about(self) -> dict[str, date | None]:
+        return {"effective": self.effective}
 
     def _merge_amount(self) -> None:
         if self.amount is not None:
@@ -459,6 +505,17 @@ class FigureRecord(AccountRecord):
             if self.tolerance_pence is not None:
                 raise ValueError("give tolerance or tolerance_pence, not both")
             self.tolerance_pence, self.tolerance = self.tolerance, None
+        if self.tolerance_pence is not None and self.tolerance_pence < 0:
+            raise ValueError(
+                f"tolerance must not be negative, got {format_pounds(self.tolerance_pence)}"
+            )
+        named = Counter(component.removeprefix("-") for component in self.components)
+        repeated = sorted(record_id for record_id, times in named.items() if times > 1)
+        if repeated:
+            raise ValueError(
+                f"components: {repeated[0]!r} is named more than once "
+                "(a figure adds or subtracts each record once)"
+            )
         if self.components and self.sum_of_members:
             raise ValueError("a figure adds up either its components or its members, not both")
         reconciles = bool(self.components or self.sum_of_members)

@@ -30,10 +30,19 @@ MONTH_END_REPORTING = timedelta(days=30)
 class Ccg:
     code: str
     area_team: str | None
+    known: date = date.min  # when the store came to know the CCG: no figure of it is earlier
 
 
-def synthetic_history(ccgs: list[Ccg], events: int, seed: int) -> Iterator[dict[str, Any]]:
-    """``events`` records (the first is the synthetic source) over ``ccgs``."""
+# The organisations other than CCGs that the history names.
+SPECIALISED = "specialised-commissioning"
+SECTOR = "ccg-sector"
+
+
+def synthetic_history(
+    ccgs: list[Ccg], events: int, seed: int, known: dict[str, date] | None = None
+) -> Iterator[dict[str, Any]]:
+    """``events`` records (the first is the synthetic source) over ``ccgs``; ``known`` says
+    from when SPECIALISED and SECTOR are known, and no record naming one is known earlier."""
     if not ccgs:
         raise ValueError("no CCGs to write a history for")
     per_month = changes_per_ccg_month(len(ccgs), events)
@@ -44,7 +53,7 @@ def synthetic_history(ccgs: list[Ccg], events: int, seed: int) -> Iterator[dict[
             f"{events:,} events would run past today; ask for at most {room:,} "
             f"(the years {years[0]} to {years[-1]} over {len(ccgs)} CCGs)"
         )
-    writer = _Writer(ccgs, random.Random(seed), seed)
+    writer = _Writer(ccgs, random.Random(seed), seed, known or {})
     for produced, record in enumerate(writer.records(events), start=1):
         yield record
         if produced == events:
@@ -75,7 +84,8 @@ def years_before(today: date) -> list[str]:
 
 
 class _Writer:
-    def __init__(self, ccgs: list[Ccg], rng: random.Random, seed: int):
+    def __init__(self, ccgs: list[Ccg], rng: random.Random, seed: int, known: dict[str, date]):
+        self.known = known
         self.ccgs = ccgs
         self.rng = rng
         self.source = f"synthetic-{seed}"
@@ -105,19 +115,18 @@ class _Writer:
     def _year(self, financial_year: str, per_month: int) -> Iterator[dict[str, Any]]:
         start = first_day(financial_year)
         self.recent = []
-        announced = start - timedelta(days=100)
         for ccg in self.ccgs:
             yield self._fact(
                 "allocation",
                 financial_year,
-                announced,
+                max(start - timedelta(days=100), ccg.known),
                 account=ccg.code,
                 amount_pence=self.rng.randrange(100_000, 1_500_000) * 100_000,
             )
             yield self._fact(
                 "plan",
                 financial_year,
-                start - timedelta(days=30),
+                max(start - timedelta(days=30), ccg.known),
                 account=ccg.code,
                 amount_pence=self.rng.randrange(-5_000, 10_000) * 100_000,
             )
@@ -151,8 +160,8 @@ class _Writer:
         yield self._fact(
             "figure",
             financial_year,
-            known,
-            account="ccg-sector",
+            max(known, self.known.get(SECTOR, date.min)),
+            account=SECTOR,
             period=period,
             measure="ccgs-forecasting-deficit",
             count=deficits,
@@ -207,11 +216,9 @@ class _Writer:
         self, financial_year: str, known: date, ccg: Ccg, amount: int, effective: dict[str, str]
     ) -> dict[str, Any]:
         nearby = [code for code in self.neighbours[ccg.area_team] if code != ccg.code]
-        to = (
-            self.rng.choice(nearby)
-            if nearby and self.rng.random() < 0.5
-            else "specialised-commissioning"
-        )
+        to = self.rng.choice(nearby) if nearby and self.rng.random() < 0.5 else SPECIALISED
+        if to == SPECIALISED and known < self.known.get(SPECIALISED, date.min) and nearby:
+            to = nearby[0]  # no record is known before the organisation it names
         return self._fact(
             "transfer",
             financial_year,
