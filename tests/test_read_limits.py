@@ -1,0 +1,222 @@
+"""What a reader types cannot get a wrong answer, the terminal or a spreadsheet, or the
+machine: view parameters are checked by their declared type, text is escaped on output,
+and a query has a time limit, a size limit and stops on Ctrl-C (issue 14, items 7, 11, 12)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from factories import allocation, organisation, transfer, world, write_jsonl
+from stores import PROJECTIONS
+
+from ledger.cli import main
+from ledger.projections import ProjectionError, bind, load_projections
+
+HISTORY = [
+    *world(),
+    organisation("Y55", name="Midlands and East", type="region"),
+    allocation(as_at="2013-04-01"),
+    allocation("alloc-06H-q4", effective="2014-03-31", amount="£1m", as_at="2013-04-01"),
+    transfer(as_at="2013-10-15"),
+]
+
+
+def ledger_in(tmp_path: Path) -> Callable[..., Result]:
+    """The CLI on a new SQLite store holding HISTORY."""
+    store, views = str(tmp_path / "ledger.db"), str(tmp_path / "views.db")
+
+    def invoke(*args: str) -> Result:
+        return CliRunner().invoke(
+            main, ["--store", store, "--views", views, *args], catch_exceptions=False
+        )
+
+    imported = invoke("import", str(write_jsonl(tmp_path / "history.jsonl", HISTORY)))
+    assert imported.exit_code == 0, imported.output
+    return invoke
+
+
+# --- item 7: view parameters are checked by their type ---------------------------------
+
+# Values each type of parameter refuses.
+BAD_VALUES = {
+    "date": ["banana", "2014-3-31", "20140331", "2014-02-30", "2014-W13-1", "31/03/2014"],
+    "year": ["banana", "2013", "2013-15", "13-14"],
+    "code": ["Y55' OR '1'='1", "", "06H;", "Q5\n6", "Q56\x1b"],
+    "slug": ["September 2013", "sept_2013", "x'--"],
+    "text": ["\x1b[2J", "nation"],
+}
+# Every parameter of the views that ship with the ledger, with the type it declares.
+EVERY_PARAMETER = [
+    ("audit", "account", "code"),
+    ("audit", "as_at", "date"),
+    ("audit", "measure", "slug"),
+    ("audit", "year", "year"),
+    ("baseline", "area_team", "code"),
+    ("baseline", "as_at", "date"),
+    ("baseline", "name", "slug"),
+    ("baseline", "region", "code"),
+    ("ccg-budgets", "area_team", "code"),
+    ("ccg-budgets", "as_at", "date"),
+    ("ccg-budgets", "effective", "date"),
+    ("ccg-budgets", "group", "text"),
+    ("ccg-budgets", "region", "code"),
+    ("ccg-budgets", "year", "year"),
+    ("deficit-forecasts", "as_at", "date"),
+    ("deficit-forecasts", "year", "year"),
+    ("drawdown", "as_at", "date"),
+    ("drawdown", "year", "year"),
+    ("qipp", "as_at", "date"),
+    ("qipp", "year", "year"),
+    ("reconciliation", "as_at", "date"),
+    ("reconciliation", "year", "year"),
+    ("specialised-net-change", "account", "code"),
+    ("specialised-net-change", "as_at", "date"),
+    ("specialised-net-change", "year", "year"),
+    ("system-position", "as_at", "date"),
+    ("system-position", "system", "code"),
+    ("system-position", "year", "year"),
+]
+
+
+def test_every_parameter_of_every_shipped_view_declares_its_type():
+    declared = sorted(
+        (view, parameter.name, parameter.type)
+        for view, projection in PROJECTIONS.items()
+        for parameter in projection.parameters
+    )
+    assert declared == EVERY_PARAMETER
+    for path in sorted(Path(PROJECTIONS["audit"].path).parent.glob("*.sql")):
+        lines = [line for line in path.read_text().splitlines() if line.startswith("-- :")]
+        assert all(re.match(r"-- :\w+ +<\w+> ", line) for line in lines), path
+
+
+@pytest.mark.parametrize(
+    ("view", "name", "value"),
+    [(view, name, value) for view, name, kind in EVERY_PARAMETER for value in BAD_VALUES[kind]],
+)
+def test_a_bad_value_of_any_parameter_is_an_error_naming_it(tmp_path, view, name, value):
+    result = CliRunner().invoke(
+        main, ["--store", str(tmp_path / "none.db"), "view", view, "-p", name, value]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: parameter {name}: "), result.stderr
+    assert result.stderr.count("\n") == 1
+    assert not (tmp_path / "none.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("effective", "banana", "'banana' is not a date (write dates like 2013-09-30)"),
+        ("effective", "2014-3-31", "'2014-3-31' is not a date (write dates like 2013-09-30)"),
+        ("as_at", "20140331", "'20140331' is not a date (write dates like 2013-09-30)"),
+        ("as_at", "2014-02-30", "'2014-02-30' is not a date (write dates like 2013-09-30)"),
+        ("as_at", "２０１４-03-31", "'２０１４-03-31' is not a date (write dates like 2013-09-30)"),
+        ("year", "2013", "a financial year is written like 2013-14, got '2013'"),
+        ("year", "2013-15", "'2013-15' is not a financial year: the year after 2013 is 2014"),
+        ("region", "Y55'", '"Y55\'" is not an organisation code, e.g. 06H or ccg-sector'),
+        ("area_team", "Q5\n6", "'Q5\\n6' is not an organisation code, e.g. 06H or ccg-sector"),
+        ("group", "nation", "'nation' is not one of ccg, area_team, region, england"),
+        ("group", "ccg\x1b[2J", "'ccg\\x1b[2J' holds a control character"),
+    ],
+)
+def test_what_a_bad_parameter_value_is_told(tmp_path, name, value, message):
+    result = CliRunner().invoke(
+        main, ["--store", str(tmp_path / "none.db"), "view", "ccg-budgets", "-p", name, value]
+    )
+    assert (result.exit_code, result.stderr) == (1, f"Error: parameter {name}: {message}\n")
+
+
+def test_an_effective_date_is_compared_as_a_date_not_as_text(tmp_path):
+    ledger = ledger_in(tmp_path)
+
+    def total(effective: str) -> Result:
+        return ledger(
+            "view", "ccg-budgets", "-p", "year", "2013-14", "-p", "group", "england",
+            "-p", "effective", effective, "--format", "json",
+        )  # fmt: skip
+
+    assert json.loads(total("2013-09-30").output)[0]["allocation_pence"] == 84_420_400_000
+    assert json.loads(total("2014-03-31").output)[0]["allocation_pence"] == 84_520_400_000
+    for bad in ("banana", "2014-3-31", "9999"):
+        refused = total(bad)
+        assert (refused.exit_code, refused.stdout) == (1, ""), bad
+        assert refused.stderr.startswith("Error: parameter effective: "), bad
+
+
+def test_values_are_normalised_by_their_type_before_they_are_bound(tmp_path):
+    ledger = ledger_in(tmp_path)
+    spelled = ledger("view", "ccg-budgets", "-p", "year", " 2013/14 ", "-p", "region", " Y55 ")
+    plain = ledger("view", "ccg-budgets", "-p", "year", "2013-14", "-p", "region", "Y55")
+    assert spelled.exit_code == 0, spelled.output
+    assert spelled.output == plain.output
+
+
+def write_view(folder: Path, name: str, header: list[str], sql: str) -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / f"{name}.sql").write_text("\n".join([f"-- {name}: a test view", *header, sql]))
+    return folder
+
+
+def test_a_header_declares_types_and_an_unknown_type_is_refused(tmp_path):
+    folder = write_view(
+        tmp_path / "views",
+        "typed",
+        [
+            "-- :day     <date>    a day",
+            "-- :month   <period>  a month",
+            "-- :who     <text>    anyone",
+            "-- :as_at   known date, typed by its name",
+            "-- :note    untyped, so text",
+        ],
+        "SELECT :day AS day, :month AS month, :who AS who, :as_at AS as_at, :note AS note",
+    )
+    typed = load_projections([folder])["typed"]
+    assert [(p.name, p.type) for p in typed.parameters] == [
+        ("day", "date"),
+        ("month", "period"),
+        ("who", "text"),
+        ("as_at", "date"),
+        ("note", "text"),
+    ]
+    assert bind(typed, {"month": "month 6", "as_at": "2013-09-30"}) == {
+        "day": None,
+        "month": "M6",
+        "who": None,
+        "as_at": "2013-09-30",
+        "note": None,
+    }
+    for name, value, message in [
+        ("month", "M13", "parameter month: a month is written M1 to M12, got 'M13'"),
+        ("as_at", "2013-9-30", "parameter as_at: '2013-9-30' is not a date (write dates "
+         "like 2013-09-30)"),
+        ("nobody", "x", "view typed has no parameter 'nobody' (it takes: day, month, who, "
+         "as_at, note)"),
+    ]:  # fmt: skip
+        with pytest.raises(ProjectionError) as refused:
+            bind(typed, {name: value})
+        assert str(refused.value) == message
+
+    write_view(folder, "odd", ["-- :when  <when>  a day"], "SELECT :when")
+    with pytest.raises(ProjectionError) as unknown:
+        load_projections([folder])
+    assert str(unknown.value) == (
+        f"{folder / 'odd.sql'}:2: parameter :when has an unknown type <when> "
+        "(types: date, year, period, code, slug, text)"
+    )
+
+
+def test_a_text_parameter_is_bound_never_pasted_into_sql(tmp_path, monkeypatch):
+    folder = write_view(
+        tmp_path / "views", "echo", ["-- :who  <text>  anyone"], "SELECT :who AS who"
+    )
+    monkeypatch.setenv("LEDGER_PROJECTIONS", str(folder))
+    ledger = ledger_in(tmp_path)
+    sneaky = "x' OR '1'='1"
+    result = ledger("view", "echo", "-p", "who", sneaky, "--format", "json")
+    assert json.loads(result.output) == [{"who": sneaky}]
