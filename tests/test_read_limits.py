@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from factories import allocation, organisation, transfer, world, write_jsonl
+from factories import allocation, organisation, source, transfer, world, write_jsonl
 from stores import PROJECTIONS
 
+from ledger.application import Ledger
+from ledger.batch import Located
 from ledger.cli import main
+from ledger.output import render
 from ledger.projections import ProjectionError, bind, load_projections
+from ledger.records import parse_record
 
 HISTORY = [
     *world(),
@@ -220,3 +225,117 @@ def test_a_text_parameter_is_bound_never_pasted_into_sql(tmp_path, monkeypatch):
     sneaky = "x' OR '1'='1"
     result = ledger("view", "echo", "-p", "who", sneaky, "--format", "json")
     assert json.loads(result.output) == [{"who": sneaky}]
+
+
+# --- item 11: text is escaped on output, and CSV cannot carry a formula -------------------
+
+HOSTILE = "ok\x1b]52;c;aGk=\x07\x1b[2J\u202eevil\nforged row\r\t\x9b31m\x00"
+SHOWN = "ok\\x1b]52;c;aGk=\\x07\\x1b[2J\\u202eevil\\nforged row\\r\\t\\x9b31m\\x00"
+
+
+def test_a_table_shows_control_characters_as_escapes():
+    table = render([{"name": HOSTILE, "n": 1}, {"name": "plain", "n": 2}], "table")
+    assert table.splitlines() == [
+        "name" + " " * len(SHOWN) + "n",
+        "-" * len(SHOWN) + "  ---",
+        SHOWN + "    1",
+        "plain" + " " * (len(SHOWN) - 1) + "2",
+    ]
+    assert all(character.isprintable() for character in table.replace("\n", ""))
+
+
+def test_csv_quotes_formulas_but_leaves_numbers_alone():
+    rows = [
+        {"text": '=HYPERLINK("http://x","y")', "amount_pence": -860_000_000, "p": "-1.5"},
+        {"text": "+1+1", "amount_pence": 0, "p": "12"},
+        {"text": "-2+3", "amount_pence": None, "p": "@SUM(A1)"},
+        {"text": "\t=1", "amount_pence": 5, "p": "\r=1"},
+        {"text": "a=b", "amount_pence": 1.5, "p": "-"},
+    ]
+    assert render(rows, "csv").splitlines() == [
+        "text,amount_pence,p",
+        '"\'=HYPERLINK(""http://x"",""y"")",-860000000,-1.5',
+        "'+1+1,0,12",
+        "'-2+3,,'@SUM(A1)",
+        "\\t=1,5,\\r=1",
+        "a=b,1.5,'-",
+    ]
+    assert render([{"=cmd|' /C calc'!A0": 1}], "csv").splitlines()[0] == "'=cmd|' /C calc'!A0"
+
+
+def test_json_keeps_every_value_exact_and_escaped():
+    text = render([{"name": HOSTILE + "\u2028\x7f Môn", "blob": b"\x00\xff"}], "json")
+    assert text.isascii() is False  # ordinary letters stay readable
+    assert all(character.isprintable() for character in text.replace("\n", ""))
+    assert "Môn" in text
+    assert json.loads(text) == [{"name": HOSTILE + "\u2028\x7f Môn", "blob": "x'00ff'"}]
+
+
+def test_odd_values_from_a_query_print_in_every_format(tmp_path):
+    ledger = ledger_in(tmp_path)
+    sql = "SELECT 'abc' AS a_pence, 1.5 AS b_pence, x'00ff' AS c, 2500 AS d_pence"
+    table = ledger("query", sql)
+    assert table.output.splitlines()[2].split() == ["abc", "1.5", "x'00ff'", "£25.00"]
+    assert json.loads(ledger("query", sql, "--format", "json").output) == [
+        {"a_pence": "abc", "b_pence": 1.5, "c": "x'00ff'", "d_pence": 2500}
+    ]
+    assert ledger("query", sql, "--format", "csv").output == (
+        "a_pence,b_pence,c,d_pence\nabc,1.5,x'00ff',2500\n"
+    )
+
+
+def plant(views: Path, sql: str, *params: str) -> None:
+    """Write hostile text into the views database, as a hand-edited file or an old
+    store whose text was never checked would hold it."""
+    with sqlite3.connect(views) as db:
+        db.execute(sql, params)
+    db.close()
+
+
+def test_audit_view_and_query_escape_what_the_views_database_holds(tmp_path):
+    ledger = ledger_in(tmp_path)
+    assert ledger("view", "ccg-budgets").exit_code == 0  # builds the views database
+    views = tmp_path / "views.db"
+    forged = "table 1\n2013-10-01  allocation  forged  06H  £1.00  £1.00"
+    plant(views, "UPDATE postings SET locator = ? WHERE record_id = 'alloc-06H'", forged)
+    plant(views, "UPDATE organisations SET name = ? WHERE code = '06H'", HOSTILE)
+    plant(views, "UPDATE postings SET reason = ? WHERE record_id = 'transfer-05Q'", "=1+2")
+
+    audit = ledger("audit", "06H", "allocation", "--year", "2013-14")
+    lines = audit.output.splitlines()
+    assert len(lines) == 4  # heading, rule, and the two allocations: no forged row
+    assert "board-paper-2013-11 table 1\\n2013-10-01  allocation  forged" in lines[2]
+    budgets = ledger("view", "ccg-budgets", "-p", "year", "2013-14")
+    assert SHOWN in budgets.output
+    assert "\x1b" not in budgets.output and "\u202e" not in budgets.output
+    csv_rows = ledger(
+        "query",
+        "SELECT record_id, reason FROM postings WHERE reason IS NOT NULL",
+        "--format",
+        "csv",
+    )
+    assert csv_rows.output == "record_id,reason\ntransfer-05Q,'=1+2\ntransfer-05Q,'=1+2\n"
+
+
+def test_log_escapes_what_a_store_written_around_the_checks_holds(tmp_path):
+    store = tmp_path / "ledger.db"
+    records = [
+        parse_record(source()).model_copy(update={"title": '=HYPERLINK("http://x")'}),
+        parse_record(organisation("06H")).model_copy(update={"name": HOSTILE}),
+    ]
+    with Ledger(str(store)) as ledger, ledger.appending() as append:
+        append([Located("test", record) for record in records])
+
+    def log(*args: str) -> str:
+        result = CliRunner().invoke(main, ["--store", str(store), "log", *args])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    table = log()
+    assert len(table.splitlines()) == 4
+    assert f"{SHOWN} (ccg)" in table
+    assert "\x1b" not in table
+    csv_text = log("--format", "csv")
+    assert '"\'=HYPERLINK(""http://x"")"' in csv_text
+    assert f"{SHOWN} (ccg)" in csv_text
+    assert json.loads(log("--format", "json"))[1]["detail"] == f"{HOSTILE} (ccg)"
