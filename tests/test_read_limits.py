@@ -5,14 +5,20 @@ and a query has a time limit, a size limit and stops on Ctrl-C (issue 14, items 
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 from factories import allocation, organisation, source, transfer, world, write_jsonl
+from processes import ledger_process, run_ledger, store_with_world
 from stores import PROJECTIONS
 
 from ledger.application import Ledger
@@ -339,3 +345,155 @@ def test_log_escapes_what_a_store_written_around_the_checks_holds(tmp_path):
     assert '"\'=HYPERLINK(""http://x"")"' in csv_text
     assert f"{SHOWN} (ccg)" in csv_text
     assert json.loads(log("--format", "json"))[1]["detail"] == f"{HOSTILE} (ccg)"
+
+
+# --- item 12: a query has a time limit, a size limit, and stops on Ctrl-C -----------------
+
+RUNAWAY = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n"
+
+
+def counting(rows: int, columns: str = "x") -> str:
+    return (
+        f"WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n LIMIT {rows}) "
+        f"SELECT {columns} FROM n"
+    )
+
+
+@pytest.fixture(scope="module")
+def world_store(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """``--store S --views V`` for a store holding the test world, views caught up."""
+    folder = tmp_path_factory.mktemp("limits")
+    store = store_with_world(folder)
+    arguments = ["--store", store, "--views", str(folder / "views.db")]
+    assert run_ledger(*arguments, "query", "SELECT 1").returncode == 0
+    return arguments
+
+
+def timed(
+    *args: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess[str], float]:
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "ledger.cli", *args],
+        capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+    return result, time.monotonic() - started
+
+
+def test_a_runaway_query_stops_at_its_time_limit(world_store):
+    result, seconds = timed(*world_store, "query", "--timeout", "1", RUNAWAY)
+    assert (result.returncode, result.stdout, result.stderr) == (
+        1,
+        "",
+        "Error: the query was stopped after 1 second; give it longer with "
+        "--timeout SECONDS (or LEDGER_QUERY_TIMEOUT)\n",
+    )
+    assert seconds < 10
+
+
+def test_the_time_limit_has_a_default_an_environment_variable_and_covers_views(
+    world_store, tmp_path
+):
+    folder = write_view(tmp_path / "views", "forever", [], RUNAWAY)
+    env = {**os.environ, "LEDGER_QUERY_TIMEOUT": "0.5", "LEDGER_PROJECTIONS": str(folder)}
+    result, seconds = timed(*world_store, "view", "forever", env=env)
+    assert (result.returncode, result.stderr) == (
+        1,
+        "Error: the query was stopped after 0.5 seconds; give it longer with "
+        "--timeout SECONDS (or LEDGER_QUERY_TIMEOUT)\n",
+    )
+    assert seconds < 10
+    result, seconds = timed(*world_store, "query", RUNAWAY)
+    assert result.stderr.startswith("Error: the query was stopped after 5 seconds;")
+    assert 5 <= seconds < 20
+
+
+def test_ctrl_c_stops_a_running_query_with_an_error_line(world_store):
+    process = ledger_process(*world_store, "query", "--timeout", "600", RUNAWAY)
+    time.sleep(3)  # past start-up and catching up: the statement is running
+    assert process.poll() is None
+    process.send_signal(signal.SIGINT)
+    interrupted = time.monotonic()
+    stdout, stderr = process.communicate(timeout=30)
+    assert time.monotonic() - interrupted < 5
+    assert (process.returncode, stdout, stderr) == (
+        1,
+        "",
+        "Error: interrupted (Ctrl-C): the query was stopped\n",
+    )
+
+
+def test_a_huge_string_or_blob_is_refused(world_store):
+    for sql in (
+        "SELECT randomblob(900000000)",
+        "SELECT length(zeroblob(20000000))",
+        "SELECT length(replace(hex(zeroblob(3000000)), '0', 'xx'))",
+        "SELECT length(group_concat(hex(zeroblob(1000)))) FROM (" + counting(10_000) + ")",
+    ):
+        result = run_ledger(*world_store, "query", sql)
+        assert (result.returncode, result.stderr) == (
+            1,
+            "Error: the query makes a text or blob larger than 10 MB\n",
+        ), sql
+
+
+def test_an_answer_has_at_most_max_rows_rows(world_store):
+    refused = run_ledger(*world_store, "query", counting(100_001))
+    assert (refused.returncode, refused.stdout, refused.stderr) == (
+        1,
+        "",
+        "Error: the answer has more than 100,000 rows; narrow the query (WHERE, LIMIT) or "
+        "raise --max-rows (or LEDGER_MAX_ROWS)\n",
+    )
+    allowed = run_ledger(*world_store, "query", counting(3), "--max-rows", "3", "--format", "csv")
+    assert (allowed.returncode, allowed.stdout) == (0, "x\n1\n2\n3\n")
+    fewer = run_ledger(*world_store, "query", counting(3), "--max-rows", "2", "--format", "csv")
+    assert (fewer.returncode, fewer.stdout) == (1, "")
+    assert fewer.stderr.startswith("Error: the answer has more than 2 rows;")
+    environment = {**os.environ, "LEDGER_MAX_ROWS": "2"}
+    from_environment, _ = timed(*world_store, "query", counting(3), env=environment)
+    assert from_environment.stderr == fewer.stderr
+
+
+def test_sqlite_memory_has_a_ceiling(world_store):
+    """The ceiling (512 MB) lowered to 4 MB, so that a modest query reaches it."""
+    lowered = (
+        "import sys; from ledger import read_limits; read_limits.MAX_HEAP_BYTES = 4 * 2**20; "
+        "from ledger.cli import main; sys.exit(main())"
+    )
+    sql = f"SELECT length(group_concat(x)) FROM ({counting(1_000_000)})"
+    result = subprocess.run(
+        [sys.executable, "-c", lowered, *world_store, "query", sql],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert (result.returncode, result.stderr) == (
+        1,
+        "Error: the query needs more memory than a read may use (4 MB)\n",
+    )
+    assert run_ledger(*world_store, "query", sql).stdout.splitlines()[-1].strip() == "6,888,895"
+
+
+def test_memory_stays_bounded_whatever_the_answer(world_store):
+    """The child's peak memory, measured by a process of its own that runs it."""
+    measure = (
+        "import resource, subprocess, sys\n"
+        "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "print(done.returncode, peak, repr(done.stderr))\n"
+    )
+    too_many = "Error: the answer has more than 100,000 rows; narrow the query (WHERE, LIMIT) "
+    too_large = "Error: the answer is larger than 100 MB; ask for fewer rows or columns\n"
+    unlimited = ("--max-rows", "1000000000", "--timeout", "120")
+    for options, sql, error in [
+        ((), counting(20_000_000), too_many + "or raise --max-rows (or LEDGER_MAX_ROWS)\n"),
+        (unlimited, counting(20_000_000), too_large),
+        (unlimited, counting(20_000_000, "x, randomblob(5000000)"), too_large),
+    ]:
+        shown = subprocess.run(
+            [sys.executable, "-c", measure, sys.executable, "-m", "ledger.cli", *world_store,
+             "query", *options, sql],
+            capture_output=True, text=True, timeout=180, check=True,
+        )  # fmt: skip
+        code, peak_kib, stderr = shown.stdout.split(" ", 2)
+        assert (int(code), stderr.strip()) == (1, repr(error)), sql
+        assert int(peak_kib) < 400 * 1024, (sql, peak_kib)

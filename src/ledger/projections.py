@@ -29,6 +29,7 @@ from urllib.parse import quote
 from pydantic import TypeAdapter, ValidationError
 
 from ledger.periods import parse_financial_year, parse_period
+from ledger.read_limits import Limits, ReadStopped, guarded, stopped_by_sqlite
 from ledger.records import Code, Slug
 
 PACKAGE_PROJECTIONS = Path(__file__).resolve().parents[2] / "projections"
@@ -210,22 +211,30 @@ PARAMETER_TYPES: dict[str, Callable[[str], str]] = {
 
 
 def run(
-    views_path: str | Path, sql: str, params: dict[str, Any] | None = None
+    views_path: str | Path,
+    sql: str,
+    params: dict[str, Any] | None = None,
+    limits: Limits | None = None,
 ) -> list[dict[str, Any]]:
-    """Rows of one read-only statement on the views database."""
+    """Rows of one read-only statement on the views database. Ctrl-C stops it; with
+    ``limits`` so does running too long or answering too much (see read_limits)."""
     refused: list[str] = []
     connection = open_read_only(views_path, refused)
     try:
-        cursor = connection.execute(sql, params or {})
-        names = [column[0] for column in cursor.description or ()]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        with guarded(connection, limits) as guard:
+            cursor = connection.execute(sql, params or {})
+            names = [column[0] for column in cursor.description or ()]
+            rows = guard.fetch(cursor)
+        return [dict(zip(names, row, strict=True)) for row in rows]
+    except ReadStopped as stopped:
+        raise ProjectionError(str(stopped)) from None
     except sqlite3.Error as error:
         if refused:
             actions = " and ".join(dict.fromkeys(refused))
             raise ProjectionError(
                 f"the views database is read-only here: {actions} is not allowed"
             ) from None
-        raise ProjectionError(f"SQL error: {error}") from None
+        raise ProjectionError(stopped_by_sqlite(error) or f"SQL error: {error}") from None
     finally:
         connection.close()
 
