@@ -160,6 +160,18 @@ def test_an_effective_date_is_compared_as_a_date_not_as_text(tmp_path):
         assert refused.stderr.startswith("Error: parameter effective: "), bad
 
 
+def test_a_parameter_given_twice_is_an_error_not_the_last_one_winning(tmp_path):
+    twice = CliRunner().invoke(
+        main,
+        ["--store", str(tmp_path / "none.db"), "view", "ccg-budgets",
+         "-p", "year", "2013-14", "-p", "year", "2014-15"],
+    )  # fmt: skip
+    assert (twice.exit_code, twice.stderr) == (
+        1,
+        "Error: parameter year is given more than once\n",
+    )
+
+
 def test_values_are_normalised_by_their_type_before_they_are_bound(tmp_path):
     ledger = ledger_in(tmp_path)
     spelled = ledger("view", "ccg-budgets", "-p", "year", " 2013/14 ", "-p", "region", " Y55 ")

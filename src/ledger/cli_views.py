@@ -93,9 +93,19 @@ def view(
     if name not in projections:
         raise click.ClickException(f"no view named {name!r}; `ledger views` lists them")
     projection = projections[name]
-    bound = bind(projection, dict(params))
+    bound = bind(projection, _given_once(params))
     path = caught_up_views(settings)
     click.echo(render(run(path, projection.sql, bound, Limits(timeout, max_rows)), fmt))
+
+
+def _given_once(params: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """-p pairs as a dict; a name given twice is an error, not the last one winning."""
+    given: dict[str, str] = {}
+    for name, value in params:
+        if name in given:
+            raise click.ClickException(f"parameter {name} is given more than once")
+        given[name] = value
+    return given
 
 
 @click.command()
