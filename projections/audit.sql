@@ -6,10 +6,10 @@
 -- figures from the merger date on count too. A correction appears as a new version of
 -- the record it corrects. `ledger audit` adds each step's value before and after.
 --
--- :account  the organisation's code, e.g. 06H
--- :measure  allocation, plan, forecast, drawdown, qipp-plan, qipp-shortfall or a figure's measure (default: allocation)
--- :year     financial year, e.g. 2013-14 (default: the latest year with this figure)
--- :as_at    known date: only what was known by then counts (default: today)
+-- :account  <code>  the organisation's code, e.g. 06H
+-- :measure  <slug>  allocation, plan, forecast, drawdown, qipp-plan, qipp-shortfall or a figure's measure (default: allocation)
+-- :year     <year>  financial year, e.g. 2013-14 (default: the latest year with this figure)
+-- :as_at    <date>  known date: only what was known by then counts (default: today)
 WITH RECURSIVE params AS (
     SELECT :account AS account,
            COALESCE(:measure, 'allocation') AS measure,

@@ -6,10 +6,10 @@
 -- baseline_pence is ccg-budgets at those dates; known_now_pence counts what is known by
 -- as_at about the same dates, and change_pence is the difference.
 --
--- :name       the baseline (default: september-2013)
--- :as_at      known date to compare with (default: today)
--- :region     only CCGs in this region, e.g. Y55 (default: all)
--- :area_team  only CCGs in this area team, e.g. Q56 (default: all)
+-- :name       <slug>  the baseline (default: september-2013)
+-- :as_at      <date>  known date to compare with (default: today)
+-- :region     <code>  only CCGs in this region, e.g. Y55 (default: all)
+-- :area_team  <code>  only CCGs in this area team, e.g. Q56 (default: all)
 WITH params AS (
     SELECT b.name, b.financial_year AS year, b.effective, b.known,
            COALESCE(:as_at, date('now')) AS as_at,

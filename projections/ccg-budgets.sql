@@ -5,12 +5,12 @@
 -- (later allocations, transfers and corrections). CCGs are those open in the year; once a
 -- merger is known, its predecessors' figures from the merger date on count to the new CCG.
 --
--- :year       financial year, e.g. 2013-14 (default: the latest year with allocations)
--- :as_at      known date: only what was known by then counts (default: today)
--- :effective  only figures about dates up to this one count (default: the whole year)
--- :region     only CCGs in this region, e.g. Y55 (default: all)
--- :area_team  only CCGs in this area team, e.g. Q56 (default: all)
--- :group      what one row stands for (one of: ccg, area_team, region, england; default: ccg)
+-- :year       <year>  financial year, e.g. 2013-14 (default: the latest year with allocations)
+-- :as_at      <date>  known date: only what was known by then counts (default: today)
+-- :effective  <date>  only figures about dates up to this one count (default: the whole year)
+-- :region     <code>  only CCGs in this region, e.g. Y55 (default: all)
+-- :area_team  <code>  only CCGs in this area team, e.g. Q56 (default: all)
+-- :group      <text>  what one row stands for (one of: ccg, area_team, region, england; default: ccg)
 WITH params AS (
     SELECT
         COALESCE(:year, (SELECT financial_year FROM allocation_days

@@ -9,8 +9,8 @@
 -- ccgs-forecasting-unplanned-deficit), with the number of CCGs itemised above for the
 -- same scope (the CCG sector, a region or an area team) and status.
 --
--- :year   financial year, e.g. 2013-14 (default: the latest year with forecasts)
--- :as_at  known date: only what was known by then counts (default: today)
+-- :year   <year>  financial year, e.g. 2013-14 (default: the latest year with forecasts)
+-- :as_at  <date>  known date: only what was known by then counts (default: today)
 WITH params AS (
     SELECT COALESCE(:year, (SELECT financial_year FROM postings
                   WHERE measure = 'forecast' AND as_at <= COALESCE(:as_at, date('now'))

@@ -3,8 +3,8 @@
 -- Each drawdown known by as_at, with corrections applied, summed by the organisation
 -- drawing down and the budget it is set against; a last row totals them.
 --
--- :year   financial year, e.g. 2014-15 (default: the latest year with drawdowns)
--- :as_at  known date: only what was known by then counts (default: today)
+-- :year   <year>  financial year, e.g. 2014-15 (default: the latest year with drawdowns)
+-- :as_at  <date>  known date: only what was known by then counts (default: today)
 WITH params AS (
     SELECT COALESCE(:year, (SELECT financial_year FROM postings
                   WHERE measure = 'drawdown' AND as_at <= COALESCE(:as_at, date('now'))

@@ -5,8 +5,8 @@
 -- source reported for the shortfall at the same month (a figure with measure
 -- qipp-shortfall-percent).
 --
--- :year   financial year, e.g. 2013-14 (default: the latest year with QIPP records)
--- :as_at  known date: only what was known by then counts (default: today)
+-- :year   <year>  financial year, e.g. 2013-14 (default: the latest year with QIPP records)
+-- :as_at  <date>  known date: only what was known by then counts (default: today)
 WITH params AS (
     SELECT COALESCE(:year, (SELECT financial_year FROM postings
                   WHERE kind = 'qipp' AND as_at <= COALESCE(:as_at, date('now'))

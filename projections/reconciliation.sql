@@ -11,8 +11,8 @@
 --   components missing      a component is not known by as_at, or has been reversed
 -- Amounts are in the *_pence columns, counts in the *_count columns.
 --
--- :year   financial year, e.g. 2014-15 (default: the latest year with such figures)
--- :as_at  known date: only what was known by then counts (default: today)
+-- :year   <year>  financial year, e.g. 2014-15 (default: the latest year with such figures)
+-- :as_at  <date>  known date: only what was known by then counts (default: today)
 WITH params AS (
     -- CROSS JOIN makes SQLite start from the few figures, not from every posting.
     SELECT COALESCE(:year, (SELECT x.financial_year FROM reconciled_figures AS r

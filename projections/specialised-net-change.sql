@@ -6,9 +6,9 @@
 -- figure (measure net-transfers-in), a "reported" row shows it, and a "not itemised" row
 -- the part of it no itemised transfer explains.
 --
--- :year     financial year, e.g. 2013-14 (default: the latest year with transfers)
--- :as_at    known date: only what was known by then counts (default: today)
--- :account  the budget (default: specialised-commissioning)
+-- :year     <year>  financial year, e.g. 2013-14 (default: the latest year with transfers)
+-- :as_at    <date>  known date: only what was known by then counts (default: today)
+-- :account  <code>  the budget (default: specialised-commissioning)
 WITH RECURSIVE params AS (
     SELECT
         COALESCE(:year, MAX(

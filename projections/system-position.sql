@@ -5,9 +5,9 @@
 -- positive, deficit negative), the spending they imply (limit less surplus), and the sums
 -- of its direct members' latest plans and forecasts, with how many members have one.
 --
--- :year    financial year, e.g. 2014-15 (default: the latest year with plans or forecasts)
--- :as_at   known date: only what was known by then counts (default: today)
--- :system  the aggregate at the top (default: commissioning-system)
+-- :year    <year>  financial year, e.g. 2014-15 (default: the latest year with plans or forecasts)
+-- :as_at   <date>  known date: only what was known by then counts (default: today)
+-- :system  <code>  the aggregate at the top (default: commissioning-system)
 WITH RECURSIVE params AS (
     SELECT COALESCE(:year, (SELECT MAX(financial_year) FROM postings
                             WHERE measure IN ('plan', 'forecast')

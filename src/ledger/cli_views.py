@@ -3,7 +3,9 @@ build it: replay and rebuild."""
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -17,6 +19,30 @@ from ledger.cli_common import (
     progress_on_stderr,
 )
 from ledger.output import plural, render
+from ledger.read_limits import DEFAULT_ROWS, DEFAULT_SECONDS, ROWS_VARIABLE, TIMEOUT_VARIABLE
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+def _finite(_ctx: click.Context, _param: click.Parameter, seconds: float) -> float:
+    if not math.isfinite(seconds):
+        raise click.BadParameter(f"{seconds} is not a number of seconds")
+    return seconds
+
+
+def limit_options(command: Command) -> Command:
+    """--timeout and --max-rows: how long a read may run and how many rows it may answer."""
+    timeout = click.option(
+        "--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_SECONDS,
+        envvar=TIMEOUT_VARIABLE, show_default=True, metavar="SECONDS", callback=_finite,
+        help=f"stop the query after this long (env {TIMEOUT_VARIABLE})",
+    )  # fmt: skip
+    max_rows = click.option(
+        "--max-rows", type=click.IntRange(min=1), default=DEFAULT_ROWS,
+        envvar=ROWS_VARIABLE, show_default=True, metavar="N",
+        help=f"refuse an answer of more rows than this (env {ROWS_VARIABLE})",
+    )  # fmt: skip
+    return timeout(max_rows(command))
 
 
 @click.command("views")
@@ -46,35 +72,58 @@ def views_command(fmt: str) -> None:
     help="a parameter of the view, e.g. -p year 2013-14 (repeat for more)",
 )  # fmt: skip
 @format_option
+@limit_options
 @pass_settings
-def view(settings: Settings, name: str, params: tuple[tuple[str, str], ...], fmt: str) -> None:
+def view(
+    settings: Settings,
+    name: str,
+    params: tuple[tuple[str, str], ...],
+    fmt: str,
+    timeout: float,
+    max_rows: int,
+) -> None:
     """Run a named view on the views database, caught up with the store first.
 
     ledger view ccg-budgets -p year 2013-14 -p as_at 2013-09-30 -p group region
     """
     from ledger.projections import bind, load_projections, run
+    from ledger.read_limits import Limits
 
     projections = load_projections()
     if name not in projections:
         raise click.ClickException(f"no view named {name!r}; `ledger views` lists them")
     projection = projections[name]
-    bound = bind(projection, dict(params))
+    bound = bind(projection, _given_once(params))
     path = caught_up_views(settings)
-    click.echo(render(run(path, projection.sql, bound), fmt))
+    click.echo(render(run(path, projection.sql, bound, Limits(timeout, max_rows)), fmt))
+
+
+def _given_once(params: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """-p pairs as a dict; a name given twice is an error, not the last one winning."""
+    given: dict[str, str] = {}
+    for name, value in params:
+        if name in given:
+            raise click.ClickException(f"parameter {name} is given more than once")
+        given[name] = value
+    return given
 
 
 @click.command()
 @click.argument("sql")
 @format_option
+@limit_options
 @pass_settings
-def query(settings: Settings, sql: str, fmt: str) -> None:
-    """Run one read-only SQL statement on the views database.
+def query(settings: Settings, sql: str, fmt: str, timeout: float, max_rows: int) -> None:
+    """Run one read-only SQL statement on the views database, stopped after --timeout
+    seconds or on Ctrl-C.
 
     ledger query "SELECT account, SUM(delta_pence) FROM postings GROUP BY account"
     """
     from ledger.projections import run
+    from ledger.read_limits import Limits
 
-    click.echo(render(run(caught_up_views(settings), sql), fmt))
+    rows = run(caught_up_views(settings), sql, limits=Limits(timeout, max_rows))
+    click.echo(render(rows, fmt))
 
 
 @click.command("replay")

@@ -3,12 +3,14 @@
 A file starts with a header of comment lines:
 
     -- ccg-budgets: each CCG's allocation for a year, as known at a date
-    -- :year   financial year, e.g. 2013-14 (default: the latest year with allocations)
-    -- :group  what one row stands for (one of: ccg, area_team, region; default: ccg)
+    -- :year  <year>  financial year, e.g. 2013-14 (default: the latest year with allocations)
+    -- :group <text>  what one row stands for (one of: ccg, area_team, region; default: ccg)
 
 The first line names the view (the file's name) and says what it shows; each ``:name``
-line declares a parameter the SQL uses. Every declared parameter is bound, to NULL when
-not given, and the SQL supplies the default.
+line declares a parameter the SQL uses, optionally with its type in angle brackets (see
+PARAMETER_TYPES; without one the type follows the name: ``year``, ``as_at``...). Every
+declared parameter is bound, to NULL when not given, and the SQL supplies the default;
+a value given is checked and normalised by its type first.
 """
 
 from __future__ import annotations
@@ -16,17 +18,24 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ledger.periods import parse_financial_year
+from pydantic import TypeAdapter, ValidationError
+
+from ledger.periods import parse_financial_year, parse_period
+from ledger.read_limits import Limits, ReadStopped, guarded, stopped_by_sqlite
+from ledger.records import Code, Slug
 
 PACKAGE_PROJECTIONS = Path(__file__).resolve().parents[2] / "projections"
-_PARAMETER = re.compile(r"^--\s*:(?P<name>[a-z_][a-z0-9_]*)\s+(?P<description>.+)$")
+_PARAMETER = re.compile(
+    r"^--\s*:(?P<name>[a-z_][a-z0-9_]*)(?:\s+<(?P<type>[^>]*)>)?\s+(?P<description>.+)$"
+)
 _CHOICES = re.compile(r"one of: (?P<choices>[^;)]+)")
 _DEFAULT = re.compile(r"default: (?P<default>[^)]+)\)")
 
@@ -39,6 +48,7 @@ class ProjectionError(Exception):
 class Parameter:
     name: str
     description: str
+    type: str = "text"
 
     @property
     def choices(self) -> tuple[str, ...]:
@@ -95,11 +105,33 @@ def parse_projection(path: Path) -> Projection:
             f"{path}:1: a view starts with a comment line '-- {path.stem}: what it shows'"
         )
     parameters = tuple(
-        Parameter(found["name"], found["description"].strip())
-        for found in map(_PARAMETER.match, header[1:])
+        _parameter(path, number, found)
+        for number, found in enumerate(map(_PARAMETER.match, header[1:]), start=2)
         if found
     )
     return Projection(path.stem, match["description"].strip(), parameters, text, path)
+
+
+def _parameter(path: Path, line: int, found: re.Match[str]) -> Parameter:
+    """One ``-- :name <type> description`` line; the type follows the name when not given."""
+    name, declared = found["name"], found["type"]
+    if declared is not None and declared not in PARAMETER_TYPES:
+        raise ProjectionError(
+            f"{path}:{line}: parameter :{name} has an unknown type <{declared}> "
+            f"(types: {', '.join(PARAMETER_TYPES)})"
+        )
+    return Parameter(name, found["description"].strip(), declared or _type_by_name(name))
+
+
+def _type_by_name(name: str) -> str:
+    """The type of a parameter declared without one, as its name says."""
+    if name == "year" or name.endswith("_year"):
+        return "year"
+    if name in {"as_at", "effective"} or name.endswith(("_date", "_as_at")):
+        return "date"
+    if name == "period":
+        return "period"
+    return "text"
 
 
 def bind(projection: Projection, given: dict[str, str]) -> dict[str, Any]:
@@ -119,36 +151,90 @@ def bind(projection: Projection, given: dict[str, str]) -> dict[str, Any]:
 
 def _normalise(parameter: Parameter, value: str) -> str:
     try:
-        if parameter.name == "year" or parameter.name.endswith("_year"):
-            return parse_financial_year(value)
-        if parameter.name == "as_at" or parameter.name.endswith(("_date", "_as_at")):
-            return date.fromisoformat(value).isoformat()
+        normal = PARAMETER_TYPES[parameter.type](value)
     except ValueError as error:
         raise ProjectionError(f"parameter {parameter.name}: {error}") from None
-    if parameter.choices and value not in parameter.choices:
+    if parameter.choices and normal not in parameter.choices:
         raise ProjectionError(
             f"parameter {parameter.name}: {value!r} is not one of {', '.join(parameter.choices)}"
         )
+    return normal
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_iso_date(value: str) -> str:
+    """A calendar date written exactly YYYY-MM-DD, as the views database holds dates."""
+    try:
+        if _ISO_DATE.fullmatch(value):
+            return date.fromisoformat(value).isoformat()
+    except ValueError:
+        pass
+    raise ValueError(f"{value!r} is not a date (write dates like 2013-09-30)")
+
+
+def _matching(pattern: Any, what: str, example: str) -> Callable[[str], str]:
+    """A check that a value is one of the ledger's codes or names (a records.py type)."""
+    adapter: TypeAdapter[str] = TypeAdapter(pattern)
+
+    def parse(value: str) -> str:
+        try:
+            return adapter.validate_python(value)
+        except ValidationError:
+            raise ValueError(f"{value!r} is not {what}, e.g. {example}") from None
+
+    return parse
+
+
+def parse_text(value: str) -> str:
+    """Free text: anything printable, up to 200 characters."""
+    if len(value) > 200:
+        raise ValueError(f"{len(value):,} characters is too long (at most 200)")
+    if any(unicodedata.category(character) in _UNPRINTABLE for character in value):
+        raise ValueError(f"{value!r} holds a control character")
     return value
 
 
+_UNPRINTABLE = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
+
+# The types a header may declare (``-- :as_at <date> ...``): each turns the text given
+# with -p into the value bound, or says why it cannot.
+PARAMETER_TYPES: dict[str, Callable[[str], str]] = {
+    "date": parse_iso_date,
+    "year": parse_financial_year,
+    "period": parse_period,
+    "code": _matching(Code, "an organisation code", "06H or ccg-sector"),
+    "slug": _matching(Slug, "a name in lower case, digits and hyphens", "september-2013"),
+    "text": parse_text,
+}
+
+
 def run(
-    views_path: str | Path, sql: str, params: dict[str, Any] | None = None
+    views_path: str | Path,
+    sql: str,
+    params: dict[str, Any] | None = None,
+    limits: Limits | None = None,
 ) -> list[dict[str, Any]]:
-    """Rows of one read-only statement on the views database."""
+    """Rows of one read-only statement on the views database. Ctrl-C stops it; with
+    ``limits`` so does running too long or answering too much (see read_limits)."""
     refused: list[str] = []
     connection = open_read_only(views_path, refused)
     try:
-        cursor = connection.execute(sql, params or {})
-        names = [column[0] for column in cursor.description or ()]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        with guarded(connection, limits) as guard:
+            cursor = connection.execute(sql, params or {})
+            names = [column[0] for column in cursor.description or ()]
+            rows = guard.fetch(cursor)
+        return [dict(zip(names, row, strict=True)) for row in rows]
+    except ReadStopped as stopped:
+        raise ProjectionError(str(stopped)) from None
     except sqlite3.Error as error:
         if refused:
             actions = " and ".join(dict.fromkeys(refused))
             raise ProjectionError(
                 f"the views database is read-only here: {actions} is not allowed"
             ) from None
-        raise ProjectionError(f"SQL error: {error}") from None
+        raise ProjectionError(stopped_by_sqlite(error) or f"SQL error: {error}") from None
     finally:
         connection.close()
 
