@@ -127,7 +127,7 @@ def test_a_bad_value_of_any_parameter_is_an_error_naming_it(tmp_path, view, name
         ("effective", "2014-3-31", "'2014-3-31' is not a date (write dates like 2013-09-30)"),
         ("as_at", "20140331", "'20140331' is not a date (write dates like 2013-09-30)"),
         ("as_at", "2014-02-30", "'2014-02-30' is not a date (write dates like 2013-09-30)"),
-        ("as_at", "２０１４-03-31", "'２０１４-03-31' is not a date (write dates like 2013-09-30)"),
+        ("as_at", "２０１４-03-31", "'２０１４-03-31': only the digits 0-9 are read"),
         ("year", "2013", "a financial year is written like 2013-14, got '2013'"),
         ("year", "2013-15", "'2013-15' is not a financial year: the year after 2013 is 2014"),
         ("region", "Y55'", '"Y55\'" is not an organisation code, e.g. 06H or ccg-sector'),

@@ -21,14 +21,13 @@ import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from pydantic import TypeAdapter, ValidationError
 
-from ledger.periods import parse_financial_year, parse_period
+from ledger.periods import parse_date, parse_financial_year, parse_period
 from ledger.read_limits import Limits, ReadStopped, guarded, stopped_by_sqlite
 from ledger.records import Code, Slug
 
@@ -161,17 +160,9 @@ def _normalise(parameter: Parameter, value: str) -> str:
     return normal
 
 
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
 def parse_iso_date(value: str) -> str:
     """A calendar date written exactly YYYY-MM-DD, as the views database holds dates."""
-    try:
-        if _ISO_DATE.fullmatch(value):
-            return date.fromisoformat(value).isoformat()
-    except ValueError:
-        pass
-    raise ValueError(f"{value!r} is not a date (write dates like 2013-09-30)")
+    return parse_date(value).isoformat()
 
 
 def _matching(pattern: Any, what: str, example: str) -> Callable[[str], str]:
