@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ledger.application import Ledger
 from ledger.projections import load_projections, run
@@ -79,22 +80,44 @@ Found = tuple[str | None, str, str | None]  # record, message, source
 
 
 def _store_failures(ledger: Ledger) -> tuple[int, list[Failure]]:
-    """Every stored event must still read as a valid record."""
+    """Every stored event must still read as a valid record, unless a correction has
+    since reversed it (the way an append-only store is repaired)."""
     failures, count = [], 0
-    for stored in ledger.stored_records():
+    latest: dict[str, tuple[str, int, bool]] = {}  # record id -> its latest correction
+
+    def unreadable(position: int, reason: str) -> None:
+        message = f"position {position}: the event cannot be read: {reason}"
+        failures.append(Failure(STORE_CHECK, None, message, f"store position {position}"))
+
+    for stored in ledger.stored_records(unreadable=unreadable):
         count += 1
+        fields = stored.fields
+        if fields["kind"] == "correction":
+            _note_correction(latest, fields, stored.position)
         try:
-            parse_record(stored.fields)
+            parse_record(fields)
         except RecordError as error:
             failures.append(
                 Failure(
                     STORE_CHECK,
-                    str(stored.fields.get("id")),
+                    str(fields["id"]),
                     "; ".join(error.problems),
                     f"store position {stored.position}",
                 )  # fmt: skip
             )
-    return count, failures
+    reversed_ids = {record for record, (*_, reverses) in latest.items() if reverses}
+    return count, [failure for failure in failures if failure.record not in reversed_ids]
+
+
+def _note_correction(
+    latest: dict[str, tuple[str, int, bool]], fields: dict[str, Any], position: int
+) -> None:
+    """Keep the latest correction of each record, by known date and then store position,
+    as the views apply them."""
+    corrected = str(fields.get("corrects"))
+    correction = (str(fields.get("as_at")), position, fields.get("action") == "reverse")
+    if corrected not in latest or latest[corrected] < correction:
+        latest[corrected] = correction
 
 
 def _found(views_path: str | Path, sql: str) -> list[Found]:
@@ -227,10 +250,26 @@ def _allocation_days_agree(views_path: str | Path) -> list[Found]:
     )
 
 
+def _events_projected(views_path: str | Path) -> list[Found]:
+    """Every stored record is in the views, or reversed by a correction. (An event that
+    cannot be read at all is the finding of the records read back.)"""
+    return _found(
+        views_path,
+        """
+        SELECT record_id AS record, 'store position ' || position AS source,
+               'position ' || position || ': the event could not be projected into the views: '
+               || reason || '; a correction that reverses it takes it out' AS message
+        FROM unprojected WHERE reversed_by IS NULL AND record_id IS NOT NULL
+        ORDER BY position
+        """,
+    )
+
+
 VIEW_CHECKS: dict[str, Callable[[str | Path], list[Found]]] = {
     "transfers conserve money": _transfers_conserve_money,
     "organisations open": _organisations_open,
     "versions count once": _versions_count_once,
     "allocation days agree": _allocation_days_agree,
     "reported figures reconcile": _reported_figures_reconcile,
+    "events projected": _events_projected,
 }

@@ -90,14 +90,20 @@ def link(
     originator_id: UUID | str | None,
     version: int | None,
     topic: str | None,
-    state: bytes | None,
+    state: object,
     recorded_hash: str | None,
 ) -> ChainLink:
     """A chain link from a row that may lack the event (deleted) or the hash."""
     event = None
     if originator_id is not None:
-        event = StoredEvent(originator_id, int(version or 0), str(topic), bytes(state or b""))
+        event = StoredEvent(originator_id, int(version or 0), str(topic), _stored_bytes(state))
     return ChainLink(position, event, recorded_hash)
+
+
+def _stored_bytes(state: object) -> bytes:
+    """The bytes an event was stored as. A state that is not bytes (NULL, or TEXT with
+    the same characters) was altered, so it hashes as no bytes, which no event was."""
+    return bytes(state) if isinstance(state, bytes | bytearray | memoryview) else b""
 
 
 def links_of(rows: Iterable[Sequence[Any]]) -> Iterator[ChainLink]:

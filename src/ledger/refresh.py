@@ -24,6 +24,7 @@ class Replayed:
     events: int
     known_by: str | None
     rows: dict[str, int]
+    unprojected: int  # stored events left out of the views
 
 
 def caught_up(ledger: Ledger, path: str | Path) -> ViewsDatabase:
@@ -50,16 +51,17 @@ def replay(
     views = ViewsDatabase(building)
     try:
         views.create(known_by, indexed=False)
-        views.set_journal("OFF")
+        views.set_journal("MEMORY")
         events = catch_up(ledger, views, progress, page_size=REPLAY_PAGE_SIZE)
         views.add_indexes()
         views.set_journal("WAL")
         rows = {table: views.count(table) for table in ("postings", "organisations")}
+        unprojected = views.left_out()
     finally:
         views.close()
     _remove(path, with_file=False)  # a stale journal must not be applied to the new file
     os.replace(building, path)
-    return Replayed(events, known_by, rows)
+    return Replayed(events, known_by, rows, unprojected)
 
 
 def _remove(path: Path, *, with_file: bool) -> None:
