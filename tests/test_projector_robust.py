@@ -303,6 +303,34 @@ def test_views_leave_out_an_event_that_cannot_be_read(ledger, store):
     )
 
 
+@pytest.mark.parametrize("last", [True, False])
+def test_an_event_made_unreadable_after_it_was_projected_is_found_by_check(ledger, store, last):
+    """The views still work, and check says they no longer match the store."""
+    assert ledger("view", "ccg-budgets").exit_code == 0
+    if not last:
+        append_unchecked(store, normalised(allocation("alloc-05Q", account="05Q")))
+        assert ledger("view", "ccg-budgets").exit_code == 0
+    alter_state(store, 6, b"[]")
+    again = ledger("view", "ccg-budgets")
+    assert (again.exit_code, again.stderr) == (0, "")
+    code, found = failures(ledger)
+    assert (code, [(check, source) for check, _, _, source in found]) == (
+        1,
+        [
+            ("hash chain", "store position 6"),
+            ("records read back", "store position 6"),
+            *[("views match the store", "views database")] * 3,
+        ],
+    )
+    assert [message.split(";")[0] for _, _, message, _ in found[2:]] == [
+        f"the {table} table differs from a fresh projection of the store"
+        for table in ("postings", "allocation_days", "unprojected")
+    ]
+    assert ledger("rebuild").exit_code == 0
+    viewed = ledger("view", "ccg-budgets")
+    assert (viewed.exit_code, viewed.stderr) == (0, LEFT_OUT + "\n")
+
+
 def test_a_state_turned_to_text_is_found_by_the_hash_chain(tmp_path, sqlite_store):
     history = write_jsonl(tmp_path / "history.jsonl", [*world(), allocation()])
     ledger = partial(CliRunner().invoke, main, catch_exceptions=False)
@@ -325,3 +353,67 @@ def test_a_record_that_reads_but_lacks_what_log_shows_stops_log_by_position(ledg
         "Error: the record at position 7 cannot be shown: it has no 'title' field; "
         "run: ledger check\n",
     )
+
+
+# -- check compares the views with a fresh projection of the store (item 17) -------------
+
+
+def test_check_finds_views_edited_consistently_and_names_the_tables(ledger, store, tmp_path):
+    assert failures(ledger) == (0, [])
+    views = tmp_path / "views.db"
+    billion = 100_000_000_000
+    with sqlite3.connect(views) as db:
+        db.execute(
+            "UPDATE postings SET amount_pence = amount_pence + ?, delta_pence = delta_pence + ?",
+            (billion, billion),
+        )
+        db.execute("UPDATE allocation_days SET delta_pence = delta_pence + ?", (billion,))
+    rebuild = f"ledger --store {store} --views {views} rebuild"
+    assert failures(ledger) == (
+        1,
+        [
+            (
+                "views match the store",
+                None,
+                f"the {table} table differs from a fresh projection of the store; run: {rebuild}",
+                "views database",
+            )
+            for table in ("postings", "allocation_days")
+        ],
+    )
+    assert ledger("rebuild").exit_code == 0
+    assert failures(ledger) == (0, [])
+
+
+def test_check_on_views_replayed_as_at_a_date_compares_them_with_the_same_replay(
+    ledger, store, tmp_path
+):
+    earlier = tmp_path / "earlier.db"
+    import_records(ledger, tmp_path, allocation("later", account="05Q", as_at="2014-01-10"))
+    assert ledger("replay", "--as-at", "2013-12-31", "--views", str(earlier)).exit_code == 0
+
+    def check_earlier():
+        result = ledger("--views", str(earlier), "check", "--format", "json")
+        return result.exit_code, [(r["check"], r["message"]) for r in json.loads(result.stdout)]
+
+    assert check_earlier() == (0, [])
+    with sqlite3.connect(earlier) as db:
+        db.execute("DELETE FROM organisations WHERE code = '05Q'")
+    fix = f"ledger --store {store} replay --as-at 2013-12-31 --views {earlier}"
+    assert check_earlier() == (
+        1,
+        [
+            (
+                "views match the store",
+                f"the organisations table differs from a fresh projection of the store; run: {fix}",
+            )
+        ],
+    )
+
+
+def test_views_caught_up_event_by_event_match_a_fresh_projection(ledger, tmp_path):
+    for n in range(3):
+        import_records(ledger, tmp_path, allocation(f"more-{n}", amount=f"£{n + 1}m"))
+        assert ledger("view", "ccg-budgets").exit_code == 0
+    import_records(ledger, tmp_path, correction("undo-1", "more-1", as_at="2013-10-01"))
+    assert failures(ledger) == (0, [])

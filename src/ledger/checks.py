@@ -5,14 +5,17 @@ Each check returns failures: what is wrong, the record it is about, and its sour
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ledger.application import Ledger
+from ledger.application import Ledger, shown
 from ledger.projections import load_projections, run
 from ledger.records import RecordError, parse_record
+from ledger.refresh import replay
+from ledger.views_db import ViewsDatabase
 
 
 @dataclass(frozen=True)
@@ -38,14 +41,17 @@ def check_all(
     failures = _chain_failures(ledger, expected_head)
     records, unreadable = _store_failures(ledger)
     failures += unreadable
+    checks = [CHAIN_CHECK, STORE_CHECK]
     try:
         views_path = caught_up_views()
     except Exception as error:  # any failure to project is itself the finding
         failures.append(Failure(VIEWS_CHECK, None, f"the views could not be built: {error}", None))
-        return Report([CHAIN_CHECK, STORE_CHECK, VIEWS_CHECK], records, failures)
+        return Report([*checks, VIEWS_CHECK], records, failures)
     for name, check in VIEW_CHECKS.items():
         failures += [Failure(name, *found) for found in check(views_path)]
-    return Report([CHAIN_CHECK, STORE_CHECK, *VIEW_CHECKS], records, failures)
+    failures += [Failure(MATCH_CHECK, *found) for found in _views_match(ledger, views_path)]
+    checks += [*VIEW_CHECKS, MATCH_CHECK]
+    return Report(checks, records, failures)
 
 
 def _chain_failures(ledger: Ledger, expected_head: str | None) -> list[Failure]:
@@ -76,6 +82,7 @@ def _chain_failures(ledger: Ledger, expected_head: str | None) -> list[Failure]:
 CHAIN_CHECK = "hash chain"
 VIEWS_CHECK = "views built"
 STORE_CHECK = "records read back"
+MATCH_CHECK = "views match the store"
 Found = tuple[str | None, str, str | None]  # record, message, source
 
 
@@ -263,6 +270,37 @@ def _events_projected(views_path: str | Path) -> list[Found]:
         ORDER BY position
         """,
     )
+
+
+def _views_match(ledger: Ledger, views_path: str | Path) -> list[Found]:
+    """The views hold what a fresh projection of the store, to the same position and
+    known date, holds: compared table by table, by digest."""
+    views = ViewsDatabase(views_path)
+    try:
+        position, digests = views.digests()
+        known_by = views.tracking.known_by
+    finally:
+        views.close()
+    with tempfile.TemporaryDirectory(prefix="ledger-check-") as scratch:
+        fresh_path = Path(scratch) / "fresh.db"
+        replay(ledger, fresh_path, known_by, until=position)
+        fresh = ViewsDatabase(fresh_path)
+        try:
+            _, fresh_digests = fresh.digests()
+        finally:
+            fresh.close()
+    store = shown(ledger.store)
+    fix = (
+        f"ledger --store {store} replay --as-at {known_by} --views {views_path}"
+        if known_by
+        else f"ledger --store {store} --views {views_path} rebuild"
+    )
+    return [
+        (None, f"the {table} table differs from a fresh projection of the store; run: {fix}",
+         "views database")
+        for table, digest in digests.items()
+        if fresh_digests[table] != digest
+    ]  # fmt: skip
 
 
 VIEW_CHECKS: dict[str, Callable[[str | Path], list[Found]]] = {

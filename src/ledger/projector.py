@@ -42,17 +42,23 @@ def catch_up(
     views: ViewsDatabase,
     progress: Progress | None = None,
     page_size: int | None = None,
+    until: int | None = None,
 ) -> int:
-    """Apply every event after the tracked position; return how many were read. An event
-    that cannot be read or projected is left out of the views and noted in their
-    ``unprojected`` table: a stored event never stops them."""
+    """Apply every event after the tracked position (up to position ``until`` when given);
+    return how many were read. An event that cannot be read or projected is left out of
+    the views and noted in their ``unprojected`` table: a stored event never stops them."""
     _check_same_store(ledger, views)
-    to_read = (ledger.recorder.max_notification_id() or 0) - views.tracking.position
+    end = ledger.recorder.max_notification_id() or 0
+    to_read = min(end, until if until is not None else end) - views.tracking.position
     read = 0
     while True:
         with views.writing():
             tracking = views.tracking
             limit = page_size or PAGE_SIZE
+            if until is not None:
+                limit = min(limit, until - tracking.position)
+            if limit <= 0:
+                return read
             last, records, unreadable = _read(ledger, views, tracking.position, limit)
             if last == tracking.position:
                 return read

@@ -8,6 +8,7 @@ sqlite3 shell or Datasette; projections/README.md describes them.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -354,6 +355,24 @@ class ViewsDatabase:
                 "SELECT COUNT(*) FROM unprojected WHERE reversed_by IS NULL"
             ).fetchone()[0]
         )
+
+    def digests(self) -> tuple[int, dict[str, str]]:
+        """The tracked position, and a digest of each table's rows (leaving out the row ids
+        SQLite assigns, which depend on how the rows were paged in), read together."""
+        self.conn.execute("BEGIN")
+        try:
+            return self.tracking.position, {table: self._digest(table) for table in TABLES}
+        finally:
+            self.conn.rollback()
+
+    def _digest(self, table: str) -> str:
+        columns = ", ".join(name for name in TABLES[table]["columns"] if name != "posting_id")
+        digest = hashlib.sha256()
+        for row in self.conn.execute(
+            f"SELECT {columns} FROM {TABLES_BY_NAME[table]} ORDER BY {columns}"
+        ):
+            digest.update(repr(row).encode())
+        return digest.hexdigest()
 
     def insert(self, table: str, rows: list[dict[str, Any]]) -> None:
         if rows:
