@@ -417,3 +417,14 @@ def test_views_caught_up_event_by_event_match_a_fresh_projection(ledger, tmp_pat
         assert ledger("view", "ccg-budgets").exit_code == 0
     import_records(ledger, tmp_path, correction("undo-1", "more-1", as_at="2013-10-01"))
     assert failures(ledger) == (0, [])
+
+
+# -- the head hash that log and export print (item 18) ------------------------------------
+
+
+def test_log_and_export_say_their_head_hash_is_the_stored_one(ledger, store):
+    [(head,)] = store_sql(store, "SELECT hash FROM stored_event_hashes WHERE notification_id = 6")
+    stored = f"head: {head} (position 6, as stored: ledger check recomputes the chain)\n"
+    assert ledger("log").stderr == stored
+    assert ledger("export").stderr == stored
+    assert ledger("check").stderr.splitlines()[0] == f"head: {head} (position 6)"

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.application import Ledger, shown
+from ledger.hash_chain import ChainReport
 from ledger.projections import load_projections, run
 from ledger.records import RecordError, parse_record
 from ledger.refresh import replay
@@ -31,6 +32,8 @@ class Report:
     checks: list[str]
     records: int
     failures: list[Failure]
+    head: str  # the head of the hash chain as checked
+    position: int  # the position of the head
 
 
 def check_all(
@@ -38,7 +41,8 @@ def check_all(
 ) -> Report:
     """Check the store, then (through ``caught_up_views``) the views built from it. A store
     whose events cannot be projected is reported, not left to crash the check."""
-    failures = _chain_failures(ledger, expected_head)
+    chain = ledger.verify_chain()
+    failures = _chain_failures(chain, expected_head)
     records, unreadable = _store_failures(ledger)
     failures += unreadable
     checks = [CHAIN_CHECK, STORE_CHECK]
@@ -46,17 +50,16 @@ def check_all(
         views_path = caught_up_views()
     except Exception as error:  # any failure to project is itself the finding
         failures.append(Failure(VIEWS_CHECK, None, f"the views could not be built: {error}", None))
-        return Report([*checks, VIEWS_CHECK], records, failures)
+        return Report([*checks, VIEWS_CHECK], records, failures, chain.head, chain.position)
     for name, check in VIEW_CHECKS.items():
         failures += [Failure(name, *found) for found in check(views_path)]
     failures += [Failure(MATCH_CHECK, *found) for found in _views_match(ledger, views_path)]
     checks += [*VIEW_CHECKS, MATCH_CHECK]
-    return Report(checks, records, failures)
+    return Report(checks, records, failures, chain.head, chain.position)
 
 
-def _chain_failures(ledger: Ledger, expected_head: str | None) -> list[Failure]:
+def _chain_failures(report: ChainReport, expected_head: str | None) -> list[Failure]:
     """The hash chain holds from the first event to the last, and ends where expected."""
-    report = ledger.verify_chain()
     failures = [
         Failure(
             CHAIN_CHECK,
@@ -73,7 +76,7 @@ def _chain_failures(ledger: Ledger, expected_head: str | None) -> list[Failure]:
                 None,
                 f"the history ends in hash {report.head}, not the expected {expected_head}: "
                 "it has been rewritten or has grown since",
-                f"store position {ledger.head()[0]}",
+                f"store position {report.position}",
             )
         )
     return failures

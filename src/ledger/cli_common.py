@@ -92,6 +92,10 @@ def progress_on_stderr(label: str, every_seconds: float = 2.0) -> Callable[[int,
 
 
 def show_head(ledger: Ledger) -> None:
-    """The head of the hash chain, on stderr, to note down and check against later."""
+    """The head of the hash chain as stored, on stderr, to note down and check against
+    later; it is read, not recomputed, and says so."""
     position, head = ledger.head()
-    click.echo(f"head: {head} (position {position})", err=True)
+    click.echo(
+        f"head: {head} (position {position}, as stored: ledger check recomputes the chain)",
+        err=True,
+    )

@@ -49,12 +49,14 @@ class ChainReport:
     events: int
     head: str
     breaks: list[ChainBreak]
+    position: int = 0  # of the head
 
 
 def verify(links: Iterator[ChainLink]) -> ChainReport:
     """Recompute the chain over links in position order; report where it breaks."""
-    previous, events, breaks = GENESIS, 0, []
+    previous, events, breaks, position = GENESIS, 0, [], 0
     for link in links:
+        position = link.position
         if link.event is None:
             breaks.append(ChainBreak(link.position, "the event recorded here is missing"))
             previous = link.recorded_hash or previous
@@ -71,7 +73,7 @@ def verify(links: Iterator[ChainLink]) -> ChainReport:
                 )  # fmt: skip
             )
         previous = link.recorded_hash or expected
-    return ChainReport(events, previous, breaks)
+    return ChainReport(events, previous, breaks, position)
 
 
 def extend(
