@@ -178,7 +178,7 @@ class Ledger(Application[Any]):
                 fields = _a_record(StoredRecord(0, event.timestamp, event.record)).fields
             except _UNREADABLE as error:
                 raise StoreError(
-                    f"a stored record this names cannot be read: "
+                    f"a stored record these records name cannot be read: "
                     f"{_why_unreadable(stored.state, error)}; run: ledger check"
                 ) from None
             found[str(fields["id"])] = _read_back(fields)
@@ -355,8 +355,9 @@ def _why_unreadable(state: object, error: Exception) -> str:
         return "its stored state is NULL"
     if not isinstance(state, bytes | str):
         return f"its stored state is a {type(state).__name__}, not bytes"
-    if isinstance(error, json.JSONDecodeError):  # orjson's error is one too
-        return f"its stored state is not JSON ({error})"
+    cause = error.__cause__ or error  # the library's mapper wraps what its transcoder raised
+    if isinstance(cause, json.JSONDecodeError):  # orjson's error is one too
+        return f"its stored state is not JSON ({cause})"
     return "its stored state holds no record"
 
 
