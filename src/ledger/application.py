@@ -351,6 +351,7 @@ def _read_back(fields: dict[str, Any]) -> AnyRecord:
 
 
 def _why_unreadable(state: object, error: Exception) -> str:
+    """What is wrong with a stored state that could not be read as a record."""
     if state is None:
         return "its stored state is NULL"
     if not isinstance(state, bytes | str):

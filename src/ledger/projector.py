@@ -49,7 +49,9 @@ def catch_up(
     the views and noted in their ``unprojected`` table: a stored event never stops them."""
     _check_same_store(ledger, views)
     end = ledger.recorder.max_notification_id() or 0
-    to_read = min(end, until if until is not None else end) - views.tracking.position
+    if until is not None:
+        end = min(end, until)
+    to_read = end - views.tracking.position
     read = 0
     while True:
         with views.writing():
