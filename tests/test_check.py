@@ -34,15 +34,15 @@ def test_a_sound_ledger_passes_every_check(run, tmp_path):
     head, summary = result.output.splitlines()
     assert result.exit_code == 0
     assert re.fullmatch(r"head: [0-9a-f]{64} \(position 8\)", head)
-    assert summary == "No failures in 7 checks over 8 records."
+    assert summary == "No failures in 9 checks over 8 records."
     as_json = ledger("check", "--format", "json")
     assert (as_json.stdout, as_json.stderr) == (
         "[]\n",
-        f"{head}\nNo failures in 7 checks over 8 records.\n",
+        f"{head}\nNo failures in 9 checks over 8 records.\n",
     )
 
 
-def test_check_catches_a_planted_imbalance_in_a_transfer(run, tmp_path):
+def test_check_catches_a_planted_imbalance_in_a_transfer(run, tmp_path, store):
     ledger = ledger_with(run, tmp_path, *SOUND)
     ledger("rebuild")
     with sqlite3.connect(tmp_path / "views.db") as views:
@@ -62,10 +62,17 @@ def test_check_catches_a_planted_imbalance_in_a_transfer(run, tmp_path):
             "message": "its changes add up to 500000000 pence, its current value is 600000000",
             "source": "board-paper-2013-11 table 1",
         },
+        {
+            "check": "views match the store",
+            "record": None,
+            "message": "the postings table differs from a fresh projection of the store; run: "
+            f"ledger --store {store} --views {tmp_path / 'views.db'} rebuild",
+            "source": "views database",
+        },
     ]
     head, error = result.stderr.splitlines()
     assert head.startswith("head: ")
-    assert error == "Error: 2 failures in 7 checks over 8 records."
+    assert error == "Error: 3 failures in 9 checks over 8 records."
 
 
 def test_check_catches_an_organisation_used_after_it_closed(run, store, tmp_path):
@@ -137,8 +144,10 @@ def test_check_catches_a_stored_event_altered_outside_the_ledger(run, tmp_path, 
             "amount_pence: pence must be a whole number, got 'lots'",
         ),
         (
-            "views built",
-            None,
-            "the views could not be built: unsupported operand type(s) for +=: 'int' and 'str'",
+            "events projected",
+            "alloc-06H",
+            f"position {position}: the event could not be projected into the views: "
+            "unsupported operand type(s) for +=: 'int' and 'str'; "
+            "a correction that reverses it takes it out",
         ),
     ]

@@ -5,13 +5,18 @@ Each check returns failures: what is wrong, the record it is about, and its sour
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from ledger.application import Ledger
+from ledger.application import Ledger, shown
+from ledger.hash_chain import ChainReport
 from ledger.projections import load_projections, run
 from ledger.records import RecordError, parse_record
+from ledger.refresh import replay
+from ledger.views_db import ViewsDatabase
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,8 @@ class Report:
     checks: list[str]
     records: int
     failures: list[Failure]
+    head: str  # the head of the hash chain as checked
+    position: int  # the position of the head
 
 
 def check_all(
@@ -34,22 +41,25 @@ def check_all(
 ) -> Report:
     """Check the store, then (through ``caught_up_views``) the views built from it. A store
     whose events cannot be projected is reported, not left to crash the check."""
-    failures = _chain_failures(ledger, expected_head)
+    chain = ledger.verify_chain()
+    failures = _chain_failures(chain, expected_head)
     records, unreadable = _store_failures(ledger)
     failures += unreadable
+    checks = [CHAIN_CHECK, STORE_CHECK]
     try:
         views_path = caught_up_views()
     except Exception as error:  # any failure to project is itself the finding
         failures.append(Failure(VIEWS_CHECK, None, f"the views could not be built: {error}", None))
-        return Report([CHAIN_CHECK, STORE_CHECK, VIEWS_CHECK], records, failures)
+        return Report([*checks, VIEWS_CHECK], records, failures, chain.head, chain.position)
     for name, check in VIEW_CHECKS.items():
         failures += [Failure(name, *found) for found in check(views_path)]
-    return Report([CHAIN_CHECK, STORE_CHECK, *VIEW_CHECKS], records, failures)
+    failures += [Failure(MATCH_CHECK, *found) for found in _views_match(ledger, views_path)]
+    checks += [*VIEW_CHECKS, MATCH_CHECK]
+    return Report(checks, records, failures, chain.head, chain.position)
 
 
-def _chain_failures(ledger: Ledger, expected_head: str | None) -> list[Failure]:
+def _chain_failures(report: ChainReport, expected_head: str | None) -> list[Failure]:
     """The hash chain holds from the first event to the last, and ends where expected."""
-    report = ledger.verify_chain()
     failures = [
         Failure(
             CHAIN_CHECK,
@@ -66,7 +76,7 @@ def _chain_failures(ledger: Ledger, expected_head: str | None) -> list[Failure]:
                 None,
                 f"the history ends in hash {report.head}, not the expected {expected_head}: "
                 "it has been rewritten or has grown since",
-                f"store position {ledger.head()[0]}",
+                f"store position {report.position}",
             )
         )
     return failures
@@ -75,26 +85,49 @@ def _chain_failures(ledger: Ledger, expected_head: str | None) -> list[Failure]:
 CHAIN_CHECK = "hash chain"
 VIEWS_CHECK = "views built"
 STORE_CHECK = "records read back"
+MATCH_CHECK = "views match the store"
 Found = tuple[str | None, str, str | None]  # record, message, source
 
 
 def _store_failures(ledger: Ledger) -> tuple[int, list[Failure]]:
-    """Every stored event must still read as a valid record."""
+    """Every stored event must still read as a valid record, unless a correction has
+    since reversed it (the way an append-only store is repaired)."""
     failures, count = [], 0
-    for stored in ledger.stored_records():
+    latest: dict[str, tuple[str, int, bool]] = {}  # record id -> its latest correction
+
+    def unreadable(position: int, reason: str) -> None:
+        message = f"position {position}: the event cannot be read: {reason}"
+        failures.append(Failure(STORE_CHECK, None, message, f"store position {position}"))
+
+    for stored in ledger.stored_records(unreadable=unreadable):
         count += 1
+        fields = stored.fields
+        if fields["kind"] == "correction":
+            _note_correction(latest, fields, stored.position)
         try:
-            parse_record(stored.fields)
+            parse_record(fields)
         except RecordError as error:
             failures.append(
                 Failure(
                     STORE_CHECK,
-                    str(stored.fields.get("id")),
+                    str(fields["id"]),
                     "; ".join(error.problems),
                     f"store position {stored.position}",
                 )  # fmt: skip
             )
-    return count, failures
+    reversed_ids = {record for record, (*_, reverses) in latest.items() if reverses}
+    return count, [failure for failure in failures if failure.record not in reversed_ids]
+
+
+def _note_correction(
+    latest: dict[str, tuple[str, int, bool]], fields: dict[str, Any], position: int
+) -> None:
+    """Keep the latest correction of each record, by known date and then store position,
+    as the views apply them."""
+    corrected = str(fields.get("corrects"))
+    correction = (str(fields.get("as_at")), position, fields.get("action") == "reverse")
+    if corrected not in latest or latest[corrected] < correction:
+        latest[corrected] = correction
 
 
 def _found(views_path: str | Path, sql: str) -> list[Found]:
@@ -227,10 +260,57 @@ def _allocation_days_agree(views_path: str | Path) -> list[Found]:
     )
 
 
+def _events_projected(views_path: str | Path) -> list[Found]:
+    """Every stored record is in the views, or reversed by a correction. (An event that
+    cannot be read at all is the finding of the records read back.)"""
+    return _found(
+        views_path,
+        """
+        SELECT record_id AS record, 'store position ' || position AS source,
+               'position ' || position || ': the event could not be projected into the views: '
+               || reason || '; a correction that reverses it takes it out' AS message
+        FROM unprojected WHERE reversed_by IS NULL AND record_id IS NOT NULL
+        ORDER BY position
+        """,
+    )
+
+
+def _views_match(ledger: Ledger, views_path: str | Path) -> list[Found]:
+    """The views hold what a fresh projection of the store, to the same position and
+    known date, holds: compared table by table, by digest."""
+    views = ViewsDatabase(views_path)
+    try:
+        position, digests = views.digests()
+        known_by = views.tracking.known_by
+    finally:
+        views.close()
+    with tempfile.TemporaryDirectory(prefix="ledger-check-") as scratch:
+        fresh_path = Path(scratch) / "fresh.db"
+        replay(ledger, fresh_path, known_by, until=position)
+        fresh = ViewsDatabase(fresh_path)
+        try:
+            _, fresh_digests = fresh.digests()
+        finally:
+            fresh.close()
+    store = shown(ledger.store)
+    fix = (
+        f"ledger --store {store} replay --as-at {known_by} --views {views_path}"
+        if known_by
+        else f"ledger --store {store} --views {views_path} rebuild"
+    )
+    return [
+        (None, f"the {table} table differs from a fresh projection of the store; run: {fix}",
+         "views database")
+        for table, digest in digests.items()
+        if fresh_digests[table] != digest
+    ]  # fmt: skip
+
+
 VIEW_CHECKS: dict[str, Callable[[str | Path], list[Found]]] = {
     "transfers conserve money": _transfers_conserve_money,
     "organisations open": _organisations_open,
     "versions count once": _versions_count_once,
     "allocation days agree": _allocation_days_agree,
     "reported figures reconcile": _reported_figures_reconcile,
+    "events projected": _events_projected,
 }

@@ -92,13 +92,25 @@ def caught_up_views(settings: Settings) -> str:
     with Ledger(settings.store, must_exist=True) as ledger:
         views = caught_up(ledger, settings.views)
     known_by = views.tracking.known_by
+    left_out = views.left_out()
     views.close()
     if known_by:
         click.echo(
             f"(the views database {settings.views} holds only what was known by {known_by})",
             err=True,
         )
+    show_left_out(left_out)
     return settings.views
+
+
+def show_left_out(events: int) -> None:
+    """Say on stderr that the views leave out stored events that could not be projected."""
+    if events:
+        click.echo(
+            f"(the views leave out {plural(events, 'stored event')} that could not be "
+            f"projected; ledger check lists {'it' if events == 1 else 'them'})",
+            err=True,
+        )
 
 
 def progress_on_stderr(label: str, every_seconds: float = 2.0) -> Callable[[int, int], None]:
@@ -116,6 +128,10 @@ def progress_on_stderr(label: str, every_seconds: float = 2.0) -> Callable[[int,
 
 
 def show_head(ledger: Ledger) -> None:
-    """The head of the hash chain, on stderr, to note down and check against later."""
+    """The head of the hash chain as stored, on stderr, to note down and check against
+    later; it is read, not recomputed, and says so."""
     position, head = ledger.head()
-    click.echo(f"head: {head} (position {position})", err=True)
+    click.echo(
+        f"head: {head} (position {position}, as stored: ledger check recomputes the chain)",
+        err=True,
+    )

@@ -16,7 +16,6 @@ from ledger.cli_common import (
     format_option,
     iso,
     pass_settings,
-    show_head,
 )
 from ledger.output import plural, render
 
@@ -128,7 +127,7 @@ def check(settings: Settings, expected_head: str | None, fmt: str) -> None:
 
     with Ledger(settings.store, must_exist=True) as ledger:
         report = check_all(ledger, lambda: caught_up_views(settings), expected_head)
-        show_head(ledger)
+    click.echo(f"head: {report.head} (position {report.position})", err=True)
     summary = f"{plural(len(report.checks), 'check')} over {plural(report.records, 'record')}"
     rows = [asdict(failure) for failure in report.failures]
     if fmt != "table" or rows:

@@ -17,6 +17,7 @@ from ledger.cli_common import (
     iso,
     pass_settings,
     progress_on_stderr,
+    show_left_out,
 )
 from ledger.output import plural, render
 from ledger.read_limits import DEFAULT_ROWS, DEFAULT_SECONDS, ROWS_VARIABLE, TIMEOUT_VARIABLE
@@ -47,7 +48,8 @@ def limit_options(command: Command) -> Command:
 
 @click.command("views")
 @format_option
-def views_command(fmt: str) -> None:
+@pass_settings
+def views_command(settings: Settings, fmt: str) -> None:
     """List the named views (projections/*.sql) and what they show.
 
     ledger views
@@ -63,6 +65,21 @@ def views_command(fmt: str) -> None:
         for projection in load_projections().values()
     ]
     click.echo(render(rows, fmt))
+    show_left_out(_left_out(settings.views))
+
+
+def _left_out(path: str) -> int:
+    """How many stored events the views database at ``path`` left out when it last caught
+    up (0 when there is no such database to ask)."""
+    import sqlite3
+
+    from ledger.projections import ProjectionError, run
+
+    try:
+        rows = run(path, "SELECT COUNT(*) AS n FROM unprojected WHERE reversed_by IS NULL")
+    except (ProjectionError, sqlite3.Error):
+        return 0
+    return int(rows[0]["n"])
 
 
 @click.command()
@@ -158,8 +175,14 @@ def _replay(settings: Settings, path: str, known_by: str | None) -> None:
     with Ledger(settings.store, must_exist=True) as ledger, paused_garbage_collection():
         done = replay(ledger, path, known_by, progress=progress_on_stderr("replay"))
     scope = f", keeping what was known by {known_by}" if known_by else ""
+    left_out = (
+        f"; {plural(done.unprojected, 'stored event')} could not be projected "
+        f"(ledger check lists {'it' if done.unprojected == 1 else 'them'})"
+        if done.unprojected
+        else ""
+    )
     click.echo(
         f"Replayed {plural(done.events, 'event')} into {path}{scope}: "
         f"{plural(done.rows['postings'], 'posting')}, "
-        f"{plural(done.rows['organisations'], 'organisation')}."
+        f"{plural(done.rows['organisations'], 'organisation')}{left_out}."
     )

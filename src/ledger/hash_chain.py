@@ -49,12 +49,14 @@ class ChainReport:
     events: int
     head: str
     breaks: list[ChainBreak]
+    position: int = 0  # of the head
 
 
 def verify(links: Iterator[ChainLink]) -> ChainReport:
     """Recompute the chain over links in position order; report where it breaks."""
-    previous, events, breaks = GENESIS, 0, []
+    previous, events, breaks, position = GENESIS, 0, [], 0
     for link in links:
+        position = link.position
         if link.event is None:
             breaks.append(ChainBreak(link.position, "the event recorded here is missing"))
             previous = link.recorded_hash or previous
@@ -71,7 +73,7 @@ def verify(links: Iterator[ChainLink]) -> ChainReport:
                 )  # fmt: skip
             )
         previous = link.recorded_hash or expected
-    return ChainReport(events, previous, breaks)
+    return ChainReport(events, previous, breaks, position)
 
 
 def extend(
@@ -90,14 +92,20 @@ def link(
     originator_id: UUID | str | None,
     version: int | None,
     topic: str | None,
-    state: bytes | None,
+    state: object,
     recorded_hash: str | None,
 ) -> ChainLink:
     """A chain link from a row that may lack the event (deleted) or the hash."""
     event = None
     if originator_id is not None:
-        event = StoredEvent(originator_id, int(version or 0), str(topic), bytes(state or b""))
+        event = StoredEvent(originator_id, int(version or 0), str(topic), _stored_bytes(state))
     return ChainLink(position, event, recorded_hash)
+
+
+def _stored_bytes(state: object) -> bytes:
+    """The bytes an event was stored as. A state that is not bytes (NULL, or TEXT with
+    the same characters) was altered, so it hashes as no bytes, which no event was."""
+    return bytes(state) if isinstance(state, bytes | bytearray | memoryview) else b""
 
 
 def links_of(rows: Iterable[Sequence[Any]]) -> Iterator[ChainLink]:

@@ -39,7 +39,7 @@ def log_rows(records: Iterable[StoredRecord], wanted: LogFilter) -> Iterator[dic
     account and year of the record it corrects."""
     targets: dict[str, dict[str, Any]] = {}
     for stored in records:
-        row = describe(stored)
+        row = _described(stored)
         if stored.kind == "correction":
             target = targets.get(stored.fields["corrects"], {})
             row["account"], row["counterparty"] = target.get("account"), target.get("counterparty")
@@ -58,6 +58,20 @@ def _passes(row: dict[str, Any], stored: StoredRecord, wanted: LogFilter) -> boo
         and (wanted.year is None or row["financial_year"] == wanted.year)
         and (wanted.as_at is None or row["as_at"] <= wanted.as_at)
     )
+
+
+def _described(stored: StoredRecord) -> dict[str, Any]:
+    """``describe``, or for a stored record that lacks what its kind must hold (a
+    hand-edited store) an error naming its position."""
+    from ledger.application import StoreError
+
+    try:
+        return describe(stored)
+    except (KeyError, TypeError) as error:
+        why = f"it has no {error.args[0]!r} field" if isinstance(error, KeyError) else str(error)
+        raise StoreError(
+            f"the record at position {stored.position} cannot be shown: {why}; run: ledger check"
+        ) from None
 
 
 def describe(stored: StoredRecord) -> dict[str, Any]:

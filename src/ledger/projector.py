@@ -12,6 +12,7 @@ so an additive figure (an allocation) as at D is the sum of deltas known by D.
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -41,33 +42,96 @@ def catch_up(
     views: ViewsDatabase,
     progress: Progress | None = None,
     page_size: int | None = None,
+    until: int | None = None,
 ) -> int:
-    """Apply every event after the tracked position; return how many were read."""
+    """Apply every event after the tracked position (up to position ``until`` when given);
+    return how many were read. An event that cannot be read or projected is left out of
+    the views and noted in their ``unprojected`` table: a stored event never stops them."""
     _check_same_store(ledger, views)
-    to_read = (ledger.recorder.max_notification_id() or 0) - views.tracking.position
+    end = ledger.recorder.max_notification_id() or 0
+    if until is not None:
+        end = min(end, until)
+    to_read = end - views.tracking.position
     read = 0
     while True:
         with views.writing():
             tracking = views.tracking
-            last, records = ledger.records_after(tracking.position, page_size or PAGE_SIZE)
+            limit = page_size or PAGE_SIZE
+            if until is not None:
+                limit = min(limit, until - tracking.position)
+            if limit <= 0:
+                return read
+            last, records, unreadable = _read(ledger, views, tracking.position, limit)
             if last == tracking.position:
                 return read
-            page = _Page(tracking.known_by, records)
-            page.write(views)
-            views.track(last, page.last_record_id or tracking.record_id)
-        read += len(records)
+            _project(views, tracking.known_by, records)
+            at_last = records[-1].fields["id"] if records and records[-1].position == last else None
+            views.track(last, at_last)
+        read += len(records) + unreadable
         if progress:
             progress(read, max(to_read, read))
 
 
+def _read(
+    ledger: Ledger, views: ViewsDatabase, after: int, limit: int
+) -> tuple[int, list[StoredRecord], int]:
+    """The next page of records, as ``records_after`` gives it, and how many events were
+    left out of the views because they cannot be read."""
+    unreadable: list[tuple[int, str]] = []
+    last, records = ledger.records_after(after, limit, lambda *event: unreadable.append(event))
+    for position, reason in unreadable:
+        views.leave_out(position, None, reason)
+    return last, records, len(unreadable)
+
+
+# What a stored event can do wrong, as opposed to the views database or the machine (a
+# locked or full disk, a corrupt file), which must stop the projector rather than be
+# blamed on the event.
+_EVENT_FAULTS = (
+    LookupError, TypeError, ValueError, AttributeError, ArithmeticError, ViewsError,
+    sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.DataError,
+)  # fmt: skip
+
+
+def _project(views: ViewsDatabase, known_by: str | None, records: list[StoredRecord]) -> None:
+    """Write one page's rows; if the page fails, write its events one at a time and leave
+    out each that fails, so one bad event costs only itself."""
+    try:
+        with views.savepoint():
+            _Page(known_by, records).write(views)
+    except _EVENT_FAULTS:
+        for record in records:
+            try:
+                with views.savepoint():
+                    _Page(known_by, [record]).write(views)
+            except _EVENT_FAULTS as error:
+                views.leave_out(record.position, str(record.fields["id"]), _fault(error))
+
+
+def _fault(error: Exception) -> str:
+    """Why an event could not be projected, for ``check`` to say."""
+    if isinstance(error, KeyError):
+        return f"it has no {error.args[0]!r} field"
+    if isinstance(error, sqlite3.IntegrityError):
+        return f"its rows break a rule of the views database ({error})"
+    return str(error)
+
+
 def _check_same_store(ledger: Ledger, views: ViewsDatabase) -> None:
-    """A views database follows one store: the record at its position must be the one it saw."""
+    """A views database follows one store: the record at its position must be the one it
+    saw. (When the event there cannot be read, there is nothing to compare: `check` finds
+    the event, and whether the views still match the store.)"""
     tracking = views.tracking
     if tracking.position == 0:
         return
-    _, found = ledger.records_after(tracking.position - 1, 1)
+    unreadable: list[tuple[int, str]] = []
+    _, found = ledger.records_after(
+        tracking.position - 1, 1, lambda *event: unreadable.append(event)
+    )
     seen = (tracking.position, tracking.record_id)
     if found and (found[0].position, found[0].fields["id"]) == seen:
+        return
+    if unreadable:
         return
     store = shown(ledger.store)  # a server's password is not repeated
     raise ViewsError(
@@ -98,14 +162,12 @@ class _Page:
         self.pending: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.postings: list[tuple[Any, ...]] = []
         self.corrections: list[tuple[dict[str, Any], int]] = []
-        self.last_record_id: str | None = None
         for record in records:
             self.apply(record.fields, record.position)
         self.days = Days()
         self.days.add_postings(self.postings)
 
     def apply(self, fields: dict[str, Any], position: int) -> None:
-        self.last_record_id = fields["id"]
         if self.known_by is not None and known_on(fields) > self.known_by:
             return
         kind = fields["kind"]
@@ -149,6 +211,17 @@ class _Page:
             views.insert(table, rows)
         apply_corrections(views, self.corrections, self.days)
         views.add_allocation_days(self.days.totals)
+        views.correct_left_out(
+            [_correcting(fields, position) for fields, position in self.corrections]
+        )
+
+
+def _correcting(fields: dict[str, Any], position: int) -> tuple[str, str, str, bool]:
+    """What a correction says of a record left out of the views: its id, the record's, its
+    precedence (corrections apply by known date, then store position) and whether it
+    reverses the record."""
+    precedence = f"{fields['as_at']} {position:012d}"
+    return fields["id"], fields["corrects"], precedence, fields["action"] == "reverse"
 
 
 def posting_rows(fields: dict[str, Any], position: int) -> list[tuple[Any, ...]]:

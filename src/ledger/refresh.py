@@ -24,6 +24,7 @@ class Replayed:
     events: int
     known_by: str | None
     rows: dict[str, int]
+    unprojected: int  # stored events left out of the views
 
 
 def caught_up(ledger: Ledger, path: str | Path) -> ViewsDatabase:
@@ -40,26 +41,32 @@ def caught_up(ledger: Ledger, path: str | Path) -> ViewsDatabase:
 
 
 def replay(
-    ledger: Ledger, path: str | Path, known_by: str | None = None, progress: Progress | None = None
+    ledger: Ledger,
+    path: str | Path,
+    known_by: str | None = None,
+    progress: Progress | None = None,
+    until: int | None = None,
 ) -> Replayed:
-    """Build the views database at ``path`` afresh from the whole store, keeping only
-    records known by ``known_by`` (an ISO date) when given."""
+    """Build the views database at ``path`` afresh from the whole store (or its events up
+    to position ``until``), keeping only records known by ``known_by`` (an ISO date) when
+    given."""
     path = Path(path)
     building = path.with_name(path.name + ".building")
     _remove(building, with_file=True)
     views = ViewsDatabase(building)
     try:
         views.create(known_by, indexed=False)
-        views.set_journal("OFF")
-        events = catch_up(ledger, views, progress, page_size=REPLAY_PAGE_SIZE)
+        views.set_journal("MEMORY")
+        events = catch_up(ledger, views, progress, REPLAY_PAGE_SIZE, until)
         views.add_indexes()
         views.set_journal("WAL")
         rows = {table: views.count(table) for table in ("postings", "organisations")}
+        unprojected = views.left_out()
     finally:
         views.close()
     _remove(path, with_file=False)  # a stale journal must not be applied to the new file
     os.replace(building, path)
-    return Replayed(events, known_by, rows)
+    return Replayed(events, known_by, rows, unprojected)
 
 
 def _remove(path: Path, *, with_file: bool) -> None:

@@ -8,6 +8,7 @@ sqlite3 shell or Datasette; projections/README.md describes them.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 # Bump when the tables change: a views database of another version is rebuilt.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 TRACKING = "ledger_tracking"
 
 TABLES: dict[str, dict[str, Any]] = {
@@ -167,6 +168,20 @@ TABLES: dict[str, dict[str, Any]] = {
         },
         "pk": "figure_id",
     },
+    # Stored events the projector could not turn into rows (an old bug, a hand-edited
+    # store): left out of every other table. An event stays outstanding until its latest
+    # correction (by known date, then position: ``corrected``) reverses it (``reversed_by``).
+    "unprojected": {
+        "columns": {
+            "position": int,
+            "record_id": str,
+            "reason": str,
+            "reversed_by": str,
+            "corrected": str,
+        },
+        "pk": "position",
+        "indexes": [("record_id",)],
+    },
 }
 
 
@@ -263,11 +278,14 @@ class ViewsDatabase:
                 self.db.table(name).create_index(columns, if_not_exists=True)
 
     def set_journal(self, mode: str) -> None:
-        """WAL for use; OFF (with no syncing) while a new file is built that a crash would
-        only throw away."""
-        building = mode == "OFF"
+        """WAL for use; MEMORY (with no syncing) while a new file is built that a crash would
+        only throw away: a journal in memory still rolls back an event that fails. OFF, no
+        journal at all, is quicker but cannot roll anything back."""
+        if mode not in ("WAL", "MEMORY", "OFF"):
+            raise ValueError(f"unknown journal mode {mode!r}")
+        building = mode != "WAL"
         self.conn.commit()
-        self.conn.execute(f"PRAGMA journal_mode = {'OFF' if building else 'WAL'}")
+        self.conn.execute(f"PRAGMA journal_mode = {mode}")
         self.conn.execute(f"PRAGMA synchronous = {'OFF' if building else 'NORMAL'}")
         # A build keeps more of its indexes in memory: 64 MB rather than SQLite's 2 MB.
         self.conn.execute(f"PRAGMA cache_size = {-65536 if building else -2000}")
@@ -297,6 +315,64 @@ class ViewsDatabase:
             raise
         else:
             self.conn.commit()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Inside the caller's transaction: keep what the block writes only if it ends
+        without an exception."""
+        self.conn.execute("SAVEPOINT projecting")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK TO projecting")
+            raise
+        finally:
+            self.conn.execute("RELEASE projecting")
+
+    def leave_out(self, position: int, record_id: str | None, reason: str) -> None:
+        """Note a stored event that could not be projected (inside the caller's transaction)."""
+        self.conn.execute(
+            "INSERT INTO unprojected (position, record_id, reason) VALUES (?, ?, ?)",
+            (position, record_id, reason),
+        )
+
+    def correct_left_out(self, corrections: list[tuple[str, str, str, bool]]) -> None:
+        """Apply corrections (correction id, corrected id, precedence, reverses) to the
+        events left out that they name: the latest by precedence decides."""
+        self.conn.executemany(
+            "UPDATE unprojected SET reversed_by = CASE WHEN ? THEN ? END, corrected = ? "
+            "WHERE record_id = ? AND (corrected IS NULL OR corrected < ?)",
+            [
+                (reverses, correction_id, precedence, corrected_id, precedence)
+                for correction_id, corrected_id, precedence, reverses in corrections
+            ],
+        )
+
+    def left_out(self) -> int:
+        """How many stored events are left out of the views and not reversed since."""
+        return int(
+            self.conn.execute(
+                "SELECT COUNT(*) FROM unprojected WHERE reversed_by IS NULL"
+            ).fetchone()[0]
+        )
+
+    def digests(self) -> tuple[int, dict[str, str]]:
+        """The tracked position, and a digest of each table's rows (leaving out the row ids
+        SQLite assigns, which depend on how the rows were paged in), read together."""
+        self.conn.execute("BEGIN")
+        try:
+            return self.tracking.position, {table: self._digest(table) for table in TABLES}
+        finally:
+            self.conn.rollback()
+
+    def _digest(self, table: str) -> str:
+        columns = ", ".join(name for name in TABLES[table]["columns"] if name != "posting_id")
+        digest = hashlib.sha256()
+        for row in self.conn.execute(
+            f"SELECT {columns} FROM {TABLES_BY_NAME[table]} ORDER BY {columns}"
+        ):
+            digest.update(repr(row).encode())
+        return digest.hexdigest()
 
     def insert(self, table: str, rows: list[dict[str, Any]]) -> None:
         if rows:
