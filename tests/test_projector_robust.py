@@ -90,9 +90,11 @@ def test_a_figure_repeating_a_component_is_left_out_until_a_correction_reverses_
         "06H": 84_920_400_000,
     }
     assert ledger("views").stderr == LEFT_OUT + "\n"
+    repeated = "'part' is named more than once (a figure adds or subtracts each record once)"
     assert failures(ledger) == (
         1,
         [
+            ("records read back", "total", f"components: {repeated}", "store position 8"),
             (
                 "events projected",
                 "total",

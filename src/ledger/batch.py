@@ -259,11 +259,11 @@ class Checker:
         self._store_read = True
         for fields in self.store.record_fields(self.store_end):
             self.totals.add(fields)
-            effective = fields.get("effective")
-            if effective is not None and fields["kind"] in USING_KINDS:
+            about = _effective_of(fields)
+            if about is not None and fields.get("kind") in USING_KINDS:
                 for field_name in USED_FIELDS:
-                    if field_name in fields:
-                        self.lifecycle.store_use(fields[field_name], date.fromisoformat(effective))
+                    if isinstance(fields.get(field_name), str):
+                        self.lifecycle.store_use(fields[field_name], about)
 
     def _is_new(self, item: Located, stored: AnyRecord | None) -> bool:
         record = item.record
@@ -435,6 +435,15 @@ def _known_before(
         f"{field_name}: {code} is known only from {known}, after this record "
         f"(as_at {record.known_on()}); record it as known from then"
     )
+
+
+def _effective_of(fields: dict[str, Any]) -> date | None:
+    """The date a stored record is about, or None where it has none it can be read by
+    (a hand-edited store; ``check`` names such a record)."""
+    try:
+        return date.fromisoformat(fields["effective"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _unknown(field_name: str, named: str) -> str:

@@ -26,11 +26,12 @@ def _value(fields: dict[str, Any]) -> int:
 
 
 def values(fields: dict[str, Any]) -> Iterator[tuple[str, int]]:
-    """(account, absolute value) for each side of a normalised record's value."""
-    if fields["kind"] == "transfer":
-        yield from ((fields["from"], _value(fields)), (fields["to"], _value(fields)))
-    elif "account" in fields:
-        yield fields["account"], _value(fields)
+    """(account, absolute value) for each side of a normalised record's value (a side a
+    stored record lacks, as a hand-edited store may, counts for nothing)."""
+    sides = ("from", "to") if fields.get("kind") == "transfer" else ("account",)
+    for side in sides:
+        if isinstance(fields.get(side), str):
+            yield fields[side], _value(fields)
 
 
 class Totals:
