@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -35,6 +37,12 @@ format_option = click.option(
 
 date_option = click.DateTime(["%Y-%m-%d"])
 
+force_option = click.option(
+    "--force",
+    is_flag=True,
+    help="replace an existing file that would otherwise be refused (never the store)",
+)
+
 
 def iso(day: Any) -> str | None:
     """A click DateTime value as an ISO date, or None."""
@@ -63,6 +71,19 @@ def caught_up_views(settings: Settings) -> str:
             err=True,
         )
     return settings.views
+
+
+@contextmanager
+def output_file(path: str, settings: Settings, force: bool) -> Iterator[IO[str]]:
+    """The text file an ``-o`` option names ("-" for standard output), written safely:
+    see files.output_file."""
+    from ledger.files import output_file as safe_output
+
+    if path == "-":
+        yield sys.stdout
+        return
+    with safe_output(path, store=settings.store, force=force) as file:
+        yield file
 
 
 def progress_on_stderr(label: str, every_seconds: float = 2.0) -> Callable[[int, int], None]:

@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ledger.periods import parse_financial_year
+from ledger.views_db import views_problem
 
 PACKAGE_PROJECTIONS = Path(__file__).resolve().parents[2] / "projections"
 _PARAMETER = re.compile(r"^--\s*:(?P<name>[a-z_][a-z0-9_]*)\s+(?P<description>.+)$")
@@ -148,7 +149,9 @@ def run(
             raise ProjectionError(
                 f"the views database is read-only here: {actions} is not allowed"
             ) from None
-        raise ProjectionError(f"SQL error: {error}") from None
+        raise views_problem(Path(views_path), error) or ProjectionError(
+            f"SQL error: {error}"
+        ) from None
     finally:
         connection.close()
 
