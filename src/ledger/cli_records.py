@@ -14,8 +14,10 @@ from ledger.cli_common import (
     Settings,
     caught_up_views,
     date_option,
+    force_option,
     format_option,
     iso,
+    output_file,
     pass_settings,
     reject,
     show_head,
@@ -140,15 +142,10 @@ def log(
 
 
 @click.command()
-@click.option(
-    "-o",
-    "--output",
-    type=click.File("w", encoding="utf-8"),
-    default="-",
-    help="file to write (default: stdout)",
-)
+@click.option("-o", "--output", default="-", help="file to write (default: stdout)")
+@force_option
 @pass_settings
-def export(settings: Settings, output: Any) -> None:
+def export(settings: Settings, output: str, force: bool) -> None:
     """Write every record, in store order, as JSON lines that import reads back.
 
     ledger export -o history.jsonl
@@ -157,8 +154,9 @@ def export(settings: Settings, output: Any) -> None:
     from ledger.jsonlines import dump_line
 
     with Ledger(settings.store, must_exist=True) as ledger:
-        for stored in ledger.stored_records():
-            output.write(dump_line(stored.fields) + "\n")
+        with output_file(output, settings, force) as lines:
+            for stored in ledger.stored_records():
+                lines.write(dump_line(stored.fields) + "\n")
         show_head(ledger)
 
 
@@ -172,21 +170,16 @@ def demo() -> None:
 @click.option(
     "--seed", type=int, default=1, show_default=True, help="the same seed gives the same history"
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
-    required=True,
-    help="file to write (- for standard output)",
-)
+@click.option("-o", "--output", required=True, help="file to write (- for standard output)")
+@force_option
 @pass_settings
-def generate(settings: Settings, events: int, seed: int, output: str) -> None:
+def generate(settings: Settings, events: int, seed: int, output: str, force: bool) -> None:
     """Write a synthetic history (made-up figures over the real CCGs, every id starting
     syn-) for import into a store that holds events/. Never put it in events/.
 
         ledger demo generate --events 100000 --seed 1 -o synthetic.jsonl
     """
-    from ledger.jsonlines import write_file
+    from ledger.jsonlines import dump_line
     from ledger.projections import run
     from ledger.synthetic import Ccg, synthetic_history
 
@@ -200,7 +193,9 @@ def generate(settings: Settings, events: int, seed: int, output: str) -> None:
         raise click.ClickException("the store has no CCGs: import events/ first")
     ccgs = [Ccg(row["code"], row["area_team"]) for row in rows]
     try:
-        write_file(output, synthetic_history(ccgs, events, seed))
+        with output_file(output, settings, force) as lines:
+            for fields in synthetic_history(ccgs, events, seed):
+                lines.write(dump_line(fields) + "\n")
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     click.echo(
