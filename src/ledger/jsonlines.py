@@ -35,7 +35,8 @@ class RecordStream:
         self.problems, self.files = [], []
         for path in self.paths:
             if path.is_dir():
-                found = sorted(path.rglob(f"*{IMPORT_SUFFIX}"))
+                # Only files: a folder may also be named *.jsonl.
+                found = sorted(f for f in path.rglob(f"*{IMPORT_SUFFIX}") if f.is_file())
                 if not found:
                     self.problems.append(
                         Problem(str(path), f"no {IMPORT_SUFFIX} files in this folder")
