@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -206,10 +205,10 @@ def generate(settings: Settings, events: int, seed: int, output: str, force: boo
 def _check_and_append(store: str, items: Sequence[Located]) -> tuple[Batch, list[int]]:
     """Check records against the store, then append them. A store that does not exist yet
     is only created when there is something to append."""
-    from ledger.application import Ledger, is_database_url
+    from ledger.application import Ledger, store_exists
     from ledger.batch import NoRecords, prepare_batch
 
-    if is_database_url(store) or Path(store).exists():
+    if store_exists(store):
         with Ledger(store) as ledger:
             batch = ledger.prepare(items)
             if batch.problems:
