@@ -307,7 +307,7 @@ REFUSED_URLS = {
     f"mysql:{PASSWORD}@host": "mysql:...",
     f"postgres:{PASSWORD}@host": "postgres:...",
     f"http://u:{PASSWORD}@example.org/": "http:...",
-    "file:///tmp/ledger.db": "file:...",
+    "file://localhost/ledger.db": "file:...",
 }
 BAD_PORT = "its port is not a number from 1 to 65535 (a / or @ in a password is written %2F or %40)"
 UNREADABLE_URLS = {
@@ -706,6 +706,9 @@ def test_a_full_disk_under_the_store_is_said_not_called_busy(tmp_path):
         assert ledger("--store", str(store), "import", str(first)).exit_code == 0
         fill(disk)
         before = fingerprint(store)
+        reading = ledger_in(tmp_path, "--store", str(store), "log", "--format", "csv")
+        assert reading.returncode == 0, reading.stderr
+        assert reading.stdout.count("\n") == 7  # a header and six records
         many = [allocation(f"more-{n}", amount=str(n + 1)) for n in range(3000)]
         result = ledger_in(
             tmp_path, "--store", str(store), "import", str(write_jsonl(tmp_path / "m.jsonl", many))

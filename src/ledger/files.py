@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import quote
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 SIDE_FILES = ("-wal", "-shm", "-journal")  # what SQLite keeps beside a database file
@@ -68,18 +69,19 @@ def _tables_of(connection: sqlite3.Connection) -> set[str]:
 
 def read_only_uri(path: str | Path) -> str:
     """A SQLite URI that opens the database at ``path`` only to read: shared with writers
-    when it can be, immutable when its folder cannot be written (no writer can be there)."""
+    when it can be; immutable when no shared-memory file can be made beside it (a
+    read-only folder, a full disk), where no writer can be at work either."""
     location = f"file:{_quoted(path)}"
     try:
-        probe = sqlite3.connect(f"{location}?mode=ro", uri=True)
-        try:
-            probe.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
-        finally:
-            probe.close()
+        _tables_of(sqlite3.connect(f"{location}?mode=ro", uri=True))
     except sqlite3.OperationalError as error:
-        if error.sqlite_errorcode == sqlite3.SQLITE_CANTOPEN and os.access(path, os.R_OK):
+        cannot_share = error.sqlite_errorcode & 0xFF in _NO_SHARED_MEMORY
+        if cannot_share and os.access(path, os.R_OK):
             return f"{location}?mode=ro&immutable=1"
     return f"{location}?mode=ro"
+
+
+_NO_SHARED_MEMORY = (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR)
 
 
 def writable_uri(path: str | Path) -> str:
@@ -88,9 +90,10 @@ def writable_uri(path: str | Path) -> str:
 
 
 def _quoted(path: str | Path) -> str:
-    from urllib.parse import quote
-
     return quote(os.path.abspath(path))
+
+
+_NEARLY_FULL = 1 << 20  # bytes
 
 
 def disk_full(path: str | Path) -> bool:
@@ -101,9 +104,6 @@ def disk_full(path: str | Path) -> bool:
     except OSError:
         return False
     return found.f_bavail * found.f_frsize < _NEARLY_FULL
-
-
-_NEARLY_FULL = 1 << 20  # bytes
 
 
 def is_database_file(path: str | Path, database: str | Path) -> bool:
