@@ -103,7 +103,7 @@ def test_a_figure_repeating_a_component_is_left_out_until_a_correction_reverses_
                 "figure_components.figure_id, figure_components.component_id); "
                 "a correction that reverses it takes it out",
                 "store position 8",
-            )
+            ),
         ],
     )
 

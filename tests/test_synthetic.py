@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +13,6 @@ from click.testing import CliRunner, Result
 from factories import world, write_jsonl
 
 from ledger.cli import main
-from ledger.jsonlines import write_file
 from ledger.synthetic import Ccg, records_per_year, synthetic_history, years_before
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -109,23 +108,6 @@ def test_the_years_of_history_end_with_the_last_whose_month_12_is_known():
     assert years_before(date(2014, 4, 29)) == []
     assert years_before(date(2014, 4, 30)) == ["2013-14"]
     assert years_before(date(2016, 5, 1)) == ["2013-14", "2014-15", "2015-16"]
-
-
-def test_a_file_is_only_put_in_place_when_all_of_it_is_written(tmp_path):
-    path = tmp_path / "out.jsonl"
-    path.write_text("an earlier file\n")
-
-    def failing_part_way() -> Iterator[dict[str, object]]:
-        yield {"id": "first"}
-        raise OSError("disk full")
-
-    with pytest.raises(OSError, match="disk full"):
-        write_file(str(path), failing_part_way())
-    assert path.read_text() == "an earlier file\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
-
-    write_file(str(path), iter([{"id": "a"}, {"id": "b"}]))
-    assert path.read_text() == '{"id": "a"}\n{"id": "b"}\n'
 
 
 def test_a_store_without_ccgs_has_nothing_to_generate_over(tmp_path):

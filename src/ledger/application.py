@@ -11,12 +11,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
-from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import (
@@ -28,8 +30,17 @@ from eventsourcing.persistence import (
 )
 
 from ledger.domain import EVENT_FOR_KIND, RECORD_TOPICS, UNVERSIONED_TOPICS, Entry, entry_id
+from ledger.files import (
+    disk_full,
+    folder_problem,
+    is_sqlite_file,
+    read_only_uri,
+    sqlite_tables,
+    writable_uri,
+)
 from ledger.hash_chain import ChainReport, verify
 from ledger.recorders import ChainedRecorder, NotificationRow
+from ledger.views_db import TRACKING
 
 if TYPE_CHECKING:  # reading the store needs no record models; checking records does
     from ledger.batch import Batch, Located
@@ -40,6 +51,10 @@ PAGE_SIZE = 1000
 
 class StoreError(Exception):
     """A store that cannot be opened or written as asked."""
+
+
+class NoStoreError(StoreError):
+    """There is no ledger store where one must be."""
 
 
 class ConcurrentWriteError(StoreError):
@@ -59,26 +74,44 @@ class StoredRecord(NamedTuple):
 
 
 Unreadable = Callable[[int, str], None]  # told of an event that cannot be read: position, why
+# A store that looks like a URL: a scheme, then ``//`` or ``@`` somewhere after it.
+_URL_LIKE = re.compile(r"\s*(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*):(?P<rest>.*)", re.DOTALL)
+SERVER_SCHEMES = ("postgresql", "postgres")
+URL_FORM = "postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME]"
+EVENTS_TABLE = "stored_events"  # the SQLite recorder's table of events
+
+
+def _url_parts(store: str) -> tuple[str, str] | None:
+    """The scheme (lower case) and the rest of a store that looks like a URL, or None."""
+    found = _URL_LIKE.fullmatch(store)
+    if found is None or ("//" not in found["rest"] and "@" not in found["rest"]):
+        return None
+    return found["scheme"].lower(), found["rest"]
 
 
 def is_database_url(store: str) -> bool:
-    return store.startswith(("postgresql://", "postgres://"))
+    """Whether the store is given as a URL, not a file (store_environment refuses a URL
+    that is not a PostgreSQL server's)."""
+    return _url_parts(store) is not None
 
 
-def store_environment(store: str) -> dict[str, str]:
+def store_environment(store: str, *, reading: bool = False) -> dict[str, str]:
     """The eventsourcing settings for a store: a SQLite file path, or a PostgreSQL URL
     postgresql://user[:password]@host[:port]/database[?schema=name]. A writer waits up to
-    LEDGER_LOCK_TIMEOUT seconds (default 30) for another to finish."""
+    LEDGER_LOCK_TIMEOUT seconds (default 30) for another to finish. A file is opened only
+    to read when ``reading``."""
+    _refuse_empty(store)
     lock_timeout = _lock_timeout()
     common = {"TRANSCODER_TOPIC": "ledger.transcoder:OrjsonTranscoder"}
     if not is_database_url(store):
         return common | {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "APPLICATION_RECORDER_TOPIC": "ledger.recorders:ChainedSQLiteApplicationRecorder",
-            "SQLITE_DBNAME": store,
+            # Always a URI of the path, so that no file name is read as SQLite options.
+            "SQLITE_DBNAME": read_only_uri(store) if reading else writable_uri(store),
             "SQLITE_LOCK_TIMEOUT": lock_timeout,
         }
-    url = urlsplit(store)
+    url = _server_url(store)
     query = parse_qs(url.query)
     if set(query) - {"schema"}:
         unknown = ", ".join(sorted(set(query) - {"schema"}))
@@ -99,6 +132,40 @@ def store_environment(store: str) -> dict[str, str]:
     }
 
 
+def _refuse_empty(store: str) -> None:
+    if not store.strip():
+        raise StoreError(
+            "the store given (--store or LEDGER_STORE) is empty: give a file path, "
+            f"or a PostgreSQL server's URL, {URL_FORM}"
+        )
+
+
+def _server_url(store: str) -> SplitResult:
+    """A PostgreSQL URL taken apart; any other URL, or one whose host or port cannot be
+    read, is refused (saying why, never with its password)."""
+    scheme, rest = _url_parts(store) or ("", "")
+    if scheme not in SERVER_SCHEMES or not rest.startswith("//"):
+        raise StoreError(
+            f"the store {shown(store)} is not a URL the ledger can use: give a file path, "
+            f"or a PostgreSQL server's URL, {URL_FORM}"
+        )
+    try:
+        url = urlsplit(store.strip())
+        port = url.port
+    except ValueError as error:
+        bracket = "IPv6" in str(error)
+        why = "an IPv6 host is written in brackets, [::1]" if bracket else _BAD_PORT
+        raise StoreError(f"the store URL {shown(store)} cannot be read: {why}") from None
+    if port is not None and not 1 <= port <= 65535:
+        raise StoreError(f"the store URL {shown(store)} cannot be read: {_BAD_PORT}")
+    return url
+
+
+_BAD_PORT = (
+    "its port is not a number from 1 to 65535 (a / or @ in a password is written %2F or %40)"
+)
+
+
 def _lock_timeout() -> str:
     value = os.environ.get("LEDGER_LOCK_TIMEOUT", "30")
     if not (value.isascii() and value.isdigit()) or int(value) < 1:
@@ -109,14 +176,63 @@ def _lock_timeout() -> str:
 
 
 def shown(store: str) -> str:
-    """A store as it may be printed: a URL without its password."""
+    """A store as it may be printed: a server's URL without its password or options, and
+    of any other URL only its scheme (what it holds cannot be told from a password)."""
+    parts = _url_parts(store)
+    if parts is None:
+        return store
+    scheme, rest = parts
+    if scheme not in SERVER_SCHEMES or not rest.startswith("//"):
+        return f"{scheme}:..."
+    prefix = store[: len(store) - len(rest)] + "//"
+    userinfo, at, place = rest[2:].rpartition("@")  # a password may hold an @
+    if at:
+        user, colon, _ = userinfo.partition(":")
+        userinfo = f"{user}{':***' if colon else ''}@"
+    place, mark, options = place.partition("?")
+    if mark and not re.fullmatch(r"schema=[^&#]*", options):
+        options = "..."  # options other than the schema are named, never shown
+    return f"{prefix}{userinfo}{place}{mark}{options}"
+
+
+def store_exists(store: str) -> bool:
+    """Whether there is a ledger store already: the file, or the server's tables. Anything
+    else at a file's path is refused; nothing is made."""
     if not is_database_url(store):
-        return store
-    url = urlsplit(store)
-    if url.password is None:
-        return store
-    netloc = url.netloc.replace(f":{url.password}@", ":***@")
-    return urlunsplit(url._replace(netloc=netloc))
+        return _sqlite_store_exists(store)
+    try:
+        Ledger(store, must_exist=True).close()
+    except NoStoreError:
+        return False
+    return True
+
+
+def _sqlite_store_exists(store: str) -> bool:
+    """Whether the file holds a ledger store (False when there is nothing there yet); a
+    folder, or a file that is something else, is refused."""
+    _refuse_empty(store)
+    path = Path(store)
+    problem = folder_problem(path)
+    if problem:
+        raise StoreError(f"cannot use {store} as the store: {problem}; give the store's file")
+    if not path.exists() or path.stat().st_size == 0:
+        return False
+    if not is_sqlite_file(path):
+        raise StoreError(
+            f"{store} is not a ledger store (it is not a SQLite database); "
+            "give the store's file with --store"
+        )
+    try:
+        tables = sqlite_tables(path)
+    except sqlite3.DatabaseError as error:
+        raise StoreError(
+            f"the store {store} cannot be read ({error}): it is damaged; restore it from a "
+            "copy, or import an earlier export into a new store"
+        ) from None
+    if EVENTS_TABLE in tables or not tables:
+        return bool(tables)
+    what = "a views database" if TRACKING in tables else "a SQLite database of other tables"
+    raise StoreError(f"{store} is {what}, not a ledger store; give the store's file with --store")
 
 
 def _waited_for_a_lock(error: Exception) -> bool:
@@ -133,28 +249,61 @@ def _busy(error: Exception) -> StoreError:
     )
 
 
+def _cannot_open(store: str, error: Exception, *, reading: bool) -> StoreError:
+    if _waited_for_a_lock(error):
+        return _busy(error)
+    if not reading and not is_database_url(store) and Path(store).exists():
+        return _not_written(store, error)  # a file that cannot be opened to write
+    return StoreError(f"cannot open the store at {shown(store)}: {error}")
+
+
+def _not_written(store: str, error: Exception) -> StoreError:
+    """Why the store could not be written, as it happened: a full disk, a read-only
+    store, another writer holding it too long, or what the database said."""
+    cause = error.__cause__ or error
+    code = int(getattr(cause, "sqlite_errorcode", 0)) & 0xFF
+    sqlstate = getattr(cause, "sqlstate", None)
+    full = code == sqlite3.SQLITE_IOERR and not is_database_url(store) and disk_full(store)
+    if code == sqlite3.SQLITE_FULL or full or sqlstate == "53100":
+        return StoreError(
+            "the disk holding the store is full; nothing was recorded: "
+            "free some space and run the command again"
+        )
+    if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM) or (
+        sqlstate == "25006"
+    ):
+        return StoreError(
+            f"the store at {shown(store)} is read-only ({error}); nothing was recorded "
+            "(commands that only read it still work)"
+        )
+    if _waited_for_a_lock(error):
+        return _busy(error)
+    return StoreError(
+        f"the store at {shown(store)} could not be written ({error}); nothing was recorded"
+    )
+
+
 class Ledger(Application[Any]):
     """Appends records as events and reads them back."""
 
     name = "Ledger"
 
     def __init__(self, store: str, *, must_exist: bool = False) -> None:
-        missing = StoreError(
+        """Open the store, or make it; ``must_exist``: open an existing store only to read."""
+        missing = NoStoreError(
             f"no ledger store at {shown(store)} "
             f"(create one with: ledger --store {shown(store)} import events/)"
         )
-        if must_exist and not is_database_url(store) and not Path(store).exists():
+        if not is_database_url(store) and not _sqlite_store_exists(store) and must_exist:
             raise missing
+        env = store_environment(store, reading=must_exist)
         self.store = store
-        env = store_environment(store)
         if must_exist:
             env["CREATE_TABLE"] = "no"  # a server's store is looked for, not made
         try:
             super().__init__(env=env)
-        except (InterfaceError, OperationalError) as error:
-            if _waited_for_a_lock(error):
-                raise _busy(error) from error
-            raise StoreError(f"cannot open the store at {shown(store)}: {error}") from error
+        except (InterfaceError, OperationalError, sqlite3.OperationalError) as error:
+            raise _cannot_open(store, error, reading=must_exist) from error
         if must_exist and is_database_url(store):
             try:
                 self.recorder.max_notification_id()
@@ -247,7 +396,7 @@ class Ledger(Application[Any]):
                 "nothing was recorded, and running the command again is safe"
             ) from error
         except OperationalError as error:
-            raise _busy(error) from error
+            raise _not_written(self.store, error) from error
 
     def verify_chain(self) -> ChainReport:
         """Recompute the hash chain over the whole store."""

@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
-from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ledger.timeline import Step, difference
 
@@ -33,7 +32,7 @@ class _Point:
     label: str
 
 
-def draw(steps: Sequence[Step], title: str, path: str | Path) -> None:
+def draw(steps: Sequence[Step], title: str, png: IO[bytes]) -> None:
     """Write a PNG step chart of the figure's value at the end of each known date."""
     pyplot = _pyplot()
     money = steps[0].unit == "gbp"
@@ -58,7 +57,7 @@ def draw(steps: Sequence[Step], title: str, path: str | Path) -> None:
     axes.grid(True, alpha=0.3)
     figure.autofmt_xdate()
     figure.tight_layout()
-    figure.savefig(path, dpi=120)
+    figure.savefig(png, dpi=120, format="png")
     pyplot.close(figure)
 
 

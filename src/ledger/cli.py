@@ -35,10 +35,11 @@ def _told_to_the_user(error: Exception) -> bool:
     from eventsourcing.persistence import PersistenceError
 
     from ledger.application import StoreError
+    from ledger.files import FileError
     from ledger.projections import ProjectionError
     from ledger.views_db import ViewsError
 
-    return isinstance(error, (StoreError, PersistenceError, ViewsError, ProjectionError))
+    return isinstance(error, (StoreError, PersistenceError, ViewsError, ProjectionError, FileError))
 
 
 @click.group(name="ledger", cls=LedgerGroup)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -71,6 +73,12 @@ class WholeNumber(click.types.IntParamType):
 
 date_option = IsoDate()
 
+force_option = click.option(
+    "--force",
+    is_flag=True,
+    help="replace an existing file that would otherwise be refused (never the store)",
+)
+
 
 def iso(day: Any) -> str | None:
     """A click DateTime value as an ISO date, or None."""
@@ -111,6 +119,19 @@ def show_left_out(events: int) -> None:
             f"projected; ledger check lists {'it' if events == 1 else 'them'})",
             err=True,
         )
+
+
+@contextmanager
+def output_file(path: str, settings: Settings, force: bool) -> Iterator[IO[str]]:
+    """The text file an ``-o`` option names ("-" for standard output), written safely:
+    see files.output_file."""
+    from ledger.files import output_file as safe_output
+
+    if path == "-":
+        yield sys.stdout
+        return
+    with safe_output(path, store=settings.store, force=force) as file:
+        yield file
 
 
 def progress_on_stderr(label: str, every_seconds: float = 2.0) -> Callable[[int, int], None]:

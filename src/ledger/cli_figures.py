@@ -13,6 +13,7 @@ from ledger.cli_common import (
     Settings,
     caught_up_views,
     date_option,
+    force_option,
     format_option,
     iso,
     pass_settings,
@@ -142,10 +143,17 @@ def check(settings: Settings, expected_head: str | None, fmt: str) -> None:
 @click.argument("measure")
 @click.option("--year", help="financial year, e.g. 2013-14 (default: the latest with this figure)")
 @click.option("--as-at", "as_at", type=date_option, help="only what was known by this date")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="PNG to write")
+@click.option("-o", "--output", required=True, help="PNG to write (a name ending .png)")
+@force_option
 @pass_settings
 def chart(
-    settings: Settings, account: str, measure: str, year: str | None, as_at: Any, output: str
+    settings: Settings,
+    account: str,
+    measure: str,
+    year: str | None,
+    as_at: Any,
+    output: str,
+    force: bool,
 ) -> None:
     """Draw a step chart of one figure over known dates, each change labelled
     (needs the optional matplotlib: pip install 'commissioning-ledger[charts]').
@@ -153,11 +161,18 @@ def chart(
         ledger chart 06H forecast --year 2013-14 -o forecast.png
     """
     from ledger.chart import ChartError, draw
+    from ledger.files import output_file, output_problem
 
+    refused = output_problem(output, store=settings.store, force=force)
+    if not refused and not output.lower().endswith(".png"):
+        refused = f"cannot write {output}: a chart is a PNG; give a file name ending in .png"
+    if refused:  # said before the figure is read
+        raise click.ClickException(refused)
     measure = measure.replace(" ", "-").lower()
     steps = _figure_steps(settings, account, measure, year, iso(as_at))
     try:
-        draw(steps, f"{measure} of {account}, {year or 'latest year'}", output)
+        with output_file(output, store=settings.store, force=force, binary=True) as png:
+            draw(steps, f"{measure} of {account}, {year or 'latest year'}", png)
     except ChartError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Wrote {output}: {plural(len(steps), 'change')} of {measure} for {account}.")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -15,8 +14,10 @@ from ledger.cli_common import (
     WholeNumber,
     caught_up_views,
     date_option,
+    force_option,
     format_option,
     iso,
+    output_file,
     pass_settings,
     reject,
     show_head,
@@ -141,15 +142,10 @@ def log(
 
 
 @click.command()
-@click.option(
-    "-o",
-    "--output",
-    type=click.File("w", encoding="utf-8"),
-    default="-",
-    help="file to write (default: stdout)",
-)
+@click.option("-o", "--output", default="-", help="file to write (default: stdout)")
+@force_option
 @pass_settings
-def export(settings: Settings, output: Any) -> None:
+def export(settings: Settings, output: str, force: bool) -> None:
     """Write every record, in store order, as JSON lines that import reads back.
 
     ledger export -o history.jsonl
@@ -158,8 +154,9 @@ def export(settings: Settings, output: Any) -> None:
     from ledger.jsonlines import dump_line
 
     with Ledger(settings.store, must_exist=True) as ledger:
-        for stored in ledger.stored_records():
-            output.write(dump_line(stored.fields) + "\n")
+        with output_file(output, settings, force) as lines:
+            for stored in ledger.stored_records():
+                lines.write(dump_line(stored.fields) + "\n")
         show_head(ledger)
 
 
@@ -177,15 +174,10 @@ def demo() -> None:
     show_default=True,
     help="the same seed gives the same history",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
-    required=True,
-    help="file to write (- for standard output)",
-)
+@click.option("-o", "--output", required=True, help="file to write (- for standard output)")
+@force_option
 @pass_settings
-def generate(settings: Settings, events: int, seed: int, output: str) -> None:
+def generate(settings: Settings, events: int, seed: int, output: str, force: bool) -> None:
     """Write a synthetic history (made-up figures over the real CCGs, every id starting
     syn-) for import into a store that holds events/. Never put it in events/.
 
@@ -193,7 +185,7 @@ def generate(settings: Settings, events: int, seed: int, output: str) -> None:
     """
     from datetime import date
 
-    from ledger.jsonlines import write_file
+    from ledger.jsonlines import dump_line
     from ledger.projections import run
     from ledger.synthetic import SECTOR, SPECIALISED, Ccg, synthetic_history
 
@@ -214,7 +206,9 @@ def generate(settings: Settings, events: int, seed: int, output: str) -> None:
     )
     known = {row["code"]: date.fromisoformat(row["as_at"]) for row in named}
     try:
-        write_file(output, synthetic_history(ccgs, events, seed, known))
+        with output_file(output, settings, force) as lines:
+            for fields in synthetic_history(ccgs, events, seed, known):
+                lines.write(dump_line(fields) + "\n")
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     click.echo(
@@ -225,10 +219,10 @@ def generate(settings: Settings, events: int, seed: int, output: str) -> None:
 def _check_and_append(store: str, items: Sequence[Located]) -> tuple[Batch, list[int]]:
     """Check records against the store, then append them. A store that does not exist yet
     is only created when there is something to append."""
-    from ledger.application import Ledger, is_database_url
+    from ledger.application import Ledger, store_exists
     from ledger.batch import NoRecords, prepare_batch
 
-    if is_database_url(store) or Path(store).exists():
+    if store_exists(store):
         with Ledger(store) as ledger:
             batch = ledger.prepare(items)
             if batch.problems:

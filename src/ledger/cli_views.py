@@ -13,6 +13,7 @@ from ledger.cli_common import (
     Settings,
     caught_up_views,
     date_option,
+    force_option,
     format_option,
     iso,
     pass_settings,
@@ -148,32 +149,34 @@ def query(settings: Settings, sql: str, fmt: str, timeout: float, max_rows: int)
 @click.option(
     "--views", "views_path", help="views database to build (default: the --views of ledger)"
 )
+@force_option
 @pass_settings
-def replay_command(settings: Settings, as_at: Any, views_path: str | None) -> None:
+def replay_command(settings: Settings, as_at: Any, views_path: str | None, force: bool) -> None:
     """Rebuild a views database from scratch, optionally as known at a date.
 
     ledger replay --as-at 2013-09-30 --views september.db
     """
-    _replay(settings, views_path or settings.views, iso(as_at))
+    _replay(settings, settings.views if views_path is None else views_path, iso(as_at), force)
 
 
 @click.command()
+@force_option
 @pass_settings
-def rebuild(settings: Settings) -> None:
+def rebuild(settings: Settings, force: bool) -> None:
     """Replay the whole store into the views database, from scratch.
 
     ledger rebuild
     """
-    _replay(settings, settings.views, None)
+    _replay(settings, settings.views, None, force)
 
 
-def _replay(settings: Settings, path: str, known_by: str | None) -> None:
+def _replay(settings: Settings, path: str, known_by: str | None, force: bool) -> None:
     from ledger.application import Ledger
     from ledger.bulk import paused_garbage_collection
     from ledger.refresh import replay
 
     with Ledger(settings.store, must_exist=True) as ledger, paused_garbage_collection():
-        done = replay(ledger, path, known_by, progress=progress_on_stderr("replay"))
+        done = replay(ledger, path, known_by, progress=progress_on_stderr("replay"), force=force)
     scope = f", keeping what was known by {known_by}" if known_by else ""
     left_out = (
         f"; {plural(done.unprojected, 'stored event')} could not be projected "

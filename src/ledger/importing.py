@@ -8,9 +8,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from ledger.application import Ledger, is_database_url
+from ledger.application import Ledger, store_exists
 from ledger.batch import Checker, Located, NoRecords, Problem, RecordSource, chunks
 from ledger.jsonlines import RecordStream
 
@@ -39,10 +38,10 @@ class Imported:
 def import_files(store: str, stream: RecordStream, *, dry_run: bool = False) -> Imported:
     """Check and append the records of ``stream``; raise ImportRejected on any problem.
     A store that does not exist yet is created only once the records have passed."""
-    exists = is_database_url(store) or Path(store).exists()
+    exists = store_exists(store)
     if dry_run or not exists:
         if exists:
-            with Ledger(store) as ledger:
+            with Ledger(store, must_exist=True) as ledger:
                 checked = _import(stream, ledger, append=None)
         else:
             checked = _import(stream, NoRecords(), append=None)

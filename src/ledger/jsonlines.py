@@ -8,10 +8,7 @@ name it too. Writing gives one normalised record per line, which reading takes b
 from __future__ import annotations
 
 import json
-import os
 import re
-import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -49,7 +46,8 @@ class RecordStream:
         self.problems, self.files = [], []
         for path in self.paths:
             if path.is_dir():
-                found = sorted(path.rglob(f"*{IMPORT_SUFFIX}"))
+                # Only files: a folder may also be named *.jsonl.
+                found = sorted(f for f in path.rglob(f"*{IMPORT_SUFFIX}") if f.is_file())
                 if not found:
                     self.problems.append(
                         Problem(str(path), f"no {IMPORT_SUFFIX} files in this folder")
@@ -216,28 +214,3 @@ def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def dump_line(fields: dict[str, Any]) -> str:
     """One record as a line of an import file (without the newline)."""
     return json.dumps(fields, ensure_ascii=False)
-
-
-def write_file(path: str, records: Iterable[dict[str, Any]]) -> None:
-    """Write records as JSON lines to ``path`` ("-" for standard output). A file is
-    written beside its name and moved into place only once complete: if writing fails
-    part-way, no partial file is left and an earlier file of that name is untouched."""
-    if path == "-":
-        for fields in records:
-            sys.stdout.write(dump_line(fields) + "\n")
-        return
-    target = Path(path)
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", delete=False
-    ) as partial:
-        try:
-            for fields in records:
-                partial.write(dump_line(fields) + "\n")
-        except BaseException:
-            partial.close()
-            os.unlink(partial.name)
-            raise
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(partial.name, 0o666 & ~umask)  # as an ordinary new file would be
-    os.replace(partial.name, target)

@@ -30,6 +30,7 @@ from pydantic import TypeAdapter, ValidationError
 from ledger.periods import parse_date, parse_financial_year, parse_period
 from ledger.read_limits import Limits, ReadStopped, guarded, stopped_by_sqlite
 from ledger.records import Code, Slug
+from ledger.views_db import views_problem
 
 PACKAGE_PROJECTIONS = Path(__file__).resolve().parents[2] / "projections"
 _PARAMETER = re.compile(
@@ -225,7 +226,12 @@ def run(
             raise ProjectionError(
                 f"the views database is read-only here: {actions} is not allowed"
             ) from None
-        raise ProjectionError(stopped_by_sqlite(error) or f"SQL error: {error}") from None
+        why_stopped = stopped_by_sqlite(error)
+        if why_stopped:
+            raise ProjectionError(why_stopped) from None
+        raise views_problem(Path(views_path), error) or ProjectionError(
+            f"SQL error: {error}"
+        ) from None
     finally:
         connection.close()
 

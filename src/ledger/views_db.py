@@ -16,9 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ledger.files import application_id, disk_full, folder_problem
+
 # Bump when the tables change: a views database of another version is rebuilt.
 SCHEMA_VERSION = 7
 TRACKING = "ledger_tracking"
+# Written in the file's header (PRAGMA application_id), where it can be read even when
+# the rest of the file is damaged: "LdgV".
+APPLICATION_ID = 0x4C646756
 
 TABLES: dict[str, dict[str, Any]] = {
     "postings": {
@@ -199,6 +204,74 @@ class ViewsError(Exception):
     """A views database that cannot be used as asked."""
 
 
+_ANOTHER = "give another --views path"
+
+
+def is_views_file(path: Path) -> bool:
+    """Whether the file's header says it is a views database (however damaged the rest)."""
+    return application_id(path) == APPLICATION_ID
+
+
+def not_views(path: Path, reason: object = None) -> ViewsError:
+    why = f" ({reason})" if reason else ""
+    return ViewsError(
+        f"{path} is not a ledger views database{why}; {_ANOTHER}, "
+        "or replace it with: rebuild --force"
+    )
+
+
+def damaged(path: Path, reason: object) -> ViewsError:
+    return ViewsError(
+        f"the views database {path} is damaged ({reason}); it holds nothing the store "
+        f"does not, so make it again: ledger --views {path} rebuild"
+    )
+
+
+_DAMAGE = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def _primary_code(error: sqlite3.Error) -> int:
+    return int(getattr(error, "sqlite_errorcode", 0)) & 0xFF
+
+
+def views_problem(path: Path, error: sqlite3.Error) -> ViewsError | None:
+    """What a SQLite error on the views database means to the user, when it is about the
+    file (damaged, disk full, read-only, busy) rather than the SQL."""
+    code = _primary_code(error)
+    if code in _DAMAGE:
+        return damaged(path, error)
+    if code == sqlite3.SQLITE_FULL or (code == sqlite3.SQLITE_IOERR and disk_full(path)):
+        return ViewsError(
+            f"the disk is full: the views database {path} keeps what it had and "
+            "the store is unchanged; free some space and run the command again"
+        )
+    if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM):
+        return ViewsError(
+            f"the views database {path} cannot be written ({error}); {_ANOTHER} "
+            "in a folder you may write to"
+        )
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return ViewsError(
+            f"the views database {path} is busy with another process ({error}); "
+            "run the command again"
+        )
+    if code == sqlite3.SQLITE_IOERR:
+        return ViewsError(f"the views database {path} could not be read or written ({error})")
+    return None
+
+
+@contextmanager
+def views_errors(path: Path) -> Iterator[None]:
+    """Turn SQLite's errors about the views file into ViewsError; others go on as they are."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        problem = views_problem(path, error)
+        if problem is None:
+            raise
+        raise problem from None
+
+
 @dataclass(frozen=True)
 class Tracking:
     """How far the views database has read the store, and what it was built to show."""
@@ -233,43 +306,77 @@ class ViewsDatabase:
     def open(cls, path: str | Path, known_by: str | None = None) -> ViewsDatabase:
         """Open (creating if new) a views database; a file that is not one is refused."""
         path = Path(path)
-        if path.exists() and path.stat().st_size > 0:
-            views = cls(path)
-            known = views.conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TRACKING,)
-            ).fetchone()
-            if known is None:
-                views.close()
-                raise ViewsError(
-                    f"{path} is not a ledger views database; give another --views path"
-                )
-            return views
+        problem = folder_problem(path)
+        if problem:
+            raise ViewsError(f"cannot use {path} as the views database: {problem}; {_ANOTHER}")
         views = cls(path)
-        views.create(known_by)
+        try:
+            tables = views._table_names()
+            if not tables:
+                views._create_if_new(known_by)
+            elif TRACKING not in tables:
+                raise not_views(path)
+            else:
+                views._check_tables(tables)
+        except BaseException:
+            views.close()
+            raise
         return views
+
+    def _table_names(self) -> set[str]:
+        try:
+            rows = self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            return {str(name) for (name,) in rows}
+        except sqlite3.DatabaseError as error:
+            if _primary_code(error) in _DAMAGE and not is_views_file(self.path):
+                raise not_views(self.path, error) from None
+            raise views_problem(self.path, error) or error from None
+
+    def _check_tables(self, tables: set[str]) -> None:
+        """Every table this version of the ledger makes is there (a file made by another
+        version is rebuilt by the caller, not refused)."""
+        missing = [name for name in TABLES if name not in tables]
+        if missing and self.tracking.schema_version == SCHEMA_VERSION:
+            raise damaged(self.path, f"it has no table {missing[0]}")
+
+    def _create_if_new(self, known_by: str | None) -> None:
+        """Create the tables of a new (or empty) file under the write lock, so that of two
+        processes opening it at once one creates them and the other finds them made."""
+        with views_errors(self.path):
+            self.set_journal("WAL")
+            with self.writing():
+                tables = self._table_names()
+                if tables and TRACKING not in tables:
+                    raise not_views(self.path)
+                if not tables:
+                    self._create_tables(known_by, indexed=True)
 
     def create(self, known_by: str | None = None, *, indexed: bool = True) -> None:
         """Create the tables; a bulk build leaves the indexes to ``add_indexes`` at the end."""
         self.set_journal("WAL")
         with self.db.atomic():
-            for name, spec in TABLES.items():
-                self.db.table(name).create(
-                    spec["columns"], pk=spec["pk"], not_null=spec.get("not_null")
-                )
-                for columns in spec.get("unique", []):
-                    self.db.table(name).create_index(columns, unique=True)
-            if indexed:
-                self.add_indexes()
-            self.db.table(TRACKING).insert(
-                {
-                    "id": 1,
-                    "position": 0,
-                    "record_id": None,
-                    "known_by": known_by,
-                    "schema_version": SCHEMA_VERSION,
-                },
-                pk="id",
+            self._create_tables(known_by, indexed=indexed)
+
+    def _create_tables(self, known_by: str | None, *, indexed: bool) -> None:
+        self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        for name, spec in TABLES.items():
+            self.db.table(name).create(
+                spec["columns"], pk=spec["pk"], not_null=spec.get("not_null")
             )
+            for columns in spec.get("unique", []):
+                self.db.table(name).create_index(columns, unique=True)
+        if indexed:
+            self.add_indexes()
+        self.db.table(TRACKING).insert(
+            {
+                "id": 1,
+                "position": 0,
+                "record_id": None,
+                "known_by": known_by,
+                "schema_version": SCHEMA_VERSION,
+            },
+            pk="id",
+        )
 
     def add_indexes(self) -> None:
         """The indexes the views read by."""
@@ -292,9 +399,14 @@ class ViewsDatabase:
 
     @property
     def tracking(self) -> Tracking:
-        row = self.conn.execute(
-            f"SELECT position, record_id, known_by, schema_version FROM {TRACKING}"
-        ).fetchone()
+        try:
+            row = self.conn.execute(
+                f"SELECT position, record_id, known_by, schema_version FROM {TRACKING}"
+            ).fetchone()
+        except sqlite3.Error as error:
+            raise views_problem(self.path, error) or damaged(self.path, error) from None
+        if row is None:
+            raise damaged(self.path, "its tracking table is empty")
         return Tracking(*row)
 
     def track(self, position: int, record_id: str | None) -> None:
@@ -324,9 +436,13 @@ class ViewsDatabase:
         try:
             yield
         except BaseException:
-            self.conn.execute("ROLLBACK TO projecting")
+            # SQLite ends the whole transaction itself on some errors (a full disk), and
+            # the savepoint with it: then the caller's rollback is all there is to do.
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK TO projecting")
+                self.conn.execute("RELEASE projecting")
             raise
-        finally:
+        else:
             self.conn.execute("RELEASE projecting")
 
     def leave_out(self, position: int, record_id: str | None, reason: str) -> None:
