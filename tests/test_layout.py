@@ -1,0 +1,98 @@
+"""The layout of the code may change; the stores it wrote may not stop reading.
+
+tests/fixtures/store-before-layout.db was written by the ledger before its modules were
+arranged in packages (issue 15), from tests/fixtures/store-before-layout.jsonl (see
+tests/fixtures/README.md). Whatever the modules are called now, that store reads, checks
+clean and rebuilds to the views a fresh import of the same records gives.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from ledger.cli import main
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+OLD_STORE = FIXTURES / "store-before-layout.db"
+OLD_RECORDS = FIXTURES / "store-before-layout.jsonl"
+# The head of the old store's hash chain, as `ledger check` printed it when it was made.
+OLD_HEAD = "890cdba27df6702de62ec6be4e616d216384c8f666f3bb8d93bb9cb8dd94a165"
+
+
+def ledger(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def old_store(tmp_path: Path) -> str:
+    """A copy of the old store: the committed file is never opened, even to read."""
+    copy = tmp_path / "old.db"
+    shutil.copyfile(OLD_STORE, copy)
+    return str(copy)
+
+
+def records_in(path: Path) -> list[dict[str, str]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def test_a_store_written_before_the_layout_reads(old_store):
+    result = ledger("--store", old_store, "log", "--format", "json")
+    assert result.exit_code == 0, result.output
+    logged = json.loads(result.stdout)
+    expected = records_in(OLD_RECORDS)
+    assert [(row["position"], row["id"], row["kind"]) for row in logged] == [
+        (position, record["id"], record["kind"])
+        for position, record in enumerate(expected, start=1)
+    ]
+    assert {row["kind"] for row in logged} >= {
+        "source", "organisation", "closure", "merger", "baseline", "allocation",
+        "transfer", "forecast", "drawdown", "qipp", "figure", "correction",
+    }  # fmt: skip
+
+
+def test_a_store_written_before_the_layout_checks_clean(old_store, tmp_path):
+    views = str(tmp_path / "views.db")
+    result = ledger("--store", old_store, "--views", views, "check", "--expected-head", OLD_HEAD)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "No failures in 9 checks over 531 records.\n"
+    assert result.stderr == f"head: {OLD_HEAD} (position 531)\n"
+
+
+def test_a_store_written_before_the_layout_rebuilds_to_the_views_of_a_fresh_import(
+    old_store, tmp_path
+):
+    old_views, new_store, new_views = (str(tmp_path / name) for name in ("a.db", "b.db", "c.db"))
+    assert ledger("--store", old_store, "--views", old_views, "rebuild").exit_code == 0
+    assert ledger("--store", new_store, "import", str(OLD_RECORDS)).exit_code == 0
+    assert ledger("--store", new_store, "--views", new_views, "rebuild").exit_code == 0
+    old, new = table_rows(old_views), table_rows(new_views)
+    assert sorted(old) == sorted(new)
+    for table in old:
+        assert old[table] == new[table], f"the {table} table differs"
+    assert len(old["postings"]) == 261  # 257 sides of records, 4 versions from corrections
+    assert old["unprojected"] == []
+
+
+def table_rows(path: str) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table of a views database, in the order of all its columns."""
+    with sqlite3.connect(path) as connection:
+        tables = [
+            name
+            for (name,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
+        rows = {}
+        for table in tables:
+            width = len(connection.execute(f'SELECT * FROM "{table}" LIMIT 0').description)
+            order = ", ".join(str(column) for column in range(1, width + 1))
+            rows[table] = connection.execute(f'SELECT * FROM "{table}" ORDER BY {order}').fetchall()
+    connection.close()
+    return rows
