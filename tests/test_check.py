@@ -14,9 +14,9 @@ from factories import (
     write_jsonl,
 )
 
-from ledger.application import Ledger
-from ledger.batch import Batch, Located
-from ledger.records import parse_record
+from ledger.records.models import parse_record
+from ledger.store.application import Ledger
+from ledger.writing.batch import Batch, Located
 
 
 def ledger_with(run, tmp_path, *records):

@@ -10,12 +10,12 @@ import pytest
 from factories import allocation, correction, forecast, plan, transfer, world
 from stores import new_store
 
-from ledger import application
-from ledger.application import Ledger
-from ledger.domain import Entry
-from ledger.projector import posting_rows
-from ledger.records import parse_record
-from ledger.views_db import POSTING_COLUMNS
+from ledger.records.models import parse_record
+from ledger.store import application
+from ledger.store.application import Ledger
+from ledger.store.domain import Entry
+from ledger.views.database import POSTING_COLUMNS
+from ledger.views.projector import posting_rows
 
 HISTORY = [
     *world(),

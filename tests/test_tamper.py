@@ -7,9 +7,9 @@ import pytest
 from backends import store_sql
 from factories import allocation, forecast, plan, transfer, world, write_jsonl
 
-from ledger.application import ConcurrentWriteError, Ledger
-from ledger.batch import Located
-from ledger.records import parse_record
+from ledger.records.models import parse_record
+from ledger.store.application import ConcurrentWriteError, Ledger
+from ledger.writing.batch import Located
 
 HISTORY = [*world(), allocation(), transfer(), plan(), forecast()]
 
