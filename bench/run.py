@@ -332,7 +332,7 @@ def sized_path(work: Path, store: Path, size: int, events: int) -> Path:
 
 def catch_up_once(store: Path, views: Path, size: int) -> float:
     """Append one record, then time the catch-up alone (in this process, 5 times)."""
-    from ledger.store.application import Ledger
+    from ledger.store.application import EventStore
     from ledger.views.refresh import caught_up
 
     times = []
@@ -345,7 +345,7 @@ def catch_up_once(store: Path, views: Path, size: int) -> float:
         one = store.with_name(f"one-{size}-{attempt}.jsonl")
         one.write_bytes(orjson.dumps(record) + b"\n")
         ledger("--store", store, "import", one)
-        application = Ledger(str(store), must_exist=True)
+        application = EventStore(str(store), must_exist=True)
         started = time.perf_counter()
         caught_up(application, views).close()
         times.append(time.perf_counter() - started)

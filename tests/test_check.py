@@ -14,9 +14,10 @@ from factories import (
     write_jsonl,
 )
 
+from ledger.records.located import Located
 from ledger.records.models import parse_record
-from ledger.store.application import Ledger
-from ledger.writing.batch import Batch, Located
+from ledger.writing.batch import Batch
+from ledger.writing.ledger import Ledger
 
 
 def ledger_with(run, tmp_path, *records):

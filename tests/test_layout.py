@@ -17,6 +17,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from ledger.cli import main
+from ledger.store.application import EventStore
+from ledger.writing.ledger import Ledger
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 OLD_STORE = FIXTURES / "store-before-layout.db"
@@ -40,6 +42,12 @@ def old_store(tmp_path: Path) -> str:
 def records_in(path: Path) -> list[dict[str, str]]:
     lines = path.read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
+
+
+def test_the_application_keeps_the_name_a_postgresql_store_is_named_after():
+    """The library names a PostgreSQL store's tables after the application (ledger_events),
+    so renaming or moving the classes must not change it."""
+    assert EventStore.name == Ledger.name == "Ledger"
 
 
 def test_a_store_written_before_the_layout_reads(old_store):

@@ -19,9 +19,9 @@ from stores import append, new_store
 
 from ledger.cli import main
 from ledger.records.models import parse_record
-from ledger.store.application import Ledger
 from ledger.store.domain import EVENT_FOR_KIND, Entry, entry_id
 from ledger.views.refresh import caught_up, replay
+from ledger.writing.ledger import Ledger
 
 LEFT_OUT = "(the views leave out 1 stored event that could not be projected; ledger check lists it)"
 

@@ -23,10 +23,10 @@ from stores import PROJECTIONS
 
 from ledger.cli import main
 from ledger.cli.output import render
+from ledger.records.located import Located
 from ledger.records.models import parse_record
-from ledger.store.application import Ledger
 from ledger.views.projections import ProjectionError, bind, load_projections
-from ledger.writing.batch import Located
+from ledger.writing.ledger import Ledger
 
 HISTORY = [
     *world(),

@@ -12,10 +12,10 @@ from stores import new_store
 
 from ledger.records.models import parse_record
 from ledger.store import application
-from ledger.store.application import Ledger
 from ledger.store.domain import Entry
 from ledger.views.database import POSTING_COLUMNS
 from ledger.views.projector import posting_rows
+from ledger.writing.ledger import Ledger
 
 HISTORY = [
     *world(),

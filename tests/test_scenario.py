@@ -4,9 +4,10 @@ import pytest
 from backends import store_sql
 from factories import allocation, correction, forecast, plan, transfer, world
 
+from ledger.records.located import Located
 from ledger.records.models import parse_record
-from ledger.store.application import ConcurrentWriteError, Ledger
-from ledger.writing.batch import Located
+from ledger.store.application import ConcurrentWriteError
+from ledger.writing.ledger import Ledger
 
 
 def located(records):

@@ -17,8 +17,8 @@ from ledger.cli.output import FORMATS, plural
 from ledger.records.periods import PeriodError, parse_date
 
 if TYPE_CHECKING:
-    from ledger.store.application import Ledger
-    from ledger.writing.batch import Problem
+    from ledger.records.located import Problem
+    from ledger.store.application import EventStore
 
 
 @dataclass(frozen=True)
@@ -94,10 +94,10 @@ def reject(problems: Sequence[Problem]) -> None:
 
 def caught_up_views(settings: Settings) -> str:
     """The path of the views database, caught up with the store."""
-    from ledger.store.application import Ledger
+    from ledger.store.application import EventStore
     from ledger.views.refresh import caught_up
 
-    with Ledger(settings.store, must_exist=True) as ledger:
+    with EventStore(settings.store, must_exist=True) as ledger:
         views = caught_up(ledger, settings.views)
     known_by = views.tracking.known_by
     left_out = views.left_out()
@@ -148,7 +148,7 @@ def progress_on_stderr(label: str, every_seconds: float = 2.0) -> Callable[[int,
     return report
 
 
-def show_head(ledger: Ledger) -> None:
+def show_head(ledger: EventStore) -> None:
     """The head of the hash chain as stored, on stderr, to note down and check against
     later; it is read, not recomputed, and says so."""
     position, head = ledger.head()

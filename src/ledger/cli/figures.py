@@ -124,9 +124,9 @@ def check(settings: Settings, expected_head: str | None, fmt: str) -> None:
         ledger check
     """
     from ledger.explain.checks import check_all
-    from ledger.store.application import Ledger
+    from ledger.store.application import EventStore
 
-    with Ledger(settings.store, must_exist=True) as ledger:
+    with EventStore(settings.store, must_exist=True) as ledger:
         report = check_all(ledger, lambda: caught_up_views(settings), expected_head)
     click.echo(f"head: {report.head} (position {report.position})", err=True)
     summary = f"{plural(len(report.checks), 'check')} over {plural(report.records, 'record')}"

@@ -27,7 +27,8 @@ from ledger.records.kinds import KINDS
 from ledger.records.periods import PeriodError, parse_financial_year
 
 if TYPE_CHECKING:
-    from ledger.writing.batch import Batch, Located
+    from ledger.records.located import Located
+    from ledger.writing.batch import Batch
 
 
 @click.command("import")
@@ -90,7 +91,7 @@ def _record_command(kind: str) -> click.Command:
 
     @pass_settings
     def append_one(settings: Settings, /, **values: Any) -> None:
-        from ledger.writing.batch import Located, Problem
+        from ledger.records.located import Located, Problem
 
         try:
             located = Located("command line", record_from_options(kind, values))
@@ -127,7 +128,7 @@ def log(
     ledger log --account 06H --year 2013-14
     """
     from ledger.explain.log import LOG_COLUMNS, LogFilter, log_rows
-    from ledger.store.application import Ledger
+    from ledger.store.application import EventStore
 
     wanted = LogFilter(
         account=account,
@@ -135,7 +136,7 @@ def log(
         year=_option_value("--year", parse_financial_year, year),
         as_at=iso(as_at),
     )
-    with Ledger(settings.store, must_exist=True) as ledger:
+    with EventStore(settings.store, must_exist=True) as ledger:
         rows = list(log_rows(ledger.stored_records(), wanted))
         click.echo(render(rows, fmt, columns=LOG_COLUMNS if fmt == "table" else None))
         show_head(ledger)
@@ -150,10 +151,10 @@ def export(settings: Settings, output: str, force: bool) -> None:
 
     ledger export -o history.jsonl
     """
-    from ledger.store.application import Ledger
+    from ledger.store.application import EventStore
     from ledger.writing.jsonlines import dump_line
 
-    with Ledger(settings.store, must_exist=True) as ledger:
+    with EventStore(settings.store, must_exist=True) as ledger:
         with output_file(output, settings, force) as lines:
             for stored in ledger.stored_records():
                 lines.write(dump_line(stored.fields) + "\n")
@@ -219,8 +220,9 @@ def generate(settings: Settings, events: int, seed: int, output: str, force: boo
 def _check_and_append(store: str, items: Sequence[Located]) -> tuple[Batch, list[int]]:
     """Check records against the store, then append them. A store that does not exist yet
     is only created when there is something to append."""
-    from ledger.store.application import Ledger, store_exists
+    from ledger.store.application import store_exists
     from ledger.writing.batch import NoRecords, prepare_batch
+    from ledger.writing.ledger import Ledger
 
     if store_exists(store):
         with Ledger(store) as ledger:

@@ -171,11 +171,11 @@ def rebuild(settings: Settings, force: bool) -> None:
 
 
 def _replay(settings: Settings, path: str, known_by: str | None, force: bool) -> None:
-    from ledger.store.application import Ledger
+    from ledger.store.application import EventStore
     from ledger.views.refresh import replay
     from ledger.writing.bulk import paused_garbage_collection
 
-    with Ledger(settings.store, must_exist=True) as ledger, paused_garbage_collection():
+    with EventStore(settings.store, must_exist=True) as ledger, paused_garbage_collection():
         done = replay(ledger, path, known_by, progress=progress_on_stderr("replay"), force=force)
     scope = f", keeping what was known by {known_by}" if known_by else ""
     left_out = (

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.records.models import RecordError, parse_record
-from ledger.store.application import Ledger, shown
+from ledger.store.application import EventStore, shown
 from ledger.store.hash_chain import ChainReport
 from ledger.views.database import ViewsDatabase
 from ledger.views.projections import load_projections, run
@@ -37,7 +37,7 @@ class Report:
 
 
 def check_all(
-    ledger: Ledger, caught_up_views: Callable[[], str | Path], expected_head: str | None = None
+    ledger: EventStore, caught_up_views: Callable[[], str | Path], expected_head: str | None = None
 ) -> Report:
     """Check the store, then (through ``caught_up_views``) the views built from it. A store
     whose events cannot be projected is reported, not left to crash the check."""
@@ -89,7 +89,7 @@ MATCH_CHECK = "views match the store"
 Found = tuple[str | None, str, str | None]  # record, message, source
 
 
-def _store_failures(ledger: Ledger) -> tuple[int, list[Failure]]:
+def _store_failures(ledger: EventStore) -> tuple[int, list[Failure]]:
     """Every stored event must still read as a valid record, unless a correction has
     since reversed it (the way an append-only store is repaired)."""
     failures, count = [], 0
@@ -275,7 +275,7 @@ def _events_projected(views_path: str | Path) -> list[Found]:
     )
 
 
-def _views_match(ledger: Ledger, views_path: str | Path) -> list[Found]:
+def _views_match(ledger: EventStore, views_path: str | Path) -> list[Found]:
     """The views hold what a fresh projection of the store, to the same position and
     known date, holds: compared table by table, by digest."""
     views = ViewsDatabase(views_path)

@@ -1,8 +1,8 @@
-"""The ledger application: the one place that appends to and reads from the event store.
+"""The event store: the one place that appends to and reads from the store's events.
 
 It is an eventsourcing ``Application`` persisted to a SQLite file (or, by URL, to
-PostgreSQL). Commands go through ``prepare`` (check a batch against the store) and
-``append`` (save every new entry in one transaction); reads page through the store's
+PostgreSQL). Records are appended in one transaction, a chunk at a time (``appending``:
+the write path, ledger.writing, checks them first); reads page through the store's
 notification log in the order events were recorded.
 """
 
@@ -31,6 +31,7 @@ from eventsourcing.persistence import (
 
 from ledger.store.domain import EVENT_FOR_KIND, RECORD_TOPICS, UNVERSIONED_TOPICS, Entry, entry_id
 from ledger.store.files import (
+    TRACKING,
     disk_full,
     folder_problem,
     is_sqlite_file,
@@ -40,11 +41,10 @@ from ledger.store.files import (
 )
 from ledger.store.hash_chain import ChainReport, verify
 from ledger.store.recorders import ChainedRecorder, NotificationRow
-from ledger.views.database import TRACKING
 
 if TYPE_CHECKING:  # reading the store needs no record models; checking records does
+    from ledger.records.located import Located
     from ledger.records.models import AnyRecord
-    from ledger.writing.batch import Batch, Located
 
 PAGE_SIZE = 1000
 
@@ -203,7 +203,7 @@ def store_exists(store: str) -> bool:
     if not is_database_url(store):
         return _sqlite_store_exists(store)
     try:
-        Ledger(store, must_exist=True).close()
+        EventStore(store, must_exist=True).close()
     except NoStoreError:
         return False
     return True
@@ -285,9 +285,11 @@ def _not_written(store: str, error: Exception) -> StoreError:
     )
 
 
-class Ledger(Application[Any]):
+class EventStore(Application[Any]):
     """Appends records as events and reads them back."""
 
+    # The application's name is part of what it stores: a PostgreSQL store's tables are
+    # named after it (ledger_events), so it stays "Ledger" whatever the class is called.
     name = "Ledger"
 
     def __init__(self, store: str, *, must_exist: bool = False) -> None:
@@ -362,21 +364,6 @@ class Ledger(Application[Any]):
             if stored.position > up_to:
                 return
             yield stored.fields
-
-    def prepare(self, items: Sequence[Located]) -> Batch:
-        """Check records against each other and the store; nothing is written."""
-        from ledger.writing.batch import prepare_batch
-
-        return prepare_batch(items, self)
-
-    def append(self, batch: Batch) -> list[int]:
-        """Append a checked batch's new records in one transaction; return their positions."""
-        if batch.problems:
-            raise StoreError("a batch with problems cannot be appended")
-        if not batch.new:
-            return []
-        with self.appending() as append:
-            return append(batch.new)
 
     @contextmanager
     def appending(self) -> Iterator[Callable[[Sequence[Located]], list[int]]]:

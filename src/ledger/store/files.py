@@ -14,6 +14,9 @@ from typing import IO, Any
 from urllib.parse import quote
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+# The table that tells a views database (see ledger.views) from an event store: every
+# views database has it, no store does.
+TRACKING = "ledger_tracking"
 SIDE_FILES = ("-wal", "-shm", "-journal")  # what SQLite keeps beside a database file
 
 

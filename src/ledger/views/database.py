@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ledger.store.files import application_id, disk_full, folder_problem
+from ledger.store.files import TRACKING, application_id, disk_full, folder_problem
 
 # Bump when the tables change: a views database of another version is rebuilt.
 SCHEMA_VERSION = 7
-TRACKING = "ledger_tracking"
 # Written in the file's header (PRAGMA application_id), where it can be read even when
 # the rest of the file is damaged: "LdgV".
 APPLICATION_ID = 0x4C646756

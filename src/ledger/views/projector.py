@@ -21,7 +21,7 @@ from ledger.store.application import shown
 from ledger.views.database import POSTING_COLUMNS, ViewsDatabase, ViewsError
 
 if TYPE_CHECKING:
-    from ledger.store.application import Ledger, StoredRecord
+    from ledger.store.application import EventStore, StoredRecord
 
 PAGE_SIZE = 2000
 
@@ -38,7 +38,7 @@ Progress = Callable[[int, int], None]  # (events read so far, events in the stor
 
 
 def catch_up(
-    ledger: Ledger,
+    ledger: EventStore,
     views: ViewsDatabase,
     progress: Progress | None = None,
     page_size: int | None = None,
@@ -73,7 +73,7 @@ def catch_up(
 
 
 def _read(
-    ledger: Ledger, views: ViewsDatabase, after: int, limit: int
+    ledger: EventStore, views: ViewsDatabase, after: int, limit: int
 ) -> tuple[int, list[StoredRecord], int]:
     """The next page of records, as ``records_after`` gives it, and how many events were
     left out of the views because they cannot be read."""
@@ -117,7 +117,7 @@ def _fault(error: Exception) -> str:
     return str(error)
 
 
-def _check_same_store(ledger: Ledger, views: ViewsDatabase) -> None:
+def _check_same_store(ledger: EventStore, views: ViewsDatabase) -> None:
     """A views database follows one store: the record at its position must be the one it
     saw. (When the event there cannot be read, there is nothing to compare: `check` finds
     the event, and whether the views still match the store.)"""

@@ -12,9 +12,10 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from ledger.store.application import Ledger, is_database_url
+from ledger.store.application import EventStore, is_database_url
 from ledger.store.files import (
     SIDE_FILES,
+    TRACKING,
     folder_problem,
     is_database_file,
     new_file_beside,
@@ -22,7 +23,6 @@ from ledger.store.files import (
 )
 from ledger.views.database import (
     SCHEMA_VERSION,
-    TRACKING,
     ViewsDatabase,
     ViewsError,
     is_views_file,
@@ -43,7 +43,7 @@ class Replayed:
     unprojected: int  # stored events left out of the views
 
 
-def caught_up(ledger: Ledger, path: str | Path) -> ViewsDatabase:
+def caught_up(ledger: EventStore, path: str | Path) -> ViewsDatabase:
     """The views database at ``path``, up to date with the store (created or rebuilt
     from scratch when new or made by another version of the ledger)."""
     path = _views_path(path)
@@ -64,7 +64,7 @@ def caught_up(ledger: Ledger, path: str | Path) -> ViewsDatabase:
 
 
 def replay(
-    ledger: Ledger,
+    ledger: EventStore,
     path: str | Path,
     known_by: str | None = None,
     progress: Progress | None = None,
@@ -105,14 +105,14 @@ def _views_path(path: str | Path) -> Path:
     return Path(path)
 
 
-def _not_the_store(ledger: Ledger, path: Path) -> None:
+def _not_the_store(ledger: EventStore, path: Path) -> None:
     if not is_database_url(ledger.store) and is_database_file(path, ledger.store):
         raise ViewsError(
             f"{path} is the ledger's store, not a views database; give another --views path"
         )
 
 
-def _replaceable(ledger: Ledger, path: Path, force: bool) -> None:
+def _replaceable(ledger: EventStore, path: Path, force: bool) -> None:
     """Refuse to replay into the store, a folder, or a file that is not a views database."""
     _not_the_store(ledger, path)
     problem = folder_problem(path)

@@ -11,7 +11,6 @@ record or a component must come before what names it.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from ledger.records.located import Located, Problem
 from ledger.records.models import (
     COMPONENT_KINDS,
     CORRECTABLE_KINDS,
@@ -70,28 +70,6 @@ class NoRecords:
 
     def record_fields(self, up_to: int) -> Iterator[dict[str, Any]]:
         return iter(())
-
-
-@dataclass(frozen=True)
-class Located:
-    """A record and where it was read: ``events/x.jsonl:3`` or ``command line``."""
-
-    where: str
-    record: AnyRecord
-
-    @functools.cached_property
-    def fields(self) -> dict[str, Any]:
-        """The normalised record (worked out once: checks and appending both need it)."""
-        return self.record.normalised()
-
-
-@dataclass(frozen=True)
-class Problem:
-    where: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
 
 
 @dataclass

@@ -9,9 +9,11 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from ledger.store.application import Ledger, store_exists
-from ledger.writing.batch import Checker, Located, NoRecords, Problem, RecordSource, chunks
+from ledger.records.located import Located, Problem
+from ledger.store.application import store_exists
+from ledger.writing.batch import Checker, NoRecords, RecordSource, chunks
 from ledger.writing.jsonlines import RecordStream
+from ledger.writing.ledger import Ledger
 
 CHUNK = 2000
 

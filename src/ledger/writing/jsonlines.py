@@ -16,8 +16,8 @@ from typing import Any
 
 import orjson
 
+from ledger.records.located import Located, Problem
 from ledger.records.models import RecordError, parse_record
-from ledger.writing.batch import Located, Problem
 
 IMPORT_SUFFIX = ".jsonl"
 # One record is a few hundred bytes; a line of a megabyte is not a record.

@@ -1,0 +1,30 @@
+"""The Ledger application: the event store, with the checks a batch of records must pass
+before it is appended. Commands go through ``prepare`` (check a batch against the store;
+nothing is written) and ``append`` (save every new record in one transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ledger.records.located import Located
+from ledger.store.application import EventStore, StoreError
+from ledger.writing.batch import Batch, prepare_batch
+
+
+class Ledger(EventStore):
+    """Checks records, then appends them as events; reads them back as the store does."""
+
+    name = EventStore.name  # what the store's tables are named after, not the class's name
+
+    def prepare(self, items: Sequence[Located]) -> Batch:
+        """Check records against each other and the store; nothing is written."""
+        return prepare_batch(items, self)
+
+    def append(self, batch: Batch) -> list[int]:
+        """Append a checked batch's new records in one transaction; return their positions."""
+        if batch.problems:
+            raise StoreError("a batch with problems cannot be appended")
+        if not batch.new:
+            return []
+        with self.appending() as append:
+            return append(batch.new)
