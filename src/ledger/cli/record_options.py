@@ -13,7 +13,8 @@ import click
 from pydantic.fields import FieldInfo
 
 from ledger.cli.common import WholeNumber
-from ledger.records.models import MODELS, AnyRecord, RecordBase, parse_record
+from ledger.records.base import RecordBase
+from ledger.records.models import MODELS, AnyRecord, parse_record
 
 # Fields whose input is money text ("£8.6m"); pence are for files written by programs.
 _MONEY_INPUT = {"amount", "tolerance"}

@@ -1,5 +1,5 @@
 """The kinds of record, by name: what the command line needs to know without loading
-the record models (records.py checks that the two agree)."""
+the record models (records.models checks that the two agree)."""
 
 KINDS = (
     "source",

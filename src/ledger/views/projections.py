@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 from pydantic import TypeAdapter, ValidationError
 
-from ledger.records.models import Code, Slug
+from ledger.records.fields import Code, Slug
 from ledger.records.periods import parse_date, parse_financial_year, parse_period
 from ledger.views.database import views_problem
 from ledger.views.read_limits import Limits, ReadStopped, guarded, stopped_by_sqlite
@@ -167,7 +167,7 @@ def parse_iso_date(value: str) -> str:
 
 
 def _matching(pattern: Any, what: str, example: str) -> Callable[[str], str]:
-    """A check that a value is one of the ledger's codes or names (a records.py type)."""
+    """A check that a value is one of the ledger's codes or names (records.fields)."""
     adapter: TypeAdapter[str] = TypeAdapter(pattern)
 
     def parse(value: str) -> str:

@@ -19,20 +19,12 @@ from typing import Any, Protocol
 
 import orjson
 
+from ledger.records.base import CitedRecord
+from ledger.records.fields import COMPONENT_KINDS, CORRECTABLE_KINDS, amount_problem
 from ledger.records.located import Located, Problem
-from ledger.records.models import (
-    COMPONENT_KINDS,
-    CORRECTABLE_KINDS,
-    AnyRecord,
-    CitedRecord,
-    ClosureRecord,
-    CorrectionRecord,
-    FigureRecord,
-    MergerRecord,
-    OrganisationRecord,
-    YearRecord,
-    amount_problem,
-)
+from ledger.records.models import AnyRecord
+from ledger.records.reference import ClosureRecord, MergerRecord, OrganisationRecord
+from ledger.records.yearly import CorrectionRecord, FigureRecord, YearRecord
 from ledger.writing.lifecycle import STORE, Closure, Lifecycle, Merger, Use
 from ledger.writing.sums import Totals
 
