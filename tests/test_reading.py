@@ -11,7 +11,7 @@ from factories import allocation, correction, forecast, plan, transfer, world
 from stores import new_store
 
 from ledger.records.models import parse_record
-from ledger.store import application
+from ledger.store import reading
 from ledger.store.domain import Entry
 from ledger.views.database import POSTING_COLUMNS
 from ledger.views.projector import posting_rows
@@ -60,7 +60,7 @@ def test_a_record_event_that_needs_upcasting_is_read_by_the_mapper(sqlite_store,
             handed_over.append(stored.topic)
             return real(stored)
 
-        monkeypatch.setattr(application, "UNVERSIONED_TOPICS", frozenset())
+        monkeypatch.setattr(reading, "UNVERSIONED_TOPICS", frozenset())
         monkeypatch.setattr(ledger.mapper, "to_domain_event", to_domain_event)
         assert through_the_ledger(ledger) == expected
         assert len(handed_over) == len(HISTORY)

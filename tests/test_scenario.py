@@ -6,7 +6,7 @@ from factories import allocation, correction, forecast, plan, transfer, world
 
 from ledger.records.located import Located
 from ledger.records.models import parse_record
-from ledger.store.application import ConcurrentWriteError
+from ledger.store.errors import ConcurrentWriteError
 from ledger.writing.ledger import Ledger
 
 

@@ -9,7 +9,7 @@ from factories import allocation, forecast, plan, transfer, world, write_jsonl
 
 from ledger.records.located import Located
 from ledger.records.models import parse_record
-from ledger.store.application import ConcurrentWriteError
+from ledger.store.errors import ConcurrentWriteError
 from ledger.writing.ledger import Ledger
 
 HISTORY = [*world(), allocation(), transfer(), plan(), forecast()]

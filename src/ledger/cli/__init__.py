@@ -36,7 +36,7 @@ def _told_to_the_user(error: Exception) -> bool:
     """Errors about the store, the views or a view are the user's to know of, not bugs."""
     from eventsourcing.persistence import PersistenceError
 
-    from ledger.store.application import StoreError
+    from ledger.store.errors import StoreError
     from ledger.store.files import FileError
     from ledger.views.database import ViewsError
     from ledger.views.projections import ProjectionError

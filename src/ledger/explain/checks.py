@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from ledger.records.models import RecordError, parse_record
-from ledger.store.application import EventStore, shown
+from ledger.store.application import EventStore
 from ledger.store.hash_chain import ChainReport
+from ledger.store.settings import shown
 from ledger.views.database import ViewsDatabase
 from ledger.views.projections import load_projections, run
 from ledger.views.refresh import replay

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ledger.store.application import StoredRecord
+    from ledger.store.reading import StoredRecord
 
 LOG_COLUMNS = (
     "position",
@@ -63,7 +63,7 @@ def _passes(row: dict[str, Any], stored: StoredRecord, wanted: LogFilter) -> boo
 def _described(stored: StoredRecord) -> dict[str, Any]:
     """``describe``, or for a stored record that lacks what its kind must hold (a
     hand-edited store) an error naming its position."""
-    from ledger.store.application import StoreError
+    from ledger.store.errors import StoreError
 
     try:
         return describe(stored)

@@ -17,11 +17,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ledger.store.application import shown
+from ledger.store.settings import shown
 from ledger.views.database import POSTING_COLUMNS, ViewsDatabase, ViewsError
 
 if TYPE_CHECKING:
-    from ledger.store.application import EventStore, StoredRecord
+    from ledger.store.application import EventStore
+    from ledger.store.reading import StoredRecord
 
 PAGE_SIZE = 2000
 

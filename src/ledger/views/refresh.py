@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from ledger.store.application import EventStore, is_database_url
+from ledger.store.application import EventStore
 from ledger.store.files import (
     SIDE_FILES,
     TRACKING,
@@ -21,6 +21,7 @@ from ledger.store.files import (
     new_file_beside,
     sqlite_tables,
 )
+from ledger.store.settings import is_database_url
 from ledger.views.database import (
     SCHEMA_VERSION,
     ViewsDatabase,

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ledger.records.located import Located
-from ledger.store.application import EventStore, StoreError
+from ledger.store.application import EventStore
+from ledger.store.errors import StoreError
 from ledger.writing.batch import Batch, prepare_batch
 
 
