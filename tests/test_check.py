@@ -16,8 +16,7 @@ from factories import (
 
 from ledger.records.located import Located
 from ledger.records.models import parse_record
-from ledger.writing.batch import Batch
-from ledger.writing.ledger import Ledger
+from ledger.writing.ledger import Batch, Ledger
 
 
 def ledger_with(run, tmp_path, *records):

@@ -28,7 +28,7 @@ from ledger.records.periods import PeriodError, parse_financial_year
 
 if TYPE_CHECKING:
     from ledger.records.located import Located
-    from ledger.writing.batch import Batch
+    from ledger.writing.ledger import Batch
 
 
 @click.command("import")
@@ -221,8 +221,8 @@ def _check_and_append(store: str, items: Sequence[Located]) -> tuple[Batch, list
     """Check records against the store, then append them. A store that does not exist yet
     is only created when there is something to append."""
     from ledger.store.application import store_exists
-    from ledger.writing.batch import NoRecords, prepare_batch
-    from ledger.writing.ledger import Ledger
+    from ledger.writing.batch import NoRecords
+    from ledger.writing.ledger import Ledger, prepare_batch
 
     if store_exists(store):
         with Ledger(store) as ledger:

@@ -6,12 +6,12 @@ record, however long the history."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ledger.records.located import Located, Problem
 from ledger.store.application import store_exists
-from ledger.writing.batch import Checker, NoRecords, RecordSource, chunks
+from ledger.writing.batch import Checker, NoRecords, RecordSource
 from ledger.writing.jsonlines import RecordStream
 from ledger.writing.ledger import Ledger
 
@@ -71,6 +71,18 @@ def _import(
     problems = stream.problems + checker.finish()
     if problems:
         raise ImportRejected(problems)
-    imported.already_recorded = checker.already_count
+    imported.already_recorded = checker.ids.already_count
     imported.files = len(stream.files)
     return imported
+
+
+def chunks(items: Iterable[Located], size: int) -> Iterable[list[Located]]:
+    """Items in lists of ``size``, the last one shorter."""
+    chunk: list[Located] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

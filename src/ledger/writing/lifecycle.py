@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ledger.records.models import AnyRecord
+from ledger.records.reference import ClosureRecord, MergerRecord, OrganisationRecord
+from ledger.records.yearly import YearRecord
+
 STORE = "recorded in the store"  # where a stored record is, in messages
+# The fields naming the organisation a figure is about (a transfer is about both).
+USED_FIELDS = ("account", "from", "to")
 
 
 @dataclass(frozen=True)
@@ -190,3 +196,50 @@ def _path(successors: dict[str, set[str]], start: str, goal: str) -> list[str] |
                 paths[after] = [*paths[code], after]
                 waiting.append(after)
     return None
+
+
+def note_record(lifecycle: Lifecycle, record: AnyRecord, order: int, where: str) -> None:
+    """What the organisation rules need to know of a record of the batch."""
+    if isinstance(record, OrganisationRecord) and record.parent is not None:
+        lifecycle.parents[record.id] = (record.parent, order, where)
+    elif isinstance(record, ClosureRecord):
+        closure = Closure(record.organisation, record.effective, order, where)
+        lifecycle.closures.append(closure)
+    elif isinstance(record, MergerRecord):
+        predecessors = tuple(record.predecessors)
+        merger = Merger(record.organisation, predecessors, record.effective, order, where)
+        lifecycle.mergers.append(merger)
+    elif isinstance(record, YearRecord) and record.effective is not None:
+        for field_name, code in record.organisation_references():
+            if field_name in USED_FIELDS:
+                lifecycle.use(code, record.effective, Use(order, where, field_name))
+
+
+def note_stored_change(lifecycle: Lifecycle, fields: dict[str, Any]) -> None:
+    """A closure or a merger recorded in the store (its fields as stored)."""
+    effective = date.fromisoformat(fields["effective"])
+    if fields["kind"] == "closure":
+        closure = Closure(fields["organisation"], effective, None, STORE)
+        lifecycle.closures.append(closure)
+    else:
+        predecessors = tuple(fields["predecessors"])
+        merger = Merger(fields["organisation"], predecessors, effective, None, STORE)
+        lifecycle.mergers.append(merger)
+
+
+def note_stored_use(lifecycle: Lifecycle, fields: dict[str, Any]) -> None:
+    """The organisations a stored figure uses, on the date it is about."""
+    about = _effective_of(fields)
+    if about is not None:
+        for field_name in USED_FIELDS:
+            if isinstance(fields.get(field_name), str):
+                lifecycle.store_use(fields[field_name], about)
+
+
+def _effective_of(fields: dict[str, Any]) -> date | None:
+    """The date a stored record is about, or None where it has none it can be read by
+    (a hand-edited store; ``check`` names such a record)."""
+    try:
+        return date.fromisoformat(fields["effective"])
+    except (KeyError, TypeError, ValueError):
+        return None
