@@ -262,7 +262,8 @@ def rebuild_ceiling_row(views: Path, total: int, scan: float, work: Path) -> Row
 
 
 def views_write_seconds(views: Path, path: Path) -> float:
-    from ledger.views.database import TABLES, ViewsDatabase
+    from ledger.views.database import ViewsDatabase
+    from ledger.views.tables import TABLES
 
     target = ViewsDatabase(path)
     target.create(indexed=False)

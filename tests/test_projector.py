@@ -7,7 +7,8 @@ from factories import allocation, correction, forecast, plan, transfer, world
 from stores import append, caught_up_view, new_store
 
 from ledger.views import projector
-from ledger.views.database import ViewsDatabase, ViewsError
+from ledger.views.database import ViewsDatabase
+from ledger.views.errors import ViewsError
 from ledger.views.projector import catch_up
 from ledger.views.refresh import caught_up, replay
 

@@ -13,8 +13,8 @@ from stores import new_store
 from ledger.records.models import parse_record
 from ledger.store import reading
 from ledger.store.domain import Entry
-from ledger.views.database import POSTING_COLUMNS
-from ledger.views.projector import posting_rows
+from ledger.views.postings import posting_rows
+from ledger.views.tables import POSTING_COLUMNS
 from ledger.writing.ledger import Ledger
 
 HISTORY = [

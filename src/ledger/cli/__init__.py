@@ -38,7 +38,7 @@ def _told_to_the_user(error: Exception) -> bool:
 
     from ledger.store.errors import StoreError
     from ledger.store.files import FileError
-    from ledger.views.database import ViewsError
+    from ledger.views.errors import ViewsError
     from ledger.views.projections import ProjectionError
 
     return isinstance(error, (StoreError, PersistenceError, ViewsError, ProjectionError, FileError))

@@ -29,7 +29,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ledger.records.fields import Code, Slug
 from ledger.records.periods import parse_date, parse_financial_year, parse_period
-from ledger.views.database import views_problem
+from ledger.views.errors import views_problem
 from ledger.views.read_limits import Limits, ReadStopped, guarded, stopped_by_sqlite
 
 PACKAGE_PROJECTIONS = Path(__file__).resolve().parents[3] / "projections"

@@ -22,15 +22,10 @@ from ledger.store.files import (
     sqlite_tables,
 )
 from ledger.store.settings import is_database_url
-from ledger.views.database import (
-    SCHEMA_VERSION,
-    ViewsDatabase,
-    ViewsError,
-    is_views_file,
-    not_views,
-    views_errors,
-)
+from ledger.views.database import ViewsDatabase
+from ledger.views.errors import ViewsError, is_views_file, not_views, views_errors
 from ledger.views.projector import Progress, catch_up
+from ledger.views.tables import SCHEMA_VERSION
 
 # A replay writes a new file nobody reads yet: bigger pages, fewer commits.
 REPLAY_PAGE_SIZE = 10_000
