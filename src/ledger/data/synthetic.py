@@ -83,22 +83,18 @@ def years_before(today: date) -> list[str]:
     return years
 
 
-class _Writer:
-    def __init__(self, ccgs: list[Ccg], rng: random.Random, seed: int, known: dict[str, date]):
-        self.known = known
-        self.ccgs = ccgs
-        self.rng = rng
+class _Numbering:
+    """The records of one synthetic history as they are written: numbered ids and locators,
+    the synthetic source they cite, and this year's records a correction may fix."""
+
+    def __init__(self, seed: int):
         self.source = f"synthetic-{seed}"
         self.prefix = f"syn-{seed}-"
         self.serial = 0
         self.recent: list[dict[str, Any]] = []  # correctable records of the current year
-        neighbours: dict[str | None, list[str]] = {}
-        for ccg in ccgs:
-            neighbours.setdefault(ccg.area_team, []).append(ccg.code)
-        self.neighbours = neighbours
 
-    def records(self, events: int) -> Iterator[dict[str, Any]]:
-        yield {
+    def source_record(self) -> dict[str, Any]:
+        return {
             "id": self.source,
             "kind": "source",
             "title": "Synthetic history: made-up figures over the real CCGs, for tests and "
@@ -108,29 +104,77 @@ class _Writer:
             "dated_by": "fixed date of the generator",
             "covers": "synthetic; not real NHS figures",
         }
+
+    def fact(self, kind: str, financial_year: str, known: date, **fields: Any) -> dict[str, Any]:
+        self.serial += 1
+        record = {
+            "id": f"{self.prefix}{self.serial}",
+            "kind": kind,
+            "financial_year": financial_year,
+            **fields,
+            "as_at": known.isoformat(),
+            "source": self.source,
+            "locator": f"synthetic {self.serial}",
+        }
+        if kind not in ("figure",) and fields.get("amount_pence") and len(self.recent) < 2000:
+            self.recent.append(record)
+        return record
+
+    def correction(
+        self, target: dict[str, Any], fix: dict[str, Any], known: date
+    ) -> dict[str, Any]:
+        self.serial += 1
+        return {
+            "id": f"{self.prefix}{self.serial}",
+            "kind": "correction",
+            "corrects": target["id"],
+            **fix,
+            "as_at": known.isoformat(),
+            "source": self.source,
+            "locator": f"synthetic {self.serial}",
+            "reason": "synthetic correction",
+        }
+
+
+class _Writer:
+    """The history year by year: each CCG's allocation, plan and QIPP plan, then month by
+    month its forecast, its in-year changes and the sector's count of deficits."""
+
+    def __init__(self, ccgs: list[Ccg], rng: random.Random, seed: int, known: dict[str, date]):
+        self.known = known
+        self.ccgs = ccgs
+        self.rng = rng
+        self.numbering = _Numbering(seed)
+        neighbours: dict[str | None, list[str]] = {}
+        for ccg in ccgs:
+            neighbours.setdefault(ccg.area_team, []).append(ccg.code)
+        self.changes = _Changes(rng, known, neighbours, self.numbering)
+
+    def records(self, events: int) -> Iterator[dict[str, Any]]:
+        yield self.numbering.source_record()
         per_month = changes_per_ccg_month(len(self.ccgs), events)
         for financial_year in years_before(date.today()):
             yield from self._year(financial_year, per_month)
 
     def _year(self, financial_year: str, per_month: int) -> Iterator[dict[str, Any]]:
         start = first_day(financial_year)
-        self.recent = []
+        self.numbering.recent = []
         for ccg in self.ccgs:
-            yield self._fact(
+            yield self.numbering.fact(
                 "allocation",
                 financial_year,
                 max(start - timedelta(days=100), ccg.known),
                 account=ccg.code,
                 amount_pence=self.rng.randrange(100_000, 1_500_000) * 100_000,
             )
-            yield self._fact(
+            yield self.numbering.fact(
                 "plan",
                 financial_year,
                 max(start - timedelta(days=30), ccg.known),
                 account=ccg.code,
                 amount_pence=self.rng.randrange(-5_000, 10_000) * 100_000,
             )
-            yield self._fact(
+            yield self.numbering.fact(
                 "qipp",
                 financial_year,
                 start,
@@ -147,7 +191,7 @@ class _Writer:
         for ccg in self.ccgs:
             outturn = self.rng.randrange(-15_000, 20_000) * 10_000
             deficits += outturn < 0
-            yield self._fact(
+            yield self.numbering.fact(
                 "forecast",
                 financial_year,
                 known,
@@ -156,8 +200,8 @@ class _Writer:
                 amount_pence=outturn,
             )
             for _ in range(per_month - 1):
-                yield self._change(financial_year, period, known, ccg)
-        yield self._fact(
+                yield self.changes.change(financial_year, period, known, ccg)
+        yield self.numbering.fact(
             "figure",
             financial_year,
             max(known, self.known.get(SECTOR, date.min)),
@@ -167,13 +211,30 @@ class _Writer:
             count=deficits,
         )
 
-    def _change(self, financial_year: str, period: str, known: date, ccg: Ccg) -> dict[str, Any]:
+
+class _Changes:
+    """One CCG's in-year changes in a month, drawn at random: allocation adjustments,
+    transfers, QIPP shortfalls, drawdowns, corrections and revised plans."""
+
+    def __init__(
+        self,
+        rng: random.Random,
+        known: dict[str, date],
+        neighbours: dict[str | None, list[str]],
+        numbering: _Numbering,
+    ):
+        self.rng = rng
+        self.known = known
+        self.neighbours = neighbours
+        self.numbering = numbering
+
+    def change(self, financial_year: str, period: str, known: date, ccg: Ccg) -> dict[str, Any]:
         roll = self.rng.random()
         effective = {"effective": period_end(financial_year, period).isoformat()}
         amount = self.rng.randrange(1, 5_000) * 10_000
         if roll < 0.35:
             signed = amount if self.rng.random() < 0.5 else -amount
-            return self._fact(
+            return self.numbering.fact(
                 "allocation",
                 financial_year,
                 known,
@@ -184,7 +245,7 @@ class _Writer:
         if roll < 0.6:
             return self._transfer(financial_year, known, ccg, amount, effective)
         if roll < 0.75:
-            return self._fact(
+            return self.numbering.fact(
                 "qipp",
                 financial_year,
                 known,
@@ -194,7 +255,7 @@ class _Writer:
                 amount_pence=amount,
             )
         if roll < 0.85:
-            return self._fact(
+            return self.numbering.fact(
                 "drawdown",
                 financial_year,
                 known,
@@ -202,9 +263,9 @@ class _Writer:
                 amount_pence=amount,
                 **effective,
             )
-        if roll < 0.95 and self.recent:
+        if roll < 0.95 and self.numbering.recent:
             return self._correction(known)
-        return self._fact(
+        return self.numbering.fact(
             "plan",
             financial_year,
             known,
@@ -219,7 +280,7 @@ class _Writer:
         to = self.rng.choice(nearby) if nearby and self.rng.random() < 0.5 else SPECIALISED
         if to == SPECIALISED and known < self.known.get(SPECIALISED, date.min) and nearby:
             to = nearby[0]  # no record is known before the organisation it names
-        return self._fact(
+        return self.numbering.fact(
             "transfer",
             financial_year,
             known,
@@ -229,35 +290,10 @@ class _Writer:
         )
 
     def _correction(self, known: date) -> dict[str, Any]:
-        target = self.rng.choice(self.recent)
+        target = self.rng.choice(self.numbering.recent)
         fix: dict[str, Any] = {"action": "reverse"}
         if target["kind"] != "figure" and self.rng.random() < 0.7:
             amount = abs(target["amount_pence"]) + self.rng.randrange(1, 100) * 10_000
             sign = -1 if target["amount_pence"] < 0 and target["kind"] != "transfer" else 1
             fix = {"action": "replace", "amount_pence": sign * amount}
-        self.serial += 1
-        return {
-            "id": f"{self.prefix}{self.serial}",
-            "kind": "correction",
-            "corrects": target["id"],
-            **fix,
-            "as_at": known.isoformat(),
-            "source": self.source,
-            "locator": f"synthetic {self.serial}",
-            "reason": "synthetic correction",
-        }
-
-    def _fact(self, kind: str, financial_year: str, known: date, **fields: Any) -> dict[str, Any]:
-        self.serial += 1
-        record = {
-            "id": f"{self.prefix}{self.serial}",
-            "kind": kind,
-            "financial_year": financial_year,
-            **fields,
-            "as_at": known.isoformat(),
-            "source": self.source,
-            "locator": f"synthetic {self.serial}",
-        }
-        if kind not in ("figure",) and fields.get("amount_pence") and len(self.recent) < 2000:
-            self.recent.append(record)
-        return record
+        return self.numbering.correction(target, fix, known)

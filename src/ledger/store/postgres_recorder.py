@@ -20,67 +20,15 @@ from ledger.store.hash_chain import GENESIS, HASHES_TABLE, ChainLink, extend
 from ledger.store.recorders import ID_PAGE, PAGE_SIZE, Insert, NotificationRow, paged_links, stored
 
 
-class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
-    """The library's PostgreSQL recorder, also writing each event's chained hash. Its
-    inserts take an exclusive lock on the events table, so chained hashes are written in
-    the order the events are numbered, whoever writes them."""
+class _ReadingRecorder(PostgresApplicationRecorder):
+    """The library's PostgreSQL recorder, with the reads the ledger asks of its store
+    beyond the library's: first events by id, the log as plain rows, and the hash chain."""
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any):
         super().__init__(datastore, **kwargs)
         schema = Identifier(self.datastore.schema)
         self.events_table = SQL("{0}.{1}").format(schema, Identifier(self.events_table_name))
         self.hashes_table = SQL("{0}.{1}").format(schema, Identifier(HASHES_TABLE))
-        self.sql_create_statements.append(
-            SQL(
-                "CREATE TABLE IF NOT EXISTS {0} "
-                "(notification_id bigint PRIMARY KEY, hash text NOT NULL)"
-            ).format(self.hashes_table)
-        )
-
-    def create_table(self) -> None:
-        """Make the schema named in the store's URL and its tables if they are new, in one
-        transaction that waits for any other process doing the same (PostgreSQL's IF NOT
-        EXISTS is not safe against a concurrent create) and no longer than an insert would
-        for a writer's lock."""
-        schema = self.datastore.schema
-        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
-            curs.execute(SQL("SET LOCAL lock_timeout = '{0}s'").format(self.datastore.lock_timeout))
-            curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [schema])
-            curs.execute(SQL("CREATE SCHEMA IF NOT EXISTS {0}").format(Identifier(schema)))
-            for statement in self.sql_create_statements:
-                if "CREATE TYPE" in statement.as_string():
-                    with suppress(DuplicateObject), conn.transaction():
-                        curs.execute(statement, prepare=False)
-            self._create_table(curs)
-        self.datastore.register_type_adapters()
-
-    def _fetch_ids_after_insert_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs) or []
-        curs.execute(
-            SQL("SELECT hash FROM {0} ORDER BY notification_id DESC LIMIT 1").format(
-                self.hashes_table
-            )
-        )
-        row = curs.fetchone()
-        hashes = extend(row["hash"] if row else GENESIS, positions, stored_events)
-        curs.executemany(SQL("INSERT INTO {0} VALUES (%s, %s)").format(self.hashes_table), hashes)
-        return positions
-
-    @contextmanager
-    def inserting(self) -> Iterator[Insert]:
-        """One transaction in which events can be inserted a chunk at a time; all of them
-        are kept only if the block ends without an exception."""
-        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
-
-            def insert(stored_events: Sequence[StoredEvent]) -> Sequence[int]:
-                if not stored_events:
-                    return []
-                self._insert_stored_events(curs, stored_events)
-                return self._fetch_ids_after_insert_events(curs, stored_events) or []
-
-            yield insert
 
     @contextmanager
     def _reading(self) -> Iterator[Cursor[tuple[Any, ...]]]:
@@ -144,3 +92,63 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
                 return curs.fetchall()
 
         return paged_links(page_after)
+
+
+class ChainedPostgresApplicationRecorder(_ReadingRecorder):
+    """The library's PostgreSQL recorder, also writing each event's chained hash. Its
+    inserts take an exclusive lock on the events table, so chained hashes are written in
+    the order the events are numbered, whoever writes them."""
+
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any):
+        super().__init__(datastore, **kwargs)
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0} "
+                "(notification_id bigint PRIMARY KEY, hash text NOT NULL)"
+            ).format(self.hashes_table)
+        )
+
+    def create_table(self) -> None:
+        """Make the schema named in the store's URL and its tables if they are new, in one
+        transaction that waits for any other process doing the same (PostgreSQL's IF NOT
+        EXISTS is not safe against a concurrent create) and no longer than an insert would
+        for a writer's lock."""
+        schema = self.datastore.schema
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            curs.execute(SQL("SET LOCAL lock_timeout = '{0}s'").format(self.datastore.lock_timeout))
+            curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [schema])
+            curs.execute(SQL("CREATE SCHEMA IF NOT EXISTS {0}").format(Identifier(schema)))
+            for statement in self.sql_create_statements:
+                if "CREATE TYPE" in statement.as_string():
+                    with suppress(DuplicateObject), conn.transaction():
+                        curs.execute(statement, prepare=False)
+            self._create_table(curs)
+        self.datastore.register_type_adapters()
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs) or []
+        curs.execute(
+            SQL("SELECT hash FROM {0} ORDER BY notification_id DESC LIMIT 1").format(
+                self.hashes_table
+            )
+        )
+        row = curs.fetchone()
+        hashes = extend(row["hash"] if row else GENESIS, positions, stored_events)
+        curs.executemany(SQL("INSERT INTO {0} VALUES (%s, %s)").format(self.hashes_table), hashes)
+        return positions
+
+    @contextmanager
+    def inserting(self) -> Iterator[Insert]:
+        """One transaction in which events can be inserted a chunk at a time; all of them
+        are kept only if the block ends without an exception."""
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+
+            def insert(stored_events: Sequence[StoredEvent]) -> Sequence[int]:
+                if not stored_events:
+                    return []
+                self._insert_stored_events(curs, stored_events)
+                return self._fetch_ids_after_insert_events(curs, stored_events) or []
+
+            yield insert
