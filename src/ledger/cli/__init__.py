@@ -3,20 +3,20 @@
 Errors go to stderr as ``Error: ...`` (``file:line: message`` for import files) with
 exit code 1, or 2 for a command used wrongly. A rejected command records nothing.
 
-The commands live in cli_records, cli_views and cli_figures; each loads the parts of the
-ledger it needs when it runs, so that ``ledger --help`` starts quickly.
+The commands live in records, views and figures (sharing common, output and
+record_options); each loads the parts of the ledger it needs when it runs, so that
+``ledger --help`` starts quickly. The top layer: it may import every other package.
 """
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
 
-from ledger.cli import figures as cli_figures
-from ledger.cli import records as cli_records
-from ledger.cli import views as cli_views
+from ledger.cli import figures as figure_commands
+from ledger.cli import records as record_commands
+from ledger.cli import views as view_commands
 from ledger.cli.common import Settings
 
 
@@ -73,23 +73,19 @@ def main(ctx: click.Context, store: str, views: str) -> None:
 
 
 for command in (
-    cli_records.import_command,
-    cli_records.record,
-    cli_records.log,
-    cli_records.export,
-    cli_views.views_command,
-    cli_views.view,
-    cli_views.query,
-    cli_views.replay_command,
-    cli_views.rebuild,
-    cli_figures.audit,
-    cli_figures.diff,
-    cli_figures.check,
-    cli_figures.chart,
-    cli_records.demo,
+    record_commands.import_command,
+    record_commands.record,
+    record_commands.log,
+    record_commands.export,
+    view_commands.views_command,
+    view_commands.view,
+    view_commands.query,
+    view_commands.replay_command,
+    view_commands.rebuild,
+    figure_commands.audit,
+    figure_commands.diff,
+    figure_commands.check,
+    figure_commands.chart,
+    record_commands.demo,
 ):
     main.add_command(command)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -124,7 +124,7 @@ def show_left_out(events: int) -> None:
 @contextmanager
 def output_file(path: str, settings: Settings, force: bool) -> Iterator[IO[str]]:
     """The text file an ``-o`` option names ("-" for standard output), written safely:
-    see files.output_file."""
+    see store.files.output_file."""
     from ledger.store.files import output_file as safe_output
 
     if path == "-":

@@ -3,8 +3,8 @@
 The files it writes are committed; a test runs it again and compares, so events/ and
 data/ cannot drift apart. Run it from the repository root:
 
-    python -m ledger.published_data            # rewrite the generated files in events/
-    python -m ledger.published_data --check    # exit 1 if they differ from data/
+    python -m ledger.data.published_data          # rewrite the generated files in events/
+    python -m ledger.data.published_data --check  # exit 1 if they differ from data/
 """
 
 from __future__ import annotations
