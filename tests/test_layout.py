@@ -1,4 +1,7 @@
-"""The layout of the code may change; the stores it wrote may not stop reading.
+"""The layout of the code: packages named for the architecture, imports that go one way
+only (checked by import-linter, configured in pyproject.toml), modules and classes small
+enough to read; and however the modules are arranged, the stores written before still
+read.
 
 tests/fixtures/store-before-layout.db was written by the ledger before its modules were
 arranged in packages (issue 15), from tests/fixtures/store-before-layout.jsonl (see
@@ -8,9 +11,13 @@ clean and rebuilds to the views a fresh import of the same records gives.
 
 from __future__ import annotations
 
+import ast
 import json
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +27,8 @@ from ledger.cli import main
 from ledger.store.application import EventStore
 from ledger.writing.ledger import Ledger
 
+REPOSITORY = Path(__file__).resolve().parent.parent
+PACKAGE = REPOSITORY / "src" / "ledger"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 OLD_STORE = FIXTURES / "store-before-layout.db"
 OLD_RECORDS = FIXTURES / "store-before-layout.jsonl"
@@ -104,3 +113,69 @@ def table_rows(path: str) -> dict[str, list[tuple[object, ...]]]:
             rows[table] = connection.execute(f'SELECT * FROM "{table}" ORDER BY {order}').fetchall()
     connection.close()
     return rows
+
+
+# The most lines a module or a class may have: past these, split where a part has a name
+# of its own.
+LONGEST_MODULE = 400
+LONGEST_CLASS = 120
+
+
+def lint_imports(*, pythonpath: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """import-linter's check of the contracts in pyproject.toml, as make lint runs it."""
+    run_it = "import sys; from importlinter.cli import lint_imports_command as c; sys.exit(c())"
+    env = dict(os.environ)
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
+    return subprocess.run(
+        [sys.executable, "-c", run_it, "--no-cache", "--no-logo", str(REPOSITORY / "pyproject.toml")],
+        capture_output=True, text=True, timeout=300, env=env, cwd=REPOSITORY,
+    )  # fmt: skip
+
+
+def test_imports_go_only_the_way_the_contracts_say():
+    result = lint_imports()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Contracts: 3 kept, 0 broken." in result.stdout
+
+
+def test_an_import_against_the_layers_fails_the_check_and_is_named(tmp_path):
+    """records may import nothing above it: a copy of the package whose money module
+    imports the command line breaks the layers, and the failure names the import."""
+    copy = tmp_path / "src" / "ledger"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    money = copy / "records" / "money.py"
+    money.write_text(money.read_text() + "\nfrom ledger.cli import main  # noqa: E402, F401\n")
+    result = lint_imports(pythonpath=tmp_path / "src")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "ledger.records is not allowed to import ledger.cli:" in result.stdout
+    assert "- ledger.records.money -> ledger.cli (l." in result.stdout
+
+
+def packages() -> list[Path]:
+    return sorted(path for path in PACKAGE.iterdir() if (path / "__init__.py").is_file())
+
+
+def test_the_packages_are_the_layers_of_the_architecture():
+    assert [path.name for path in packages()] == [
+        "cli", "data", "explain", "records", "store", "views", "writing",
+    ]  # fmt: skip
+    assert sorted(path.name for path in PACKAGE.glob("*.py")) == ["__init__.py"]
+
+
+def test_each_package_says_what_lives_there_and_what_it_may_import():
+    for package in packages():
+        docstring = ast.get_docstring(ast.parse((package / "__init__.py").read_text()))
+        assert docstring, f"{package.name}/__init__.py has no docstring"
+        assert "import" in docstring, f"{package.name}/__init__.py does not say what it imports"
+
+
+def test_no_module_or_class_is_too_long_to_read():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        name = path.relative_to(PACKAGE)
+        assert len(text.splitlines()) <= LONGEST_MODULE, f"{name} is over {LONGEST_MODULE} lines"
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ClassDef):
+                lines = node.end_lineno - node.lineno + 1
+                assert lines <= LONGEST_CLASS, f"{name}: {node.name} is {lines} lines"
