@@ -45,6 +45,7 @@ test: $(BIN)/ledger lint
 lint: $(BIN)/ledger
 	$(BIN)/ruff check src tests bench cli.py
 	$(BIN)/ruff format --check src tests bench cli.py
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/mypy
 
 # Not part of make test: a million events take several minutes. BENCH_ARGS=--events 100000

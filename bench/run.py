@@ -220,7 +220,7 @@ def import_ceiling_row(store: Path, history: Path, events: int, raw: float, work
 
 
 def validation_seconds(history: Path) -> float:
-    from ledger.records import parse_record
+    from ledger.records.models import parse_record
 
     seconds = 0.0
     with history.open("rb") as lines:
@@ -262,7 +262,8 @@ def rebuild_ceiling_row(views: Path, total: int, scan: float, work: Path) -> Row
 
 
 def views_write_seconds(views: Path, path: Path) -> float:
-    from ledger.views_db import TABLES, ViewsDatabase
+    from ledger.views.database import ViewsDatabase
+    from ledger.views.tables import TABLES
 
     target = ViewsDatabase(path)
     target.create(indexed=False)
@@ -332,8 +333,8 @@ def sized_path(work: Path, store: Path, size: int, events: int) -> Path:
 
 def catch_up_once(store: Path, views: Path, size: int) -> float:
     """Append one record, then time the catch-up alone (in this process, 5 times)."""
-    from ledger.application import Ledger
-    from ledger.refresh import caught_up
+    from ledger.store.application import EventStore
+    from ledger.views.refresh import caught_up
 
     times = []
     for attempt in range(5):
@@ -345,7 +346,7 @@ def catch_up_once(store: Path, views: Path, size: int) -> float:
         one = store.with_name(f"one-{size}-{attempt}.jsonl")
         one.write_bytes(orjson.dumps(record) + b"\n")
         ledger("--store", store, "import", one)
-        application = Ledger(str(store), must_exist=True)
+        application = EventStore(str(store), must_exist=True)
         started = time.perf_counter()
         caught_up(application, views).close()
         times.append(time.perf_counter() - started)
@@ -368,7 +369,7 @@ def raw_one_row(store: Path) -> float:
 
 
 def view_rows(store: Path, views: Path, events: int) -> list[Row]:
-    from ledger.projections import bind, load_projections, run
+    from ledger.views.projections import bind, load_projections, run
 
     rows = []
     for name, projection in load_projections([REPOSITORY / "projections"]).items():

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ledger.application import Ledger
-from ledger.batch import Located
-from ledger.projections import bind, load_projections, run
-from ledger.records import parse_record
-from ledger.refresh import caught_up
+from ledger.records.located import Located
+from ledger.records.models import parse_record
+from ledger.views.projections import bind, load_projections, run
+from ledger.views.refresh import caught_up
+from ledger.writing.ledger import Ledger
 
 PROJECTIONS = load_projections([Path(__file__).resolve().parent.parent / "projections"])
 

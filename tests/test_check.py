@@ -14,9 +14,9 @@ from factories import (
     write_jsonl,
 )
 
-from ledger.application import Ledger
-from ledger.batch import Batch, Located
-from ledger.records import parse_record
+from ledger.records.located import Located
+from ledger.records.models import parse_record
+from ledger.writing.ledger import Batch, Ledger
 
 
 def ledger_with(run, tmp_path, *records):

@@ -8,7 +8,8 @@ import subprocess
 import pytest
 from factories import allocation, correction, organisation, transfer, world, write_jsonl
 
-from ledger import cli_views, refresh
+from ledger.cli import views as cli_views
+from ledger.views import refresh
 
 HISTORY = [
     *world(),

@@ -242,7 +242,7 @@ def test_an_output_file_replaces_another_sqlite_database_only_when_forced(store,
 
 
 def test_an_output_file_that_fails_part_way_leaves_the_earlier_file(store, tmp_path):
-    from ledger.files import output_file
+    from ledger.store.files import output_file
 
     path = tmp_path / "out.jsonl"
     path.write_text("an earlier file\n")
@@ -726,7 +726,7 @@ def test_a_full_disk_is_said_where_no_filesystem_can_be_mounted(store, tmp_path,
     database full at its present size, as a full disk would."""
     from eventsourcing.sqlite import SQLiteConnectionPool
 
-    from ledger.views_db import ViewsDatabase
+    from ledger.views.database import ViewsDatabase
 
     views = views_of(store, tmp_path / "views.db")
     many = [allocation(f"more-{n}", amount=str(n + 1)) for n in range(3000)]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ledger.money import MoneyError, format_pounds, parse_percent, parse_pounds
+from ledger.records.money import MoneyError, format_pounds, parse_percent, parse_pounds
 
 
 @pytest.mark.parametrize(

@@ -24,9 +24,9 @@ from factories import (
 )
 
 from ledger.cli import main
-from ledger.money import MoneyError, parse_percent, parse_pounds
-from ledger.periods import PeriodError, parse_date, parse_financial_year, parse_period
-from ledger.records import RecordError, parse_record
+from ledger.records.models import RecordError, parse_record
+from ledger.records.money import MoneyError, parse_percent, parse_pounds
+from ledger.records.periods import PeriodError, parse_date, parse_financial_year, parse_period
 
 NOTHING_RECORDED = "Error: 1 problem found; nothing was recorded.\n"
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from ledger.periods import (
+from ledger.records.periods import (
     PeriodError,
     financial_year_of,
     first_day,

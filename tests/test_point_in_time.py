@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from stores import new_store, view
 
-from ledger.periods import period_end
-from ledger.refresh import caught_up, replay
+from ledger.records.periods import period_end
+from ledger.views.refresh import caught_up, replay
 
 DATES = [date(2013, 4, 1) + timedelta(days=days) for days in range(0, 450, 9)]
 ACCOUNTS = ["06H", "05Q", "LATE", "SPEC"]

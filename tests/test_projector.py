@@ -6,10 +6,11 @@ import pytest
 from factories import allocation, correction, forecast, plan, transfer, world
 from stores import append, caught_up_view, new_store
 
-from ledger import projector
-from ledger.projector import catch_up
-from ledger.refresh import caught_up, replay
-from ledger.views_db import ViewsDatabase, ViewsError
+from ledger.views import projector
+from ledger.views.database import ViewsDatabase
+from ledger.views.errors import ViewsError
+from ledger.views.projector import catch_up
+from ledger.views.refresh import caught_up, replay
 
 HISTORY = [
     *world(),

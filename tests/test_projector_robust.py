@@ -17,11 +17,11 @@ from click.testing import CliRunner
 from factories import allocation, correction, figure, transfer, world, write_jsonl
 from stores import append, new_store
 
-from ledger.application import Ledger
 from ledger.cli import main
-from ledger.domain import EVENT_FOR_KIND, Entry, entry_id
-from ledger.records import parse_record
-from ledger.refresh import caught_up, replay
+from ledger.records.models import parse_record
+from ledger.store.domain import EVENT_FOR_KIND, Entry, entry_id
+from ledger.views.refresh import caught_up, replay
+from ledger.writing.ledger import Ledger
 
 LEFT_OUT = "(the views leave out 1 stored event that could not be projected; ledger check lists it)"
 

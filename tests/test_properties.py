@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from stores import new_store
 from test_point_in_time import histories
 
-from ledger.checks import check_all
 from ledger.cli import main
-from ledger.refresh import caught_up
+from ledger.explain.checks import check_all
+from ledger.views.refresh import caught_up
 
 SLOW_OK = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from conftest import REPOSITORY
 
-from ledger.published_data import main as published_data
+from ledger.data.published_data import main as published_data
 
 
 def test_the_generated_files_in_events_match_the_data_they_come_from():

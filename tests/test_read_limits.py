@@ -21,12 +21,12 @@ from factories import allocation, organisation, source, transfer, world, write_j
 from processes import ledger_process, run_ledger, store_with_world
 from stores import PROJECTIONS
 
-from ledger.application import Ledger
-from ledger.batch import Located
 from ledger.cli import main
-from ledger.output import render
-from ledger.projections import ProjectionError, bind, load_projections
-from ledger.records import parse_record
+from ledger.cli.output import render
+from ledger.records.located import Located
+from ledger.records.models import parse_record
+from ledger.views.projections import ProjectionError, bind, load_projections
+from ledger.writing.ledger import Ledger
 
 HISTORY = [
     *world(),
@@ -470,7 +470,7 @@ def test_an_answer_has_at_most_max_rows_rows(world_store):
 def test_sqlite_memory_has_a_ceiling(world_store):
     """The ceiling (512 MB) lowered to 4 MB, so that a modest query reaches it."""
     lowered = (
-        "import sys; from ledger import read_limits; read_limits.MAX_HEAP_BYTES = 4 * 2**20; "
+        "import sys; from ledger.views import read_limits; read_limits.MAX_HEAP_BYTES = 4 * 2**20; "
         "from ledger.cli import main; sys.exit(main())"
     )
     sql = f"SELECT length(group_concat(x)) FROM ({counting(1_000_000)})"

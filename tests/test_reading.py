@@ -10,12 +10,12 @@ import pytest
 from factories import allocation, correction, forecast, plan, transfer, world
 from stores import new_store
 
-from ledger import application
-from ledger.application import Ledger
-from ledger.domain import Entry
-from ledger.projector import posting_rows
-from ledger.records import parse_record
-from ledger.views_db import POSTING_COLUMNS
+from ledger.records.models import parse_record
+from ledger.store import reading
+from ledger.store.domain import Entry
+from ledger.views.postings import posting_rows
+from ledger.views.tables import POSTING_COLUMNS
+from ledger.writing.ledger import Ledger
 
 HISTORY = [
     *world(),
@@ -60,7 +60,7 @@ def test_a_record_event_that_needs_upcasting_is_read_by_the_mapper(sqlite_store,
             handed_over.append(stored.topic)
             return real(stored)
 
-        monkeypatch.setattr(application, "UNVERSIONED_TOPICS", frozenset())
+        monkeypatch.setattr(reading, "UNVERSIONED_TOPICS", frozenset())
         monkeypatch.setattr(ledger.mapper, "to_domain_event", to_domain_event)
         assert through_the_ledger(ledger) == expected
         assert len(handed_over) == len(HISTORY)

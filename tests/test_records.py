@@ -3,7 +3,7 @@
 import pytest
 from factories import allocation, correction, forecast, transfer
 
-from ledger.records import RecordError, parse_record
+from ledger.records.models import RecordError, parse_record
 
 
 def problems(data):

@@ -4,9 +4,10 @@ import pytest
 from backends import store_sql
 from factories import allocation, correction, forecast, plan, transfer, world
 
-from ledger.application import ConcurrentWriteError, Ledger
-from ledger.batch import Located
-from ledger.records import parse_record
+from ledger.records.located import Located
+from ledger.records.models import parse_record
+from ledger.store.errors import ConcurrentWriteError
+from ledger.writing.ledger import Ledger
 
 
 def located(records):

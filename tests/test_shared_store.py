@@ -11,7 +11,7 @@ from click.testing import CliRunner, Result
 from factories import allocation, source, transfer, write_jsonl
 
 from ledger.cli import main
-from ledger.projections import load_projections
+from ledger.views.projections import load_projections
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 VIEW_NAMES = sorted(load_projections([REPOSITORY / "projections"]))

@@ -7,8 +7,8 @@ import pytest
 from backends import POSTGRES_URL
 from click.testing import CliRunner, Result
 
-from ledger.application import store_environment
 from ledger.cli import main
+from ledger.store.settings import store_environment
 
 
 def ledger(*args: str) -> Result:

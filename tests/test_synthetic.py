@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from factories import world, write_jsonl
 
 from ledger.cli import main
-from ledger.synthetic import Ccg, records_per_year, synthetic_history, years_before
+from ledger.data.synthetic import Ccg, records_per_year, synthetic_history, years_before
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 

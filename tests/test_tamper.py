@@ -7,9 +7,10 @@ import pytest
 from backends import store_sql
 from factories import allocation, forecast, plan, transfer, world, write_jsonl
 
-from ledger.application import ConcurrentWriteError, Ledger
-from ledger.batch import Located
-from ledger.records import parse_record
+from ledger.records.located import Located
+from ledger.records.models import parse_record
+from ledger.store.errors import ConcurrentWriteError
+from ledger.writing.ledger import Ledger
 
 HISTORY = [*world(), allocation(), transfer(), plan(), forecast()]
 

@@ -1,0 +1,91 @@
+"""The ``ledger`` command line: parse and validate here, then hand over to the application.
+
+Errors go to stderr as ``Error: ...`` (``file:line: message`` for import files) with
+exit code 1, or 2 for a command used wrongly. A rejected command records nothing.
+
+The commands live in records, views and figures (sharing common, output and
+record_options); each loads the parts of the ledger it needs when it runs, so that
+``ledger --help`` starts quickly. The top layer: it may import every other package.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ledger.cli import figures as figure_commands
+from ledger.cli import records as record_commands
+from ledger.cli import views as view_commands
+from ledger.cli.common import Settings
+
+
+class LedgerGroup(click.Group):
+    """Turns the ledger's own errors into ``Error: ...`` and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            if _told_to_the_user(error):
+                raise click.ClickException(str(error)) from error
+            raise
+
+
+def _told_to_the_user(error: Exception) -> bool:
+    """Errors about the store, the views or a view are the user's to know of, not bugs."""
+    from eventsourcing.persistence import PersistenceError
+
+    from ledger.store.errors import StoreError
+    from ledger.store.files import FileError
+    from ledger.views.errors import ViewsError
+    from ledger.views.projections import ProjectionError
+
+    return isinstance(error, (StoreError, PersistenceError, ViewsError, ProjectionError, FileError))
+
+
+@click.group(name="ledger", cls=LedgerGroup)
+@click.option(
+    "--store",
+    envvar="LEDGER_STORE",
+    default="ledger.db",
+    show_default=True,
+    help="event store: a SQLite file (env LEDGER_STORE)",
+)
+@click.option(
+    "--views",
+    envvar="LEDGER_VIEWS",
+    default="views.db",
+    show_default=True,
+    help="SQLite views database (env LEDGER_VIEWS)",
+)
+@click.version_option(package_name="commissioning-ledger")
+@click.pass_context
+def main(ctx: click.Context, store: str, views: str) -> None:
+    """An event-sourced ledger of NHS commissioning budgets.
+
+    Every allocation, transfer, plan, forecast and drawdown is an immutable event
+    with a known date and a source. Start with:
+
+        ledger import events/
+    """
+    ctx.obj = Settings(store=store, views=views)
+
+
+for command in (
+    record_commands.import_command,
+    record_commands.record,
+    record_commands.log,
+    record_commands.export,
+    view_commands.views_command,
+    view_commands.view,
+    view_commands.query,
+    view_commands.replay_command,
+    view_commands.rebuild,
+    figure_commands.audit,
+    figure_commands.diff,
+    figure_commands.check,
+    figure_commands.chart,
+    record_commands.demo,
+):
+    main.add_command(command)

@@ -1,0 +1,158 @@
+"""What the command line's commands share: settings, options, and how they report."""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO, TYPE_CHECKING, Any
+
+import click
+
+from ledger.cli.output import FORMATS, plural
+from ledger.records.periods import PeriodError, parse_date
+
+if TYPE_CHECKING:
+    from ledger.records.located import Problem
+    from ledger.store.application import EventStore
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: str
+    views: str
+
+
+pass_settings = click.make_pass_decorator(Settings)
+
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="table prints pounds; json and csv print integer pence",
+)
+
+
+class IsoDate(click.DateTime):
+    """click's DateTime for dates written like 2013-09-30 with the digits 0-9 (its
+    strptime also reads full-width digits, and 2013-9-3)."""
+
+    def __init__(self) -> None:
+        super().__init__(["%Y-%m-%d"])
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return datetime.combine(parse_date(value), datetime.min.time())
+        except PeriodError as error:
+            self.fail(str(error), param, ctx)
+
+
+class WholeNumber(click.types.IntParamType):
+    """click's INT for numbers written with the digits 0-9 (int() also reads '٣',
+    '1_000' and ' 5'), optionally at least ``least``."""
+
+    def __init__(self, least: int | None = None) -> None:
+        self.least = least
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not re.fullmatch("-?[0-9]+", value):
+            self.fail(f"{value!r} is not a whole number (digits 0-9)", param, ctx)
+        number = super().convert(value, param, ctx)
+        if self.least is not None and number < self.least:
+            self.fail(f"{number} is less than {self.least}", param, ctx)
+        return number
+
+
+date_option = IsoDate()
+
+force_option = click.option(
+    "--force",
+    is_flag=True,
+    help="replace an existing file that would otherwise be refused (never the store)",
+)
+
+
+def iso(day: Any) -> str | None:
+    """A click DateTime value as an ISO date, or None."""
+    return day.date().isoformat() if day else None
+
+
+def reject(problems: Sequence[Problem]) -> None:
+    """Print every problem on stderr, then stop with exit code 1."""
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    raise click.ClickException(f"{plural(len(problems), 'problem')} found; nothing was recorded.")
+
+
+def caught_up_views(settings: Settings) -> str:
+    """The path of the views database, caught up with the store."""
+    from ledger.store.application import EventStore
+    from ledger.views.refresh import caught_up
+
+    with EventStore(settings.store, must_exist=True) as ledger:
+        views = caught_up(ledger, settings.views)
+    known_by = views.tracking.known_by
+    left_out = views.left_out()
+    views.close()
+    if known_by:
+        click.echo(
+            f"(the views database {settings.views} holds only what was known by {known_by})",
+            err=True,
+        )
+    show_left_out(left_out)
+    return settings.views
+
+
+def show_left_out(events: int) -> None:
+    """Say on stderr that the views leave out stored events that could not be projected."""
+    if events:
+        click.echo(
+            f"(the views leave out {plural(events, 'stored event')} that could not be "
+            f"projected; ledger check lists {'it' if events == 1 else 'them'})",
+            err=True,
+        )
+
+
+@contextmanager
+def output_file(path: str, settings: Settings, force: bool) -> Iterator[IO[str]]:
+    """The text file an ``-o`` option names ("-" for standard output), written safely:
+    see store.files.output_file."""
+    from ledger.store.files import output_file as safe_output
+
+    if path == "-":
+        yield sys.stdout
+        return
+    with safe_output(path, store=settings.store, force=force) as file:
+        yield file
+
+
+def progress_on_stderr(label: str, every_seconds: float = 2.0) -> Callable[[int, int], None]:
+    """Report progress at most every few seconds, so long histories show they are moving."""
+    last = time.monotonic()
+
+    def report(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= every_seconds:
+            click.echo(f"{label}: {done:,} of {total:,} events", err=True)
+            last = now
+
+    return report
+
+
+def show_head(ledger: EventStore) -> None:
+    """The head of the hash chain as stored, on stderr, to note down and check against
+    later; it is read, not recomputed, and says so."""
+    position, head = ledger.head()
+    click.echo(
+        f"head: {head} (position {position}, as stored: ledger check recomputes the chain)",
+        err=True,
+    )

@@ -1,0 +1,261 @@
+"""Commands that explain figures: audit, diff, check and chart."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ledger.cli.common import (
+    Settings,
+    caught_up_views,
+    date_option,
+    force_option,
+    format_option,
+    iso,
+    pass_settings,
+)
+from ledger.cli.output import plural, render
+
+if TYPE_CHECKING:
+    from ledger.explain.timeline import Step
+
+
+@click.command()
+@click.argument("account")
+@click.argument("measure")
+@click.option("--year", help="financial year, e.g. 2013-14 (default: the latest with this figure)")
+@click.option("--as-at", "as_at", type=date_option, help="only what was known by this date")
+@format_option
+@pass_settings
+def audit(
+    settings: Settings, account: str, measure: str, year: str | None, as_at: Any, fmt: str
+) -> None:
+    """How one figure changed: every event that moved it, in known-date order, with the
+    change, the value after it, the reason and the source.
+
+    MEASURE is allocation, plan, forecast, drawdown, qipp-plan, qipp-shortfall or the
+    measure of a reported figure. For allocations and drawdowns an aggregate (such as
+    ccg-sector) adds up the organisations under it.
+
+        ledger audit 06H allocation --year 2013-14
+        ledger audit ccg-sector ccgs-forecasting-deficit
+    """
+    measure = measure.replace(" ", "-").lower()
+    steps = _figure_steps(settings, account, measure, year, iso(as_at))
+    rows = [_step_row(step) for step in steps]
+    columns = ["as_at", "kind", "record", "account", "change", "after", "note", "source"]
+    click.echo(render(rows, fmt, columns=_with_unit(columns, steps) if fmt == "table" else None))
+
+
+@click.command()
+@click.argument("account")
+@click.option("--from", "from_date", type=date_option, required=True, help="the earlier known date")
+@click.option("--to", "to_date", type=date_option, required=True, help="the later known date")
+@click.option("--measure", default="allocation", show_default=True, help="the figure compared")
+@click.option("--year", help="financial year, e.g. 2013-14 (default: the latest with this figure)")
+@click.option(
+    "--by",
+    type=click.Choice(["event", "member"]),
+    default="event",
+    show_default=True,
+    help="one row per event, or the net change of each organisation under an aggregate",
+)
+@format_option
+@pass_settings
+def diff(
+    settings: Settings,
+    account: str,
+    from_date: Any,
+    to_date: Any,
+    measure: str,
+    year: str | None,
+    by: str,
+    fmt: str,
+) -> None:
+    """What changed a figure between two known dates: its value known at each, and the
+    events between that explain the difference, summing exactly to it.
+
+        ledger diff ccg-sector --from 2013-09-30 --to 2014-03-31 --year 2013-14 --by member
+    """
+    from ledger.explain.timeline import difference, value_known_at
+
+    start_day, end_day = from_date.date().isoformat(), to_date.date().isoformat()
+    if end_day < start_day:
+        raise click.BadParameter("--to is earlier than --from", param_hint="--to")
+    measure = measure.replace(" ", "-").lower()
+    steps = _figure_steps(settings, account, measure, year, end_day, allow_empty=True)
+    start = value_known_at(steps, start_day, measure)
+    between = [step for step in steps if step.as_at > start_day]
+    end = value_known_at(steps, end_day, measure)
+    rows = _by_member(between) if by == "member" else [_step_row(step) for step in between]
+    known = {"kind": "(known)", "record": None, "account": account, "note": "value known then"}
+    rows = [
+        {"as_at": start_day, **known, **_unit_values(steps, after=start)},
+        *rows,
+        {
+            "as_at": end_day,
+            **known,
+            **_unit_values(steps, change=difference(start, end), after=end),
+        },
+    ]
+    columns = ["as_at", "kind", "record", "account", "change", "after", "note"]
+    click.echo(render(rows, fmt, columns=_with_unit(columns, steps) if fmt == "table" else None))
+
+
+@click.command()
+@click.option(
+    "--expected-head",
+    metavar="HASH",
+    help="also fail unless the history ends in this hash (as log and export print it)",
+)
+@format_option
+@pass_settings
+def check(settings: Settings, expected_head: str | None, fmt: str) -> None:
+    """Check the ledger's invariants: the hash chain holds, every record reads back,
+    transfers conserve money, organisations are used only while open, no version counts
+    twice, and reported figures reconcile with their components. Prints each failure;
+    exit code 1 if there is one. The head of the hash chain goes to stderr first, to note
+    down for --expected-head.
+
+        ledger check
+    """
+    from ledger.explain.checks import check_all
+    from ledger.store.application import EventStore
+
+    with EventStore(settings.store, must_exist=True) as ledger:
+        report = check_all(ledger, lambda: caught_up_views(settings), expected_head)
+    click.echo(f"head: {report.head} (position {report.position})", err=True)
+    summary = f"{plural(len(report.checks), 'check')} over {plural(report.records, 'record')}"
+    rows = [asdict(failure) for failure in report.failures]
+    if fmt != "table" or rows:
+        click.echo(render(rows, fmt))
+    if rows:
+        raise click.ClickException(f"{plural(len(rows), 'failure')} in {summary}.")
+    click.echo(f"No failures in {summary}.", err=fmt != "table")
+
+
+@click.command()
+@click.argument("account")
+@click.argument("measure")
+@click.option("--year", help="financial year, e.g. 2013-14 (default: the latest with this figure)")
+@click.option("--as-at", "as_at", type=date_option, help="only what was known by this date")
+@click.option("-o", "--output", required=True, help="PNG to write (a name ending .png)")
+@force_option
+@pass_settings
+def chart(
+    settings: Settings,
+    account: str,
+    measure: str,
+    year: str | None,
+    as_at: Any,
+    output: str,
+    force: bool,
+) -> None:
+    """Draw a step chart of one figure over known dates, each change labelled
+    (needs the optional matplotlib: pip install 'commissioning-ledger[charts]').
+
+        ledger chart 06H forecast --year 2013-14 -o forecast.png
+    """
+    from ledger.explain.chart import ChartError, draw
+    from ledger.store.files import output_file, output_problem
+
+    refused = output_problem(output, store=settings.store, force=force)
+    if not refused and not output.lower().endswith(".png"):
+        refused = f"cannot write {output}: a chart is a PNG; give a file name ending in .png"
+    if refused:  # said before the figure is read
+        raise click.ClickException(refused)
+    measure = measure.replace(" ", "-").lower()
+    steps = _figure_steps(settings, account, measure, year, iso(as_at))
+    try:
+        with output_file(output, store=settings.store, force=force, binary=True) as png:
+            draw(steps, f"{measure} of {account}, {year or 'latest year'}", png)
+    except ChartError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Wrote {output}: {plural(len(steps), 'change')} of {measure} for {account}.")
+
+
+def _figure_steps(
+    settings: Settings,
+    account: str,
+    measure: str,
+    year: str | None,
+    as_at: str | None,
+    *,
+    allow_empty: bool = False,
+) -> list[Step]:
+    """The steps of one figure, read through the audit view."""
+    from ledger.explain.timeline import timeline
+    from ledger.views.projections import bind, load_projections, run
+
+    projection = load_projections()["audit"]
+    given = {"account": account, "measure": measure}
+    given |= {"year": year} if year else {}
+    given |= {"as_at": as_at} if as_at else {}
+    path = caught_up_views(settings)
+    rows = run(path, projection.sql, bind(projection, given))
+    if not rows and not allow_empty:
+        raise click.ClickException(_nothing_recorded(path, account, measure, year))
+    return timeline(rows, measure)
+
+
+def _nothing_recorded(path: str, account: str, measure: str, year: str | None) -> str:
+    from ledger.views.projections import run
+
+    known = run(path, "SELECT 1 FROM organisations WHERE code = :code", {"code": account})
+    if not known:
+        return f"unknown organisation {account!r}"
+    recorded = run(
+        path,
+        "SELECT measure, group_concat(DISTINCT financial_year) AS years FROM postings "
+        "WHERE account = :code GROUP BY measure ORDER BY measure",
+        {"code": account},
+    )
+    what = "; ".join(f"{row['measure']} ({row['years']})" for row in recorded) or "nothing"
+    in_year = f" in {year}" if year else ""
+    return f"no {measure} recorded for {account}{in_year}; recorded for {account}: {what}"
+
+
+def _step_row(step: Step) -> dict[str, Any]:
+    return {
+        "as_at": step.as_at,
+        "effective": step.effective,
+        "kind": step.kind,
+        "record": step.record_id,
+        "account": step.account,
+        **_unit_values([step], change=step.change, before=step.before, after=step.after),
+        "note": step.note,
+        "reason": step.reason,
+        "source": f"{step.source} {step.locator}",
+    }
+
+
+def _by_member(steps: Sequence[Step]) -> list[dict[str, Any]]:
+    """The net change of each organisation that moved, largest first."""
+    net: dict[str, int] = {}
+    events: Counter[str] = Counter()
+    for step in steps:
+        change = step.change
+        net[step.account] = net.get(step.account, 0) + (change if isinstance(change, int) else 0)
+        events[step.account] += 1
+    ordered = sorted(net, key=lambda member: (-abs(net[member]), member))
+    return [
+        {"as_at": None, "kind": "(member)", "record": None, "account": member,
+         **_unit_values(steps, change=net[member]), "note": plural(events[member], "event")}
+        for member in ordered
+    ]  # fmt: skip
+
+
+def _unit_values(steps: Sequence[Step], **values: Any) -> dict[str, Any]:
+    """``change``/``after`` as ``change_pence``/``after_pence`` when the figure is money."""
+    money = not steps or steps[0].unit == "gbp"
+    return {(f"{name}_pence" if money else name): value for name, value in values.items()}
+
+
+def _with_unit(columns: list[str], steps: Sequence[Step]) -> list[str]:
+    money = not steps or steps[0].unit == "gbp"
+    valued = ("change", "before", "after")
+    return [f"{c}_pence" if money and c in valued else c for c in columns]

@@ -1,0 +1,135 @@
+"""Command-line options for ``ledger record KIND``, made from the record models' fields,
+so the command line and import files accept exactly the same records."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import types
+import typing
+from typing import Any
+
+import click
+from pydantic.fields import FieldInfo
+
+from ledger.cli.common import WholeNumber
+from ledger.records.base import RecordBase
+from ledger.records.models import MODELS, AnyRecord, parse_record
+
+# Fields whose input is money text ("£8.6m"); pence are for files written by programs.
+_MONEY_INPUT = {"amount", "tolerance"}
+_NOT_OPTIONS = {"kind", "amount_pence"}
+_SHORT_NAMES = {"financial_year": "--year"}
+
+
+# Options are listed as a record reads: what and about whom, when, how much, then the source.
+_OPTION_ORDER = (
+    "id",
+    "account",
+    "from_account",
+    "to_account",
+    "organisation",
+    "predecessors",
+    "corrects",
+    "action",
+    "financial_year",
+    "period",
+    "effective",
+    "measure",
+    "amount",
+)
+_LAST_OPTIONS = ("as_at", "source", "locator", "reason")
+
+
+def _option_rank(name: str) -> tuple[int, int]:
+    if name in _OPTION_ORDER:
+        return (0, _OPTION_ORDER.index(name))
+    if name in _LAST_OPTIONS:
+        return (2, _LAST_OPTIONS.index(name))
+    return (1, 0)
+
+
+def record_options(model: type[RecordBase]) -> list[click.Parameter]:
+    """One option per field of ``model``; the id is optional (derived from the content)."""
+    options: list[click.Parameter] = []
+    for name in sorted(model.model_fields, key=_option_rank):
+        info = model.model_fields[name]
+        if name in _NOT_OPTIONS:
+            continue
+        names = [_option_name(name, info)] + ([_SHORT_NAMES[name]] if name in _SHORT_NAMES else [])
+        required = info.is_required() and name != "id" or _amount_required(model, name)
+        options.append(
+            click.Option(
+                [*names, name],
+                type=_click_type(name, info.annotation),
+                multiple=_is_list(info.annotation),
+                required=required,
+                help=_help(name, info),
+            )
+        )
+    return options
+
+
+def option_names(model: type[RecordBase]) -> dict[str, str]:
+    """Field name -> option name, to name the option in an error message."""
+    return {
+        name: _option_name(name, info)
+        for name, info in model.model_fields.items()
+        if name not in _NOT_OPTIONS
+    }
+
+
+def record_from_options(kind: str, values: dict[str, Any]) -> AnyRecord:
+    """Build and validate a record from option values; without --id, the id is
+    ``KIND-`` and a hash of the content, so running the same command twice records once."""
+    model_fields = MODELS[kind].model_fields
+    data: dict[str, Any] = {"kind": kind}
+    for name, value in values.items():
+        if value is None or value == ():
+            continue
+        data[model_fields[name].alias or name] = list(value) if isinstance(value, tuple) else value
+    given_id = data.pop("id", None)
+    record = parse_record({**data, "id": given_id or "pending"})
+    if given_id:
+        return record
+    content = {key: value for key, value in record.normalised().items() if key != "id"}
+    digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:12]
+    return parse_record({**data, "id": f"{kind}-{digest}"})
+
+
+def _option_name(name: str, info: FieldInfo) -> str:
+    return "--" + (info.alias or name).replace("_", "-")
+
+
+def _amount_required(model: type[RecordBase], name: str) -> bool:
+    return name == "amount" and getattr(model, "amount_rule", None) is not None
+
+
+def _help(name: str, info: FieldInfo) -> str | None:
+    if name == "id":
+        return "stable id of the record (default: the kind and a hash of the content)"
+    return info.description
+
+
+def _is_list(annotation: Any) -> bool:
+    return typing.get_origin(_without_none(annotation)) is list
+
+
+def _click_type(name: str, annotation: Any) -> click.ParamType[Any, Any]:
+    inner = _without_none(annotation)
+    if typing.get_origin(inner) is typing.Annotated:  # a count, pence or a strict true/false
+        inner = typing.get_args(inner)[0]
+    if typing.get_origin(inner) is typing.Literal:
+        return click.Choice([str(choice) for choice in typing.get_args(inner)])
+    if inner is bool:
+        return click.BOOL
+    if inner is int and name not in _MONEY_INPUT:
+        return WholeNumber()
+    return click.STRING
+
+
+def _without_none(annotation: Any) -> Any:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+        return args[0] if len(args) == 1 else annotation
+    return annotation

@@ -1,0 +1,266 @@
+"""Commands that write records or read them back as records: import, record, log, export,
+and the synthetic history of ``demo generate``."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ledger.cli.common import (
+    Settings,
+    WholeNumber,
+    caught_up_views,
+    date_option,
+    force_option,
+    format_option,
+    iso,
+    output_file,
+    pass_settings,
+    reject,
+    show_head,
+)
+from ledger.cli.output import plural, render
+from ledger.records.kinds import KINDS
+from ledger.records.periods import PeriodError, parse_financial_year
+
+if TYPE_CHECKING:
+    from ledger.records.located import Located
+    from ledger.writing.ledger import Batch
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--dry-run", is_flag=True, help="check and report, record nothing")
+@format_option
+@pass_settings
+def import_command(settings: Settings, paths: tuple[str, ...], dry_run: bool, fmt: str) -> None:
+    """Check and append records from JSON-lines files or folders, all or nothing.
+
+    Every problem is reported as file:line: message and nothing is recorded.
+    Records already in the store are skipped, so importing twice changes nothing.
+
+        ledger import events/
+    """
+    from ledger.writing.bulk import paused_garbage_collection
+    from ledger.writing.importing import ImportRejected, import_files
+    from ledger.writing.jsonlines import RecordStream
+
+    stream = RecordStream(paths)
+    with paused_garbage_collection():
+        try:
+            imported = import_files(settings.store, stream, dry_run=dry_run)
+        except ImportRejected as rejected:
+            reject(rejected.problems)
+    verb = "Would record" if dry_run else "Recorded"
+    click.echo(
+        f"{verb} {plural(imported.new_records, 'new record')} from "
+        f"{plural(imported.files, 'file')}; {imported.already_recorded:,} already recorded.",
+        err=fmt != "table",
+    )
+    if imported.new:
+        click.echo(render(_counts_by_kind_and_year(imported.new), fmt))
+
+
+class _RecordKinds(click.Group):
+    """A command per kind of record, made from the kind's model only when it is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(KINDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return _record_command(name) if name in KINDS else None
+
+
+@click.group(cls=_RecordKinds)
+def record() -> None:
+    """Append one record given as options (the same checks as import).
+
+    ledger record allocation --account 06H --year 2013-14 --amount 849,204k
+        --as-at 2013-09-30 --source ccg-allocations --locator "row 145"
+    """
+
+
+def _record_command(kind: str) -> click.Command:
+    from ledger.cli.record_options import option_names, record_from_options, record_options
+    from ledger.records.models import MODELS, RecordError
+
+    model = MODELS[kind]
+
+    @pass_settings
+    def append_one(settings: Settings, /, **values: Any) -> None:
+        from ledger.records.located import Located, Problem
+
+        try:
+            located = Located("command line", record_from_options(kind, values))
+        except RecordError as error:
+            names = option_names(model)
+            reject([Problem(f"record {kind}", _name_option(m, names)) for m in error.problems])
+        batch, positions = _check_and_append(settings.store, [located])
+        if positions:
+            click.echo(f"Recorded {kind} {located.record.id} at position {positions[0]}.")
+        else:
+            click.echo(f"Already recorded: {located.record.id} (nothing changed).")
+
+    first_line = (model.__doc__ or kind).strip().splitlines()[0]
+    return click.Command(kind, callback=append_one, params=record_options(model), help=first_line)
+
+
+@click.command()
+@click.option("--account", help="only records about this organisation (code)")
+@click.option("--kind", type=click.Choice(KINDS), help="only records of this kind")
+@click.option("--year", help="only records about this financial year, e.g. 2013-14")
+@click.option("--as-at", "as_at", type=date_option, help="only what was known by this date")
+@format_option
+@pass_settings
+def log(
+    settings: Settings,
+    account: str | None,
+    kind: str | None,
+    year: str | None,
+    as_at: Any,
+    fmt: str,
+) -> None:
+    """List records in the order they were appended.
+
+    ledger log --account 06H --year 2013-14
+    """
+    from ledger.explain.log import LOG_COLUMNS, LogFilter, log_rows
+    from ledger.store.application import EventStore
+
+    wanted = LogFilter(
+        account=account,
+        kind=kind,
+        year=_option_value("--year", parse_financial_year, year),
+        as_at=iso(as_at),
+    )
+    with EventStore(settings.store, must_exist=True) as ledger:
+        rows = list(log_rows(ledger.stored_records(), wanted))
+        click.echo(render(rows, fmt, columns=LOG_COLUMNS if fmt == "table" else None))
+        show_head(ledger)
+
+
+@click.command()
+@click.option("-o", "--output", default="-", help="file to write (default: stdout)")
+@force_option
+@pass_settings
+def export(settings: Settings, output: str, force: bool) -> None:
+    """Write every record, in store order, as JSON lines that import reads back.
+
+    ledger export -o history.jsonl
+    """
+    from ledger.store.application import EventStore
+    from ledger.writing.jsonlines import dump_line
+
+    with EventStore(settings.store, must_exist=True) as ledger:
+        with output_file(output, settings, force) as lines:
+            for stored in ledger.stored_records():
+                lines.write(dump_line(stored.fields) + "\n")
+        show_head(ledger)
+
+
+@click.group()
+def demo() -> None:
+    """Tools for trying the ledger out at scale."""
+
+
+@demo.command()
+@click.option("--events", type=WholeNumber(least=1), required=True, help="how many records")
+@click.option(
+    "--seed",
+    type=WholeNumber(),
+    default=1,
+    show_default=True,
+    help="the same seed gives the same history",
+)
+@click.option("-o", "--output", required=True, help="file to write (- for standard output)")
+@force_option
+@pass_settings
+def generate(settings: Settings, events: int, seed: int, output: str, force: bool) -> None:
+    """Write a synthetic history (made-up figures over the real CCGs, every id starting
+    syn-) for import into a store that holds events/. Never put it in events/.
+
+        ledger demo generate --events 100000 --seed 1 -o synthetic.jsonl
+    """
+    from datetime import date
+
+    from ledger.data.synthetic import SECTOR, SPECIALISED, Ccg, synthetic_history
+    from ledger.views.projections import run
+    from ledger.writing.jsonlines import dump_line
+
+    views = caught_up_views(settings)
+    rows = run(
+        views,
+        "SELECT code, area_team, as_at FROM organisations WHERE type = 'ccg' "
+        "AND (opened IS NULL OR opened <= '2013-04-01') "
+        "AND code NOT IN (SELECT organisation FROM closures) ORDER BY code",
+    )
+    if not rows:
+        raise click.ClickException("the store has no CCGs: import events/ first")
+    ccgs = [Ccg(row["code"], row["area_team"], date.fromisoformat(row["as_at"])) for row in rows]
+    named = run(
+        views,
+        "SELECT code, as_at FROM organisations WHERE code IN (:budget, :sector)",
+        {"budget": SPECIALISED, "sector": SECTOR},
+    )
+    known = {row["code"]: date.fromisoformat(row["as_at"]) for row in named}
+    try:
+        with output_file(output, settings, force) as lines:
+            for fields in synthetic_history(ccgs, events, seed, known):
+                lines.write(dump_line(fields) + "\n")
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"Wrote {plural(events, 'synthetic record')} over {plural(len(ccgs), 'CCG')}.", err=True
+    )
+
+
+def _check_and_append(store: str, items: Sequence[Located]) -> tuple[Batch, list[int]]:
+    """Check records against the store, then append them. A store that does not exist yet
+    is only created when there is something to append."""
+    from ledger.store.application import store_exists
+    from ledger.writing.batch import NoRecords
+    from ledger.writing.ledger import Ledger, prepare_batch
+
+    if store_exists(store):
+        with Ledger(store) as ledger:
+            batch = ledger.prepare(items)
+            if batch.problems:
+                reject(batch.problems)
+            return batch, ledger.append(batch)
+    batch = prepare_batch(items, NoRecords())
+    if batch.problems:
+        reject(batch.problems)
+    with Ledger(store) as ledger:
+        return batch, ledger.append(batch)
+
+
+def _counts_by_kind_and_year(counts: Counter[tuple[str, str]]) -> list[dict[str, Any]]:
+    years = sorted({year for _, year in counts if year != "no year"})
+    if any(year == "no year" for _, year in counts):
+        years.append("no year")
+    rows = []
+    for kind in KINDS:
+        row: dict[str, Any] = {"kind": kind}
+        row.update({year: counts.get((kind, year)) for year in years})
+        row["total"] = sum(counts.get((kind, year), 0) for year in years)
+        if row["total"]:
+            rows.append(row)
+    return rows
+
+
+def _name_option(message: str, names: dict[str, str]) -> str:
+    """``amount: ...`` -> ``--amount: ...`` so the user sees which option to fix."""
+    field = message.split(":", 1)[0].split(" ", 1)[0]
+    return names[field] + message[len(field) :] if field in names else message
+
+
+def _option_value(option: str, parse: Callable[[str], str], value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return parse(value)
+    except (PeriodError, ValueError) as error:
+        raise click.BadParameter(str(error), param_hint=option) from None

@@ -1,0 +1,191 @@
+"""Commands that read the views database: views, view and query, and the commands that
+build it: replay and rebuild."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from ledger.cli.common import (
+    Settings,
+    caught_up_views,
+    date_option,
+    force_option,
+    format_option,
+    iso,
+    pass_settings,
+    progress_on_stderr,
+    show_left_out,
+)
+from ledger.cli.output import plural, render
+from ledger.views.read_limits import DEFAULT_ROWS, DEFAULT_SECONDS, ROWS_VARIABLE, TIMEOUT_VARIABLE
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+def _finite(_ctx: click.Context, _param: click.Parameter, seconds: float) -> float:
+    if not math.isfinite(seconds):
+        raise click.BadParameter(f"{seconds} is not a number of seconds")
+    return seconds
+
+
+def limit_options(command: Command) -> Command:
+    """--timeout and --max-rows: how long a read may run and how many rows it may answer."""
+    timeout = click.option(
+        "--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_SECONDS,
+        envvar=TIMEOUT_VARIABLE, show_default=True, metavar="SECONDS", callback=_finite,
+        help=f"stop the query after this long (env {TIMEOUT_VARIABLE})",
+    )  # fmt: skip
+    max_rows = click.option(
+        "--max-rows", type=click.IntRange(min=1), default=DEFAULT_ROWS,
+        envvar=ROWS_VARIABLE, show_default=True, metavar="N",
+        help=f"refuse an answer of more rows than this (env {ROWS_VARIABLE})",
+    )  # fmt: skip
+    return timeout(max_rows(command))
+
+
+@click.command("views")
+@format_option
+@pass_settings
+def views_command(settings: Settings, fmt: str) -> None:
+    """List the named views (projections/*.sql) and what they show.
+
+    ledger views
+    """
+    from ledger.views.projections import load_projections
+
+    rows = [
+        {
+            "name": projection.name,
+            "shows": projection.description,
+            "parameters": ", ".join(parameter.name for parameter in projection.parameters),
+        }
+        for projection in load_projections().values()
+    ]
+    click.echo(render(rows, fmt))
+    show_left_out(_left_out(settings.views))
+
+
+def _left_out(path: str) -> int:
+    """How many stored events the views database at ``path`` left out when it last caught
+    up (0 when there is no such database to ask)."""
+    import sqlite3
+
+    from ledger.views.projections import ProjectionError, run
+
+    try:
+        rows = run(path, "SELECT COUNT(*) AS n FROM unprojected WHERE reversed_by IS NULL")
+    except (ProjectionError, sqlite3.Error):
+        return 0
+    return int(rows[0]["n"])
+
+
+@click.command()
+@click.argument("name")
+@click.option(
+    "-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE",
+    help="a parameter of the view, e.g. -p year 2013-14 (repeat for more)",
+)  # fmt: skip
+@format_option
+@limit_options
+@pass_settings
+def view(
+    settings: Settings,
+    name: str,
+    params: tuple[tuple[str, str], ...],
+    fmt: str,
+    timeout: float,
+    max_rows: int,
+) -> None:
+    """Run a named view on the views database, caught up with the store first.
+
+    ledger view ccg-budgets -p year 2013-14 -p as_at 2013-09-30 -p group region
+    """
+    from ledger.views.projections import bind, load_projections, run
+    from ledger.views.read_limits import Limits
+
+    projections = load_projections()
+    if name not in projections:
+        raise click.ClickException(f"no view named {name!r}; `ledger views` lists them")
+    projection = projections[name]
+    bound = bind(projection, _given_once(params))
+    path = caught_up_views(settings)
+    click.echo(render(run(path, projection.sql, bound, Limits(timeout, max_rows)), fmt))
+
+
+def _given_once(params: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """-p pairs as a dict; a name given twice is an error, not the last one winning."""
+    given: dict[str, str] = {}
+    for name, value in params:
+        if name in given:
+            raise click.ClickException(f"parameter {name} is given more than once")
+        given[name] = value
+    return given
+
+
+@click.command()
+@click.argument("sql")
+@format_option
+@limit_options
+@pass_settings
+def query(settings: Settings, sql: str, fmt: str, timeout: float, max_rows: int) -> None:
+    """Run one read-only SQL statement on the views database, stopped after --timeout
+    seconds or on Ctrl-C.
+
+    ledger query "SELECT account, SUM(delta_pence) FROM postings GROUP BY account"
+    """
+    from ledger.views.projections import run
+    from ledger.views.read_limits import Limits
+
+    rows = run(caught_up_views(settings), sql, limits=Limits(timeout, max_rows))
+    click.echo(render(rows, fmt))
+
+
+@click.command("replay")
+@click.option("--as-at", "as_at", type=date_option, help="keep only what was known by this date")
+@click.option(
+    "--views", "views_path", help="views database to build (default: the --views of ledger)"
+)
+@force_option
+@pass_settings
+def replay_command(settings: Settings, as_at: Any, views_path: str | None, force: bool) -> None:
+    """Rebuild a views database from scratch, optionally as known at a date.
+
+    ledger replay --as-at 2013-09-30 --views september.db
+    """
+    _replay(settings, settings.views if views_path is None else views_path, iso(as_at), force)
+
+
+@click.command()
+@force_option
+@pass_settings
+def rebuild(settings: Settings, force: bool) -> None:
+    """Replay the whole store into the views database, from scratch.
+
+    ledger rebuild
+    """
+    _replay(settings, settings.views, None, force)
+
+
+def _replay(settings: Settings, path: str, known_by: str | None, force: bool) -> None:
+    from ledger.store.application import EventStore
+    from ledger.views.refresh import replay
+    from ledger.writing.bulk import paused_garbage_collection
+
+    with EventStore(settings.store, must_exist=True) as ledger, paused_garbage_collection():
+        done = replay(ledger, path, known_by, progress=progress_on_stderr("replay"), force=force)
+    scope = f", keeping what was known by {known_by}" if known_by else ""
+    left_out = (
+        f"; {plural(done.unprojected, 'stored event')} could not be projected "
+        f"(ledger check lists {'it' if done.unprojected == 1 else 'them'})"
+        if done.unprojected
+        else ""
+    )
+    click.echo(
+        f"Replayed {plural(done.events, 'event')} into {path}{scope}: "
+        f"{plural(done.rows['postings'], 'posting')}, "
+        f"{plural(done.rows['organisations'], 'organisation')}{left_out}."
+    )

@@ -1,0 +1,317 @@
+"""Invariants the ledger must keep, checked against the store and the views database.
+
+Each check returns failures: what is wrong, the record it is about, and its source.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ledger.records.models import RecordError, parse_record
+from ledger.store.application import EventStore
+from ledger.store.hash_chain import ChainReport
+from ledger.store.settings import shown
+from ledger.views.database import ViewsDatabase
+from ledger.views.projections import load_projections, run
+from ledger.views.refresh import replay
+
+
+@dataclass(frozen=True)
+class Failure:
+    check: str
+    record: str | None
+    message: str
+    source: str | None
+
+
+@dataclass(frozen=True)
+class Report:
+    checks: list[str]
+    records: int
+    failures: list[Failure]
+    head: str  # the head of the hash chain as checked
+    position: int  # the position of the head
+
+
+def check_all(
+    ledger: EventStore, caught_up_views: Callable[[], str | Path], expected_head: str | None = None
+) -> Report:
+    """Check the store, then (through ``caught_up_views``) the views built from it. A store
+    whose events cannot be projected is reported, not left to crash the check."""
+    chain = ledger.verify_chain()
+    failures = _chain_failures(chain, expected_head)
+    records, unreadable = _store_failures(ledger)
+    failures += unreadable
+    checks = [CHAIN_CHECK, STORE_CHECK]
+    try:
+        views_path = caught_up_views()
+    except Exception as error:  # any failure to project is itself the finding
+        failures.append(Failure(VIEWS_CHECK, None, f"the views could not be built: {error}", None))
+        return Report([*checks, VIEWS_CHECK], records, failures, chain.head, chain.position)
+    for name, check in VIEW_CHECKS.items():
+        failures += [Failure(name, *found) for found in check(views_path)]
+    failures += [Failure(MATCH_CHECK, *found) for found in _views_match(ledger, views_path)]
+    checks += [*VIEW_CHECKS, MATCH_CHECK]
+    return Report(checks, records, failures, chain.head, chain.position)
+
+
+def _chain_failures(report: ChainReport, expected_head: str | None) -> list[Failure]:
+    """The hash chain holds from the first event to the last, and ends where expected."""
+    failures = [
+        Failure(
+            CHAIN_CHECK,
+            None,
+            f"position {found.position}: {found.message}",
+            f"store position {found.position}",
+        )  # fmt: skip
+        for found in report.breaks
+    ]
+    if expected_head is not None and report.head != expected_head:
+        failures.append(
+            Failure(
+                CHAIN_CHECK,
+                None,
+                f"the history ends in hash {report.head}, not the expected {expected_head}: "
+                "it has been rewritten or has grown since",
+                f"store position {report.position}",
+            )
+        )
+    return failures
+
+
+CHAIN_CHECK = "hash chain"
+VIEWS_CHECK = "views built"
+STORE_CHECK = "records read back"
+MATCH_CHECK = "views match the store"
+Found = tuple[str | None, str, str | None]  # record, message, source
+
+
+def _store_failures(ledger: EventStore) -> tuple[int, list[Failure]]:
+    """Every stored event must still read as a valid record, unless a correction has
+    since reversed it (the way an append-only store is repaired)."""
+    failures, count = [], 0
+    latest: dict[str, tuple[str, int, bool]] = {}  # record id -> its latest correction
+
+    def unreadable(position: int, reason: str) -> None:
+        message = f"position {position}: the event cannot be read: {reason}"
+        failures.append(Failure(STORE_CHECK, None, message, f"store position {position}"))
+
+    for stored in ledger.stored_records(unreadable=unreadable):
+        count += 1
+        fields = stored.fields
+        if fields["kind"] == "correction":
+            _note_correction(latest, fields, stored.position)
+        try:
+            parse_record(fields)
+        except RecordError as error:
+            failures.append(
+                Failure(
+                    STORE_CHECK,
+                    str(fields["id"]),
+                    "; ".join(error.problems),
+                    f"store position {stored.position}",
+                )  # fmt: skip
+            )
+    reversed_ids = {record for record, (*_, reverses) in latest.items() if reverses}
+    return count, [failure for failure in failures if failure.record not in reversed_ids]
+
+
+def _note_correction(
+    latest: dict[str, tuple[str, int, bool]], fields: dict[str, Any], position: int
+) -> None:
+    """Keep the latest correction of each record, by known date and then store position,
+    as the views apply them."""
+    corrected = str(fields.get("corrects"))
+    correction = (str(fields.get("as_at")), position, fields.get("action") == "reverse")
+    if corrected not in latest or latest[corrected] < correction:
+        latest[corrected] = correction
+
+
+def _found(views_path: str | Path, sql: str) -> list[Found]:
+    return [(row["record"], row["message"], row["source"]) for row in run(views_path, sql)]
+
+
+def _transfers_conserve_money(views_path: str | Path) -> list[Found]:
+    return _found(
+        views_path,
+        """
+        SELECT record_id AS record, source || ' ' || locator AS source,
+               'version ' || version || ' of the transfer moves ' || SUM(amount_pence)
+               || ' pence net over ' || COUNT(*) || ' sides' AS message
+        FROM postings WHERE kind = 'transfer'
+        GROUP BY record_id, version
+        HAVING SUM(amount_pence) <> 0 OR COUNT(*) <> 2
+        """,
+    )
+
+
+def _organisations_open(views_path: str | Path) -> list[Found]:
+    """A figure about a date before an organisation opened, or after it closed unless a
+    merger carries its figures to a successor."""
+    return _found(
+        views_path,
+        """
+        SELECT x.record_id AS record, x.source || ' ' || x.locator AS source,
+               x.account || ' is used on ' || x.effective || ', before it opened on '
+               || o.opened AS message
+        FROM postings AS x JOIN organisations AS o ON o.code = x.account
+        WHERE x.version = 0 AND o.opened IS NOT NULL AND x.effective < o.opened
+        UNION ALL
+        SELECT x.record_id, x.source || ' ' || x.locator,
+               x.account || ' is used on ' || x.effective || ', after it closed on '
+               || c.effective
+        FROM postings AS x JOIN closures AS c ON c.organisation = x.account
+        WHERE x.version = 0 AND x.effective > c.effective
+          AND NOT EXISTS (SELECT 1 FROM mergers AS m
+                          WHERE m.predecessor = x.account AND m.effective <= x.effective)
+        """,
+    )
+
+
+def _versions_count_once(views_path: str | Path) -> list[Found]:
+    """Each side of a record has exactly one current version, each version gives way to the
+    next one known, and its changes add up to its current value: nothing counts twice."""
+    return _found(
+        views_path,
+        """
+        WITH chains AS (
+            SELECT record_id, side, source, locator, unit,
+                   SUM(valid_to IS NULL) AS current_versions,
+                   SUM(delta_pence) AS total_delta,
+                   SUM(CASE WHEN valid_to IS NULL AND is_void = 0 THEN amount_pence END)
+                       AS current_amount,
+                   SUM(CASE WHEN valid_to IS NULL THEN is_void END) AS current_void
+            FROM postings GROUP BY record_id, side
+        )
+        SELECT record_id AS record, source || ' ' || locator AS source,
+               CASE WHEN current_versions <> 1
+                    THEN current_versions || ' current versions of one record side'
+                    ELSE 'its changes add up to ' || total_delta
+                         || ' pence, its current value is ' || COALESCE(current_amount, 0)
+               END AS message
+        FROM chains
+        WHERE current_versions <> 1
+           OR (unit = 'gbp'
+               AND total_delta <> CASE WHEN current_void THEN 0 ELSE current_amount END)
+        UNION ALL
+        SELECT x.record_id, x.source || ' ' || x.locator,
+               'version ' || x.version || ' gives way on ' || x.valid_to
+               || ', but the next version is known on ' || COALESCE(n.as_at, 'no date')
+        FROM postings AS x
+        LEFT JOIN postings AS n
+            ON n.record_id = x.record_id AND n.side = x.side AND n.posting_id = (
+                SELECT y.posting_id FROM postings AS y
+                WHERE y.record_id = x.record_id AND y.side = x.side
+                  AND (y.as_at > x.as_at OR (y.as_at = x.as_at AND y.position > x.position))
+                ORDER BY y.as_at, y.position LIMIT 1)
+        WHERE x.valid_to IS NOT n.as_at
+        """,
+    )
+
+
+def _reported_figures_reconcile(views_path: str | Path) -> list[Found]:
+    """Every reported total adds up to the components it names, within its tolerance."""
+    projection = load_projections()["reconciliation"]
+    years = [row["financial_year"] for row in run(
+        views_path, "SELECT DISTINCT financial_year FROM postings ORDER BY 1"
+    )]  # fmt: skip
+    failures: list[Found] = []
+    for year in years:
+        for row in run(views_path, projection.sql, {"year": year, "as_at": None}):
+            if row["status"] in ("unexplained residual", "components missing"):
+                residual = row["residual_pence"] if row["unit"] == "gbp" else row["residual_count"]
+                failures.append(
+                    (
+                        row["figure"],
+                        f"{row['status']}: {row['measure']} of {row['account']} in {year}, "
+                        f"residual {residual} ({row['unit']}), {row['parts']} components known",
+                        f"{row['source']} {row['locator']}",
+                    )
+                )
+    return failures
+
+
+def _allocation_days_agree(views_path: str | Path) -> list[Found]:
+    """The summed allocation changes the budget views read match the postings they sum."""
+    return _found(
+        views_path,
+        """
+        WITH summed AS (
+            SELECT financial_year, account, SUM(delta_pence) AS delta, COUNT(*) AS versions
+            FROM postings WHERE measure = 'allocation' GROUP BY 1, 2
+        ),
+        days AS (
+            SELECT financial_year, account, SUM(delta_pence) AS delta, SUM(versions) AS versions
+            FROM allocation_days GROUP BY 1, 2
+        ),
+        disagree AS (
+            SELECT * FROM summed EXCEPT SELECT * FROM days
+            UNION
+            SELECT * FROM days EXCEPT SELECT * FROM summed
+        )
+        SELECT NULL AS record, 'views database' AS source,
+               'allocation_days of ' || account || ' in ' || financial_year
+               || ' do not match its postings' AS message
+        FROM (SELECT DISTINCT financial_year, account FROM disagree)
+        """,
+    )
+
+
+def _events_projected(views_path: str | Path) -> list[Found]:
+    """Every stored record is in the views, or reversed by a correction. (An event that
+    cannot be read at all is the finding of the records read back.)"""
+    return _found(
+        views_path,
+        """
+        SELECT record_id AS record, 'store position ' || position AS source,
+               'position ' || position || ': the event could not be projected into the views: '
+               || reason || '; a correction that reverses it takes it out' AS message
+        FROM unprojected WHERE reversed_by IS NULL AND record_id IS NOT NULL
+        ORDER BY position
+        """,
+    )
+
+
+def _views_match(ledger: EventStore, views_path: str | Path) -> list[Found]:
+    """The views hold what a fresh projection of the store, to the same position and
+    known date, holds: compared table by table, by digest."""
+    views = ViewsDatabase(views_path)
+    try:
+        position, digests = views.digests()
+        known_by = views.tracking.known_by
+    finally:
+        views.close()
+    with tempfile.TemporaryDirectory(prefix="ledger-check-") as scratch:
+        fresh_path = Path(scratch) / "fresh.db"
+        replay(ledger, fresh_path, known_by, until=position)
+        fresh = ViewsDatabase(fresh_path)
+        try:
+            _, fresh_digests = fresh.digests()
+        finally:
+            fresh.close()
+    store = shown(ledger.store)
+    fix = (
+        f"ledger --store {store} replay --as-at {known_by} --views {views_path}"
+        if known_by
+        else f"ledger --store {store} --views {views_path} rebuild"
+    )
+    return [
+        (None, f"the {table} table differs from a fresh projection of the store; run: {fix}",
+         "views database")
+        for table, digest in digests.items()
+        if fresh_digests[table] != digest
+    ]  # fmt: skip
+
+
+VIEW_CHECKS: dict[str, Callable[[str | Path], list[Found]]] = {
+    "transfers conserve money": _transfers_conserve_money,
+    "organisations open": _organisations_open,
+    "versions count once": _versions_count_once,
+    "allocation days agree": _allocation_days_agree,
+    "reported figures reconcile": _reported_figures_reconcile,
+    "events projected": _events_projected,
+}

@@ -1,0 +1,130 @@
+"""The event log as rows: what each record says, in the order it was appended."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ledger.store.reading import StoredRecord
+
+LOG_COLUMNS = (
+    "position",
+    "as_at",
+    "kind",
+    "id",
+    "account",
+    "counterparty",
+    "financial_year",
+    "period",
+    "amount_pence",
+    "value",
+    "detail",
+)
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    """Which records to list; None means any."""
+
+    account: str | None = None
+    kind: str | None = None
+    year: str | None = None
+    as_at: str | None = None  # ISO date: only records known by then
+
+
+def log_rows(records: Iterable[StoredRecord], wanted: LogFilter) -> Iterator[dict[str, Any]]:
+    """Rows for the records that pass ``wanted``; a correction counts as being about the
+    account and year of the record it corrects."""
+    targets: dict[str, dict[str, Any]] = {}
+    for stored in records:
+        row = _described(stored)
+        if stored.kind == "correction":
+            target = targets.get(stored.fields["corrects"], {})
+            row["account"], row["counterparty"] = target.get("account"), target.get("counterparty")
+            row["financial_year"] = target.get("financial_year")
+        elif "financial_year" in stored.fields:
+            targets[stored.fields["id"]] = row
+        if _passes(row, stored, wanted):
+            yield row
+
+
+def _passes(row: dict[str, Any], stored: StoredRecord, wanted: LogFilter) -> bool:
+    accounts = {row["account"], *(row["counterparty"] or "").split(", ")}
+    return (
+        (wanted.account is None or wanted.account in accounts)
+        and (wanted.kind is None or stored.kind == wanted.kind)
+        and (wanted.year is None or row["financial_year"] == wanted.year)
+        and (wanted.as_at is None or row["as_at"] <= wanted.as_at)
+    )
+
+
+def _described(stored: StoredRecord) -> dict[str, Any]:
+    """``describe``, or for a stored record that lacks what its kind must hold (a
+    hand-edited store) an error naming its position."""
+    from ledger.store.errors import StoreError
+
+    try:
+        return describe(stored)
+    except (KeyError, TypeError) as error:
+        why = f"it has no {error.args[0]!r} field" if isinstance(error, KeyError) else str(error)
+        raise StoreError(
+            f"the record at position {stored.position} cannot be shown: {why}; run: ledger check"
+        ) from None
+
+
+def describe(stored: StoredRecord) -> dict[str, Any]:
+    """One log row: the common columns, filled in the way each kind reads best."""
+    fields = stored.fields
+    kind = stored.kind
+    row: dict[str, Any] = {
+        "position": stored.position,
+        "recorded": stored.recorded.isoformat(timespec="seconds"),
+        "as_at": fields.get("as_at") or fields.get("published"),
+        "kind": kind,
+        "id": fields["id"],
+        "account": fields.get("account") or fields.get("from") or fields.get("organisation"),
+        "counterparty": fields.get("to") or fields.get("against"),
+        "financial_year": fields.get("financial_year"),
+        "period": fields.get("period"),
+        "effective": fields.get("effective"),
+        "amount_pence": fields.get("amount_pence"),
+        "value": _value(fields),
+        "detail": _detail(fields),
+        "reason": fields.get("reason"),
+        "source": fields.get("source"),
+        "locator": fields.get("locator"),
+    }
+    if kind == "organisation":
+        row["account"] = fields["id"]
+    if kind == "merger":
+        row["counterparty"] = ", ".join(fields["predecessors"])
+    return row
+
+
+def _value(fields: dict[str, Any]) -> str | None:
+    if "count" in fields:
+        return str(fields["count"])
+    if "percent" in fields:
+        return f"{fields['percent']}%"
+    return None
+
+
+def _detail(fields: dict[str, Any]) -> str | None:
+    kind = fields["kind"]
+    if kind == "source":
+        return str(fields["title"])
+    if kind == "organisation":
+        return f"{fields['name']} ({fields['type']})"
+    if kind == "merger":
+        return "merged from " + ", ".join(fields["predecessors"])
+    if kind == "closure":
+        return f"closed after {fields['effective']}"
+    if kind == "correction":
+        return f"{fields['action']} {fields['corrects']}"
+    if kind == "qipp":
+        return f"QIPP {fields['measure']}"
+    if kind == "figure":
+        return str(fields["measure"])
+    return None

@@ -1,0 +1,137 @@
+"""How one figure changed: its value before and after every recorded step.
+
+The steps are the rows of the ``audit`` view (every version of every record behind the
+figure, in known-date order). Additive measures (allocations, drawdowns) add up: each
+step changes the figure by its delta. The others supersede: after each step the figure
+is the latest version that counts (about the latest date, then known latest, then
+recorded latest), so a revision replaces and a reversal falls back to what came before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from ledger.records.money import format_pounds
+
+ADDITIVE_MEASURES = ("allocation", "drawdown")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One recorded change to a figure, with the figure's value either side of it."""
+
+    as_at: str
+    effective: str
+    kind: str
+    record_id: str
+    account: str
+    unit: str
+    before: int | str | None
+    after: int | str | None
+    note: str
+    reason: str | None
+    source: str
+    locator: str
+
+    @property
+    def change(self) -> int | str | None:
+        return difference(self.before, self.after)
+
+
+def difference(before: int | str | None, after: int | str | None) -> int | str | None:
+    """after - before, where nothing counts as zero; percentages stay exact text."""
+    if isinstance(before, str) or isinstance(after, str):
+        return format(Decimal(str(after or 0)) - Decimal(str(before or 0)), "f")
+    if before is None and after is None:
+        return None
+    return (after or 0) - (before or 0)
+
+
+def timeline(rows: Sequence[dict[str, Any]], measure: str) -> list[Step]:
+    """The steps of a figure from its audit rows (ordered by known date, then position)."""
+    additive = measure in ADDITIVE_MEASURES
+    current: dict[tuple[str, str], dict[str, Any]] = {}  # (record, side) -> version
+    steps = []
+    value: int | str | None = 0 if additive else None
+    for row in rows:
+        key = (row["record_id"], row["side"])
+        replaced = current.get(key)
+        current[key] = row
+        before = value
+        if additive:  # the new version's amount takes the place of the one it replaces
+            value = int(value or 0) + _live_amount(row) - _live_amount(replaced)
+        else:
+            value = _latest_value(current)
+        steps.append(
+            Step(
+                as_at=row["as_at"],
+                effective=row["effective"],
+                kind="correction" if row["correction_id"] else row["kind"],
+                record_id=row["correction_id"] or row["record_id"],
+                account=row["account"],
+                unit=row["unit"],
+                before=before,
+                after=value,
+                note=_note(row, replaced),
+                reason=row["reason"],
+                source=row["source"],
+                locator=row["locator"],
+            )
+        )
+    return steps
+
+
+def _live_amount(version: dict[str, Any] | None) -> int:
+    if version is None or version["is_void"]:
+        return 0
+    return int(version["amount_pence"])
+
+
+def _latest_value(current: dict[tuple[str, str], dict[str, Any]]) -> int | str | None:
+    live = [version for version in current.values() if not version["is_void"]]
+    if not live:
+        return None
+    latest = max(live, key=lambda version: version["precedence"])
+    return _figure_value(latest)
+
+
+def _figure_value(version: dict[str, Any]) -> int | str | None:
+    if version["unit"] == "count":
+        return int(version["count"])
+    if version["unit"] == "percent":
+        return str(version["percent"])
+    return int(version["amount_pence"])
+
+
+def _note(row: dict[str, Any], replaced: dict[str, Any] | None) -> str:
+    if row["correction_id"] and replaced is not None:
+        old = _shown(replaced)
+        if row["is_void"]:
+            return f"reverses {row['record_id']} ({old})"
+        return f"replaces {row['record_id']}: {old} -> {_shown(row)}"
+    if row["kind"] == "transfer":
+        direction = "to" if row["side"] == "from" else "from"
+        return f"transfer {direction} {row['counterparty']}"
+    if row["period"]:
+        return f"at {row['period']}"
+    return ""
+
+
+def _shown(version: dict[str, Any]) -> str:
+    if version["is_void"]:
+        return "reversed"
+    value = _figure_value(version)
+    if version["unit"] == "gbp":
+        return format_pounds(value if isinstance(value, int) else None)
+    return f"{value}%" if version["unit"] == "percent" else str(value)
+
+
+def value_known_at(steps: Sequence[Step], day: str, measure: str) -> int | str | None:
+    """The figure's value as known on ``day`` (after the last step known by then)."""
+    known = [step for step in steps if step.as_at <= day]
+    if known:
+        return known[-1].after
+    return 0 if measure in ADDITIVE_MEASURES else None

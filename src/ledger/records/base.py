@@ -1,0 +1,95 @@
+"""What every record has (an id, a kind, text that is safe to show, one normalised form),
+and what every cited fact adds: when it became known, its source and where in it."""
+
+from __future__ import annotations
+
+import functools
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ledger.records.characters import unsafe_character
+from ledger.records.fields import FIELD_ORDER, YEARS_AHEAD, IsoDate, RecordId, Text, not_in_future
+
+
+@functools.cache
+def _key_order(model: type[BaseModel]) -> tuple[str, ...]:
+    """The model's output keys in FIELD_ORDER, then the rest as declared."""
+    keys = [info.alias or name for name, info in model.model_fields.items()]
+    return tuple(
+        sorted(
+            keys, key=lambda key: FIELD_ORDER.index(key) if key in FIELD_ORDER else len(FIELD_ORDER)
+        )
+    )
+
+
+class RecordBase(BaseModel):
+    """Fields every record has."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    id: RecordId = Field(description="stable id of this record, unique in the ledger")
+    kind: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _printable(cls, data: Any) -> Any:
+        """Text that would break a line or a table, or drive a terminal, is refused in
+        every field, as written (before any surrounding space is stripped)."""
+        for field, value in data.items() if isinstance(data, dict) else ():
+            for text in value if isinstance(value, list) else [value]:
+                if isinstance(text, str) and (problem := unsafe_character(text)):
+                    raise ValueError(f"{field}: {problem}")
+        return data
+
+    def known_on(self) -> date:
+        """The date this fact became known (the 'as at' axis)."""
+        raise NotImplementedError
+
+    def normalised(self) -> dict[str, Any]:
+        """The record as stored and exported: JSON types, one spelling per value, and the
+        fields in FIELD_ORDER (what it is, about whom, when, how much, then the source)."""
+        fields = self.model_dump(
+            mode="json", by_alias=True, exclude_none=True, exclude={"amount", "tolerance"}
+        )
+        return {
+            key: fields[key]
+            for key in _key_order(type(self))
+            if key in fields and fields[key] != []
+        }
+
+    def organisation_references(self) -> list[tuple[str, str]]:
+        """(field, code) pairs naming organisations that must be registered."""
+        return []
+
+
+class CitedRecord(RecordBase):
+    """A fact with a known date and a source locator."""
+
+    as_at: IsoDate = Field(description="when the fact became known or was decided")
+    source: RecordId = Field(description="id of the source document (a source record)")
+    locator: Text = Field(description="where in the source: paragraph, table or row")
+    reason: Text | None = Field(default=None, description="why, in a few words")
+
+    def known_on(self) -> date:
+        return self.as_at
+
+    def dates_about(self) -> dict[str, date | None]:
+        """The dates the record is about, which may lie ahead of when it became known."""
+        return {}
+
+    @model_validator(mode="after")
+    def _known_by_now(self) -> CitedRecord:
+        not_in_future("as_at", self.as_at)
+        self._within_reach()
+        return self
+
+    def _within_reach(self) -> None:
+        latest = date(self.as_at.year + YEARS_AHEAD, 12, 31)
+        for name, value in self.dates_about().items():
+            if value is not None and value > latest:
+                raise ValueError(
+                    f"{name} {value} is more than {YEARS_AHEAD} years after the record "
+                    f"was known (as_at {self.as_at})"
+                )

@@ -1,0 +1,113 @@
+"""The types of a record's fields and the rules they share: ids and codes, dates, financial
+years and months, money in pence, counts and percentages, each read and normalised as it
+is validated; the order of fields in a stored record; and the dates a record may be about.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator, StringConstraints
+
+from ledger.records.money import format_pounds, parse_pence, parse_percent, parse_pounds
+from ledger.records.periods import parse_date, parse_financial_year, parse_period
+
+
+def _iso_date(value: object) -> date:
+    """Dates are written as ISO text (2013-09-30); numbers are not dates."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"a date is written like 2013-09-30, got {value!r}")
+    return parse_date(value)
+
+
+# No NHS count comes near a trillion; the bound keeps sums of counts in 64-bit integers.
+LARGEST_COUNT = 10**12
+
+
+def _count(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"a count is a whole number of zero or more, got {value!r}")
+    if value > LARGEST_COUNT:
+        raise ValueError(f"{value} is more than any count (at most {LARGEST_COUNT:,})")
+    return value
+
+
+RecordId = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/+-]{0,199}$"),
+]
+Code = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$")
+]
+Slug = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+# A component of a reported figure: a record id, with a leading minus to subtract it.
+Component = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^-?[A-Za-z0-9][A-Za-z0-9_.:/+-]{0,199}$"),
+]
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+FinancialYear = Annotated[str, BeforeValidator(parse_financial_year)]
+Period = Annotated[str, BeforeValidator(parse_period)]
+Pounds = Annotated[int, BeforeValidator(parse_pounds)]
+Pence = Annotated[int, BeforeValidator(parse_pence)]
+Percent = Annotated[str, BeforeValidator(parse_percent)]
+Count = Annotated[int, BeforeValidator(_count)]
+
+OrganisationType = Literal["ccg", "area-team", "region", "commissioner", "budget", "sector"]
+
+# The order of fields in stored and exported records: what it is, about whom, when, how
+# much, then where it came from.
+FIELD_ORDER = (
+    "id",
+    "kind",
+    "account",
+    "from",
+    "to",
+    "organisation",
+    "corrects",
+    "action",
+    "financial_year",
+    "period",
+    "effective",
+    "measure",
+    "unit",
+    "amount_pence",
+    "count",
+    "percent",
+)
+
+# Kinds whose value can be a component of a reported figure (a transfer has two sides).
+COMPONENT_KINDS = ("allocation", "plan", "forecast", "drawdown", "qipp", "figure")
+
+CORRECTABLE_KINDS = ("allocation", "transfer", "plan", "forecast", "drawdown", "qipp", "figure")
+
+
+# A record may be about dates ahead of when it became known (allocations are set years
+# ahead), but not beyond the end of this many years after.
+YEARS_AHEAD = 10
+
+
+def not_in_future(name: str, value: date | None) -> None:
+    if value is not None and value > date.today():
+        raise ValueError(f"{name} {value} is in the future")
+
+
+def amount_problem(rule: str | None, pence: int | None) -> str | None:
+    """What is wrong with an amount under a kind's rule (None when nothing is)."""
+    if rule is None:
+        return None
+    if pence is None:
+        return "amount is missing"
+    if rule == "positive" and pence <= 0:
+        return f"amount must be more than zero, got {format_pounds(pence)}"
+    if rule == "nonzero" and pence == 0:
+        return "amount must not be zero"
+    if rule == "not-negative" and pence < 0:
+        return f"amount must not be negative, got {format_pounds(pence)}"
+    return None

@@ -1,0 +1,32 @@
+"""A record and where it was read (a line of an import file, or the command line), and a
+problem found with a record there, written ``where: message``."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+from ledger.records.models import AnyRecord
+
+
+@dataclass(frozen=True)
+class Located:
+    """A record and where it was read: ``events/x.jsonl:3`` or ``command line``."""
+
+    where: str
+    record: AnyRecord
+
+    @functools.cached_property
+    def fields(self) -> dict[str, Any]:
+        """The normalised record (worked out once: checks and appending both need it)."""
+        return self.record.normalised()
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"

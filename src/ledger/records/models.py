@@ -1,0 +1,118 @@
+"""The records users write: one pydantic model per kind, told apart by ``kind``.
+
+A record is what one line of an import file holds, and what one event in the store
+carries. Parsing normalises it: money becomes integer pence (``amount_pence``), years
+and months take one spelling (``2013-14``, ``M6``), and a missing effective date is
+filled in, so two spellings of the same fact compare equal.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from pydantic import Field, TypeAdapter, ValidationError
+
+from ledger.records import kinds
+from ledger.records.base import RecordBase
+from ledger.records.reference import (
+    BaselineRecord,
+    ClosureRecord,
+    MergerRecord,
+    OrganisationRecord,
+    SourceRecord,
+)
+from ledger.records.yearly import (
+    AllocationRecord,
+    CorrectionRecord,
+    DrawdownRecord,
+    FigureRecord,
+    ForecastRecord,
+    PlanRecord,
+    QippRecord,
+    TransferRecord,
+)
+
+AnyRecord = (
+    SourceRecord
+    | OrganisationRecord
+    | ClosureRecord
+    | MergerRecord
+    | BaselineRecord
+    | AllocationRecord
+    | TransferRecord
+    | PlanRecord
+    | ForecastRecord
+    | DrawdownRecord
+    | QippRecord
+    | FigureRecord
+    | CorrectionRecord
+)
+Record = Annotated[AnyRecord, Field(discriminator="kind")]
+
+MODELS: dict[str, type[RecordBase]] = {
+    model.model_fields["kind"].default: model for model in AnyRecord.__args__
+}
+KINDS = tuple(MODELS)
+assert KINDS == kinds.KINDS, "ledger.kinds lists the kinds of record in the models' order"
+
+_record_adapter: TypeAdapter[AnyRecord] = TypeAdapter(Record)
+
+
+class RecordError(ValueError):
+    """A record that does not validate; ``problems`` are readable one-line messages."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def parse_record(data: object) -> AnyRecord:
+    """Validate one record (a dict read from JSON) or raise RecordError."""
+    if not isinstance(data, dict):
+        raise RecordError([f"a record is a JSON object, got {_json_name(data)}"])
+    kind = data.get("kind")
+    if kind is None:
+        raise RecordError(["kind is missing (one of: " + ", ".join(KINDS) + ")"])
+    if kind not in MODELS:
+        raise RecordError([f"unknown kind {kind!r} (one of: " + ", ".join(KINDS) + ")"])
+    try:
+        return _record_adapter.validate_python(data)
+    except ValidationError as error:
+        problems = describe_validation_error(error)
+        if _amount_also_missing(MODELS[kind], data) and "amount is missing" not in problems:
+            problems.append("amount is missing")  # found only once the other fields pass
+        raise RecordError(problems) from None
+
+
+def _json_name(value: object) -> str:
+    """What a JSON value that is not an object is, in JSON's words."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "a number"
+
+
+def _amount_also_missing(model: type[RecordBase], data: dict[str, Any]) -> bool:
+    needs_amount = getattr(model, "amount_rule", None) is not None
+    return needs_amount and "amount" not in data and "amount_pence" not in data
+
+
+def describe_validation_error(error: ValidationError) -> list[str]:
+    """Turn pydantic's errors into ``field: message`` lines."""
+    problems = []
+    for item in error.errors(include_url=False):
+        location = [str(part) for part in item["loc"][1:]]  # the first part is the kind tag
+        field = ".".join(location)
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "missing":
+            message = f"{field} is missing"
+        elif item["type"] == "extra_forbidden":
+            message = f"unknown field {field!r}"
+        elif item["type"] == "string_pattern_mismatch":
+            message = f"{field}: {item['input']!r} is not a valid code or id"
+        elif field:
+            message = f"{field}: {message}"
+        problems.append(message)
+    return problems

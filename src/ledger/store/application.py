@@ -1,0 +1,184 @@
+"""The event store: the one place that appends to and reads from the store's events.
+
+It is an eventsourcing ``Application`` persisted to a SQLite file (or, by URL, to
+PostgreSQL). Records are appended in one transaction, a chunk at a time (``appending``:
+the write path, ledger.writing, checks them first); reads page through the store's
+notification log in the order events were recorded.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+)
+
+from ledger.store.domain import Entry
+from ledger.store.errors import ConcurrentWriteError, NoStoreError, StoreError
+from ledger.store.files import TRACKING, disk_full, folder_problem, is_sqlite_file, sqlite_tables
+from ledger.store.hash_chain import ChainReport, verify
+from ledger.store.reading import LogReader
+from ledger.store.settings import is_database_url, refuse_empty, shown, store_environment
+
+if TYPE_CHECKING:
+    from ledger.records.located import Located
+
+EVENTS_TABLE = "stored_events"  # the SQLite recorder's table of events
+
+
+def store_exists(store: str) -> bool:
+    """Whether there is a ledger store already: the file, or the server's tables. Anything
+    else at a file's path is refused; nothing is made."""
+    if not is_database_url(store):
+        return _sqlite_store_exists(store)
+    try:
+        EventStore(store, must_exist=True).close()
+    except NoStoreError:
+        return False
+    return True
+
+
+def _sqlite_store_exists(store: str) -> bool:
+    """Whether the file holds a ledger store (False when there is nothing there yet); a
+    folder, or a file that is something else, is refused."""
+    refuse_empty(store)
+    path = Path(store)
+    problem = folder_problem(path)
+    if problem:
+        raise StoreError(f"cannot use {store} as the store: {problem}; give the store's file")
+    if not path.exists() or path.stat().st_size == 0:
+        return False
+    if not is_sqlite_file(path):
+        raise StoreError(
+            f"{store} is not a ledger store (it is not a SQLite database); "
+            "give the store's file with --store"
+        )
+    try:
+        tables = sqlite_tables(path)
+    except sqlite3.DatabaseError as error:
+        raise StoreError(
+            f"the store {store} cannot be read ({error}): it is damaged; restore it from a "
+            "copy, or import an earlier export into a new store"
+        ) from None
+    if EVENTS_TABLE in tables or not tables:
+        return bool(tables)
+    what = "a views database" if TRACKING in tables else "a SQLite database of other tables"
+    raise StoreError(f"{store} is {what}, not a ledger store; give the store's file with --store")
+
+
+def _waited_for_a_lock(error: Exception) -> bool:
+    """Whether opening the store failed because another writer held it too long."""
+    lock_not_available = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout ran out
+    sqlstate = getattr(error.__cause__, "sqlstate", None)
+    return sqlstate == lock_not_available or "database is locked" in str(error)
+
+
+def _busy(error: Exception) -> StoreError:
+    return StoreError(
+        f"the store is busy with another writer ({error}); nothing was recorded, "
+        "and running the command again is safe"
+    )
+
+
+def _cannot_open(store: str, error: Exception, *, reading: bool) -> StoreError:
+    if _waited_for_a_lock(error):
+        return _busy(error)
+    if not reading and not is_database_url(store) and Path(store).exists():
+        return _not_written(store, error)  # a file that cannot be opened to write
+    return StoreError(f"cannot open the store at {shown(store)}: {error}")
+
+
+def _not_written(store: str, error: Exception) -> StoreError:
+    """Why the store could not be written, as it happened: a full disk, a read-only
+    store, another writer holding it too long, or what the database said."""
+    cause = error.__cause__ or error
+    code = int(getattr(cause, "sqlite_errorcode", 0)) & 0xFF
+    sqlstate = getattr(cause, "sqlstate", None)
+    full = code == sqlite3.SQLITE_IOERR and not is_database_url(store) and disk_full(store)
+    if code == sqlite3.SQLITE_FULL or full or sqlstate == "53100":
+        return StoreError(
+            "the disk holding the store is full; nothing was recorded: "
+            "free some space and run the command again"
+        )
+    if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM) or (
+        sqlstate == "25006"
+    ):
+        return StoreError(
+            f"the store at {shown(store)} is read-only ({error}); nothing was recorded "
+            "(commands that only read it still work)"
+        )
+    if _waited_for_a_lock(error):
+        return _busy(error)
+    return StoreError(
+        f"the store at {shown(store)} could not be written ({error}); nothing was recorded"
+    )
+
+
+class EventStore(LogReader):
+    """Opens the store (or makes it), appends records as events and keeps the hash chain;
+    reads them back as LogReader does."""
+
+    # The application's name is part of what it stores: a PostgreSQL store's tables are
+    # named after it (ledger_events), so it stays "Ledger" whatever the class is called.
+    name = "Ledger"
+
+    def __init__(self, store: str, *, must_exist: bool = False) -> None:
+        """Open the store, or make it; ``must_exist``: open an existing store only to read."""
+        missing = NoStoreError(
+            f"no ledger store at {shown(store)} "
+            f"(create one with: ledger --store {shown(store)} import events/)"
+        )
+        if not is_database_url(store) and not _sqlite_store_exists(store) and must_exist:
+            raise missing
+        env = store_environment(store, reading=must_exist)
+        self.store = store
+        if must_exist:
+            env["CREATE_TABLE"] = "no"  # a server's store is looked for, not made
+        try:
+            super().__init__(env=env)
+        except (InterfaceError, OperationalError, sqlite3.OperationalError) as error:
+            raise _cannot_open(store, error, reading=must_exist) from error
+        if must_exist and is_database_url(store):
+            try:
+                self.recorder.max_notification_id()
+            except ProgrammingError as error:  # the server has no such tables
+                self.close()
+                raise missing from error
+
+    @contextmanager
+    def appending(self) -> Iterator[Callable[[Sequence[Located]], list[int]]]:
+        """One transaction to append checked records in, a chunk at a time: each becomes
+        the event that creates its entry, mapped and recorded by the library's mapper and
+        recorder. Nothing is kept if the block raises (or another writer got there first)."""
+        timestamp = Entry.Recorded.create_timestamp()
+
+        def append(items: Sequence[Located]) -> list[int]:
+            events = [Entry.event_for(item.fields, timestamp) for item in items]
+            return list(insert([self.mapper.to_stored_event(event) for event in events]))
+
+        try:
+            with self._chained_recorder().inserting() as insert:
+                yield append
+        except IntegrityError as error:
+            raise ConcurrentWriteError(
+                "another writer recorded one of these ids while this import ran; "
+                "nothing was recorded, and running the command again is safe"
+            ) from error
+        except OperationalError as error:
+            raise _not_written(self.store, error) from error
+
+    def verify_chain(self) -> ChainReport:
+        """Recompute the hash chain over the whole store."""
+        return verify(self._chained_recorder().chain_links())
+
+    def head(self) -> tuple[int, str]:
+        """The last position and its chained hash (0 and the genesis hash when empty)."""
+        return self._chained_recorder().head()

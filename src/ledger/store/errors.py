@@ -1,0 +1,15 @@
+"""What goes wrong with a store, as the ledger tells the user: every one is a StoreError."""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """A store that cannot be opened or written as asked."""
+
+
+class NoStoreError(StoreError):
+    """There is no ledger store where one must be."""
+
+
+class ConcurrentWriteError(StoreError):
+    """Another writer appended one of the same record ids first; retrying is safe."""

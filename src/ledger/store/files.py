@@ -1,0 +1,185 @@
+"""Files on disk the ledger reads and writes: which SQLite database a path is, and output
+files written beside their name and moved into place, never over the store."""
+
+from __future__ import annotations
+
+import errno
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import quote
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+# The table that tells a views database (see ledger.views) from an event store: every
+# views database has it, no store does.
+TRACKING = "ledger_tracking"
+SIDE_FILES = ("-wal", "-shm", "-journal")  # what SQLite keeps beside a database file
+
+
+# What writing a file can fail with, whoever's fault: the disk full, over quota, a
+# read-only filesystem, a file too large, an I/O error.
+_WRITE_FAILURES = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EIO}
+
+
+class FileError(Exception):
+    """A file the command cannot write as asked."""
+
+
+def is_sqlite_file(path: str | Path) -> bool:
+    """Whether the file starts as every SQLite database does."""
+    try:
+        with open(path, "rb") as file:
+            return file.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def application_id(path: str | Path) -> int | None:
+    """The application id in a SQLite file's header (PRAGMA application_id), or None."""
+    try:
+        with open(path, "rb") as file:
+            header = file.read(72)
+    except OSError:
+        return None
+    if len(header) < 72 or not header.startswith(SQLITE_HEADER):
+        return None
+    return int.from_bytes(header[68:72], "big")
+
+
+def sqlite_tables(path: str | Path) -> set[str]:
+    """The tables of the SQLite database at ``path``, read without writing to it; raises
+    sqlite3.DatabaseError when it is not one, or is too damaged to say."""
+    location = f"file:{_quoted(path)}"
+    try:
+        return _tables_of(sqlite3.connect(f"{location}?mode=ro", uri=True))
+    except sqlite3.OperationalError:
+        # A WAL database whose shared-memory file cannot be made (a read-only folder, a
+        # full disk) can still be read as it is, to see what it is.
+        return _tables_of(sqlite3.connect(f"{location}?immutable=1", uri=True))
+
+
+def _tables_of(connection: sqlite3.Connection) -> set[str]:
+    try:
+        rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {str(name) for (name,) in rows}
+    finally:
+        connection.close()
+
+
+def read_only_uri(path: str | Path) -> str:
+    """A SQLite URI that opens the database at ``path`` only to read: shared with writers
+    when it can be; immutable when no shared-memory file can be made beside it (a
+    read-only folder, a full disk), where no writer can be at work either."""
+    location = f"file:{_quoted(path)}"
+    try:
+        _tables_of(sqlite3.connect(f"{location}?mode=ro", uri=True))
+    except sqlite3.OperationalError as error:
+        cannot_share = error.sqlite_errorcode & 0xFF in _NO_SHARED_MEMORY
+        if cannot_share and os.access(path, os.R_OK):
+            return f"{location}?mode=ro&immutable=1"
+    return f"{location}?mode=ro"
+
+
+_NO_SHARED_MEMORY = (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR)
+
+
+def writable_uri(path: str | Path) -> str:
+    """A SQLite URI for the file at ``path``, whatever characters its name holds."""
+    return f"file:{_quoted(path)}"
+
+
+def _quoted(path: str | Path) -> str:
+    return quote(os.path.abspath(path))
+
+
+_NEARLY_FULL = 1 << 20  # bytes
+
+
+def disk_full(path: str | Path) -> bool:
+    """Whether the filesystem holding ``path`` has (next to) no space left: what an I/O
+    error writing there most likely means."""
+    try:
+        found = os.statvfs(Path(path).parent)
+    except OSError:
+        return False
+    return found.f_bavail * found.f_frsize < _NEARLY_FULL
+
+
+def is_database_file(path: str | Path, database: str | Path) -> bool:
+    """Whether ``path`` is the SQLite database ``database`` or one of its side files,
+    however either is spelled (another relative path, a symbolic or hard link)."""
+    try:
+        if os.path.samefile(path, database):
+            return True
+    except OSError:
+        pass
+    names = {os.path.abspath(database), os.path.realpath(database)}
+    wanted = {os.path.abspath(path), os.path.realpath(path)}
+    return any(name + suffix in wanted for name in names for suffix in SIDE_FILES)
+
+
+def folder_problem(path: str | Path) -> str | None:
+    """Why no file can be made at ``path``: it is a folder, or its folder is missing."""
+    target = Path(path)
+    if target.is_dir():
+        return "it is a folder"
+    if not target.parent.is_dir():
+        return f"there is no folder {target.parent}"
+    return None
+
+
+@contextmanager
+def output_file(
+    path: str, *, store: str | None, force: bool, binary: bool = False
+) -> Iterator[IO[Any]]:
+    """A file to write ``path`` through: written beside it, moved into place only once
+    complete. Never the store (whatever ``force`` says); never over an existing SQLite
+    database unless ``force``."""
+    refused = output_problem(path, store=store, force=force)
+    if refused:
+        raise FileError(refused)
+    try:
+        name = new_file_beside(Path(path), ".partial")
+    except OSError as error:
+        raise FileError(f"cannot write {path}: {error.strerror}") from None
+    try:
+        with open(name, "wb" if binary else "w", encoding=None if binary else "utf-8") as partial:
+            yield partial
+        os.replace(name, path)
+    except BaseException as error:
+        name.unlink(missing_ok=True)
+        if isinstance(error, OSError) and error.errno in _WRITE_FAILURES:
+            raise FileError(f"cannot write {path}: {error.strerror}") from None
+        raise
+
+
+def new_file_beside(path: Path, suffix: str) -> Path:
+    """A new empty file of its own in ``path``'s folder, with the permissions an ordinary
+    new file gets, to write in and then move to ``path``."""
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    os.close(handle)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(name, 0o666 & ~umask)
+    return Path(name)
+
+
+def output_problem(path: str, *, store: str | None, force: bool) -> str | None:
+    """Why an output file may not be written at ``path``, or None."""
+    if not path.strip():
+        return "the output file's name is empty: give a file"
+    if store is not None and is_database_file(path, store):
+        return f"{path} is the ledger's store: an output file never replaces it"
+    problem = folder_problem(path)
+    if problem:
+        return f"cannot write {path}: {problem}"
+    if not force and is_sqlite_file(path):
+        return (
+            f"{path} is a SQLite database (a ledger store or views database?); "
+            "give another file name, or add --force to replace it"
+        )
+    return None

@@ -1,0 +1,158 @@
+"""The library's application recorders, extended for the ledger: each writes every
+event's chained hash in the same transaction as the event (see hash_chain.py), inserts a
+large batch a chunk at a time in one transaction, and finds a batch of records by id with
+a few queries. They are named in the store's settings by APPLICATION_RECORDER_TOPIC, the
+library's extension point for recorders. This module holds the SQLite one;
+postgres_recorder.py the PostgreSQL one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Protocol, runtime_checkable
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+
+from ledger.store.hash_chain import GENESIS, HASHES_TABLE, ChainLink, extend, links_of
+
+PAGE_SIZE = 5000  # chain links read at a time
+ID_PAGE = 500  # record ids looked up at a time
+
+Insert = Callable[[Sequence[StoredEvent]], Sequence[int]]
+# (position, originator id, originator version, topic, state): a notification's fields.
+NotificationRow = tuple[int, Any, int, str, bytes]
+
+
+@runtime_checkable
+class ChainedRecorder(Protocol):
+    """What the ledger asks of its store beyond the library's recorder."""
+
+    def inserting(self) -> Any: ...
+
+    def select_first_events(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]: ...
+
+    def head(self) -> tuple[int, str]: ...
+
+    def chain_links(self) -> Iterator[ChainLink]: ...
+
+    def notification_rows(self, after: int, limit: int) -> Sequence[NotificationRow]: ...
+
+
+class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
+    """The library's SQLite recorder, also writing each event's chained hash."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {HASHES_TABLE} "
+            "(notification_id INTEGER PRIMARY KEY, hash TEXT NOT NULL)",
+        ]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **_: Any
+    ) -> Sequence[int] | None:
+        """Insert all the events with one executemany. The transaction holds SQLite's write
+        lock from the first insert, and each new row takes the next rowid, so the events
+        have the positions up to the highest rowid, in order."""
+        if not stored_events:
+            return []
+        c.executemany(
+            self.insert_events_statement,
+            [
+                (_hex(event.originator_id), event.originator_version, event.topic, event.state)
+                for event in stored_events
+            ],
+        )
+        c.execute(f"SELECT MAX(rowid) FROM {self.events_table_name}")
+        last = int(c.fetchone()[0])
+        positions = list(range(last - len(stored_events) + 1, last + 1))
+        c.execute(f"SELECT hash FROM {HASHES_TABLE} ORDER BY notification_id DESC LIMIT 1")
+        row = c.fetchone()
+        hashes = extend(row[0] if row else GENESIS, positions, stored_events)
+        c.executemany(f"INSERT INTO {HASHES_TABLE} VALUES (?, ?)", hashes)
+        return positions
+
+    @contextmanager
+    def inserting(self) -> Iterator[Insert]:
+        """One write transaction in which events can be inserted a chunk at a time; all of
+        them are kept only if the block ends without an exception."""
+        with self.datastore.transaction(commit=True) as c:
+            yield lambda stored_events: self._insert_events(c, stored_events) or []
+
+    def select_first_events(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
+        """The first event of each of these aggregates that exists."""
+        found: list[StoredEvent] = []
+        for start in range(0, len(originator_ids), ID_PAGE):
+            chunk = [originator_id.hex for originator_id in originator_ids[start : start + ID_PAGE]]
+            with self.datastore.transaction(commit=False) as c:
+                c.execute(
+                    f"SELECT originator_id, originator_version, topic, state "
+                    f"FROM {self.events_table_name} WHERE originator_version = 1 "
+                    f"AND originator_id IN ({', '.join('?' * len(chunk))})",
+                    chunk,
+                )
+                found += [stored(*row) for row in c.fetchall()]
+        return found
+
+    def notification_rows(self, after: int, limit: int) -> Sequence[NotificationRow]:
+        """The notification log after position ``after``, as select_notifications reads
+        it but as plain rows: a replay of a million events spends seconds making the
+        Notification and UUID objects of each row, which it does not need."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT rowid, originator_id, originator_version, topic, state "
+                f"FROM {self.events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                (after, limit),
+            )
+            return c.fetchall()  # type: ignore[no-any-return]  # sqlite3.Row, indexed as tuples
+
+    def head(self) -> tuple[int, str]:
+        """The last chained position and its hash (0 and the genesis hash when empty)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT notification_id, hash FROM {HASHES_TABLE} "
+                "ORDER BY notification_id DESC LIMIT 1"
+            )
+            row = c.fetchone()
+        return (int(row[0]), str(row[1])) if row else (0, GENESIS)
+
+    def chain_links(self) -> Iterator[ChainLink]:
+        """Every position that has an event or a hash, in order, with both sides."""
+        statement = (
+            f"SELECT p.position, e.originator_id, e.originator_version, e.topic, e.state, h.hash "
+            f"FROM (SELECT rowid AS position FROM {self.events_table_name} WHERE rowid > ?"
+            f"      UNION SELECT notification_id FROM {HASHES_TABLE} WHERE notification_id > ?"
+            f"      ORDER BY 1 LIMIT ?) AS p "
+            f"LEFT JOIN {self.events_table_name} AS e ON e.rowid = p.position "
+            f"LEFT JOIN {HASHES_TABLE} AS h ON h.notification_id = p.position "
+            f"ORDER BY p.position"
+        )
+
+        def page_after(after: int) -> list[tuple[Any, ...]]:
+            with self.datastore.transaction(commit=False) as c:
+                c.execute(statement, (after, after, PAGE_SIZE))
+                return [tuple(row) for row in c.fetchall()]
+
+        return paged_links(page_after)
+
+
+def paged_links(page_after: Callable[[int], list[tuple[Any, ...]]]) -> Iterator[ChainLink]:
+    """Chain links read a page at a time: ``page_after(position)`` gives the next
+    PAGE_SIZE rows of (position, originator id, version, topic, state, hash)."""
+    after = 0
+    while True:
+        rows = page_after(after)
+        yield from links_of(rows)
+        if len(rows) < PAGE_SIZE:
+            return
+        after = rows[-1][0]
+
+
+def _hex(originator_id: UUID | str) -> str:
+    return originator_id.hex if isinstance(originator_id, UUID) else originator_id
+
+
+def stored(originator_id: Any, version: Any, topic: Any, state: Any) -> StoredEvent:
+    return StoredEvent(originator_id, int(version), str(topic), bytes(state))

@@ -1,0 +1,133 @@
+"""Where a store is: a SQLite file, or a PostgreSQL server's URL, turned into the settings
+the eventsourcing library opens it with; and a store as it may be printed, never with
+its password."""
+
+from __future__ import annotations
+
+import os
+import re
+from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
+
+from ledger.store.errors import StoreError
+from ledger.store.files import read_only_uri, writable_uri
+
+# A store that looks like a URL: a scheme, then ``//`` or ``@`` somewhere after it.
+_URL_LIKE = re.compile(r"\s*(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*):(?P<rest>.*)", re.DOTALL)
+SERVER_SCHEMES = ("postgresql", "postgres")
+URL_FORM = "postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME]"
+
+
+def _url_parts(store: str) -> tuple[str, str] | None:
+    """The scheme (lower case) and the rest of a store that looks like a URL, or None."""
+    found = _URL_LIKE.fullmatch(store)
+    if found is None or ("//" not in found["rest"] and "@" not in found["rest"]):
+        return None
+    return found["scheme"].lower(), found["rest"]
+
+
+def is_database_url(store: str) -> bool:
+    """Whether the store is given as a URL, not a file (store_environment refuses a URL
+    that is not a PostgreSQL server's)."""
+    return _url_parts(store) is not None
+
+
+def store_environment(store: str, *, reading: bool = False) -> dict[str, str]:
+    """The eventsourcing settings for a store: a SQLite file path, or a PostgreSQL URL
+    postgresql://user[:password]@host[:port]/database[?schema=name]. A writer waits up to
+    LEDGER_LOCK_TIMEOUT seconds (default 30) for another to finish. A file is opened only
+    to read when ``reading``."""
+    refuse_empty(store)
+    lock_timeout = _lock_timeout()
+    common = {"TRANSCODER_TOPIC": "ledger.store.transcoder:OrjsonTranscoder"}
+    if not is_database_url(store):
+        return common | {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "APPLICATION_RECORDER_TOPIC": "ledger.store.recorders:ChainedSQLiteApplicationRecorder",
+            # Always a URI of the path, so that no file name is read as SQLite options.
+            "SQLITE_DBNAME": read_only_uri(store) if reading else writable_uri(store),
+            "SQLITE_LOCK_TIMEOUT": lock_timeout,
+        }
+    url = _server_url(store)
+    query = parse_qs(url.query)
+    if set(query) - {"schema"}:
+        unknown = ", ".join(sorted(set(query) - {"schema"}))
+        raise StoreError(f"the store URL {shown(store)} has {unknown}: only schema= is understood")
+    return common | {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "APPLICATION_RECORDER_TOPIC": (
+            "ledger.store.postgres_recorder:ChainedPostgresApplicationRecorder"
+        ),
+        "POSTGRES_DBNAME": url.path.lstrip("/") or "postgres",
+        "POSTGRES_HOST": url.hostname or "localhost",
+        "POSTGRES_PORT": str(url.port or 5432),
+        "POSTGRES_USER": unquote(url.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(url.password or ""),
+        "POSTGRES_SCHEMA": query.get("schema", ["public"])[0],
+        "POSTGRES_CONNECT_TIMEOUT": "5",
+        "POSTGRES_LOCK_TIMEOUT": lock_timeout,
+        # An import holds its transaction open while it checks the next chunk.
+        "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "120",
+    }
+
+
+def refuse_empty(store: str) -> None:
+    if not store.strip():
+        raise StoreError(
+            "the store given (--store or LEDGER_STORE) is empty: give a file path, "
+            f"or a PostgreSQL server's URL, {URL_FORM}"
+        )
+
+
+def _server_url(store: str) -> SplitResult:
+    """A PostgreSQL URL taken apart; any other URL, or one whose host or port cannot be
+    read, is refused (saying why, never with its password)."""
+    scheme, rest = _url_parts(store) or ("", "")
+    if scheme not in SERVER_SCHEMES or not rest.startswith("//"):
+        raise StoreError(
+            f"the store {shown(store)} is not a URL the ledger can use: give a file path, "
+            f"or a PostgreSQL server's URL, {URL_FORM}"
+        )
+    try:
+        url = urlsplit(store.strip())
+        port = url.port
+    except ValueError as error:
+        bracket = "IPv6" in str(error)
+        why = "an IPv6 host is written in brackets, [::1]" if bracket else _BAD_PORT
+        raise StoreError(f"the store URL {shown(store)} cannot be read: {why}") from None
+    if port is not None and not 1 <= port <= 65535:
+        raise StoreError(f"the store URL {shown(store)} cannot be read: {_BAD_PORT}")
+    return url
+
+
+_BAD_PORT = (
+    "its port is not a number from 1 to 65535 (a / or @ in a password is written %2F or %40)"
+)
+
+
+def _lock_timeout() -> str:
+    value = os.environ.get("LEDGER_LOCK_TIMEOUT", "30")
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:
+        raise StoreError(
+            f"LEDGER_LOCK_TIMEOUT must be a whole number of seconds, at least 1, got {value!r}"
+        )
+    return value
+
+
+def shown(store: str) -> str:
+    """A store as it may be printed: a server's URL without its password or options, and
+    of any other URL only its scheme (what it holds cannot be told from a password)."""
+    parts = _url_parts(store)
+    if parts is None:
+        return store
+    scheme, rest = parts
+    if scheme not in SERVER_SCHEMES or not rest.startswith("//"):
+        return f"{scheme}:..."
+    prefix = store[: len(store) - len(rest)] + "//"
+    userinfo, at, place = rest[2:].rpartition("@")  # a password may hold an @
+    if at:
+        user, colon, _ = userinfo.partition(":")
+        userinfo = f"{user}{':***' if colon else ''}@"
+    place, mark, options = place.partition("?")
+    if mark and not re.fullmatch(r"schema=[^&#]*", options):
+        options = "..."  # options other than the schema are named, never shown
+    return f"{prefix}{userinfo}{place}{mark}{options}"

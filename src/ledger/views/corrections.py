@@ -1,0 +1,188 @@
+"""Corrections in the views: each adds a version to every side of the record it corrects,
+known from its own ``as_at``. Each version carries ``valid_to``, the known date of the
+next version, and ``delta_pence``, the change it makes to its side's value, so the
+versions of a side are chained again in known-date order whenever one is added; and the
+allocation_days totals follow the changes (Days).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, NamedTuple
+
+from ledger.views.database import ViewsDatabase
+from ledger.views.tables import POSTING_COLUMNS
+
+_MEASURE, _YEAR, _ACCOUNT, _EFFECTIVE, _AS_AT, _DELTA = map(
+    POSTING_COLUMNS.index,
+    ("measure", "financial_year", "account", "effective", "as_at", "delta_pence"),
+)
+
+
+class Version(NamedTuple):
+    """What a correction needs of one version of one side of a record: enough to re-chain
+    the side and count it towards its allocation day. A new version's other columns are
+    the record's, copied from its first version by the INSERT that writes it."""
+
+    posting_id: int | None  # None for a version a correction adds
+    record_id: str
+    side: str
+    version: int
+    as_at: str
+    position: int
+    is_void: int
+    unit: str
+    amount_pence: int | None
+    valid_to: str | None
+    delta_pence: int | None
+    measure: str
+    financial_year: str
+    account: str
+    effective: str
+    correction: dict[str, Any] | None = None  # the correction that adds this version
+
+
+_STORED_VERSION = ", ".join(Version._fields[:-1])
+# The columns a correction sets on the version it adds; the rest are copied from version 0.
+_SET_BY_CORRECTION = (
+    "version", "as_at", "valid_to", "position", "is_void", "amount_pence", "delta_pence",
+    "count", "percent", "correction_id", "reason", "source", "locator",
+)  # fmt: skip
+_INSERT_CORRECTED_VERSION = (
+    f"INSERT INTO postings ({', '.join(POSTING_COLUMNS)}) SELECT "
+    + ", ".join("?" if name in _SET_BY_CORRECTION else name for name in POSTING_COLUMNS)
+    + " FROM postings WHERE record_id = ? AND side = ? AND version = 0"
+)
+# Where each column a correction sets goes among the statement's parameters.
+_SET_IN_ORDER = tuple(name for name in POSTING_COLUMNS if name in _SET_BY_CORRECTION)
+
+
+class Days:
+    """Changes to allocation_days, summed in memory before they are written."""
+
+    def __init__(self) -> None:
+        self.totals: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+
+    def add(self, version: Version, delta: int | None, versions: int) -> None:
+        """Count a version that a correction adds or changes towards its day."""
+        if version.measure == "allocation":
+            key = (version.financial_year, version.account, version.effective, version.as_at)
+            self._add(key, delta, versions)
+
+    def add_postings(self, postings: list[tuple[Any, ...]]) -> None:
+        """Count new postings (tuples in POSTING_COLUMNS order) towards their days."""
+        for posting in postings:
+            if posting[_MEASURE] == "allocation":
+                key = (posting[_YEAR], posting[_ACCOUNT], posting[_EFFECTIVE], posting[_AS_AT])
+                self._add(key, posting[_DELTA], 1)
+
+    def _add(self, key: tuple[str, str, str, str], delta: int | None, versions: int) -> None:
+        total = self.totals[key]
+        total[0] += delta or 0
+        total[1] += versions
+
+
+def apply_corrections(
+    views: ViewsDatabase, corrections: list[tuple[dict[str, Any], int]], days: Days
+) -> None:
+    """Add a version to each side of each corrected record, known from the correction's
+    date, then re-chain every side touched in known-date order. A page's corrections are
+    applied together: one query for the versions they correct, one write of the changes."""
+    if not corrections:
+        return
+    chains = _versions_of([fields["corrects"] for fields, _ in corrections], views)
+    for fields, position in corrections:
+        for side in ("", "from", "to"):
+            chain = chains.get((fields["corrects"], side))
+            if chain:
+                chain.append(_revised(chain, fields, position, side))
+    updates, inserts = [], []
+    for chain in chains.values():
+        for version, (valid_to, delta) in zip(chain, _links(chain), strict=True):
+            if version.correction is not None:
+                inserts.append(_corrected_row(version, valid_to, delta))
+                days.add(version, delta, 1)
+            elif (version.valid_to, version.delta_pence) != (valid_to, delta):
+                updates.append((valid_to, delta, version.posting_id))
+                days.add(version, (delta or 0) - (version.delta_pence or 0), 0)
+    views.conn.executemany(
+        "UPDATE postings SET valid_to = ?, delta_pence = ? WHERE posting_id = ?", updates
+    )
+    views.conn.executemany(_INSERT_CORRECTED_VERSION, inserts)
+
+
+def _versions_of(
+    record_ids: list[str], views: ViewsDatabase
+) -> dict[tuple[str, str], list[Version]]:
+    """The stored versions of these records, by (record, side), oldest version first."""
+    chains: dict[tuple[str, str], list[Version]] = defaultdict(list)
+    distinct = list(dict.fromkeys(record_ids))
+    for start in range(0, len(distinct), 500):
+        chunk = distinct[start : start + 500]
+        rows = views.conn.execute(
+            f"SELECT {_STORED_VERSION} FROM postings "
+            f"WHERE record_id IN ({', '.join('?' * len(chunk))}) ORDER BY record_id, side, version",
+            chunk,
+        )
+        for row in rows:
+            version = Version(*row)
+            chains[(version.record_id, version.side)].append(version)
+    return chains
+
+
+def _revised(chain: list[Version], fields: dict[str, Any], position: int, side: str) -> Version:
+    """The new version a correction makes of one side of a record."""
+    return chain[0]._replace(
+        posting_id=None,
+        version=chain[-1].version + 1,
+        as_at=fields["as_at"],
+        position=position,
+        is_void=1 if fields["action"] == "reverse" else 0,
+        amount_pence=_signed(fields.get("amount_pence"), side),
+        valid_to=None,
+        delta_pence=None,
+        correction=fields,
+    )
+
+
+def _corrected_row(version: Version, valid_to: str | None, delta: int | None) -> tuple[Any, ...]:
+    """The parameters of _INSERT_CORRECTED_VERSION for a version a correction adds."""
+    fields = version.correction
+    assert fields is not None, "only a version a correction adds is inserted"
+    values = {
+        "version": version.version,
+        "as_at": version.as_at,
+        "valid_to": valid_to,
+        "position": version.position,
+        "is_void": version.is_void,
+        "amount_pence": version.amount_pence,
+        "delta_pence": delta,
+        "count": fields.get("count"),
+        "percent": fields.get("percent"),
+        "correction_id": fields["id"],
+        "reason": fields["reason"],
+        "source": fields["source"],
+        "locator": fields["locator"],
+    }
+    return (*(values[name] for name in _SET_IN_ORDER), version.record_id, version.side)
+
+
+def _signed(amount: int | None, side: str) -> int | None:
+    return -amount if amount is not None and side == "from" else amount
+
+
+def _links(chain: list[Version]) -> list[tuple[str | None, int | None]]:
+    """For each version of one record side, in the order given: when the next version
+    became known (its valid_to) and the change it makes to the side's value (its delta),
+    taking the versions in the order they became known, then in store order."""
+    order = sorted(range(len(chain)), key=lambda i: (chain[i].as_at, chain[i].position))
+    links: list[tuple[str | None, int | None]] = [(None, None)] * len(chain)
+    previous_value = 0
+    for rank, index in enumerate(order):
+        version = chain[index]
+        value = 0 if version.is_void else (version.amount_pence or 0)
+        following = chain[order[rank + 1]].as_at if rank + 1 < len(order) else None
+        delta = value - previous_value if version.unit == "gbp" else None
+        links[index] = (following, delta)
+        previous_value = value
+    return links

@@ -1,0 +1,313 @@
+"""Named views: one SQL file each in projections/, run read-only on the views database.
+
+A file starts with a header of comment lines:
+
+    -- ccg-budgets: each CCG's allocation for a year, as known at a date
+    -- :year  <year>  financial year, e.g. 2013-14 (default: the latest year with allocations)
+    -- :group <text>  what one row stands for (one of: ccg, area_team, region; default: ccg)
+
+The first line names the view (the file's name) and says what it shows; each ``:name``
+line declares a parameter the SQL uses, optionally with its type in angle brackets (see
+PARAMETER_TYPES; without one the type follows the name: ``year``, ``as_at``...). Every
+declared parameter is bound, to NULL when not given, and the SQL supplies the default;
+a value given is checked and normalised by its type first.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from pydantic import TypeAdapter, ValidationError
+
+from ledger.records.fields import Code, Slug
+from ledger.records.periods import parse_date, parse_financial_year, parse_period
+from ledger.views.errors import views_problem
+from ledger.views.read_limits import Limits, ReadStopped, guarded, stopped_by_sqlite
+
+PACKAGE_PROJECTIONS = Path(__file__).resolve().parents[3] / "projections"
+_PARAMETER = re.compile(
+    r"^--\s*:(?P<name>[a-z_][a-z0-9_]*)(?:\s+<(?P<type>[^>]*)>)?\s+(?P<description>.+)$"
+)
+_CHOICES = re.compile(r"one of: (?P<choices>[^;)]+)")
+_DEFAULT = re.compile(r"default: (?P<default>[^)]+)\)")
+
+
+class ProjectionError(Exception):
+    """A view that cannot be found, read or run as asked."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    description: str
+    type: str = "text"
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        found = _CHOICES.search(self.description)
+        return tuple(c.strip() for c in found["choices"].split(",")) if found else ()
+
+    @property
+    def default(self) -> str | None:
+        found = _DEFAULT.search(self.description)
+        return found["default"].strip() if found else None
+
+
+@dataclass(frozen=True)
+class Projection:
+    name: str
+    description: str
+    parameters: tuple[Parameter, ...]
+    sql: str
+    path: Path
+
+
+def projection_dirs() -> list[Path]:
+    """Where views are looked for, first match wins: LEDGER_PROJECTIONS (a path list),
+    ./projections, then the views that ship with the ledger."""
+    listed = [Path(p) for p in os.environ.get("LEDGER_PROJECTIONS", "").split(os.pathsep) if p]
+    candidates = [*listed, Path("projections"), PACKAGE_PROJECTIONS]
+    unique: list[Path] = []
+    for path in candidates:
+        if path.is_dir() and path.resolve() not in {u.resolve() for u in unique}:
+            unique.append(path)
+    return unique
+
+
+def load_projections(dirs: Iterable[Path] | None = None) -> dict[str, Projection]:
+    found: dict[str, Projection] = {}
+    for directory in projection_dirs() if dirs is None else dirs:
+        for path in sorted(directory.glob("*.sql")):
+            if path.stem not in found:
+                found[path.stem] = parse_projection(path)
+    return found
+
+
+def parse_projection(path: Path) -> Projection:
+    text = path.read_text(encoding="utf-8")
+    header = []
+    for line in text.splitlines():
+        if not line.startswith("--"):
+            break
+        header.append(line)
+    first = header[0] if header else ""
+    match = re.match(r"^--\s*(?P<name>[a-z0-9-]+):\s*(?P<description>.+)$", first)
+    if match is None or match["name"] != path.stem:
+        raise ProjectionError(
+            f"{path}:1: a view starts with a comment line '-- {path.stem}: what it shows'"
+        )
+    parameters = tuple(
+        _parameter(path, number, found)
+        for number, found in enumerate(map(_PARAMETER.match, header[1:]), start=2)
+        if found
+    )
+    return Projection(path.stem, match["description"].strip(), parameters, text, path)
+
+
+def _parameter(path: Path, line: int, found: re.Match[str]) -> Parameter:
+    """One ``-- :name <type> description`` line; the type follows the name when not given."""
+    name, declared = found["name"], found["type"]
+    if declared is not None and declared not in PARAMETER_TYPES:
+        raise ProjectionError(
+            f"{path}:{line}: parameter :{name} has an unknown type <{declared}> "
+            f"(types: {', '.join(PARAMETER_TYPES)})"
+        )
+    return Parameter(name, found["description"].strip(), declared or _type_by_name(name))
+
+
+def _type_by_name(name: str) -> str:
+    """The type of a parameter declared without one, as its name says."""
+    if name == "year" or name.endswith("_year"):
+        return "year"
+    if name in {"as_at", "effective"} or name.endswith(("_date", "_as_at")):
+        return "date"
+    if name == "period":
+        return "period"
+    return "text"
+
+
+def bind(projection: Projection, given: dict[str, str]) -> dict[str, Any]:
+    """Check and normalise ``-p NAME VALUE`` pairs; undeclared names are an error."""
+    declared = {parameter.name: parameter for parameter in projection.parameters}
+    for name in given:
+        if name not in declared:
+            takes = ", ".join(declared) or "no parameters"
+            raise ProjectionError(
+                f"view {projection.name} has no parameter {name!r} (it takes: {takes})"
+            )
+    bound: dict[str, Any] = {name: None for name in declared}
+    for name, value in given.items():
+        bound[name] = _normalise(declared[name], value)
+    return bound
+
+
+def _normalise(parameter: Parameter, value: str) -> str:
+    try:
+        normal = PARAMETER_TYPES[parameter.type](value)
+    except ValueError as error:
+        raise ProjectionError(f"parameter {parameter.name}: {error}") from None
+    if parameter.choices and normal not in parameter.choices:
+        raise ProjectionError(
+            f"parameter {parameter.name}: {value!r} is not one of {', '.join(parameter.choices)}"
+        )
+    return normal
+
+
+def parse_iso_date(value: str) -> str:
+    """A calendar date written exactly YYYY-MM-DD, as the views database holds dates."""
+    return parse_date(value).isoformat()
+
+
+def _matching(pattern: Any, what: str, example: str) -> Callable[[str], str]:
+    """A check that a value is one of the ledger's codes or names (records.fields)."""
+    adapter: TypeAdapter[str] = TypeAdapter(pattern)
+
+    def parse(value: str) -> str:
+        try:
+            return adapter.validate_python(value)
+        except ValidationError:
+            raise ValueError(f"{value!r} is not {what}, e.g. {example}") from None
+
+    return parse
+
+
+def parse_text(value: str) -> str:
+    """Free text: anything printable, up to 200 characters."""
+    if len(value) > 200:
+        raise ValueError(f"{len(value):,} characters is too long (at most 200)")
+    if any(unicodedata.category(character) in _UNPRINTABLE for character in value):
+        raise ValueError(f"{value!r} holds a control character")
+    return value
+
+
+_UNPRINTABLE = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
+
+# The types a header may declare (``-- :as_at <date> ...``): each turns the text given
+# with -p into the value bound, or says why it cannot.
+PARAMETER_TYPES: dict[str, Callable[[str], str]] = {
+    "date": parse_iso_date,
+    "year": parse_financial_year,
+    "period": parse_period,
+    "code": _matching(Code, "an organisation code", "06H or ccg-sector"),
+    "slug": _matching(Slug, "a name in lower case, digits and hyphens", "september-2013"),
+    "text": parse_text,
+}
+
+
+def run(
+    views_path: str | Path,
+    sql: str,
+    params: dict[str, Any] | None = None,
+    limits: Limits | None = None,
+) -> list[dict[str, Any]]:
+    """Rows of one read-only statement on the views database. Ctrl-C stops it; with
+    ``limits`` so does running too long or answering too much (see read_limits)."""
+    refused: list[str] = []
+    connection = open_read_only(views_path, refused)
+    try:
+        with guarded(connection, limits) as guard:
+            cursor = connection.execute(sql, params or {})
+            names = [column[0] for column in cursor.description or ()]
+            rows = guard.fetch(cursor)
+        return [dict(zip(names, row, strict=True)) for row in rows]
+    except ReadStopped as stopped:
+        raise ProjectionError(str(stopped)) from None
+    except sqlite3.Error as error:
+        if refused:
+            actions = " and ".join(dict.fromkeys(refused))
+            raise ProjectionError(
+                f"the views database is read-only here: {actions} is not allowed"
+            ) from None
+        why_stopped = stopped_by_sqlite(error)
+        if why_stopped:
+            raise ProjectionError(why_stopped) from None
+        raise views_problem(Path(views_path), error) or ProjectionError(
+            f"SQL error: {error}"
+        ) from None
+    finally:
+        connection.close()
+
+
+# What a read-only statement may do; anything else (writing, ATTACH, a PRAGMA other than
+# those that describe tables, temporary tables, loading extensions) is refused.
+_ALLOWED_ACTIONS = {
+    sqlite3.SQLITE_SELECT,
+    sqlite3.SQLITE_READ,
+    sqlite3.SQLITE_FUNCTION,
+    sqlite3.SQLITE_RECURSIVE,
+}
+_DENIED_FUNCTIONS = {"load_extension", "readfile", "writefile", "edit", "fts3_tokenizer"}
+_READING_PRAGMAS = {
+    "table_info", "table_xinfo", "table_list", "index_list", "index_info", "index_xinfo",
+    "foreign_key_list", "collation_list", "function_list",
+}  # fmt: skip
+_SCHEMA_TABLES = {"sqlite_master", "sqlite_temp_master", "sqlite_schema", "sqlite_temp_schema"}
+_ACTION_NAMES = {
+    getattr(sqlite3, f"SQLITE_{name}"): name.lower().replace("_", " ")
+    for name in (
+        "CREATE_INDEX",
+        "CREATE_TABLE",
+        "CREATE_TEMP_INDEX",
+        "CREATE_TEMP_TABLE",
+        "CREATE_TEMP_TRIGGER",
+        "CREATE_TEMP_VIEW",
+        "CREATE_TRIGGER",
+        "CREATE_VIEW",
+        "DELETE",
+        "DROP_INDEX",
+        "DROP_TABLE",
+        "DROP_TEMP_INDEX",
+        "DROP_TEMP_TABLE",
+        "DROP_TEMP_TRIGGER",
+        "DROP_TEMP_VIEW",
+        "DROP_TRIGGER",
+        "DROP_VIEW",
+        "INSERT",
+        "PRAGMA",
+        "TRANSACTION",
+        "UPDATE",
+        "ATTACH",
+        "DETACH",
+        "ALTER_TABLE",
+        "REINDEX",
+        "ANALYZE",
+        "CREATE_VTABLE",
+        "DROP_VTABLE",
+        "SAVEPOINT",
+    )  # fmt: skip
+}
+
+
+def open_read_only(views_path: str | Path, refused: list[str]) -> sqlite3.Connection:
+    """A connection that can only read: the file opened read-only, and an authorizer
+    that refuses anything but reading (what it refused is appended to ``refused``)."""
+    path = Path(views_path)
+    if not path.exists():
+        raise ProjectionError(f"no views database at {path}")
+    connection = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
+    connection.execute("PRAGMA query_only = ON")
+
+    def authorise(action: int, arg1: str | None, arg2: str | None, *_: object) -> int:
+        if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() in _DENIED_FUNCTIONS:
+            refused.append(f"the function {arg2}()")
+            return sqlite3.SQLITE_DENY
+        if action in _ALLOWED_ACTIONS:
+            return sqlite3.SQLITE_OK
+        if action == sqlite3.SQLITE_PRAGMA and arg1 in _READING_PRAGMAS:
+            return sqlite3.SQLITE_OK
+        if arg1 in _SCHEMA_TABLES:
+            refused.append("changing the schema")
+        else:
+            refused.append(_ACTION_NAMES.get(action, str(action)))
+        return sqlite3.SQLITE_DENY
+
+    connection.set_authorizer(authorise)
+    return connection

@@ -1,0 +1,142 @@
+"""Keeping a views database in step with the store: catch up, or replay from scratch.
+
+A replay builds a new database beside the old one and moves it into place only when
+it is complete, so an interrupted replay leaves the old views as they were. Neither
+ever writes to the store's own file, nor replaces a file that is not a views database.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from ledger.store.application import EventStore
+from ledger.store.files import (
+    SIDE_FILES,
+    TRACKING,
+    folder_problem,
+    is_database_file,
+    new_file_beside,
+    sqlite_tables,
+)
+from ledger.store.settings import is_database_url
+from ledger.views.database import ViewsDatabase
+from ledger.views.errors import ViewsError, is_views_file, not_views, views_errors
+from ledger.views.projector import Progress, catch_up
+from ledger.views.tables import SCHEMA_VERSION
+
+# A replay writes a new file nobody reads yet: bigger pages, fewer commits.
+REPLAY_PAGE_SIZE = 10_000
+
+
+@dataclass(frozen=True)
+class Replayed:
+    events: int
+    known_by: str | None
+    rows: dict[str, int]
+    unprojected: int  # stored events left out of the views
+
+
+def caught_up(ledger: EventStore, path: str | Path) -> ViewsDatabase:
+    """The views database at ``path``, up to date with the store (created or rebuilt
+    from scratch when new or made by another version of the ledger)."""
+    path = _views_path(path)
+    _not_the_store(ledger, path)
+    views = ViewsDatabase.open(path)
+    try:
+        with views_errors(path):
+            if views.tracking.schema_version != SCHEMA_VERSION:
+                known_by = views.tracking.known_by
+                views.close()
+                replay(ledger, path, known_by)
+                views = ViewsDatabase.open(path)
+            catch_up(ledger, views)
+    except BaseException:
+        views.close()
+        raise
+    return views
+
+
+def replay(
+    ledger: EventStore,
+    path: str | Path,
+    known_by: str | None = None,
+    progress: Progress | None = None,
+    until: int | None = None,
+    *,
+    force: bool = False,
+) -> Replayed:
+    """Build the views database at ``path`` afresh from the whole store (or its events up
+    to position ``until``), keeping only records known by ``known_by`` (an ISO date) when
+    given. It replaces only a views database, unless ``force`` (and never the store)."""
+    path = _views_path(path)
+    _replaceable(ledger, path, force)
+    building = _building_beside(path)
+    try:
+        with views_errors(path):
+            views = ViewsDatabase(building)
+            try:
+                views.create(known_by, indexed=False)
+                views.set_journal("MEMORY")
+                events = catch_up(ledger, views, progress, REPLAY_PAGE_SIZE, until)
+                views.add_indexes()
+                views.set_journal("WAL")
+                rows = {table: views.count(table) for table in ("postings", "organisations")}
+                unprojected = views.left_out()
+            finally:
+                views.close()
+    except BaseException:
+        _remove(building, with_file=True)
+        raise
+    _remove(path, with_file=False)  # a stale journal must not be applied to the new file
+    os.replace(building, path)
+    return Replayed(events, known_by, rows, unprojected)
+
+
+def _views_path(path: str | Path) -> Path:
+    if not str(path).strip():
+        raise ViewsError("the views path given (--views or LEDGER_VIEWS) is empty: give a file")
+    return Path(path)
+
+
+def _not_the_store(ledger: EventStore, path: Path) -> None:
+    if not is_database_url(ledger.store) and is_database_file(path, ledger.store):
+        raise ViewsError(
+            f"{path} is the ledger's store, not a views database; give another --views path"
+        )
+
+
+def _replaceable(ledger: EventStore, path: Path, force: bool) -> None:
+    """Refuse to replay into the store, a folder, or a file that is not a views database."""
+    _not_the_store(ledger, path)
+    problem = folder_problem(path)
+    if problem:
+        raise ViewsError(
+            f"cannot use {path} as the views database: {problem}; give another --views path"
+        )
+    if force or not path.exists() or path.stat().st_size == 0 or is_views_file(path):
+        return
+    try:
+        tables = sqlite_tables(path)
+    except sqlite3.DatabaseError as error:
+        raise not_views(path, error) from None
+    if tables and TRACKING not in tables:
+        raise not_views(path)
+
+
+def _building_beside(path: Path) -> Path:
+    """A new file of its own in the same folder, to build the views in."""
+    try:
+        return new_file_beside(path, ".building")
+    except OSError as error:
+        raise ViewsError(
+            f"the views database {path} cannot be written ({error.strerror}); "
+            "give another --views path in a folder you may write to"
+        ) from None
+
+
+def _remove(path: Path, *, with_file: bool) -> None:
+    for suffix in ("",) * with_file + SIDE_FILES:
+        Path(str(path) + suffix).unlink(missing_ok=True)

@@ -1,0 +1,165 @@
+"""What records must satisfy, together and against the store, before they are appended:
+ids are new or repeat exactly what is recorded, every organisation and source they name
+exists, and corrections and reported figures fit what they name.
+
+Records are checked one at a time as they stream in, remembering only a few facts about
+each earlier one, so a million-record import does not hold a million records. Every
+problem is collected with the place it came from, so a file can be fixed in one pass.
+Sources and organisations may be named before the line that registers them; a corrected
+record or a component must come before what names it.
+
+The Checker runs the checks in order; each has a module of its own: ids (seen), what a
+record names (references), organisations over time (lifecycle), exact sums (sums).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date
+from typing import Any, Protocol
+
+from ledger.records.fields import CORRECTABLE_KINDS
+from ledger.records.located import Located, Problem
+from ledger.records.models import AnyRecord
+from ledger.records.reference import OrganisationRecord
+from ledger.writing.lifecycle import Lifecycle, note_record, note_stored_change, note_stored_use
+from ledger.writing.references import References
+from ledger.writing.seen import Ids, Seen, seen
+from ledger.writing.sums import Totals
+
+
+class RecordSource(Protocol):
+    """Where already recorded records are found: the store, or nothing for a new store."""
+
+    def get_record(self, record_id: str) -> AnyRecord | None: ...
+
+    def get_records(self, record_ids: Sequence[str]) -> dict[str, AnyRecord]: ...
+
+    def last_position(self) -> int: ...
+
+    def records_of_kinds(self, kinds: Sequence[str], up_to: int) -> list[dict[str, Any]]: ...
+
+    def record_fields(self, up_to: int) -> Iterator[dict[str, Any]]: ...
+
+
+class NoRecords:
+    """A store that does not exist yet holds no records."""
+
+    def get_record(self, record_id: str) -> AnyRecord | None:
+        return None
+
+    def get_records(self, record_ids: Sequence[str]) -> dict[str, AnyRecord]:
+        return {}
+
+    def last_position(self) -> int:
+        return 0
+
+    def records_of_kinds(self, kinds: Sequence[str], up_to: int) -> list[dict[str, Any]]:
+        return []
+
+    def record_fields(self, up_to: int) -> Iterator[dict[str, Any]]:
+        return iter(())
+
+
+USING_KINDS = frozenset(CORRECTABLE_KINDS)  # the kinds whose figures use an organisation
+
+
+class Checker:
+    """Checks records in the order they come, against the store and the ones before."""
+
+    def __init__(self, store: RecordSource, *, keep_already_recorded: bool = False):
+        self.store = store
+        self.seen: dict[str, Seen] = {}
+        self.ids = Ids(self.seen, keep_already_recorded=keep_already_recorded)
+        self.references = References(self._find, self.seen)
+        self._problems: list[tuple[int, Problem]] = []  # by the order of the record
+        self._stored: dict[str, AnyRecord | None] = {}
+        self._order = 0
+        self.lifecycle = Lifecycle()
+        self.totals = Totals()
+        self._store_end: int | None = None  # the store's last position before this batch
+        self._store_read = False
+
+    @property
+    def store_end(self) -> int:
+        """Where the store ended when checking began: records this batch appends in the
+        same transaction, a chunk at a time, are not counted as stored."""
+        if self._store_end is None:
+            self._store_end = self.store.last_position()
+        return self._store_end
+
+    def check(self, items: Sequence[Located]) -> list[Located]:
+        """The records among ``items`` to append; problems and repeats are set aside."""
+        self.store_end  # noqa: B018 - noted before anything is appended
+        recorded = self.store.get_records([item.record.id for item in items])
+        new = []
+        for item in items:
+            self._order += 1
+            is_new, problem = self.ids.check(item, recorded.get(item.record.id))
+            self._problem(item, problem)
+            if is_new:
+                for problem in self.references.problems(item, self._order):
+                    self._problem(item, problem)
+                note_record(self.lifecycle, item.record, self._order, item.where)
+                self._count(item)
+                self.seen[item.record.id] = seen(item)
+                new.append(item)
+        return new
+
+    def finish(self) -> list[Problem]:
+        """Problems with what was named ahead of the line that records it; then all problems,
+        in the order of the records they are about."""
+        for order, item, problem in self.references.named_ahead():
+            self._order = order
+            self._problem(item, problem)
+        self._check_lifecycle()
+        return self.problems
+
+    @property
+    def has_problems(self) -> bool:
+        return bool(self._problems)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [problem for _, problem in sorted(self._problems, key=lambda found: found[0])]
+
+    def _check_lifecycle(self) -> None:
+        for fields in self.store.records_of_kinds(("closure", "merger"), self.store_end):
+            note_stored_change(self.lifecycle, fields)
+        if any(closure.order is not None for closure in self.lifecycle.closures):
+            self._read_store()
+        for found in self.lifecycle.problems(self._opened):
+            self._problems.append((found.order, Problem(found.where, found.message)))
+
+    def _opened(self, code: str) -> date | None:
+        found = self._find(code)
+        return found.opened if isinstance(found, (Seen, OrganisationRecord)) else None
+
+    def _count(self, item: Located) -> None:
+        """Add a record's values to the running totals (the store's first)."""
+        if "amount_pence" in item.fields or "count" in item.fields:
+            self._read_store()
+            self._problem(item, self.totals.add(item.fields))
+
+    def _read_store(self) -> None:
+        """One pass over the store as it was, for its totals and the dates its figures
+        are about (the batch may close an organisation they use)."""
+        if self._store_read:
+            return
+        self._store_read = True
+        for fields in self.store.record_fields(self.store_end):
+            self.totals.add(fields)
+            if fields.get("kind") in USING_KINDS:
+                note_stored_use(self.lifecycle, fields)
+
+    def _problem(self, item: Located, message: str | None) -> None:
+        if message:
+            self._problems.append((self._order, Problem(item.where, message)))
+
+    def _find(self, record_id: str) -> Seen | AnyRecord | None:
+        """An earlier record of the batch, or a stored one."""
+        if record_id in self.seen:
+            return self.seen[record_id]
+        if record_id not in self._stored:
+            self._stored[record_id] = self.store.get_record(record_id)
+        return self._stored[record_id]

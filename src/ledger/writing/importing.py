@@ -1,0 +1,88 @@
+"""Importing files: one streaming pass that checks every record and appends the new ones
+in one transaction, a chunk at a time. A problem anywhere means nothing is kept, and
+every problem is still reported. Memory stays bounded by the chunk and a few facts per
+record, however long the history."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from ledger.records.located import Located, Problem
+from ledger.store.application import store_exists
+from ledger.writing.batch import Checker, NoRecords, RecordSource
+from ledger.writing.jsonlines import RecordStream
+from ledger.writing.ledger import Ledger
+
+CHUNK = 2000
+
+
+class ImportRejected(Exception):
+    """The import had problems; nothing was recorded."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problems")
+        self.problems = problems
+
+
+@dataclass
+class Imported:
+    new: Counter[tuple[str, str]] = field(default_factory=Counter)  # (kind, year) -> records
+    already_recorded: int = 0
+    files: int = 0
+
+    @property
+    def new_records(self) -> int:
+        return sum(self.new.values())
+
+
+def import_files(store: str, stream: RecordStream, *, dry_run: bool = False) -> Imported:
+    """Check and append the records of ``stream``; raise ImportRejected on any problem.
+    A store that does not exist yet is created only once the records have passed."""
+    exists = store_exists(store)
+    if dry_run or not exists:
+        if exists:
+            with Ledger(store, must_exist=True) as ledger:
+                checked = _import(stream, ledger, append=None)
+        else:
+            checked = _import(stream, NoRecords(), append=None)
+        if dry_run or not checked.new:
+            return checked
+    with Ledger(store) as ledger, ledger.appending() as append:
+        return _import(stream, ledger, append)
+
+
+def _import(
+    stream: RecordStream,
+    store: RecordSource,
+    append: Callable[[Sequence[Located]], list[int]] | None,
+) -> Imported:
+    checker = Checker(store)
+    imported = Imported()
+    for chunk in chunks(stream, CHUNK):
+        new = checker.check(chunk)
+        imported.new.update(
+            (item.record.kind, getattr(item.record, "financial_year", None) or "no year")
+            for item in new
+        )
+        if append is not None and not stream.problems and not checker.has_problems:
+            append(new)
+    problems = stream.problems + checker.finish()
+    if problems:
+        raise ImportRejected(problems)
+    imported.already_recorded = checker.ids.already_count
+    imported.files = len(stream.files)
+    return imported
+
+
+def chunks(items: Iterable[Located], size: int) -> Iterable[list[Located]]:
+    """Items in lists of ``size``, the last one shorter."""
+    chunk: list[Located] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

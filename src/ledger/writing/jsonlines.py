@@ -1,0 +1,216 @@
+"""Import and export files: JSON lines, one record per line.
+
+Reading takes files or folders; every line is read and every problem is reported as
+``file:line: message``, and records that parse keep their place so later checks can
+name it too. Writing gives one normalised record per line, which reading takes back.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ledger.records.located import Located, Problem
+from ledger.records.models import RecordError, parse_record
+
+IMPORT_SUFFIX = ".jsonl"
+# One record is a few hundred bytes; a line of a megabyte is not a record.
+LONGEST_LINE = 1_000_000
+# A record nests two deep (an object holding lists); the limit keeps Python's well away.
+DEEPEST = 100
+_TOO_DEEP = f"nested more than {DEEPEST} levels deep: not a record"
+# No amount, count or percentage is written with more characters than this.
+_LONGEST_NUMBER = 100
+_JSON_SPACE = " \t\r\n"
+_KEY_END = re.compile(rb'"[ \t\r\n]*:')
+# What _decode_line gives for a blank line (None is the JSON line ``null``).
+BLANK = object()
+
+
+class RecordStream:
+    """The records of import files, read one line at a time. Problems found while reading
+    collect in ``problems``; iterating again reads the files again."""
+
+    def __init__(self, paths: Iterable[str | Path]):
+        self.paths = [Path(path) for path in paths]
+        self.problems: list[Problem] = []
+        self.files: list[Path] = []
+
+    def __iter__(self) -> Iterator[Located]:
+        self.problems, self.files = [], []
+        for path in self.paths:
+            if path.is_dir():
+                # Only files: a folder may also be named *.jsonl.
+                found = sorted(f for f in path.rglob(f"*{IMPORT_SUFFIX}") if f.is_file())
+                if not found:
+                    self.problems.append(
+                        Problem(str(path), f"no {IMPORT_SUFFIX} files in this folder")
+                    )
+                self.files += found
+            elif path.is_file():
+                self.files.append(path)
+            else:
+                self.problems.append(Problem(str(path), "no such file or folder"))
+        for path in self.files:
+            yield from self._read_file(path)
+
+    def _read_file(self, path: Path) -> Iterator[Located]:
+        records = 0
+        problems_before = len(self.problems)
+        with path.open("rb") as lines:
+            for number, raw in enumerate(_bounded_lines(lines), start=1):
+                where = f"{path}:{number}"
+                if raw is None:
+                    self.problems.append(
+                        Problem(where, f"line is longer than {LONGEST_LINE:,} bytes: not a record")
+                    )
+                    continue
+                try:
+                    data = _decode_line(raw)
+                except ValueError as error:
+                    self.problems.append(Problem(where, str(error)))
+                    continue
+                if data is BLANK:
+                    continue
+                try:
+                    record = parse_record(data)
+                except RecordError as error:
+                    self.problems += [Problem(where, message) for message in error.problems]
+                    continue
+                records += 1
+                yield Located(where, record)
+        if records == 0 and len(self.problems) == problems_before:
+            self.problems.append(Problem(f"{path}:1", "the file holds no records"))
+
+
+def _bounded_lines(stream: Any) -> Iterable[bytes | None]:
+    """Lines of a binary stream; None stands for a line too long to be a record."""
+    while True:
+        line = stream.readline(LONGEST_LINE + 1)
+        if not line:
+            return
+        if len(line) > LONGEST_LINE and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):  # skip to the end of the long line
+                line = stream.readline(LONGEST_LINE + 1)
+            yield None
+        else:
+            yield line
+
+
+def _decode_line(raw: bytes) -> Any:
+    """The JSON value on a line, or BLANK for a blank line."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"not UTF-8 text (byte 0x{raw[error.start]:02x} at column {error.start + 1})"
+        ) from None
+    text = text.removeprefix("\ufeff").rstrip("\r\n")
+    if not text.strip(_JSON_SPACE):
+        return BLANK
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return _read_exactly(text)  # says where the mistake is, or reads what orjson cannot
+    if _read_as_written(raw, data):
+        return data
+    return _read_exactly(text)
+
+
+def _read_as_written(raw: bytes, data: Any) -> bool:
+    """Whether orjson's reading keeps every key and number of the line. orjson keeps the
+    last of repeated keys silently, and reads fractions and integers beyond 64 bits as
+    floats; such lines are read again by the standard parser."""
+    keys = _keys_unless_float(data, 1)
+    if keys is None:
+        return False
+    # Every key in the text ends with a quote, JSON space and a colon, so a line with no
+    # more of those than orjson's keys cannot have repeated one.
+    return raw.count(b":") <= keys or len(_KEY_END.findall(raw)) <= keys
+
+
+def _keys_unless_float(value: Any, depth: int) -> int | None:
+    """How many keys the objects in ``value`` hold; None if a float is among its values."""
+    values: Iterable[Any]
+    if isinstance(value, dict):
+        keys, values = len(value), value.values()
+    elif isinstance(value, list):
+        keys, values = 0, value
+    else:
+        return None if isinstance(value, float) else 0
+    if depth > DEEPEST:
+        raise ValueError(_TOO_DEEP)
+    for item in values:
+        if isinstance(item, (dict, list, float)):
+            inner = _keys_unless_float(item, depth + 1)
+            if inner is None:
+                return None
+            keys += inner
+    return keys
+
+
+def _read_exactly(text: str) -> Any:
+    """The standard parser's reading: repeated keys are refused and numbers kept exact."""
+    try:
+        data = json.loads(
+            text,
+            object_pairs_hook=_no_repeated_keys,
+            parse_float=_fraction,
+            parse_int=_integer,
+            parse_constant=_not_a_number,
+        )
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not valid JSON: {error.msg} (column {error.colno})") from None
+    except RecursionError:
+        raise ValueError(_TOO_DEEP) from None
+    _keys_unless_float(data, 1)  # refuses a line nested too deeply
+    return data
+
+
+class Number(Decimal):
+    """A JSON number with a fraction, read exactly and shown as it was written."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _fraction(text: str) -> Number:
+    if "e" in text.lower():
+        raise ValueError(f"the number {text} has an exponent: write numbers in full")
+    return Number(_short(text))
+
+
+def _integer(text: str) -> int:
+    return int(_short(text))
+
+
+def _short(number: str) -> str:
+    if len(number) > _LONGEST_NUMBER:
+        raise ValueError(
+            f"a number of {len(number):,} characters is longer than any value of a record"
+        )
+    return number
+
+
+def _not_a_number(name: str) -> None:
+    raise ValueError(f"not valid JSON: {name} is not a number JSON allows")
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise ValueError(f"field {key!r} is given twice")
+        data[key] = value
+    return data
+
+
+def dump_line(fields: dict[str, Any]) -> str:
+    """One record as a line of an import file (without the newline)."""
+    return json.dumps(fields, ensure_ascii=False)

@@ -1,0 +1,245 @@
+"""Organisations over time, as a batch and the store describe them together: what `check`
+would call a failure for good is refused at import. An organisation is used only while
+it is open (a merger carries a predecessor's figures on to its successor), it closes
+after it opened, it is merged only into an organisation open on the day, mergers and
+parents never run in a circle.
+
+The batch's facts are gathered as its records stream past; the rules are applied once
+the whole batch is known, so the lines may come in any order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ledger.records.models import AnyRecord
+from ledger.records.reference import ClosureRecord, MergerRecord, OrganisationRecord
+from ledger.records.yearly import YearRecord
+
+STORE = "recorded in the store"  # where a stored record is, in messages
+# The fields naming the organisation a figure is about (a transfer is about both).
+USED_FIELDS = ("account", "from", "to")
+
+
+@dataclass(frozen=True)
+class Found:
+    """A problem with the batch record at ``order`` (read at ``where``)."""
+
+    order: int
+    where: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Closure:
+    organisation: str
+    effective: date
+    order: int | None  # None for a stored record
+    where: str
+
+
+@dataclass(frozen=True)
+class Merger:
+    successor: str
+    predecessors: tuple[str, ...]
+    effective: date
+    order: int | None
+    where: str
+
+
+@dataclass(frozen=True)
+class Use:
+    """The first record of the batch about one organisation on one date."""
+
+    order: int
+    where: str
+    field_name: str
+
+
+@dataclass
+class Lifecycle:
+    closures: list[Closure] = field(default_factory=list)
+    mergers: list[Merger] = field(default_factory=list)
+    parents: dict[str, tuple[str, int, str]] = field(default_factory=dict)  # the batch's
+    uses: dict[str, dict[date, Use]] = field(default_factory=dict)  # the batch's figures
+    stored_uses: dict[str, set[date]] = field(default_factory=dict)
+
+    def use(self, code: str, effective: date, use: Use) -> None:
+        """A figure of the batch about ``code`` on ``effective``."""
+        self.uses.setdefault(code, {}).setdefault(effective, use)
+
+    def store_use(self, code: str, effective: date) -> None:
+        self.stored_uses.setdefault(code, set()).add(effective)
+
+    def problems(self, opened: Callable[[str], date | None]) -> list[Found]:
+        """Every problem, given the date each organisation opened."""
+        return [
+            *self._parent_cycles(),
+            *self._merger_cycles(),
+            *self._closures_before_opening(opened),
+            *self._mergers_into_closed(opened),
+            *self._uses_after_closure(),
+        ]
+
+    def _parent_cycles(self) -> Iterator[Found]:
+        for code, (_, order, where) in self.parents.items():
+            path = [code]
+            while path[-1] in self.parents and len(path) <= len(self.parents):
+                path.append(self.parents[path[-1]][0])
+                if path[-1] == code:
+                    yield Found(
+                        order, where, f"parent: {' -> '.join(path)} is a circle: an "
+                        "organisation cannot be under itself",
+                    )  # fmt: skip
+                    break
+
+    def _merger_cycles(self) -> Iterator[Found]:
+        successors: dict[str, set[str]] = {}
+        for merger in self.mergers:
+            for predecessor in merger.predecessors:
+                successors.setdefault(predecessor, set()).add(merger.successor)
+        for merger in _in_batch(self.mergers):
+            for predecessor in merger.predecessors:
+                path = _path(successors, merger.successor, predecessor)
+                if path:
+                    circle = " -> ".join([predecessor, *path])
+                    yield Found(
+                        merger.order, merger.where, f"predecessors: {circle} is a circle of "
+                        "mergers: an organisation cannot be merged into its own successor",
+                    )  # fmt: skip
+
+    def _closures_before_opening(self, opened: Callable[[str], date | None]) -> Iterator[Found]:
+        for closure in _in_batch(self.closures):
+            first_day = opened(closure.organisation)
+            if first_day is not None and closure.effective < first_day:
+                yield Found(
+                    closure.order, closure.where, f"effective: {closure.organisation} cannot "
+                    f"close on {closure.effective}, before it opened on {first_day}",
+                )  # fmt: skip
+
+    def _mergers_into_closed(self, opened: Callable[[str], date | None]) -> Iterator[Found]:
+        for merger in _in_batch(self.mergers):
+            first_day = opened(merger.successor)
+            if first_day is not None and merger.effective < first_day:
+                yield Found(
+                    merger.order, merger.where, f"organisation: {merger.successor} opened on "
+                    f"{first_day}, after this merger into it on {merger.effective}",
+                )  # fmt: skip
+        for merger in self.mergers:
+            for closure in self.closures:
+                if (
+                    closure.organisation != merger.successor
+                    or closure.effective >= merger.effective
+                ):
+                    continue
+                if merger.order is not None and _merger_is_later(merger, closure):
+                    message = (
+                        f"organisation: {merger.successor} closed on {closure.effective} "
+                        f"({closure.where}), before this merger into it on {merger.effective}"
+                    )
+                    yield Found(merger.order, merger.where, message)
+                elif closure.order is not None:
+                    message = (
+                        f"effective: {closure.organisation} cannot close on {closure.effective}, "
+                        f"before the merger into it on {merger.effective} ({merger.where})"
+                    )
+                    yield Found(closure.order, closure.where, message)
+
+    def _uses_after_closure(self) -> Iterator[Found]:
+        for closure in self.closures:
+            yield from self._orphaned_by(closure)
+
+    def _orphaned_by(self, closure: Closure) -> Iterator[Found]:
+        """Figures about days after the closure that no merger carries on."""
+        code = closure.organisation
+        carried = [merger.effective for merger in self.mergers if code in merger.predecessors]
+        until = min(carried, default=date.max)
+        for day, use in sorted(self.uses.get(code, {}).items()):
+            if closure.effective < day < until:
+                yield Found(
+                    use.order, use.where, f"{use.field_name}: {code} closed on "
+                    f"{closure.effective} ({closure.where}), before {day}, and no merger "
+                    "carries its figures on",
+                )  # fmt: skip
+        stored = [day for day in self.stored_uses.get(code, ()) if closure.effective < day < until]
+        if closure.order is not None and stored:
+            yield Found(
+                closure.order, closure.where, f"effective: {code} has figures in the store "
+                f"about {max(stored)}, after it would close on {closure.effective}, and no "
+                "merger carries them on",
+            )  # fmt: skip
+
+
+def _in_batch(records: Iterable[Any]) -> Iterator[Any]:
+    return (record for record in records if record.order is not None)
+
+
+def _merger_is_later(merger: Merger, closure: Closure) -> bool:
+    """Whether a problem between the two belongs to the merger: it is the batch's and the
+    closure the store's, or it is the later line."""
+    return merger.order is not None and (closure.order is None or merger.order > closure.order)
+
+
+def _path(successors: dict[str, set[str]], start: str, goal: str) -> list[str] | None:
+    """The organisations from ``start`` through later mergers to ``goal``, if any."""
+    paths = {start: [start]}
+    waiting = [start]
+    while waiting:
+        code = waiting.pop()
+        if code == goal:
+            return paths[code]
+        for after in sorted(successors.get(code, ())):
+            if after not in paths:
+                paths[after] = [*paths[code], after]
+                waiting.append(after)
+    return None
+
+
+def note_record(lifecycle: Lifecycle, record: AnyRecord, order: int, where: str) -> None:
+    """What the organisation rules need to know of a record of the batch."""
+    if isinstance(record, OrganisationRecord) and record.parent is not None:
+        lifecycle.parents[record.id] = (record.parent, order, where)
+    elif isinstance(record, ClosureRecord):
+        closure = Closure(record.organisation, record.effective, order, where)
+        lifecycle.closures.append(closure)
+    elif isinstance(record, MergerRecord):
+        predecessors = tuple(record.predecessors)
+        merger = Merger(record.organisation, predecessors, record.effective, order, where)
+        lifecycle.mergers.append(merger)
+    elif isinstance(record, YearRecord) and record.effective is not None:
+        for field_name, code in record.organisation_references():
+            if field_name in USED_FIELDS:
+                lifecycle.use(code, record.effective, Use(order, where, field_name))
+
+
+def note_stored_change(lifecycle: Lifecycle, fields: dict[str, Any]) -> None:
+    """A closure or a merger recorded in the store (its fields as stored)."""
+    effective = date.fromisoformat(fields["effective"])
+    if fields["kind"] == "closure":
+        closure = Closure(fields["organisation"], effective, None, STORE)
+        lifecycle.closures.append(closure)
+    else:
+        predecessors = tuple(fields["predecessors"])
+        merger = Merger(fields["organisation"], predecessors, effective, None, STORE)
+        lifecycle.mergers.append(merger)
+
+
+def note_stored_use(lifecycle: Lifecycle, fields: dict[str, Any]) -> None:
+    """The organisations a stored figure uses, on the date it is about."""
+    about = _effective_of(fields)
+    if about is not None:
+        for field_name in USED_FIELDS:
+            if isinstance(fields.get(field_name), str):
+                lifecycle.store_use(fields[field_name], about)
+
+
+def _effective_of(fields: dict[str, Any]) -> date | None:
+    """The date a stored record is about, or None where it has none it can be read by
+    (a hand-edited store; ``check`` names such a record)."""
+    try:
+        return date.fromisoformat(fields["effective"])
+    except (KeyError, TypeError, ValueError):
+        return None

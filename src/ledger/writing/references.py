@@ -1,0 +1,198 @@
+"""What a record names must be recorded, in the store or earlier in the batch, and fit it:
+the source document it cites (published by the time it was known, or it says why), the
+organisations it is about (open and known by then), the record a correction corrects
+and the components a reported figure adds up. A source or organisation may be named
+before the line that records it: what is not found yet waits for the end of the batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from ledger.records.base import CitedRecord
+from ledger.records.fields import COMPONENT_KINDS, CORRECTABLE_KINDS, amount_problem
+from ledger.records.located import Located
+from ledger.records.models import AnyRecord
+from ledger.records.reference import OrganisationRecord
+from ledger.records.yearly import CorrectionRecord, FigureRecord, YearRecord
+from ledger.writing.seen import Seen, unit_of
+
+Find = Callable[[str], Seen | AnyRecord | None]  # an earlier record of the batch, or a stored one
+
+
+class References:
+    """Checks what each record names, as it comes; what is not found yet is checked again
+    by ``named_ahead`` once the whole batch has been read."""
+
+    def __init__(self, find: Find, seen: dict[str, Seen]):
+        self._find = find
+        self._seen = seen
+        self._waiting: list[tuple[int, Located, str, str]] = []  # (order, item, field, id)
+        self._order = 0
+
+    def problems(self, item: Located, order: int) -> Iterator[str | None]:
+        """What is wrong with each name in the record at ``order`` (None where nothing is)."""
+        self._order = order
+        record = item.record
+        if isinstance(record, CitedRecord):
+            yield self._source_problem(item, record.source)
+        for field_name, code in record.organisation_references():
+            yield self._organisation_problem(item, field_name, code)
+        if isinstance(record, CorrectionRecord):
+            yield self._correction_problem(item, record)
+        if isinstance(record, FigureRecord):
+            for component in record.components:
+                yield self._component_problem(item, record, component.removeprefix("-"))
+
+    def named_ahead(self) -> Iterator[tuple[int, Located, str | None]]:
+        """(order, record, problem) for each name that was not found when its record was
+        checked, now that the batch is over."""
+        for order, item, field_name, named in self._waiting:
+            yield order, item, self._named_ahead(item, field_name, named)
+        self._waiting.clear()
+
+    def _wait(self, item: Located, field_name: str, named: str) -> None:
+        self._waiting.append((self._order, item, field_name, named))
+
+    def _source_problem(self, item: Located, source: str) -> str | None:
+        found = self._find(source)
+        if found is None:
+            self._wait(item, "source", source)
+            return None
+        if found.kind != "source":
+            return f"source: {source!r} is a {found.kind} record, not a source document"
+        return _before_publication(item.record, found)
+
+    def _organisation_problem(self, item: Located, field_name: str, code: str) -> str | None:
+        found = self._find(code)
+        if found is None:
+            self._wait(item, field_name, code)
+            return None
+        if found.kind != "organisation":
+            return f"{field_name}: {code!r} is a {found.kind} record, not an organisation"
+        record = item.record
+        effective = record.effective if isinstance(record, YearRecord) else None
+        opened = found.opened if isinstance(found, (Seen, OrganisationRecord)) else None
+        if effective is not None and opened is not None and effective < opened:
+            return f"{field_name}: {code} did not exist on {effective} (it opened on {opened})"
+        return _known_before(record, field_name, code, found)
+
+    def _named_ahead(self, item: Located, field_name: str, named: str) -> str | None:
+        """A source or organisation named before the line that records it is fine."""
+        found = self._seen.get(named)
+        if field_name == "source":
+            if found is None:
+                return f"source: unknown source document {named!r} (add a source record)"
+            return self._source_problem(item, named)
+        if field_name in ("corrects", "components"):
+            if found is None:
+                return _unknown(field_name, named)
+            what = "its correction" if field_name == "corrects" else "the figure that names it"
+            return f"{field_name}: {named!r} must be recorded before {what}"
+        if found is None:
+            return f"{field_name}: unknown organisation {named!r}{self._suggestion(named)}"
+        return self._organisation_problem(item, field_name, named)
+
+    def _suggestion(self, code: str) -> str:
+        for candidate in sorted({code.upper(), code.lower()} - {code}):
+            found = self._find(candidate)
+            if found is not None and found.kind == "organisation":
+                return f" (did you mean {candidate!r}?)"
+        return ""
+
+    def _correction_problem(self, item: Located, correction: CorrectionRecord) -> str | None:
+        target = self._find(correction.corrects)
+        if target is None:
+            self._wait(item, "corrects", correction.corrects)
+            return None
+        return correction_problem(correction, target)
+
+    def _component_problem(self, item: Located, figure: FigureRecord, component: str) -> str | None:
+        found = self._find(component)
+        if found is None:
+            self._wait(item, "components", component)
+            return None
+        return component_problem(figure, component, found)
+
+
+def correction_problem(correction: CorrectionRecord, target: Seen | AnyRecord) -> str | None:
+    """What is wrong with a correction of ``target`` (None if nothing)."""
+    if target.kind not in CORRECTABLE_KINDS:
+        return (
+            f"corrects: a {target.kind} record cannot be corrected "
+            f"(only {', '.join(CORRECTABLE_KINDS)})"
+        )
+    known_on = target.known_on if isinstance(target, Seen) else target.known_on()
+    if correction.as_at < known_on:
+        return (
+            f"as_at: a correction cannot be known ({correction.as_at}) before the record "
+            f"it corrects ({known_on})"
+        )
+    if correction.action == "replace":
+        return _replacement_problem(correction, target)
+    return None
+
+
+def component_problem(figure: FigureRecord, component: str, found: Seen | AnyRecord) -> str | None:
+    """What is wrong with ``found`` as a component of a reported figure (None if nothing)."""
+    if found.kind not in COMPONENT_KINDS:
+        return (
+            f"components: {component!r} is a {found.kind} record; components are "
+            f"{', '.join(COMPONENT_KINDS)} records"
+        )
+    unit = found.unit if isinstance(found, Seen) else unit_of(found)
+    if unit != figure.unit:
+        return f"components: {component!r} is in {unit}, the figure in {figure.unit}"
+    return None
+
+
+def _before_publication(record: AnyRecord, source: Seen | AnyRecord) -> str | None:
+    """A fact known before the document cited for it was published must say why. An
+    organisation may cite a register published after it was set up."""
+    published = source.known_on if isinstance(source, Seen) else source.known_on()
+    if not isinstance(record, CitedRecord) or isinstance(record, OrganisationRecord):
+        return None
+    if record.as_at >= published or record.reason:
+        return None
+    return (
+        f"as_at {record.as_at} is before its source {record.source!r} was published "
+        f"({published}): say why in reason"
+    )
+
+
+def _known_before(
+    record: AnyRecord, field_name: str, code: str, organisation: Seen | AnyRecord
+) -> str | None:
+    """A record cannot be known before the organisation it names is: the views as at a
+    date count an organisation's figures from when the organisation is known. (An
+    organisation's parent may be registered after it.)"""
+    if isinstance(record, OrganisationRecord):
+        return None
+    known = organisation.known_on if isinstance(organisation, Seen) else organisation.known_on()
+    if record.known_on() >= known:
+        return None
+    return (
+        f"{field_name}: {code} is known only from {known}, after this record "
+        f"(as_at {record.known_on()}); record it as known from then"
+    )
+
+
+def _unknown(field_name: str, named: str) -> str:
+    if field_name == "corrects":
+        return f"corrects: no record with id {named!r} to correct"
+    return f"components: no record {named!r} recorded before this figure"
+
+
+def _replacement_problem(correction: CorrectionRecord, target: Seen | AnyRecord) -> str | None:
+    if isinstance(target, Seen):
+        unit, rule = target.unit, target.amount_rule
+    else:
+        unit, rule = unit_of(target), getattr(type(target), "amount_rule", None)
+    record_id = correction.corrects
+    if correction.replacement_unit != unit:
+        wanted = {"gbp": "an amount", "count": "a count", "percent": "a percent"}[unit or "gbp"]
+        return f"a replacement for {record_id!r} must give {wanted}"
+    if correction.amount_pence is None:
+        return None
+    problem = amount_problem(rule, correction.amount_pence)
+    return f"replacement for {record_id!r}: {problem}" if problem else None

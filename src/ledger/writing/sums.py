@@ -1,0 +1,76 @@
+"""Money stays exact: every sum the views make of a year's values fits SQLite's 64-bit
+integers, or the records that would break it are refused.
+
+The views add up values by account and year, by aggregates of accounts, and the changes
+between versions of a record (at most the old value plus the new). So every value counts
+twice, and a year's values, of one account or all of them, may add up to at most half
+the largest integer. A correction's new value is counted against every year, which
+is sound without knowing the year of the record it corrects.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from ledger.records.money import format_pounds
+
+LIMIT = (2**63 - 1) // 2
+BEYOND = f"more than {format_pounds(LIMIT)}, beyond what the ledger can add up exactly"
+
+
+def _value(fields: dict[str, Any]) -> int:
+    value = fields.get("amount_pence", fields.get("count"))
+    return abs(value) if isinstance(value, int) else 0
+
+
+def values(fields: dict[str, Any]) -> Iterator[tuple[str, int]]:
+    """(account, absolute value) for each side of a normalised record's value (a side a
+    stored record lacks, as a hand-edited store may, counts for nothing)."""
+    sides = ("from", "to") if fields.get("kind") == "transfer" else ("account",)
+    for side in sides:
+        if isinstance(fields.get(side), str):
+            yield fields[side], _value(fields)
+
+
+class Totals:
+    """Running totals of the store's and the batch's values."""
+
+    def __init__(self) -> None:
+        self.by_account: Counter[tuple[str, str]] = Counter()
+        self.by_year: Counter[str] = Counter()
+        self.corrections = 0  # the new values of every correction, counted against every year
+        self._reported: set[object] = set()
+
+    def add(self, fields: dict[str, Any]) -> str | None:
+        """Count a record's values; say what is wrong the first time a total is too large."""
+        if fields["kind"] == "correction":
+            self.corrections += 2 * _value(fields)  # a transfer's two sides
+            return self._year_problem(max(self.by_year, key=self.by_year.__getitem__, default=None))
+        year = str(fields.get("financial_year"))
+        problem = None
+        for account, value in values(fields):
+            self.by_account[year, account] += value
+            self.by_year[year] += value
+            if self.by_account[year, account] + self.corrections > LIMIT:
+                self._reported.add(year)  # the year's total is past it too: one message
+                problem = problem or self._once(
+                    (year, account), f"{account}'s figures for {year} would add up to {BEYOND}"
+                )
+            problem = problem or self._year_problem(year, account)
+        return problem
+
+    def _year_problem(self, year: str | None, account: str | None = None) -> str | None:
+        if year is None or self.by_year[year] + self.corrections <= LIMIT:
+            return None
+        at = f" (with this one for {account})" if account else ""
+        return self._once(
+            year, f"the figures of every organisation for {year}{at} would add up to {BEYOND}"
+        )
+
+    def _once(self, key: object, message: str) -> str | None:
+        if key in self._reported:
+            return None
+        self._reported.add(key)
+        return f"amount: {message}"
