@@ -576,6 +576,40 @@ def test_an_import_folder_holding_a_folder_named_like_a_file_reads_only_files(st
 # 13 and 14. A read-only store, a full disk ------------------------------------------------
 
 
+def test_a_store_taken_out_of_wal_mode_is_read_whether_it_may_be_written_or_not(tmp_path):
+    """The sqlite3 shell (a backup, a copy) may leave a store in another journal mode;
+    the store's connections ask for WAL, which a read-only connection cannot switch to."""
+    shelf = tmp_path / "shelf"
+    shelf.mkdir()
+    store = shelf / "ledger.db"
+    history = write_jsonl(tmp_path / "history.jsonl", [*world(), allocation()])
+    assert ledger("--store", str(store), "import", str(history)).exit_code == 0
+    with contextlib.closing(sqlite3.connect(store)) as db:
+        assert db.execute("PRAGMA journal_mode=DELETE").fetchone() == ("delete",)
+    for side in shelf.glob("ledger.db-*"):
+        side.unlink()
+    logged = ledger("--store", str(store), "log", "--format", "csv")
+    assert logged.exit_code == 0, logged.output
+    assert logged.stdout.count("\n") == 7  # a header and six records
+    checked = ledger("--store", str(store), "--views", str(tmp_path / "a.db"), "check")
+    assert (checked.exit_code, checked.stdout.splitlines()[-1]) == (
+        0,
+        "No failures in 9 checks over 6 records.",
+    )
+    with contextlib.closing(sqlite3.connect(store)) as db:
+        db.execute("PRAGMA journal_mode=DELETE")
+    for side in shelf.glob("ledger.db-*"):
+        side.unlink()
+    before = fingerprint(store)
+    with read_only(shelf):
+        found = ledger_in(tmp_path, "--store", "shelf/ledger.db", "log", "--format", "csv")
+        views = ("--views", "b.db")
+        checked_too = ledger_in(tmp_path, "--store", "shelf/ledger.db", *views, "check")
+    assert (found.returncode, found.stdout) == (0, logged.stdout), found.stderr
+    assert (checked_too.returncode, checked_too.stdout) == (0, checked.stdout), checked_too.stderr
+    assert fingerprint(store) == before
+
+
 @contextlib.contextmanager
 def read_only(folder: Path) -> Iterator[None]:
     """Make a folder and its files read-only in a way the current user cannot get round:

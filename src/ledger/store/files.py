@@ -73,8 +73,14 @@ def _tables_of(connection: sqlite3.Connection) -> set[str]:
 def read_only_uri(path: str | Path) -> str:
     """A SQLite URI that opens the database at ``path`` only to read: shared with writers
     when it can be; immutable when no shared-memory file can be made beside it (a
-    read-only folder, a full disk), where no writer can be at work either."""
+    read-only folder, a full disk), where no writer can be at work either.
+
+    The store's connections ask for WAL, which a read-only connection cannot switch a
+    file to: a store copied out of WAL (by the sqlite3 shell, say) is opened to write
+    when it may be, which only switches it back, and immutable when it may not."""
     location = f"file:{_quoted(path)}"
+    if not _in_wal_mode(path):
+        return writable_uri(path) if os.access(path, os.W_OK) else f"{location}?immutable=1"
     try:
         _tables_of(sqlite3.connect(f"{location}?mode=ro", uri=True))
     except sqlite3.OperationalError as error:
@@ -85,6 +91,18 @@ def read_only_uri(path: str | Path) -> str:
 
 
 _NO_SHARED_MEMORY = (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR)
+
+
+def _in_wal_mode(path: str | Path) -> bool:
+    """Whether a SQLite file's header says it is in WAL mode (its read and write format
+    versions, bytes 18 and 19, are 2); a file that is not SQLite counts as WAL here, so
+    that opening it fails as it would have."""
+    try:
+        with open(path, "rb") as file:
+            header = file.read(20)
+    except OSError:
+        return True
+    return not header.startswith(SQLITE_HEADER) or header[18:20] == b"\x02\x02"
 
 
 def writable_uri(path: str | Path) -> str:
