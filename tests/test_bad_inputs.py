@@ -33,7 +33,7 @@ def store(tmp_path):
 
 
 def test_the_catalogue_covers_every_case_with_an_expected_error():
-    assert len(CASES) == 34
+    assert len(CASES) == 35
     assert all(case.with_suffix(".expected").exists() for case in CASES)
 
 

@@ -74,7 +74,7 @@ def parse_record(data: object) -> AnyRecord:
     kind = data.get("kind")
     if kind is None:
         raise RecordError(["kind is missing (one of: " + ", ".join(KINDS) + ")"])
-    if kind not in MODELS:
+    if not isinstance(kind, str) or kind not in MODELS:
         raise RecordError([f"unknown kind {kind!r} (one of: " + ", ".join(KINDS) + ")"])
     try:
         return _record_adapter.validate_python(data)
