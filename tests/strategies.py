@@ -37,6 +37,7 @@ ORGANISATIONS: dict[str, tuple[str, str | None, str | None, str | None]] = {
     "13T": ("ccg", "ccg-sector", "Q56", "Y55"),
 }
 CODES = tuple(ORGANISATIONS)
+CCGS = tuple(code for code, (kind, *_) in ORGANISATIONS.items() if kind == "ccg")
 # Codes no world record registers, unless a later record does.
 STRANGERS = ("99X", "Q99", "06h")
 YEARS = ("2013-14", "2014-15")
@@ -319,14 +320,15 @@ def _rule(kind: str) -> str | None:
 
 @dataclass
 class _Drawing:
-    """What later records of a history may name: the ids, sources and organisations
-    recorded so far, and the id, kind, unit and known date of every record a correction
-    or a figure may name."""
+    """What later records of a history may name: the ids, sources, organisations and
+    mergers recorded so far, and the id, kind, unit and known date of every record a
+    correction or a figure may name."""
 
     ids: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)
     facts: list[tuple[str, str, str, date]] = field(default_factory=list)
+    mergers: list[tuple[str, list[str]]] = field(default_factory=list)
 
     def some_codes(self, least: int = 1) -> tuple[str, ...]:
         """Codes to draw from: those registered, if there are enough."""
@@ -431,7 +433,7 @@ def _figure(
     """A reported figure: an amount, a count or a percent, perhaps adding up earlier
     records of its unit (some subtracted, some twice, now and then itself) or its
     members' figures, within a tolerance."""
-    unit = draw(st.sampled_from(["gbp", "count", "percent"]))
+    unit = draw(st.sampled_from(["gbp", "gbp", "count", "percent"]))
     record: dict[str, Any] = {
         "id": record_id,
         "kind": "figure",
@@ -450,7 +452,7 @@ def _figure(
         ]
         if draw(one_in(8)):
             parts.append(record_id)  # itself
-        if parts and draw(st.booleans()):
+        if parts and not draw(one_in(3)):
             chosen = draw(st.lists(st.sampled_from(parts), min_size=1, max_size=3))
             record["components"] = [draw(st.sampled_from([part, f"-{part}"])) for part in chosen]
             if draw(st.booleans()):
@@ -500,10 +502,16 @@ def _closure(draw: st.DrawFn, record_id: str, as_at: date, drawing: _Drawing) ->
 
 @st.composite
 def _merger(draw: st.DrawFn, record_id: str, as_at: date, drawing: _Drawing) -> dict[str, Any]:
-    """Organisations merged into another: two mergers may merge each other (a cycle)."""
-    into, *predecessors = draw(
-        st.lists(st.sampled_from(drawing.some_codes(2)), min_size=2, max_size=4, unique=True)
-    )
+    """Organisations merged into another; now and then the other way round from an
+    earlier merger, which makes a cycle."""
+    if drawing.mergers and draw(one_in(2)):
+        earlier, predecessors = draw(st.sampled_from(drawing.mergers))
+        into, predecessors = predecessors[0], [earlier]
+    else:
+        into, *predecessors = draw(
+            st.lists(st.sampled_from(drawing.some_codes(2)), min_size=2, max_size=4, unique=True)
+        )
+    drawing.mergers.append((into, predecessors))
     return {
         "id": record_id,
         "kind": "merger",
@@ -626,8 +634,8 @@ def _lines(draw: st.DrawFn) -> list[Line]:
         lines.append(draw(spoiled(record, ids)) if draw(one_in(25)) else record)
         if draw(one_in(50)):
             lines.append(draw(st.sampled_from(RAW_LINES)))
-    if draw(one_in(40)):
-        account = draw(st.sampled_from(drawing.some_codes()))
+    if draw(one_in(25)):
+        account = draw(st.sampled_from(CCGS))
         copies = draw(st.sampled_from([2, 9300]))
         lines.append(Flood(account, drawing.some_sources()[0], copies))
     if draw(one_in(8)):
