@@ -19,7 +19,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from ledger.money import LARGEST_PENCE, format_pounds
-from ledger.periods import financial_year_of, period_end
+from ledger.periods import financial_year_of, first_day, last_day, period_end
 from ledger.records import COMPONENT_KINDS, MODELS
 
 TODAY = date.today()
@@ -389,17 +389,18 @@ def _organisation(draw: st.DrawFn, code: str, as_at: date, drawing: _Drawing) ->
 @st.composite
 def _year_fields(draw: st.DrawFn, kind: str, as_at: date, drawing: _Drawing) -> dict[str, Any]:
     """financial_year, period and effective, and an as_at no earlier than the period's end;
-    now and then the first or the last year the ledger takes, or this one."""
+    now and then the first or the last year the ledger takes, or this one, or known today."""
     year = draw(st.sampled_from(EXTREME_YEARS if draw(one_in(8)) else YEARS))
     fields: dict[str, Any] = {"financial_year": year}
     if kind == "forecast" or draw(st.booleans()):
         fields["period"] = draw(st.sampled_from(MONTHS))
         if kind in ("forecast", "qipp", "figure"):
             as_at = max(as_at, period_end(year, fields["period"]))
+    elif draw(one_in(4)):
+        day = draw(st.sampled_from([first_day(year), last_day(year), date(int(year[:4]), 9, 30)]))
+        fields["effective"] = day.isoformat()
     if draw(one_in(10)):
         as_at = max(as_at, TODAY)
-    elif draw(one_in(4)):
-        fields["effective"] = f"{year[:4]}-09-30"
     return fields | draw(_cited(as_at, drawing))
 
 
