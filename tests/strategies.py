@@ -636,7 +636,7 @@ def _lines(draw: st.DrawFn) -> list[Line]:
         if draw(one_in(50)):
             lines.append(draw(st.sampled_from(RAW_LINES)))
     if draw(one_in(25)):
-        account = draw(st.sampled_from(CCGS))
+        account = draw(st.sampled_from([c for c in CCGS if c in drawing.codes] or CCGS))
         copies = draw(st.sampled_from([2, 9300]))
         lines.append(Flood(account, drawing.some_sources()[0], copies))
     if draw(one_in(8)):

@@ -257,4 +257,4 @@ def test_a_fair_share_of_batches_is_accepted(tmp_path_factory) -> None:
             )
 
     import_all()
-    assert sum(accepted) / len(accepted) >= 0.2, f"{sum(accepted)} of {len(accepted)} accepted"
+    assert sum(accepted) / len(accepted) >= 0.1, f"{sum(accepted)} of {len(accepted)} accepted"
