@@ -18,9 +18,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ledger.money import LARGEST_PENCE, format_pounds
-from ledger.periods import financial_year_of, first_day, last_day, period_end
-from ledger.records import COMPONENT_KINDS, MODELS
+from ledger.records.fields import COMPONENT_KINDS
+from ledger.records.models import MODELS
+from ledger.records.money import LARGEST_PENCE, format_pounds
+from ledger.records.periods import financial_year_of, first_day, last_day, period_end
 
 TODAY = date.today()
 SOURCES = ("src-a", "src-b")

@@ -30,10 +30,10 @@ from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 from strategies import BASELINES, MEASURES, STRANGERS, TODAY, History, days, histories
 
-from ledger.checks import CHAIN_CHECK, STORE_CHECK, VIEWS_CHECK
 from ledger.cli import main
-from ledger.kinds import KINDS
-from ledger.projections import Parameter, load_projections
+from ledger.explain.checks import CHAIN_CHECK, STORE_CHECK, VIEWS_CHECK
+from ledger.records.kinds import KINDS
+from ledger.views.projections import Parameter, load_projections
 
 EXAMPLES_VARIABLE = "LEDGER_HYPOTHESIS_EXAMPLES"
 # A command still running after this long is stopped and fails the test: a view that
@@ -89,8 +89,14 @@ class CommandLine:
         return result
 
     def store_bytes(self) -> dict[str, bytes]:
-        """Every byte of the store: its file and any journal beside it."""
-        return {path.name: path.read_bytes() for path in sorted(self.folder.glob("ledger.db*"))}
+        """Every byte of the store: its file and what its write-ahead log holds. SQLite
+        makes and removes an empty log and its shared-memory index (-shm, an index of the
+        log kept for readers, not data) as connections come and go: those are left out."""
+        files = {path.name: path.read_bytes() for path in self.folder.glob("ledger.db*")}
+        files.pop("ledger.db-shm", None)
+        if files.get("ledger.db-wal") == b"":
+            del files["ledger.db-wal"]
+        return files
 
 
 @contextlib.contextmanager
