@@ -206,34 +206,3 @@ def _correcting(fields: dict[str, Any], position: int) -> tuple[str, str, str, b
     reverses the record."""
     precedence = f"{fields['as_at']} {position:012d}"
     return fields["id"], fields["corrects"], precedence, fields["action"] == "reverse"
-
-
-def _reference_rows(fields: dict[str, Any], position: int) -> tuple[str, list[dict[str, Any]]]:
-    """Rows for sources, organisations and the changes to them."""
-    kind = fields["kind"]
-    cited = {key: fields.get(key) for key in ("as_at", "source", "locator")} | {
-        "position": position
-    }
-    keys: tuple[str, ...]
-    if kind == "source":
-        keys = ("id", "title", "publisher", "published", "dated_by", "covers", "licence",
-                "attribution", "url")  # fmt: skip
-        return "sources", [{key: fields.get(key) for key in keys} | {"position": position}]
-    if kind == "organisation":
-        keys = ("name", "type", "parent", "area_team", "region", "opened", "ons_code")
-        return "organisations", [{"code": fields["id"]} | {k: fields.get(k) for k in keys} | cited]
-    if kind == "closure":
-        return "closures", [
-            {"record_id": fields["id"], "organisation": fields["organisation"],
-             "effective": fields["effective"], "reason": fields.get("reason")} | cited
-        ]  # fmt: skip
-    if kind == "merger":
-        return "mergers", [
-            {"record_id": fields["id"], "predecessor": code, "successor": fields["organisation"],
-             "effective": fields["effective"], "reason": fields.get("reason")} | cited
-            for code in fields["predecessors"]
-        ]  # fmt: skip
-    if kind == "baseline":
-        keys = ("financial_year", "effective", "known", "description")
-        return "baselines", [{"name": fields["id"]} | {k: fields[k] for k in keys} | cited]
-    raise ViewsError(f"the projector does not know records of kind {kind!r}")
