@@ -28,7 +28,7 @@ accounts(code, since) AS (
     SELECT code, NULL FROM family
     UNION ALL
     SELECT m.predecessor, m.effective
-    FROM mergers AS m, params AS p
+    FROM lineage AS m, params AS p
     WHERE m.as_at <= p.as_at AND m.successor IN (SELECT code FROM family)
 ),
 chosen AS (

@@ -1,96 +1,175 @@
--- ccg-budgets: each CCG's allocation for a financial year, as known at a date
+-- ccg-budgets: each commissioner's allocation for a financial year, as known at a date, on any later year's boundaries
 --
--- The allocation is what was issued plus transfers in minus transfers out, with the
--- corrections known by as_at applied. adjustments counts the figures after the first
--- (later allocations, transfers and corrections). CCGs are those open in the year; once a
--- merger is known, its predecessors' figures from the merger date on count to the new CCG.
+-- The commissioners are the CCGs (and, from July 2022, the ICBs) open on 1 April of the
+-- boundaries' year, grouped under the parents they had that day. The allocation is what
+-- was issued plus transfers in minus transfers out, with the corrections known by as_at
+-- applied. A figure of an organisation that had closed by then is carried on through
+-- every merger to its successor (carried_pence, carried_from), and through a split to
+-- each successor by its share of the split's weights (apportioned_pence, and on a
+-- commissioner's row apportioned names each split, its share and its source). Restating
+-- never changes the total. adjustments counts, for each
+-- organisation's own figures, those after the first. With compare, the same is done
+-- for a second year on the same boundaries, with the change and the percentage.
 --
--- :year       <year>  financial year, e.g. 2013-14 (default: the latest year with allocations)
--- :as_at      <date>  known date: only what was known by then counts (default: today)
--- :effective  <date>  only figures about dates up to this one count (default: the whole year)
--- :region     <code>  only CCGs in this region, e.g. Y55 (default: all)
--- :area_team  <code>  only CCGs in this area team, e.g. Q56 (default: all)
--- :group      <text>  what one row stands for (one of: ccg, area_team, region, england; default: ccg)
-WITH params AS (
+-- :year        <year>  financial year, e.g. 2013-14 (default: the latest year with allocations)
+-- :as_at       <date>  known date: only what was known by then counts (default: today)
+-- :effective   <date>  only figures about dates up to this one count (default: the whole year)
+-- :boundaries  <year>  show the figures on the organisations of this year, e.g. 2019-20 (default: the later of year and compare)
+-- :compare     <year>  a second financial year to compare with, e.g. 2016-17 (default: none)
+-- :region      <code>  only commissioners in this region on the boundaries' 1 April, e.g. Y55 (default: all)
+-- :area_team   <code>  only commissioners in this area team on the boundaries' 1 April, e.g. Q56 (default: all)
+-- :group       <text>  what one row stands for (one of: ccg, area_team, region, england; default: ccg)
+WITH RECURSIVE params AS (
     SELECT
         COALESCE(:year, (SELECT financial_year FROM allocation_days
                   WHERE as_at <= COALESCE(:as_at, date('now'))
                   ORDER BY financial_year DESC LIMIT 1))
             AS year,
+        :compare AS compare,
         COALESCE(:as_at, date('now')) AS as_at,
         :effective AS effective,
         COALESCE(:group, 'ccg') AS grouping
 ),
-year_dates AS (
-    SELECT substr(year, 1, 4) || '-04-01' AS first_day,
-           (CAST(substr(year, 1, 4) AS INTEGER) + 1) || '-03-31' AS last_day
-    FROM params
+bounds AS (
+    SELECT p.*,
+           COALESCE(:boundaries, MAX(p.year, COALESCE(p.compare, p.year))) AS boundaries,
+           substr(COALESCE(:boundaries, MAX(p.year, COALESCE(p.compare, p.year))), 1, 4)
+               || '-04-01' AS boundary_day
+    FROM params AS p
+    WHERE view_error(CASE
+        WHEN :boundaries < p.year OR :boundaries < p.compare THEN
+            'parameter boundaries: ' || :boundaries || ' is before '
+            || MAX(p.year, COALESCE(p.compare, p.year)) || '; figures are restated onto a '
+            || 'later year''s organisations (mergers are not undone)'
+    END) IS NULL
 ),
-ccgs AS (
-    SELECT o.code, o.name, o.area_team, o.region
-    FROM organisations AS o, params AS p, year_dates AS y
-    WHERE o.type = 'ccg'
-      AND o.as_at <= p.as_at
-      AND (o.opened IS NULL OR o.opened <= y.last_day)
+-- The commissioners open on the boundaries' 1 April, as known by as_at.
+commissioners AS (
+    SELECT o.code, o.name
+    FROM organisations AS o, bounds AS b
+    WHERE o.type IN ('ccg', 'icb')
+      AND o.as_at <= b.as_at
+      AND (o.opened IS NULL OR o.opened <= b.boundary_day)
       AND NOT EXISTS (
           SELECT 1 FROM closures AS c
-          WHERE c.organisation = o.code AND c.as_at <= p.as_at AND c.effective < y.first_day
+          WHERE c.organisation = o.code AND c.as_at <= b.as_at AND c.effective < b.boundary_day
       )
-      AND (:region IS NULL OR o.region = :region)
-      AND (:area_team IS NULL OR o.area_team = :area_team)
 ),
--- The year's allocation changes, summed by the day they became known (allocation_days).
-year_postings AS (
-    SELECT d.account, d.effective, d.delta_pence, d.versions
-    FROM params AS p
-    JOIN allocation_days AS d ON d.financial_year = (SELECT year FROM params)
-    WHERE d.as_at <= p.as_at
-      AND (p.effective IS NULL OR d.effective <= p.effective)
+-- Each organisation's parents on that day: its latest membership by then.
+placed AS (
+    SELECT m.organisation AS code, m.area_team, m.region,
+           ROW_NUMBER() OVER (
+               PARTITION BY m.organisation
+               ORDER BY m.effective <= b.boundary_day DESC,
+                        CASE WHEN m.effective <= b.boundary_day THEN m.effective END DESC,
+                        m.effective, m.position DESC
+           ) AS latest
+    FROM memberships AS m, bounds AS b
+    WHERE m.as_at <= b.as_at
 ),
--- Once a merger is known, a predecessor's figures about dates from the merger on belong
--- to the new CCG. Only the few merged CCGs are split by date; the others are summed in
--- the order the index already holds them.
-known_mergers AS (
-    SELECT m.predecessor, m.successor, m.effective
-    FROM mergers AS m, params AS p
-    WHERE m.as_at <= p.as_at
+-- The years' allocation changes by organisation, from allocation_days.
+seeds AS (
+    SELECT d.financial_year = b.year AS is_year, d.account,
+           SUM(d.delta_pence) AS pence, SUM(d.versions) AS figures
+    FROM bounds AS b
+    JOIN allocation_days AS d ON d.financial_year IN (b.year, b.compare)
+    JOIN organisations AS o ON o.code = d.account AND o.type IN ('ccg', 'icb')
+    WHERE d.as_at <= b.as_at
+      AND (b.effective IS NULL OR d.effective <= b.effective)
+    GROUP BY 1, 2
 ),
-movements AS (
-    SELECT y.account AS ccg, SUM(y.delta_pence) AS allocation_pence, SUM(y.versions) AS figures
-    FROM year_postings AS y
-    WHERE y.account NOT IN (SELECT predecessor FROM known_mergers)
-    GROUP BY y.account
+known_lineage AS (
+    SELECT l.*
+    FROM lineage AS l, bounds AS b
+    WHERE l.as_at <= b.as_at AND l.effective <= b.boundary_day
+),
+-- Each seed followed through the mergers and splits in force by the boundaries' 1 April.
+-- A split's part is cut at its running weights, so the parts add up to the whole.
+chain(is_year, origin, code, pence, figures, carried, apportioned, depth) AS (
+    SELECT is_year, account, account, pence, figures, 0, NULL, 0 FROM seeds
     UNION ALL
-    SELECT CASE WHEN y.effective >= k.effective THEN k.successor ELSE y.account END,
-           SUM(y.delta_pence), SUM(y.versions)
-    FROM year_postings AS y
-    JOIN known_mergers AS k ON k.predecessor = y.account
-    GROUP BY 1
+    SELECT c.is_year, c.origin, l.successor,
+           c.pence * (l.weight_before + l.weight) / l.weight_total
+               - c.pence * l.weight_before / l.weight_total,
+           c.figures, 1,
+           CASE WHEN l.weight < l.weight_total THEN
+               COALESCE(c.apportioned || '; ', '') || l.predecessor
+               || printf(' %.2f%%', 100.0 * l.weight / l.weight_total)
+               || printf(' (%,d of %,d %s; %s %s)', l.weight, l.weight_total, l.basis,
+                         l.source, l.locator)
+           ELSE c.apportioned END,
+           c.depth + 1
+    FROM chain AS c
+    JOIN known_lineage AS l ON l.predecessor = c.code
+    WHERE c.depth < 100
 ),
-per_ccg AS (
-    SELECT c.code, c.name, c.area_team, c.region,
-           COALESCE(mv.allocation_pence, 0) AS allocation_pence,
-           MAX(COALESCE(mv.figures, 0) - 1, 0) AS adjustments
-    FROM ccgs AS c
-    LEFT JOIN (SELECT ccg, SUM(allocation_pence) AS allocation_pence, SUM(figures) AS figures
-               FROM movements GROUP BY ccg) AS mv ON mv.ccg = c.code
+ends AS (
+    SELECT c.* FROM chain AS c
+    WHERE NOT EXISTS (SELECT 1 FROM known_lineage AS l WHERE l.predecessor = c.code)
+),
+per_code AS (
+    SELECT code,
+           SUM(CASE WHEN is_year THEN pence ELSE 0 END) AS allocation_pence,
+           SUM(CASE WHEN is_year THEN MAX(figures - 1, 0) ELSE 0 END) AS adjustments,
+           SUM(CASE WHEN is_year AND carried THEN pence ELSE 0 END) AS carried_pence,
+           SUM(CASE WHEN is_year AND apportioned IS NOT NULL THEN pence ELSE 0 END)
+               AS apportioned_pence,
+           group_concat(CASE WHEN is_year AND carried THEN origin END, ', ') AS carried_from,
+           SUM(CASE WHEN NOT is_year THEN pence ELSE 0 END) AS compare_pence
+    FROM (SELECT * FROM ends ORDER BY code, origin)
+    GROUP BY code
+),
+-- Each split a commissioner's figures came through, named once.
+shares AS (
+    SELECT code, group_concat(apportioned, '; ') AS apportioned
+    FROM (SELECT DISTINCT code, apportioned FROM ends
+          WHERE apportioned IS NOT NULL ORDER BY code, apportioned)
+    GROUP BY code
+),
+-- The commissioners, and any organisation a figure ends at that was not open that day
+-- (so that no money is left out of a total).
+rows_of AS (
+    SELECT code FROM commissioners
+    UNION
+    SELECT code FROM per_code
+),
+per_commissioner AS (
+    SELECT r.code, o.name, pl.area_team, pl.region,
+           COALESCE(pc.allocation_pence, 0) AS allocation_pence,
+           COALESCE(pc.adjustments, 0) AS adjustments,
+           COALESCE(pc.carried_pence, 0) AS carried_pence,
+           COALESCE(pc.apportioned_pence, 0) AS apportioned_pence,
+           pc.carried_from, sh.apportioned,
+           COALESCE(pc.compare_pence, 0) AS compare_pence
+    FROM rows_of AS r
+    LEFT JOIN organisations AS o ON o.code = r.code
+    LEFT JOIN placed AS pl ON pl.code = r.code AND pl.latest = 1
+    LEFT JOIN per_code AS pc ON pc.code = r.code
+    LEFT JOIN shares AS sh ON sh.code = r.code
+    WHERE (:region IS NULL OR pl.region = :region)
+      AND (:area_team IS NULL OR pl.area_team = :area_team)
 ),
 grouped AS (
     SELECT
-        CASE p.grouping
+        CASE b.grouping
             WHEN 'region' THEN pc.region
             WHEN 'area_team' THEN pc.area_team
             WHEN 'england' THEN 'england'
             ELSE pc.code
         END AS code,
-        p.grouping,
+        b.grouping,
         pc.name AS ccg_name,
-        CASE WHEN p.grouping IN ('ccg', 'area_team') THEN pc.area_team END AS area_team,
-        CASE WHEN p.grouping <> 'england' THEN pc.region END AS region,
+        CASE WHEN b.grouping IN ('ccg', 'area_team') THEN pc.area_team END AS area_team,
+        CASE WHEN b.grouping <> 'england' THEN pc.region END AS region,
         COUNT(*) AS ccgs,
         SUM(pc.allocation_pence) AS allocation_pence,
-        SUM(pc.adjustments) AS adjustments
-    FROM per_ccg AS pc, params AS p
+        SUM(pc.adjustments) AS adjustments,
+        SUM(pc.carried_pence) AS carried_pence,
+        SUM(pc.apportioned_pence) AS apportioned_pence,
+        CASE WHEN b.grouping = 'ccg' THEN pc.carried_from END AS carried_from,
+        CASE WHEN b.grouping = 'ccg' THEN pc.apportioned END AS apportioned,
+        SUM(pc.compare_pence) AS compare_pence
+    FROM (SELECT * FROM per_commissioner ORDER BY code) AS pc, bounds AS b
     GROUP BY 1
 )
 SELECT
@@ -104,8 +183,19 @@ SELECT
     g.region,
     g.ccgs,
     g.allocation_pence,
-    g.adjustments
+    g.adjustments,
+    g.carried_pence,
+    g.carried_from,
+    g.apportioned_pence,
+    g.apportioned,
+    b.boundaries,
+    CASE WHEN b.compare IS NOT NULL THEN g.compare_pence END AS compare_pence,
+    CASE WHEN b.compare IS NOT NULL THEN g.allocation_pence - g.compare_pence END
+        AS change_pence,
+    CASE WHEN b.compare IS NOT NULL AND g.compare_pence <> 0 THEN
+        ROUND(100.0 * (g.allocation_pence - g.compare_pence) / g.compare_pence, 2)
+    END AS change_percent
 FROM grouped AS g
-CROSS JOIN params AS p
-LEFT JOIN organisations AS named ON named.code = g.code AND named.as_at <= p.as_at
+CROSS JOIN bounds AS b
+LEFT JOIN organisations AS named ON named.code = g.code AND named.as_at <= b.as_at
 ORDER BY g.region, g.area_team, g.code

@@ -16,12 +16,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ledger.data.lineage_data import area_team_2015_records, icb_records
+from ledger.data.lineage_data import merger_records as later_merger_records
 from ledger.writing.jsonlines import dump_line
 
 ESTABLISHED = "2013-04-01"  # CCGs, area teams and regions took up their duties
 
-# The three years of CCG allocations and when each became known.
-ALLOCATION_YEARS = {
+FIRST_FILE = "ccg_allocations_2013_14_to_2015_16.csv"
+LATER_FILE = "ccg_allocations_2016_17_to_2019_20.csv"
+# Each year of CCG allocations, where it is and when it became known.
+ALLOCATION_YEARS: dict[str, dict[str, str]] = {
     "2013-14": {
         "effective": "2013-09-30",
         "period": "M6",
@@ -38,6 +42,14 @@ ALLOCATION_YEARS = {
         "reason": "revised 2015-16 allocation published in December 2014 (day not known)",
     },
 }
+for _year in ("2016-17", "2017-18", "2018-19", "2019-20"):
+    ALLOCATION_YEARS[_year] = {
+        "file": LATER_FILE,
+        "source": "data-ccg-allocations-2016",
+        "as_at": f"{_year[:4]}-04-01",
+        "reason": f"{_year} allocation; issued before the year began (the day is not in the "
+        "data, so the year's first day is used)",
+    }
 
 # Newcastle Gateshead CCG (13T) was formed from three CCGs on 1 April 2015.
 MERGED_CCG = "13T"
@@ -163,7 +175,7 @@ def allocation_records(data: Path, financial_year: str) -> list[dict[str, Any]]:
     """Each CCG's programme allocation for one year (the file gives £ thousands)."""
     known = ALLOCATION_YEARS[financial_year]
     records = []
-    for line, row in _rows(data / "ccg_allocations_2013_14_to_2015_16.csv"):
+    for line, row in _rows(data / known.get("file", FIRST_FILE)):
         if row["financial_year"] != financial_year:
             continue
         record: dict[str, Any] = {
@@ -176,7 +188,7 @@ def allocation_records(data: Path, financial_year: str) -> list[dict[str, Any]]:
         record["amount"] = f"{int(row['allocation_gbp_000']):,}k"
         record.update(
             as_at=known["as_at"],
-            source="data-ccg-allocations",
+            source=known.get("source", "data-ccg-allocations"),
             locator=f"line {line}",
             reason=known["reason"],
         )
@@ -191,6 +203,9 @@ def generated_files(data: Path) -> dict[str, list[dict[str, Any]]]:
         "organisations/area-teams-2013.jsonl": area_team_records(data),
         "organisations/ccgs-2013.jsonl": ccg_records(data),
         "organisations/newcastle-gateshead-2015.jsonl": merger_records(data),
+        "organisations/area-teams-2015.jsonl": area_team_2015_records(data),
+        "organisations/mergers-2017-2021.jsonl": later_merger_records(data),
+        "organisations/icbs-2022.jsonl": icb_records(data),
     }
     for year in ALLOCATION_YEARS:
         files[f"{year}/ccg-allocations.jsonl"] = allocation_records(data, year)

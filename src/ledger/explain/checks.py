@@ -166,7 +166,7 @@ def _organisations_open(views_path: str | Path) -> list[Found]:
                || c.effective
         FROM postings AS x JOIN closures AS c ON c.organisation = x.account
         WHERE x.version = 0 AND x.effective > c.effective
-          AND NOT EXISTS (SELECT 1 FROM mergers AS m
+          AND NOT EXISTS (SELECT 1 FROM lineage AS m
                           WHERE m.predecessor = x.account AND m.effective <= x.effective)
         """,
     )

@@ -59,7 +59,9 @@ Pence = Annotated[int, BeforeValidator(parse_pence)]
 Percent = Annotated[str, BeforeValidator(parse_percent)]
 Count = Annotated[int, BeforeValidator(_count)]
 
-OrganisationType = Literal["ccg", "area-team", "region", "commissioner", "budget", "sector"]
+OrganisationType = Literal[
+    "ccg", "icb", "area-team", "region", "commissioning-hub", "commissioner", "budget", "sector"
+]
 
 # The order of fields in stored and exported records: what it is, about whom, when, how
 # much, then where it came from.

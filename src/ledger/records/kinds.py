@@ -6,6 +6,8 @@ KINDS = (
     "organisation",
     "closure",
     "merger",
+    "split",
+    "membership",
     "baseline",
     "allocation",
     "transfer",

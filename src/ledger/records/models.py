@@ -18,9 +18,11 @@ from ledger.records.base import RecordBase
 from ledger.records.reference import (
     BaselineRecord,
     ClosureRecord,
+    MembershipRecord,
     MergerRecord,
     OrganisationRecord,
     SourceRecord,
+    SplitRecord,
 )
 from ledger.records.yearly import (
     AllocationRecord,
@@ -38,6 +40,8 @@ AnyRecord = (
     | OrganisationRecord
     | ClosureRecord
     | MergerRecord
+    | SplitRecord
+    | MembershipRecord
     | BaselineRecord
     | AllocationRecord
     | TransferRecord

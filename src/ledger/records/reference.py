@@ -1,16 +1,17 @@
-"""Records the figures refer to: source documents, organisations (with closures and
-mergers, the changes to them over time) and named baselines."""
+"""Records the figures refer to: source documents, organisations (with the changes to them
+over time: closures, mergers, splits and moves between parents) and named baselines."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ledger.records.base import CitedRecord, RecordBase
 from ledger.records.fields import (
     Code,
+    Count,
     FinancialYear,
     IsoDate,
     OrganisationType,
@@ -100,6 +101,75 @@ class MergerRecord(CitedRecord):
     def organisation_references(self) -> list[tuple[str, str]]:
         return [("organisation", self.organisation)] + [
             ("predecessors", code) for code in self.predecessors
+        ]
+
+
+class MembershipRecord(CitedRecord):
+    """From ``effective`` on, ``organisation`` sits under these parents (an area team, a
+    region): NHS England's structure changed around the organisations it groups."""
+
+    kind: Literal["membership"] = "membership"
+    organisation: Code
+    effective: IsoDate = Field(description="first day under these parents")
+    area_team: Code | None = None
+    region: Code | None = None
+
+    def dates_about(self) -> dict[str, date | None]:
+        return {"effective": self.effective}
+
+    @model_validator(mode="after")
+    def _names_a_parent(self) -> MembershipRecord:
+        if self.area_team is None and self.region is None:
+            raise ValueError("a membership names an area_team, a region or both")
+        if self.organisation in (self.area_team, self.region):
+            raise ValueError(f"{self.organisation} cannot be its own parent")
+        return self
+
+    def organisation_references(self) -> list[tuple[str, str]]:
+        fields = (
+            ("organisation", self.organisation),
+            ("area_team", self.area_team),
+            ("region", self.region),
+        )
+        return [(name, code) for name, code in fields if code is not None]
+
+
+class Share(BaseModel):
+    """One successor of a split and its weight (e.g. the registered patients it took)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organisation: Code
+    weight: Count
+
+
+class SplitRecord(CitedRecord):
+    """``organisation`` was divided between ``successors`` from ``effective``: its figures
+    are carried on to each in proportion to its weight, and marked as apportioned."""
+
+    kind: Literal["split"] = "split"
+    organisation: Code = Field(description="the organisation divided")
+    successors: list[Share] = Field(min_length=2)
+    basis: Text = Field(description="what the weights count, e.g. GP registered patients")
+    effective: IsoDate = Field(description="first day of the successors' responsibility")
+
+    def dates_about(self) -> dict[str, date | None]:
+        return {"effective": self.effective}
+
+    @model_validator(mode="after")
+    def _distinct_successors(self) -> SplitRecord:
+        codes = [share.organisation for share in self.successors]
+        if len(set(codes)) != len(codes):
+            raise ValueError("successors name the same organisation twice")
+        if self.organisation in codes:
+            raise ValueError(f"{self.organisation} cannot be split into itself")
+        if not any(share.weight for share in self.successors):
+            raise ValueError("successors: at least one weight is more than zero")
+        return self
+
+    def organisation_references(self) -> list[tuple[str, str]]:
+        return [("organisation", self.organisation)] + [
+            ("successors", share.organisation) for share in self.successors
         ]
 
 

@@ -67,6 +67,12 @@ class Entry(Aggregate):
     class OrganisationsMerged(Recorded):
         TOPIC = "ledger:OrganisationsMerged"
 
+    class OrganisationSplit(Recorded):
+        TOPIC = "ledger:OrganisationSplit"
+
+    class MembershipChanged(Recorded):
+        TOPIC = "ledger:MembershipChanged"
+
     class BaselineNamed(Recorded):
         TOPIC = "ledger:BaselineNamed"
 
@@ -118,6 +124,8 @@ EVENT_FOR_KIND: dict[str, type[Entry.Recorded]] = {
     "organisation": Entry.OrganisationRegistered,
     "closure": Entry.OrganisationClosed,
     "merger": Entry.OrganisationsMerged,
+    "split": Entry.OrganisationSplit,
+    "membership": Entry.MembershipChanged,
     "baseline": Entry.BaselineNamed,
     "allocation": Entry.AllocationIssued,
     "transfer": Entry.AllocationTransferred,

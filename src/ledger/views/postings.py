@@ -1,7 +1,8 @@
 """The rows one stored record becomes in the views database. Money and reported figures
 become postings: one row per side of the record (a transfer has two, ``from`` and ``to``),
 its first version; corrections add later versions (see corrections). Sources,
-organisations, closures, mergers and baselines become rows of their reference tables.
+organisations, their memberships, closures, mergers and splits (lineage) and baselines
+become rows of their reference tables.
 """
 
 from __future__ import annotations
@@ -59,8 +60,10 @@ def posting_rows(fields: dict[str, Any], position: int) -> list[tuple[Any, ...]]
     ]  # fmt: skip
 
 
-def reference_rows(fields: dict[str, Any], position: int) -> tuple[str, list[dict[str, Any]]]:
-    """Rows for sources, organisations and the changes to them."""
+def reference_rows(fields: dict[str, Any], position: int) -> list[tuple[str, dict[str, Any]]]:
+    """(table, row) pairs for sources, organisations and the changes to them. An
+    organisation's own parents are its first membership; mergers and splits are lineage:
+    one row per predecessor and successor, with the successor's share of the weights."""
     kind = fields["kind"]
     cited = {key: fields.get(key) for key in ("as_at", "source", "locator")} | {
         "position": position
@@ -69,22 +72,59 @@ def reference_rows(fields: dict[str, Any], position: int) -> tuple[str, list[dic
     if kind == "source":
         keys = ("id", "title", "publisher", "published", "dated_by", "covers", "licence",
                 "attribution", "url")  # fmt: skip
-        return "sources", [{key: fields.get(key) for key in keys} | {"position": position}]
+        return [("sources", {key: fields.get(key) for key in keys} | {"position": position})]
     if kind == "organisation":
         keys = ("name", "type", "parent", "area_team", "region", "opened", "ons_code")
-        return "organisations", [{"code": fields["id"]} | {k: fields.get(k) for k in keys} | cited]
+        organisation = {"code": fields["id"]} | {k: fields.get(k) for k in keys} | cited
+        return [("organisations", organisation), *_own_membership(fields, cited)]
+    if kind == "membership":
+        return [("memberships", {
+            "record_id": fields["id"], "organisation": fields["organisation"],
+            "area_team": fields.get("area_team"), "region": fields.get("region"),
+            "effective": fields["effective"]} | cited)]  # fmt: skip
     if kind == "closure":
-        return "closures", [
-            {"record_id": fields["id"], "organisation": fields["organisation"],
-             "effective": fields["effective"], "reason": fields.get("reason")} | cited
-        ]  # fmt: skip
+        return [("closures", {
+            "record_id": fields["id"], "organisation": fields["organisation"],
+            "effective": fields["effective"], "reason": fields.get("reason")} | cited)]  # fmt: skip
     if kind == "merger":
-        return "mergers", [
-            {"record_id": fields["id"], "predecessor": code, "successor": fields["organisation"],
-             "effective": fields["effective"], "reason": fields.get("reason")} | cited
-            for code in fields["predecessors"]
-        ]  # fmt: skip
+        shares = [(code, fields["organisation"], 0, 1, 1) for code in fields["predecessors"]]
+        return _lineage_rows(fields, cited, shares, basis=None)
+    if kind == "split":
+        total = sum(int(share["weight"]) for share in fields["successors"])
+        shares, before = [], 0
+        for share in fields["successors"]:
+            weight = int(share["weight"])
+            shares.append((fields["organisation"], share["organisation"], before, weight, total))
+            before += weight
+        return _lineage_rows(fields, cited, shares, basis=fields["basis"])
     if kind == "baseline":
         keys = ("financial_year", "effective", "known", "description")
-        return "baselines", [{"name": fields["id"]} | {k: fields[k] for k in keys} | cited]
+        return [("baselines", {"name": fields["id"]} | {k: fields[k] for k in keys} | cited)]
     raise ViewsError(f"the projector does not know records of kind {kind!r}")
+
+
+def _own_membership(fields: dict[str, Any], cited: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The parents an organisation is registered with, from the day it opened (or, if
+    that is not recorded, the day it became known)."""
+    if fields.get("area_team") is None and fields.get("region") is None:
+        return []
+    return [("memberships", {
+        "record_id": fields["id"], "organisation": fields["id"],
+        "area_team": fields.get("area_team"), "region": fields.get("region"),
+        "effective": fields.get("opened") or fields["as_at"]} | cited)]  # fmt: skip
+
+
+def _lineage_rows(
+    fields: dict[str, Any],
+    cited: dict[str, Any],
+    shares: list[tuple[str, str, int, int, int]],
+    basis: str | None,
+) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        ("lineage", {
+            "record_id": fields["id"], "kind": fields["kind"], "predecessor": predecessor,
+            "successor": successor, "effective": fields["effective"],
+            "weight_before": before, "weight": weight, "weight_total": total,
+            "basis": basis, "reason": fields.get("reason")} | cited)
+        for predecessor, successor, before, weight, total in shares
+    ]  # fmt: skip

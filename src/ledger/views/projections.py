@@ -212,6 +212,7 @@ def run(
     ``limits`` so does running too long or answering too much (see read_limits)."""
     refused: list[str] = []
     connection = open_read_only(views_path, refused)
+    raised = view_errors(connection)
     try:
         with guarded(connection, limits) as guard:
             cursor = connection.execute(sql, params or {})
@@ -221,6 +222,8 @@ def run(
     except ReadStopped as stopped:
         raise ProjectionError(str(stopped)) from None
     except sqlite3.Error as error:
+        if raised:
+            raise ProjectionError(raised[0]) from None
         if refused:
             actions = " and ".join(dict.fromkeys(refused))
             raise ProjectionError(
@@ -284,6 +287,21 @@ _ACTION_NAMES = {
         "SAVEPOINT",
     )  # fmt: skip
 }
+
+
+def view_errors(connection: sqlite3.Connection) -> list[str]:
+    """Give a view's SQL ``view_error(message)``: NULL when the message is NULL, else it
+    stops the statement, and the message (kept in the list returned) is what the user
+    sees, e.g. for parameters that make no sense together."""
+    raised: list[str] = []
+
+    def view_error(message: object) -> None:
+        if message is not None:
+            raised.append(str(message))
+            raise ValueError(message)
+
+    connection.create_function("view_error", 1, view_error, deterministic=True)
+    return raised
 
 
 def open_read_only(views_path: str | Path, refused: list[str]) -> sqlite3.Connection:

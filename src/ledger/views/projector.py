@@ -162,8 +162,8 @@ class _Page:
         elif kind == "correction":
             self.corrections.append((fields, position))
         else:
-            table, rows = reference_rows(fields, position)
-            self.pending[table] += rows
+            for table, row in reference_rows(fields, position):
+                self.pending[table].append(row)
 
     def _reconciliation_rows(self, fields: dict[str, Any], position: int) -> None:
         components = fields.get("components", [])

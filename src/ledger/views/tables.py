@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 # Bump when the tables change: a views database of another version is rebuilt.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 # Written in the file's header (PRAGMA application_id), where it can be read even when
 # the rest of the file is damaged: "LdgV".
 APPLICATION_ID = 0x4C646756
@@ -101,20 +101,45 @@ TABLES: dict[str, dict[str, Any]] = {
         "pk": "record_id",
         "indexes": [("organisation",)],
     },
-    "mergers": {
+    # An organisation's parents from a date: its registration's, then each membership.
+    "memberships": {
         "columns": {
             "record_id": str,
+            "organisation": str,
+            "area_team": str,
+            "region": str,
+            "effective": str,
+            "as_at": str,
+            "position": int,
+            "source": str,
+            "locator": str,
+        },
+        "pk": ("record_id", "organisation"),
+        "indexes": [("organisation", "effective")],
+    },
+    # Mergers and splits: from ``effective`` a predecessor's figures are carried on to each
+    # successor, the part weight / weight_total of them (1 / 1 for a merger). Parts are
+    # cut at the running weights (weight_before, then weight_before + weight), so the
+    # parts of a split add up to the whole to the penny.
+    "lineage": {
+        "columns": {
+            "record_id": str,
+            "kind": str,
             "predecessor": str,
             "successor": str,
             "effective": str,
+            "weight_before": int,
+            "weight": int,
+            "weight_total": int,
+            "basis": str,
             "as_at": str,
             "position": int,
             "reason": str,
             "source": str,
             "locator": str,
         },
-        "pk": ("record_id", "predecessor"),
-        "indexes": [("predecessor",)],
+        "pk": ("record_id", "predecessor", "successor"),
+        "indexes": [("predecessor",), ("successor",)],
     },
     "sources": {
         "columns": {

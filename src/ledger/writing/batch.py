@@ -61,6 +61,7 @@ class NoRecords:
         return iter(())
 
 
+CHANGE_KINDS = ("closure", "merger", "split")  # what ends an organisation or carries it on
 USING_KINDS = frozenset(CORRECTABLE_KINDS)  # the kinds whose figures use an organisation
 
 
@@ -124,7 +125,7 @@ class Checker:
         return [problem for _, problem in sorted(self._problems, key=lambda found: found[0])]
 
     def _check_lifecycle(self) -> None:
-        for fields in self.store.records_of_kinds(("closure", "merger"), self.store_end):
+        for fields in self.store.records_of_kinds(CHANGE_KINDS, self.store_end):
             note_stored_change(self.lifecycle, fields)
         if any(closure.order is not None for closure in self.lifecycle.closures):
             self._read_store()

@@ -16,7 +16,12 @@ from datetime import date
 from typing import Any
 
 from ledger.records.models import AnyRecord
-from ledger.records.reference import ClosureRecord, MergerRecord, OrganisationRecord
+from ledger.records.reference import (
+    ClosureRecord,
+    MergerRecord,
+    OrganisationRecord,
+    SplitRecord,
+)
 from ledger.records.yearly import YearRecord
 
 STORE = "recorded in the store"  # where a stored record is, in messages
@@ -43,6 +48,8 @@ class Closure:
 
 @dataclass(frozen=True)
 class Merger:
+    """A merger, or one successor's part of a split: either carries figures on."""
+
     successor: str
     predecessors: tuple[str, ...]
     effective: date
@@ -209,6 +216,10 @@ def note_record(lifecycle: Lifecycle, record: AnyRecord, order: int, where: str)
         predecessors = tuple(record.predecessors)
         merger = Merger(record.organisation, predecessors, record.effective, order, where)
         lifecycle.mergers.append(merger)
+    elif isinstance(record, SplitRecord):
+        for share in record.successors:
+            part = Merger(share.organisation, (record.organisation,), record.effective, order, where)
+            lifecycle.mergers.append(part)
     elif isinstance(record, YearRecord) and record.effective is not None:
         for field_name, code in record.organisation_references():
             if field_name in USED_FIELDS:
@@ -216,11 +227,16 @@ def note_record(lifecycle: Lifecycle, record: AnyRecord, order: int, where: str)
 
 
 def note_stored_change(lifecycle: Lifecycle, fields: dict[str, Any]) -> None:
-    """A closure or a merger recorded in the store (its fields as stored)."""
+    """A closure, merger or split recorded in the store (its fields as stored)."""
     effective = date.fromisoformat(fields["effective"])
     if fields["kind"] == "closure":
         closure = Closure(fields["organisation"], effective, None, STORE)
         lifecycle.closures.append(closure)
+    elif fields["kind"] == "split":
+        for share in fields["successors"]:
+            predecessor = (fields["organisation"],)
+            part = Merger(share["organisation"], predecessor, effective, None, STORE)
+            lifecycle.mergers.append(part)
     else:
         predecessors = tuple(fields["predecessors"])
         merger = Merger(fields["organisation"], predecessors, effective, None, STORE)
