@@ -217,8 +217,9 @@ def note_record(lifecycle: Lifecycle, record: AnyRecord, order: int, where: str)
         merger = Merger(record.organisation, predecessors, record.effective, order, where)
         lifecycle.mergers.append(merger)
     elif isinstance(record, SplitRecord):
+        split = (record.organisation,)
         for share in record.successors:
-            part = Merger(share.organisation, (record.organisation,), record.effective, order, where)
+            part = Merger(share.organisation, split, record.effective, order, where)
             lifecycle.mergers.append(part)
     elif isinstance(record, YearRecord) and record.effective is not None:
         for field_name, code in record.organisation_references():
