@@ -6,8 +6,9 @@
 -- applied. A figure of an organisation that had closed by then is carried on through
 -- every merger to its successor (carried_pence, carried_from), and through a split to
 -- each successor by its share of the split's weights (apportioned_pence, and on a
--- commissioner's row apportioned names each split, its share and its source). Restating
--- never changes the total. adjustments counts, for each
+-- commissioner's row apportioned names each split, its share and its source). Each
+-- figure is cut on its own, at the split's running weights, so the parts add up to it to
+-- the penny and restating never changes a total. adjustments counts, for each
 -- organisation's own figures, those after the first. With compare, the same is done
 -- for a second year on the same boundaries, with the change and the percentage.
 --
