@@ -56,7 +56,8 @@ def test_a_figure_naming_a_component_twice_is_refused(run, store, tmp_path, comp
         "(a figure adds or subtracts each record once)",
     )
     assert events_in(store) == 6
-    assert run("view", "reconciliation", "-p", "year", "2013-14").exit_code == 0
+    shown = run("view", "reconciliation", "-p", "year", "2013-14")
+    assert shown.exit_code == 0, shown.output
 
 
 # -- item 19: what cannot be true is refused -------------------------------------------

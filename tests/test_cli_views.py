@@ -49,10 +49,10 @@ def test_view_prints_pounds_in_a_table_and_pence_in_json(run, tmp_path):
     table = ledger("view", "ccg-budgets", "-p", "year", "2013-14", "-p", "as_at", "2013-12-31")
     assert table.exit_code == 0, table.output
     assert table.output.splitlines() == [
-        "code    name                                                    ccgs       allocation    adjustments",
-        "------  ----------------------------------------------------  ------  ---------------  -------------",
-        "05Q     NHS South East Staffs and Seisdon and Peninsular CCG       1  £296,000,000.00              2",
-        "06H     NHS Cambridgeshire and Peterborough CCG                    1  £849,204,000.00              0",
+        "code    name                                                    ccgs       allocation    adjustments    carried    apportioned  boundaries",
+        "------  ----------------------------------------------------  ------  ---------------  -------------  ---------  -------------  ------------",
+        "05Q     NHS South East Staffs and Seisdon and Peninsular CCG       1  £296,000,000.00              2      £0.00          £0.00  2013-14",
+        "06H     NHS Cambridgeshire and Peterborough CCG                    1  £849,204,000.00              0      £0.00          £0.00  2013-14",
     ]
     rows = json.loads(
         ledger("view", "ccg-budgets", "-p", "year", "2013-14", "--format", "json").output

@@ -203,7 +203,7 @@ LEFT_OUT_FAMILY = [
     (
         MERGER | {"predecessors": ["05Q", "05Q"]},
         "its rows break a rule of the views database "
-        "(UNIQUE constraint failed: mergers.record_id, mergers.predecessor)",
+        "(UNIQUE constraint failed: lineage.record_id, lineage.predecessor, lineage.successor)",
     ),
     (
         normalised(allocation("grant-06H")) | {"kind": "grant"},

@@ -7,6 +7,7 @@ stocktake, 2013-14), 2ed371ee3bf9cfd1 (CCG deficits and specialised commissionin
 provider deficit, 2018-19).
 """
 
+import csv
 import json
 
 import pytest
@@ -303,15 +304,41 @@ def test_ccg_allocations_by_region_match_the_published_totals(published):
         for row in rows_of(published, "ccg-budgets", year="2013-14", group="region")
     }
     assert regions == {"Y54": 19_379_212, "Y55": 18_252_726, "Y56": 9_721_467, "Y57": 15_390_307}
+    # From April 2015 the Midlands and East were four area teams (Q76-Q79), not eight.
     teams = rows_of(published, "ccg-budgets", year="2015-16", group="area_team", region="Y55")
-    assert one(teams, code="Q56")["allocation_pence"] // 100_000 == 2_840_359
+    assert [team["code"] for team in teams] == ["Q76", "Q77", "Q78", "Q79"]
+    assert sum(team["allocation_pence"] for team in teams) // 100_000 == _region_in_ods_2016("Y55")
+
+
+def _region_in_ods_2016(region):
+    """2015-16 allocations (£000) of the CCGs the February 2016 ODS extract puts in a
+    region, 00F, 00G and 00H counted in Newcastle Gateshead's (13T)."""
+    with (REPOSITORY / "data" / "ods_ccg_and_hub_records_2016_02.csv").open() as lines:
+        regions = {
+            row["org_ods_code"]: row["national_grouping_ods_code"] for row in csv.DictReader(lines)
+        }
+    with (REPOSITORY / "data" / "ccg_allocations_2013_14_to_2015_16.csv").open() as lines:
+        return sum(
+            int(row["allocation_gbp_000"])
+            for row in csv.DictReader(lines)
+            if row["financial_year"] == "2015-16"
+            and regions[
+                "13T" if row["ccg_ods_code"] in ("00F", "00G", "00H") else row["ccg_ods_code"]
+            ]
+            == region
+        )
 
 
 def test_newcastle_gateshead_carries_its_three_predecessors_in_2015_16(published):
     row = one(rows_of(published, "ccg-budgets", year="2015-16", region="Y54"), code="13T")
-    assert (row["allocation_pence"] // 100_000, row["adjustments"]) == (
+    assert (row["allocation_pence"] // 100_000, row["carried_pence"] // 100_000) == (
         296_161 + 181_014 + 187_436,
-        2,
+        296_161 + 181_014 + 187_436,
+    )
+    assert (row["carried_from"], row["adjustments"], row["area_team"]) == (
+        "00F, 00G, 00H",
+        0,
+        "Q74",
     )
 
 

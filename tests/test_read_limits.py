@@ -73,6 +73,8 @@ EVERY_PARAMETER = [
     ("baseline", "region", "code"),
     ("ccg-budgets", "area_team", "code"),
     ("ccg-budgets", "as_at", "date"),
+    ("ccg-budgets", "boundaries", "year"),
+    ("ccg-budgets", "compare", "year"),
     ("ccg-budgets", "effective", "date"),
     ("ccg-budgets", "group", "text"),
     ("ccg-budgets", "region", "code"),

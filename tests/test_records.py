@@ -57,13 +57,13 @@ def test_every_problem_of_a_record_is_reported():
     [
         (
             {"id": "x"},
-            "kind is missing (one of: source, organisation, closure, merger, baseline, "
-            "allocation, transfer, plan, forecast, drawdown, qipp, figure, correction)",
+            "kind is missing (one of: source, organisation, closure, merger, split, membership, "
+            "baseline, allocation, transfer, plan, forecast, drawdown, qipp, figure, correction)",
         ),
         (
             {"id": "x", "kind": "budget"},
-            "unknown kind 'budget' (one of: source, organisation, closure, merger, baseline, "
-            "allocation, transfer, plan, forecast, drawdown, qipp, figure, correction)",
+            "unknown kind 'budget' (one of: source, organisation, closure, merger, split, "
+            "membership, baseline, allocation, transfer, plan, forecast, drawdown, qipp, figure, correction)",
         ),
         (["not", "an", "object"], "a record is a JSON object, got an array"),
         (allocation(account=None), "account is missing"),

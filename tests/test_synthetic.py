@@ -39,7 +39,7 @@ def test_a_generated_history_is_labelled_synthetic_and_imports_cleanly(ledger, t
     path = tmp_path / "synthetic.jsonl"
     result = generated(ledger, path, 10_000, seed=1)
     assert result.exit_code == 0, result.output
-    assert result.stderr == "Wrote 10,000 synthetic records over 208 CCGs.\n"
+    assert result.stderr == "Wrote 10,000 synthetic records over 211 CCGs.\n"
     records = [json.loads(line) for line in path.read_text().splitlines()]
     assert len(records) == 10_000
     source, *facts = records
@@ -82,10 +82,10 @@ def test_a_history_that_would_run_past_today_is_refused_before_a_file_is_written
     result = generated(ledger, path, 20_000_000, seed=1)
     assert result.exit_code == 1
     years = years_before(date.today())
-    room = 1 + len(years) * records_per_year(208, 40)
+    room = 1 + len(years) * records_per_year(211, 40)
     assert result.stderr == (
         f"Error: 20,000,000 events would run past today; ask for at most {room:,} "
-        f"(the years 2013-14 to {years[-1]} over 208 CCGs)\n"
+        f"(the years 2013-14 to {years[-1]} over 211 CCGs)\n"
     )
     assert path.read_text() == "an earlier file\n"
 

@@ -193,9 +193,13 @@ def generate(settings: Settings, events: int, seed: int, output: str, force: boo
     views = caught_up_views(settings)
     rows = run(
         views,
+        # The CCGs of 2013 whose closure, if any, a merger or split carries on: the
+        # history's later figures of a merged CCG count for its successor.
         "SELECT code, area_team, as_at FROM organisations WHERE type = 'ccg' "
         "AND (opened IS NULL OR opened <= '2013-04-01') "
-        "AND code NOT IN (SELECT organisation FROM closures) ORDER BY code",
+        "AND code NOT IN (SELECT organisation FROM closures "
+        "                 WHERE organisation NOT IN (SELECT predecessor FROM lineage)) "
+        "ORDER BY code",
     )
     if not rows:
         raise click.ClickException("the store has no CCGs: import events/ first")
