@@ -80,6 +80,7 @@ for command in (
     view_commands.views_command,
     view_commands.view,
     view_commands.query,
+    view_commands.orgs,
     view_commands.replay_command,
     view_commands.rebuild,
     figure_commands.audit,

@@ -1,5 +1,5 @@
-"""Commands that read the views database: views, view and query, and the commands that
-build it: replay and rebuild."""
+"""Commands that read the views database: views, view, query and orgs, and the commands
+that build it: replay and rebuild."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from ledger.cli.common import (
     progress_on_stderr,
     show_left_out,
 )
-from ledger.cli.output import plural, render
+from ledger.cli.output import plural, render, visible
 from ledger.views.read_limits import DEFAULT_ROWS, DEFAULT_SECONDS, ROWS_VARIABLE, TIMEOUT_VARIABLE
 
 Command = TypeVar("Command", bound=Callable[..., Any])
@@ -142,6 +142,69 @@ def query(settings: Settings, sql: str, fmt: str, timeout: float, max_rows: int)
 
     rows = run(caught_up_views(settings), sql, limits=Limits(timeout, max_rows))
     click.echo(render(rows, fmt))
+
+
+@click.command()
+@click.argument("text", required=False)
+@click.option(
+    "--lineage", is_flag=True,
+    help="draw each match's predecessors and successors as a tree, with dates and shares",
+)  # fmt: skip
+@click.option("--as-at", "as_at", type=date_option, help="only what was known by this date")
+@format_option
+@pass_settings
+def orgs(settings: Settings, text: str | None, lineage: bool, as_at: Any, fmt: str) -> None:
+    """Find organisations by code or by any part of a name (any case); with no TEXT, list
+    them all. Each row gives the organisation's parents (area team, region) from each
+    date, and the organisations it came from and went to, with the date (and for a
+    split the share). --lineage draws that history as a tree; for a code matched
+    exactly, only that organisation's.
+
+    ledger orgs staffordshire
+
+    ledger orgs 13T --lineage
+    """
+    from ledger.explain.organisations import (
+        ROW_COLUMNS,
+        TREE_COLUMNS,
+        draw,
+        lineage_tree,
+        matching,
+        organisation_row,
+        read_lineage,
+    )
+    from ledger.views.projections import parse_text
+
+    try:
+        wanted = parse_text(text) if text else None
+    except ValueError as error:
+        raise click.ClickException(f"TEXT: {error}") from None
+    known_by = iso(as_at)
+    path = caught_up_views(settings)
+    codes = matching(path, wanted, known_by)
+    if not codes:
+        raise click.ClickException(_no_organisation(wanted, known_by))
+    history = read_lineage(path, known_by)
+    if not lineage:
+        rows = [organisation_row(history, code) for code in codes]
+        click.echo(render(rows, fmt, columns=ROW_COLUMNS))
+        return
+    if wanted is not None and codes[0].lower() == wanted.lower():
+        codes = codes[:1]  # an exact code: that organisation's tree alone
+    trees = [lineage_tree(history, code) for code in codes]
+    if fmt == "table":
+        drawn = (draw(tree) for tree in trees)
+        click.echo("\n\n".join("\n".join(map(visible, text.split("\n"))) for text in drawn))
+    else:
+        rows = [node.row() for tree in trees for node in tree]
+        click.echo(render(rows, fmt, columns=TREE_COLUMNS))
+
+
+def _no_organisation(text: str | None, known_by: str | None) -> str:
+    by = f" (known by {known_by})" if known_by else ""
+    if text is None:
+        return f"no organisation is recorded{by}"
+    return f"no organisation's code or name contains {text!r}{by}"
 
 
 @click.command("replay")
