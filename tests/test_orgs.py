@@ -38,7 +38,7 @@ def tree(ledger, *args):
 
 def test_a_name_finds_every_organisation_holding_it_and_where_each_went(ledger):
     found = rows(ledger, "staffordshire")
-    assert sorted(found) == ["05D", "05G", "Q60", "QNC"]
+    assert sorted(found) == ["05D", "05G", "05Q", "Q60", "QNC"]
     assert found["05D"]["name"] == "NHS East Staffordshire CCG"
     assert found["05D"]["closed"] == "2022-06-30"
     assert found["05D"]["successors"] == "QNC on 2022-07-01"
@@ -47,11 +47,13 @@ def test_a_name_finds_every_organisation_holding_it_and_where_each_went(ledger):
     assert found["QNC"]["type"] == "icb"
 
 
-def test_a_search_matches_names_not_the_names_of_successors(ledger):
-    # 05Q's own name says "Staffs"; it is not found through its successor's name.
-    assert "05Q" not in rows(ledger, "staffordshire")
-    found = rows(ledger, "staffs")
+def test_a_search_matches_every_name_an_organisation_has_had(ledger):
+    # 05Q was registered in 2013 as "...Staffs and Seisdon and Peninsular"; the ODS
+    # extract of 2016 calls it "...Staffordshire and Seisdon Peninsula".
+    found = rows(ledger, "staffs and seisdon")
+    assert list(found) == ["05Q"]
     assert found["05Q"]["successors"] == "QNC on 2022-07-01"
+    assert list(rows(ledger, "staffordshire and seisdon")) == ["05Q"]
 
 
 def test_a_code_in_any_case_finds_13t_with_its_predecessors_and_parents(ledger):

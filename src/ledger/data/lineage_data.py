@@ -121,6 +121,7 @@ def area_team_2015_records(data: Path) -> list[dict[str, Any]]:
                 "effective": AREA_TEAMS_2015,
                 "area_team": row["high_level_health_geography_ods_code"],
                 "region": row["national_grouping_ods_code"],
+                "name": ordinary_case(row["org_name"]),
                 "as_at": AREA_TEAMS_2015,
                 "source": ODS_2016,
                 "locator": f"line {line}",

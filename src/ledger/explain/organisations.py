@@ -47,7 +47,10 @@ SELECT code FROM organisations
 WHERE {_KNOWN}
   AND (:text IS NULL
        OR instr(lower(code), lower(:text)) > 0
-       OR instr(lower(name), lower(:text)) > 0)
+       OR instr(lower(name), lower(:text)) > 0
+       OR code IN (SELECT m.organisation FROM memberships AS m
+                   WHERE instr(lower(m.name), lower(:text)) > 0
+                     AND (:as_at IS NULL OR m.as_at <= :as_at)))
 ORDER BY lower(code) = lower(:text) DESC, code
 """
 

@@ -106,13 +106,15 @@ class MergerRecord(CitedRecord):
 
 class MembershipRecord(CitedRecord):
     """From ``effective`` on, ``organisation`` sits under these parents (an area team, a
-    region): NHS England's structure changed around the organisations it groups."""
+    region), as a register lists it then, with the ``name`` it gives (when it gives one):
+    NHS England's structure changed around the organisations it groups."""
 
     kind: Literal["membership"] = "membership"
     organisation: Code
     effective: IsoDate = Field(description="first day under these parents")
     area_team: Code | None = None
     region: Code | None = None
+    name: Text | None = Field(default=None, description="its name in that register")
 
     def dates_about(self) -> dict[str, date | None]:
         return {"effective": self.effective}

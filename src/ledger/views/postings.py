@@ -81,7 +81,7 @@ def reference_rows(fields: dict[str, Any], position: int) -> list[tuple[str, dic
         return [("memberships", {
             "record_id": fields["id"], "organisation": fields["organisation"],
             "area_team": fields.get("area_team"), "region": fields.get("region"),
-            "effective": fields["effective"]} | cited)]  # fmt: skip
+            "name": fields.get("name"), "effective": fields["effective"]} | cited)]  # fmt: skip
     if kind == "closure":
         return [("closures", {
             "record_id": fields["id"], "organisation": fields["organisation"],
@@ -111,7 +111,8 @@ def _own_membership(fields: dict[str, Any], cited: dict[str, Any]) -> list[tuple
     return [("memberships", {
         "record_id": fields["id"], "organisation": fields["id"],
         "area_team": fields.get("area_team"), "region": fields.get("region"),
-        "effective": fields.get("opened") or fields["as_at"]} | cited)]  # fmt: skip
+        "name": fields["name"], "effective": fields.get("opened") or fields["as_at"]}
+        | cited)]  # fmt: skip
 
 
 def _lineage_rows(

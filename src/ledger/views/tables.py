@@ -108,6 +108,7 @@ TABLES: dict[str, dict[str, Any]] = {
             "organisation": str,
             "area_team": str,
             "region": str,
+            "name": str,
             "effective": str,
             "as_at": str,
             "position": int,
