@@ -65,6 +65,7 @@ BAD_VALUES = {
 EVERY_PARAMETER = [
     ("audit", "account", "code"),
     ("audit", "as_at", "date"),
+    ("audit", "lineage_as_at", "date"),
     ("audit", "measure", "slug"),
     ("audit", "year", "year"),
     ("baseline", "area_team", "code"),
@@ -73,6 +74,8 @@ EVERY_PARAMETER = [
     ("baseline", "region", "code"),
     ("ccg-budgets", "area_team", "code"),
     ("ccg-budgets", "as_at", "date"),
+    ("ccg-budgets", "boundaries", "year"),
+    ("ccg-budgets", "compare", "year"),
     ("ccg-budgets", "effective", "date"),
     ("ccg-budgets", "group", "text"),
     ("ccg-budgets", "region", "code"),
