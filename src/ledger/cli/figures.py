@@ -125,8 +125,10 @@ def diff(
 @pass_settings
 def check(settings: Settings, expected_head: str | None, fmt: str) -> None:
     """Check the ledger's invariants: the hash chain holds, every record reads back,
-    transfers conserve money, organisations are used only while open, no version counts
-    twice, and reported figures reconcile with their components. Prints each failure;
+    transfers conserve money, organisations are used only while open, a merger's or
+    split's predecessors close the day before it and are carried on once a day, lineage
+    never runs in a circle, no version counts twice, and reported figures reconcile with
+    their components. Prints each failure;
     exit code 1 if there is one. The head of the hash chain goes to stderr first, to note
     down for --expected-head.
 
