@@ -7,8 +7,8 @@
 --
 -- Lineage (allocations and drawdowns): the figure is restated onto the organisation's
 -- boundaries, as ccg-budgets restates it. Every organisation whose figures were carried
--- on to it, through every merger and split known by lineage_as_at, in any year, counts too;
--- carried names the way its figures came ("00F -> 13T -> QHM"). Through a merger a
+-- on to it, through every merger and split known by lineage_as_at, counts too, in any
+-- year; carried names the way its figures came ("00F -> 13T -> QHM"). Through a merger a
 -- predecessor's figures count whole. Through a split only a part counts, cut by the
 -- split's running weights as ccg-budgets cuts it: the part of a running total T is
 -- T*(before+weight)/total - T*before/total. Each row of a split predecessor keeps its
