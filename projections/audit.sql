@@ -2,51 +2,125 @@
 --
 -- The versions of every record that moved the figure, known by as_at: for allocations
 -- and drawdowns those of the organisation and of every organisation under it, for the
--- other measures the organisation's own; once a merger is known, its predecessors'
--- figures from the merger date on count too. A correction appears as a new version of
--- the record it corrects. `ledger audit` adds each step's value before and after.
+-- other measures the organisation's own. A correction appears as a new version of the
+-- record it corrects. `ledger audit` adds each step's value before and after.
+--
+-- Lineage (allocations and drawdowns): the figure is restated onto the organisation's
+-- boundaries, as ccg-budgets restates it. Every organisation whose figures were carried
+-- on to it, through every merger and split known by lineage_as_at, counts too, in any
+-- year; carried names the way its figures came ("00F -> 13T -> QHM"). Through a merger a
+-- predecessor's figures count whole. Through a split only a part counts, cut by the
+-- split's running weights as ccg-budgets cuts it: the part of a running total T is
+-- T*(before+weight)/total - T*before/total. Each row of a split predecessor keeps its
+-- recorded amount_pence and delta_pence; counted_pence is the change it makes to this
+-- figure, the part of the predecessor's running total after it less the part before
+-- it, so the rows add up to exactly what ccg-budgets carries, and apportioned names the
+-- split and its share. On rows that are not apportioned counted_pence is delta_pence.
+-- For the other measures, which supersede rather than add up, a predecessor's figures
+-- count only from the day its figures were carried on.
 --
 -- :account  <code>  the organisation's code, e.g. 06H
 -- :measure  <slug>  allocation, plan, forecast, drawdown, qipp-plan, qipp-shortfall or a figure's measure (default: allocation)
 -- :year     <year>  financial year, e.g. 2013-14 (default: the latest year with this figure)
 -- :as_at    <date>  known date: only what was known by then counts (default: today)
+-- :lineage_as_at <date>  the known date of the mergers and splits followed (default: as_at)
 WITH RECURSIVE params AS (
     SELECT :account AS account,
            COALESCE(:measure, 'allocation') AS measure,
-           COALESCE(:as_at, date('now')) AS as_at
+           COALESCE(:measure, 'allocation') IN ('allocation', 'drawdown') AS additive,
+           COALESCE(:as_at, date('now')) AS as_at,
+           COALESCE(:lineage_as_at, :as_at, date('now')) AS lineage_as_at
 ),
 family(code) AS (
     SELECT account FROM params
     UNION
     SELECT o.code FROM organisations AS o, params AS p
     JOIN family AS f ON o.parent = f.code
-    WHERE o.as_at <= p.as_at AND p.measure IN ('allocation', 'drawdown')
+    WHERE o.as_at <= p.as_at AND p.additive
 ),
--- The accounts whose figures count: the family, and, once a merger is known, the merged
--- predecessors of a member for figures about dates from the merger on.
-accounts(code, since) AS (
-    SELECT code, NULL FROM family
-    UNION ALL
-    SELECT m.predecessor, m.effective
-    FROM lineage AS m, params AS p
-    WHERE m.as_at <= p.as_at AND m.successor IN (SELECT code FROM family)
+known_lineage AS (
+    SELECT l.* FROM lineage AS l, params AS p WHERE l.as_at <= p.lineage_as_at
+),
+-- The organisations whose figures were carried on into the family, however far back
+-- (UNION keeps each once, so even a circle of lineage ends).
+reach(code) AS (
+    SELECT code FROM family
+    UNION
+    SELECT l.predecessor
+    FROM reach AS r
+    JOIN known_lineage AS l ON l.successor = r.code
+    WHERE l.predecessor NOT IN (SELECT code FROM family)
 ),
 chosen AS (
     SELECT COALESCE(:year, MAX(x.financial_year)) AS year
-    FROM accounts AS a
+    FROM reach AS a
     CROSS JOIN params AS p
     JOIN postings AS x ON x.account = a.code AND x.measure = p.measure
-    WHERE x.as_at <= p.as_at AND (a.since IS NULL OR x.effective >= a.since)
+    WHERE x.as_at <= p.as_at
+      AND (p.additive OR a.code IN (SELECT code FROM family)
+           OR x.effective >= (SELECT MIN(l.effective) FROM known_lineage AS l
+                              WHERE l.predecessor = a.code))
+),
+-- The rows that count, each with its organisation's running total after it.
+counted AS (
+    SELECT x.*,
+           SUM(x.delta_pence) OVER (
+               PARTITION BY x.account ORDER BY x.as_at, x.position, x.side, x.posting_id
+               ROWS UNBOUNDED PRECEDING
+           ) AS running_pence
+    FROM reach AS a
+    CROSS JOIN params AS p
+    CROSS JOIN chosen AS c
+    JOIN postings AS x
+        ON x.account = a.code AND x.measure = p.measure AND x.financial_year = c.year
+    WHERE x.as_at <= p.as_at
+      AND (p.additive OR a.code IN (SELECT code FROM family)
+           OR x.effective >= (SELECT MIN(l.effective) FROM known_lineage AS l
+                              WHERE l.predecessor = a.code))
+),
+-- A predecessor's rows followed forward through the lineage into the family, its
+-- running totals before and after each row cut at every split on the way.
+carried(posting_id, code, after_pence, before_pence, way, apportioned, depth) AS (
+    SELECT x.posting_id, x.account, x.running_pence, x.running_pence - x.delta_pence,
+           x.account, NULL, 0
+    FROM counted AS x
+    WHERE x.account NOT IN (SELECT code FROM family)
+    UNION ALL
+    SELECT c.posting_id, l.successor,
+           c.after_pence * (l.weight_before + l.weight) / l.weight_total
+               - c.after_pence * l.weight_before / l.weight_total,
+           c.before_pence * (l.weight_before + l.weight) / l.weight_total
+               - c.before_pence * l.weight_before / l.weight_total,
+           c.way || ' -> ' || l.successor,
+           CASE WHEN l.weight < l.weight_total THEN
+               COALESCE(c.apportioned || '; ', '') || l.predecessor || ' -> ' || l.successor
+               || printf(' %.2f%%', 100.0 * l.weight / l.weight_total)
+               || printf(' (%,d of %,d %s; %s %s)', l.weight, l.weight_total, l.basis,
+                         l.source, l.locator)
+           ELSE c.apportioned END,
+           c.depth + 1
+    FROM carried AS c
+    JOIN known_lineage AS l ON l.predecessor = c.code
+    WHERE c.code NOT IN (SELECT code FROM family)
+      AND l.successor IN (SELECT code FROM reach)
+      AND c.depth < 100
+),
+ways AS (
+    SELECT x.*, NULL AS carried, NULL AS apportioned, x.delta_pence AS counted_pence
+    FROM counted AS x
+    WHERE x.account IN (SELECT code FROM family)
+    UNION ALL
+    SELECT x.*, c.way, c.apportioned,
+           CASE WHEN c.apportioned IS NULL THEN x.delta_pence
+                ELSE c.after_pence - c.before_pence END
+    FROM carried AS c
+    JOIN counted AS x ON x.posting_id = c.posting_id
+    WHERE c.code IN (SELECT code FROM family) AND c.depth > 0
 )
 SELECT
     x.as_at, x.effective, x.period, x.kind, x.record_id, x.version, x.correction_id,
     x.account, x.counterparty, x.side, x.is_void, x.unit, x.amount_pence, x.delta_pence,
     x.count, x.percent, x.precedence, x.position, x.financial_year, x.reason, x.source,
-    x.locator
-FROM accounts AS a
-CROSS JOIN params AS p
-CROSS JOIN chosen AS c
-JOIN postings AS x
-    ON x.account = a.code AND x.measure = p.measure AND x.financial_year = c.year
-WHERE x.as_at <= p.as_at AND (a.since IS NULL OR x.effective >= a.since)
-ORDER BY x.as_at, x.position, x.side
+    x.locator, x.carried, x.apportioned, x.counted_pence
+FROM ways AS x
+ORDER BY x.as_at, x.position, x.side, x.carried

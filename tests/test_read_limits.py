@@ -65,6 +65,7 @@ BAD_VALUES = {
 EVERY_PARAMETER = [
     ("audit", "account", "code"),
     ("audit", "as_at", "date"),
+    ("audit", "lineage_as_at", "date"),
     ("audit", "measure", "slug"),
     ("audit", "year", "year"),
     ("baseline", "area_team", "code"),

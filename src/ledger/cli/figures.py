@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -39,9 +40,11 @@ def audit(
 
     MEASURE is allocation, plan, forecast, drawdown, qipp-plan, qipp-shortfall or the
     measure of a reported figure. For allocations and drawdowns an aggregate (such as
-    ccg-sector) adds up the organisations under it.
+    ccg-sector) adds up the organisations under it, and a successor counts, in any year,
+    the figures of every organisation merged into it (a split's part by its weights).
 
         ledger audit 06H allocation --year 2013-14
+        ledger audit 13T allocation --year 2013-14
         ledger audit ccg-sector ccgs-forecasting-deficit
     """
     measure = measure.replace(" ", "-").lower()
@@ -77,7 +80,8 @@ def diff(
     fmt: str,
 ) -> None:
     """What changed a figure between two known dates: its value known at each, and the
-    events between that explain the difference, summing exactly to it.
+    events between that explain the difference, summing exactly to it. A successor's
+    figure counts its predecessors' events, through the mergers and splits known today.
 
         ledger diff ccg-sector --from 2013-09-30 --to 2014-03-31 --year 2013-14 --by member
     """
@@ -87,7 +91,12 @@ def diff(
     if end_day < start_day:
         raise click.BadParameter("--to is earlier than --from", param_hint="--to")
     measure = measure.replace(" ", "-").lower()
-    steps = _figure_steps(settings, account, measure, year, end_day, allow_empty=True)
+    # Both known dates see the figure on the boundaries known today, so that a merger or
+    # split becoming known between them does not count as a change.
+    today = date.today().isoformat()
+    steps = _figure_steps(
+        settings, account, measure, year, end_day, allow_empty=True, lineage_as_at=today
+    )
     start = value_known_at(steps, start_day, measure)
     between = [step for step in steps if step.as_at > start_day]
     end = value_known_at(steps, end_day, measure)
@@ -116,8 +125,10 @@ def diff(
 @pass_settings
 def check(settings: Settings, expected_head: str | None, fmt: str) -> None:
     """Check the ledger's invariants: the hash chain holds, every record reads back,
-    transfers conserve money, organisations are used only while open, no version counts
-    twice, and reported figures reconcile with their components. Prints each failure;
+    transfers conserve money, organisations are used only while open, a merger's or
+    split's predecessors close the day before it and are carried on once a day, lineage
+    never runs in a circle, no version counts twice, and reported figures reconcile with
+    their components. Prints each failure;
     exit code 1 if there is one. The head of the hash chain goes to stderr first, to note
     down for --expected-head.
 
@@ -186,8 +197,11 @@ def _figure_steps(
     as_at: str | None,
     *,
     allow_empty: bool = False,
+    lineage_as_at: str | None = None,
 ) -> list[Step]:
-    """The steps of one figure, read through the audit view."""
+    """The steps of one figure, read through the audit view: with a successor's, those
+    of every organisation whose figures were carried into it by the mergers and splits
+    known by ``lineage_as_at`` (default: ``as_at``)."""
     from ledger.explain.timeline import timeline
     from ledger.views.projections import bind, load_projections, run
 
@@ -195,28 +209,14 @@ def _figure_steps(
     given = {"account": account, "measure": measure}
     given |= {"year": year} if year else {}
     given |= {"as_at": as_at} if as_at else {}
+    given |= {"lineage_as_at": lineage_as_at} if lineage_as_at else {}
     path = caught_up_views(settings)
     rows = run(path, projection.sql, bind(projection, given))
     if not rows and not allow_empty:
-        raise click.ClickException(_nothing_recorded(path, account, measure, year))
+        from ledger.explain.missing import nothing_recorded
+
+        raise click.ClickException(nothing_recorded(path, account, measure, year))
     return timeline(rows, measure)
-
-
-def _nothing_recorded(path: str, account: str, measure: str, year: str | None) -> str:
-    from ledger.views.projections import run
-
-    known = run(path, "SELECT 1 FROM organisations WHERE code = :code", {"code": account})
-    if not known:
-        return f"unknown organisation {account!r}"
-    recorded = run(
-        path,
-        "SELECT measure, group_concat(DISTINCT financial_year) AS years FROM postings "
-        "WHERE account = :code GROUP BY measure ORDER BY measure",
-        {"code": account},
-    )
-    what = "; ".join(f"{row['measure']} ({row['years']})" for row in recorded) or "nothing"
-    in_year = f" in {year}" if year else ""
-    return f"no {measure} recorded for {account}{in_year}; recorded for {account}: {what}"
 
 
 def _step_row(step: Step) -> dict[str, Any]:

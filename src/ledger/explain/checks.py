@@ -88,6 +88,7 @@ VIEWS_CHECK = "views built"
 STORE_CHECK = "records read back"
 MATCH_CHECK = "views match the store"
 Found = tuple[str | None, str, str | None]  # record, message, source
+MAX_LINEAGE_DEPTH = 100  # how far a walk through mergers and splits looks for a circle
 
 
 def _store_failures(ledger: EventStore) -> tuple[int, list[Failure]]:
@@ -151,7 +152,7 @@ def _transfers_conserve_money(views_path: str | Path) -> list[Found]:
 
 def _organisations_open(views_path: str | Path) -> list[Found]:
     """A figure about a date before an organisation opened, or after it closed unless a
-    merger carries its figures to a successor."""
+    merger or a split (both are lineage) carries its figures on to a successor."""
     return _found(
         views_path,
         """
@@ -168,6 +169,78 @@ def _organisations_open(views_path: str | Path) -> list[Found]:
         WHERE x.version = 0 AND x.effective > c.effective
           AND NOT EXISTS (SELECT 1 FROM lineage AS m
                           WHERE m.predecessor = x.account AND m.effective <= x.effective)
+        """,
+    )
+
+
+def _predecessors_close(views_path: str | Path) -> list[Found]:
+    """A merger's or split's predecessor closes the day before its figures are carried on."""
+    return _found(
+        views_path,
+        """
+        WITH carried AS (
+            SELECT record_id, kind, predecessor, effective, source, locator,
+                   group_concat(successor, ', ') AS successors
+            FROM (SELECT * FROM lineage ORDER BY record_id, predecessor, weight_before)
+            GROUP BY record_id, predecessor
+        )
+        SELECT l.record_id AS record, l.source || ' ' || l.locator AS source,
+               l.predecessor || CASE
+                   WHEN c.effective IS NULL THEN ' never closes'
+                   ELSE ' closes on ' || c.effective
+               END || ', but its ' || l.kind || ' into ' || l.successors || ' takes effect on '
+               || l.effective || ': it should close on ' || date(l.effective, '-1 day')
+               AS message
+        FROM carried AS l
+        LEFT JOIN closures AS c ON c.organisation = l.predecessor
+        WHERE c.effective IS NOT date(l.effective, '-1 day')
+        ORDER BY l.effective, l.predecessor, l.record_id
+        """,
+    )
+
+
+def _one_lineage_per_day(views_path: str | Path) -> list[Found]:
+    """On one date a predecessor is merged into one successor or split once: two mergers,
+    or a merger and a split, would carry its figures on twice."""
+    return _found(
+        views_path,
+        """
+        SELECT MAX(record_id) AS record, MAX(source || ' ' || locator) AS source,
+               predecessor || ' is carried on ' || COUNT(DISTINCT record_id)
+               || ' times on ' || effective || ': by '
+               || group_concat(DISTINCT record_id) || ' (into '
+               || group_concat(DISTINCT successor) || ')' AS message
+        FROM (SELECT * FROM lineage ORDER BY record_id, weight_before)
+        GROUP BY predecessor, effective
+        HAVING COUNT(DISTINCT record_id) > 1
+        ORDER BY effective, predecessor
+        """,
+    )
+
+
+def _lineage_has_no_circle(views_path: str | Path) -> list[Found]:
+    """Following mergers and splits from an organisation never leads back to it."""
+    return _found(
+        views_path,
+        f"""
+        WITH RECURSIVE walk(start, code, way, record, depth) AS (
+            SELECT predecessor, successor, predecessor || ' -> ' || successor, record_id, 1
+            FROM lineage
+            UNION
+            SELECT w.start, l.successor, w.way || ' -> ' || l.successor, w.record, w.depth + 1
+            FROM walk AS w JOIN lineage AS l ON l.predecessor = w.code
+            WHERE w.code <> w.start AND w.depth < {MAX_LINEAGE_DEPTH}
+              AND (l.successor = w.start
+                   OR instr(' ' || w.way || ' ', ' ' || l.successor || ' ') = 0)
+        )
+        SELECT w.record, l.source || ' ' || l.locator AS source,
+               w.way || ' is a circle: an organisation''s figures are carried back to it'
+               AS message
+        FROM walk AS w
+        JOIN lineage AS l ON l.record_id = w.record AND l.predecessor = w.start
+                         AND l.weight_before = 0
+        WHERE w.code = w.start
+        ORDER BY w.start, w.way
         """,
     )
 
@@ -310,6 +383,9 @@ def _views_match(ledger: EventStore, views_path: str | Path) -> list[Found]:
 VIEW_CHECKS: dict[str, Callable[[str | Path], list[Found]]] = {
     "transfers conserve money": _transfers_conserve_money,
     "organisations open": _organisations_open,
+    "predecessors close": _predecessors_close,
+    "one lineage a day": _one_lineage_per_day,
+    "lineage has no circle": _lineage_has_no_circle,
     "versions count once": _versions_count_once,
     "allocation days agree": _allocation_days_agree,
     "reported figures reconcile": _reported_figures_reconcile,

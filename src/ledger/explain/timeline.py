@@ -5,6 +5,9 @@ figure, in known-date order). Additive measures (allocations, drawdowns) add up:
 step changes the figure by its delta. The others supersede: after each step the figure
 is the latest version that counts (about the latest date, then known latest, then
 recorded latest), so a revision replaces and a reversal falls back to what came before.
+
+A predecessor's rows (carried on through a merger or split) name the way they came; a
+split's row counts only its part (``counted_pence``), not its whole amount.
 """
 
 from __future__ import annotations
@@ -61,7 +64,9 @@ def timeline(rows: Sequence[dict[str, Any]], measure: str) -> list[Step]:
         replaced = current.get(key)
         current[key] = row
         before = value
-        if additive:  # the new version's amount takes the place of the one it replaces
+        if additive and row.get("apportioned"):  # only the split's part of it counts
+            value = int(value or 0) + int(row["counted_pence"] or 0)
+        elif additive:  # the new version's amount takes the place of the one it replaces
             value = int(value or 0) + _live_amount(row) - _live_amount(replaced)
         else:
             value = _latest_value(current)
@@ -107,6 +112,16 @@ def _figure_value(version: dict[str, Any]) -> int | str | None:
 
 
 def _note(row: dict[str, Any], replaced: dict[str, Any] | None) -> str:
+    """What the step is, and for a predecessor's row the way it came."""
+    note = _what(row, replaced)
+    if row.get("apportioned"):
+        return "; ".join(part for part in (note, f"apportioned {row['apportioned']}") if part)
+    if row.get("carried"):
+        return "; ".join(part for part in (note, f"carried {row['carried']}") if part)
+    return note
+
+
+def _what(row: dict[str, Any], replaced: dict[str, Any] | None) -> str:
     if row["correction_id"] and replaced is not None:
         old = _shown(replaced)
         if row["is_void"]:

@@ -1,0 +1,93 @@
+"""What to say when a figure has no audit rows: what is recorded for the organisation and,
+when mergers or splits carried figures into it or on from it, where they are."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ledger.views.projections import run
+
+MAX_DEPTH = 100  # lineage is followed no further, whatever the views hold
+
+
+def nothing_recorded(path: str | Path, account: str, measure: str, year: str | None) -> str:
+    """Why ``account`` has no ``measure`` (in ``year``): the message for the user."""
+    known = run(path, "SELECT 1 FROM organisations WHERE code = :code", {"code": account})
+    if not known:
+        return f"unknown organisation {account!r}"
+    lineage = run(path, "SELECT * FROM lineage ORDER BY effective, record_id, weight_before")
+    predecessors = _predecessors(lineage, account)
+    successors = [row for row in lineage if row["predecessor"] == account]
+    if not predecessors and not successors:
+        what = _recorded(path, [account])
+        in_year = f" in {year}" if year else ""
+        return f"no {measure} recorded for {account}{in_year}; recorded for {account}: {what}"
+    for_year = f" for {year}" if year else ""
+    said = f"{account} has no {measure}{for_year}"
+    if predecessors:
+        said += f", nor have its predecessors {_listed(predecessors)}"
+    if successors:
+        said += f"; {_carried_on(path, lineage, account, successors)}"
+    whose = f"{account} and its predecessors" if predecessors else account
+    return f"{said}; recorded for {whose}: {_recorded(path, [account, *predecessors])}"
+
+
+def _predecessors(lineage: Sequence[dict[str, Any]], account: str) -> list[str]:
+    """Every organisation whose figures were carried on into ``account``, however far back."""
+    found: set[str] = set()
+    wave, depth = {account}, 0
+    while wave and depth < MAX_DEPTH:
+        wave = {row["predecessor"] for row in lineage if row["successor"] in wave} - found
+        wave.discard(account)
+        found |= wave
+        depth += 1
+    return sorted(found)
+
+
+def _carried_on(
+    path: str | Path, lineage: Sequence[dict[str, Any]], account: str, ways: list[dict[str, Any]]
+) -> str:
+    """Where ``account``'s figures went: 'it closed on ... and its figures are carried to
+    X, then Y' or '... apportioned between A (n%) and B (m%) by <basis>'."""
+    closed = run(
+        path,
+        "SELECT MIN(effective) AS effective FROM closures WHERE organisation = :code",
+        {"code": account},
+    )[0]["effective"]
+    first = ways[0]["effective"]
+    when = f"it closed on {closed} and" if closed else f"from {first}"
+    if ways[0]["kind"] == "split":
+        parts = [
+            f"{row['successor']} ({100 * row['weight'] / row['weight_total']:.2f}%)"
+            for row in ways
+            if row["record_id"] == ways[0]["record_id"]
+        ]
+        return f"{when} its figures are apportioned between {_listed(parts)} by {ways[0]['basis']}"
+    onward = [ways[0]["successor"]]
+    while len(onward) < MAX_DEPTH:
+        nexts = [row for row in lineage if row["predecessor"] == onward[-1]]
+        if not nexts or nexts[0]["kind"] == "split" or nexts[0]["successor"] in onward:
+            break
+        onward.append(nexts[0]["successor"])
+    return f"{when} its figures are carried to {', then '.join(onward)}"
+
+
+def _recorded(path: str | Path, codes: list[str]) -> str:
+    """The measures recorded for ``codes`` and the years of each, or 'nothing'."""
+    marks = ", ".join(f":c{number}" for number in range(len(codes)))
+    recorded = run(
+        path,
+        "SELECT measure, group_concat(DISTINCT financial_year) AS years "
+        f"FROM (SELECT * FROM postings WHERE account IN ({marks}) ORDER BY financial_year) "
+        "GROUP BY measure ORDER BY measure",
+        {f"c{number}": code for number, code in enumerate(codes)},
+    )
+    return "; ".join(f"{row['measure']} ({row['years']})" for row in recorded) or "nothing"
+
+
+def _listed(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"

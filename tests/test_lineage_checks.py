@@ -1,0 +1,175 @@
+"""ledger check on lineage: a merger's or split's predecessors close the day before it,
+each is carried on once a day, lineage never runs in a circle, and a split carries a
+closed predecessor's figures on. The real events/ pass every check."""
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from factories import allocation, organisation, world, write_jsonl
+
+from ledger.cli import main
+from ledger.records.located import Located
+from ledger.records.models import parse_record
+from ledger.writing.ledger import Batch, Ledger
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+CITED = {"as_at": "2014-02-01", "source": "board-paper-2013-11", "locator": "p9"}
+LINEAGE_CHECKS = {"predecessors close", "one lineage a day", "lineage has no circle"}
+
+
+def closure(code, effective, **changes):
+    return {"id": f"{code}-closed", "kind": "closure", "organisation": code,
+            "effective": effective, **CITED, **changes}  # fmt: skip
+
+
+def merger(record_id, successor, *predecessors, effective="2014-04-01"):
+    return {"id": record_id, "kind": "merger", "organisation": successor,
+            "predecessors": list(predecessors), "effective": effective, **CITED}  # fmt: skip
+
+
+def split(record_id, code, *successors, effective="2014-04-01"):
+    return {"id": record_id, "kind": "split", "organisation": code, "basis": "patients",
+            "successors": [{"organisation": s, "weight": w} for s, w in successors],
+            "effective": effective, **CITED}  # fmt: skip
+
+
+def ledger_with(sqlite_store, tmp_path, *records):
+    common = ["--store", sqlite_store, "--views", str(tmp_path / "views.db")]
+
+    def invoke(*args):
+        return CliRunner().invoke(main, [*common, *args], catch_exceptions=False)
+
+    path = write_jsonl(tmp_path / "history.jsonl", [*world(), organisation("07A"), *records])
+    imported = invoke("import", str(path))
+    assert imported.exit_code == 0, imported.output
+    return invoke
+
+
+def plant(sqlite_store, *records):
+    """Write records straight into the store, past the checks import makes."""
+    with Ledger(sqlite_store) as planting:
+        located = [Located("planted", parse_record(record)) for record in records]
+        planting.append(Batch(new=located))
+
+
+def failures(ledger):
+    result = ledger("check", "--format", "json")
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_the_real_events_pass_every_check(tmp_path):
+    common = ["--store", str(tmp_path / "ledger.db"), "--views", str(tmp_path / "views.db")]
+    assert CliRunner().invoke(main, [*common, "import", str(REPOSITORY / "events")]).exit_code == 0
+    result = CliRunner().invoke(main, [*common, "check"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("No failures in 12 checks over ")
+
+
+def test_a_merger_whose_predecessor_closes_the_day_before_passes(sqlite_store, tmp_path):
+    ledger = ledger_with(
+        sqlite_store, tmp_path, closure("05Q", "2014-03-31"), merger("into-06H", "06H", "05Q")
+    )
+    assert failures(ledger) == (0, [])
+
+
+def test_a_predecessor_closing_on_the_wrong_day_fails(sqlite_store, tmp_path):
+    ledger = ledger_with(
+        sqlite_store, tmp_path, closure("05Q", "2014-02-28"), merger("into-06H", "06H", "05Q")
+    )
+    assert failures(ledger) == (
+        1,
+        [
+            {
+                "check": "predecessors close",
+                "record": "into-06H",
+                "message": "05Q closes on 2014-02-28, but its merger into 06H takes effect on "
+                "2014-04-01: it should close on 2014-03-31",
+                "source": "board-paper-2013-11 p9",
+            }
+        ],
+    )
+
+
+def test_a_split_predecessor_that_never_closes_fails(sqlite_store, tmp_path):
+    ledger = ledger_with(sqlite_store, tmp_path, split("05Q-split", "05Q", ("06H", 3), ("07A", 1)))
+    code, found = failures(ledger)
+    assert code == 1
+    assert [(row["check"], row["record"], row["message"]) for row in found] == [
+        (
+            "predecessors close",
+            "05Q-split",
+            "05Q never closes, but its split into 06H, 07A takes effect on 2014-04-01: "
+            "it should close on 2014-03-31",
+        )
+    ]
+
+
+def test_a_predecessor_carried_to_two_successors_on_one_date_fails(sqlite_store, tmp_path):
+    """Import takes these two mergers; check says they carry 05Q's figures on twice."""
+    ledger = ledger_with(
+        sqlite_store,
+        tmp_path,
+        closure("05Q", "2014-03-31"),
+        merger("into-06H", "06H", "05Q"),
+        merger("into-07A", "07A", "05Q"),
+    )
+    code, found = failures(ledger)
+    assert code == 1
+    assert [(row["check"], row["message"]) for row in found] == [
+        (
+            "one lineage a day",
+            "05Q is carried on 2 times on 2014-04-01: by into-06H,into-07A (into 06H,07A)",
+        )
+    ]
+
+
+def test_a_circle_of_lineage_fails(sqlite_store, tmp_path):
+    ledger = ledger_with(
+        sqlite_store,
+        tmp_path,
+        closure("05Q", "2014-03-31"),
+        merger("into-06H", "06H", "05Q"),
+    )
+    back = merger("back-into-05Q", "05Q", "06H", effective="2014-04-01")
+    assert ledger("import", str(write_jsonl(tmp_path / "back.jsonl", [back]))).exit_code == 1
+    plant(sqlite_store, back)
+    code, found = failures(ledger)
+    assert code == 1
+    circles = [(row["record"], row["message"]) for row in found
+               if row["check"] == "lineage has no circle"]  # fmt: skip
+    assert circles == [
+        (
+            "into-06H",
+            "05Q -> 06H -> 05Q is a circle: an organisation's figures are carried back to it",
+        ),
+        (
+            "back-into-05Q",
+            "06H -> 05Q -> 06H is a circle: an organisation's figures are carried back to it",
+        ),
+    ]
+    assert {row["check"] for row in found} <= {*LINEAGE_CHECKS, "organisations open"}
+
+
+def test_a_split_carries_a_closed_predecessors_later_figures(sqlite_store, tmp_path):
+    later = allocation("late-05Q", account="05Q", financial_year="2014-15",
+                       effective="2014-06-30", as_at="2014-07-01")  # fmt: skip
+    ledger = ledger_with(
+        sqlite_store,
+        tmp_path,
+        closure("05Q", "2014-03-31"),
+        split("05Q-split", "05Q", ("06H", 3), ("07A", 1)),
+        later,
+    )
+    assert failures(ledger) == (0, [])
+
+
+def test_a_closed_organisation_with_no_lineage_used_later_still_fails(sqlite_store, tmp_path):
+    ledger = ledger_with(sqlite_store, tmp_path, closure("05Q", "2014-03-31"))
+    plant(sqlite_store, allocation("late-05Q", account="05Q", financial_year="2014-15",
+                                   effective="2014-06-30", as_at="2014-07-01"))  # fmt: skip
+    code, found = failures(ledger)
+    assert (code, [(row["check"], row["message"]) for row in found]) == (
+        1,
+        [("organisations open", "05Q is used on 2014-06-30, after it closed on 2014-03-31")],
+    )
