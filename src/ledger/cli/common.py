@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
+from pathlib import Path
+
 import click
 
 from ledger.cli.output import FORMATS, plural
@@ -109,6 +111,29 @@ def caught_up_views(settings: Settings) -> str:
         )
     show_left_out(left_out)
     return settings.views
+
+
+@contextmanager
+def views_recorded_by(settings: Settings, recorded_by: str | None) -> Iterator[str]:
+    """The views database to answer from "as the ledger stood on ``recorded_by``": the
+    caught-up one, unless the ledger has errata recorded after that day; then one built
+    without them, in a temporary folder that is removed afterwards."""
+    import tempfile
+
+    from ledger.store.application import EventStore
+    from ledger.views.projections import run
+    from ledger.views.refresh import replay
+
+    path = caught_up_views(settings)
+    later = "SELECT COUNT(*) AS later FROM errata WHERE recorded > :day"
+    if recorded_by is None or not run(path, later, {"day": recorded_by})[0]["later"]:
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="ledger-recorded-by-") as folder:
+        built = str(Path(folder) / "views.db")
+        with EventStore(settings.store, must_exist=True) as ledger:
+            replay(ledger, built, recorded_by=recorded_by)
+        yield built
 
 
 def show_left_out(events: int) -> None:

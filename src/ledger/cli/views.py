@@ -19,6 +19,7 @@ from ledger.cli.common import (
     pass_settings,
     progress_on_stderr,
     show_left_out,
+    views_recorded_by,
 )
 from ledger.cli.output import plural, render, visible
 from ledger.views.read_limits import DEFAULT_ROWS, DEFAULT_SECONDS, ROWS_VARIABLE, TIMEOUT_VARIABLE
@@ -100,20 +101,30 @@ def view(
     timeout: float,
     max_rows: int,
 ) -> None:
-    """Run a named view on the views database, caught up with the store first.
+    """Run a named view on the views database, caught up with the store first. Every
+    view also takes -p recorded_by DATE: the answer as the ledger stood that day, before
+    the errata it recorded later.
 
     ledger view ccg-budgets -p year 2013-14 -p as_at 2013-09-30 -p group region
     """
-    from ledger.views.projections import bind, load_projections, run
+    from ledger.views.projections import bind, load_projections, parse_iso_date, run
     from ledger.views.read_limits import Limits
 
     projections = load_projections()
     if name not in projections:
         raise click.ClickException(f"no view named {name!r}; `ledger views` lists them")
     projection = projections[name]
-    bound = bind(projection, _given_once(params))
-    path = caught_up_views(settings)
-    click.echo(render(run(path, projection.sql, bound, Limits(timeout, max_rows)), fmt))
+    given = _given_once(params)
+    recorded_by = given.pop("recorded_by", None)
+    if recorded_by is not None:
+        try:
+            recorded_by = parse_iso_date(recorded_by)
+        except ValueError as error:
+            raise click.ClickException(f"parameter recorded_by: {error}") from None
+    bound = bind(projection, given)
+    with views_recorded_by(settings, recorded_by) as path:
+        rows = run(path, projection.sql, bound, Limits(timeout, max_rows))
+    click.echo(render(rows, fmt))
 
 
 def _given_once(params: tuple[tuple[str, str], ...]) -> dict[str, str]:
@@ -210,16 +221,26 @@ def _no_organisation(text: str | None, known_by: str | None) -> str:
 @click.command("replay")
 @click.option("--as-at", "as_at", type=date_option, help="keep only what was known by this date")
 @click.option(
+    "--recorded-by",
+    "recorded_by",
+    type=date_option,
+    help="as the ledger stood on this date: leave out errata recorded later",
+)
+@click.option(
     "--views", "views_path", help="views database to build (default: the --views of ledger)"
 )
 @force_option
 @pass_settings
-def replay_command(settings: Settings, as_at: Any, views_path: str | None, force: bool) -> None:
-    """Rebuild a views database from scratch, optionally as known at a date.
+def replay_command(
+    settings: Settings, as_at: Any, recorded_by: Any, views_path: str | None, force: bool
+) -> None:
+    """Rebuild a views database from scratch, optionally as known at a date, or as the
+    ledger stood on a date (before the errata it recorded later).
 
     ledger replay --as-at 2013-09-30 --views september.db
     """
-    _replay(settings, settings.views if views_path is None else views_path, iso(as_at), force)
+    path = settings.views if views_path is None else views_path
+    _replay(settings, path, iso(as_at), force, iso(recorded_by))
 
 
 @click.command()
@@ -233,14 +254,21 @@ def rebuild(settings: Settings, force: bool) -> None:
     _replay(settings, settings.views, None, force)
 
 
-def _replay(settings: Settings, path: str, known_by: str | None, force: bool) -> None:
+def _replay(
+    settings: Settings, path: str, known_by: str | None, force: bool, recorded_by: str | None = None
+) -> None:
     from ledger.store.application import EventStore
     from ledger.views.refresh import replay
     from ledger.writing.bulk import paused_garbage_collection
 
     with EventStore(settings.store, must_exist=True) as ledger, paused_garbage_collection():
-        done = replay(ledger, path, known_by, progress=progress_on_stderr("replay"), force=force)
+        done = replay(
+            ledger, path, known_by, progress=progress_on_stderr("replay"),
+            recorded_by=recorded_by, force=force,
+        )  # fmt: skip
     scope = f", keeping what was known by {known_by}" if known_by else ""
+    if recorded_by:
+        scope += f", as the ledger stood on {recorded_by}"
     left_out = (
         f"; {plural(done.unprojected, 'stored event')} could not be projected "
         f"(ledger check lists {'it' if done.unprojected == 1 else 'them'})"

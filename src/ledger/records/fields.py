@@ -73,6 +73,8 @@ FIELD_ORDER = (
     "to",
     "organisation",
     "corrects",
+    "fixes",
+    "recorded",
     "action",
     "financial_year",
     "period",

@@ -17,4 +17,5 @@ KINDS = (
     "qipp",
     "figure",
     "correction",
+    "erratum",
 )

@@ -15,6 +15,7 @@ from pydantic import Field, TypeAdapter, ValidationError
 
 from ledger.records import kinds
 from ledger.records.base import RecordBase
+from ledger.records.errata import ErratumRecord, fixed_fields
 from ledger.records.reference import (
     BaselineRecord,
     ClosureRecord,
@@ -51,6 +52,7 @@ AnyRecord = (
     | QippRecord
     | FigureRecord
     | CorrectionRecord
+    | ErratumRecord
 )
 Record = Annotated[AnyRecord, Field(discriminator="kind")]
 
@@ -120,3 +122,10 @@ def describe_validation_error(error: ValidationError) -> list[str]:
             message = f"{field}: {message}"
         problems.append(message)
     return problems
+
+
+def fixed_record(target: dict[str, Any], erratum: dict[str, Any]) -> dict[str, Any] | None:
+    """The record an erratum makes of its target (both as stored), read and normalised as
+    any record is; None when it withdraws the record. RecordError if it is not a record."""
+    fields = fixed_fields(target, erratum)
+    return None if fields is None else parse_record(fields).normalised()

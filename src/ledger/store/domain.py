@@ -100,6 +100,9 @@ class Entry(Aggregate):
     class CorrectionRecorded(Recorded):
         TOPIC = "ledger:CorrectionRecorded"
 
+    class ErratumRecorded(Recorded):
+        TOPIC = "ledger:ErratumRecorded"
+
     def __init__(self, record: dict[str, Any]) -> None:
         self.record = record
 
@@ -135,6 +138,7 @@ EVENT_FOR_KIND: dict[str, type[Entry.Recorded]] = {
     "qipp": Entry.QippReported,
     "figure": Entry.FigureReported,
     "correction": Entry.CorrectionRecorded,
+    "erratum": Entry.ErratumRecorded,
 }
 RECORD_TOPICS = frozenset(event_class.TOPIC for event_class in EVENT_FOR_KIND.values())
 # The record events whose stored state needs no upcasting: every one, until a class is

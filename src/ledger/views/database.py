@@ -45,6 +45,7 @@ class Tracking:
     record_id: str | None  # the record at ``position``, to recognise the store it follows
     known_by: str | None  # ISO date: only records known by then (a replay "as at")
     schema_version: int
+    recorded_by: str | None = None  # ISO date: only errata recorded by then
 
 
 class ViewsConnection:
@@ -85,7 +86,7 @@ class ViewsConnection:
     def tracking(self) -> Tracking:
         try:
             row = self.conn.execute(
-                f"SELECT position, record_id, known_by, schema_version FROM {TRACKING}"
+                f"SELECT position, record_id, known_by, schema_version, recorded_by FROM {TRACKING}"
             ).fetchone()
         except sqlite3.Error as error:
             raise views_problem(self.path, error) or damaged(self.path, error) from None
@@ -138,7 +139,9 @@ class ViewsSchema(ViewsConnection):
     refusing a file that is something else."""
 
     @classmethod
-    def open(cls, path: str | Path, known_by: str | None = None) -> Self:
+    def open(
+        cls, path: str | Path, known_by: str | None = None, recorded_by: str | None = None
+    ) -> Self:
         """Open (creating if new) a views database; a file that is not one is refused."""
         path = Path(path)
         problem = folder_problem(path)
@@ -148,7 +151,7 @@ class ViewsSchema(ViewsConnection):
         try:
             tables = views._table_names()
             if not tables:
-                views._create_if_new(known_by)
+                views._create_if_new(known_by, recorded_by)
             elif TRACKING not in tables:
                 raise not_views(path)
             else:
@@ -174,7 +177,7 @@ class ViewsSchema(ViewsConnection):
         if missing and self.tracking.schema_version == SCHEMA_VERSION:
             raise damaged(self.path, f"it has no table {missing[0]}")
 
-    def _create_if_new(self, known_by: str | None) -> None:
+    def _create_if_new(self, known_by: str | None, recorded_by: str | None = None) -> None:
         """Create the tables of a new (or empty) file under the write lock, so that of two
         processes opening it at once one creates them and the other finds them made."""
         with views_errors(self.path):
@@ -184,15 +187,23 @@ class ViewsSchema(ViewsConnection):
                 if tables and TRACKING not in tables:
                     raise not_views(self.path)
                 if not tables:
-                    self._create_tables(known_by, indexed=True)
+                    self._create_tables(known_by, recorded_by, indexed=True)
 
-    def create(self, known_by: str | None = None, *, indexed: bool = True) -> None:
+    def create(
+        self,
+        known_by: str | None = None,
+        recorded_by: str | None = None,
+        *,
+        indexed: bool = True,
+    ) -> None:
         """Create the tables; a bulk build leaves the indexes to ``add_indexes`` at the end."""
         self.set_journal("WAL")
         with self.db.atomic():
-            self._create_tables(known_by, indexed=indexed)
+            self._create_tables(known_by, recorded_by, indexed=indexed)
 
-    def _create_tables(self, known_by: str | None, *, indexed: bool) -> None:
+    def _create_tables(
+        self, known_by: str | None, recorded_by: str | None, *, indexed: bool
+    ) -> None:
         self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         for name, spec in TABLES.items():
             self.db.table(name).create(
@@ -209,6 +220,7 @@ class ViewsSchema(ViewsConnection):
                 "record_id": None,
                 "known_by": known_by,
                 "schema_version": SCHEMA_VERSION,
+                "recorded_by": recorded_by,
             },
             pk="id",
         )

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ledger.store.settings import shown
 from ledger.views.corrections import Days, apply_corrections
 from ledger.views.database import ViewsDatabase
+from ledger.views.errata import Fixes, NeedsReplay
 from ledger.views.errors import ViewsError
 from ledger.views.postings import MONEY_KINDS, known_on, posting_rows, reference_rows
 
@@ -50,6 +51,9 @@ def catch_up(
     if until is not None:
         end = min(end, until)
     to_read = end - views.tracking.position
+    # A build from the start knows every erratum; one that arrives later needs a build.
+    start = views.tracking
+    fixes = _fixes(ledger, end, start.recorded_by) if start.position == 0 else None
     read = 0
     while True:
         with views.writing():
@@ -62,12 +66,18 @@ def catch_up(
             last, records, unreadable = _read(ledger, views, tracking.position, limit)
             if last == tracking.position:
                 return read
-            _project(views, tracking.known_by, records)
+            if fixes is None and any(r.fields.get("kind") == "erratum" for r in records):
+                raise NeedsReplay("new errata fix records the views hold")
+            _project(views, tracking.known_by, records, fixes or Fixes([], None))
             at_last = records[-1].fields["id"] if records and records[-1].position == last else None
             views.track(last, at_last)
         read += len(records) + unreadable
         if progress:
             progress(read, max(to_read, read))
+
+
+def _fixes(ledger: EventStore, end: int, recorded_by: str | None) -> Fixes:
+    return Fixes(ledger.records_of_kinds(("erratum",), end), recorded_by)
 
 
 def _read(
@@ -91,17 +101,19 @@ _EVENT_FAULTS = (
 )  # fmt: skip
 
 
-def _project(views: ViewsDatabase, known_by: str | None, records: list[StoredRecord]) -> None:
+def _project(
+    views: ViewsDatabase, known_by: str | None, records: list[StoredRecord], fixes: Fixes
+) -> None:
     """Write one page's rows; if the page fails, write its events one at a time and leave
     out each that fails, so one bad event costs only itself."""
     try:
         with views.savepoint():
-            _Page(known_by, records).write(views)
+            _Page(known_by, records, fixes).write(views)
     except _EVENT_FAULTS:
         for record in records:
             try:
                 with views.savepoint():
-                    _Page(known_by, [record]).write(views)
+                    _Page(known_by, [record], fixes).write(views)
             except _EVENT_FAULTS as error:
                 views.leave_out(record.position, str(record.fields["id"]), _fault(error))
 
@@ -141,8 +153,9 @@ def _check_same_store(ledger: EventStore, views: ViewsDatabase) -> None:
 class _Page:
     """The rows made from one page of records."""
 
-    def __init__(self, known_by: str | None, records: list[StoredRecord]):
+    def __init__(self, known_by: str | None, records: list[StoredRecord], fixes: Fixes):
         self.known_by = known_by
+        self.fixes = fixes
         self.pending: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.postings: list[tuple[Any, ...]] = []
         self.corrections: list[tuple[dict[str, Any], int]] = []
@@ -151,8 +164,12 @@ class _Page:
         self.days = Days()
         self.days.add_postings(self.postings)
 
-    def apply(self, fields: dict[str, Any], position: int) -> None:
-        if self.known_by is not None and known_on(fields) > self.known_by:
+    def apply(self, stored: dict[str, Any], position: int) -> None:
+        if stored["kind"] == "erratum":
+            self.pending["errata"] += self.fixes.rows(stored, position)
+            return
+        fields = self.fixes.fixed(stored)
+        if fields is None or (self.known_by is not None and known_on(fields) > self.known_by):
             return
         kind = fields["kind"]
         if kind in MONEY_KINDS:

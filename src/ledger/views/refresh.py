@@ -23,6 +23,7 @@ from ledger.store.files import (
 )
 from ledger.store.settings import is_database_url
 from ledger.views.database import ViewsDatabase
+from ledger.views.errata import NeedsReplay
 from ledger.views.errors import ViewsError, is_views_file, not_views, views_errors
 from ledger.views.projector import Progress, catch_up
 from ledger.views.tables import SCHEMA_VERSION
@@ -48,15 +49,24 @@ def caught_up(ledger: EventStore, path: str | Path) -> ViewsDatabase:
     try:
         with views_errors(path):
             if views.tracking.schema_version != SCHEMA_VERSION:
-                known_by = views.tracking.known_by
-                views.close()
-                replay(ledger, path, known_by)
-                views = ViewsDatabase.open(path)
-            catch_up(ledger, views)
+                views = _replayed(ledger, views)
+            try:
+                catch_up(ledger, views)
+            except NeedsReplay:
+                views = _replayed(ledger, views)
+                catch_up(ledger, views)
     except BaseException:
         views.close()
         raise
     return views
+
+
+def _replayed(ledger: EventStore, views: ViewsDatabase) -> ViewsDatabase:
+    """The same views, built again from the store (for another schema, or new errata)."""
+    tracking, path = views.tracking, views.path
+    views.close()
+    replay(ledger, path, tracking.known_by, recorded_by=tracking.recorded_by)
+    return ViewsDatabase.open(path)
 
 
 def replay(
@@ -66,11 +76,13 @@ def replay(
     progress: Progress | None = None,
     until: int | None = None,
     *,
+    recorded_by: str | None = None,
     force: bool = False,
 ) -> Replayed:
     """Build the views database at ``path`` afresh from the whole store (or its events up
     to position ``until``), keeping only records known by ``known_by`` (an ISO date) when
-    given. It replaces only a views database, unless ``force`` (and never the store)."""
+    given, and only errata recorded by ``recorded_by``. It replaces only a views
+    database, unless ``force`` (and never the store)."""
     path = _views_path(path)
     _replaceable(ledger, path, force)
     building = _building_beside(path)
@@ -78,7 +90,7 @@ def replay(
         with views_errors(path):
             views = ViewsDatabase(building)
             try:
-                views.create(known_by, indexed=False)
+                views.create(known_by, recorded_by, indexed=False)
                 views.set_journal("MEMORY")
                 events = catch_up(ledger, views, progress, REPLAY_PAGE_SIZE, until)
                 views.add_indexes()

@@ -186,6 +186,24 @@ TABLES: dict[str, dict[str, Any]] = {
         },
         "pk": "figure_id",
     },
+    # Errata: one row per field an erratum changes in the record it fixes (``before`` and
+    # ``after`` as JSON text, or the text itself), or one row for a record withdrawn.
+    "errata": {
+        "columns": {
+            "erratum_id": str,
+            "fixes": str,
+            "recorded": str,
+            "field": str,
+            "before": str,
+            "after": str,
+            "position": int,
+            "reason": str,
+            "source": str,
+            "locator": str,
+        },
+        "pk": ("erratum_id", "field"),
+        "indexes": [("fixes",)],
+    },
     # Stored events the projector could not turn into rows (an old bug, a hand-edited
     # store): left out of every other table. An event stays outstanding until its latest
     # correction (by known date, then position: ``corrected``) reverses it (``reversed_by``).

@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from ledger.records.base import CitedRecord
+from ledger.records.errata import ErratumRecord
 from ledger.records.fields import COMPONENT_KINDS, CORRECTABLE_KINDS, amount_problem
 from ledger.records.located import Located
 from ledger.records.models import AnyRecord
 from ledger.records.reference import OrganisationRecord
 from ledger.records.yearly import CorrectionRecord, FigureRecord, YearRecord
+from ledger.writing.errata import erratum_problem
 from ledger.writing.seen import Seen, unit_of
 
 Find = Callable[[str], Seen | AnyRecord | None]  # an earlier record of the batch, or a stored one
@@ -40,6 +42,9 @@ class References:
             yield self._organisation_problem(item, field_name, code)
         if isinstance(record, CorrectionRecord):
             yield self._correction_problem(item, record)
+        if isinstance(record, ErratumRecord):
+            yield self._cited_source_problem(item, record.source)
+            yield self._erratum_problem(item, record)
         if isinstance(record, FigureRecord):
             for component in record.components:
                 yield self._component_problem(item, record, component.removeprefix("-"))
@@ -63,6 +68,23 @@ class References:
             return f"source: {source!r} is a {found.kind} record, not a source document"
         return _before_publication(item.record, found)
 
+    def _cited_source_problem(self, item: Located, source: str) -> str | None:
+        """An erratum's source: a source document (an erratum is not dated by it)."""
+        found = self._find(source)
+        if found is None:
+            self._wait(item, "source", source)
+            return None
+        if found.kind != "source":
+            return f"source: {source!r} is a {found.kind} record, not a source document"
+        return None
+
+    def _erratum_problem(self, item: Located, erratum: ErratumRecord) -> str | None:
+        target = self._find(erratum.fixes)
+        if target is None:
+            self._wait(item, "fixes", erratum.fixes)
+            return None
+        return erratum_problem(erratum, target)
+
     def _organisation_problem(self, item: Located, field_name: str, code: str) -> str | None:
         found = self._find(code)
         if found is None:
@@ -83,11 +105,14 @@ class References:
         if field_name == "source":
             if found is None:
                 return f"source: unknown source document {named!r} (add a source record)"
+            if isinstance(item.record, ErratumRecord):
+                return self._cited_source_problem(item, named)
             return self._source_problem(item, named)
-        if field_name in ("corrects", "components"):
+        if field_name in ("corrects", "components", "fixes"):
             if found is None:
                 return _unknown(field_name, named)
-            what = "its correction" if field_name == "corrects" else "the figure that names it"
+            what = {"corrects": "its correction", "components": "the figure that names it",
+                    "fixes": "its erratum"}[field_name]  # fmt: skip
             return f"{field_name}: {named!r} must be recorded before {what}"
         if found is None:
             return f"{field_name}: unknown organisation {named!r}{self._suggestion(named)}"
@@ -180,6 +205,8 @@ def _known_before(
 def _unknown(field_name: str, named: str) -> str:
     if field_name == "corrects":
         return f"corrects: no record with id {named!r} to correct"
+    if field_name == "fixes":
+        return f"fixes: no record with id {named!r} to fix"
     return f"components: no record {named!r} recorded before this figure"
 
 

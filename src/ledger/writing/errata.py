@@ -1,0 +1,43 @@
+"""What an erratum must fit at import: the record it fixes is recorded (in the store, or
+earlier in the batch), is not itself an erratum, and stays a valid record once fixed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger.records.errata import ErratumRecord, fixed_fields
+from ledger.records.models import MODELS, AnyRecord, RecordError, fixed_record
+from ledger.writing.seen import Seen
+
+
+def erratum_problem(erratum: ErratumRecord, target: Seen | AnyRecord) -> str | None:
+    """What is wrong with ``erratum`` as a fix of ``target`` (None if nothing). A stored
+    target is fixed and read again in full; for one earlier in the batch, whose fields
+    the check does not keep, the fields named must be fields of the record it becomes."""
+    if target.kind == "erratum":
+        return (
+            f"fixes: {erratum.fixes!r} is an erratum; an erratum fixes a record, so write "
+            "one that fixes that record"
+        )
+    fields = erratum.normalised()
+    if isinstance(target, Seen):
+        return _names_problem(fields, target.kind)
+    try:
+        fixed_record(target.normalised(), fields)
+    except RecordError as error:
+        return "set: the fixed record is not valid: " + "; ".join(error.problems)
+    return None
+
+
+def _names_problem(erratum: dict[str, Any], kind: str) -> str | None:
+    fixed = fixed_fields({"kind": kind}, erratum) or {}
+    model = MODELS.get(str(fixed.get("kind")))
+    if model is None:
+        return f"set: kind {fixed.get('kind')!r} is not a kind of record"
+    known = {info.alias or name for name, info in model.model_fields.items()} | set(
+        model.model_fields
+    )
+    unknown = sorted(set(erratum.get("set", {})) - known)
+    if unknown:
+        return f"set: a {model.model_fields['kind'].default} record has no field {unknown[0]!r}"
+    return None
