@@ -9,9 +9,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, TYPE_CHECKING, Any
-
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
