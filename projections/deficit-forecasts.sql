@@ -7,7 +7,7 @@
 -- Then one "reported count" row per count of deficits a source gave for the year
 -- (measures ccgs-forecasting-deficit, ccgs-forecasting-planned-deficit and
 -- ccgs-forecasting-unplanned-deficit), with the number of CCGs itemised above for the
--- same scope (the CCG sector, a region or an area team) and status.
+-- same scope (a sector's own CCGs, a region or an area team) and status.
 --
 -- :year   <year>  financial year, e.g. 2013-14 (default: the latest year with forecasts)
 -- :as_at  <date>  known date: only what was known by then counts (default: today)
@@ -75,7 +75,10 @@ FROM (
            r.count,
            (SELECT COUNT(*) FROM itemised AS i
             WHERE i.type = 'ccg'
-              AND (o.type = 'sector' OR i.region = r.account OR i.area_team = r.account)
+              AND (i.region = r.account OR i.area_team = r.account
+                   OR (o.type = 'sector' AND EXISTS (
+                       SELECT 1 FROM organisations AS m
+                       WHERE m.code = i.code AND m.parent = r.account)))
               AND (r.measure = 'ccgs-forecasting-deficit'
                    OR r.measure = 'ccgs-forecasting-' || i.status || '-deficit')),
            r.as_at, r.source, r.locator

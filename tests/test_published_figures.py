@@ -34,6 +34,7 @@ def published(tmp_path_factory):
     ledger("import", str(REPOSITORY / "events"))
     ledger("rebuild")
     ledger.views = folder / "views.db"
+    ledger.run = lambda *args: CliRunner().invoke(main, ["--store", store, "--views", views, *args])
     return ledger
 
 
@@ -117,9 +118,13 @@ def test_direct_commissioning_317_8m_over_plan_and_a_93_2m_deficit_para_14(publi
     assert overspend[-1]["after_pence"] == 3178 * MILLION // 10
 
 
-def test_60m_of_contingency_released_to_support_trusts_para_15(published):
+def test_60m_of_contingency_planned_for_trust_support_moves_no_money_para_15(published):
+    """NHS England was planning the release (an erratum of 2026-11-28 says so): it is a
+    reported figure, and no budget view moves the money."""
     moved = rows_of(published, "specialised-net-change", year="2013-14", account="contingency")
-    assert one(moved, counterparty="trust-transitional-support")["net_pence"] == -60 * MILLION
+    assert one(moved, counterparty="(total)")["net_pence"] == 0
+    planned = audit(published, "contingency", "planned-release-to-trust-support", "2013-14")
+    assert planned[-1]["after_pence"] == 60 * MILLION
 
 
 def test_baseline_is_the_allocations_at_the_end_of_september_para_12(published):
@@ -168,8 +173,11 @@ def test_specialised_budget_of_12bn_grew_by_a_net_580m_not_itemised_para_9(publi
     rows = rows_of(published, "specialised-net-change", year="2013-14")
     assert one(rows, counterparty="(reported)")["net_pence"] == 580 * MILLION
     assert one(rows, counterparty="(not itemised)")["net_pence"] == 580 * MILLION
-    budget = audit(published, "specialised-commissioning", "allocation", "2013-14")
+    # The £12bn is the report's rounded size of the budget, not an allocation (erratum).
+    budget = audit(published, "specialised-commissioning", "budget-size", "2013-14")
     assert budget[-1]["after_pence"] == 12_000 * MILLION
+    missing = published.run("audit", "specialised-commissioning", "allocation", "--year", "2013-14")
+    assert missing.exit_code == 1
 
 
 def test_cambridgeshire_and_peterborough_unplanned_deficit_of_8_6m_para_10(published):

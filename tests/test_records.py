@@ -58,12 +58,12 @@ def test_every_problem_of_a_record_is_reported():
         (
             {"id": "x"},
             "kind is missing (one of: source, organisation, closure, merger, split, membership, "
-            "baseline, allocation, transfer, plan, forecast, drawdown, qipp, figure, correction)",
+            "baseline, allocation, transfer, plan, forecast, drawdown, qipp, figure, correction, erratum)",
         ),
         (
             {"id": "x", "kind": "budget"},
             "unknown kind 'budget' (one of: source, organisation, closure, merger, split, "
-            "membership, baseline, allocation, transfer, plan, forecast, drawdown, qipp, figure, correction)",
+            "membership, baseline, allocation, transfer, plan, forecast, drawdown, qipp, figure, correction, erratum)",
         ),
         (["not", "an", "object"], "a record is a JSON object, got an array"),
         (allocation(account=None), "account is missing"),

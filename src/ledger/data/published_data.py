@@ -196,6 +196,30 @@ def allocation_records(data: Path, financial_year: str) -> list[dict[str, Any]]:
     return records
 
 
+# The day the generator's errata of its earlier output were recorded (issue 17).
+ERRATA_RECORDED = "2026-11-28"
+
+
+def allocation_known_date_errata(data: Path) -> list[dict[str, Any]]:
+    """The 2013-14 allocations were written as known on 30 September 2013, the date they
+    are about; NHS England published them on 18 December 2013 (report 7b52a89851598ea9
+    says that in November CCGs' final budgets were still unpublished)."""
+    return [
+        {
+            "id": f"erratum-{record['id']}-known",
+            "kind": "erratum",
+            "fixes": record["id"],
+            "recorded": ERRATA_RECORDED,
+            "set": {"as_at": "2013-12-18"},
+            "reason": "known on 18 December 2013, when NHS England published the month-6 "
+            "restated baselines, not on 30 September 2013, the date they are about",
+            "source": "7b52a89851598ea9",
+            "locator": "para 10",
+        }
+        for record in allocation_records(data, "2013-14")
+    ]
+
+
 def generated_files(data: Path) -> dict[str, list[dict[str, Any]]]:
     """Path under events/ -> the records that file holds."""
     files = {
@@ -209,6 +233,10 @@ def generated_files(data: Path) -> dict[str, list[dict[str, Any]]]:
     }
     for year in ALLOCATION_YEARS:
         files[f"{year}/ccg-allocations.jsonl"] = allocation_records(data, year)
+    # Errata of what the generator wrote before: new files, never a rewrite.
+    files["errata/2026-11-28-allocations-2013-14-known-date.jsonl"] = allocation_known_date_errata(
+        data
+    )
     return files
 
 

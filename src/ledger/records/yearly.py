@@ -183,6 +183,9 @@ class FigureRecord(AccountRecord):
     sum_of_members: StrictBool | None = Field(
         default=None, description="true when it should equal its account's members' figures"
     )
+    rounded: StrictBool | None = Field(
+        default=None, description="true when the source gives the figure rounded (about £12bn)"
+    )
     tolerance: Pounds | None = Field(default=None, description="accepted residual, in pounds")
     tolerance_pence: Pence | None = None
     tolerance_count: Count | None = None

@@ -108,11 +108,15 @@ class References:
             if isinstance(item.record, ErratumRecord):
                 return self._cited_source_problem(item, named)
             return self._source_problem(item, named)
-        if field_name in ("corrects", "components", "fixes"):
+        if field_name == "fixes" and isinstance(item.record, ErratumRecord):
+            # errata may come before what they fix (an errata folder sorts before others)
+            return _unknown(field_name, named) if found is None else (
+                erratum_problem(item.record, found)
+            )  # fmt: skip
+        if field_name in ("corrects", "components"):
             if found is None:
                 return _unknown(field_name, named)
-            what = {"corrects": "its correction", "components": "the figure that names it",
-                    "fixes": "its erratum"}[field_name]  # fmt: skip
+            what = "its correction" if field_name == "corrects" else "the figure that names it"
             return f"{field_name}: {named!r} must be recorded before {what}"
         if found is None:
             return f"{field_name}: unknown organisation {named!r}{self._suggestion(named)}"
