@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ledger.data.limits_data import revenue_limit_records
 from ledger.data.lineage_data import area_team_2015_records, icb_records
 from ledger.data.lineage_data import merger_records as later_merger_records
-from ledger.data.limits_data import revenue_limit_records
 from ledger.writing.jsonlines import dump_line
 
 ESTABLISHED = "2013-04-01"  # CCGs, area teams and regions took up their duties
