@@ -1,9 +1,12 @@
 -- system-position: plans and forecasts of the commissioning system's parts against its spending limit
 --
 -- One row per sector or budget in the tree under :system: its spending limit (a figure
--- with measure spending-limit), its latest plan and forecast known by as_at (surplus
--- positive, deficit negative), the spending they imply (limit less surplus), and the sums
--- of its direct members' latest plans and forecasts, with how many members have one.
+-- with measure spending-limit), beside its revenue limit for the year (NHS England's
+-- RDEL: the outturn, measure revenue-limit-outturn, once known, else the plan,
+-- revenue-limit-plan; revenue_limit_status says which), its latest plan and forecast
+-- known by as_at (surplus positive, deficit negative), the spending they imply (limit
+-- less surplus), and the sums of its direct members' latest plans and forecasts, with
+-- how many members have one. national-position shows the revenue limit for every year.
 --
 -- :year    <year>  financial year, e.g. 2014-15 (default: the latest year with plans or forecasts)
 -- :as_at   <date>  known date: only what was known by then counts (default: today)
@@ -30,7 +33,8 @@ live AS (
       AND x.as_at <= p.as_at
       AND (x.valid_to IS NULL OR x.valid_to > p.as_at)
       AND x.is_void = 0
-      AND x.measure IN ('plan', 'forecast', 'spending-limit')
+      AND x.measure IN ('plan', 'forecast', 'spending-limit', 'revenue-limit-outturn',
+                        'revenue-limit-plan')
 ),
 -- SQLite takes the other columns of a MAX() group from the row holding the maximum.
 latest AS (
@@ -56,6 +60,11 @@ SELECT
     o.type,
     t.depth,
     lim.amount_pence AS spending_limit_pence,
+    COALESCE(rlo.amount_pence, rlp.amount_pence) AS revenue_limit_pence,
+    CASE
+        WHEN rlo.amount_pence IS NOT NULL THEN 'outturn'
+        WHEN rlp.amount_pence IS NOT NULL THEN 'plan'
+    END AS revenue_limit_status,
     pl.amount_pence AS plan_pence,
     lim.amount_pence - pl.amount_pence AS planned_spend_pence,
     fc.amount_pence AS forecast_pence,
@@ -69,6 +78,8 @@ FROM tree AS t
 CROSS JOIN params AS p
 LEFT JOIN organisations AS o ON o.code = t.code AND o.as_at <= p.as_at
 LEFT JOIN latest AS lim ON lim.account = t.code AND lim.measure = 'spending-limit'
+LEFT JOIN latest AS rlo ON rlo.account = t.code AND rlo.measure = 'revenue-limit-outturn'
+LEFT JOIN latest AS rlp ON rlp.account = t.code AND rlp.measure = 'revenue-limit-plan'
 LEFT JOIN latest AS pl ON pl.account = t.code AND pl.measure = 'plan'
 LEFT JOIN latest AS fc ON fc.account = t.code AND fc.measure = 'forecast'
 LEFT JOIN members AS m ON m.code = t.code

@@ -37,6 +37,7 @@ def test_views_lists_every_view_with_what_it_shows(run):
         "ccg-budgets",
         "deficit-forecasts",
         "drawdown",
+        "national-position",
         "qipp",
         "reconciliation",
         "specialised-net-change",

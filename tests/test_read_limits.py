@@ -84,6 +84,8 @@ EVERY_PARAMETER = [
     ("deficit-forecasts", "year", "year"),
     ("drawdown", "as_at", "date"),
     ("drawdown", "year", "year"),
+    ("national-position", "as_at", "date"),
+    ("national-position", "year", "year"),
     ("qipp", "as_at", "date"),
     ("qipp", "year", "year"),
     ("reconciliation", "as_at", "date"),

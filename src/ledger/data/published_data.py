@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ledger.data.limits_data import revenue_limit_records
 from ledger.data.lineage_data import area_team_2015_records, icb_records
 from ledger.data.lineage_data import merger_records as later_merger_records
 from ledger.writing.jsonlines import dump_line
@@ -230,6 +231,7 @@ def generated_files(data: Path) -> dict[str, list[dict[str, Any]]]:
         "organisations/area-teams-2015.jsonl": area_team_2015_records(data),
         "organisations/mergers-2017-2021.jsonl": later_merger_records(data),
         "organisations/icbs-2022.jsonl": icb_records(data),
+        "national/revenue-limits.jsonl": revenue_limit_records(data),
     }
     for year in ALLOCATION_YEARS:
         files[f"{year}/ccg-allocations.jsonl"] = allocation_records(data, year)

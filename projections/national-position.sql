@@ -1,0 +1,88 @@
+-- national-position: each year's CCG sector allocations beside NHS England's revenue limit and the system's spending limit
+--
+-- One row per financial year with CCG allocations, a revenue limit or a spending limit
+-- known by as_at. ccg_allocations_pence is the sum of every CCG's and ICB's allocation
+-- for the year (as issued, plus transfers, with corrections), counted as ccg-budgets
+-- counts it, from ccgs_allocated organisations. revenue_limit_pence is NHS England's
+-- revenue limit (RDEL) for the year on commissioning-system: its outturn (a figure with
+-- measure revenue-limit-outturn) once one is known, else its plan (revenue-limit-plan);
+-- revenue_limit_status says which. ccg_share_percent is the allocations as a share of
+-- it. spending_limit_pence is the commissioning system's spending limit for the year (a
+-- figure with measure spending-limit), and outturn_less_spending_limit_pence what the
+-- outturn came to against it (negative: under the limit).
+--
+-- :year   <year>  only this financial year, e.g. 2014-15 (default: every year)
+-- :as_at  <date>  known date: only what was known by then counts (default: today)
+WITH params AS (
+    SELECT :year AS year,
+           COALESCE(:as_at, date('now')) AS as_at,
+           'commissioning-system' AS system
+),
+ccg_sector AS (
+    SELECT d.financial_year,
+           COUNT(DISTINCT d.account) AS ccgs_allocated,
+           SUM(d.delta_pence) AS ccg_allocations_pence
+    FROM allocation_days AS d
+    CROSS JOIN params AS p
+    JOIN organisations AS o ON o.code = d.account AND o.type IN ('ccg', 'icb')
+    WHERE d.as_at <= p.as_at AND (p.year IS NULL OR d.financial_year = p.year)
+    GROUP BY d.financial_year
+),
+-- The versions of the system's limits valid at as_at.
+live AS (
+    SELECT x.*
+    FROM postings AS x, params AS p
+    WHERE x.account = p.system
+      AND x.measure IN ('revenue-limit-outturn', 'revenue-limit-plan', 'spending-limit')
+      AND (p.year IS NULL OR x.financial_year = p.year)
+      AND x.as_at <= p.as_at
+      AND (x.valid_to IS NULL OR x.valid_to > p.as_at)
+      AND x.is_void = 0
+),
+-- SQLite takes the other columns of a MAX() group from the row holding the maximum.
+latest AS (
+    SELECT financial_year, measure, amount_pence, source, locator, MAX(precedence)
+    FROM live GROUP BY financial_year, measure
+),
+years AS (
+    SELECT financial_year FROM ccg_sector
+    UNION
+    SELECT financial_year FROM latest
+),
+limits AS (
+    SELECT y.financial_year,
+           COALESCE(outturn.amount_pence, plan.amount_pence) AS revenue_limit_pence,
+           CASE
+               WHEN outturn.amount_pence IS NOT NULL THEN 'outturn'
+               WHEN plan.amount_pence IS NOT NULL THEN 'plan'
+           END AS revenue_limit_status,
+           COALESCE(outturn.source || ' ' || outturn.locator,
+                    plan.source || ' ' || plan.locator) AS revenue_limit_source,
+           outturn.amount_pence AS outturn_pence,
+           spending.amount_pence AS spending_limit_pence,
+           spending.source || ' ' || spending.locator AS spending_limit_source
+    FROM years AS y
+    LEFT JOIN latest AS outturn
+        ON outturn.financial_year = y.financial_year
+       AND outturn.measure = 'revenue-limit-outturn'
+    LEFT JOIN latest AS plan
+        ON plan.financial_year = y.financial_year AND plan.measure = 'revenue-limit-plan'
+    LEFT JOIN latest AS spending
+        ON spending.financial_year = y.financial_year AND spending.measure = 'spending-limit'
+)
+SELECT
+    l.financial_year,
+    c.ccgs_allocated,
+    c.ccg_allocations_pence,
+    l.revenue_limit_pence,
+    l.revenue_limit_status,
+    CASE WHEN l.revenue_limit_pence > 0 AND c.ccg_allocations_pence IS NOT NULL THEN
+        ROUND(100.0 * c.ccg_allocations_pence / l.revenue_limit_pence, 2)
+    END AS ccg_share_percent,
+    l.spending_limit_pence,
+    l.outturn_pence - l.spending_limit_pence AS outturn_less_spending_limit_pence,
+    l.revenue_limit_source,
+    l.spending_limit_source
+FROM limits AS l
+LEFT JOIN ccg_sector AS c ON c.financial_year = l.financial_year
+ORDER BY l.financial_year
