@@ -70,10 +70,14 @@ def audit(
 
     measure = measure.replace(" ", "-").lower()
     with views_recorded_by(settings, iso(recorded_by)) as path:
-        found = _figure_rows(path, account, measure, year, iso(as_at))
+        found = _figure_rows(path, account, measure, year, iso(as_at), allow_empty=True)
         steps = timeline(found, measure)
         figure = (account, measure, found[0]["financial_year"] if found else year, iso(as_at))
         shown = with_errata(path, steps, figure, _originals(settings))
+        if not shown:  # not even an erratum that took a record of it away
+            from ledger.explain.missing import nothing_recorded
+
+            raise click.ClickException(nothing_recorded(path, account, measure, year))
     rows = [_step_row(step) for step in shown]
     columns = ["as_at", "kind", "record", "account", "change", "after", "note", "source"]
     click.echo(render(rows, fmt, columns=_with_unit(columns, steps) if fmt == "table" else None))
