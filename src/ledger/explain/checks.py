@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ledger.explain.errata_check import Stored, errata_apply
 from ledger.records.models import RecordError, parse_record
 from ledger.store.application import EventStore
 from ledger.store.hash_chain import ChainReport
 from ledger.store.settings import shown
 from ledger.views.database import ViewsDatabase
-from ledger.views.errata import WITHDRAWN
 from ledger.views.projections import load_projections, run
 from ledger.views.refresh import replay
 
@@ -45,10 +45,8 @@ def check_all(
     whose events cannot be projected is reported, not left to crash the check."""
     chain = ledger.verify_chain()
     failures = _chain_failures(chain, expected_head)
-    stored = _Stored()
-    records, unreadable = _store_failures(ledger, stored)
-    failures += unreadable
-    failures += [Failure(ERRATA_CHECK, *found) for found in _errata_apply(stored)]
+    records, unreadable = _store_failures(ledger, stored := Stored())
+    failures += unreadable + [Failure(ERRATA_CHECK, *found) for found in errata_apply(stored)]
     checks = [CHAIN_CHECK, STORE_CHECK, ERRATA_CHECK]
     try:
         views_path = caught_up_views()
@@ -95,16 +93,7 @@ Found = tuple[str | None, str, str | None]  # record, message, source
 MAX_LINEAGE_DEPTH = 100  # how far a walk through mergers and splits looks for a circle
 
 
-@dataclass
-class _Stored:
-    """What the errata check needs from one read of the store: each record's kind and
-    position by id, and the errata."""
-
-    kinds: dict[str, tuple[str, int]] = field(default_factory=dict)
-    errata: list[tuple[dict[str, Any], int]] = field(default_factory=list)
-
-
-def _store_failures(ledger: EventStore, stored_records: _Stored) -> tuple[int, list[Failure]]:
+def _store_failures(ledger: EventStore, stored_records: Stored) -> tuple[int, list[Failure]]:
     """Every stored event must still read as a valid record, unless a correction has
     since reversed it (the way an append-only store is repaired)."""
     failures, count = [], 0
@@ -117,9 +106,7 @@ def _store_failures(ledger: EventStore, stored_records: _Stored) -> tuple[int, l
     for stored in ledger.stored_records(unreadable=unreadable):
         count += 1
         fields = stored.fields
-        stored_records.kinds.setdefault(str(fields["id"]), (str(fields["kind"]), stored.position))
-        if fields["kind"] == "erratum":
-            stored_records.errata.append((fields, stored.position))
+        stored_records.note(fields, stored.position)
         if fields["kind"] == "correction":
             _note_correction(latest, fields, stored.position)
         try:
@@ -146,51 +133,6 @@ def _note_correction(
     correction = (str(fields.get("as_at")), position, fields.get("action") == "reverse")
     if corrected not in latest or latest[corrected] < correction:
         latest[corrected] = correction
-
-
-def _errata_apply(stored: _Stored) -> list[Found]:
-    """Every erratum fixes a record recorded before it that is not itself an erratum, and
-    no two errata of one record recorded on one day change the same field (which of them
-    holds would be unclear). Import refuses the rest; this finds a hand-made store's."""
-    found: list[Found] = []
-    changed: dict[tuple[str, str, str], list[str]] = {}
-    for erratum, position in stored.errata:
-        erratum_id, target = str(erratum["id"]), str(erratum.get("fixes"))
-        cited = f"{erratum.get('source')} {erratum.get('locator')}"
-        kind, at = stored.kinds.get(target, (None, None))
-        if kind is None:
-            found.append((erratum_id, f"it fixes {target!r}, which is not recorded", cited))
-        elif at is not None and at > position:
-            message = f"it fixes {target!r}, which is recorded after it (position {at})"
-            found.append((erratum_id, message, cited))
-        elif kind == "erratum":
-            message = (
-                f"it fixes {target!r}, an erratum: an erratum fixes a record, not another "
-                "erratum; fix the record instead"
-            )
-            found.append((erratum_id, message, cited))
-        for name in _changed_fields(erratum):
-            key = (target, str(erratum.get("recorded")), str(name))
-            changed.setdefault(key, []).append(erratum_id)
-            if len(changed[key]) == 2:
-                first, second = changed[key]
-                message = (
-                    f"{first} and {second}, both recorded {key[1]}, change {name} of "
-                    f"{target!r}: which holds is unclear; one erratum should say it"
-                )
-                found.append((second, message, cited))
-    return found
-
-
-def _changed_fields(erratum: dict[str, Any]) -> list[str]:
-    """The fields an erratum sets or removes, or the record itself for a withdrawal (read
-    warily: a hand-made store's erratum need not be well formed)."""
-    given, removed = erratum.get("set"), erratum.get("unset")
-    names = [
-        *(given if isinstance(given, dict) else []),
-        *(removed if isinstance(removed, list) else []),
-    ]
-    return [str(name) for name in names] or [WITHDRAWN]
 
 
 def _found(views_path: str | Path, sql: str) -> list[Found]:
