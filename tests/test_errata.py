@@ -319,3 +319,12 @@ def test_check_finds_an_erratum_of_an_erratum_or_of_nothing(ledger, tmp_path):
                     "erratum; fix the record instead"),
         ("fix-nothing", "it fixes 'alloc-99X', which is not recorded"),
     ])  # fmt: skip
+
+
+def test_check_compares_views_built_before_an_erratum_with_a_build_to_that_day(ledger, tmp_path):
+    with_erratum(ledger, tmp_path, erratum(set={"amount": "£849,205k"}))
+    earlier = tmp_path / "earlier.db"
+    assert ledger("replay", "--recorded-by", BEFORE, "--views", str(earlier)).exit_code == 0
+    result = ledger("--views", str(earlier), "check")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "No failures in 13 checks over 7 records.\n"
