@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -18,6 +18,7 @@ from ledger.cli.common import (
     format_option,
     iso,
     pass_settings,
+    views_recorded_by,
 )
 from ledger.cli.output import plural, render
 
@@ -25,18 +26,35 @@ if TYPE_CHECKING:
     from ledger.explain.timeline import Step
 
 
+recorded_by_option = click.option(
+    "--recorded-by",
+    "recorded_by",
+    type=date_option,
+    help="as the ledger stood on this date: leave out errata recorded later",
+)
+
+
 @click.command()
 @click.argument("account")
 @click.argument("measure")
 @click.option("--year", help="financial year, e.g. 2013-14 (default: the latest with this figure)")
 @click.option("--as-at", "as_at", type=date_option, help="only what was known by this date")
+@recorded_by_option
 @format_option
 @pass_settings
 def audit(
-    settings: Settings, account: str, measure: str, year: str | None, as_at: Any, fmt: str
+    settings: Settings,
+    account: str,
+    measure: str,
+    year: str | None,
+    as_at: Any,
+    recorded_by: Any,
+    fmt: str,
 ) -> None:
     """How one figure changed: every event that moved it, in known-date order, with the
-    change, the value after it, the reason and the source.
+    change, the value after it, the reason and the source. An erratum that fixed a record
+    is a row of its own right after that record, saying what it changed; --recorded-by
+    shows the figure as the ledger stood on a day, before the errata it recorded later.
 
     MEASURE is allocation, plan, forecast, drawdown, qipp-plan, qipp-shortfall or the
     measure of a reported figure. For allocations and drawdowns an aggregate (such as
@@ -47,9 +65,20 @@ def audit(
         ledger audit 13T allocation --year 2013-14
         ledger audit ccg-sector ccgs-forecasting-deficit
     """
+    from ledger.explain.errata import with_errata
+    from ledger.explain.timeline import timeline
+
     measure = measure.replace(" ", "-").lower()
-    steps = _figure_steps(settings, account, measure, year, iso(as_at))
-    rows = [_step_row(step) for step in steps]
+    with views_recorded_by(settings, iso(recorded_by)) as path:
+        found = _figure_rows(path, account, measure, year, iso(as_at), allow_empty=True)
+        steps = timeline(found, measure)
+        figure = (account, measure, found[0]["financial_year"] if found else year, iso(as_at))
+        shown = with_errata(path, steps, figure, _originals(settings))
+        if not shown:  # not even an erratum that took a record of it away
+            from ledger.explain.missing import nothing_recorded
+
+            raise click.ClickException(nothing_recorded(path, account, measure, year))
+    rows = [_step_row(step) for step in shown]
     columns = ["as_at", "kind", "record", "account", "change", "after", "note", "source"]
     click.echo(render(rows, fmt, columns=_with_unit(columns, steps) if fmt == "table" else None))
 
@@ -67,6 +96,7 @@ def audit(
     show_default=True,
     help="one row per event, or the net change of each organisation under an aggregate",
 )
+@recorded_by_option
 @format_option
 @pass_settings
 def diff(
@@ -77,15 +107,18 @@ def diff(
     measure: str,
     year: str | None,
     by: str,
+    recorded_by: Any,
     fmt: str,
 ) -> None:
     """What changed a figure between two known dates: its value known at each, and the
     events between that explain the difference, summing exactly to it. A successor's
     figure counts its predecessors' events, through the mergers and splits known today.
+    The figures are as the ledger holds them, errata applied; --recorded-by leaves out
+    the errata recorded after a day.
 
         ledger diff ccg-sector --from 2013-09-30 --to 2014-03-31 --year 2013-14 --by member
     """
-    from ledger.explain.timeline import difference, value_known_at
+    from ledger.explain.timeline import difference, timeline, value_known_at
 
     start_day, end_day = from_date.date().isoformat(), to_date.date().isoformat()
     if end_day < start_day:
@@ -94,9 +127,11 @@ def diff(
     # Both known dates see the figure on the boundaries known today, so that a merger or
     # split becoming known between them does not count as a change.
     today = date.today().isoformat()
-    steps = _figure_steps(
-        settings, account, measure, year, end_day, allow_empty=True, lineage_as_at=today
-    )
+    with views_recorded_by(settings, iso(recorded_by)) as path:
+        found = _figure_rows(
+            path, account, measure, year, end_day, allow_empty=True, lineage_as_at=today
+        )
+    steps = timeline(found, measure)
     start = value_known_at(steps, start_day, measure)
     between = [step for step in steps if step.as_at > start_day]
     end = value_known_at(steps, end_day, measure)
@@ -127,8 +162,9 @@ def check(settings: Settings, expected_head: str | None, fmt: str) -> None:
     """Check the ledger's invariants: the hash chain holds, every record reads back,
     transfers conserve money, organisations are used only while open, a merger's or
     split's predecessors close the day before it and are carried on once a day, lineage
-    never runs in a circle, no version counts twice, and reported figures reconcile with
-    their components. Prints each failure;
+    never runs in a circle, no version counts twice, reported figures reconcile with
+    their components, and errata apply cleanly (each fixes a record recorded before it,
+    not an erratum; no two of one day change one field of a record). Prints each failure;
     exit code 1 if there is one. The head of the hash chain goes to stderr first, to note
     down for --expected-head.
 
@@ -179,8 +215,11 @@ def chart(
         refused = f"cannot write {output}: a chart is a PNG; give a file name ending in .png"
     if refused:  # said before the figure is read
         raise click.ClickException(refused)
+    from ledger.explain.timeline import timeline
+
     measure = measure.replace(" ", "-").lower()
-    steps = _figure_steps(settings, account, measure, year, iso(as_at))
+    path = caught_up_views(settings)
+    steps = timeline(_figure_rows(path, account, measure, year, iso(as_at)), measure)
     try:
         with output_file(output, store=settings.store, force=force, binary=True) as png:
             draw(steps, f"{measure} of {account}, {year or 'latest year'}", png)
@@ -189,8 +228,8 @@ def chart(
     click.echo(f"Wrote {output}: {plural(len(steps), 'change')} of {measure} for {account}.")
 
 
-def _figure_steps(
-    settings: Settings,
+def _figure_rows(
+    path: str,
     account: str,
     measure: str,
     year: str | None,
@@ -198,11 +237,10 @@ def _figure_steps(
     *,
     allow_empty: bool = False,
     lineage_as_at: str | None = None,
-) -> list[Step]:
-    """The steps of one figure, read through the audit view: with a successor's, those
+) -> list[dict[str, Any]]:
+    """The audit rows of one figure in the views at ``path``: with a successor's, those
     of every organisation whose figures were carried into it by the mergers and splits
     known by ``lineage_as_at`` (default: ``as_at``)."""
-    from ledger.explain.timeline import timeline
     from ledger.views.projections import bind, load_projections, run
 
     projection = load_projections()["audit"]
@@ -210,13 +248,25 @@ def _figure_steps(
     given |= {"year": year} if year else {}
     given |= {"as_at": as_at} if as_at else {}
     given |= {"lineage_as_at": lineage_as_at} if lineage_as_at else {}
-    path = caught_up_views(settings)
     rows = run(path, projection.sql, bind(projection, given))
     if not rows and not allow_empty:
         from ledger.explain.missing import nothing_recorded
 
         raise click.ClickException(nothing_recorded(path, account, measure, year))
-    return timeline(rows, measure)
+    return rows
+
+
+def _originals(settings: Settings) -> Callable[[Sequence[str]], dict[str, dict[str, Any]]]:
+    """Read records as stored (before their errata), by id, when the audit asks."""
+
+    def read(record_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        from ledger.store.application import EventStore
+
+        with EventStore(settings.store, must_exist=True) as ledger:
+            found = ledger.get_records(record_ids)
+        return {record_id: record.normalised() for record_id, record in found.items()}
+
+    return read
 
 
 def _step_row(step: Step) -> dict[str, Any]:

@@ -113,6 +113,12 @@ def _record_command(kind: str) -> click.Command:
 @click.option("--kind", type=click.Choice(KINDS), help="only records of this kind")
 @click.option("--year", help="only records about this financial year, e.g. 2013-14")
 @click.option("--as-at", "as_at", type=date_option, help="only what was known by this date")
+@click.option(
+    "--recorded-by",
+    "recorded_by",
+    type=date_option,
+    help="as the ledger stood on this date: leave out errata recorded later",
+)
 @format_option
 @pass_settings
 def log(
@@ -121,9 +127,11 @@ def log(
     kind: str | None,
     year: str | None,
     as_at: Any,
+    recorded_by: Any,
     fmt: str,
 ) -> None:
-    """List records in the order they were appended.
+    """List records in the order they were appended, as stored: an erratum is an entry of
+    its own (its as_at the day it was recorded), about the record it fixes.
 
     ledger log --account 06H --year 2013-14
     """
@@ -135,6 +143,7 @@ def log(
         kind=kind,
         year=_option_value("--year", parse_financial_year, year),
         as_at=iso(as_at),
+        recorded_by=iso(recorded_by),
     )
     with EventStore(settings.store, must_exist=True) as ledger:
         rows = list(log_rows(ledger.stored_records(), wanted))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ledger.explain.errata_check import Stored, errata_apply
 from ledger.records.models import RecordError, parse_record
 from ledger.store.application import EventStore
 from ledger.store.hash_chain import ChainReport
@@ -44,9 +45,9 @@ def check_all(
     whose events cannot be projected is reported, not left to crash the check."""
     chain = ledger.verify_chain()
     failures = _chain_failures(chain, expected_head)
-    records, unreadable = _store_failures(ledger)
-    failures += unreadable
-    checks = [CHAIN_CHECK, STORE_CHECK]
+    records, unreadable = _store_failures(ledger, stored := Stored())
+    failures += unreadable + [Failure(ERRATA_CHECK, *found) for found in errata_apply(stored)]
+    checks = [CHAIN_CHECK, STORE_CHECK, ERRATA_CHECK]
     try:
         views_path = caught_up_views()
     except Exception as error:  # any failure to project is itself the finding
@@ -87,11 +88,12 @@ CHAIN_CHECK = "hash chain"
 VIEWS_CHECK = "views built"
 STORE_CHECK = "records read back"
 MATCH_CHECK = "views match the store"
+ERRATA_CHECK = "errata apply cleanly"
 Found = tuple[str | None, str, str | None]  # record, message, source
 MAX_LINEAGE_DEPTH = 100  # how far a walk through mergers and splits looks for a circle
 
 
-def _store_failures(ledger: EventStore) -> tuple[int, list[Failure]]:
+def _store_failures(ledger: EventStore, stored_records: Stored) -> tuple[int, list[Failure]]:
     """Every stored event must still read as a valid record, unless a correction has
     since reversed it (the way an append-only store is repaired)."""
     failures, count = [], 0
@@ -104,6 +106,7 @@ def _store_failures(ledger: EventStore) -> tuple[int, list[Failure]]:
     for stored in ledger.stored_records(unreadable=unreadable):
         count += 1
         fields = stored.fields
+        stored_records.note(fields, stored.position)
         if fields["kind"] == "correction":
             _note_correction(latest, fields, stored.position)
         try:
@@ -355,21 +358,24 @@ def _views_match(ledger: EventStore, views_path: str | Path) -> list[Found]:
     views = ViewsDatabase(views_path)
     try:
         position, digests = views.digests()
-        known_by = views.tracking.known_by
+        known_by, recorded_by = views.tracking.known_by, views.tracking.recorded_by
     finally:
         views.close()
     with tempfile.TemporaryDirectory(prefix="ledger-check-") as scratch:
         fresh_path = Path(scratch) / "fresh.db"
-        replay(ledger, fresh_path, known_by, until=position)
+        replay(ledger, fresh_path, known_by, until=position, recorded_by=recorded_by)
         fresh = ViewsDatabase(fresh_path)
         try:
             _, fresh_digests = fresh.digests()
         finally:
             fresh.close()
     store = shown(ledger.store)
+    scope = (f" --as-at {known_by}" if known_by else "") + (
+        f" --recorded-by {recorded_by}" if recorded_by else ""
+    )
     fix = (
-        f"ledger --store {store} replay --as-at {known_by} --views {views_path}"
-        if known_by
+        f"ledger --store {store} replay{scope} --views {views_path}"
+        if scope
         else f"ledger --store {store} --views {views_path} rebuild"
     )
     return [

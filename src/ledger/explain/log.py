@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -32,19 +33,21 @@ class LogFilter:
     kind: str | None = None
     year: str | None = None
     as_at: str | None = None  # ISO date: only records known by then
+    recorded_by: str | None = None  # ISO date: only errata recorded by then
 
 
 def log_rows(records: Iterable[StoredRecord], wanted: LogFilter) -> Iterator[dict[str, Any]]:
-    """Rows for the records that pass ``wanted``; a correction counts as being about the
-    account and year of the record it corrects."""
+    """Rows for the records that pass ``wanted``; a correction or an erratum counts as
+    being about the account and year of the record it corrects or fixes (as stored)."""
     targets: dict[str, dict[str, Any]] = {}
     for stored in records:
         row = _described(stored)
-        if stored.kind == "correction":
-            target = targets.get(stored.fields["corrects"], {})
+        if stored.kind in ("correction", "erratum"):
+            named = stored.fields["corrects" if stored.kind == "correction" else "fixes"]
+            target = targets.get(named, {})
             row["account"], row["counterparty"] = target.get("account"), target.get("counterparty")
             row["financial_year"] = target.get("financial_year")
-        elif "financial_year" in stored.fields:
+        else:
             targets[stored.fields["id"]] = row
         if _passes(row, stored, wanted):
             yield row
@@ -57,6 +60,11 @@ def _passes(row: dict[str, Any], stored: StoredRecord, wanted: LogFilter) -> boo
         and (wanted.kind is None or stored.kind == wanted.kind)
         and (wanted.year is None or row["financial_year"] == wanted.year)
         and (wanted.as_at is None or row["as_at"] <= wanted.as_at)
+        and (
+            wanted.recorded_by is None
+            or stored.kind != "erratum"
+            or stored.fields["recorded"] <= wanted.recorded_by
+        )
     )
 
 
@@ -81,7 +89,7 @@ def describe(stored: StoredRecord) -> dict[str, Any]:
     row: dict[str, Any] = {
         "position": stored.position,
         "recorded": stored.recorded.isoformat(timespec="seconds"),
-        "as_at": fields.get("as_at") or fields.get("published"),
+        "as_at": fields.get("as_at") or fields.get("published") or fields.get("recorded"),
         "kind": kind,
         "id": fields["id"],
         "account": fields.get("account") or fields.get("from") or fields.get("organisation"),
@@ -127,4 +135,24 @@ def _detail(fields: dict[str, Any]) -> str | None:
         return f"QIPP {fields['measure']}"
     if kind == "figure":
         return str(fields["measure"])
+    if kind == "erratum":
+        return _fixes(fields)
     return None
+
+
+def _fixes(fields: dict[str, Any]) -> str:
+    """``fixes alloc-06H: as_at 2013-12-18, amount 849,205k; removes period``."""
+    if fields.get("withdraw"):
+        return f"withdraws {fields['fixes']}"
+    parts = []
+    if fields.get("set"):
+        parts.append(
+            ", ".join(f"{name} {_written(value)}" for name, value in fields["set"].items())
+        )
+    if fields.get("unset"):
+        parts.append("removes " + ", ".join(fields["unset"]))
+    return f"fixes {fields['fixes']}: " + "; ".join(parts)
+
+
+def _written(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)

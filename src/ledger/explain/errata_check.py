@@ -1,0 +1,71 @@
+"""The errata check: every erratum applies cleanly to a record of the store. Import
+refuses an erratum that would not (tests/test_errata.py); this finds one in a store
+written by other means, and two errata of one day that import cannot tell apart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ledger.views.errata import WITHDRAWN
+
+Found = tuple[str | None, str, str | None]  # record, message, source
+
+
+@dataclass
+class Stored:
+    """What the errata check needs from one read of the store: each record's kind and
+    position by id, and the errata."""
+
+    kinds: dict[str, tuple[str, int]] = field(default_factory=dict)
+    errata: list[tuple[dict[str, Any], int]] = field(default_factory=list)
+
+    def note(self, fields: dict[str, Any], position: int) -> None:
+        self.kinds.setdefault(str(fields["id"]), (str(fields["kind"]), position))
+        if fields["kind"] == "erratum":
+            self.errata.append((fields, position))
+
+
+def errata_apply(stored: Stored) -> list[Found]:
+    """Every erratum fixes a record recorded before it that is not itself an erratum, and
+    no two errata of one record recorded on one day change the same field (which of them
+    holds would be unclear). Import refuses the rest; this finds a hand-made store's."""
+    found: list[Found] = []
+    changed: dict[tuple[str, str, str], list[str]] = {}
+    for erratum, position in stored.errata:
+        erratum_id, target = str(erratum["id"]), str(erratum.get("fixes"))
+        cited = f"{erratum.get('source')} {erratum.get('locator')}"
+        kind, at = stored.kinds.get(target, (None, None))
+        if kind is None:
+            found.append((erratum_id, f"it fixes {target!r}, which is not recorded", cited))
+        elif at is not None and at > position:
+            message = f"it fixes {target!r}, which is recorded after it (position {at})"
+            found.append((erratum_id, message, cited))
+        elif kind == "erratum":
+            message = (
+                f"it fixes {target!r}, an erratum: an erratum fixes a record, not another "
+                "erratum; fix the record instead"
+            )
+            found.append((erratum_id, message, cited))
+        for name in _changed_fields(erratum):
+            key = (target, str(erratum.get("recorded")), str(name))
+            changed.setdefault(key, []).append(erratum_id)
+            if len(changed[key]) == 2:
+                first, second = changed[key]
+                message = (
+                    f"{first} and {second}, both recorded {key[1]}, change {name} of "
+                    f"{target!r}: which holds is unclear; one erratum should say it"
+                )
+                found.append((second, message, cited))
+    return found
+
+
+def _changed_fields(erratum: dict[str, Any]) -> list[str]:
+    """The fields an erratum sets or removes, or the record itself for a withdrawal (read
+    warily: a hand-made store's erratum need not be well formed)."""
+    given, removed = erratum.get("set"), erratum.get("unset")
+    names = [
+        *(given if isinstance(given, dict) else []),
+        *(removed if isinstance(removed, list) else []),
+    ]
+    return [str(name) for name in names] or [WITHDRAWN]
