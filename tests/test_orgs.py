@@ -38,7 +38,7 @@ def tree(ledger, *args):
 
 def test_a_name_finds_every_organisation_holding_it_and_where_each_went(ledger):
     found = rows(ledger, "staffordshire")
-    assert sorted(found) == ["05D", "05G", "05Q", "Q60", "QNC"]
+    assert sorted(found) == ["05D", "05G", "05Q", "Q60", "QNC", "staffordshire-health-economy"]
     assert found["05D"]["name"] == "NHS East Staffordshire CCG"
     assert found["05D"]["closed"] == "2022-06-30"
     assert found["05D"]["successors"] == "QNC on 2022-07-01"

@@ -27,20 +27,19 @@ class Stored:
 
 
 def errata_apply(stored: Stored) -> list[Found]:
-    """Every erratum fixes a record recorded before it that is not itself an erratum, and
+    """Every erratum fixes a record of the store that is not itself an erratum, and
     no two errata of one record recorded on one day change the same field (which of them
     holds would be unclear). Import refuses the rest; this finds a hand-made store's."""
     found: list[Found] = []
     changed: dict[tuple[str, str, str], list[str]] = {}
-    for erratum, position in stored.errata:
+    for erratum, _ in stored.errata:
         erratum_id, target = str(erratum["id"]), str(erratum.get("fixes"))
         cited = f"{erratum.get('source')} {erratum.get('locator')}"
-        kind, at = stored.kinds.get(target, (None, None))
+        # An erratum may be stored before what it fixes (an import reads an errata folder
+        # in path order); the views apply every erratum before they project a record.
+        kind, _ = stored.kinds.get(target, (None, None))
         if kind is None:
             found.append((erratum_id, f"it fixes {target!r}, which is not recorded", cited))
-        elif at is not None and at > position:
-            message = f"it fixes {target!r}, which is recorded after it (position {at})"
-            found.append((erratum_id, message, cited))
         elif kind == "erratum":
             message = (
                 f"it fixes {target!r}, an erratum: an erratum fixes a record, not another "

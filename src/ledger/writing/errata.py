@@ -3,6 +3,8 @@ earlier in the batch), is not itself an erratum, and stays a valid record once f
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import date
 from typing import Any
 
 from ledger.records.errata import ErratumRecord, fixed_fields
@@ -41,3 +43,17 @@ def _names_problem(erratum: dict[str, Any], kind: str) -> str | None:
     if unknown:
         return f"set: a {model.model_fields['kind'].default} record has no field {unknown[0]!r}"
     return None
+
+
+def fixed_seen(seen: Seen, erratum: ErratumRecord) -> Seen:
+    """What the batch remembers of a record, once an erratum of the same batch fixes its
+    kind, its known date (``as_at``, or a source's ``published``) or its opening day."""
+    given = erratum.set
+    known = given.get("as_at", given.get("published"))
+    opened = given.get("opened")
+    return dataclasses.replace(
+        seen,
+        kind=str(given.get("kind", seen.kind)),
+        known_on=date.fromisoformat(known) if isinstance(known, str) else seen.known_on,
+        opened=date.fromisoformat(opened) if isinstance(opened, str) else seen.opened,
+    )
