@@ -40,7 +40,10 @@ def rows(result):
 
 
 def audit(ledger, code, year, *more):
-    return rows(ledger("audit", code, "allocation", "--year", year, *more, "--format", "json"))
+    """The audit's rows of recorded changes (the published record's errata, which the
+    audit lists after the records they fix, left out)."""
+    found = rows(ledger("audit", code, "allocation", "--year", year, *more, "--format", "json"))
+    return [row for row in found if row["kind"] != "erratum"]
 
 
 def total(ledger, code, year):

@@ -18,12 +18,11 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any, Protocol
 
-from ledger.records.errata import ErratumRecord
 from ledger.records.fields import CORRECTABLE_KINDS
 from ledger.records.located import Located, Problem
-from ledger.records.models import AnyRecord, fixed_record, parse_record
+from ledger.records.models import AnyRecord
 from ledger.records.reference import OrganisationRecord
-from ledger.writing.errata import fixed_seen
+from ledger.writing.errata import Errata
 from ledger.writing.lifecycle import Lifecycle, note_record, note_stored_change, note_stored_use
 from ledger.writing.references import References
 from ledger.writing.seen import Ids, Seen, seen
@@ -82,8 +81,7 @@ class Checker:
         self.totals = Totals()
         self._store_end: int | None = None  # the store's last position before this batch
         self._store_read = False
-        self._errata: dict[str, list[dict[str, Any]]] | None = None  # stored, by what they fix
-        self._batch_errata: dict[str, list[ErratumRecord]] = {}
+        self.errata = Errata()
 
     @property
     def store_end(self) -> int:
@@ -108,20 +106,9 @@ class Checker:
                 note_record(self.lifecycle, item.record, self._order, item.where)
                 self._count(item)
                 self.seen[item.record.id] = seen(item)
-                self._note_fixes(item.record)
+                self.errata.note(item.record, self.seen)
                 new.append(item)
         return new
-
-    def _note_fixes(self, record: AnyRecord) -> None:
-        """Errata of the batch fix what it remembers of the records they name, whichever
-        comes first, so later records are checked against the record as fixed."""
-        if isinstance(record, ErratumRecord):
-            self._batch_errata.setdefault(record.fixes, []).append(record)
-            if record.fixes in self.seen:
-                self.seen[record.fixes] = fixed_seen(self.seen[record.fixes], record)
-            return
-        for erratum in self._batch_errata.get(record.id, []):
-            self.seen[record.id] = fixed_seen(self.seen[record.id], erratum)
 
     def finish(self) -> list[Problem]:
         """Problems with what was named ahead of the line that records it; then all problems,
@@ -178,19 +165,6 @@ class Checker:
         if record_id in self.seen:
             return self.seen[record_id]
         if record_id not in self._stored:
-            self._stored[record_id] = self._fixed(self.store.get_record(record_id))
+            stored = self.store.get_record(record_id)
+            self._stored[record_id] = self.errata.fixed(stored, self.store, self.store_end)
         return self._stored[record_id]
-
-    def _fixed(self, record: AnyRecord | None) -> AnyRecord | None:
-        """A stored record with the stored errata that fix it applied (None if withdrawn)."""
-        if record is None:
-            return None
-        if self._errata is None:
-            self._errata = {}
-            for erratum in self.store.records_of_kinds(("erratum",), self.store_end):
-                self._errata.setdefault(erratum["fixes"], []).append(erratum)
-        errata = sorted(self._errata.get(record.id, []), key=lambda e: e["recorded"])
-        fields: dict[str, Any] | None = record.normalised()
-        for erratum in errata:
-            fields = None if fields is None else fixed_record(fields, erratum)
-        return None if fields is None else parse_record(fields)

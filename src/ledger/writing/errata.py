@@ -4,11 +4,12 @@ earlier in the batch), is not itself an erratum, and stays a valid record once f
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from ledger.records.errata import ErratumRecord, fixed_fields
-from ledger.records.models import MODELS, AnyRecord, RecordError, fixed_record
+from ledger.records.models import MODELS, AnyRecord, RecordError, fixed_record, parse_record
 from ledger.writing.seen import Seen
 
 
@@ -57,3 +58,47 @@ def fixed_seen(seen: Seen, erratum: ErratumRecord) -> Seen:
         known_on=date.fromisoformat(known) if isinstance(known, str) else seen.known_on,
         opened=date.fromisoformat(opened) if isinstance(opened, str) else seen.opened,
     )
+
+
+class StoredErrata(Protocol):
+    def records_of_kinds(self, kinds: Sequence[str], up_to: int) -> list[dict[str, Any]]: ...
+
+
+class Errata:
+    """The errata a batch is checked with: the store's, read once when a stored record is
+    first looked up, and the batch's own, which fix what the batch remembers of the
+    records they name (whichever comes first), so that later records are checked
+    against the records as fixed."""
+
+    def __init__(self) -> None:
+        self._stored: dict[str, list[dict[str, Any]]] | None = None
+        self._batch: dict[str, list[ErratumRecord]] = {}
+
+    def fixed(self, record: AnyRecord | None, store: StoredErrata, end: int) -> AnyRecord | None:
+        """A stored record with the stored errata that fix it applied (None if withdrawn;
+        as stored if it has none, or if fixing it fails: ``check`` reports that)."""
+        if record is None:
+            return None
+        if self._stored is None:
+            self._stored = {}
+            for erratum in store.records_of_kinds(("erratum",), end):
+                self._stored.setdefault(erratum["fixes"], []).append(erratum)
+        errata = sorted(self._stored.get(record.id, []), key=lambda e: e["recorded"])
+        if not errata:
+            return record
+        fields: dict[str, Any] | None = record.normalised()
+        try:
+            for erratum in errata:
+                fields = None if fields is None else fixed_record(fields, erratum)
+            return None if fields is None else parse_record(fields)
+        except RecordError:
+            return record
+
+    def note(self, record: AnyRecord, seen: dict[str, Seen]) -> None:
+        if isinstance(record, ErratumRecord):
+            self._batch.setdefault(record.fixes, []).append(record)
+            if record.fixes in seen:
+                seen[record.fixes] = fixed_seen(seen[record.fixes], record)
+            return
+        for erratum in self._batch.get(record.id, []):
+            seen[record.id] = fixed_seen(seen[record.id], erratum)
