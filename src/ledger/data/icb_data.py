@@ -39,12 +39,16 @@ from ledger.records.money import parse_percent
 
 CELLS_FILE = "icb_allocations_2023_24_to_2025_26_cells.csv"
 WORKBOOKS = {  # file name -> (id prefix, source id, the day the version was last saved)
-    "icb_allocations_2023_24_and_2024_25.xlsx": ("icb23", "data-icb-allocations-2023-24", "2023-06-19"),
+    "icb_allocations_2023_24_and_2024_25.xlsx": (
+        "icb23",
+        "data-icb-allocations-2023-24",
+        "2023-06-19",
+    ),
     "icb_allocations_2025_26.xlsx": ("icb25", "data-icb-allocations-2025-26", "2025-03-17"),
 }
 ENGLAND = "icb-sector"
 # Sheets with rows for NHS England's regional teams (money NHS England keeps): their region
-# and England cells are more than the ICB rows add up to, and the cells file has no such rows.
+# and England cells differ from what the ICB rows add up to, and the cells file has no such rows.
 HELD_BY_NHS_ENGLAND = ("Other Primary Care", "POD Baseline 2025-26", "POD Allocation 2025-26")
 
 

@@ -123,7 +123,9 @@ class Maker:
                 ids.append(self.record_id(part, who))
         if not ids:
             return {}
-        reason = f"tolerance: {cells} cells, each rounded to the penny on its own (up to half a penny)"
+        reason = (
+            f"tolerance: {cells} cells, each rounded to the penny on its own (up to half a penny)"
+        )
         if whole:
             reason += (
                 f"; {whole} of them show whole £k, which may be NHS England's own rounding "
@@ -164,8 +166,8 @@ def _record(maker: Maker, part: Part, row: Row, members: list[str]) -> dict[str,
     if row.kind == "icb" and column.role == "replaces":
         replaced = resolve(sheet, column.parts[0])
         reason = f"the {year} allowance as NHS England's later workbook gives it"
-        fields = {"corrects": maker.record_id(replaced, row.who), "action": "replace"}
-        return {**head, "kind": "correction", **fields, "amount_pence": pence, **tail} | {
+        corrects = {"corrects": maker.record_id(replaced, row.who), "action": "replace"}
+        return {**head, "kind": "correction", **corrects, "amount_pence": pence, **tail} | {
             "reason": reason
         }
     if row.kind == "icb" and column.role in ALLOCATING:
@@ -182,7 +184,7 @@ def _record(maker: Maker, part: Part, row: Row, members: list[str]) -> dict[str,
         parts = [(each, row.who) for each in expand(sheet, column.parts)]
     else:
         parts = [(part, code) for code in members]
-    figure = {"measure": column.measure or "allocation-step"}
+    figure: dict[str, Any] = {"measure": column.measure or "allocation-step"}
     if not column.measure:
         figure["step"] = label
     figure |= {"unit": "gbp", "amount_pence": pence}
@@ -203,7 +205,7 @@ def _beyond_rounding(residual: int, tolerance: int, sheet: str) -> dict[str, Any
     if sheet in HELD_BY_NHS_ENGLAND:
         return {
             "components_complete": False,
-            "reason": f"the cell is {residual} pence more than its ICB rows: the sheet also "
+            "reason": f"the cell is {residual} pence off the sum of its ICB rows: the sheet also "
             "counts money NHS England's regional teams hold themselves, on rows of their own "
             "that the cells file leaves out",
         }
