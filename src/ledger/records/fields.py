@@ -59,6 +59,12 @@ Pence = Annotated[int, BeforeValidator(parse_pence)]
 Percent = Annotated[str, BeforeValidator(parse_percent)]
 Count = Annotated[int, BeforeValidator(_count)]
 
+# What an allocation pays for, from the ICB era (a dimension of the allocation).
+Service = Literal[
+    "core", "primary-medical-care", "other-primary-care", "pod", "specialised", "running-costs"
+]
+SERVICES: tuple[str, ...] = Service.__args__  # type: ignore[attr-defined]
+
 OrganisationType = Literal[
     "ccg", "icb", "area-team", "region", "commissioning-hub", "commissioner", "budget", "sector"
 ]
@@ -80,6 +86,8 @@ FIELD_ORDER = (
     "period",
     "effective",
     "measure",
+    "service",
+    "step",
     "unit",
     "amount_pence",
     "count",

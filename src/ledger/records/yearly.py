@@ -23,6 +23,7 @@ from ledger.records.fields import (
     Period,
     Pounds,
     RecordId,
+    Service,
     Slug,
     Text,
     amount_problem,
@@ -41,6 +42,12 @@ class YearRecord(CitedRecord):
     )
     amount: Pounds | None = Field(default=None, description="amount in pounds, e.g. £8.6m")
     amount_pence: Pence | None = Field(default=None, description="amount in integer pence")
+    service: Service | None = Field(
+        default=None, description="what it pays for, e.g. specialised (ICB-era allocations)"
+    )
+    step: Text | None = Field(
+        default=None, description="the step of a baseline's construction, as its sheet labels it"
+    )
 
     # How the amount may be signed; None means the kind carries no amount of its own.
     amount_rule: ClassVar[str | None] = "any"

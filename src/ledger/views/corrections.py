@@ -13,9 +13,9 @@ from typing import Any, NamedTuple
 from ledger.views.database import ViewsDatabase
 from ledger.views.tables import POSTING_COLUMNS
 
-_MEASURE, _YEAR, _ACCOUNT, _EFFECTIVE, _AS_AT, _DELTA = map(
+_MEASURE, _YEAR, _ACCOUNT, _EFFECTIVE, _AS_AT, _DELTA, _SERVICE = map(
     POSTING_COLUMNS.index,
-    ("measure", "financial_year", "account", "effective", "as_at", "delta_pence"),
+    ("measure", "financial_year", "account", "effective", "as_at", "delta_pence", "service"),
 )
 
 
@@ -39,6 +39,7 @@ class Version(NamedTuple):
     financial_year: str
     account: str
     effective: str
+    service: str | None
     correction: dict[str, Any] | None = None  # the correction that adds this version
 
 
@@ -61,22 +62,24 @@ class Days:
     """Changes to allocation_days, summed in memory before they are written."""
 
     def __init__(self) -> None:
-        self.totals: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+        self.totals: dict[tuple[str, ...], list[int]] = defaultdict(lambda: [0, 0])
 
     def add(self, version: Version, delta: int | None, versions: int) -> None:
         """Count a version that a correction adds or changes towards its day."""
         if version.measure == "allocation":
-            key = (version.financial_year, version.account, version.effective, version.as_at)
+            key = (version.financial_year, version.account, version.service or "",
+                   version.effective, version.as_at)  # fmt: skip
             self._add(key, delta, versions)
 
     def add_postings(self, postings: list[tuple[Any, ...]]) -> None:
         """Count new postings (tuples in POSTING_COLUMNS order) towards their days."""
         for posting in postings:
             if posting[_MEASURE] == "allocation":
-                key = (posting[_YEAR], posting[_ACCOUNT], posting[_EFFECTIVE], posting[_AS_AT])
+                key = (posting[_YEAR], posting[_ACCOUNT], posting[_SERVICE] or "",
+                       posting[_EFFECTIVE], posting[_AS_AT])  # fmt: skip
                 self._add(key, posting[_DELTA], 1)
 
-    def _add(self, key: tuple[str, str, str, str], delta: int | None, versions: int) -> None:
+    def _add(self, key: tuple[str, ...], delta: int | None, versions: int) -> None:
         total = self.totals[key]
         total[0] += delta or 0
         total[1] += versions

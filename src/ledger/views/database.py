@@ -267,15 +267,15 @@ class ViewsDatabase(ViewsSchema):
         if rows:
             self.db.table(table).insert_all(rows, batch_size=500)
 
-    def add_allocation_days(self, days: dict[tuple[str, str, str, str], list[int]]) -> None:
-        """Add (delta, versions) to the allocation_days rows of (year, account, effective,
-        as_at), making the rows that are new."""
+    def add_allocation_days(self, days: dict[tuple[str, ...], list[int]]) -> None:
+        """Add (delta, versions) to the allocation_days rows of (year, account, service,
+        effective, as_at), making the rows that are new."""
         if days:
             self.conn.executemany(
                 "INSERT INTO allocation_days "
-                "(financial_year, account, effective, as_at, delta_pence, versions) "
-                "VALUES (?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (financial_year, account, effective, as_at) DO UPDATE SET "
+                "(financial_year, account, service, effective, as_at, delta_pence, versions) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (financial_year, account, service, effective, as_at) DO UPDATE SET "
                 "delta_pence = delta_pence + excluded.delta_pence, "
                 "versions = versions + excluded.versions",
                 [(*key, delta, versions) for key, (delta, versions) in days.items()],

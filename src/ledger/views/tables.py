@@ -41,6 +41,7 @@ TABLES: dict[str, dict[str, Any]] = {
             "reason": str,
             "source": str,
             "locator": str,
+            "service": str,
         },
         "pk": "posting_id",
         "not_null": {"record_id", "kind", "measure", "account", "financial_year", "as_at"},
@@ -61,13 +62,14 @@ TABLES: dict[str, dict[str, Any]] = {
     "allocation_days": {
         "columns": {
             "account": str,
+            "service": str,  # '' when the allocation names none (before the ICB era)
             "financial_year": str,
             "effective": str,
             "as_at": str,
             "delta_pence": int,
             "versions": int,
         },
-        "pk": ("financial_year", "account", "effective", "as_at"),
+        "pk": ("financial_year", "account", "service", "effective", "as_at"),
     },
     "organisations": {
         "columns": {
