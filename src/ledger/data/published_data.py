@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ledger.data.icb_records import icb_allocation_files
 from ledger.data.limits_data import revenue_limit_records
 from ledger.data.lineage_data import area_team_2015_records, icb_records
 from ledger.data.lineage_data import merger_records as later_merger_records
@@ -235,6 +236,7 @@ def generated_files(data: Path) -> dict[str, list[dict[str, Any]]]:
     }
     for year in ALLOCATION_YEARS:
         files[f"{year}/ccg-allocations.jsonl"] = allocation_records(data, year)
+    files |= icb_allocation_files(data)
     # Errata of what the generator wrote before: new files, never a rewrite.
     files["errata/2026-11-28-allocations-2013-14-known-date.jsonl"] = allocation_known_date_errata(
         data
