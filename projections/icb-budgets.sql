@@ -11,8 +11,9 @@
 -- total, over the services that have one (not_reported names the services with
 -- allocations but no reported total). Each cell is rounded to the penny on its own, so a
 -- difference of a few pence is the sheet's rounding. On a region or England row the
--- totals are those of its ICBs added up, and sheet_total_pence is the total the sheet
--- prints on its own region or England row.
+-- totals are those of its ICBs added up; sheet_total_pence is the total the sheet prints
+-- on its own region or England row, for the services it prints one for (sheet_services),
+-- and sheet_difference_pence the ICBs' reported totals of those services less it.
 --
 -- :year     <year>  financial year, e.g. 2025-26 (default: the latest year with allocations by service)
 -- :service  <text>  what the allocation pays for (one of: all, core, primary-medical-care, other-primary-care, pod, specialised, running-costs; default: all)
@@ -93,77 +94,93 @@ keys AS (
     UNION SELECT code, service FROM counted
     UNION SELECT code, service FROM reported
 ),
-per_icb AS (
-    SELECT k.code,
-           SUM(COALESCE(a.pence, 0)) AS allocation_pence,
-           SUM(COALESCE(c.steps, 0)) AS steps,
-           SUM(r.amount_pence) AS reported_total_pence,
-           SUM(CASE WHEN r.amount_pence IS NOT NULL THEN COALESCE(a.pence, 0) - r.amount_pence
-               END) AS difference_pence,
-           group_concat(CASE WHEN r.amount_pence IS NULL AND a.pence IS NOT NULL
-                        THEN NULLIF(k.service, '') END, ', ') AS not_reported
-    FROM (SELECT * FROM keys ORDER BY code, service) AS k
+-- Each ICB's allocation, steps and reported total by service.
+per_service AS (
+    SELECT k.code, k.service,
+           COALESCE(a.pence, 0) AS pence,
+           COALESCE(c.steps, 0) AS steps,
+           r.amount_pence AS reported_pence
+    FROM keys AS k
     JOIN organisations AS o ON o.code = k.code AND o.type = 'icb'
     LEFT JOIN allocated AS a ON a.code = k.code AND a.service = k.service
     LEFT JOIN counted AS c ON c.code = k.code AND c.service = k.service
     LEFT JOIN reported AS r ON r.code = k.code AND r.service = k.service
-    GROUP BY k.code
 ),
 -- The ICBs, and any ICB with figures for the year that was not open that day (so that no
--- money is left out of a total).
+-- money is left out of a total), each with the code of the row it counts in.
 rows_of AS (
-    SELECT code FROM icbs
-    UNION
-    SELECT code FROM per_icb
-),
-per_row AS (
-    SELECT r.code, o.name, pl.region,
-           COALESCE(pi.allocation_pence, 0) AS allocation_pence,
-           COALESCE(pi.steps, 0) AS steps,
-           pi.reported_total_pence, pi.difference_pence, pi.not_reported
-    FROM rows_of AS r
-    LEFT JOIN organisations AS o ON o.code = r.code
-    LEFT JOIN placed AS pl ON pl.code = r.code AND pl.latest = 1
-    LEFT JOIN per_icb AS pi ON pi.code = r.code
+    SELECT i.code, pl.region,
+           CASE b.grouping
+               WHEN 'region' THEN pl.region
+               WHEN 'england' THEN 'england'
+               ELSE i.code
+           END AS row_code
+    FROM (SELECT code FROM icbs UNION SELECT code FROM per_service) AS i
+    CROSS JOIN bounds AS b
+    LEFT JOIN placed AS pl ON pl.code = i.code AND pl.latest = 1
 ),
 grouped AS (
-    SELECT
-        CASE b.grouping
-            WHEN 'region' THEN pr.region
-            WHEN 'england' THEN 'england'
-            ELSE pr.code
-        END AS code,
-        b.grouping,
-        pr.name AS icb_name,
-        CASE WHEN b.grouping <> 'england' THEN pr.region END AS region,
-        COUNT(*) AS icbs,
-        SUM(pr.allocation_pence) AS allocation_pence,
-        SUM(pr.steps) AS steps,
-        SUM(pr.reported_total_pence) AS reported_total_pence,
-        SUM(pr.difference_pence) AS difference_pence,
-        group_concat(CASE WHEN pr.not_reported IS NOT NULL THEN
-                     CASE WHEN b.grouping = 'icb' THEN pr.not_reported
-                          ELSE pr.code || ' ' || pr.not_reported END
-                     END, '; ') AS not_reported
-    FROM (SELECT * FROM per_row ORDER BY code) AS pr, bounds AS b
-    GROUP BY 1
+    SELECT r.row_code AS code,
+           MAX(r.region) AS region,
+           COUNT(DISTINCT r.code) AS icbs,
+           MAX(r.code) AS only_code,
+           COALESCE(SUM(ps.pence), 0) AS allocation_pence,
+           COALESCE(SUM(ps.steps), 0) AS steps,
+           SUM(ps.reported_pence) AS reported_total_pence,
+           SUM(ps.pence - ps.reported_pence) AS difference_pence
+    FROM rows_of AS r
+    LEFT JOIN per_service AS ps ON ps.code = r.code
+    GROUP BY r.row_code
 ),
--- The totals the sheets print on their own region and England rows.
+-- The services with allocations but no reported total: on a region or England row, with
+-- how many of its ICBs.
+unreported AS (
+    SELECT code, group_concat(said, ', ') AS not_reported
+    FROM (
+        SELECT r.row_code AS code,
+               CASE WHEN b.grouping = 'icb' THEN ps.service
+                    ELSE ps.service || ' (' || COUNT(*)
+                         || CASE WHEN COUNT(*) = 1 THEN ' ICB)' ELSE ' ICBs)' END END AS said
+        FROM per_service AS ps
+        JOIN rows_of AS r ON r.code = ps.code
+        CROSS JOIN bounds AS b
+        WHERE ps.reported_pence IS NULL AND ps.pence <> 0 AND ps.service <> ''
+        GROUP BY r.row_code, ps.service
+        ORDER BY r.row_code, ps.service
+    )
+    GROUP BY code
+),
+-- The totals the sheets print on their own region and England rows, for the services
+-- they print one for, beside the ICBs' reported totals of those services.
+sheet_rows AS (
+    SELECT CASE WHEN code = 'icb-sector' THEN 'england' ELSE code END AS code,
+           service, amount_pence
+    FROM reported
+    WHERE code = 'icb-sector' OR code IN (SELECT region FROM placed)
+),
+icbs_reported AS (
+    SELECT r.row_code AS code, ps.service, SUM(ps.reported_pence) AS pence
+    FROM per_service AS ps
+    JOIN rows_of AS r ON r.code = ps.code
+    WHERE ps.reported_pence IS NOT NULL
+    GROUP BY r.row_code, ps.service
+),
 sheet_totals AS (
-    SELECT x.account AS code, SUM(x.amount_pence) AS pence
-    FROM (SELECT account, service, amount_pence, MAX(precedence)
-          FROM live WHERE measure = 'total-allocation'
-          GROUP BY account, service) AS x
-    GROUP BY x.account
+    SELECT s.code, SUM(s.amount_pence) AS sheet_total_pence,
+           SUM(i.pence - s.amount_pence) AS sheet_difference_pence,
+           group_concat(s.service, ', ') AS sheet_services
+    FROM (SELECT * FROM sheet_rows ORDER BY code, service) AS s
+    JOIN icbs_reported AS i ON i.code = s.code AND i.service = s.service
+    GROUP BY s.code
 )
 SELECT
     g.code,
-    CASE g.grouping
-        WHEN 'icb' THEN g.icb_name
+    CASE b.grouping
+        WHEN 'icb' THEN named.name
         WHEN 'england' THEN 'England'
         ELSE COALESCE(named.name, '(not recorded)')
     END AS name,
-    g.region,
+    CASE WHEN b.grouping <> 'england' THEN g.region END AS region,
     g.icbs,
     b.year AS financial_year,
     b.service,
@@ -171,11 +188,13 @@ SELECT
     g.steps,
     g.reported_total_pence,
     g.difference_pence,
-    g.not_reported,
-    CASE WHEN g.grouping <> 'icb' THEN st.pence END AS sheet_total_pence
+    u.not_reported,
+    CASE WHEN b.grouping <> 'icb' THEN st.sheet_total_pence END AS sheet_total_pence,
+    CASE WHEN b.grouping <> 'icb' THEN st.sheet_difference_pence END AS sheet_difference_pence,
+    CASE WHEN b.grouping <> 'icb' THEN st.sheet_services END AS sheet_services
 FROM grouped AS g
 CROSS JOIN bounds AS b
 LEFT JOIN organisations AS named ON named.code = g.code AND named.as_at <= b.as_at
-LEFT JOIN sheet_totals AS st
-    ON st.code = CASE WHEN g.grouping = 'england' THEN 'icb-sector' ELSE g.code END
+LEFT JOIN unreported AS u ON u.code = g.code
+LEFT JOIN sheet_totals AS st ON st.code = g.code
 ORDER BY g.region, g.code

@@ -2,17 +2,21 @@
 the totals the workbooks report, audit --service walks one service's steps by their
 labels, specialised-delegation sets out the delegated specialised budgets, and
 national-position shows ICB allocations by service. A small store made from the
-factories first; the expected values are worked out here from the records imported."""
+factories first, then the real events/; the expected values are worked out here from the
+records imported (or, for the real data, from events/ and the cells in data/)."""
 
 from __future__ import annotations
 
+import csv
 import json
 from collections import defaultdict
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import REPOSITORY
 from factories import allocation, figure, organisation, source, transfer, write_jsonl
 from stores import view
 
@@ -190,6 +194,12 @@ def test_icb_budgets_grouped_by_region_and_england_add_up_the_icbs(ledger):
     assert england["code"] == "england" and england["icbs"] == len(REGIONS)
     assert england["allocation_pence"] == sum(expected("core").values())
     assert england["sheet_total_pence"] == 102_000_000
+    icb_totals = [
+        f for f in FIGURES if f["measure"] == "total-allocation" and f["account"] in REGIONS
+    ]
+    core_reported = sum(f["amount_pence"] for f in icb_totals if f["service"] == "core")
+    assert england["sheet_difference_pence"] == core_reported - 102_000_000
+    assert england["not_reported"] == "core (1 ICB)"  # QE1's core has no reported total
 
 
 def test_audit_by_service_walks_the_steps_in_order_with_labels_and_cells(ledger):
@@ -279,3 +289,161 @@ def test_national_position_shows_icb_allocations_by_service(ledger):
         want = sum(expected(service).values())
         assert row[f"{service.replace('-', '_')}_pence"] == (want or None), service
     assert row["ccg_allocations_pence"] == sum(expected().values())
+
+
+# --- the real events/ ------------------------------------------------------------------
+
+ICB_FILES = sorted(REPOSITORY.glob("events/*/icb-allocations.jsonl"))
+CELLS = REPOSITORY / "data" / "icb_allocations_2023_24_to_2025_26_cells.csv"
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("icb-published")
+    store, views = str(folder / "ledger.db"), str(folder / "views.db")
+
+    def invoke(*args: str):
+        return CliRunner().invoke(main, ["--store", store, "--views", views, *args])
+
+    imported = invoke("import", str(REPOSITORY / "events"))
+    assert imported.exit_code == 0, imported.output
+    assert invoke("rebuild").exit_code == 0
+    invoke.views = Path(views)  # type: ignore[attr-defined]
+    return invoke
+
+
+def shipped_records() -> list[dict[str, Any]]:
+    return [
+        json.loads(line)
+        for path in ICB_FILES
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+
+
+def shipped_allocations() -> dict[tuple[str, str, str], int]:
+    """(year, ICB, service) -> pence: the allocation records of the ICB files, with the
+    corrections among them applied (the files hold no transfers and no errata fix them)."""
+    records = shipped_records()
+    amounts = {r["id"]: r for r in records if r["kind"] == "allocation"}
+    live = {record_id: record["amount_pence"] for record_id, record in amounts.items()}
+    for record in records:
+        if record["kind"] == "correction" and record["corrects"] in amounts:
+            live[record["corrects"]] = (
+                0 if record["action"] == "reverse" else record["amount_pence"]
+            )
+    totals: dict[tuple[str, str, str], int] = defaultdict(int)
+    for record_id, record in amounts.items():
+        totals[record["financial_year"], record["account"], record["service"]] += live[record_id]
+    return dict(totals)
+
+
+def test_the_real_data_holds_the_icb_allocations():
+    assert [path.parent.name for path in ICB_FILES] == ["2023-24", "2024-25", "2025-26"]
+    assert {r["kind"] for r in shipped_records()} >= {"allocation", "figure", "correction"}
+
+
+def test_there_are_42_icbs_in_2023_24_each_with_allocations(published):
+    rows = view(published.views, "icb-budgets", year="2023-24")
+    assert len(rows) == 42
+    assert all(row["allocation_pence"] > 0 and row["steps"] > 0 for row in rows)
+    assert len({row["region"] for row in rows}) == 7
+
+
+@pytest.mark.parametrize("year", ["2023-24", "2024-25", "2025-26"])
+def test_real_icb_budgets_by_service_are_the_sum_of_the_allocation_records(published, year):
+    shipped = shipped_allocations()
+    services = sorted({service for (y, _, service) in shipped if y == year})
+    assert services
+    for service in services:
+        rows = view(published.views, "icb-budgets", year=year, service=service)
+        assert {row["code"]: row["allocation_pence"] for row in rows} == {
+            icb: pence for (y, icb, s), pence in shipped.items() if y == year and s == service
+        }, service
+        (england,) = view(
+            published.views, "icb-budgets", year=year, service=service, group="england"
+        )
+        assert england["allocation_pence"] == sum(row["allocation_pence"] for row in rows)
+    every = view(published.views, "icb-budgets", year=year, group="region")
+    assert sum(row["allocation_pence"] for row in every) == sum(
+        pence for (y, _, _), pence in shipped.items() if y == year
+    )
+
+
+def test_real_icb_budgets_agree_with_the_reported_totals_within_their_tolerance(published):
+    tolerances = {
+        (r["account"], r["financial_year"], r["service"]): r.get("tolerance_pence", 0)
+        for r in shipped_records()
+        if r["kind"] == "figure" and r["measure"] == "total-allocation"
+    }
+    checked = 0
+    for year in ("2023-24", "2024-25", "2025-26"):
+        for service in SERVICES:
+            for row in view(published.views, "icb-budgets", year=year, service=service):
+                if row["reported_total_pence"] is not None:
+                    tolerance = tolerances[row["code"], year, service]
+                    assert abs(row["difference_pence"]) <= tolerance, (row, tolerance)
+                    checked += 1
+    assert checked >= 42 * 8
+
+
+def test_real_audit_of_a_specialised_baseline_walks_every_step_with_its_cell(published):
+    result = published(
+        "audit", "QOQ", "allocation", "--year", "2025-26", "--service", "specialised",
+        "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    steps = [
+        r for r in shipped_records()
+        if r["kind"] == "allocation" and r["account"] == "QOQ"
+        and r["service"] == "specialised" and r["financial_year"] == "2025-26"
+    ]  # fmt: skip
+    assert [row["record"] for row in rows] == [r["id"] for r in steps]
+    assert [row["note"] for row in rows] == [r["step"] for r in steps]
+    assert rows[0]["note"] == "2024/25 Opening allocation (£k)"
+    assert rows[0]["source"].endswith("sheet Specialised Baseline 2025-26 cell E3")
+    notes = [row["note"] for row in rows]
+    for label in ("Remove delegated orange acute", "SPA recategorisation"):
+        assert any(label in note for note in notes), label
+    total = next(
+        r for r in shipped_records()
+        if r["kind"] == "figure" and r["measure"] == "total-allocation"
+        and r["account"] == "QOQ" and r.get("service") == "specialised"
+    )  # fmt: skip
+    assert abs(rows[-1]["after_pence"] - total["amount_pence"]) <= total["tolerance_pence"]
+
+
+def cell_pence(sheet: str, cell: str) -> int:
+    with CELLS.open(newline="", encoding="utf-8") as lines:
+        (row,) = [r for r in csv.DictReader(lines) if (r["sheet"], r["cell"]) == (sheet, cell)]
+    return int(Decimal(row["value"]) * 100_000)
+
+
+def test_specialised_delegation_shows_the_england_physical_health_and_hcdd_allocation(published):
+    (england,) = view(published.views, "specialised-delegation", group="england")
+    england_cell = cell_pence("Specialised Allocations 2025-26", "J54")
+    assert england_cell == 20_724_410 * 100_000  # £20,724,410k, as the issue gives it
+    assert england["physical_health_hcdd_allocation_pence"] == england_cell
+    assert england["icbs"] == 42
+    assert england["transferred_from_pence"] == 0
+    assert england["nhs_england_side"].startswith("ICB side only")
+    assert england["moved_to_icbs_pence"] == sum(
+        pence for (y, _, s), pence in shipped_allocations().items()
+        if (y, s) == ("2025-26", "specialised")
+    )  # fmt: skip
+    regions = view(published.views, "specialised-delegation", group="region")
+    assert len(regions) == 7
+    for column in ("physical_health_baseline_pence", "delegated_mh_baseline_pence",
+                   "growth_pence", "specialised_allocation_pence"):  # fmt: skip
+        assert sum(row[column] for row in regions) == england[column], column
+
+
+def test_real_national_position_sets_icb_services_beside_the_revenue_limit(published):
+    shipped = shipped_allocations()
+    for year in ("2023-24", "2024-25", "2025-26"):
+        (row,) = view(published.views, "national-position", year=year)
+        assert row["revenue_limit_pence"] is not None
+        for service in SERVICES:
+            want = sum(p for (y, _, s), p in shipped.items() if (y, s) == (year, service))
+            assert row[f"{service.replace('-', '_')}_pence"] == (want or None), (year, service)
