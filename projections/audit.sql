@@ -19,11 +19,15 @@
 -- For the other measures, which supersede rather than add up, a predecessor's figures
 -- count only from the day its figures were carried on.
 --
+-- Service (ICB-era allocations): only the postings that name that service count; each
+-- row's step is the label of the baseline-construction step it records, if any.
+--
 -- :account  <code>  the organisation's code, e.g. 06H
 -- :measure  <slug>  allocation, plan, forecast, drawdown, qipp-plan, qipp-shortfall or a figure's measure (default: allocation)
 -- :year     <year>  financial year, e.g. 2013-14 (default: the latest year with this figure)
 -- :as_at    <date>  known date: only what was known by then counts (default: today)
 -- :lineage_as_at <date>  the known date of the mergers and splits followed (default: as_at)
+-- :service  <text>  only the postings of this service (one of: core, primary-medical-care, other-primary-care, pod, specialised, running-costs; default: every service)
 WITH RECURSIVE params AS (
     SELECT :account AS account,
            COALESCE(:measure, 'allocation') AS measure,
@@ -57,6 +61,7 @@ chosen AS (
     CROSS JOIN params AS p
     JOIN postings AS x ON x.account = a.code AND x.measure = p.measure
     WHERE x.as_at <= p.as_at
+      AND (:service IS NULL OR x.service = :service)
       AND (p.additive OR a.code IN (SELECT code FROM family)
            OR x.effective >= (SELECT MIN(l.effective) FROM known_lineage AS l
                               WHERE l.predecessor = a.code))
@@ -74,6 +79,7 @@ counted AS (
     JOIN postings AS x
         ON x.account = a.code AND x.measure = p.measure AND x.financial_year = c.year
     WHERE x.as_at <= p.as_at
+      AND (:service IS NULL OR x.service = :service)
       AND (p.additive OR a.code IN (SELECT code FROM family)
            OR x.effective >= (SELECT MIN(l.effective) FROM known_lineage AS l
                               WHERE l.predecessor = a.code))
@@ -121,6 +127,6 @@ SELECT
     x.as_at, x.effective, x.period, x.kind, x.record_id, x.version, x.correction_id,
     x.account, x.counterparty, x.side, x.is_void, x.unit, x.amount_pence, x.delta_pence,
     x.count, x.percent, x.precedence, x.position, x.financial_year, x.reason, x.source,
-    x.locator, x.carried, x.apportioned, x.counted_pence
+    x.locator, x.carried, x.apportioned, x.counted_pence, x.service, x.step
 FROM ways AS x
 ORDER BY x.as_at, x.position, x.side, x.carried

@@ -1,4 +1,4 @@
--- national-position: each year's CCG sector allocations beside NHS England's revenue limit and the system's spending limit
+-- national-position: each year's CCG or ICB allocations (by service in the ICB era) beside NHS England's revenue limit and the system's spending limit
 --
 -- One row per financial year with CCG allocations, a revenue limit or a spending limit
 -- known by as_at. ccg_allocations_pence is the sum of every CCG's and ICB's allocation
@@ -10,6 +10,11 @@
 -- it. spending_limit_pence is the commissioning system's spending limit for the year (a
 -- figure with measure spending-limit), and outturn_less_spending_limit_pence what the
 -- outturn came to against it (negative: under the limit).
+--
+-- ICB era (allocations that name their service, 2023-24 on): the same allocations by
+-- service beside the total, one column each: core_pence, primary_medical_care_pence,
+-- other_primary_care_pence, pod_pence (pharmacy, optometry and dental), specialised_pence
+-- and running_costs_pence; NULL in a year with no allocation of that service.
 --
 -- :year   <year>  only this financial year, e.g. 2014-15 (default: every year)
 -- :as_at  <date>  known date: only what was known by then counts (default: today)
@@ -26,6 +31,24 @@ ccg_sector AS (
     CROSS JOIN params AS p
     JOIN organisations AS o ON o.code = d.account AND o.type IN ('ccg', 'icb')
     WHERE d.as_at <= p.as_at AND (p.year IS NULL OR d.financial_year = p.year)
+    GROUP BY d.financial_year
+),
+by_service AS (
+    SELECT d.financial_year,
+           SUM(CASE WHEN d.service = 'core' THEN d.delta_pence END) AS core_pence,
+           SUM(CASE WHEN d.service = 'primary-medical-care' THEN d.delta_pence END)
+               AS primary_medical_care_pence,
+           SUM(CASE WHEN d.service = 'other-primary-care' THEN d.delta_pence END)
+               AS other_primary_care_pence,
+           SUM(CASE WHEN d.service = 'pod' THEN d.delta_pence END) AS pod_pence,
+           SUM(CASE WHEN d.service = 'specialised' THEN d.delta_pence END) AS specialised_pence,
+           SUM(CASE WHEN d.service = 'running-costs' THEN d.delta_pence END)
+               AS running_costs_pence
+    FROM allocation_days AS d
+    CROSS JOIN params AS p
+    JOIN organisations AS o ON o.code = d.account AND o.type IN ('ccg', 'icb')
+    WHERE d.as_at <= p.as_at AND (p.year IS NULL OR d.financial_year = p.year)
+      AND d.service <> ''
     GROUP BY d.financial_year
 ),
 -- The versions of the system's limits valid at as_at.
@@ -74,6 +97,12 @@ SELECT
     l.financial_year,
     c.ccgs_allocated,
     c.ccg_allocations_pence,
+    s.core_pence,
+    s.primary_medical_care_pence,
+    s.other_primary_care_pence,
+    s.pod_pence,
+    s.specialised_pence,
+    s.running_costs_pence,
     l.revenue_limit_pence,
     l.revenue_limit_status,
     CASE WHEN l.revenue_limit_pence > 0 AND c.ccg_allocations_pence IS NOT NULL THEN
@@ -85,4 +114,5 @@ SELECT
     l.spending_limit_source
 FROM limits AS l
 LEFT JOIN ccg_sector AS c ON c.financial_year = l.financial_year
+LEFT JOIN by_service AS s ON s.financial_year = l.financial_year
 ORDER BY l.financial_year

@@ -37,9 +37,11 @@ def test_views_lists_every_view_with_what_it_shows(run):
         "ccg-budgets",
         "deficit-forecasts",
         "drawdown",
+        "icb-budgets",
         "national-position",
         "qipp",
         "reconciliation",
+        "specialised-delegation",
         "specialised-net-change",
         "system-position",
     ]

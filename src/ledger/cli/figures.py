@@ -21,6 +21,7 @@ from ledger.cli.common import (
     views_recorded_by,
 )
 from ledger.cli.output import plural, render
+from ledger.records.fields import SERVICES
 
 if TYPE_CHECKING:
     from ledger.explain.timeline import Step
@@ -39,6 +40,11 @@ recorded_by_option = click.option(
 @click.argument("measure")
 @click.option("--year", help="financial year, e.g. 2013-14 (default: the latest with this figure)")
 @click.option("--as-at", "as_at", type=date_option, help="only what was known by this date")
+@click.option(
+    "--service",
+    metavar="SERVICE",
+    help="only the allocations of this service (ICB era): " + ", ".join(SERVICES),
+)
 @recorded_by_option
 @format_option
 @pass_settings
@@ -48,6 +54,7 @@ def audit(
     measure: str,
     year: str | None,
     as_at: Any,
+    service: str | None,
     recorded_by: Any,
     fmt: str,
 ) -> None:
@@ -64,19 +71,32 @@ def audit(
         ledger audit 06H allocation --year 2013-14
         ledger audit 13T allocation --year 2013-14
         ledger audit ccg-sector ccgs-forecasting-deficit
+
+    With --service (ICB-era allocations) only that service's records count, and each row
+    names the step of the baseline's construction it records, as its sheet labels it:
+
+        ledger audit QOQ allocation --year 2025-26 --service specialised
     """
     from ledger.explain.errata import with_errata
     from ledger.explain.timeline import timeline
 
     measure = measure.replace(" ", "-").lower()
+    if service is not None and service not in SERVICES:
+        raise click.ClickException(
+            f"--service {service!r} is not a service; the services are {', '.join(SERVICES)}"
+        )
     with views_recorded_by(settings, iso(recorded_by)) as path:
-        found = _figure_rows(path, account, measure, year, iso(as_at), allow_empty=True)
+        found = _figure_rows(
+            path, account, measure, year, iso(as_at), allow_empty=True, service=service
+        )
         steps = timeline(found, measure)
         figure = (account, measure, found[0]["financial_year"] if found else year, iso(as_at))
         shown = with_errata(path, steps, figure, _originals(settings))
         if not shown:  # not even an erratum that took a record of it away
             from ledger.explain.missing import nothing_recorded
 
+            if service is not None:
+                raise click.ClickException(_no_service(path, account, measure, year, service))
             raise click.ClickException(nothing_recorded(path, account, measure, year))
     rows = [_step_row(step) for step in shown]
     columns = ["as_at", "kind", "record", "account", "change", "after", "note", "source"]
@@ -237,6 +257,7 @@ def _figure_rows(
     *,
     allow_empty: bool = False,
     lineage_as_at: str | None = None,
+    service: str | None = None,
 ) -> list[dict[str, Any]]:
     """The audit rows of one figure in the views at ``path``: with a successor's, those
     of every organisation whose figures were carried into it by the mergers and splits
@@ -248,12 +269,32 @@ def _figure_rows(
     given |= {"year": year} if year else {}
     given |= {"as_at": as_at} if as_at else {}
     given |= {"lineage_as_at": lineage_as_at} if lineage_as_at else {}
+    given |= {"service": service} if service else {}
     rows = run(path, projection.sql, bind(projection, given))
     if not rows and not allow_empty:
         from ledger.explain.missing import nothing_recorded
 
         raise click.ClickException(nothing_recorded(path, account, measure, year))
     return rows
+
+
+def _no_service(path: str, account: str, measure: str, year: str | None, service: str) -> str:
+    """Why ``account`` has no ``measure`` of ``service``: which services it has."""
+    from ledger.views.projections import run
+
+    found = run(
+        path,
+        "SELECT DISTINCT service FROM postings WHERE account = :account AND measure = :measure"
+        " AND (:year IS NULL OR financial_year = :year) AND service IS NOT NULL"
+        " ORDER BY service",
+        {"account": account, "measure": measure, "year": year},
+    )
+    in_year = f" in {year}" if year else ""
+    has = ", ".join(row["service"] for row in found) or "none"
+    return (
+        f"no {measure} of the {service} service recorded for {account}{in_year}; "
+        f"services it has: {has}"
+    )
 
 
 def _originals(settings: Settings) -> Callable[[Sequence[str]], dict[str, dict[str, Any]]]:

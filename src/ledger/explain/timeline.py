@@ -113,7 +113,7 @@ def _figure_value(version: dict[str, Any]) -> int | str | None:
 
 def _note(row: dict[str, Any], replaced: dict[str, Any] | None) -> str:
     """What the step is, and for a predecessor's row the way it came."""
-    note = _what(row, replaced)
+    note = "; ".join(part for part in (row.get("step"), _what(row, replaced)) if part)
     if row.get("apportioned"):
         return "; ".join(part for part in (note, f"apportioned {row['apportioned']}") if part)
     if row.get("carried"):

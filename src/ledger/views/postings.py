@@ -48,13 +48,13 @@ def posting_rows(fields: dict[str, Any], position: int) -> list[tuple[Any, ...]]
             fields["financial_year"], get("period"), effective, precedence, 0, as_at, None,
             position, 0, get("unit", "gbp"), amount, amount, get("count"), get("percent"),
             get("deficit"), None, get("reason"), fields["source"], fields["locator"],
-            get("service"),
+            get("service"), get("step"),
         )]  # fmt: skip
     giver, receiver, moved = fields["from"], fields["to"], int(fields["amount_pence"])
     common = (fields["financial_year"], get("period"), effective, precedence, 0, as_at, None,
               position, 0, "gbp")  # fmt: skip
     tail = (get("count"), get("percent"), get("deficit"), None, get("reason"),
-            fields["source"], fields["locator"], get("service"))  # fmt: skip
+            fields["source"], fields["locator"], get("service"), get("step"))  # fmt: skip
     return [
         (fields["id"], kind, measure, giver, receiver, "from", *common, -moved, -moved, *tail),
         (fields["id"], kind, measure, receiver, giver, "to", *common, moved, moved, *tail),

@@ -42,6 +42,7 @@ TABLES: dict[str, dict[str, Any]] = {
             "source": str,
             "locator": str,
             "service": str,
+            "step": str,  # the step of a baseline's construction an allocation is, if any
         },
         "pk": "posting_id",
         "not_null": {"record_id", "kind", "measure", "account", "financial_year", "as_at"},
