@@ -181,6 +181,7 @@ def test_a_successor_with_nothing_even_through_lineage_names_its_predecessors(le
     named = result.stderr.split(", nor have its predecessors ")[1].split(";")[0]
     assert named.replace(" and ", ", ").split(", ") == sorted(predecessors(ledger, "QHM"))
     assert result.stderr.startswith("Error: QHM has no allocation for 2012-13, nor have its")
-    assert "; recorded for QHM and its predecessors: allocation (2013-14," in result.stderr
+    assert "; recorded for QHM and its predecessors: " in result.stderr
+    assert "allocation (2013-14,2014-15,2015-16," in result.stderr
     unknown = ledger("audit", "NOWHERE", "allocation")
     assert unknown.stderr == "Error: unknown organisation 'NOWHERE'\n"

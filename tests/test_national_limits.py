@@ -126,7 +126,10 @@ def test_ccg_sector_totals_equal_the_allocation_files_totals(published):
     for year in YEARS[:7]:
         assert rows[year]["ccg_allocations_pence"] == totals[year], year
         assert rows[year]["ccgs_allocated"] == ccgs[year], year
-    assert {rows[year]["ccg_allocations_pence"] for year in YEARS[7:]} == {None}
+    # No CCG allocations are in the data for 2020-21 to 2022-23; the ICBs' start in 2023-24.
+    assert {rows[year]["ccg_allocations_pence"] for year in YEARS[7:10]} == {None}
+    assert {rows[year]["ccgs_allocated"] for year in YEARS[10:13]} == {42}
+    assert {rows[year]["ccg_allocations_pence"] for year in YEARS[13:]} == {None}
     # The README's 2014-15 total: £64,336,427k of a £97,098m limit.
     assert rows["2014-15"]["ccg_allocations_pence"] == 64_336_427_000 * 100
     assert rows["2014-15"]["ccg_share_percent"] == 66.26
@@ -144,7 +147,8 @@ def test_an_outturn_is_known_from_the_end_of_july_two_years_after_its_year_began
 
 def test_plans_are_known_from_the_compilation_of_december_2025(published):
     before = national(published, as_at="2025-12-30")
-    assert [year for year in YEARS if year in before] == YEARS[:11]
+    # the limits' outturns to 2023-24, and the ICB allocations of 2024-25 and 2025-26
+    assert [year for year in YEARS if year in before] == YEARS[:13]
     after = national(published, as_at="2025-12-31")
     assert [year for year in YEARS if year in after] == YEARS
 
