@@ -43,10 +43,15 @@ def tables(views: Path) -> dict[str, list[tuple[Any, ...]]]:
                 "AND name NOT LIKE 'sqlite_%' ORDER BY name"
             )
         ]
-        return {
-            name: sorted(db.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr)
-            for name in names
-        }
+        return {name: sorted(_rows(db, name), key=repr) for name in names}
+
+
+def _rows(db: sqlite3.Connection, table: str) -> list[tuple[Any, ...]]:
+    """A table's rows without the row ids SQLite assigns to postings, which depend on how
+    the events were paged in (a correction's versions are written after its page)."""
+    cursor = db.execute(f'SELECT * FROM "{table}"')
+    keep = [i for i, column in enumerate(cursor.description) if column[0] != "posting_id"]
+    return [tuple(row[i] for i in keep) for row in cursor.fetchall()]
 
 
 def more_records(folder: Path) -> str:
