@@ -11,12 +11,27 @@
 --
 -- :year   <year>  financial year, e.g. 2013-14 (default: the latest year with forecasts)
 -- :as_at  <date>  known date: only what was known by then counts (default: today)
-WITH params AS (
+WITH
+-- The years with forecasts or counts of deficits known by as_at:
+-- a year asked for without any is an error.
+recorded_years(financial_year) AS (
+    SELECT financial_year FROM postings
+    WHERE measure IN ('forecast', 'ccgs-forecasting-deficit',
+                      'ccgs-forecasting-planned-deficit', 'ccgs-forecasting-unplanned-deficit')
+      AND as_at <= COALESCE(:as_at, date('now'))
+),
+params AS (
     SELECT COALESCE(:year, (SELECT financial_year FROM postings
                   WHERE measure = 'forecast' AND as_at <= COALESCE(:as_at, date('now'))
                   ORDER BY financial_year DESC LIMIT 1))
                AS year,
            COALESCE(:as_at, date('now')) AS as_at
+    WHERE view_error(CASE WHEN :year NOT IN (SELECT financial_year FROM recorded_years) THEN
+        'no forecasts or counts of deficits recorded for ' || :year
+        || CASE WHEN :as_at IS NOT NULL THEN ' known by ' || :as_at ELSE '' END
+        || ' (recorded years: ' || COALESCE((SELECT group_concat(financial_year, ', ') FROM (
+               SELECT DISTINCT financial_year FROM recorded_years ORDER BY 1)), 'none') || ')'
+    END) IS NULL
 ),
 -- The versions valid at as_at, read measure by measure through the postings index.
 live AS (
