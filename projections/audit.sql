@@ -34,6 +34,13 @@ WITH RECURSIVE params AS (
            COALESCE(:measure, 'allocation') IN ('allocation', 'drawdown') AS additive,
            COALESCE(:as_at, date('now')) AS as_at,
            COALESCE(:lineage_as_at, :as_at, date('now')) AS lineage_as_at
+    WHERE view_error(CASE
+        WHEN :account NOT IN (SELECT code FROM organisations) THEN
+            'unknown organisation ''' || :account || '''' || COALESCE(
+                ' (did you mean ''' || (SELECT code FROM organisations
+                                        WHERE lower(code) = lower(:account) LIMIT 1) || '''?)',
+                '')
+    END) IS NULL
 ),
 family(code) AS (
     SELECT account FROM params

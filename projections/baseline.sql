@@ -17,6 +17,24 @@ WITH params AS (
     FROM baselines AS b
     WHERE b.name = COALESCE(:name, 'september-2013')
       AND b.as_at <= COALESCE(:as_at, date('now'))
+      AND view_error(CASE
+        WHEN :region IS NOT NULL AND :region NOT IN (
+            SELECT code FROM organisations WHERE type = 'region') THEN
+            'parameter region: no region ' || :region || ' is recorded ' || COALESCE(
+                '(did you mean ' || (SELECT code FROM organisations WHERE type = 'region'
+                                     AND lower(code) = lower(:region)) || '?)',
+                '(regions: ' || (SELECT group_concat(code, ', ') FROM (
+                    SELECT code FROM organisations WHERE type = 'region' ORDER BY code))
+                || ')')
+        WHEN :area_team IS NOT NULL AND :area_team NOT IN (
+            SELECT code FROM organisations WHERE type = 'area-team') THEN
+            'parameter area_team: no area team ' || :area_team || ' is recorded ' || COALESCE(
+                '(did you mean ' || (SELECT code FROM organisations WHERE type = 'area-team'
+                                     AND lower(code) = lower(:area_team)) || '?)',
+                '(area teams: ' || (SELECT group_concat(code, ', ') FROM (
+                    SELECT code FROM organisations WHERE type = 'area-team' ORDER BY code))
+                || ')')
+      END) IS NULL
 ),
 ccgs AS (
     SELECT o.code, o.name, o.area_team, o.region
@@ -30,6 +48,17 @@ ccgs AS (
       )
       AND (:region IS NULL OR o.region = :region)
       AND (:area_team IS NULL OR o.area_team = :area_team)
+),
+-- A baseline that is not recorded (by as_at) is an error naming those that are.
+found AS (
+    SELECT 1 AS found
+    WHERE view_error(CASE WHEN NOT EXISTS (SELECT 1 FROM params) THEN
+        'no baseline ' || COALESCE(:name, 'september-2013') || ' is recorded'
+        || CASE WHEN :as_at IS NOT NULL THEN ' by ' || :as_at ELSE '' END
+        || ' (baselines: ' || COALESCE((SELECT group_concat(name, ', ') FROM (
+               SELECT name FROM baselines WHERE as_at <= COALESCE(:as_at, date('now'))
+               ORDER BY name)), 'none') || ')'
+    END) IS NULL
 ),
 -- The year's allocation changes, summed by the day they became known (allocation_days).
 by_account AS (
@@ -53,7 +82,8 @@ SELECT
     MAX(COALESCE(a.figures, 0) - 1, 0) AS adjustments,
     COALESCE(a.known_now_pence, 0) AS known_now_pence,
     COALESCE(a.known_now_pence, 0) - COALESCE(a.baseline_pence, 0) AS change_pence
-FROM ccgs AS c
+FROM found
+CROSS JOIN ccgs AS c
 CROSS JOIN params AS p
 LEFT JOIN by_account AS a ON a.account = c.code
 ORDER BY c.region, c.area_team, c.code

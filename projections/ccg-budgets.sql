@@ -20,7 +20,22 @@
 -- :region      <code>  only commissioners in this region on the boundaries' 1 April, e.g. Y55 (default: all)
 -- :area_team   <code>  only commissioners in this area team on the boundaries' 1 April, e.g. Q56 (default: all)
 -- :group       <text>  what one row stands for (one of: ccg, area_team, region, england; default: ccg)
-WITH RECURSIVE params AS (
+WITH RECURSIVE
+-- The years with commissioners' allocations known by as_at, for the error that says a
+-- year asked for has none.
+recorded_years(year) AS (
+    SELECT DISTINCT d.financial_year
+    FROM allocation_days AS d
+    JOIN organisations AS o ON o.code = d.account AND o.type IN ('ccg', 'icb')
+    WHERE d.as_at <= COALESCE(:as_at, date('now'))
+    ORDER BY 1
+),
+years_said(said) AS (
+    SELECT CASE WHEN :as_at IS NOT NULL THEN ' known by ' || :as_at ELSE '' END
+           || ' (recorded years: ' || COALESCE(group_concat(year, ', '), 'none') || ')'
+    FROM recorded_years
+),
+params AS (
     SELECT
         COALESCE(:year, (SELECT financial_year FROM allocation_days
                   WHERE as_at <= COALESCE(:as_at, date('now'))
@@ -42,6 +57,27 @@ bounds AS (
             'parameter boundaries: ' || :boundaries || ' is before '
             || MAX(p.year, COALESCE(p.compare, p.year)) || '; figures are restated onto a '
             || 'later year''s organisations (mergers are not undone)'
+        WHEN :year IS NOT NULL AND :year NOT IN (SELECT year FROM recorded_years) THEN
+            'no allocations recorded for ' || :year || (SELECT said FROM years_said)
+        WHEN :compare IS NOT NULL AND :compare NOT IN (SELECT year FROM recorded_years) THEN
+            'parameter compare: no allocations recorded for ' || :compare
+            || (SELECT said FROM years_said)
+        WHEN :region IS NOT NULL AND :region NOT IN (
+            SELECT code FROM organisations WHERE type = 'region') THEN
+            'parameter region: no region ' || :region || ' is recorded ' || COALESCE(
+                '(did you mean ' || (SELECT code FROM organisations WHERE type = 'region'
+                                     AND lower(code) = lower(:region)) || '?)',
+                '(regions: ' || (SELECT group_concat(code, ', ') FROM (
+                    SELECT code FROM organisations WHERE type = 'region' ORDER BY code))
+                || ')')
+        WHEN :area_team IS NOT NULL AND :area_team NOT IN (
+            SELECT code FROM organisations WHERE type = 'area-team') THEN
+            'parameter area_team: no area team ' || :area_team || ' is recorded ' || COALESCE(
+                '(did you mean ' || (SELECT code FROM organisations WHERE type = 'area-team'
+                                     AND lower(code) = lower(:area_team)) || '?)',
+                '(area teams: ' || (SELECT group_concat(code, ', ') FROM (
+                    SELECT code FROM organisations WHERE type = 'area-team' ORDER BY code))
+                || ')')
     END) IS NULL
 ),
 -- The commissioners open on the boundaries' 1 April, as known by as_at.

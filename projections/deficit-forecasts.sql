@@ -3,7 +3,9 @@
 -- One "itemised" row per organisation whose latest forecast known by as_at is a deficit
 -- (latest: about the latest month, then known latest, then recorded latest). It is
 -- planned when the organisation's latest plan is a deficit, unplanned when the plan is
--- breakeven or better, and, with no plan recorded, as the forecast's source says.
+-- breakeven or better, and, with no plan recorded, as the forecast's source says; a
+-- forecast that does not say keeps what the organisation's latest earlier forecast that
+-- did said, and its status names that forecast ("unplanned (carried from <record>)").
 -- Then one "reported count" row per count of deficits a source gave for the year
 -- (measures ccgs-forecasting-deficit, ccgs-forecasting-planned-deficit and
 -- ccgs-forecasting-unplanned-deficit), with the number of CCGs itemised above for the
@@ -11,12 +13,27 @@
 --
 -- :year   <year>  financial year, e.g. 2013-14 (default: the latest year with forecasts)
 -- :as_at  <date>  known date: only what was known by then counts (default: today)
-WITH params AS (
+WITH
+-- The years with forecasts or counts of deficits known by as_at:
+-- a year asked for without any is an error.
+recorded_years(financial_year) AS (
+    SELECT financial_year FROM postings
+    WHERE measure IN ('forecast', 'ccgs-forecasting-deficit',
+                      'ccgs-forecasting-planned-deficit', 'ccgs-forecasting-unplanned-deficit')
+      AND as_at <= COALESCE(:as_at, date('now'))
+),
+params AS (
     SELECT COALESCE(:year, (SELECT financial_year FROM postings
                   WHERE measure = 'forecast' AND as_at <= COALESCE(:as_at, date('now'))
                   ORDER BY financial_year DESC LIMIT 1))
                AS year,
            COALESCE(:as_at, date('now')) AS as_at
+    WHERE view_error(CASE WHEN :year NOT IN (SELECT financial_year FROM recorded_years) THEN
+        'no forecasts or counts of deficits recorded for ' || :year
+        || CASE WHEN :as_at IS NOT NULL THEN ' known by ' || :as_at ELSE '' END
+        || ' (recorded years: ' || COALESCE((SELECT group_concat(financial_year, ', ') FROM (
+               SELECT DISTINCT financial_year FROM recorded_years ORDER BY 1)), 'none') || ')'
+    END) IS NULL
 ),
 -- The versions valid at as_at, read measure by measure through the postings index.
 live AS (
@@ -34,6 +51,15 @@ latest_forecast AS (
     SELECT account, amount_pence, period, deficit, as_at, source, locator, MAX(precedence)
     FROM live WHERE measure = 'forecast' GROUP BY account
 ),
+-- For a latest forecast that does not say whether its deficit was planned, the latest
+-- earlier forecast of the organisation that does.
+said_before AS (
+    SELECT x.account, x.deficit, x.record_id, MAX(x.precedence)
+    FROM live AS x
+    JOIN latest_forecast AS f ON f.account = x.account
+    WHERE x.measure = 'forecast' AND f.deficit IS NULL AND x.deficit IS NOT NULL
+    GROUP BY x.account
+),
 latest_plan AS (
     SELECT account, amount_pence, MAX(precedence) FROM live WHERE measure = 'plan' GROUP BY account
 ),
@@ -44,12 +70,21 @@ itemised AS (
         CASE
             WHEN pl.amount_pence < 0 THEN 'planned'
             WHEN pl.amount_pence >= 0 THEN 'unplanned'
-            ELSE COALESCE(f.deficit, 'plan not recorded')
+            ELSE COALESCE(f.deficit, sb.deficit, 'plan not recorded')
+        END AS classified,
+        CASE
+            WHEN pl.amount_pence < 0 THEN 'planned'
+            WHEN pl.amount_pence >= 0 THEN 'unplanned'
+            WHEN f.deficit IS NOT NULL THEN f.deficit
+            WHEN sb.deficit IS NOT NULL THEN
+                sb.deficit || ' (carried from ' || sb.record_id || ')'
+            ELSE 'plan not recorded'
         END AS status,
         f.as_at, f.source, f.locator
     FROM latest_forecast AS f
     CROSS JOIN params AS p
     LEFT JOIN latest_plan AS pl ON pl.account = f.account
+    LEFT JOIN said_before AS sb ON sb.account = f.account
     LEFT JOIN organisations AS o ON o.code = f.account AND o.as_at <= p.as_at
     WHERE f.amount_pence < 0
 ),
@@ -80,7 +115,7 @@ FROM (
                        SELECT 1 FROM organisations AS m
                        WHERE m.code = i.code AND m.parent = r.account)))
               AND (r.measure = 'ccgs-forecasting-deficit'
-                   OR r.measure = 'ccgs-forecasting-' || i.status || '-deficit')),
+                   OR r.measure = 'ccgs-forecasting-' || i.classified || '-deficit')),
            r.as_at, r.source, r.locator
     FROM reported AS r
     CROSS JOIN params AS p

@@ -5,12 +5,26 @@
 --
 -- :year   <year>  financial year, e.g. 2014-15 (default: the latest year with drawdowns)
 -- :as_at  <date>  known date: only what was known by then counts (default: today)
-WITH params AS (
+WITH
+-- The years with drawdowns known by as_at:
+-- a year asked for without any is an error.
+recorded_years(financial_year) AS (
+    SELECT financial_year FROM postings
+    WHERE measure = 'drawdown'
+      AND as_at <= COALESCE(:as_at, date('now'))
+),
+params AS (
     SELECT COALESCE(:year, (SELECT financial_year FROM postings
                   WHERE measure = 'drawdown' AND as_at <= COALESCE(:as_at, date('now'))
                   ORDER BY financial_year DESC LIMIT 1))
                AS year,
            COALESCE(:as_at, date('now')) AS as_at
+    WHERE view_error(CASE WHEN :year NOT IN (SELECT financial_year FROM recorded_years) THEN
+        'no drawdowns recorded for ' || :year
+        || CASE WHEN :as_at IS NOT NULL THEN ' known by ' || :as_at ELSE '' END
+        || ' (recorded years: ' || COALESCE((SELECT group_concat(financial_year, ', ') FROM (
+               SELECT DISTINCT financial_year FROM recorded_years ORDER BY 1)), 'none') || ')'
+    END) IS NULL
 ),
 drawn AS (
     SELECT x.account, x.counterparty AS against, x.delta_pence, x.record_id, x.reason

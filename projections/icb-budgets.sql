@@ -19,7 +19,14 @@
 -- :service  <text>  what the allocation pays for (one of: all, core, primary-medical-care, other-primary-care, pod, specialised, running-costs; default: all)
 -- :as_at    <date>  known date: only what was known by then counts (default: today)
 -- :group    <text>  what one row stands for (one of: icb, region, england; default: icb)
-WITH params AS (
+WITH
+-- The years with allocations by service known by as_at:
+-- a year asked for without any is an error.
+recorded_years(financial_year) AS (
+    SELECT financial_year FROM allocation_days
+    WHERE service <> '' AND as_at <= COALESCE(:as_at, date('now'))
+),
+params AS (
     SELECT
         COALESCE(:year, (SELECT financial_year FROM allocation_days
                          WHERE service <> '' AND as_at <= COALESCE(:as_at, date('now'))
@@ -28,6 +35,12 @@ WITH params AS (
         COALESCE(:service, 'all') AS service,
         COALESCE(:as_at, date('now')) AS as_at,
         COALESCE(:group, 'icb') AS grouping
+    WHERE view_error(CASE WHEN :year NOT IN (SELECT financial_year FROM recorded_years) THEN
+        'no allocations by service recorded for ' || :year
+        || CASE WHEN :as_at IS NOT NULL THEN ' known by ' || :as_at ELSE '' END
+        || ' (recorded years: ' || COALESCE((SELECT group_concat(financial_year, ', ') FROM (
+               SELECT DISTINCT financial_year FROM recorded_years ORDER BY 1)), 'none') || ')'
+    END) IS NULL
 ),
 bounds AS (
     SELECT p.*, substr(p.year, 1, 4) || '-04-01' AS boundary_day FROM params AS p

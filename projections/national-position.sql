@@ -18,10 +18,29 @@
 --
 -- :year   <year>  only this financial year, e.g. 2014-15 (default: every year)
 -- :as_at  <date>  known date: only what was known by then counts (default: today)
-WITH params AS (
+WITH
+-- The years with allocations or limits known by as_at:
+-- a year asked for without any is an error.
+recorded_years(financial_year) AS (
+    SELECT d.financial_year FROM allocation_days AS d
+    JOIN organisations AS o ON o.code = d.account AND o.type IN ('ccg', 'icb')
+    WHERE d.as_at <= COALESCE(:as_at, date('now'))
+    UNION
+    SELECT financial_year FROM postings
+    WHERE account = 'commissioning-system'
+      AND measure IN ('revenue-limit-outturn', 'revenue-limit-plan', 'spending-limit')
+      AND as_at <= COALESCE(:as_at, date('now'))
+),
+params AS (
     SELECT :year AS year,
            COALESCE(:as_at, date('now')) AS as_at,
            'commissioning-system' AS system
+    WHERE view_error(CASE WHEN :year NOT IN (SELECT financial_year FROM recorded_years) THEN
+        'no allocations or limits recorded for ' || :year
+        || CASE WHEN :as_at IS NOT NULL THEN ' known by ' || :as_at ELSE '' END
+        || ' (recorded years: ' || COALESCE((SELECT group_concat(financial_year, ', ') FROM (
+               SELECT DISTINCT financial_year FROM recorded_years ORDER BY 1)), 'none') || ')'
+    END) IS NULL
 ),
 ccg_sector AS (
     SELECT d.financial_year,

@@ -13,13 +13,27 @@
 --
 -- :year   <year>  financial year, e.g. 2014-15 (default: the latest year with such figures)
 -- :as_at  <date>  known date: only what was known by then counts (default: today)
-WITH params AS (
+WITH
+-- The years with figures that name their components known by as_at:
+-- a year asked for without any is an error.
+recorded_years(financial_year) AS (
+    SELECT x.financial_year FROM reconciled_figures AS r
+    CROSS JOIN postings AS x ON x.record_id = r.figure_id
+    WHERE x.as_at <= COALESCE(:as_at, date('now'))
+),
+params AS (
     -- CROSS JOIN makes SQLite start from the few figures, not from every posting.
     SELECT COALESCE(:year, (SELECT x.financial_year FROM reconciled_figures AS r
                             CROSS JOIN postings AS x ON x.record_id = r.figure_id
                             WHERE x.as_at <= COALESCE(:as_at, date('now'))
                             ORDER BY x.financial_year DESC LIMIT 1)) AS year,
            COALESCE(:as_at, date('now')) AS as_at
+    WHERE view_error(CASE WHEN :year NOT IN (SELECT financial_year FROM recorded_years) THEN
+        'no figures that name their components recorded for ' || :year
+        || CASE WHEN :as_at IS NOT NULL THEN ' known by ' || :as_at ELSE '' END
+        || ' (recorded years: ' || COALESCE((SELECT group_concat(financial_year, ', ') FROM (
+               SELECT DISTINCT financial_year FROM recorded_years ORDER BY 1)), 'none') || ')'
+    END) IS NULL
 ),
 -- Each figure's version valid at as_at, found through the figures to reconcile.
 figures AS (

@@ -35,10 +35,24 @@
 -- :year   <year>  financial year, e.g. 2025-26 (default: 2025-26, the first year of delegation)
 -- :as_at  <date>  known date: only what was known by then counts (default: today)
 -- :group  <text>  what one row stands for (one of: icb, region, england; default: icb)
-WITH params AS (
+WITH
+-- The years with specialised figures known by as_at:
+-- a year asked for without any is an error.
+recorded_years(financial_year) AS (
+    SELECT financial_year FROM postings
+    WHERE kind = 'figure' AND service = 'specialised'
+      AND as_at <= COALESCE(:as_at, date('now'))
+),
+params AS (
     SELECT COALESCE(:year, '2025-26') AS year,
            COALESCE(:as_at, date('now')) AS as_at,
            COALESCE(:group, 'icb') AS grouping
+    WHERE view_error(CASE WHEN :year NOT IN (SELECT financial_year FROM recorded_years) THEN
+        'no specialised figures recorded for ' || :year
+        || CASE WHEN :as_at IS NOT NULL THEN ' known by ' || :as_at ELSE '' END
+        || ' (recorded years: ' || COALESCE((SELECT group_concat(financial_year, ', ') FROM (
+               SELECT DISTINCT financial_year FROM recorded_years ORDER BY 1)), 'none') || ')'
+    END) IS NULL
 ),
 bounds AS (
     SELECT p.*, substr(p.year, 1, 4) || '-04-01' AS boundary_day FROM params AS p

@@ -9,7 +9,15 @@
 -- :year     <year>  financial year, e.g. 2013-14 (default: the latest year with transfers)
 -- :as_at    <date>  known date: only what was known by then counts (default: today)
 -- :account  <code>  the budget (default: specialised-commissioning)
-WITH RECURSIVE params AS (
+WITH RECURSIVE
+-- The years with transfers or reported net changes known by as_at:
+-- a year asked for without any is an error.
+recorded_years(financial_year) AS (
+    SELECT financial_year FROM postings
+    WHERE (kind = 'transfer' OR measure = 'net-transfers-in')
+      AND as_at <= COALESCE(:as_at, date('now'))
+),
+params AS (
     SELECT
         COALESCE(:year, MAX(
             (SELECT financial_year FROM postings
@@ -20,6 +28,18 @@ WITH RECURSIVE params AS (
              ORDER BY financial_year DESC LIMIT 1))) AS year,
         COALESCE(:as_at, date('now')) AS as_at,
         COALESCE(:account, 'specialised-commissioning') AS account
+    WHERE view_error(CASE
+        WHEN :account NOT IN (SELECT code FROM organisations) THEN
+            'unknown organisation ''' || :account || '''' || COALESCE(
+                ' (did you mean ''' || (SELECT code FROM organisations
+                                        WHERE lower(code) = lower(:account) LIMIT 1) || '''?)',
+                '')
+        WHEN :year NOT IN (SELECT financial_year FROM recorded_years) THEN
+            'no transfers or reported net changes recorded for ' || :year
+            || CASE WHEN :as_at IS NOT NULL THEN ' known by ' || :as_at ELSE '' END
+            || ' (recorded years: ' || COALESCE((SELECT group_concat(financial_year, ', ') FROM (
+                   SELECT DISTINCT financial_year FROM recorded_years ORDER BY 1)), 'none') || ')'
+    END) IS NULL
 ),
 family(code) AS (
     SELECT account FROM params

@@ -11,12 +11,33 @@
 -- :year    <year>  financial year, e.g. 2014-15 (default: the latest year with plans or forecasts)
 -- :as_at   <date>  known date: only what was known by then counts (default: today)
 -- :system  <code>  the aggregate at the top (default: commissioning-system)
-WITH RECURSIVE params AS (
+WITH RECURSIVE
+-- The years with plans, forecasts or limits known by as_at:
+-- a year asked for without any is an error.
+recorded_years(financial_year) AS (
+    SELECT financial_year FROM postings
+    WHERE measure IN ('plan', 'forecast', 'spending-limit', 'revenue-limit-outturn',
+                      'revenue-limit-plan')
+      AND as_at <= COALESCE(:as_at, date('now'))
+),
+params AS (
     SELECT COALESCE(:year, (SELECT MAX(financial_year) FROM postings
                             WHERE measure IN ('plan', 'forecast')
                               AND as_at <= COALESCE(:as_at, date('now')))) AS year,
            COALESCE(:as_at, date('now')) AS as_at,
            COALESCE(:system, 'commissioning-system') AS system
+    WHERE view_error(CASE
+        WHEN :system NOT IN (SELECT code FROM organisations) THEN
+            'unknown organisation ''' || :system || '''' || COALESCE(
+                ' (did you mean ''' || (SELECT code FROM organisations
+                                        WHERE lower(code) = lower(:system) LIMIT 1) || '''?)',
+                '')
+        WHEN :year NOT IN (SELECT financial_year FROM recorded_years) THEN
+            'no plans, forecasts or limits recorded for ' || :year
+            || CASE WHEN :as_at IS NOT NULL THEN ' known by ' || :as_at ELSE '' END
+            || ' (recorded years: ' || COALESCE((SELECT group_concat(financial_year, ', ') FROM (
+                   SELECT DISTINCT financial_year FROM recorded_years ORDER BY 1)), 'none') || ')'
+    END) IS NULL
 ),
 tree(code, depth, path) AS (
     SELECT system, 0, system FROM params

@@ -1,5 +1,6 @@
 """Each named view on a small history whose answers are known."""
 
+import pytest
 from factories import (
     allocation,
     baseline,
@@ -14,6 +15,8 @@ from factories import (
     world,
 )
 from stores import caught_up_view, new_store
+
+from ledger.views.projections import ProjectionError
 
 REGIONS_AND_TEAMS = [
     organisation("Y55", name="Midlands and East", type="region"),
@@ -105,7 +108,8 @@ def test_baseline_is_the_budget_effective_and_known_at_its_dates(tmp_path):
         "05Q": (29_500_000_000, 29_700_000_000, 200_000_000),  # the transfer was corrected
         "11A": (50_000_000_000, 50_000_000_000, 0),
     }
-    assert ask(tmp_path, ledger, "baseline", as_at="2013-11-01") == []  # not yet named
+    with pytest.raises(ProjectionError, match="no baseline september-2013 is recorded by"):
+        ask(tmp_path, ledger, "baseline", as_at="2013-11-01")  # not yet named
 
 
 def test_specialised_net_change_by_counterparty_against_the_reported_figure(tmp_path):

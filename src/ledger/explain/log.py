@@ -22,6 +22,7 @@ LOG_COLUMNS = (
     "amount_pence",
     "value",
     "detail",
+    "in_force",
 )
 
 
@@ -38,7 +39,50 @@ class LogFilter:
 
 def log_rows(records: Iterable[StoredRecord], wanted: LogFilter) -> Iterator[dict[str, Any]]:
     """Rows for the records that pass ``wanted``; a correction or an erratum counts as
-    being about the account and year of the record it corrects or fixes (as stored)."""
+    being about the account and year of the record it corrects or fixes (as stored).
+    A record that a correction known by ``wanted.as_at`` (any, without one) reversed or
+    replaced says so in ``in_force``, with the value in force, so that it does not
+    mislead when read alone."""
+    rows = list(_rows(records, wanted))
+    corrected: dict[str, tuple[tuple[str, int], str]] = {}
+    for row in _corrections_known(rows, wanted):
+        key = (row["as_at"], row["position"])
+        if row["target"] not in corrected or corrected[row["target"]][0] < key:
+            corrected[row["target"]] = (key, row["in_force_text"])
+    for row in rows:
+        if row["stored"].kind not in ("correction", "erratum") and row["passes"]:
+            row["in_force"] = corrected.get(row["id"], (None, None))[1]
+    for row in rows:
+        if row.pop("passes"):
+            row.pop("stored")
+            row.pop("target", None)
+            row.pop("in_force_text", None)
+            yield row
+
+
+def _corrections_known(rows: list[dict[str, Any]], wanted: LogFilter) -> Iterator[dict[str, Any]]:
+    for row in rows:
+        stored = row["stored"]
+        if stored.kind != "correction" or (
+            wanted.as_at is not None and row["as_at"] > wanted.as_at
+        ):
+            continue
+        fields = stored.fields
+        row["target"] = fields["corrects"]
+        if fields["action"] == "reverse":
+            row["in_force_text"] = f"reversed by {fields['id']}"
+        else:
+            row["in_force_text"] = f"replaced by {fields['id']}: {_in_force_value(fields)}"
+        yield row
+
+
+def _in_force_value(fields: dict[str, Any]) -> str:
+    if fields.get("amount_pence") is not None:
+        return f"{fields['amount_pence']:,} pence"
+    return _value(fields) or ""
+
+
+def _rows(records: Iterable[StoredRecord], wanted: LogFilter) -> Iterator[dict[str, Any]]:
     targets: dict[str, dict[str, Any]] = {}
     for stored in records:
         row = _described(stored)
@@ -49,8 +93,9 @@ def log_rows(records: Iterable[StoredRecord], wanted: LogFilter) -> Iterator[dic
             row["financial_year"] = target.get("financial_year")
         else:
             targets[stored.fields["id"]] = row
-        if _passes(row, stored, wanted):
-            yield row
+        row["in_force"] = None
+        row["stored"], row["passes"] = stored, _passes(row, stored, wanted)
+        yield row
 
 
 def _passes(row: dict[str, Any], stored: StoredRecord, wanted: LogFilter) -> bool:
