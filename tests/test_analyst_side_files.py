@@ -35,7 +35,9 @@ def folder(tmp_path_factory):
 
 
 def ledger(folder, *args):
-    return run_ledger("--store", str(folder / "ledger.db"), "--views", str(folder / "views.db"), *args)
+    return run_ledger(
+        "--store", str(folder / "ledger.db"), "--views", str(folder / "views.db"), *args
+    )
 
 
 def names(folder):

@@ -86,11 +86,14 @@ def iso(day: Any) -> str | None:
     return day.date().isoformat() if day else None
 
 
-def reject(problems: Sequence[Problem]) -> None:
-    """Print every problem on stderr, then stop with exit code 1."""
+def reject(problems: Sequence[Problem], *, exit_code: int = 1) -> None:
+    """Print every problem on stderr, then stop with exit code 1 (2 for a command used
+    wrongly)."""
     for problem in problems:
         click.echo(str(problem), err=True)
-    raise click.ClickException(f"{plural(len(problems), 'problem')} found; nothing was recorded.")
+    stop = click.ClickException(f"{plural(len(problems), 'problem')} found; nothing was recorded.")
+    stop.exit_code = exit_code
+    raise stop
 
 
 def caught_up_views(settings: Settings) -> str:
