@@ -16,6 +16,7 @@ from ledger.cli.common import (
     date_option,
     force_option,
     format_option,
+    import_progress,
     iso,
     output_file,
     pass_settings,
@@ -41,6 +42,8 @@ def import_command(settings: Settings, paths: tuple[str, ...], dry_run: bool, fm
 
     Every problem is reported as file:line: message and nothing is recorded.
     Records already in the store are skipped, so importing twice changes nothing.
+    On a terminal, a long import shows on stderr how many records it has read, every
+    2 seconds (LEDGER_PROGRESS_SECONDS); elsewhere it prints only the result.
 
         ledger import events/
     """
@@ -49,11 +52,14 @@ def import_command(settings: Settings, paths: tuple[str, ...], dry_run: bool, fm
     from ledger.writing.jsonlines import RecordStream
 
     stream = RecordStream(paths)
-    with paused_garbage_collection():
+    rejected: ImportRejected | None = None
+    with paused_garbage_collection(), import_progress("import") as progress:
         try:
-            imported = import_files(settings.store, stream, dry_run=dry_run)
-        except ImportRejected as rejected:
-            reject(rejected.problems)
+            imported = import_files(settings.store, stream, dry_run=dry_run, progress=progress)
+        except ImportRejected as error:
+            rejected = error
+    if rejected is not None:  # said once the progress line is gone
+        reject(rejected.problems)
     verb = "Would record" if dry_run else "Recorded"
     click.echo(
         f"{verb} {plural(imported.new_records, 'new record')} from "
