@@ -86,14 +86,17 @@ def iso(day: Any) -> str | None:
     return day.date().isoformat() if day else None
 
 
-def reject(problems: Sequence[Problem], *, exit_code: int = 1) -> None:
-    """Print every problem on stderr, then stop with exit code 1 (2 for a command used
-    wrongly)."""
+class _UsedWrongly(click.ClickException):
+    exit_code = 2
+
+
+def reject(problems: Sequence[Problem], *, used_wrongly: bool = False) -> None:
+    """Print every problem on stderr, then stop with exit code 1, or 2 when the command
+    was used wrongly (an option missing or unreadable)."""
     for problem in problems:
         click.echo(str(problem), err=True)
-    stop = click.ClickException(f"{plural(len(problems), 'problem')} found; nothing was recorded.")
-    stop.exit_code = exit_code
-    raise stop
+    stop = _UsedWrongly if used_wrongly else click.ClickException
+    raise stop(f"{plural(len(problems), 'problem')} found; nothing was recorded.")
 
 
 def caught_up_views(settings: Settings) -> str:

@@ -121,7 +121,7 @@ def _record_command(kind: str) -> click.Command:
         if problems:
             reject(
                 [Problem(f"record {kind}", problem) for problem in problems],
-                exit_code=2 if collected else 1,
+                used_wrongly=bool(collected),
             )
         batch, positions = _check_and_append(settings.store, [located])
         if positions:
