@@ -38,6 +38,7 @@ demo: $(BIN)/ledger
 	$(LEDGER) view reconciliation -p year 2014-15
 	@echo
 	$(LEDGER) check
+	@echo "# ledger is in $(BIN): run '. $(BIN)/activate' once in your shell, or type $(BIN)/ledger (this demo's store: --store $(DEMO)/ledger.db --views $(DEMO)/views.db)"
 
 test: $(BIN)/ledger lint
 	$(BIN)/python -m pytest

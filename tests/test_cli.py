@@ -123,7 +123,7 @@ def test_record_names_the_option_at_fault(run, tmp_path):
 def test_a_missing_option_is_a_usage_error(run):
     result = run("record", "forecast", "--account", "06H")
     assert result.exit_code == 2
-    assert "Missing option" in result.stderr
+    assert "record forecast: --year is missing" in result.stderr
 
 
 def test_log_lists_records_in_store_order(run, tmp_path):

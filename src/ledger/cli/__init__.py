@@ -24,12 +24,25 @@ class LedgerGroup(click.Group):
     """Turns the ledger's own errors into ``Error: ...`` and exit code 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except Exception as error:
-            if _told_to_the_user(error):
-                raise click.ClickException(str(error)) from error
-            raise
+        from ledger.store.files import side_files_as_found
+
+        with side_files_as_found(_sqlite_files(ctx.params)):
+            try:
+                return super().invoke(ctx)
+            except Exception as error:
+                if _told_to_the_user(error):
+                    raise click.ClickException(str(error)) from error
+                raise
+
+
+def _sqlite_files(params: dict[str, Any]) -> list[str]:
+    """The store and views database files a command may open (not a server's store), so
+    that a reading command leaves no side files that it did not find beside them."""
+    from ledger.store.settings import is_database_url
+
+    store, views = params.get("store"), params.get("views")
+    files = [views] if views else []
+    return files + ([store] if store and not is_database_url(store) else [])
 
 
 def _told_to_the_user(error: Exception) -> bool:

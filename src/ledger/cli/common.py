@@ -86,11 +86,17 @@ def iso(day: Any) -> str | None:
     return day.date().isoformat() if day else None
 
 
-def reject(problems: Sequence[Problem]) -> None:
-    """Print every problem on stderr, then stop with exit code 1."""
+class _UsedWrongly(click.ClickException):
+    exit_code = 2
+
+
+def reject(problems: Sequence[Problem], *, used_wrongly: bool = False) -> None:
+    """Print every problem on stderr, then stop with exit code 1, or 2 when the command
+    was used wrongly (an option missing or unreadable)."""
     for problem in problems:
         click.echo(str(problem), err=True)
-    raise click.ClickException(f"{plural(len(problems), 'problem')} found; nothing was recorded.")
+    stop = _UsedWrongly if used_wrongly else click.ClickException
+    raise stop(f"{plural(len(problems), 'problem')} found; nothing was recorded.")
 
 
 def caught_up_views(settings: Settings) -> str:
@@ -170,6 +176,53 @@ def progress_on_stderr(label: str, every_seconds: float = 2.0) -> Callable[[int,
             last = now
 
     return report
+
+
+PROGRESS_SECONDS = "LEDGER_PROGRESS_SECONDS"
+
+
+@contextmanager
+def import_progress(label: str) -> Iterator[Callable[[str, int, str], None] | None]:
+    """On a terminal, a line on stderr, rewritten in place at most every couple of
+    seconds (``LEDGER_PROGRESS_SECONDS``, default 2), saying how many records ``label``
+    has read and where it is, and erased when the block ends; None (nothing said) when
+    stderr is not a terminal, so scripts and logs see only the result."""
+    import os
+
+    every = os.environ.get(PROGRESS_SECONDS, "2")
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", every):
+        raise click.ClickException(
+            f"{PROGRESS_SECONDS} must be a number of seconds (e.g. 2), got {every!r}"
+        )
+    every_seconds = float(every)
+    stderr = sys.stderr
+    if not stderr.isatty():
+        yield None
+        return
+    # Lines are cut to the terminal's width: a line that wrapped could not be rewritten.
+    try:
+        width = os.get_terminal_size(stderr.fileno()).columns
+    except (OSError, ValueError):
+        width = 0
+    width = width if width >= 20 else 80
+    last = time.monotonic()
+    shown = False
+
+    def report(doing: str, records: int, where: str) -> None:
+        nonlocal last, shown
+        now = time.monotonic()
+        if now - last >= every_seconds:
+            line = f"{label}: {records:,} records {doing} (at {where})"
+            stderr.write(f"\r\x1b[K{line[: width - 1]}")
+            stderr.flush()
+            last, shown = now, True
+
+    try:
+        yield report
+    finally:
+        if shown:
+            stderr.write("\r\x1b[K")
+            stderr.flush()
 
 
 def show_head(ledger: EventStore) -> None:

@@ -49,6 +49,29 @@ def _option_rank(name: str) -> tuple[int, int]:
     return (1, 0)
 
 
+# Where the options of one ``ledger record KIND`` put what they could not take, so that
+# the command reports every missing option and unreadable value at once.
+OPTION_PROBLEMS = "ledger.record.option_problems"
+
+
+class CollectedOption(click.Option):
+    """An option that, missing or unreadable, does not stop the command at once (as
+    click would, one option per run) but adds its problem, keyed by field name, to the
+    context's ``OPTION_PROBLEMS``; the command then reports them all together."""
+
+    def process_value(self, ctx: click.Context, value: Any) -> Any:
+        try:
+            return super().process_value(ctx, value)
+        except click.MissingParameter:
+            about = f": {self.help}" if self.help else ""
+            problem = f"{self.opts[-1]} is missing{about}"
+        except click.BadParameter as error:
+            problem = f"{self.opts[-1]}: {error.message}"
+        assert self.name is not None
+        ctx.meta.setdefault(OPTION_PROBLEMS, {})[self.name] = problem
+        return () if self.multiple else None
+
+
 def record_options(model: type[RecordBase]) -> list[click.Parameter]:
     """One option per field of ``model``; the id is optional (derived from the content)."""
     options: list[click.Parameter] = []
@@ -59,7 +82,7 @@ def record_options(model: type[RecordBase]) -> list[click.Parameter]:
         names = [_option_name(name, info)] + ([_SHORT_NAMES[name]] if name in _SHORT_NAMES else [])
         required = info.is_required() and name != "id" or _amount_required(model, name)
         options.append(
-            click.Option(
+            CollectedOption(
                 [*names, name],
                 type=_click_type(name, info.annotation),
                 multiple=_is_list(info.annotation),
@@ -71,12 +94,15 @@ def record_options(model: type[RecordBase]) -> list[click.Parameter]:
 
 
 def option_names(model: type[RecordBase]) -> dict[str, str]:
-    """Field name -> option name, to name the option in an error message."""
-    return {
-        name: _option_name(name, info)
-        for name, info in model.model_fields.items()
-        if name not in _NOT_OPTIONS
-    }
+    """Field name (and the name a record's file gives it, ``from`` for ``from_account``)
+    -> option name (the shorter one where there are two), to name the option in an error
+    message."""
+    names = {}
+    for name, info in model.model_fields.items():
+        if name not in _NOT_OPTIONS:
+            shown = _SHORT_NAMES.get(name) or _option_name(name, info)
+            names[name] = names[info.alias or name] = shown
+    return names
 
 
 def record_from_options(kind: str, values: dict[str, Any]) -> AnyRecord:

@@ -16,6 +16,7 @@ from ledger.cli.common import (
     date_option,
     force_option,
     format_option,
+    import_progress,
     iso,
     output_file,
     pass_settings,
@@ -41,6 +42,8 @@ def import_command(settings: Settings, paths: tuple[str, ...], dry_run: bool, fm
 
     Every problem is reported as file:line: message and nothing is recorded.
     Records already in the store are skipped, so importing twice changes nothing.
+    On a terminal, a long import shows on stderr how many records it has read, every
+    2 seconds (LEDGER_PROGRESS_SECONDS); elsewhere it prints only the result.
 
         ledger import events/
     """
@@ -49,11 +52,14 @@ def import_command(settings: Settings, paths: tuple[str, ...], dry_run: bool, fm
     from ledger.writing.jsonlines import RecordStream
 
     stream = RecordStream(paths)
-    with paused_garbage_collection():
+    rejected: ImportRejected | None = None
+    with paused_garbage_collection(), import_progress("import") as progress:
         try:
-            imported = import_files(settings.store, stream, dry_run=dry_run)
-        except ImportRejected as rejected:
-            reject(rejected.problems)
+            imported = import_files(settings.store, stream, dry_run=dry_run, progress=progress)
+        except ImportRejected as error:
+            rejected = error
+    if rejected is not None:  # said once the progress line is gone
+        reject(rejected.problems)
     verb = "Would record" if dry_run else "Recorded"
     click.echo(
         f"{verb} {plural(imported.new_records, 'new record')} from "
@@ -84,7 +90,12 @@ def record() -> None:
 
 
 def _record_command(kind: str) -> click.Command:
-    from ledger.cli.record_options import option_names, record_from_options, record_options
+    from ledger.cli.record_options import (
+        OPTION_PROBLEMS,
+        option_names,
+        record_from_options,
+        record_options,
+    )
     from ledger.records.models import MODELS, RecordError
 
     model = MODELS[kind]
@@ -93,11 +104,25 @@ def _record_command(kind: str) -> click.Command:
     def append_one(settings: Settings, /, **values: Any) -> None:
         from ledger.records.located import Located, Problem
 
+        # Options missing or unreadable (a usage error, exit code 2), then whatever else
+        # the record's model finds in the options given: every problem in one run.
+        collected: dict[str, str] = click.get_current_context().meta.get(OPTION_PROBLEMS, {})
+        problems = list(collected.values())
+        names = option_names(model)
         try:
             located = Located("command line", record_from_options(kind, values))
         except RecordError as error:
-            names = option_names(model)
-            reject([Problem(f"record {kind}", _name_option(m, names)) for m in error.problems])
+            said = {names.get(field, field) for field in collected}
+            problems += [
+                _name_option(message, names)
+                for message in error.problems
+                if names.get(_field_of(message), _field_of(message)) not in said
+            ]
+        if problems:
+            reject(
+                [Problem(f"record {kind}", problem) for problem in problems],
+                used_wrongly=bool(collected),
+            )
         batch, positions = _check_and_append(settings.store, [located])
         if positions:
             click.echo(f"Recorded {kind} {located.record.id} at position {positions[0]}.")
@@ -266,8 +291,13 @@ def _counts_by_kind_and_year(counts: Counter[tuple[str, str]]) -> list[dict[str,
 
 def _name_option(message: str, names: dict[str, str]) -> str:
     """``amount: ...`` -> ``--amount: ...`` so the user sees which option to fix."""
-    field = message.split(":", 1)[0].split(" ", 1)[0]
+    field = _field_of(message)
     return names[field] + message[len(field) :] if field in names else message
+
+
+def _field_of(message: str) -> str:
+    """The field a model's message is about: ``amount`` of ``amount: ...``."""
+    return message.split(":", 1)[0].split(" ", 1)[0]
 
 
 def _option_value(option: str, parse: Callable[[str], str], value: str | None) -> str | None:

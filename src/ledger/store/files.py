@@ -7,7 +7,7 @@ import errno
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -103,6 +103,48 @@ def _in_wal_mode(path: str | Path) -> bool:
     except OSError:
         return True
     return not header.startswith(SQLITE_HEADER) or header[18:20] == b"\x02\x02"
+
+
+# The side files of a database in WAL mode: a connection that opened it only to read
+# cannot remove them when it closes, so a reading command would leave them behind.
+WAL_SIDE_FILES = ("-wal", "-shm")
+
+
+@contextmanager
+def side_files_as_found(paths: Iterable[str | Path]) -> Iterator[None]:
+    """Run a block, then close the WAL of each database in ``paths`` that had no side files
+    before it and has some now: what the block's read-only connections made and could not
+    remove. Files that were there already are left alone (another process may be using
+    them)."""
+    without = [path for path in paths if not _has_wal_side_files(path)]
+    try:
+        yield
+    finally:
+        for path in without:
+            if _has_wal_side_files(path):
+                close_wal(path)
+
+
+def _has_wal_side_files(path: str | Path) -> bool:
+    return any(os.path.lexists(f"{path}{suffix}") for suffix in WAL_SIDE_FILES)
+
+
+def close_wal(path: str | Path) -> None:
+    """Open the WAL database at ``path`` to read and write, read one row and close: when
+    no other connection has it open, SQLite then checkpoints the WAL and removes both side
+    files, as it does when a writer closes; when another has, SQLite leaves them. Nothing
+    is changed in the database. A file that is not a writable WAL database is left as it
+    is."""
+    if not (is_sqlite_file(path) and _in_wal_mode(path) and os.access(path, os.W_OK)):
+        return
+    try:
+        connection = sqlite3.connect(writable_uri(path), uri=True, timeout=0)
+        try:
+            connection.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        pass  # the files stay, as they would have without this
 
 
 def writable_uri(path: str | Path) -> str:

@@ -37,29 +37,38 @@ class Imported:
         return sum(self.new.values())
 
 
-def import_files(store: str, stream: RecordStream, *, dry_run: bool = False) -> Imported:
+# Told after each chunk: what is being done ("checked", or "checked and recorded"), how
+# many records have been read so far, and where the last one is (file:line).
+Progress = Callable[[str, int, str], None]
+
+
+def import_files(
+    store: str, stream: RecordStream, *, dry_run: bool = False, progress: Progress | None = None
+) -> Imported:
     """Check and append the records of ``stream``; raise ImportRejected on any problem.
     A store that does not exist yet is created only once the records have passed."""
     exists = store_exists(store)
     if dry_run or not exists:
         if exists:
             with Ledger(store, must_exist=True) as ledger:
-                checked = _import(stream, ledger, append=None)
+                checked = _import(stream, ledger, None, progress)
         else:
-            checked = _import(stream, NoRecords(), append=None)
+            checked = _import(stream, NoRecords(), None, progress)
         if dry_run or not checked.new:
             return checked
     with Ledger(store) as ledger, ledger.appending() as append:
-        return _import(stream, ledger, append)
+        return _import(stream, ledger, append, progress)
 
 
 def _import(
     stream: RecordStream,
     store: RecordSource,
     append: Callable[[Sequence[Located]], list[int]] | None,
+    progress: Progress | None = None,
 ) -> Imported:
     checker = Checker(store)
     imported = Imported()
+    read = 0
     for chunk in chunks(stream, CHUNK):
         new = checker.check(chunk)
         imported.new.update(
@@ -68,6 +77,9 @@ def _import(
         )
         if append is not None and not stream.problems and not checker.has_problems:
             append(new)
+        read += len(chunk)
+        if progress is not None:
+            progress("checked" if append is None else "checked and recorded", read, chunk[-1].where)
     problems = stream.problems + checker.finish()
     if problems:
         raise ImportRejected(problems)

@@ -1,0 +1,104 @@
+"""``ledger record KIND`` reports every missing option and unreadable value in one run,
+under one ``Error:`` summary, and records nothing (issue 20, item 10)."""
+
+import hashlib
+
+import pytest
+from click.testing import CliRunner
+from conftest import REPOSITORY
+
+from ledger.cli import main
+
+SOURCE = [
+    "record",
+    "source",
+    "--id",
+    "example-board-paper",
+    "--title",
+    "An example board paper (made-up figures)",
+    "--publisher",
+    "Example CCG",
+    "--published",
+    "2013-12-05",
+]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    """A store holding the shipped events/."""
+    store = tmp_path_factory.mktemp("record-options") / "ledger.db"
+    imported = CliRunner().invoke(
+        main, ["--store", str(store), "import", str(REPOSITORY / "events")]
+    )
+    assert imported.exit_code == 0, imported.output
+    return store
+
+
+def ledger(store, *args):
+    return CliRunner().invoke(main, ["--store", str(store), *args])
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_every_missing_option_is_reported_at_once(store):
+    before = digest(store)
+    result = ledger(store, *SOURCE)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "record source: --dated-by is missing: how the publication date was found or inferred\n"
+        "record source: --covers is missing: the period the document describes\n"
+        "Error: 2 problems found; nothing was recorded.\n"
+    )
+    assert result.stdout == ""
+    assert digest(store) == before
+    listed = ledger(store, "log", "--kind", "source", "--format", "csv")
+    assert "example-board-paper" not in listed.stdout
+
+
+def test_missing_options_and_unreadable_values_are_reported_together(store):
+    before = digest(store)
+    result = ledger(
+        store,
+        "record",
+        "forecast",
+        "--account",
+        "06H",
+        "--amount",
+        "5 million",
+        "--as-at",
+        "2013-13-01",
+        "--period",
+        "M13",
+    )
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[-1] == "Error: 6 problems found; nothing was recorded."
+    assert sorted(lines[:-1]) == [
+        "record forecast: --amount: cannot read '5 million' as an amount (examples: "
+        "849204000, £8.6m, 1.6bn, 849,204k, -2.4m)",
+        "record forecast: --as-at: '2013-13-01' is not a date (write dates like 2013-09-30)",
+        "record forecast: --locator is missing: where in the source: paragraph, table or row",
+        "record forecast: --period: a month is written M1 to M12, got 'M13'",
+        "record forecast: --source is missing: id of the source document (a source record)",
+        "record forecast: --year is missing: e.g. 2013-14",
+    ]
+    assert digest(store) == before
+
+
+def test_with_every_option_given_the_record_is_appended(store, tmp_path):
+    copy = tmp_path / "ledger.db"
+    copy.write_bytes(store.read_bytes())
+    recorded = ledger(copy, *SOURCE, "--dated-by", "date of the meeting", "--covers", "2013-14 M8")
+    assert recorded.exit_code == 0, recorded.output
+    assert recorded.stdout.startswith("Recorded source example-board-paper at position ")
+    listed = ledger(copy, "log", "--kind", "source", "--format", "csv")
+    assert "example-board-paper" in listed.stdout
+
+
+def test_help_still_marks_the_options_a_record_needs():
+    result = CliRunner().invoke(main, ["record", "source", "--help"])
+    assert result.exit_code == 0
+    help_text = " ".join(result.output.split())
+    assert "--dated-by TEXT how the publication date was found or inferred [required]" in help_text
