@@ -142,6 +142,10 @@ class EventStore(LogReader):
         self.store = store
         if must_exist:
             env["CREATE_TABLE"] = "no"  # a server's store is looked for, not made
+        if is_database_url(store):
+            from ledger.store.postgres_reach import reach_server
+
+            reach_server(store, env)  # why the server cannot be reached, said at once
         try:
             super().__init__(env=env)
         except (InterfaceError, OperationalError, sqlite3.OperationalError) as error:
