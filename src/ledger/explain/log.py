@@ -22,6 +22,7 @@ LOG_COLUMNS = (
     "amount_pence",
     "value",
     "detail",
+    "source",
 )
 
 
