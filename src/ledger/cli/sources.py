@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import click
 
 from ledger.cli.common import Settings, caught_up_views, format_option, pass_settings, show_rows
-
-# Every record's (source, record) once, from each table that keeps what a record cites.
-_CITED = """
-SELECT source, COUNT(DISTINCT record) AS records FROM (
-    SELECT source, record_id AS record FROM postings
-    UNION ALL SELECT source, 'organisation ' || code FROM organisations
-    UNION ALL SELECT source, record_id FROM memberships
-    UNION ALL SELECT source, record_id FROM closures
-    UNION ALL SELECT source, record_id FROM lineage
-    UNION ALL SELECT source, 'baseline ' || name FROM baselines
-) WHERE source IS NOT NULL GROUP BY source
-"""
 
 _LISTED = ("id", "published", "records", "title", "publisher", "dated_by")
 _IN_FULL = (*_LISTED, "covers", "licence", "attribution", "url")
@@ -30,16 +20,20 @@ def sources(settings: Settings, source_id: str | None, fmt: str) -> None:
     """List the sources the ledger cites: each one's id, title, publisher, the date it
     was published and how that date was found (dated_by), and how many records cite it.
     With an ID, that source alone, in full (what it covers, its licence and address).
+    records counts every stored record that names the source, corrections and errata
+    included.
 
     ledger sources
 
     ledger sources 2ed371ee3bf9cfd1
     """
+    from ledger.store.application import EventStore
     from ledger.views.projections import run
 
-    path = caught_up_views(settings)
+    path = caught_up_views(settings)  # the sources as their errata leave them
     listed = run(path, "SELECT * FROM sources ORDER BY published, id")
-    cited = {row["source"]: row["records"] for row in run(path, _CITED)}
+    with EventStore(settings.store, must_exist=True) as ledger:
+        cited = Counter(stored.fields.get("source") for stored in ledger.stored_records())
     rows = [{**row, "records": cited.get(row["id"], 0)} for row in listed]
     if source_id is None:
         show_rows(rows, fmt, _LISTED, title="sources")
