@@ -72,7 +72,9 @@ def test_one_source_in_full(ledger):
 def test_an_unknown_source_is_a_one_line_error(ledger):
     result = ledger("sources", "2ed371ee")
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: no source with id '2ed371ee'; ids containing it: 2ed371ee3bf9cfd1")
+    assert result.stderr.startswith(
+        "Error: no source with id '2ed371ee'; ids containing it: 2ed371ee3bf9cfd1"
+    )
     assert len(result.stderr.splitlines()) == 1
 
 
@@ -89,7 +91,9 @@ def test_audit_table_shows_the_title_and_date_beside_the_source_id(ledger):
     assert f"data-ccg-allocations [{start}" in allocation
     assert f", {published}] line " in allocation
     # JSON keeps the id and locator alone
-    rows = json.loads(ledger("audit", "06H", "allocation", "--year", "2013-14", "--format", "json").stdout)
+    rows = json.loads(
+        ledger("audit", "06H", "allocation", "--year", "2013-14", "--format", "json").stdout
+    )
     sources = {row["source"].split(" ")[0] for row in rows}
     assert "data-ccg-allocations" in sources
     assert not any("[" in row["source"] for row in rows)
