@@ -22,6 +22,37 @@
 -- Service (ICB-era allocations): only the postings that name that service count; each
 -- row's step is the label of the baseline-construction step it records, if any.
 --
+-- columns:
+--   as_at               when this version of the record became known
+--   effective           the date the figure is about (the end of its month, or 1 April)
+--   period              the month it is about, M1 to M12, when it has one
+--   kind                the record's kind (allocation, transfer, forecast, ...)
+--   record_id           the record that moved the figure
+--   version             0 as first recorded, 1, 2, ... for its corrections
+--   correction_id       the correction that made this version, if any
+--   account             the organisation whose record it is
+--   counterparty        the other side of a transfer, or the budget a drawdown is set against
+--   side                from or to for a transfer, empty otherwise
+--   is_void             1 when a correction reversed the record
+--   unit                gbp, count or percent
+--   amount_pence        this version's value
+--   delta_pence         the change this version makes to its side's value
+--   count               this version's value, for a count
+--   percent             this version's value, for a percentage (exact decimal text)
+--   precedence          orders figures that supersede one another
+--   position            the store position of the record or correction
+--   financial_year      the financial year the figure is about
+--   reason              why the record or correction was made
+--   source              the source cited (its id; a table adds its short title and date)
+--   locator             where in the source
+--   carried             the way a predecessor's figures came to the organisation ("00F -> 13T
+--                        -> QHM")
+--   apportioned         the split and its share, on a split predecessor's rows
+--   counted_pence       the change this row makes to the figure (a split's part, else
+--                        delta_pence)
+--   service             what an ICB-era allocation pays for
+--   step                the step of a baseline's construction the allocation records
+--
 -- :account  <code>  the organisation's code, e.g. 06H
 -- :measure  <slug>  allocation, plan, forecast, drawdown, qipp-plan, qipp-shortfall or a figure's measure (default: allocation)
 -- :year     <year>  financial year, e.g. 2013-14 (default: the latest year with this figure)

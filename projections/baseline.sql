@@ -6,6 +6,17 @@
 -- baseline_pence is ccg-budgets at those dates; known_now_pence counts what is known by
 -- as_at about the same dates, and change_pence is the difference.
 --
+-- columns:
+--   code                the CCG's ODS code
+--   name                the CCG's name
+--   area_team           its area team
+--   region              its region
+--   baseline            the baseline's name
+--   baseline_pence      the CCG's allocation at the baseline (ccg-budgets at its dates)
+--   adjustments         how many of its figures came after the first, at the baseline
+--   known_now_pence     the same allocation with what is known by as_at
+--   change_pence        known_now_pence less baseline_pence
+--
 -- :name       <slug>  the baseline (default: september-2013)
 -- :as_at      <date>  known date to compare with (default: today)
 -- :region     <code>  only CCGs in this region, e.g. Y55 (default: all)

@@ -12,6 +12,24 @@
 -- organisation's own figures, those after the first. With compare, the same is done
 -- for a second year on the same boundaries, with the change and the percentage.
 --
+-- columns:
+--   code                the commissioner's ODS code (or the area team's, region's, england)
+--   name                its name
+--   area_team           its area team on the boundaries' 1 April
+--   region              its region on the boundaries' 1 April
+--   ccgs                how many commissioners the row adds up
+--   allocation_pence    what was issued plus transfers in less transfers out, corrections
+--                        applied
+--   adjustments         for each organisation's own figures, how many came after the first
+--   carried_pence       the part carried on from predecessors through mergers
+--   carried_from        the predecessors whose figures were carried on
+--   apportioned_pence   the part that came through splits, cut by the split's weights
+--   apportioned         each split, its share and its source
+--   boundaries          the financial year whose organisations the figures are shown on
+--   compare_pence       the allocation of the compare year, on the same boundaries
+--   change_pence        allocation_pence less compare_pence
+--   change_percent      the change as a percentage of compare_pence
+--
 -- :year        <year>  financial year, e.g. 2013-14 (default: the latest year with allocations)
 -- :as_at       <date>  known date: only what was known by then counts (default: today)
 -- :effective   <date>  only figures about dates up to this one count (default: the whole year)

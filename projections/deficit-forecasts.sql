@@ -11,6 +11,32 @@
 -- ccgs-forecasting-unplanned-deficit), with the number of CCGs itemised above for the
 -- same scope (a sector's own CCGs, a region or an area team) and status.
 --
+-- columns:
+--   row                 itemised (one organisation's forecast) or reported count (a source's
+--                        count)
+--   code                the organisation, or the scope a count is about
+--   name                its name
+--   type                its type (ccg, sector, region, area-team, ...)
+--   region              its region
+--   period              the month of the latest forecast
+--   forecast_pence      the latest forecast known by as_at (a deficit is negative)
+--   plan_pence          the organisation's latest plan, if one is recorded
+--   status              on an itemised row, whether the deficit was planned; on a reported
+--                        count, which deficits it counts (see status values)
+--   reported            on a reported count: the number of CCGs the source gave
+--   itemised            on a reported count: the CCGs itemised above for the same scope and
+--                        status
+--   as_at               when the forecast or count became known
+--   source              the source cited (its id; a table adds its short title and date)
+--   locator             where in the source
+-- status:
+--   planned             itemised: the organisation's latest plan is a deficit; reported
+--                        count: it counts planned deficits
+--   unplanned           itemised: its latest plan is breakeven or better, or, with no plan,
+--                        the source says so; reported count: it counts unplanned deficits
+--   plan not recorded   itemised: no plan is recorded and the forecast's source does not say
+--   any                 reported count: it counts every deficit, planned or not
+--
 -- :year   <year>  financial year, e.g. 2013-14 (default: the latest year with forecasts)
 -- :as_at  <date>  known date: only what was known by then counts (default: today)
 WITH

@@ -3,6 +3,14 @@
 -- Each drawdown known by as_at, with corrections applied, summed by the organisation
 -- drawing down and the budget it is set against; a last row totals them.
 --
+-- columns:
+--   account             the organisation drawing down surplus
+--   name                its name
+--   against             the budget the drawdown is set against
+--   drawdowns           how many drawdown records the row adds up
+--   drawdown_pence      the sum drawn down, corrections applied
+--   reasons             the reasons the records give
+--
 -- :year   <year>  financial year, e.g. 2014-15 (default: the latest year with drawdowns)
 -- :as_at  <date>  known date: only what was known by then counts (default: today)
 WITH

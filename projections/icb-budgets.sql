@@ -15,6 +15,25 @@
 -- on its own region or England row, for the services it prints one for (sheet_services),
 -- and sheet_difference_pence the ICBs' reported totals of those services less it.
 --
+-- columns:
+--   code                the ICB's ODS code (or the region's, or england)
+--   name                its name
+--   region              its region on the year's 1 April
+--   icbs                how many ICBs the row adds up
+--   financial_year      the financial year
+--   service             the service asked for, or all
+--   allocation_pence    the allocation records of the service, plus transfers, corrections
+--                        applied
+--   steps               how many allocation records make it
+--   reported_total_pence  the year's total as the workbook reports it (measure
+--                        total-allocation)
+--   difference_pence    allocation_pence less reported_total_pence, over the services with a
+--                        total
+--   not_reported        the services with allocations but no reported total
+--   sheet_total_pence   the total the sheet prints on its own region or England row
+--   sheet_difference_pence  the ICBs' reported totals less sheet_total_pence
+--   sheet_services      the services the sheet prints a region or England total for
+--
 -- :year     <year>  financial year, e.g. 2025-26 (default: the latest year with allocations by service)
 -- :service  <text>  what the allocation pays for (one of: all, core, primary-medical-care, other-primary-care, pod, specialised, running-costs; default: all)
 -- :as_at    <date>  known date: only what was known by then counts (default: today)

@@ -16,6 +16,29 @@
 -- other_primary_care_pence, pod_pence (pharmacy, optometry and dental), specialised_pence
 -- and running_costs_pence; NULL in a year with no allocation of that service.
 --
+-- columns:
+--   financial_year      the financial year
+--   ccgs_allocated      how many CCGs or ICBs have an allocation for the year
+--   ccg_allocations_pence  the sum of their allocations, counted as ccg-budgets counts them
+--   core_pence          ICB era: the core services' allocations
+--   primary_medical_care_pence  ICB era: primary medical care
+--   other_primary_care_pence  ICB era: other primary care
+--   pod_pence           ICB era: pharmacy, optometry and dental
+--   specialised_pence   ICB era: specialised services
+--   running_costs_pence  ICB era: running costs
+--   revenue_limit_pence  NHS England's revenue limit (RDEL): the outturn once known, else the
+--                        plan
+--   revenue_limit_status  outturn or plan: which the revenue limit is
+--   ccg_share_percent   the allocations as a share of the revenue limit
+--   spending_limit_pence  the commissioning system's spending limit
+--   outturn_less_spending_limit_pence  the outturn less the spending limit (negative: under it)
+--   revenue_limit_source  the source of the revenue limit, with its locator
+--   spending_limit_source  the source of the spending limit, with its locator
+-- status:
+--   outturn             (revenue_limit_status) the revenue limit is the year's outturn
+--   plan                (revenue_limit_status) the revenue limit is the plan; no outturn is
+--                        known
+--
 -- :year   <year>  only this financial year, e.g. 2014-15 (default: every year)
 -- :as_at  <date>  known date: only what was known by then counts (default: today)
 WITH

@@ -5,6 +5,18 @@
 -- source reported for the shortfall at the same month (a figure with measure
 -- qipp-shortfall-percent).
 --
+-- columns:
+--   code                the organisation's code
+--   name                its name
+--   plan_pence          its latest QIPP savings plan
+--   shortfall_pence     its latest forecast shortfall against the plan
+--   shortfall_period    the month the shortfall is about
+--   shortfall_percent   the shortfall as a share of the plan
+--   reported_shortfall_percent  the percentage a source reported for the same month
+--   as_at               when the latest figure became known
+--   source              the source cited (its id; a table adds its short title and date)
+--   locator             where in the source
+--
 -- :year   <year>  financial year, e.g. 2013-14 (default: the latest year with QIPP records)
 -- :as_at  <date>  known date: only what was known by then counts (default: today)
 WITH

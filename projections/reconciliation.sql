@@ -3,13 +3,34 @@
 -- Each reported figure for the year, known by as_at, that names its components (or
 -- should equal the sum of its members' figures of the same measure): its value, the sum
 -- of its components as known at as_at (a component written '-id' is subtracted), the
--- residual (reported less components) and a status:
---   reconciled              every component known, and the residual is zero
---   within tolerance        the residual is no more than the figure's stated tolerance
---   unexplained residual    the residual is larger than the tolerance
---   parts not all itemised  the figure says its components are only some of its parts
---   components missing      a component is not known by as_at, or has been reversed
+-- residual (reported less components) and a status (the values are listed below).
 -- Amounts are in the *_pence columns, counts in the *_count columns.
+--
+-- columns:
+--   figure              the reported figure's record id
+--   account             the organisation it is about
+--   measure             what it measures
+--   unit                gbp or count
+--   reported_pence      the figure's value, in money
+--   components_pence    the sum of its components known by as_at
+--   residual_pence      reported less components
+--   tolerance_pence     the residual the figure's source allows
+--   reported_count      the figure's value, for a count
+--   components_count    the sum of its components, for a count
+--   residual_count      reported less components, for a count
+--   parts               how many of its components are known by as_at, of how many
+--   status              how the figure and its components agree (see status values)
+--   source              the source cited (its id; a table adds its short title and date)
+--   locator             where in the source
+-- status:
+--   reconciled          every component known, and the residual is zero
+--   within tolerance    the residual is no more than the figure's stated tolerance
+--   unexplained residual  the residual is larger than the tolerance
+--   parts exceed the total by £X  the figure says its components are only some of its parts,
+--                        yet they add up to more than it
+--   parts not all itemised  the figure says its components are only some of its parts (and
+--                        they add up to no more than it)
+--   components missing  a component is not known by as_at, or has been reversed
 --
 -- :year   <year>  financial year, e.g. 2014-15 (default: the latest year with such figures)
 -- :as_at  <date>  known date: only what was known by then counts (default: today)
@@ -87,6 +108,17 @@ judged AS (
            COALESCE(t.amount_pence, t.count) - COALESCE(t.components_total, 0) AS residual,
            CASE
                WHEN t.parts = 0 OR t.parts_known < t.parts THEN 'components missing'
+               WHEN t.complete = 0 AND t.components_total > COALESCE(t.amount_pence, t.count)
+                   THEN 'parts exceed the total by ' || (
+                       SELECT CASE
+                           WHEN t.unit <> 'gbp' THEN printf('%,d', e.by)
+                           WHEN e.by % 100000000 = 0 THEN printf('£%,dm', e.by / 100000000)
+                           WHEN e.by % 10000000 = 0
+                               THEN printf('£%,d.%dm', e.by / 100000000, e.by / 10000000 % 10)
+                           WHEN e.by % 100 = 0 THEN printf('£%,d', e.by / 100)
+                           ELSE printf('£%,d.%02d', e.by / 100, e.by % 100)
+                       END
+                       FROM (SELECT t.components_total - COALESCE(t.amount_pence, t.count) AS by) AS e)
                WHEN t.complete = 0 THEN 'parts not all itemised'
                WHEN COALESCE(t.amount_pence, t.count) = t.components_total THEN 'reconciled'
                WHEN ABS(COALESCE(t.amount_pence, t.count) - t.components_total)

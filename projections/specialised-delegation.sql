@@ -3,27 +3,7 @@
 -- From April 2025 NHS England delegated specialised services budgets to ICBs. For each
 -- ICB open on the year's 1 April (or, grouped, each region or England), from the figures
 -- the specialised sheets report (service specialised, the latest version of each known
--- by as_at):
---   physical_health_baseline_pence      physical-health services adjusted recurrent
---                                       baseline (measure physical-health-baseline)
---   high_cost_drugs_baseline_pence,     high-cost drugs and devices (high-cost-drugs-
---   high_cost_devices_baseline_pence    baseline, high-cost-devices-baseline)
---   physical_health_hcdd_baseline_pence physical health and HCDD (physical-health-hcdd-baseline)
---   delegated_mh_baseline_pence         delegated mental health: delegated-mh-baseline, or
---                                       physical-health-mh-baseline less physical-health-baseline
---   physical_health_hcdd_allocation_pence  the 2025-26 physical health and HCDD recurrent
---                                       allocation (physical-health-hcdd-recurrent-allocation)
---   hcdd_allocation_pence               its HCDD part (hcdd-allocation), which the
---                                       sheet leaves out of the specialised total
---   physical_health_allocation_pence    physical-health-recurrent-allocation
---   delegated_mh_allocation_pence       delegated-mh-allocation
---   growth_pence                        physical-health growth and convergence plus delegated
---                                       mental-health growth: each allocation less its baseline
---   base_growth_percent, convergence_percent  as the sheet prints them on the row's own line
---   reported_total_pence                the year's specialised allocation as the sheet
---                                       totals it (total-allocation)
---   specialised_allocation_pence        the sum of the specialised allocation records (every
---                                       step), as icb-budgets counts it
+-- by as_at): the baselines, allocations, growth and totals of the columns below.
 --
 -- What moved from NHS England: moved_to_icbs_pence is the specialised allocation the ICBs
 -- received, the ICB side. transferred_from_pence is the part of it recorded as a transfer
@@ -31,6 +11,38 @@
 -- what the ledger can and cannot show rather than invent a counterparty.
 -- Money on a region or England row is its ICBs' added up; the percentages are those the
 -- sheet prints on the region's or England's own row.
+--
+-- columns:
+--   code                the ICB's ODS code (or the region's, or england)
+--   name                its name
+--   region              its region on the year's 1 April
+--   icbs                how many ICBs the row adds up
+--   financial_year      the financial year
+--   physical_health_baseline_pence  physical-health services adjusted recurrent baseline (measure
+--                        physical-health-baseline)
+--   high_cost_drugs_baseline_pence  high-cost drugs baseline (high-cost-drugs-baseline)
+--   high_cost_devices_baseline_pence  high-cost devices baseline (high-cost-devices-baseline)
+--   physical_health_hcdd_baseline_pence  physical health and HCDD baseline (physical-health-hcdd-baseline)
+--   delegated_mh_baseline_pence  delegated mental health baseline (delegated-mh-baseline, or
+--                        physical-health-mh-baseline less physical-health-baseline)
+--   physical_health_hcdd_allocation_pence  the physical health and HCDD recurrent allocation
+--                        (physical-health-hcdd-recurrent-allocation)
+--   hcdd_allocation_pence  its HCDD part, which the sheet leaves out of the specialised total
+--                        (hcdd-allocation)
+--   physical_health_allocation_pence  physical-health-recurrent-allocation
+--   delegated_mh_allocation_pence  delegated-mh-allocation
+--   growth_pence        physical-health growth and convergence plus delegated mental-health
+--                        growth: each allocation less its baseline
+--   base_growth_percent  base growth, as the sheet prints it on the row's own line
+--   convergence_percent  convergence, as the sheet prints it on the row's own line
+--   reported_total_pence  the year's specialised allocation as the sheet totals it
+--                        (total-allocation)
+--   specialised_allocation_pence  the sum of the specialised allocation records, as
+--                        icb-budgets counts it
+--   moved_to_icbs_pence  the specialised allocation the ICBs received (the ICB side)
+--   transferred_from_pence  the part of it recorded as a transfer naming the budget it came
+--                        from
+--   nhs_england_side    what the ledger can and cannot show of NHS England's side
 --
 -- :year   <year>  financial year, e.g. 2025-26 (default: 2025-26, the first year of delegation)
 -- :as_at  <date>  known date: only what was known by then counts (default: today)

@@ -6,6 +6,18 @@
 -- figure (measure net-transfers-in), a "reported" row shows it, and a "not itemised" row
 -- the part of it no itemised transfer explains.
 --
+-- columns:
+--   counterparty        the other side of the transfers, or a total, reported or not itemised
+--                        row
+--   name                its name, or what the row is
+--   type                the counterparty's type
+--   transfers           how many transfers the row adds up
+--   in_pence            transfers into the budget
+--   out_pence           transfers out of it
+--   net_pence           in less out
+--   source              on a reported row, the source cited (a table adds its short title and
+--                        date)
+--
 -- :year     <year>  financial year, e.g. 2013-14 (default: the latest year with transfers)
 -- :as_at    <date>  known date: only what was known by then counts (default: today)
 -- :account  <code>  the budget (default: specialised-commissioning)

@@ -8,6 +8,28 @@
 -- less surplus), and the sums of its direct members' latest plans and forecasts, with
 -- how many members have one. national-position shows the revenue limit for every year.
 --
+-- columns:
+--   code                the sector or budget
+--   name                its name
+--   type                its type
+--   depth               how far under :system it is (0 for the top)
+--   spending_limit_pence  its spending limit (measure spending-limit)
+--   revenue_limit_pence  its revenue limit: the outturn once known, else the plan
+--   revenue_limit_status  outturn or plan: which the revenue limit is
+--   plan_pence          its latest plan (surplus positive, deficit negative)
+--   planned_spend_pence  the spending the plan implies: limit less surplus
+--   forecast_pence      its latest forecast (surplus positive, deficit negative)
+--   forecast_period     the month of the latest forecast
+--   forecast_spend_pence  the spending the forecast implies
+--   members_with_plan   how many of its direct members have a plan
+--   members_plan_pence  the sum of their latest plans
+--   members_with_forecast  how many of its direct members have a forecast
+--   members_forecast_pence  the sum of their latest forecasts
+-- status:
+--   outturn             (revenue_limit_status) the revenue limit is the year's outturn
+--   plan                (revenue_limit_status) the revenue limit is the plan; no outturn is
+--                        known
+--
 -- :year    <year>  financial year, e.g. 2014-15 (default: the latest year with plans or forecasts)
 -- :as_at   <date>  known date: only what was known by then counts (default: today)
 -- :system  <code>  the aggregate at the top (default: commissioning-system)

@@ -105,11 +105,11 @@ def test_audit_prints_pounds_in_a_table(run, tmp_path):
         "as_at       kind        record        account             change            after  "
         "note              source",
         "----------  ----------  ------------  ---------  ---------------  ---------------  "
-        "----------------  ---------------------------",
+        "----------------  -----------------------------------------------------------------------------",
         "2013-04-01  allocation  alloc-06H     06H        £849,204,000.00  £849,204,000.00  "
-        "                  board-paper-2013-11 table 1",
+        "                  board-paper-2013-11 [Board paper on the month-6 position, 2013-04-01] table 1",
         "2013-08-01  transfer    transfer-05Q  06H         -£5,000,000.00  £844,204,000.00  "
-        "transfer to SPEC  board-paper-2013-11 table 1",
+        "transfer to SPEC  board-paper-2013-11 [Board paper on the month-6 position, 2013-04-01] table 1",
     ]
 
 

@@ -130,9 +130,9 @@ def test_log_lists_records_in_store_order(run, tmp_path):
     import_world(run, tmp_path, allocation(), transfer(), forecast())
     result = run("log", "--kind", "forecast")
     assert result.stdout.splitlines() == [
-        "  position  as_at       kind      id            account    financial_year    period            amount",
-        "----------  ----------  --------  ------------  ---------  ----------------  --------  --------------",
-        "         8  2013-09-30  forecast  forecast-06H  06H        2013-14           M6        -£8,600,000.00",
+        "  position  as_at       kind      id            account    financial_year    period            amount  source",
+        "----------  ----------  --------  ------------  ---------  ----------------  --------  --------------  ---------------------------------------------------------------------",
+        "         8  2013-09-30  forecast  forecast-06H  06H        2013-14           M6        -£8,600,000.00  board-paper-2013-11 [Board paper on the month-6 position, 2013-04-01]",
     ]
 
 

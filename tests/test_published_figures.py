@@ -253,7 +253,7 @@ def test_the_137m_overspend_and_its_65m_and_74m_drivers_leave_a_2m_residual_para
         139 * MILLION,
         -2 * MILLION,
     )
-    assert row["status"] == "parts not all itemised"
+    assert row["status"] == "parts exceed the total by £2m"
 
 
 def test_agreed_plans_break_even_paras_1_and_6(published):

@@ -335,7 +335,7 @@ def test_audit_view_and_query_escape_what_the_views_database_holds(tmp_path):
     audit = ledger("audit", "06H", "allocation", "--year", "2013-14")
     lines = audit.output.splitlines()
     assert len(lines) == 4  # heading, rule, and the two allocations: no forged row
-    assert "board-paper-2013-11 table 1\\n2013-10-01  allocation  forged" in lines[2]
+    assert "2013-04-01] table 1\\n2013-10-01  allocation  forged" in lines[2]
     budgets = ledger("view", "ccg-budgets", "-p", "year", "2013-14")
     assert SHOWN in budgets.output
     assert "\x1b" not in budgets.output and "\u202e" not in budgets.output

@@ -16,6 +16,7 @@ import click
 
 from ledger.cli import figures as figure_commands
 from ledger.cli import records as record_commands
+from ledger.cli import sources as source_commands
 from ledger.cli import views as view_commands
 from ledger.cli.common import Settings
 
@@ -94,6 +95,7 @@ for command in (
     view_commands.view,
     view_commands.query,
     view_commands.orgs,
+    source_commands.sources,
     view_commands.replay_command,
     view_commands.rebuild,
     figure_commands.audit,

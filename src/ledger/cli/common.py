@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 import time
@@ -10,16 +11,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
-from ledger.cli.output import FORMATS, plural
+from ledger.cli.output import FORMATS, UNITS, plural, render
 from ledger.records.periods import PeriodError, parse_date
 
 if TYPE_CHECKING:
     from ledger.records.located import Problem
     from ledger.store.application import EventStore
+
+
+Command = TypeVar("Command", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
@@ -30,14 +34,135 @@ class Settings:
 
 pass_settings = click.make_pass_decorator(Settings)
 
-format_option = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="table",
-    show_default=True,
-    help="table prints pounds; json and csv print integer pence",
-)
+_UNITS = "ledger.units"
+_OUTPUT = "ledger.output"
+_FORCE = "ledger.force"
+
+
+def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        ctx.meta[key] = value
+        return value
+
+    return callback
+
+
+def format_option(command: Command) -> Command:
+    """--format, --units, -o and --force: how a command that prints rows prints them
+    (see show_rows, which reads the last three)."""
+    options = [
+        click.option(
+            "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+            help="table prints pounds; json prints integer pence; csv integer pence unless "
+            "--units is given; xlsx writes a spreadsheet (needs -o FILE)",
+        ),
+        click.option(
+            "--units", type=click.Choice(tuple(UNITS)), expose_value=False,
+            callback=_remember(_UNITS),
+            help="money in pounds, or thousands (k), millions (m) or billions (bn) of "
+            "pounds, for table, csv and xlsx (default: pounds; csv: integer pence)",
+        ),
+        click.option(
+            "-o", "--output", metavar="FILE", expose_value=False, callback=_remember(_OUTPUT),
+            help="write the rows to FILE instead of standard output (needed for xlsx)",
+        ),
+        click.option(
+            "--force", is_flag=True, expose_value=False, callback=_remember(_FORCE),
+            help="with -o, replace an existing file that would otherwise be refused",
+        ),
+    ]  # fmt: skip
+
+    @functools.wraps(command)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        _check_output(kwargs.get("fmt"))  # before any work is done
+        return command(*args, **kwargs)
+
+    wrapped = cast(Command, checked)
+    for option in reversed(options):
+        wrapped = option(wrapped)
+    return wrapped
+
+
+def _check_output(fmt: str | None) -> None:
+    ctx = click.get_current_context()
+    if fmt == "json" and ctx.meta.get(_UNITS):
+        raise click.UsageError("--units does not apply to json, which is always integer pence")
+    output = ctx.meta.get(_OUTPUT)
+    if fmt == "xlsx" and (output is None or output == "-"):
+        raise click.UsageError("--format xlsx writes a file: give -o FILE (e.g. -o rows.xlsx)")
+    if output is not None and output != "-":
+        from ledger.store.files import output_problem
+
+        settings = ctx.find_object(Settings)
+        store = settings.store if settings else None
+        refused = output_problem(output, store=store, force=bool(ctx.meta.get(_FORCE)))
+        if refused:
+            raise click.ClickException(refused)
+
+
+def show_rows(
+    rows: Sequence[dict[str, Any]],
+    fmt: str,
+    columns: Sequence[str] | None = None,
+    *,
+    sources: dict[str, str] | None = None,
+    title: str = "ledger",
+) -> None:
+    """Print ``rows`` as the command's --format, --units and -o ask: on standard output,
+    or written safely to the -o file (a spreadsheet for xlsx, titled ``title``)."""
+    ctx = click.get_current_context()
+    units, output = ctx.meta.get(_UNITS), ctx.meta.get(_OUTPUT)
+    force = bool(ctx.meta.get(_FORCE))
+    settings = ctx.find_object(Settings)
+    store = settings.store if settings else None
+    _check_output(fmt)
+    if fmt == "xlsx":
+        _write_spreadsheet(rows, columns, units or "pounds", output, store, force, title)
+        return
+    text = render(rows, fmt, columns, units=units, sources=sources)
+    if output is None or output == "-":
+        click.echo(text)
+        return
+    from ledger.store.files import output_file as safe_output
+
+    with safe_output(output, store=store, force=force) as file:
+        file.write(text + "\n")
+    click.echo(f"Wrote {output}: {plural(len(rows), 'row')}.", err=True)
+
+
+def _write_spreadsheet(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str] | None,
+    units: str,
+    output: str | None,
+    store: str | None,
+    force: bool,
+    title: str,
+) -> None:
+    from ledger.cli.spreadsheet import SpreadsheetError, write_xlsx
+    from ledger.store.files import output_file as safe_output
+
+    assert output is not None  # _check_output saw to it
+    keys = (
+        list(columns)
+        if columns is not None
+        else list(dict.fromkeys(key for row in rows for key in row))
+    )
+    try:
+        with safe_output(output, store=store, force=force, binary=True) as file:
+            write_xlsx(rows, keys, units, file, title)
+    except SpreadsheetError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Wrote {output}: {plural(len(rows), 'row')} with a header row.", err=True)
+
+
+def source_notes(views_path: str) -> dict[str, str]:
+    """What a table prints beside each source id: its short title and date."""
+    from ledger.cli.output import short_title
+    from ledger.views.projections import run
+
+    rows = run(views_path, "SELECT id, title, published FROM sources")
+    return {row["id"]: f"{short_title(row['title'])}, {row['published']}" for row in rows}
 
 
 class IsoDate(click.DateTime):

@@ -18,9 +18,11 @@ from ledger.cli.common import (
     format_option,
     iso,
     pass_settings,
+    show_rows,
+    source_notes,
     views_recorded_by,
 )
-from ledger.cli.output import plural, render
+from ledger.cli.output import plural
 from ledger.records.fields import SERVICES
 
 if TYPE_CHECKING:
@@ -98,9 +100,13 @@ def audit(
             if service is not None:
                 raise click.ClickException(_no_service(path, account, measure, year, service))
             raise click.ClickException(nothing_recorded(path, account, measure, year))
+        notes = source_notes(path) if fmt == "table" else None
     rows = [_step_row(step) for step in shown]
     columns = ["as_at", "kind", "record", "account", "change", "after", "note", "source"]
-    click.echo(render(rows, fmt, columns=_with_unit(columns, steps) if fmt == "table" else None))
+    show_rows(
+        rows, fmt, _with_unit(columns, steps) if fmt == "table" else None,
+        sources=notes, title=f"audit {account} {measure}",
+    )  # fmt: skip
 
 
 @click.command()
@@ -167,7 +173,10 @@ def diff(
         },
     ]
     columns = ["as_at", "kind", "record", "account", "change", "after", "note"]
-    click.echo(render(rows, fmt, columns=_with_unit(columns, steps) if fmt == "table" else None))
+    show_rows(
+        rows, fmt, _with_unit(columns, steps) if fmt == "table" else None,
+        title=f"diff {account}",
+    )  # fmt: skip
 
 
 @click.command()
@@ -199,7 +208,7 @@ def check(settings: Settings, expected_head: str | None, fmt: str) -> None:
     summary = f"{plural(len(report.checks), 'check')} over {plural(report.records, 'record')}"
     rows = [asdict(failure) for failure in report.failures]
     if fmt != "table" or rows:
-        click.echo(render(rows, fmt))
+        show_rows(rows, fmt, title="check")
     if rows:
         raise click.ClickException(f"{plural(len(rows), 'failure')} in {summary}.")
     click.echo(f"No failures in {summary}.", err=fmt != "table")

@@ -1,4 +1,11 @@
-"""Printing rows as a table (pounds, for people), JSON or CSV (integer pence, for programs).
+"""Printing rows as a table (pounds, for people), JSON or CSV (integer pence, for programs),
+or a spreadsheet (see spreadsheet.py).
+
+Money is in ``*_pence`` columns. A table shows it in ``units`` (pounds by default, or
+thousands, millions or billions of pounds: ``£849,204k``); CSV writes integer pence
+unless given units, then exact decimal numbers in them (the header says which:
+``allocation_pounds_k``); JSON is always integer pence. A table also shows beside each
+source id it prints the source's short title and date, when it is given them.
 
 Whatever a text holds, the output shows it and cannot be steered by it: a control, format
 or separator character is printed as an escape (``\\n``, ``\\x1b``, ``\\u202e``) so it can
@@ -12,37 +19,97 @@ import csv
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ledger.records.money import format_pounds
 
-FORMATS = ("table", "json", "csv")
+FORMATS = ("table", "json", "csv", "xlsx")
 PENCE_SUFFIX = "_pence"
 
+# Pence in one of each unit, and the places a table rounds it to.
+UNITS = {"pounds": 100, "k": 100_000, "m": 100_000_000, "bn": 100_000_000_000}
+_TABLE_PLACES = {"pounds": 2, "k": 0, "m": 1, "bn": 2}
+# What a money column is called once it is in a unit (CSV) or what its heading says (xlsx).
+UNIT_SUFFIX = {"pounds": "_pounds", "k": "_pounds_k", "m": "_pounds_m", "bn": "_pounds_bn"}
+UNIT_SIGN = {"pounds": "£", "k": "£k", "m": "£m", "bn": "£bn"}
 
-def render(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None) -> str:
-    """Rows as text in ``fmt``; ``columns`` picks and orders the keys shown."""
+
+def render(
+    rows: Sequence[dict[str, Any]],
+    fmt: str,
+    columns: Sequence[str] | None = None,
+    *,
+    units: str | None = None,
+    sources: Mapping[str, str] | None = None,
+) -> str:
+    """Rows as text in ``fmt``; ``columns`` picks and orders the keys shown. ``units``
+    is the unit of money for a table (default pounds) or CSV (default integer pence);
+    ``sources`` maps a source id to what a table prints beside it."""
     keys = list(columns) if columns is not None else _keys_of(rows)
     picked = [{key: row.get(key) for key in keys} for row in rows]
     if fmt == "json":
         text = json.dumps(picked, indent=2, ensure_ascii=False, default=_json_value)
         return _NON_ASCII.sub(_json_escape, text)
     if fmt == "csv":
-        return _csv(picked, keys)
-    return _table(picked, keys)
+        return _csv(picked, keys, units)
+    return _table(picked, keys, units or "pounds", sources or {})
+
+
+def in_units(pence: int, units: str) -> Decimal:
+    """Pence as an exact number of ``units``: 84920400000 pence is 849204 in k."""
+    return Decimal(pence) / UNITS[units]
+
+
+def format_money(pence: int, units: str = "pounds") -> str:
+    """Pence for people in ``units``: ``-£2,400,000.00``, ``£849,204k``, ``£8.6m``,
+    ``£19.38bn`` (rounded half away from zero)."""
+    if units == "pounds":
+        return format_pounds(pence)
+    places = _TABLE_PLACES[units]
+    rounded = abs(in_units(pence, units)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    sign = "-" if pence < 0 and rounded else ""
+    return f"{sign}£{rounded:,.{places}f}{units}"
+
+
+def money_columns(keys: Sequence[str]) -> set[str]:
+    return {key for key in keys if key.endswith(PENCE_SUFFIX)}
+
+
+def is_money(value: Any) -> bool:
+    return _is_int(value)
 
 
 def _keys_of(rows: Sequence[dict[str, Any]]) -> list[str]:
     return list(dict.fromkeys(key for row in rows for key in row))
 
 
-def _csv(rows: list[dict[str, Any]], keys: list[str]) -> str:
+def _csv(rows: list[dict[str, Any]], keys: list[str], units: str | None) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(map(_csv_cell, keys))
-    writer.writerows([_csv_cell(row[key]) for key in keys] for row in rows)
+    money = money_columns(keys) if units else set()
+    header = [
+        key.removesuffix(PENCE_SUFFIX) + UNIT_SUFFIX[units] if units and key in money else key
+        for key in keys
+    ]
+    writer.writerow(map(_csv_cell, header))
+    writer.writerows(
+        [
+            _number(in_units(row[key], units))
+            if units and key in money and _is_int(row[key])
+            else _csv_cell(row[key])
+            for key in keys
+        ]
+        for row in rows
+    )
     return buffer.getvalue().rstrip("\n")
+
+
+def _number(value: Decimal) -> str:
+    """An exact decimal as plain digits, without an exponent or trailing zeros."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 # A cell a spreadsheet would run: it starts with one of these and is not a plain number.
@@ -60,16 +127,24 @@ def _csv_cell(value: Any) -> Any:
     return text
 
 
-def _table(rows: list[dict[str, Any]], keys: list[str]) -> str:
-    """People read tables: pounds for pence, and no column that is empty in every row."""
+def _table(
+    rows: list[dict[str, Any]], keys: list[str], units: str, sources: Mapping[str, str]
+) -> str:
+    """People read tables: pounds (or ``units``) for pence, a source's title beside its
+    id, and no column that is empty in every row."""
     if not rows:
         return "(no rows)"
     keys = [key for key in keys if any(row[key] is not None for row in rows)]
     headers = [visible(key.removesuffix(PENCE_SUFFIX)) for key in keys]
-    money = {key for key in keys if key.endswith(PENCE_SUFFIX)}
+    money = money_columns(keys)
+    cited = {key for key in keys if "source" in key} if sources else set()
     body = [
         [
-            format_pounds(row[key]) if key in money and _is_int(row[key]) else _cell(row[key])
+            format_money(row[key], units)
+            if key in money and _is_int(row[key])
+            else _cited(_cell(row[key]), sources)
+            if key in cited
+            else _cell(row[key])
             for key in keys
         ]
         for row in rows
@@ -94,6 +169,20 @@ def _aligned(headers: list[str], body: list[list[str]], right: list[bool]) -> st
         return "  ".join(padded).rstrip()
 
     return "\n".join([line(headers), line(["-" * width for width in widths]), *map(line, body)])
+
+
+def _cited(cell: str, sources: Mapping[str, str]) -> str:
+    """``2ed371ee3bf9cfd1 para 10`` -> ``2ed371ee3bf9cfd1 [title, date] para 10``: each
+    source id in the cell (a whole word) followed by what ``sources`` says of it."""
+    return _WORD.sub(
+        lambda found: (
+            f"{found[0]} [{visible(sources[found[0]])}]" if found[0] in sources else found[0]
+        ),
+        cell,
+    )
+
+
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]|[A-Za-z0-9]")
 
 
 def _numeric(rows: list[dict[str, Any]], key: str) -> bool:
@@ -150,6 +239,16 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, bytes):
         return _text(value)
     raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def short_title(title: str, most: int = 48) -> str:
+    """A source's title cut to its first part: before a bracket, and at most ``most``
+    characters (cut at a word, ending ...)."""
+    short = title.split(" (", 1)[0].strip() or title
+    if len(short) <= most:
+        return short
+    cut = short[: most - 3].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "..."
 
 
 def plural(count: int, word: str) -> str:

@@ -4,7 +4,7 @@ and the synthetic history of ``demo generate``."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -22,13 +22,15 @@ from ledger.cli.common import (
     pass_settings,
     reject,
     show_head,
+    show_rows,
 )
-from ledger.cli.output import plural, render
+from ledger.cli.output import plural, short_title
 from ledger.records.kinds import KINDS
 from ledger.records.periods import PeriodError, parse_financial_year
 
 if TYPE_CHECKING:
     from ledger.records.located import Located
+    from ledger.store.reading import StoredRecord
     from ledger.writing.ledger import Batch
 
 
@@ -67,7 +69,7 @@ def import_command(settings: Settings, paths: tuple[str, ...], dry_run: bool, fm
         err=fmt != "table",
     )
     if imported.new:
-        click.echo(render(_counts_by_kind_and_year(imported.new), fmt))
+        show_rows(_counts_by_kind_and_year(imported.new), fmt, title="import")
 
 
 class _RecordKinds(click.Group):
@@ -170,10 +172,22 @@ def log(
         as_at=iso(as_at),
         recorded_by=iso(recorded_by),
     )
+    sources: dict[str, str] = {}
     with EventStore(settings.store, must_exist=True) as ledger:
-        rows = list(log_rows(ledger.stored_records(), wanted))
-        click.echo(render(rows, fmt, columns=LOG_COLUMNS if fmt == "table" else None))
+        rows = list(log_rows(_noting_sources(ledger.stored_records(), sources), wanted))
+        show_rows(rows, fmt, LOG_COLUMNS if fmt == "table" else None, sources=sources, title="log")
         show_head(ledger)
+
+
+def _noting_sources(
+    records: Iterable[StoredRecord], notes: dict[str, str]
+) -> Iterator[StoredRecord]:
+    """``records`` as they are, noting each source's short title and date in ``notes``."""
+    for stored in records:
+        if stored.kind == "source":
+            fields = stored.fields
+            notes[fields["id"]] = f"{short_title(str(fields['title']))}, {fields['published']}"
+        yield stored
 
 
 @click.command()

@@ -19,9 +19,11 @@ from ledger.cli.common import (
     pass_settings,
     progress_on_stderr,
     show_left_out,
+    show_rows,
+    source_notes,
     views_recorded_by,
 )
-from ledger.cli.output import plural, render, visible
+from ledger.cli.output import plural, visible
 from ledger.views.read_limits import DEFAULT_ROWS, DEFAULT_SECONDS, ROWS_VARIABLE, TIMEOUT_VARIABLE
 
 Command = TypeVar("Command", bound=Callable[..., Any])
@@ -66,7 +68,7 @@ def views_command(settings: Settings, fmt: str) -> None:
         }
         for projection in load_projections().values()
     ]
-    click.echo(render(rows, fmt))
+    show_rows(rows, fmt, title="views")
     show_left_out(_left_out(settings.views))
 
 
@@ -90,6 +92,20 @@ def _left_out(path: str) -> int:
     "-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE",
     help="a parameter of the view, e.g. -p year 2013-14 (repeat for more)",
 )  # fmt: skip
+@click.option(
+    "--sort", "sort", multiple=True, metavar="COLUMN",
+    help="order the rows by this column, -COLUMN for descending; several comma-separated "
+    "or repeated, the first deciding most (money columns may drop _pence)",
+)  # fmt: skip
+@click.option(
+    "--limit", type=click.IntRange(min=0), metavar="N",
+    help="print only the first N rows (after --sort)",
+)  # fmt: skip
+@click.option(
+    "--describe", is_flag=True,
+    help="say what the view shows, its parameters, each column's meaning and each status "
+    "value, instead of running it",
+)  # fmt: skip
 @format_option
 @limit_options
 @pass_settings
@@ -97,16 +113,25 @@ def view(
     settings: Settings,
     name: str,
     params: tuple[tuple[str, str], ...],
+    sort: tuple[str, ...],
+    limit: int | None,
+    describe: bool,
     fmt: str,
     timeout: float,
     max_rows: int,
 ) -> None:
     """Run a named view on the views database, caught up with the store first. Every
     view also takes -p recorded_by DATE: the answer as the ledger stood that day, before
-    the errata it recorded later.
+    the errata it recorded later. --sort and --limit order and cut the view's rows
+    after it has run; --describe says what each column means.
 
     ledger view ccg-budgets -p year 2013-14 -p as_at 2013-09-30 -p group region
+
+    ledger view ccg-budgets -p year 2013-14 -p group area_team --sort -allocation --limit 3
+
+    ledger view reconciliation --describe
     """
+    from ledger.cli.sorting import SortError, limited, parse_sort, sorted_rows
     from ledger.views.projections import bind, load_projections, parse_iso_date, run
     from ledger.views.read_limits import Limits
 
@@ -114,6 +139,15 @@ def view(
     if name not in projections:
         raise click.ClickException(f"no view named {name!r}; `ledger views` lists them")
     projection = projections[name]
+    if describe:
+        from ledger.cli.describe import description
+
+        click.echo(description(projection))
+        return
+    try:
+        order = parse_sort(sort)
+    except SortError as error:
+        raise click.BadParameter(str(error), param_hint="--sort") from None
     given = _given_once(params)
     recorded_by = given.pop("recorded_by", None)
     if recorded_by is not None:
@@ -124,7 +158,12 @@ def view(
     bound = bind(projection, given)
     with views_recorded_by(settings, recorded_by) as path:
         rows = run(path, projection.sql, bound, Limits(timeout, max_rows))
-    click.echo(render(rows, fmt))
+        notes = source_notes(path) if fmt == "table" else None
+    try:
+        rows = limited(sorted_rows(rows, order), limit)
+    except SortError as error:
+        raise click.ClickException(str(error)) from None
+    show_rows(rows, fmt, sources=notes, title=name)
 
 
 def _given_once(params: tuple[tuple[str, str], ...]) -> dict[str, str]:
@@ -151,8 +190,9 @@ def query(settings: Settings, sql: str, fmt: str, timeout: float, max_rows: int)
     from ledger.views.projections import run
     from ledger.views.read_limits import Limits
 
-    rows = run(caught_up_views(settings), sql, limits=Limits(timeout, max_rows))
-    click.echo(render(rows, fmt))
+    path = caught_up_views(settings)
+    rows = run(path, sql, limits=Limits(timeout, max_rows))
+    show_rows(rows, fmt, sources=source_notes(path) if fmt == "table" else None, title="query")
 
 
 @click.command()
@@ -198,7 +238,7 @@ def orgs(settings: Settings, text: str | None, lineage: bool, as_at: Any, fmt: s
     history = read_lineage(path, known_by)
     if not lineage:
         rows = [organisation_row(history, code) for code in codes]
-        click.echo(render(rows, fmt, columns=ROW_COLUMNS))
+        show_rows(rows, fmt, ROW_COLUMNS, title="orgs")
         return
     if wanted is not None and codes[0].lower() == wanted.lower():
         codes = codes[:1]  # an exact code: that organisation's tree alone
@@ -208,7 +248,7 @@ def orgs(settings: Settings, text: str | None, lineage: bool, as_at: Any, fmt: s
         click.echo("\n\n".join("\n".join(map(visible, text.split("\n"))) for text in drawn))
     else:
         rows = [node.row() for tree in trees for node in tree]
-        click.echo(render(rows, fmt, columns=TREE_COLUMNS))
+        show_rows(rows, fmt, TREE_COLUMNS, title="lineage")
 
 
 def _no_organisation(text: str | None, known_by: str | None) -> str:

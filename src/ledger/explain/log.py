@@ -23,6 +23,7 @@ LOG_COLUMNS = (
     "value",
     "detail",
     "in_force",
+    "source",
 )
 
 

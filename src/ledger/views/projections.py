@@ -11,6 +11,18 @@ line declares a parameter the SQL uses, optionally with its type in angle bracke
 PARAMETER_TYPES; without one the type follows the name: ``year``, ``as_at``...). Every
 declared parameter is bound, to NULL when not given, and the SQL supplies the default;
 a value given is checked and normalised by its type first.
+
+A ``-- columns:`` block says what each output column means, and a ``-- status:`` block
+what each value of the status column means, one entry a line, indented two spaces, the
+name then two or more spaces then the meaning (a line indented further continues it):
+
+    -- columns:
+    --   code              the commissioner's ODS code
+    --   allocation_pence  what was issued, plus transfers in, less transfers out
+    -- status:
+    --   reconciled        every component known, and the residual is zero
+
+``ledger view NAME --describe`` prints them.
 """
 
 from __future__ import annotations
@@ -36,6 +48,9 @@ PACKAGE_PROJECTIONS = Path(__file__).resolve().parents[3] / "projections"
 _PARAMETER = re.compile(
     r"^--\s*:(?P<name>[a-z_][a-z0-9_]*)(?:\s+<(?P<type>[^>]*)>)?\s+(?P<description>.+)$"
 )
+_BLOCK = re.compile(r"^--\s*(?P<block>columns|status):\s*$")
+_ENTRY = re.compile(r"^-- {2,3}(?P<name>\S(?:.*?\S)?) {2,}(?P<meaning>\S.*)$")
+_MORE = re.compile(r"^-- {4,}(?P<more>\S.*)$")
 _CHOICES = re.compile(r"one of: (?P<choices>[^;)]+)")
 _DEFAULT = re.compile(r"default: (?P<default>[^)]+)\)")
 
@@ -68,6 +83,9 @@ class Projection:
     parameters: tuple[Parameter, ...]
     sql: str
     path: Path
+    columns: tuple[tuple[str, str], ...] = ()  # each output column and its meaning
+    statuses: tuple[tuple[str, str], ...] = ()  # each status value and its meaning
+    comment: tuple[str, ...] = ()  # the header's other lines, without their "--"
 
 
 def projection_dirs() -> list[Path]:
@@ -109,7 +127,43 @@ def parse_projection(path: Path) -> Projection:
         for number, found in enumerate(map(_PARAMETER.match, header[1:]), start=2)
         if found
     )
-    return Projection(path.stem, match["description"].strip(), parameters, text, path)
+    blocks, comment = _blocks(path, header[1:])
+    return Projection(
+        path.stem, match["description"].strip(), parameters, text, path,
+        columns=tuple(blocks["columns"]), statuses=tuple(blocks["status"]),
+        comment=tuple(comment),
+    )  # fmt: skip
+
+
+def _blocks(path: Path, lines: list[str]) -> tuple[dict[str, list[tuple[str, str]]], list[str]]:
+    """The ``-- columns:`` and ``-- status:`` entries of a header, and its prose: the
+    other lines that do not declare a parameter."""
+    blocks: dict[str, list[tuple[str, str]]] = {"columns": [], "status": []}
+    comment: list[str] = []
+    current: list[tuple[str, str]] | None = None
+    for number, line in enumerate(lines, start=2):
+        if started := _BLOCK.match(line):
+            current = blocks[started["block"]]
+            continue
+        if current is not None:
+            if entry := _ENTRY.match(line):
+                current.append((entry["name"], entry["meaning"].strip()))
+                continue
+            if (more := _MORE.match(line)) and current:
+                name, meaning = current[-1]
+                current[-1] = (name, f"{meaning} {more['more'].strip()}")
+                continue
+            if line.strip() != "--" and not _PARAMETER.match(line):
+                raise ProjectionError(
+                    f"{path}:{number}: a {'columns' if current is blocks['columns'] else 'status'}"
+                    " entry is '--   name  meaning' (two spaces, the name, two or more spaces)"
+                )
+            current = None
+        if not _PARAMETER.match(line):
+            comment.append(line[2:].removeprefix(" "))
+    while comment and not comment[-1].strip():
+        comment.pop()
+    return blocks, comment
 
 
 def _parameter(path: Path, line: int, found: re.Match[str]) -> Parameter:
