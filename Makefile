@@ -12,7 +12,7 @@ LEDGER := $(BIN)/ledger --store $(DEMO)/ledger.db --views $(DEMO)/views.db
 $(BIN)/ledger: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,web]'
 	touch $@
 
 demo: $(BIN)/ledger
