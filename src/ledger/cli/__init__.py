@@ -81,6 +81,7 @@ for command in (
     view_commands.view,
     view_commands.query,
     view_commands.orgs,
+    view_commands.serve,
     view_commands.replay_command,
     view_commands.rebuild,
     figure_commands.audit,

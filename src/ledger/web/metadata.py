@@ -171,15 +171,18 @@ def _plain(text: str) -> str:
 # The parameters of a canned query: Datasette binds an empty form field as '', which
 # here means "not given", as leaving out -p does for ``ledger view``.
 def canned_sql(projection: Projection) -> str:
-    """The view's SQL with each declared ``:name`` read as NULL when it is empty."""
-    sql = projection.sql
+    """The view's SQL with each declared ``:name`` read as NULL when it is empty (in the
+    statement, not in its header comment)."""
+    lines = projection.sql.splitlines(keepends=True)
     for parameter in projection.parameters:
-        sql = re.sub(
-            rf"(?<![A-Za-z0-9_]):{parameter.name}(?![A-Za-z0-9_])",
-            f"nullif(:{parameter.name}, '')",
-            sql,
-        )
-    return sql
+        used = re.compile(rf"(?<![A-Za-z0-9_]):{parameter.name}(?![A-Za-z0-9_])")
+        lines = [
+            line
+            if line.lstrip().startswith("--")
+            else used.sub(f"nullif(:{parameter.name}, '')", line)
+            for line in lines
+        ]
+    return "".join(lines)
 
 
 def canned_queries(projections: dict[str, Projection]) -> dict[str, dict[str, Any]]:
@@ -201,9 +204,7 @@ def _view_html(projection: Projection) -> str:
         f"{html.escape(p.description)}</li>"
         for p in projection.parameters
     )
-    parameters = (
-        f"<p>Leave a field empty for its default.</p><ul>{listed}</ul>" if listed else ""
-    )
+    parameters = f"<p>Leave a field empty for its default.</p><ul>{listed}</ul>" if listed else ""
     return (
         f"<p>{html.escape(projection.description)}</p>{parameters}"
         "<p>Money is shown in pounds; the JSON and CSV give integer pence.</p>"
