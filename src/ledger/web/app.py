@@ -84,6 +84,9 @@ def build(store: str, views: str | Path) -> Datasette:
     from datasette import handle_exception as datasette_errors
 
     datasette_errors.rich = None
+    # Datasette also has SQLite print the traceback of every Python function that raises:
+    # view_error raising is how a view stops with its message, not a bug.
+    sqlite3.enable_callback_tracebacks(False)
     site = Site(store, Path(views), search_name=f"ledger-search-{next(_numbers)}")
     site.refresh()
     projections = load_projections()

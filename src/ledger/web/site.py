@@ -26,7 +26,7 @@ from ledger.views.refresh import caught_up
 # its memberships), searchable by code and name.
 _SEARCH_SCHEMA = """
 CREATE TABLE IF NOT EXISTS organisations (
-    code TEXT PRIMARY KEY, name TEXT, type TEXT, other_names TEXT,
+    code TEXT, name TEXT, type TEXT, other_names TEXT,
     opened TEXT, closed TEXT, region TEXT
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS organisations_fts USING fts5(
