@@ -192,6 +192,7 @@ def canned_queries(projections: dict[str, Projection]) -> dict[str, dict[str, An
             "title": name,
             "sql": canned_sql(projection),
             "params": [parameter.name for parameter in projection.parameters],
+            "hide_sql": True,  # long; "Show SQL" shows it
             "description_html": _view_html(projection),
         }
         for name, projection in projections.items()
