@@ -1,6 +1,6 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11 and make:
 #   make demo   create .venv, install, import events/ and show the views
-#   make test   create .venv, install, run the tests
+#   make test   create .venv, install, run the tests (the browser tests need chromium)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -38,6 +38,9 @@ demo: $(BIN)/ledger
 	$(LEDGER) view reconciliation -p year 2014-15
 	@echo
 	$(LEDGER) check
+	@echo
+	@echo "# Browse the demo store in a web browser, at http://127.0.0.1:8001/ (Ctrl-C stops):"
+	@echo "$(LEDGER) serve"
 
 test: $(BIN)/ledger lint
 	$(BIN)/python -m pytest

@@ -259,3 +259,19 @@ def test_the_views_catch_up_when_the_store_moves_on(ledger: Ledger, tmp_path: Pa
     assert moved.cli("import", str(extra)).exit_code == 0
     after = moved.get("/views/ccg-budgets.json", **params, _shape="array").json()
     assert after[0]["allocation_pence"] - before[0]["allocation_pence"] == 100_000_000
+
+
+def test_serve_says_so_when_its_port_is_taken(ledger: Ledger) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = ledger.cli("serve", "--port", port)
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"Error: cannot listen on 127.0.0.1:{port}: Address already in use"
+    )
+    wrong = ledger.cli("serve", "--port", "0")
+    assert wrong.exit_code == 2

@@ -178,6 +178,7 @@ def _metadata(site: Site, projections: dict[str, Projection]) -> dict[str, Any]:
                         "had; search by code or any word of a name.",
                         "fts_table": "organisations_fts",
                         "fts_pk": "rowid",
+                        "sort": "code",
                     },
                     "organisations_fts": {"hidden": True},
                 },
