@@ -191,6 +191,9 @@ def test_arbitrary_sql_reads_but_cannot_write(ledger: Ledger) -> None:
         "stop here"
     )
     assert ledger.get("/search.json", sql="SELECT 1").status_code == 403
+    for path in ("/views/ccg-budgets", "/views/-/create", "/views/sources/-/insert"):
+        posted = asyncio.run(ledger.datasette.client.post(path, json={"rows": []}))
+        assert posted.status_code >= 400, path  # nothing here writes
     settings = ledger.get("/-/settings.json").json()
     assert settings["sql_time_limit_ms"] == 5000
     assert settings["allow_download"] is False
