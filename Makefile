@@ -1,6 +1,6 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11 and make:
 #   make demo   create .venv, install, import events/ and show the views
-#   make test   create .venv, install, run the tests
+#   make test   create .venv, install, run the tests (the browser tests need chromium)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -12,7 +12,7 @@ LEDGER := $(BIN)/ledger --store $(DEMO)/ledger.db --views $(DEMO)/views.db
 $(BIN)/ledger: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,web]'
 	touch $@
 
 demo: $(BIN)/ledger
@@ -25,8 +25,8 @@ demo: $(BIN)/ledger
 	@echo "# The September 2013 baseline: East Anglia's CCGs (area team Q56)"
 	$(LEDGER) view baseline -p name september-2013 -p area_team Q56
 	@echo
-	@echo "# CCG allocations for 2013-14 by region, as known at the baseline"
-	$(LEDGER) view ccg-budgets -p year 2013-14 -p as_at 2013-09-30 -p group region
+	@echo "# CCG allocations for 2013-14 by region, as known when published (18 December 2013)"
+	$(LEDGER) view ccg-budgets -p year 2013-14 -p as_at 2013-12-31 -p group region
 	@echo
 	@echo "# The net change to the specialised commissioning budget in 2013-14"
 	$(LEDGER) view specialised-net-change -p year 2013-14
@@ -39,6 +39,9 @@ demo: $(BIN)/ledger
 	@echo
 	$(LEDGER) check
 	@echo "# ledger is in $(BIN): run '. $(BIN)/activate' once in your shell, or type $(BIN)/ledger (this demo's store: --store $(DEMO)/ledger.db --views $(DEMO)/views.db)"
+	@echo
+	@echo "# Browse the demo store in a web browser, at http://127.0.0.1:8001/ (Ctrl-C stops):"
+	@echo "$(LEDGER) serve"
 
 test: $(BIN)/ledger lint
 	$(BIN)/python -m pytest

@@ -158,7 +158,7 @@ def packages() -> list[Path]:
 
 def test_the_packages_are_the_layers_of_the_architecture():
     assert [path.name for path in packages()] == [
-        "cli", "data", "explain", "records", "store", "views", "writing",
+        "cli", "data", "explain", "records", "store", "views", "web", "writing",
     ]  # fmt: skip
     assert sorted(path.name for path in PACKAGE.glob("*.py")) == ["__init__.py"]
 

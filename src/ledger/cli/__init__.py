@@ -96,6 +96,7 @@ for command in (
     view_commands.query,
     view_commands.orgs,
     source_commands.sources,
+    view_commands.serve,
     view_commands.replay_command,
     view_commands.rebuild,
     figure_commands.audit,

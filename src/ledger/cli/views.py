@@ -1,5 +1,5 @@
-"""Commands that read the views database: views, view, query and orgs, and the commands
-that build it: replay and rebuild."""
+"""Commands that read the views database: views, view, query, orgs and serve, and the
+commands that build it: replay and rebuild."""
 
 from __future__ import annotations
 
@@ -256,6 +256,42 @@ def _no_organisation(text: str | None, known_by: str | None) -> str:
     if text is None:
         return f"no organisation is recorded{by}"
     return f"no organisation's code or name contains {text!r}{by}"
+
+
+@click.command()
+@click.option(
+    "--host", default="127.0.0.1", show_default=True,
+    help="the address to listen on (another than 127.0.0.1 lets other machines in)",
+)  # fmt: skip
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True)
+@pass_settings
+def serve(settings: Settings, host: str, port: int) -> None:
+    """Browse the views in a web browser, on Datasette: every named view as a form,
+    tables you can sort, filter and download as CSV or JSON, organisation search and
+    pages, and the timeline of any figure with its sources. Read-only; the views catch
+    up with the store before each page when it has moved on. Needs the optional
+    Datasette: pip install 'commissioning-ledger[web]'.
+
+    ledger serve --port 8001
+    """
+    import socket
+
+    try:
+        from ledger.web.app import build
+        from ledger.web.app import serve as serve_app
+    except ImportError:
+        raise click.ClickException(
+            "ledger serve needs Datasette: pip install 'commissioning-ledger[web]'"
+        ) from None
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as error:
+        why = str(error.strerror).split(" (while")[0]
+        raise click.ClickException(f"cannot listen on {host}:{port}: {why}") from None
+    datasette = build(settings.store, settings.views)
+    click.echo(f"Serving {settings.views} at http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    serve_app(datasette, host, port)
 
 
 @click.command("replay")

@@ -306,6 +306,8 @@ _READING_PRAGMAS = {
     "table_info", "table_xinfo", "table_list", "index_list", "index_info", "index_xinfo",
     "foreign_key_list", "collation_list", "function_list",
 }  # fmt: skip
+# Pragmas that only read a number or a list when given no value (Datasette asks them).
+_ASKING_PRAGMAS = {"schema_version", "data_version", "database_list"}
 _SCHEMA_TABLES = {"sqlite_master", "sqlite_temp_master", "sqlite_schema", "sqlite_temp_schema"}
 _ACTION_NAMES = {
     getattr(sqlite3, f"SQLITE_{name}"): name.lower().replace("_", " ")
@@ -365,6 +367,14 @@ def open_read_only(views_path: str | Path, refused: list[str]) -> sqlite3.Connec
     if not path.exists():
         raise ProjectionError(f"no views database at {path}")
     connection = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
+    read_only(connection, refused)
+    return connection
+
+
+def read_only(connection: sqlite3.Connection, refused: list[str]) -> None:
+    """Make ``connection`` refuse anything but reading (``ledger query``'s authorizer,
+    also set by ``ledger serve`` on Datasette's connections); what it refused is
+    appended to ``refused``."""
     connection.execute("PRAGMA query_only = ON")
 
     def authorise(action: int, arg1: str | None, arg2: str | None, *_: object) -> int:
@@ -375,6 +385,8 @@ def open_read_only(views_path: str | Path, refused: list[str]) -> sqlite3.Connec
             return sqlite3.SQLITE_OK
         if action == sqlite3.SQLITE_PRAGMA and arg1 in _READING_PRAGMAS:
             return sqlite3.SQLITE_OK
+        if action == sqlite3.SQLITE_PRAGMA and arg1 in _ASKING_PRAGMAS and arg2 is None:
+            return sqlite3.SQLITE_OK
         if arg1 in _SCHEMA_TABLES:
             refused.append("changing the schema")
         else:
@@ -382,4 +394,3 @@ def open_read_only(views_path: str | Path, refused: list[str]) -> sqlite3.Connec
         return sqlite3.SQLITE_DENY
 
     connection.set_authorizer(authorise)
-    return connection

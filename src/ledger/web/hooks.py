@@ -1,0 +1,270 @@
+"""Datasette's hooks for ``ledger serve`` (this module is the plugin). They act only for
+a Datasette that ledger.web.app made: they register ``view_error`` and ``ledger
+query``'s read-only authorizer on every connection to the views, show money in pounds
+(pence stay in JSON and CSV), link codes to organisation pages and source ids to their
+rows, check a canned query's parameters as ``ledger view`` checks them, catch the views
+up before a page when the store has moved on, and add the organisation and timeline
+pages."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import re
+import sqlite3
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any, TypeVar, cast
+from urllib.parse import parse_qsl, quote, urlencode
+
+from datasette import hookimpl as datasette_hookimpl
+from datasette.utils.asgi import Response
+from markupsafe import Markup
+
+from ledger.records.money import format_pounds
+from ledger.views.projections import (
+    Projection,
+    ProjectionError,
+    bind,
+    read_only,
+    run,
+    view_errors,
+)
+from ledger.web import pages
+from ledger.web.metadata import SEARCH_DATABASE, VIEWS_DATABASE
+from ledger.web.site import Site
+
+# Columns that hold an organisation's code: linked to its page.
+CODE_COLUMNS = {
+    "code", "account", "organisation", "predecessor", "successor", "counterparty",
+    "against", "parent", "area_team", "region", "via",
+}  # fmt: skip
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+App = Callable[[Scope, Receive, Send], Awaitable[None]]
+Hook = TypeVar("Hook", bound=Callable[..., Any])
+
+
+def _site(datasette: Any) -> Site | None:
+    """The ledger a Datasette serves, when ledger.web.app made it."""
+    site = getattr(datasette, "ledger_site", None)
+    return site if isinstance(site, Site) else None
+
+
+def hookimpl(function: Hook) -> Hook:
+    """Datasette's hookimpl, keeping the function's type."""
+    return cast(Hook, datasette_hookimpl(function))
+
+
+@hookimpl
+def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
+    if _site(datasette) is not None and database == VIEWS_DATABASE:
+        view_errors(conn)
+        read_only(conn, _Forgotten())
+
+
+@hookimpl
+def render_cell(
+    row: Any, value: Any, column: str, table: Any, database: str, datasette: Any
+) -> Markup | None:
+    site = _site(datasette)
+    if site is None or database not in (VIEWS_DATABASE, SEARCH_DATABASE):
+        return None
+    if column.endswith("_pence") and isinstance(value, int):
+        return Markup('<span class="pounds" title="{} pence">{}</span>').format(
+            f"{value:,}", format_pounds(value)
+        )
+    if isinstance(value, str) and column in CODE_COLUMNS and value in site.codes:
+        return Markup('<a href="/-/organisation/{}">{}</a>').format(quote(value), value)
+    if isinstance(value, str) and column == "source" and value in site.sources:
+        return Markup('<a href="/{}/sources/{}">{}</a>').format(
+            VIEWS_DATABASE, quote(value, safe=""), value
+        )
+    return None
+
+
+@hookimpl
+def register_routes(datasette: Any) -> list[tuple[str, Any]]:
+    if _site(datasette) is None:
+        return []
+    return [
+        (r"^/-/organisation/(?P<code>[^/]+)$", _organisation_page),
+        (
+            r"^/-/timeline/(?P<account>[^/]+)/(?P<measure>[^/]+)/(?P<year>[^/]+)$",
+            _timeline_page,
+        ),
+    ]
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Callable[[App], App]:
+    def wrap(app: App) -> App:
+        async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
+            site = _site(datasette)
+            if site is None or scope["type"] != "http" or scope["path"].startswith("/-/static"):
+                await app(scope, receive, send)
+                return
+            await asyncio.to_thread(site.refresh)
+            refused = _checked_parameters(datasette, scope)
+            if refused is not None:
+                await _refuse(datasette, scope, refused, send)
+            elif scope["path"].startswith(f"/{VIEWS_DATABASE}"):
+                await app(scope, receive, _telling_view_errors(datasette, site, scope, send))
+            else:
+                await app(scope, receive, send)
+
+        return guarded
+
+    return wrap
+
+
+class _Forgotten(list[str]):
+    """Where the authorizer would keep what it refused: Datasette says so itself."""
+
+    def append(self, _item: str) -> None:
+        return None
+
+
+_CANNED = re.compile(rf"^/{VIEWS_DATABASE}/(?P<name>[^/.]+)(?:\.(?P<format>json|csv))?$")
+
+
+def _checked_parameters(datasette: Any, scope: Scope) -> str | None:
+    """Check a canned query's parameters as ``ledger view`` checks them, and put each
+    normalised value in the query string; the error when one is wrong."""
+    found = _CANNED.match(scope["path"])
+    projections: dict[str, Projection] = datasette.ledger_projections
+    if found is None or found["name"] not in projections:
+        return None
+    projection = projections[found["name"]]
+    declared = {parameter.name for parameter in projection.parameters}
+    pairs = parse_qsl(scope.get("query_string", b"").decode("utf-8", "replace"), True)
+    given = {name: value for name, value in pairs if name in declared and value != ""}
+    try:
+        bound = bind(projection, given)
+    except ProjectionError as error:
+        return str(error)
+    normal = [(n, bound[n] if n in given else v) for n, v in pairs]
+    scope["query_string"] = urlencode(normal).encode("utf-8")
+    return None
+
+
+async def _refuse(datasette: Any, scope: Scope, message: str, send: Send) -> None:
+    if scope["path"].endswith(".json"):
+        response = Response.json({"ok": False, "error": message}, status=400)
+    else:
+        page = await datasette.render_template(
+            "error.html", {"error": f"Error: {message}", "title": "Error", "status": 400}
+        )
+        response = Response.html(page, status=400)
+    await response.asgi_send(send)
+
+
+# What SQLite says when a function of Python's raises, as view_error does: the message of
+# view_error itself is put in its place, as ``ledger view`` and ``ledger query`` say it.
+_RAISED = b"user-defined function raised exception"
+
+
+def _telling_view_errors(datasette: Any, site: Site, scope: Scope, send: Send) -> Send:
+    """``send``, except that a 400 answer that stopped in view_error gets its message."""
+    held: list[MutableMapping[str, Any]] = []
+
+    async def sending(message: MutableMapping[str, Any]) -> None:
+        if message["type"] == "http.response.start" and message["status"] == 400:
+            held.append(message)
+            return
+        if not held:
+            await send(message)
+            return
+        held.append(message)
+        if message.get("more_body"):
+            return
+        body = b"".join(part.get("body", b"") for part in held[1:])
+        if _RAISED in body:
+            said = await asyncio.to_thread(_view_error_said, datasette, site, scope)
+            if said:
+                json_said = json.dumps(said)[1:-1]
+                shown = json_said if scope["path"].endswith(".json") else html.escape(said)
+                body = body.replace(_RAISED, shown.encode("utf-8"))
+        start = dict(held[0])
+        start["headers"] = [
+            (name, str(len(body)).encode() if name.lower() == b"content-length" else value)
+            for name, value in start.get("headers", [])
+        ]
+        await send(start)
+        await send({"type": "http.response.body", "body": body})
+
+    return sending
+
+
+def _view_error_said(datasette: Any, site: Site, scope: Scope) -> str | None:
+    """The message view_error stopped the request's statement with, found by running it
+    again the way ``ledger view`` runs it."""
+    args = dict(parse_qsl(scope.get("query_string", b"").decode("utf-8", "replace"), True))
+    found = _CANNED.match(scope["path"])
+    projections: dict[str, Projection] = datasette.ledger_projections
+    if found and found["name"] in projections:
+        projection = projections[found["name"]]
+        given = {p.name: args[p.name] for p in projection.parameters if args.get(p.name)}
+        sql, params = projection.sql, bind(projection, given)
+    elif "sql" in args:
+        sql, params = args.pop("sql"), {k: v for k, v in args.items() if not k.startswith("_")}
+    else:
+        return None
+    try:
+        run(site.views, sql, params)
+    except (ProjectionError, sqlite3.Error) as error:
+        return str(error)
+    return None
+
+
+async def _organisation_page(datasette: Any, request: Any) -> Response:
+    site = _site(datasette)
+    assert site is not None
+    code = request.url_vars["code"]
+    found = await asyncio.to_thread(pages.organisation, site.views, code)
+    if found is None:
+        return await _not_found(datasette, f"no organisation has the code {code!r}")
+    figures = await asyncio.to_thread(pages.figures, site.views, code, site.read_records)
+    context = {**found, "code": code, "figures": figures, "pounds": _shown}
+    return Response.html(await datasette.render_template("ledger-organisation.html", context))
+
+
+async def _timeline_page(datasette: Any, request: Any) -> Response:
+    site = _site(datasette)
+    assert site is not None
+    account, measure, year = (request.url_vars[k] for k in ("account", "measure", "year"))
+    as_at = request.args.get("as_at") or None
+    try:
+        steps = await asyncio.to_thread(
+            pages.figure_timeline, site.views, account, measure, year, site.read_records, as_at
+        )
+    except ProjectionError as error:
+        return await _not_found(datasette, str(error), status=400)
+    if not steps:
+        return await _not_found(datasette, f"nothing is recorded for {measure} of {account}")
+    cited = {step.source for step in steps}
+    sources = {
+        row["id"]: row for row in run(site.views, "SELECT * FROM sources") if row["id"] in cited
+    }
+    context = {
+        "account": account, "measure": measure, "year": year, "as_at": as_at,
+        "steps": steps, "sources": sources, "pounds": _shown,
+        "views": VIEWS_DATABASE,
+    }  # fmt: skip
+    return Response.html(await datasette.render_template("ledger-timeline.html", context))
+
+
+def _shown(value: int | str | None, unit: str) -> str:
+    if isinstance(value, int) and unit == "gbp":
+        return format_pounds(value)
+    if value is None:
+        return ""
+    return f"{value}%" if unit == "percent" else f"{value:,}" if isinstance(value, int) else value
+
+
+async def _not_found(datasette: Any, message: str, status: int = 404) -> Response:
+    page = await datasette.render_template(
+        "error.html", {"error": f"Error: {message}", "title": "Not found", "status": status}
+    )
+    return Response.html(page, status=status)

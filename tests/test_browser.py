@@ -1,0 +1,191 @@
+"""ledger serve in a real browser: headless Chromium (the system's ``chromium``, driven by
+Playwright) against a store of the real events/, as ``make demo`` makes it.
+
+The story of the issue: open the index, run ccg-budgets for 2013-14 by region and read
+the four regions' totals off the page, search "gateshead" and reach 13T's page, open a
+timeline and follow its source link. Each page is photographed into
+test-artefacts/browser/ (git-ignored). Without Chromium or Playwright the test is
+skipped, saying which; with LEDGER_REQUIRE_BROWSER=1 (CI) that is a failure instead."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from ledger.cli import main
+from ledger.records.money import format_pounds
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+ARTEFACTS = REPOSITORY / "test-artefacts" / "browser"
+CHROMIUM = ("/usr/lib/chromium/chromium", "chromium", "chromium-browser")
+
+
+def _chromium() -> str | None:
+    for candidate in CHROMIUM:
+        found = candidate if Path(candidate).is_file() else shutil.which(candidate)
+        if found:
+            return found
+    return None
+
+
+def _missing() -> str | None:
+    """Why the browser test cannot run here, or None."""
+    try:
+        import datasette  # noqa: F401
+        import playwright.sync_api  # noqa: F401
+    except ImportError as error:
+        return f"{error.name} is not installed: pip install 'commissioning-ledger[web]'"
+    if _chromium() is None:
+        return "no Chromium here: apt-get install chromium"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    missing = _missing()
+    if missing:
+        if os.environ.get("LEDGER_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"LEDGER_REQUIRE_BROWSER=1 but {missing}")
+        pytest.skip(missing)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=_chromium(), args=["--no-sandbox"], headless=True
+        )
+        yield launched
+        launched.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class Served:
+    def __init__(self, folder: Path) -> None:
+        self.store, self.views = str(folder / "ledger.db"), str(folder / "views.db")
+        self.cli("import", str(REPOSITORY / "events"))
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        command = [sys.executable, "-m", "ledger.cli", "--store", self.store]
+        command += ["--views", self.views, "serve", "--port", str(self.port)]
+        self.process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{self.url}/-/versions.json", timeout=5).close()
+                break
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"ledger serve did not start: {self.stderr()}") from None
+                time.sleep(0.2)
+
+    def cli(self, *args: str) -> Any:
+        return CliRunner().invoke(main, ["--store", self.store, "--views", self.views, *args])
+
+    def stderr(self) -> str:
+        return self.process.stderr.read() if self.process.stderr else ""
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture(scope="module")
+def served(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    server = Served(tmp_path_factory.mktemp("browser"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    opened = browser.new_page(viewport={"width": 1280, "height": 900})
+    yield opened
+    opened.close()
+
+
+def _photograph(page: Any, name: str) -> None:
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
+
+
+def test_the_story_of_a_reader(served: Served, page: Any) -> None:
+    page.goto(served.url)
+    assert page.title() == "The commissioning ledger: views, search"
+    assert page.get_by_text("Open Government Licence v3.0").first.is_visible()
+    _photograph(page, "1-index")
+
+    # ccg-budgets for 2013-14 by region, through its form, read off the page.
+    page.get_by_role("link", name="ccg-budgets", exact=True).first.click()
+    page.fill("input[name=year]", "2013-14")
+    page.fill("input[name=group]", "region")
+    page.get_by_role("button", name="Run SQL").or_(page.locator("input[type=submit]")).first.click()
+    page.wait_for_selector("table.rows-and-columns tbody tr")
+    shown = _table(page)
+    expected = json.loads(
+        served.cli(
+            "view", "ccg-budgets", "-p", "year", "2013-14", "-p", "group", "region",
+            "--format", "json",
+        ).stdout
+    )  # fmt: skip
+    assert [row["code"] for row in shown] == ["Y54", "Y55", "Y56", "Y57"]
+    assert {row["code"]: row["allocation_pence"] for row in shown} == {
+        row["code"]: format_pounds(row["allocation_pence"]) for row in expected
+    }
+    _photograph(page, "2-ccg-budgets-2013-14-by-region")
+
+    # Search for gateshead and reach 13T's page.
+    page.goto(served.url)
+    page.fill("#org-search", "gateshead")
+    page.press("#org-search", "Enter")
+    page.wait_for_selector("table.rows-and-columns tbody tr")
+    _photograph(page, "3-search-gateshead")
+    page.get_by_role("link", name="13T", exact=True).first.click()
+    assert page.locator("h1").inner_text() == "13T: NHS Newcastle Gateshead CCG"
+    assert page.locator("#lineage").get_by_role("link", name="QHM").count() == 1
+    _photograph(page, "4-organisation-13T")
+
+    # Its 2013-14 allocation's timeline, and the source of its first step.
+    page.get_by_role("link", name="timeline of allocation 2013-14").click()
+    assert page.locator("h1").inner_text() == "allocation of 13T, 2013-14"
+    steps = page.locator("#timeline tbody tr")
+    assert steps.count() > 0
+    _photograph(page, "5-timeline-13T-allocation-2013-14")
+    link = page.locator("a.source-link").first
+    title = link.inner_text()
+    link.click()
+    assert "/views/sources/" in page.url
+    assert title in page.locator("body").inner_text()
+    _photograph(page, "6-source")
+
+
+def _table(page: Any) -> list[dict[str, str]]:
+    """The rows of the page's results table, by column heading."""
+    headings = page.locator("table.rows-and-columns thead th").all_inner_texts()
+    names = [heading.strip().split("\n")[0].strip() for heading in headings]
+    rows = []
+    for row in page.locator("table.rows-and-columns tbody tr").all():
+        cells = [cell.strip() for cell in row.locator("td").all_inner_texts()]
+        rows.append(dict(zip(names, cells, strict=True)))
+    return rows

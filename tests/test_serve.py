@@ -1,0 +1,272 @@
+"""ledger serve without a browser: Datasette's own test client against the real events/.
+
+Every canned query answers exactly the rows of ``ledger view`` with the same parameters
+(defaults included, an empty form field counting as not given); a bad parameter gets
+``ledger view``'s message; tables and columns are described from projections/README.md;
+the organisation search, the organisation page and the timeline of a figure agree with
+``ledger orgs`` and ``ledger audit``; the views catch up when the store moves on."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from click.testing import CliRunner
+
+from ledger.cli import main
+from ledger.records.money import format_pounds
+from ledger.views.projections import load_projections
+from ledger.views.tables import TABLES
+
+pytest.importorskip("datasette", reason="ledger serve needs the web extra (datasette)")
+
+from ledger.web.app import build  # noqa: E402
+from ledger.web.metadata import describe_tables, readme_path  # noqa: E402
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+# Parameters of each view tried besides its defaults (every view is tried with none).
+EXAMPLES: dict[str, list[dict[str, str]]] = {
+    "ccg-budgets": [
+        {"year": "2013-14", "group": "region"},
+        {"year": "2013-14", "as_at": "2013-09-30", "group": "region"},
+        {"year": "2013-14", "boundaries": "2023-24", "group": "region"},
+        {"year": "2016-17", "compare": "2015-16", "area_team": "Q56"},
+    ],
+    "baseline": [{"name": "september-2013", "area_team": "Q56"}],
+    "audit": [
+        {"account": "13T", "year": "2013-14"},
+        {"account": "ccg-sector", "measure": "ccgs-forecasting-deficit", "year": "2013-14"},
+    ],
+    "deficit-forecasts": [{"year": "2013-14"}],
+    "drawdown": [{"year": "2014-15"}],
+    "national-position": [{"year": "2014-15"}],
+    "qipp": [{"year": "2013-14", "as_at": "2013-09-30"}],
+    "reconciliation": [{"year": "2014-15"}],
+    "specialised-net-change": [{"year": "2013-14"}],
+    "system-position": [{"year": "2014-15"}],
+}
+
+
+class Ledger:
+    """The real events imported once, the CLI and a Datasette on them."""
+
+    def __init__(self, folder: Path) -> None:
+        self.store, self.views = str(folder / "ledger.db"), str(folder / "views.db")
+        self.cli("import", str(REPOSITORY / "events"))
+        self.datasette = build(self.store, self.views)
+
+    def cli(self, *args: str) -> Any:
+        result = CliRunner().invoke(main, ["--store", self.store, "--views", self.views, *args])
+        return result
+
+    def view_rows(self, name: str, params: dict[str, str]) -> list[dict[str, Any]]:
+        pairs = [arg for item in params.items() for arg in ("-p", *item)]
+        result = self.cli("view", name, *pairs, "--format", "json")
+        assert result.exit_code == 0, result.output
+        rows: list[dict[str, Any]] = json.loads(result.stdout)
+        return rows
+
+    def get(self, path: str, **params: str) -> Any:
+        url = f"{path}?{urlencode(params)}" if params else path
+        return asyncio.run(self.datasette.client.get(url))
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
+    yield Ledger(tmp_path_factory.mktemp("serve"))
+
+
+def _cases() -> list[tuple[str, dict[str, str]]]:
+    cases = [(name, {}) for name in load_projections()]
+    return cases + [(name, params) for name, tried in EXAMPLES.items() for params in tried]
+
+
+@pytest.mark.parametrize(("name", "params"), _cases(), ids=lambda value: str(value))
+def test_every_canned_query_answers_the_rows_of_ledger_view(
+    ledger: Ledger, name: str, params: dict[str, str]
+) -> None:
+    response = ledger.get(f"/views/{name}.json", **params, _shape="array")
+    assert response.status_code == 200, response.text
+    assert response.json() == ledger.view_rows(name, params)
+
+
+def test_every_view_is_a_canned_query_described_by_its_header(ledger: Ledger) -> None:
+    projections = load_projections()
+    queries = ledger.get("/views.json").json()["queries"]
+    assert {query["name"] for query in queries} == set(projections)
+    for query in queries:
+        projection = projections[query["name"]]
+        assert html.escape(projection.description) in query["description_html"]
+        assert query["params"] == [p.name for p in projection.parameters]
+    assert "recorded_by" not in {p for query in queries for p in query["params"]}
+
+
+def test_empty_fields_are_the_defaults(ledger: Ledger) -> None:
+    blank = {"year": "", "as_at": "", "boundaries": "", "group": "region", "region": ""}
+    response = ledger.get("/views/ccg-budgets.json", **blank, _shape="array")
+    assert response.json() == ledger.view_rows("ccg-budgets", {"group": "region"})
+    assert response.json() != ledger.view_rows("ccg-budgets", {"group": "ccg"})
+
+
+def test_the_four_regions_of_2013_14(ledger: Ledger) -> None:
+    rows = ledger.get(
+        "/views/ccg-budgets.json", year="2013-14", group="region", _shape="array"
+    ).json()
+    england = ledger.view_rows("ccg-budgets", {"year": "2013-14", "group": "england"})
+    assert [row["code"] for row in rows] == ["Y54", "Y55", "Y56", "Y57"]
+    assert sum(row["allocation_pence"] for row in rows) == england[0]["allocation_pence"]
+
+
+def test_a_parameter_is_checked_and_normalised_as_ledger_view_does(ledger: Ledger) -> None:
+    wrong = ledger.get("/views/ccg-budgets.json", year="2013")
+    said = ledger.cli("view", "ccg-budgets", "-p", "year", "2013")
+    assert wrong.status_code == 400
+    assert said.exit_code == 1
+    assert said.output.strip() == f"Error: {wrong.json()['error']}"
+    page = ledger.get("/views/ccg-budgets", group="everything")
+    assert page.status_code == 400
+    assert "is not one of ccg, area_team, region, england" in page.text
+
+
+def test_view_error_says_what_ledger_view_says(ledger: Ledger) -> None:
+    params = {"year": "2013-14", "boundaries": "2012-13"}
+    answer = ledger.get("/views/ccg-budgets.json", **params)
+    said = ledger.cli("view", "ccg-budgets", "-p", "year", "2013-14", "-p", "boundaries", "2012-13")
+    assert answer.status_code == 400
+    assert said.output.strip() == f"Error: {answer.json()['error']}"
+    page = ledger.get("/views/ccg-budgets", **params)
+    assert "2012-13 is before 2013-14" in page.text
+
+
+def test_money_is_shown_in_pounds_and_kept_in_pence(ledger: Ledger) -> None:
+    params = {"year": "2013-14", "group": "england"}
+    pence = ledger.view_rows("ccg-budgets", params)[0]["allocation_pence"]
+    assert format_pounds(pence) in ledger.get("/views/ccg-budgets", **params).text
+    csv = ledger.get("/views/ccg-budgets.csv", **params).text
+    assert str(pence) in csv and "£" not in csv
+
+
+def test_tables_and_columns_are_described_from_projections_readme(ledger: Ledger) -> None:
+    readme = readme_path()
+    assert readme is not None
+    described = describe_tables(readme.read_text(encoding="utf-8"))
+    tables = ledger.get("/-/metadata.json").json()["databases"]["views"]["tables"]
+    for name, table in TABLES.items():
+        assert tables[name]["description"], name
+        assert set(tables[name]["columns"]) == set(table["columns"]), name
+        assert tables[name] == described[name]
+    assert tables["lineage"]["columns"]["basis"] == "what a split's weights count"
+    page = ledger.get("/views/lineage").text
+    assert "what a split&#39;s weights count" in page or "what a split's weights count" in page
+
+
+def test_the_index_names_the_licence_and_the_sources(ledger: Ledger) -> None:
+    page = ledger.get("/").text
+    assert "Open Government Licence v3.0" in page
+    sources = ledger.get("/views/sources.json", _shape="array", _size="max").json()
+    for source in sources:
+        assert f"/views/sources/{source['id']}" in page
+
+
+def test_arbitrary_sql_reads_but_cannot_write(ledger: Ledger) -> None:
+    count = ledger.get("/views.json", sql="SELECT COUNT(*) AS n FROM organisations", _shape="array")
+    assert count.json() == [{"n": 380}] or count.json()[0]["n"] > 0
+    for sql in (
+        "SELECT load_extension('x')",
+        "WITH x AS (SELECT 1) DELETE FROM postings",
+        "WITH x AS (SELECT 1) INSERT INTO sources (id) SELECT 'mine' FROM x",
+    ):
+        refused = ledger.get("/views.json", sql=sql)
+        assert refused.status_code == 400
+        assert "not authorized" in refused.json()["error"]
+    assert ledger.get("/views.json", sql="SELECT view_error('stop here')").json()["error"] == (
+        "stop here"
+    )
+    assert ledger.get("/search.json", sql="SELECT 1").status_code == 403
+    for path in ("/views/ccg-budgets", "/views/-/create", "/views/sources/-/insert"):
+        posted = asyncio.run(ledger.datasette.client.post(path, json={"rows": []}))
+        assert posted.status_code >= 400, path  # nothing here writes
+    settings = ledger.get("/-/settings.json").json()
+    assert settings["sql_time_limit_ms"] == 5000
+    assert settings["allow_download"] is False
+
+
+def test_search_finds_an_organisation_by_any_of_its_names(ledger: Ledger) -> None:
+    found = ledger.get("/search/organisations.json", _search="gateshead", _shape="array").json()
+    orgs = ledger.cli("orgs", "gateshead", "--format", "json")
+    assert {row["code"] for row in found} == {row["code"] for row in json.loads(orgs.stdout)}
+    assert "13T" in {row["code"] for row in found}
+    page = ledger.get("/search/organisations", _search="gateshead").text
+    assert 'href="/-/organisation/13T"' in page
+
+
+def test_an_organisation_page_has_its_lineage_and_figures(ledger: Ledger) -> None:
+    page = ledger.get("/-/organisation/13T")
+    assert page.status_code == 200
+    row = json.loads(ledger.cli("orgs", "13T", "--format", "json").stdout)[0]
+    assert row["name"] in page.text
+    for code in ("00F", "00G", "00H", "QHM"):
+        assert f'href="/-/organisation/{code}"' in page.text
+    audit = ledger.cli("audit", "13T", "allocation", "--year", "2013-14", "--format", "json")
+    steps = [step for step in json.loads(audit.stdout) if step["kind"] != "erratum"]
+    assert format_pounds(steps[-1]["after_pence"]) in page.text
+    assert 'href="/-/timeline/13T/allocation/2013-14"' in page.text
+    missing = ledger.get("/-/organisation/XXX")
+    assert missing.status_code == 404
+
+
+def test_a_timeline_is_the_audit_of_a_figure_with_its_sources(ledger: Ledger) -> None:
+    page = ledger.get("/-/timeline/13T/allocation/2013-14")
+    assert page.status_code == 200
+    audit = ledger.cli("audit", "13T", "allocation", "--year", "2013-14", "--format", "json")
+    steps = json.loads(audit.stdout)
+    assert page.text.count("<tr>") == len(steps) + 1  # the heading row and one per step
+    for step in steps:
+        assert step["record"] in page.text
+        if step["after_pence"] is not None:
+            assert format_pounds(step["after_pence"]) in page.text
+    sources = ledger.get("/views/sources.json", _shape="array", _size="max").json()
+    titles = {source["id"]: source["title"] for source in sources}
+    cited = {step["source"].split(" ")[0] for step in steps}
+    for source in cited:
+        assert f'href="/views/sources/{source}"' in page.text
+        assert titles[source].replace("'", "&#39;") in page.text
+    wrong = ledger.get("/-/timeline/13T/allocation/2013")
+    assert wrong.status_code == 400
+    assert "a financial year is written like 2013-14" in wrong.text
+
+
+def test_the_views_catch_up_when_the_store_moves_on(ledger: Ledger, tmp_path: Path) -> None:
+    shutil.copy(ledger.store, tmp_path / "ledger.db")
+    moved = Ledger.__new__(Ledger)
+    moved.store, moved.views = str(tmp_path / "ledger.db"), str(tmp_path / "views.db")
+    moved.datasette = build(moved.store, moved.views)
+    params = {"year": "2013-14", "group": "england"}
+    before = moved.get("/views/ccg-budgets.json", **params, _shape="array").json()
+    extra = tmp_path / "extra.jsonl"
+    record = {
+        "id": "alloc-2013-14-00C-serve-test", "kind": "allocation", "account": "00C",
+        "financial_year": "2013-14", "period": "M9", "effective": "2013-12-31",
+        "amount": "1,000k", "as_at": "2014-01-15", "source": "data-ccg-allocations",
+        "locator": "line 2", "reason": "a test allocation",
+    }  # fmt: skip
+    extra.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    assert moved.cli("import", str(extra)).exit_code == 0
+    after = moved.get("/views/ccg-budgets.json", **params, _shape="array").json()
+    assert after[0]["allocation_pence"] - before[0]["allocation_pence"] == 100_000_000
+    # A rebuild puts a new file in place: the pages read the new one, not the old.
+    assert moved.get("/views/sources.json", _shape="array").status_code == 200
+    assert moved.cli("rebuild").exit_code == 0
+    record |= {"id": "alloc-2013-14-00C-serve-test-2", "as_at": "2014-02-15"}
+    extra.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    assert moved.cli("import", str(extra)).exit_code == 0
+    rebuilt = moved.get("/views/ccg-budgets.json", **params, _shape="array").json()
+    assert rebuilt[0]["allocation_pence"] - after[0]["allocation_pence"] == 100_000_000
