@@ -473,8 +473,9 @@ def test_counts_on_the_command_line_are_written_with_the_digits_0_to_9(store, co
     before = stored(store)
     result = ledger(store, *FIGURE_OPTIONS, "--count", count)
     assert result.exit_code == 2
-    assert result.stderr.endswith(
-        f"Error: Invalid value for '--count': {count!r} is not a whole number (digits 0-9)\n"
+    assert result.stderr == (
+        f"record figure: --count: {count!r} is not a whole number (digits 0-9)\n"
+        "Error: 1 problem found; nothing was recorded.\n"
     )
     assert stored(store) == before
 

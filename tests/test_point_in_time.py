@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from stores import new_store, view
 
 from ledger.records.periods import period_end
+from ledger.views.projections import ProjectionError
 from ledger.views.refresh import caught_up, replay
 
 DATES = [date(2013, 4, 1) + timedelta(days=days) for days in range(0, 450, 9)]
@@ -132,6 +133,15 @@ def histories(draw):
     return records
 
 
+def answer(views, name, **params):
+    """A view's rows, or "nothing recorded" when it says its filter matches nothing (its
+    message names the date asked about, so two such answers are compared by kind)."""
+    try:
+        return view(views, name, **params)
+    except ProjectionError:
+        return "nothing recorded"
+
+
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -144,10 +154,10 @@ def test_a_view_as_at_a_date_equals_a_replay_of_what_was_known_by_then(
     caught_up(ledger, folder / "full.db").close()
     replay(ledger, folder / "then.db", known_by=as_at.isoformat())
     for name, params in VIEWS:
-        on_full_store = view(folder / "full.db", name, as_at=as_at.isoformat(), **params)
-        replayed = view(folder / "then.db", name, as_at=as_at.isoformat(), **params)
+        on_full_store = answer(folder / "full.db", name, as_at=as_at.isoformat(), **params)
+        replayed = answer(folder / "then.db", name, as_at=as_at.isoformat(), **params)
         assert on_full_store == replayed, name
-        assert view(folder / "then.db", name, **params) == replayed, f"{name} by default"
+        assert answer(folder / "then.db", name, **params) == replayed, f"{name} by default"
     ledger.close()
 
 
@@ -211,14 +221,18 @@ def test_the_views_agree_with_a_plain_reading_of_the_records(tmp_path_factory, h
     ledger = new_store(folder / "ledger.db", history)
     caught_up(ledger, folder / "views.db").close()
     day = as_at.isoformat()
-    budgets = view(folder / "views.db", "ccg-budgets", year="2013-14", as_at=day)
+    budgets = answer(folder / "views.db", "ccg-budgets", year="2013-14", as_at=day)
     expected = expected_allocations(history, day)
+    if budgets == "nothing recorded":  # no allocation for the year known by then
+        budgets = [{"code": code, "allocation_pence": 0} for code in ("06H", "05Q")]
+        assert not any(expected.values())
     assert {r["code"]: r["allocation_pence"] for r in budgets} == {
         code: expected.get(code, 0)
         for code in ("06H", "05Q", "LATE")
         if code != "LATE" or any(r["id"] == "LATE" and r["as_at"] <= day for r in history)
     }
-    deficits = view(folder / "views.db", "deficit-forecasts", year="2013-14", as_at=day)
+    deficits = answer(folder / "views.db", "deficit-forecasts", year="2013-14", as_at=day)
+    deficits = [] if deficits == "nothing recorded" else deficits
     assert {r["code"]: r["forecast_pence"] for r in deficits if r["row"] == "itemised"} == (
         expected_forecasts(history, day)
     )

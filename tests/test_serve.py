@@ -36,7 +36,7 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 EXAMPLES: dict[str, list[dict[str, str]]] = {
     "ccg-budgets": [
         {"year": "2013-14", "group": "region"},
-        {"year": "2013-14", "as_at": "2013-09-30", "group": "region"},
+        {"year": "2013-14", "as_at": "2013-12-31", "group": "region"},
         {"year": "2013-14", "boundaries": "2023-24", "group": "region"},
         {"year": "2016-17", "compare": "2015-16", "area_team": "Q56"},
     ],

@@ -3,6 +3,7 @@ and the synthetic history of ``demo generate``."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -91,6 +92,13 @@ def record() -> None:
     """
 
 
+def _mentions(message: str, fields: dict[str, str]) -> bool:
+    """Whether a record-level problem is about an option already said to be unreadable
+    (a figure with an unreadable --count has no count: that is not news)."""
+    words = set(re.findall(r"[a-z_]+", message))
+    return any(field in words for field in fields)
+
+
 def _record_command(kind: str) -> click.Command:
     from ledger.cli.record_options import (
         OPTION_PROBLEMS,
@@ -119,6 +127,7 @@ def _record_command(kind: str) -> click.Command:
                 _name_option(message, names)
                 for message in error.problems
                 if names.get(_field_of(message), _field_of(message)) not in said
+                and not _mentions(message, collected)
             ]
         if problems:
             reject(
@@ -184,8 +193,9 @@ def _noting_sources(
 ) -> Iterator[StoredRecord]:
     """``records`` as they are, noting each source's short title and date in ``notes``."""
     for stored in records:
-        if stored.kind == "source":
-            fields = stored.fields
+        fields = stored.fields
+        if stored.kind == "source" and "title" in fields and "published" in fields:
+            # (a source without them is a hand-made store's: log says so at its row)
             notes[fields["id"]] = f"{short_title(str(fields['title']))}, {fields['published']}"
         yield stored
 

@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from ledger.explain.errata_check import Stored, errata_apply
+from ledger.explain.reconcile_check import reported_figures_reconcile
 from ledger.records.models import RecordError, parse_record
 from ledger.store.application import EventStore
 from ledger.store.hash_chain import ChainReport
 from ledger.store.settings import shown
 from ledger.views.database import ViewsDatabase
-from ledger.views.projections import load_projections, run
+from ledger.views.projections import run
 from ledger.views.refresh import replay
 
 
@@ -289,32 +290,6 @@ def _versions_count_once(views_path: str | Path) -> list[Found]:
     )
 
 
-def _reported_figures_reconcile(views_path: str | Path) -> list[Found]:
-    """Every reported total adds up to the components it names, within its tolerance."""
-    projection = load_projections()["reconciliation"]
-    # The years with figures to reconcile (the view says a year without any is an error).
-    years = [row["financial_year"] for row in run(
-        views_path,
-        "SELECT DISTINCT x.financial_year FROM reconciled_figures AS r"
-        " CROSS JOIN postings AS x ON x.record_id = r.figure_id"
-        " WHERE x.as_at <= date('now') ORDER BY 1",
-    )]  # fmt: skip
-    failures: list[Found] = []
-    for year in years:
-        for row in run(views_path, projection.sql, {"year": year, "as_at": None}):
-            if row["status"] in ("unexplained residual", "components missing"):
-                residual = row["residual_pence"] if row["unit"] == "gbp" else row["residual_count"]
-                failures.append(
-                    (
-                        row["figure"],
-                        f"{row['status']}: {row['measure']} of {row['account']} in {year}, "
-                        f"residual {residual} ({row['unit']}), {row['parts']} components known",
-                        f"{row['source']} {row['locator']}",
-                    )
-                )
-    return failures
-
-
 def _allocation_days_agree(views_path: str | Path) -> list[Found]:
     """The summed allocation changes the budget views read match the postings they sum."""
     return _found(
@@ -398,6 +373,6 @@ VIEW_CHECKS: dict[str, Callable[[str | Path], list[Found]]] = {
     "lineage has no circle": _lineage_has_no_circle,
     "versions count once": _versions_count_once,
     "allocation days agree": _allocation_days_agree,
-    "reported figures reconcile": _reported_figures_reconcile,
+    "reported figures reconcile": reported_figures_reconcile,
     "events projected": _events_projected,
 }

@@ -1,0 +1,38 @@
+"""The reconciliation check: every reported total adds up to the components it names,
+within its tolerance, in every year that has figures to reconcile."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ledger.views.projections import load_projections, run
+
+Found = tuple[str | None, str, str | None]  # record, message, source
+
+
+def reported_figures_reconcile(views_path: str | Path) -> list[Found]:
+    """Every reported total adds up to the components it names, within its tolerance."""
+    projection = load_projections()["reconciliation"]
+    # The years with figures to reconcile (the view says a year without any is an error).
+    years = [row["financial_year"] for row in run(
+        views_path,
+        "SELECT DISTINCT x.financial_year FROM reconciled_figures AS r"
+        " CROSS JOIN postings AS x ON x.record_id = r.figure_id"
+        " WHERE x.as_at <= date('now') ORDER BY 1",
+    )]  # fmt: skip
+    failures: list[Found] = []
+    for year in years:
+        for row in run(views_path, projection.sql, {"year": year, "as_at": None}):
+            if row["status"] in ("unexplained residual", "components missing"):
+                failures.append(_unreconciled(row, year))
+    return failures
+
+
+def _unreconciled(row: dict[str, Any], year: str) -> Found:
+    residual = row["residual_pence"] if row["unit"] == "gbp" else row["residual_count"]
+    message = (
+        f"{row['status']}: {row['measure']} of {row['account']} in {year}, "
+        f"residual {residual} ({row['unit']}), {row['parts']} components known"
+    )
+    return row["figure"], message, f"{row['source']} {row['locator']}"
