@@ -350,6 +350,9 @@ def view_errors(connection: sqlite3.Connection) -> list[str]:
     stops the statement, and the message (kept in the list returned) is what the user
     sees, e.g. for parameters that make no sense together."""
     raised: list[str] = []
+    # The message is said once, by the caller; SQLite is not to print it as a traceback
+    # too (a library loaded in the same process may have asked it to).
+    sqlite3.enable_callback_tracebacks(False)
 
     def view_error(message: object) -> None:
         if message is not None:
