@@ -23,7 +23,7 @@ from ledger.cli.common import (
     views_recorded_by,
 )
 from ledger.cli.output import plural
-from ledger.records.fields import SERVICES
+from ledger.records.kinds import SERVICES
 
 if TYPE_CHECKING:
     from ledger.explain.timeline import Step

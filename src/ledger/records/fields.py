@@ -10,7 +10,9 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, StringConstraints
 
+from ledger.records import kinds
 from ledger.records.money import format_pounds, parse_pence, parse_percent, parse_pounds
+from ledger.records.patterns import CODE_PATTERN, SLUG_PATTERN
 from ledger.records.periods import parse_date, parse_financial_year, parse_period
 
 
@@ -39,12 +41,8 @@ RecordId = Annotated[
     str,
     StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/+-]{0,199}$"),
 ]
-Code = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$")
-]
-Slug = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")
-]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=CODE_PATTERN)]
+Slug = Annotated[str, StringConstraints(strip_whitespace=True, pattern=SLUG_PATTERN)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 # A component of a reported figure: a record id, with a leading minus to subtract it.
 Component = Annotated[
@@ -64,6 +62,7 @@ Service = Literal[
     "core", "primary-medical-care", "other-primary-care", "pod", "specialised", "running-costs"
 ]
 SERVICES: tuple[str, ...] = Service.__args__  # type: ignore[attr-defined]
+assert SERVICES == kinds.SERVICES, "ledger.kinds lists the services as the Literal does"
 
 OrganisationType = Literal[
     "ccg", "icb", "area-team", "region", "commissioning-hub", "commissioner", "budget", "sector"

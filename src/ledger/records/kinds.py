@@ -19,3 +19,14 @@ KINDS = (
     "correction",
     "erratum",
 )
+
+# What an allocation may pay for, from the ICB era (records.fields checks its Literal
+# agrees): named here so the command line can offer them without loading pydantic.
+SERVICES = (
+    "core",
+    "primary-medical-care",
+    "other-primary-care",
+    "pod",
+    "specialised",
+    "running-costs",
+)

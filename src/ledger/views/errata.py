@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ledger.records.models import fixed_record
 from ledger.views.errors import ViewsError
 
 WITHDRAWN = "(the record)"  # the field an erratum that withdraws a record changes
@@ -62,6 +61,10 @@ class Fixes:
     def _after(
         fields: dict[str, Any] | None, errata: list[dict[str, Any]]
     ) -> dict[str, Any] | None:
+        # The record models are loaded only when there are errata to apply: a command
+        # that catches up a few events starts quicker without them.
+        from ledger.records.models import fixed_record
+
         for erratum in errata:
             if fields is None:
                 return None

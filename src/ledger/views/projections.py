@@ -37,9 +37,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from pydantic import TypeAdapter, ValidationError
-
-from ledger.records.fields import Code, Slug
+from ledger.records.patterns import CODE_PATTERN, SLUG_PATTERN
 from ledger.records.periods import parse_date, parse_financial_year, parse_period
 from ledger.views.errors import views_problem
 from ledger.views.read_limits import Limits, ReadStopped, guarded, stopped_by_sqlite
@@ -220,15 +218,16 @@ def parse_iso_date(value: str) -> str:
     return parse_date(value).isoformat()
 
 
-def _matching(pattern: Any, what: str, example: str) -> Callable[[str], str]:
-    """A check that a value is one of the ledger's codes or names (records.fields)."""
-    adapter: TypeAdapter[str] = TypeAdapter(pattern)
+def _matching(pattern: str, what: str, example: str) -> Callable[[str], str]:
+    """A check that a value, stripped of surrounding space, is one of the ledger's codes or
+    names, by the pattern the record models use (records.patterns)."""
+    compiled = re.compile(pattern)
 
     def parse(value: str) -> str:
-        try:
-            return adapter.validate_python(value)
-        except ValidationError:
-            raise ValueError(f"{value!r} is not {what}, e.g. {example}") from None
+        stripped = value.strip()
+        if compiled.fullmatch(stripped) is None:
+            raise ValueError(f"{value!r} is not {what}, e.g. {example}")
+        return stripped
 
     return parse
 
@@ -250,8 +249,8 @@ PARAMETER_TYPES: dict[str, Callable[[str], str]] = {
     "date": parse_iso_date,
     "year": parse_financial_year,
     "period": parse_period,
-    "code": _matching(Code, "an organisation code", "06H or ccg-sector"),
-    "slug": _matching(Slug, "a name in lower case, digits and hyphens", "september-2013"),
+    "code": _matching(CODE_PATTERN, "an organisation code", "06H or ccg-sector"),
+    "slug": _matching(SLUG_PATTERN, "a name in lower case, digits and hyphens", "september-2013"),
     "text": parse_text,
 }
 
