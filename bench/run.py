@@ -8,8 +8,10 @@
                                          # schema of the run's own, dropped afterwards
 
 Each row gives the ledger's figure, the raw sqlite3 figure for the same work where there
-is one, their ratio, and the target. The history is synthetic (``ledger demo generate``)
-over the real CCGs of events/, imported into a store that already holds events/.
+is one, their ratio, and the target. The two peer rows put what a user might pick instead
+(bench/peers.py), loading the same records, where raw sqlite3 would be. The history is
+synthetic (``ledger demo generate``) over the real CCGs of events/, imported into a store
+that already holds events/.
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ def run_all(work: Path, events: int, seed: int, postgres: str | None) -> list[Ro
     raw_seconds = raw_import(history, work / "raw-import.db")
     rows.append(import_row(events, import_seconds, raw_seconds))
     rows.append(import_ceiling_row(store, history, events, raw_seconds, work))
+    rows += peer_rows(history, events, import_seconds, work)
     if postgres:
         rows.append(postgres_import_row(postgres, history, events, raw_seconds))
     views = work / "views.db"
@@ -153,6 +156,32 @@ def raw_import(history: Path, path: Path) -> float:
     db.execute("COMMIT")
     db.close()
     return time.perf_counter() - started
+
+
+# -- peers: what a user might load the same records with instead ---------------------------
+
+
+def peer_rows(history: Path, events: int, import_seconds: float, work: Path) -> list[Row]:
+    """The ledger's import against each peer loading the same records (bench/peers.py)."""
+    from peers import CHUNK, eventsourcing_seconds, sqlite_utils_seconds
+
+    ours = events / import_seconds
+    bare = events / eventsourcing_seconds(history, work / "peer-eventsourcing.db")
+    loaded = events / sqlite_utils_seconds(history, work / "peer-sqlite-utils.db")
+    return [
+        peer_row(f"peer: bare eventsourcing library, {CHUNK:,} events to a save, no checks "
+                 "(events/s)", ours, bare, "eventsourcing", "≥ 100% of the peer", ours >= bare),
+        peer_row("peer: sqlite-utils insert_all into one table (events/s)", ours, loaded,
+                 "sqlite-utils", "ratio reported", None),
+    ]  # fmt: skip
+
+
+def peer_row(
+    measure: str, ours: float, peer: float, name: str, target: str, ok: bool | None
+) -> Row:
+    """The ledger's rate, the peer's in the raw column (named), and the ledger's share of it."""
+    return Row(measure, f"{ours:,.0f}", f"{peer:,.0f} ({name})", f"{ours / peer:.0%}", target,
+               "" if ok is None else met(ok))  # fmt: skip
 
 
 # -- rebuild -----------------------------------------------------------------------------
