@@ -121,7 +121,7 @@ def _csv_cell(value: Any) -> Any:
     """Numbers as they are; text escaped, and quoted when it would start a formula."""
     if value is None or isinstance(value, (int, float)):
         return value
-    text = visible(_text(value))
+    text = visible(as_text(value))
     if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
@@ -199,13 +199,13 @@ def _cell(value: Any) -> str:
         return ""
     if _is_int(value):
         return f"{value:,}"
-    return visible(_text(value))
+    return visible(as_text(value))
 
 
-def _text(value: Any) -> str:
+def as_text(value: Any) -> str:
     """A value as text: a list joined by commas, bytes in hex as SQL writes them."""
     if isinstance(value, (list, tuple)):
-        return ", ".join(map(_text, value))
+        return ", ".join(map(as_text, value))
     if isinstance(value, bytes):
         return f"x'{value.hex()}'"
     return str(value)
@@ -237,7 +237,7 @@ def _json_escape(found: re.Match[str]) -> str:
 
 def _json_value(value: Any) -> Any:
     if isinstance(value, bytes):
-        return _text(value)
+        return as_text(value)
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 

@@ -13,6 +13,7 @@ from typing import IO, Any
 from ledger.cli.output import (
     PENCE_SUFFIX,
     UNIT_SIGN,
+    as_text,
     in_units,
     is_money,
     money_columns,
@@ -65,19 +66,11 @@ def write_xlsx(
             elif value is None or isinstance(value, (int, float)):
                 cell = WriteOnlyCell(sheet, value=value)
             else:
-                cell = WriteOnlyCell(sheet, value=visible(_text(value)))
+                cell = WriteOnlyCell(sheet, value=visible(as_text(value)))
                 cell.data_type = "s"  # text that starts with = stays text
             cells.append(cell)
         sheet.append(cells)
     book.save(file)
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        return ", ".join(map(_text, value))
-    if isinstance(value, bytes):
-        return f"x'{value.hex()}'"
-    return str(value)
 
 
 def _sheet_title(title: str) -> str:

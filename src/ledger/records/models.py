@@ -129,3 +129,16 @@ def fixed_record(target: dict[str, Any], erratum: dict[str, Any]) -> dict[str, A
     any record is; None when it withdraws the record. RecordError if it is not a record."""
     fields = fixed_fields(target, erratum)
     return None if fields is None else parse_record(fields).normalised()
+
+
+def fixed_by_all(
+    target: dict[str, Any] | None, errata: list[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The record a list of errata makes of its target, applied in the order the ledger
+    recorded them (by ``recorded``; a tie keeps the list's order); None once withdrawn."""
+    fields = target
+    for erratum in sorted(errata, key=lambda erratum: erratum["recorded"]):
+        if fields is None:
+            return None
+        fields = fixed_record(fields, erratum)
+    return fields

@@ -63,13 +63,9 @@ class Fixes:
     ) -> dict[str, Any] | None:
         # The record models are loaded only when there are errata to apply: a command
         # that catches up a few events starts quicker without them.
-        from ledger.records.models import fixed_record
+        from ledger.records.models import fixed_by_all
 
-        for erratum in errata:
-            if fields is None:
-                return None
-            fields = fixed_record(fields, erratum)
-        return fields
+        return fixed_by_all(fields, errata)
 
 
 def _changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[dict[str, Any]]:

@@ -9,7 +9,14 @@ from datetime import date
 from typing import Any, Protocol
 
 from ledger.records.errata import ErratumRecord, fixed_fields
-from ledger.records.models import MODELS, AnyRecord, RecordError, fixed_record, parse_record
+from ledger.records.models import (
+    MODELS,
+    AnyRecord,
+    RecordError,
+    fixed_by_all,
+    fixed_record,
+    parse_record,
+)
 from ledger.writing.seen import Seen
 
 
@@ -83,13 +90,11 @@ class Errata:
             self._stored = {}
             for erratum in store.records_of_kinds(("erratum",), end):
                 self._stored.setdefault(erratum["fixes"], []).append(erratum)
-        errata = sorted(self._stored.get(record.id, []), key=lambda e: e["recorded"])
+        errata = self._stored.get(record.id, [])
         if not errata:
             return record
-        fields: dict[str, Any] | None = record.normalised()
         try:
-            for erratum in errata:
-                fields = None if fields is None else fixed_record(fields, erratum)
+            fields = fixed_by_all(record.normalised(), errata)
             return None if fields is None else parse_record(fields)
         except RecordError:
             return record

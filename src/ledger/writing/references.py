@@ -43,7 +43,7 @@ class References:
         if isinstance(record, CorrectionRecord):
             yield self._correction_problem(item, record)
         if isinstance(record, ErratumRecord):
-            yield self._cited_source_problem(item, record.source)
+            yield self._source_problem(item, record.source)
             yield self._erratum_problem(item, record)
         if isinstance(record, FigureRecord):
             for component in record.components:
@@ -60,23 +60,17 @@ class References:
         self._waiting.append((self._order, item, field_name, named))
 
     def _source_problem(self, item: Located, source: str) -> str | None:
+        """The source a record cites is a source document, published by the time the
+        record was known (or it says why); an erratum is not dated by its source."""
         found = self._find(source)
         if found is None:
             self._wait(item, "source", source)
             return None
         if found.kind != "source":
             return f"source: {source!r} is a {found.kind} record, not a source document"
+        if isinstance(item.record, ErratumRecord):
+            return None
         return _before_publication(item.record, found)
-
-    def _cited_source_problem(self, item: Located, source: str) -> str | None:
-        """An erratum's source: a source document (an erratum is not dated by it)."""
-        found = self._find(source)
-        if found is None:
-            self._wait(item, "source", source)
-            return None
-        if found.kind != "source":
-            return f"source: {source!r} is a {found.kind} record, not a source document"
-        return None
 
     def _erratum_problem(self, item: Located, erratum: ErratumRecord) -> str | None:
         target = self._find(erratum.fixes)
@@ -105,8 +99,6 @@ class References:
         if field_name == "source":
             if found is None:
                 return f"source: unknown source document {named!r} (add a source record)"
-            if isinstance(item.record, ErratumRecord):
-                return self._cited_source_problem(item, named)
             return self._source_problem(item, named)
         if field_name == "fixes" and isinstance(item.record, ErratumRecord):
             # errata may come before what they fix (an errata folder sorts before others)
