@@ -2,16 +2,51 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from click.testing import CliRunner, Result
+
+from ledger.cli import main
 from ledger.records.located import Located
 from ledger.records.models import parse_record
 from ledger.views.projections import bind, load_projections, run
 from ledger.views.refresh import caught_up
 from ledger.writing.ledger import Ledger
 
-PROJECTIONS = load_projections([Path(__file__).resolve().parent.parent / "projections"])
+REPOSITORY = Path(__file__).resolve().parent.parent
+PROJECTIONS = load_projections([REPOSITORY / "projections"])
+
+
+def published_ledger(folder: Path) -> Callable[..., Result]:
+    """The published record (events/) imported into a store in ``folder`` and its views
+    built: a function running ``ledger`` commands on them, which gives the CliRunner
+    result; ``.views`` is the views database's path."""
+    store, views = str(folder / "ledger.db"), folder / "views.db"
+
+    def invoke(*args: str) -> Result:
+        return CliRunner().invoke(main, ["--store", store, "--views", str(views), *args])
+
+    for command in (("import", str(REPOSITORY / "events")), ("rebuild",)):
+        result = invoke(*command)
+        assert result.exit_code == 0, result.output
+    invoke.views = views  # type: ignore[attr-defined]
+    return invoke
+
+
+def succeeding(invoke: Callable[..., Result]) -> Callable[..., Result]:
+    """``invoke`` failing the test when a command does not succeed (``.run`` is
+    ``invoke`` itself, for a command expected to fail)."""
+
+    def run(*args: str) -> Result:
+        result = invoke(*args)
+        assert result.exit_code == 0, result.output
+        return result
+
+    run.views = invoke.views  # type: ignore[attr-defined]
+    run.run = invoke  # type: ignore[attr-defined]
+    return run
 
 
 def append(ledger: Ledger, records: list[dict[str, Any]]) -> list[int]:

@@ -10,6 +10,7 @@ import re
 import pytest
 from click.testing import CliRunner
 from conftest import REPOSITORY
+from stores import published_ledger
 
 from ledger.cli import main
 from ledger.views.projections import ProjectionError, load_projections, parse_projection
@@ -26,14 +27,7 @@ RUN_WITH = {
 
 @pytest.fixture(scope="module")
 def ledger(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("describe")
-    store, views = str(folder / "ledger.db"), str(folder / "views.db")
-
-    def invoke(*args):
-        return CliRunner().invoke(main, ["--store", store, "--views", views, *args])
-
-    assert invoke("import", str(REPOSITORY / "events")).exit_code == 0
-    return invoke
+    return published_ledger(tmp_path_factory.mktemp("describe"))
 
 
 @pytest.mark.parametrize("name", sorted(PROJECTIONS))

@@ -6,23 +6,12 @@ from __future__ import annotations
 import csv
 
 import pytest
-from click.testing import CliRunner
-from conftest import REPOSITORY
-
-from ledger.cli import main
+from stores import published_ledger
 
 
 @pytest.fixture(scope="module")
 def ledger(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("empty-filters")
-    store, views = str(folder / "ledger.db"), str(folder / "views.db")
-
-    def invoke(*args):
-        return CliRunner().invoke(main, ["--store", store, "--views", views, *args])
-
-    imported = invoke("import", str(REPOSITORY / "events"))
-    assert imported.exit_code == 0, imported.output
-    return invoke
+    return published_ledger(tmp_path_factory.mktemp("empty-filters"))
 
 
 def refused(ledger, *args):

@@ -6,24 +6,13 @@ from __future__ import annotations
 import csv
 
 import pytest
-from click.testing import CliRunner
-from conftest import REPOSITORY
-
-from ledger.cli import main
+from stores import published_ledger, succeeding
 
 
 @pytest.fixture(scope="module")
 def ledger(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("log-in-force")
-    store, views = str(folder / "ledger.db"), str(folder / "views.db")
-
-    def invoke(*args):
-        result = CliRunner().invoke(main, ["--store", store, "--views", views, *args])
-        assert result.exit_code == 0, result.output
-        return result.output
-
-    invoke("import", str(REPOSITORY / "events"))
-    return invoke
+    ledger = succeeding(published_ledger(tmp_path_factory.mktemp("log-in-force")))
+    return lambda *args: ledger(*args).output
 
 
 def listed(ledger, *args):

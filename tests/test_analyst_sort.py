@@ -3,24 +3,14 @@
 import json
 
 import pytest
-from click.testing import CliRunner
-from conftest import REPOSITORY
-
-from ledger.cli import main
+from stores import published_ledger
 
 AREA_TEAMS = ["view", "ccg-budgets", "-p", "year", "2013-14", "-p", "group", "area_team"]
 
 
 @pytest.fixture(scope="module")
 def ledger(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("sort")
-    store, views = str(folder / "ledger.db"), str(folder / "views.db")
-
-    def invoke(*args):
-        return CliRunner().invoke(main, ["--store", store, "--views", views, *args])
-
-    assert invoke("import", str(REPOSITORY / "events")).exit_code == 0
-    return invoke
+    return published_ledger(tmp_path_factory.mktemp("sort"))
 
 
 def rows(ledger, *args):

@@ -5,10 +5,8 @@ import json
 from collections import Counter
 
 import pytest
-from click.testing import CliRunner
 from conftest import REPOSITORY
-
-from ledger.cli import main
+from stores import published_ledger
 
 
 def _events():
@@ -27,14 +25,7 @@ CITED = Counter(record.get("source") for record in _events())
 
 @pytest.fixture(scope="module")
 def ledger(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("sources")
-    store, views = str(folder / "ledger.db"), str(folder / "views.db")
-
-    def invoke(*args):
-        return CliRunner().invoke(main, ["--store", store, "--views", views, *args])
-
-    assert invoke("import", str(REPOSITORY / "events")).exit_code == 0
-    return invoke
+    return published_ledger(tmp_path_factory.mktemp("sources"))
 
 
 def test_sources_lists_every_source_with_how_many_records_cite_it(ledger):

@@ -8,11 +8,8 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
-from click.testing import CliRunner
 from conftest import REPOSITORY
-from stores import view
-
-from ledger.cli import main
+from stores import published_ledger, view
 
 DATA = REPOSITORY / "data"
 ALLOCATION_YEARS = ["2013-14", "2014-15", "2015-16", "2016-17", "2017-18", "2018-19", "2019-20"]
@@ -52,16 +49,7 @@ def ccgs_open_on(day):
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("lineage")
-    store, views = str(folder / "ledger.db"), str(folder / "views.db")
-
-    def ledger(*args):
-        return CliRunner().invoke(main, ["--store", store, "--views", views, *args])
-
-    assert ledger("import", str(REPOSITORY / "events")).exit_code == 0
-    assert ledger("rebuild").exit_code == 0
-    ledger.views = folder / "views.db"
-    return ledger
+    return published_ledger(tmp_path_factory.mktemp("lineage"))
 
 
 def budgets(published, **params):

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner
 from conftest import REPOSITORY
-from stores import view
+from stores import published_ledger, succeeding, view
 
 from ledger.cli import main
 
@@ -25,18 +25,7 @@ YEARS = [f"{year}-{(year + 1) % 100:02d}" for year in range(2013, 2029)]
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
     """A store and views database holding exactly the shipped history."""
-    folder = tmp_path_factory.mktemp("national")
-    store, views = str(folder / "ledger.db"), str(folder / "views.db")
-
-    def ledger(*args):
-        result = CliRunner().invoke(main, ["--store", store, "--views", views, *args])
-        assert result.exit_code == 0, result.output
-        return result
-
-    ledger("import", str(REPOSITORY / "events"))
-    ledger("rebuild")
-    ledger.views = folder / "views.db"
-    return ledger
+    return succeeding(published_ledger(tmp_path_factory.mktemp("national")))
 
 
 def national(published, **params):

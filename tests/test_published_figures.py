@@ -11,11 +11,8 @@ import csv
 import json
 
 import pytest
-from click.testing import CliRunner
 from conftest import REPOSITORY
-from stores import view
-
-from ledger.cli import main
+from stores import published_ledger, succeeding, view
 
 MILLION = 100_000_000  # pence
 
@@ -23,19 +20,7 @@ MILLION = 100_000_000  # pence
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
     """A store and views database holding exactly the shipped history."""
-    folder = tmp_path_factory.mktemp("published")
-    store, views = str(folder / "ledger.db"), str(folder / "views.db")
-
-    def ledger(*args):
-        result = CliRunner().invoke(main, ["--store", store, "--views", views, *args])
-        assert result.exit_code == 0, result.output
-        return result
-
-    ledger("import", str(REPOSITORY / "events"))
-    ledger("rebuild")
-    ledger.views = folder / "views.db"
-    ledger.run = lambda *args: CliRunner().invoke(main, ["--store", store, "--views", views, *args])
-    return ledger
+    return succeeding(published_ledger(tmp_path_factory.mktemp("published")))
 
 
 def rows_of(published, view_name, **params):
