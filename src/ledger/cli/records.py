@@ -171,7 +171,7 @@ def log(
 
     ledger log --account 06H --year 2013-14
     """
-    from ledger.explain.log import LOG_COLUMNS, LogFilter, log_rows
+    from ledger.explain.log import LOG_COLUMNS, LogFilter, corrections_in_force, log_rows
     from ledger.store.application import EventStore
 
     wanted = LogFilter(
@@ -183,7 +183,10 @@ def log(
     )
     sources: dict[str, str] = {}
     with EventStore(settings.store, must_exist=True) as ledger:
-        rows = list(log_rows(_noting_sources(ledger.stored_records(), sources), wanted))
+        corrections = ledger.records_of_kinds(("correction",), ledger.last_position())
+        in_force = corrections_in_force(corrections, wanted.as_at)
+        records = _noting_sources(ledger.stored_records(), sources)
+        rows = list(log_rows(records, wanted, in_force))
         show_rows(rows, fmt, LOG_COLUMNS if fmt == "table" else None, sources=sources, title="log")
         show_head(ledger)
 

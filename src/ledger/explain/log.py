@@ -38,43 +38,43 @@ class LogFilter:
     recorded_by: str | None = None  # ISO date: only errata recorded by then
 
 
-def log_rows(records: Iterable[StoredRecord], wanted: LogFilter) -> Iterator[dict[str, Any]]:
+def log_rows(
+    records: Iterable[StoredRecord], wanted: LogFilter, in_force: dict[str, str] | None = None
+) -> Iterator[dict[str, Any]]:
     """Rows for the records that pass ``wanted``; a correction or an erratum counts as
     being about the account and year of the record it corrects or fixes (as stored).
-    A record that a correction known by ``wanted.as_at`` (any, without one) reversed or
-    replaced says so in ``in_force``, with the value in force, so that it does not
-    mislead when read alone."""
-    rows = list(_rows(records, wanted))
-    corrected: dict[str, tuple[tuple[str, int], str]] = {}
-    for row in _corrections_known(rows, wanted):
-        key = (row["as_at"], row["position"])
-        if row["target"] not in corrected or corrected[row["target"]][0] < key:
-            corrected[row["target"]] = (key, row["in_force_text"])
-    for row in rows:
-        if row["stored"].kind not in ("correction", "erratum") and row["passes"]:
-            row["in_force"] = corrected.get(row["id"], (None, None))[1]
-    for row in rows:
+    A record in ``in_force`` (see ``corrections_in_force``) says there what a correction
+    did to it, so that it does not mislead when read alone."""
+    for row in _rows(records, wanted):
+        stored = row.pop("stored")
         if row.pop("passes"):
-            row.pop("stored")
-            row.pop("target", None)
-            row.pop("in_force_text", None)
+            if stored.kind not in ("correction", "erratum"):
+                row["in_force"] = (in_force or {}).get(row["id"])
             yield row
 
 
-def _corrections_known(rows: list[dict[str, Any]], wanted: LogFilter) -> Iterator[dict[str, Any]]:
-    for row in rows:
-        stored = row["stored"]
-        if stored.kind != "correction" or (
-            wanted.as_at is not None and row["as_at"] > wanted.as_at
-        ):
+def corrections_in_force(
+    corrections: Iterable[dict[str, Any]], as_at: str | None
+) -> dict[str, str]:
+    """For each corrected record, what its latest correction known by ``as_at`` (any,
+    without one) did: "reversed by X" or "replaced by X: value". ``corrections`` are the
+    stored corrections' fields in store order, so the later of two known on one day wins."""
+    latest: dict[str, tuple[str, str]] = {}
+    for fields in corrections:
+        known, target = fields.get("as_at"), fields.get("corrects")
+        if not isinstance(known, str) or not isinstance(target, str):
+            continue  # a hand-made store's; check names it
+        if as_at is not None and known > as_at:
             continue
-        fields = stored.fields
-        row["target"] = fields["corrects"]
-        if fields["action"] == "reverse":
-            row["in_force_text"] = f"reversed by {fields['id']}"
-        else:
-            row["in_force_text"] = f"replaced by {fields['id']}: {_in_force_value(fields)}"
-        yield row
+        if target not in latest or latest[target][0] <= known:
+            latest[target] = (known, _what_it_did(fields))
+    return {target: text for target, (_, text) in latest.items()}
+
+
+def _what_it_did(fields: dict[str, Any]) -> str:
+    if fields.get("action") == "reverse":
+        return f"reversed by {fields['id']}"
+    return f"replaced by {fields['id']}: {_in_force_value(fields)}"
 
 
 def _in_force_value(fields: dict[str, Any]) -> str:
