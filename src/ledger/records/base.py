@@ -37,10 +37,16 @@ class RecordBase(BaseModel):
     def _printable(cls, data: Any) -> Any:
         """Text that would break a line or a table, or drive a terminal, is refused in
         every field, as written (before any surrounding space is stripped)."""
-        for field, value in data.items() if isinstance(data, dict) else ():
-            for text in value if isinstance(value, list) else [value]:
-                if isinstance(text, str) and (problem := unsafe_character(text)):
+        if not isinstance(data, dict):
+            return data
+        for field, value in data.items():
+            if isinstance(value, str):
+                if not value.isprintable() and (problem := unsafe_character(value)):
                     raise ValueError(f"{field}: {problem}")
+            elif isinstance(value, list):
+                for text in value:
+                    if isinstance(text, str) and (problem := unsafe_character(text)):
+                        raise ValueError(f"{field}: {problem}")
         return data
 
     def known_on(self) -> date:

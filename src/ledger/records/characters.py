@@ -32,6 +32,8 @@ def unsafe_character(text: str) -> str | None:
 def foreign_digits(text: str) -> str | None:
     """Why ``text`` cannot be read as a number if it holds digits other than 0-9
     (full-width, Arabic-Indic, ...); None if it holds none."""
+    if text.isascii():  # quick, and true of no text holding other digits
+        return None
     if any(character.isdecimal() and not character.isascii() for character in text):
         return f"{text!r}: only the digits 0-9 are read"
     return None

@@ -5,6 +5,7 @@ is validated; the order of fields in a stored record; and the dates a record may
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Annotated, Literal
 
@@ -15,6 +16,11 @@ from ledger.records.money import format_pounds, parse_pence, parse_percent, pars
 from ledger.records.patterns import CODE_PATTERN, SLUG_PATTERN
 from ledger.records.periods import parse_date, parse_financial_year, parse_period
 
+# A history of a million records spells a few thousand dates and a few dozen years: each
+# spelling is read once (the readers' errors are raised again each time, not kept).
+_read_date = functools.lru_cache(maxsize=8192)(parse_date)
+_read_financial_year = functools.lru_cache(maxsize=1024)(parse_financial_year)
+
 
 def _iso_date(value: object) -> date:
     """Dates are written as ISO text (2013-09-30); numbers are not dates."""
@@ -22,7 +28,11 @@ def _iso_date(value: object) -> date:
         return value
     if not isinstance(value, str):
         raise ValueError(f"a date is written like 2013-09-30, got {value!r}")
-    return parse_date(value)
+    return _read_date(value)
+
+
+def _financial_year(value: object) -> str:
+    return _read_financial_year(value) if isinstance(value, str) else parse_financial_year(value)
 
 
 # No NHS count comes near a trillion; the bound keeps sums of counts in 64-bit integers.
@@ -50,7 +60,7 @@ Component = Annotated[
     StringConstraints(strip_whitespace=True, pattern=r"^-?[A-Za-z0-9][A-Za-z0-9_.:/+-]{0,199}$"),
 ]
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
-FinancialYear = Annotated[str, BeforeValidator(parse_financial_year)]
+FinancialYear = Annotated[str, BeforeValidator(_financial_year)]
 Period = Annotated[str, BeforeValidator(parse_period)]
 Pounds = Annotated[int, BeforeValidator(parse_pounds)]
 Pence = Annotated[int, BeforeValidator(parse_pence)]

@@ -14,6 +14,7 @@ from ledger.records.characters import foreign_digits
 
 _YEAR = re.compile(r" *(?P<first>[0-9]{4}) *[-/] *(?P<second>[0-9]{2}|[0-9]{4}) *")
 _PERIOD = re.compile(r" *(?:m|month *)?(?P<month>[0-9]{1,2}) *", re.IGNORECASE | re.ASCII)
+_IS_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _DATE = re.compile(r" *(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2}) *")
 
 EARLIEST_YEAR = 1948  # the NHS began on 5 July 1948
@@ -46,6 +47,11 @@ def parse_financial_year(text: object) -> str:
 def parse_date(text: str) -> date:
     """A date written like 2013-09-30, with the digits 0-9 (not 20130930 or 2013-W40-1,
     which ``date.fromisoformat`` also reads)."""
+    if _IS_DATE.match(text):  # the usual spelling, read without the search for spaces
+        try:
+            return date(int(text[:4]), int(text[5:7]), int(text[8:]))
+        except ValueError:
+            pass  # a day the month does not have: the message below
     if problem := foreign_digits(text):
         raise PeriodError(problem)
     match = _DATE.fullmatch(text)

@@ -40,6 +40,9 @@ class ChainedRecorder(Protocol):
     def notification_rows(self, after: int, limit: int) -> Sequence[NotificationRow]: ...
 
 
+IMPORT_CACHE_KIB = 64 * 1024
+
+
 class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
     """The library's SQLite recorder, also writing each event's chained hash."""
 
@@ -79,6 +82,10 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         """One write transaction in which events can be inserted a chunk at a time; all of
         them are kept only if the block ends without an exception."""
         with self.datastore.transaction(commit=True) as c:
+            # A bulk import lands each event's random-UUID key on an index page of its
+            # own: a larger page cache keeps more of that index in memory (measured at a
+            # million events: 46 s became 43.5 s, for 64 MB more).
+            c.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
             yield lambda stored_events: self._insert_events(c, stored_events) or []
 
     def select_first_events(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:

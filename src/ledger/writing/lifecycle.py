@@ -74,9 +74,11 @@ class Lifecycle:
     uses: dict[str, dict[date, Use]] = field(default_factory=dict)  # the batch's figures
     stored_uses: dict[str, set[date]] = field(default_factory=dict)
 
-    def use(self, code: str, effective: date, use: Use) -> None:
-        """A figure of the batch about ``code`` on ``effective``."""
-        self.uses.setdefault(code, {}).setdefault(effective, use)
+    def use(self, code: str, effective: date, order: int, where: str, field_name: str) -> None:
+        """A figure of the batch about ``code`` on ``effective`` (the first is kept)."""
+        on_dates = self.uses.setdefault(code, {})
+        if effective not in on_dates:
+            on_dates[effective] = Use(order, where, field_name)
 
     def store_use(self, code: str, effective: date) -> None:
         self.stored_uses.setdefault(code, set()).add(effective)
@@ -224,7 +226,7 @@ def note_record(lifecycle: Lifecycle, record: AnyRecord, order: int, where: str)
     elif isinstance(record, YearRecord) and record.effective is not None:
         for field_name, code in record.organisation_references():
             if field_name in USED_FIELDS:
-                lifecycle.use(code, record.effective, Use(order, where, field_name))
+                lifecycle.use(code, record.effective, order, where, field_name)
 
 
 def note_stored_change(lifecycle: Lifecycle, fields: dict[str, Any]) -> None:

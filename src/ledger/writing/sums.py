@@ -51,14 +51,15 @@ class Totals:
         year = str(fields.get("financial_year"))
         problem = None
         for account, value in values(fields):
-            self.by_account[year, account] += value
-            self.by_year[year] += value
-            if self.by_account[year, account] + self.corrections > LIMIT:
+            by_account = self.by_account[year, account] = self.by_account[year, account] + value
+            by_year = self.by_year[year] = self.by_year[year] + value
+            if by_account + self.corrections > LIMIT:
                 self._reported.add(year)  # the year's total is past it too: one message
                 problem = problem or self._once(
                     (year, account), f"{account}'s figures for {year} would add up to {BEYOND}"
                 )
-            problem = problem or self._year_problem(year, account)
+            if by_year + self.corrections > LIMIT:
+                problem = problem or self._year_problem(year, account)
         return problem
 
     def _year_problem(self, year: str | None, account: str | None = None) -> str | None:
