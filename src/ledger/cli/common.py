@@ -226,11 +226,17 @@ def reject(problems: Sequence[Problem], *, used_wrongly: bool = False) -> None:
 
 def caught_up_views(settings: Settings) -> str:
     """The path of the views database, caught up with the store."""
-    from ledger.store.application import EventStore
-    from ledger.views.refresh import caught_up
+    from ledger.views.database import ViewsDatabase
+    from ledger.views.freshness import up_to_date
 
-    with EventStore(settings.store, must_exist=True) as ledger:
-        views = caught_up(ledger, settings.views)
+    if up_to_date(settings.store, settings.views):
+        views = ViewsDatabase.open(settings.views)
+    else:
+        from ledger.store.application import EventStore
+        from ledger.views.refresh import caught_up
+
+        with EventStore(settings.store, must_exist=True) as ledger:
+            views = caught_up(ledger, settings.views)
     known_by = views.tracking.known_by
     left_out = views.left_out()
     views.close()
@@ -250,15 +256,16 @@ def views_recorded_by(settings: Settings, recorded_by: str | None) -> Iterator[s
     without them, in a temporary folder that is removed afterwards."""
     import tempfile
 
-    from ledger.store.application import EventStore
     from ledger.views.projections import run
-    from ledger.views.refresh import replay
 
     path = caught_up_views(settings)
     later = "SELECT COUNT(*) AS later FROM errata WHERE recorded > :day"
     if recorded_by is None or not run(path, later, {"day": recorded_by})[0]["later"]:
         yield path
         return
+    from ledger.store.application import EventStore
+    from ledger.views.refresh import replay
+
     with tempfile.TemporaryDirectory(prefix="ledger-recorded-by-") as folder:
         built = str(Path(folder) / "views.db")
         with EventStore(settings.store, must_exist=True) as ledger:
