@@ -58,21 +58,29 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--write", action="store_true", help="rewrite bench/RESULTS.md")
     parser.add_argument("--postgres", help="also measure a PostgreSQL store at this URL")
+    parser.add_argument(
+        "--curve",
+        action="store_true",
+        help="only what the cost curve needs (import, rebuild, sizes, catch-up, views, "
+        "start-up): no ceilings and no peers, for a run at 10M events",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="ledger-bench-"))
     try:
         with scratch_schema(args.postgres) as postgres:
-            rows = run_all(work, args.events, args.seed, postgres)
+            rows = run_all(work, args.events, args.seed, postgres, curve=args.curve)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     table = render(rows)
     print(table)
     if args.write:
-        write_results(table, args.events, args.seed, args.postgres)
+        write_results(table, args.events, args.seed, args.postgres, curve=args.curve)
     return 0
 
 
-def run_all(work: Path, events: int, seed: int, postgres: str | None) -> list[Row]:
+def run_all(
+    work: Path, events: int, seed: int, postgres: str | None, *, curve: bool = False
+) -> list[Row]:
     base = work / "base.db"
     ledger("--store", base, "import", REPOSITORY / "events")
     history = work / "synthetic.jsonl"
@@ -86,14 +94,16 @@ def run_all(work: Path, events: int, seed: int, postgres: str | None) -> list[Ro
     rows.append(import_row(events, import_seconds, raw_seconds))
     rows.append(cost_row("import", events, import_seconds, raw_seconds))
     rows.append(size_row("store", store, count_events(store)))
-    rows.append(import_ceiling_row(store, history, events, raw_seconds, work))
-    rows += peer_rows(history, events, import_seconds, work)
+    if not curve:
+        rows.append(import_ceiling_row(store, history, events, raw_seconds, work))
+        rows += peer_rows(history, events, import_seconds, work)
     if postgres:
         rows.append(postgres_import_row(postgres, history, events, raw_seconds))
     views = work / "views.db"
     total, scan_seconds = count_events(store), raw_scan(store)
     rows += rebuild_rows(store, views, total, scan_seconds)
-    rows.append(rebuild_ceiling_row(views, total, scan_seconds, work))
+    if not curve:
+        rows.append(rebuild_ceiling_row(views, total, scan_seconds, work))
     if postgres:
         rows.append(postgres_rebuild_row(postgres, events, work))
     rows += catch_up_rows(work, base, history, store, views, events)
@@ -542,7 +552,9 @@ def render(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def write_results(table: str, events: int, seed: int, postgres: str | None) -> None:
+def write_results(
+    table: str, events: int, seed: int, postgres: str | None, *, curve: bool = False
+) -> None:
     """Write this run's table into bench/RESULTS.md, replacing the section of an earlier
     run of the same size and keeping the others (a 1M and a 10M run sit side by side)."""
     machine = (
@@ -550,8 +562,10 @@ def write_results(table: str, events: int, seed: int, postgres: str | None) -> N
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"SQLite {sqlite3.sqlite_version}"
     ) + (f", {postgres_version(postgres)} on the same machine" if postgres else "")
-    command = f"python bench/run.py --events {events} --seed {seed}" + (
-        f" --postgres {postgres}" if postgres else ""
+    command = (
+        f"python bench/run.py --events {events} --seed {seed}"
+        + (" --curve" if curve else "")
+        + (f" --postgres {postgres}" if postgres else "")
     )
     path = REPOSITORY / "bench" / "RESULTS.md"
     text, _, runs = path.read_text(encoding="utf-8").partition(RESULTS_MARK)
