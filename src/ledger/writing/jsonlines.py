@@ -8,8 +8,13 @@ name it too. Writing gives one normalised record per line, which reading takes b
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import re
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -35,12 +40,18 @@ BLANK = object()
 
 class RecordStream:
     """The records of import files, read one line at a time. Problems found while reading
-    collect in ``problems``; iterating again reads the files again."""
+    collect in ``problems``; iterating again reads the files again.
 
-    def __init__(self, paths: Iterable[str | Path]):
+    Reading a record (decoding its JSON, validating it, normalising it) is most of the work
+    of a large import and needs nothing from the store, so when the files are large and
+    the machine has a second core, a worker process reads pages of lines while this one
+    checks and appends (``parallel``: None decides by size, True or False forces it)."""
+
+    def __init__(self, paths: Iterable[str | Path], *, parallel: bool | None = None):
         self.paths = [Path(path) for path in paths]
         self.problems: list[Problem] = []
         self.files: list[Path] = []
+        self.parallel = parallel
 
     def __iter__(self) -> Iterator[Located]:
         self.problems, self.files = [], []
@@ -57,36 +68,104 @@ class RecordStream:
                 self.files.append(path)
             else:
                 self.problems.append(Problem(str(path), "no such file or folder"))
-        for path in self.files:
-            yield from self._read_file(path)
+        with line_reader(self._in_parallel()) as read:
+            for path in self.files:
+                yield from self._read_file(path, read)
 
-    def _read_file(self, path: Path) -> Iterator[Located]:
+    def _in_parallel(self) -> bool:
+        if self.parallel is not None:
+            return self.parallel
+        size = sum(path.stat().st_size for path in self.files)
+        return size >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1
+
+    def _read_file(self, path: Path, read: ReadPages) -> Iterator[Located]:
         records = 0
         problems_before = len(self.problems)
         with path.open("rb") as lines:
-            for number, raw in enumerate(_bounded_lines(lines), start=1):
-                where = f"{path}:{number}"
-                if raw is None:
-                    self.problems.append(
-                        Problem(where, f"line is longer than {LONGEST_LINE:,} bytes: not a record")
-                    )
-                    continue
-                try:
-                    data = _decode_line(raw)
-                except ValueError as error:
-                    self.problems.append(Problem(where, str(error)))
-                    continue
-                if data is BLANK:
-                    continue
-                try:
-                    record = parse_record(data)
-                except RecordError as error:
-                    self.problems += [Problem(where, message) for message in error.problems]
-                    continue
-                records += 1
-                yield Located(where, record)
+            numbered = ((f"{path}:{n}", raw) for n, raw in enumerate(_bounded_lines(lines), 1))
+            for where, outcome in read(numbered):
+                if isinstance(outcome, Located):
+                    records += 1
+                    yield outcome
+                elif outcome is not None:
+                    self.problems += [Problem(where, message) for message in outcome]
         if records == 0 and len(self.problems) == problems_before:
             self.problems.append(Problem(f"{path}:1", "the file holds no records"))
+
+
+# What one line holds: its record, what is wrong with it, or None for a blank line.
+Outcome = Located | list[str] | None
+Lines = Iterable[tuple[str, bytes | None]]  # (file:line, the line; None if too long)
+ReadPages = Callable[[Lines], Iterator[tuple[str, Outcome]]]
+# Below this many bytes of files (some 8,000 records), starting a worker costs more than
+# it saves.
+PARALLEL_FROM_BYTES = 2_000_000
+PAGE_LINES = 2_000
+PAGES_AHEAD = 4  # pages given to the worker before the first is taken back: bounded memory
+
+
+def read_line(where: str, raw: bytes | None) -> Outcome:
+    """The record on one line, normalised, or what is wrong with the line."""
+    if raw is None:
+        return [f"line is longer than {LONGEST_LINE:,} bytes: not a record"]
+    try:
+        data = _decode_line(raw)
+    except ValueError as error:
+        return [str(error)]
+    if data is BLANK:
+        return None
+    try:
+        record = parse_record(data)
+    except RecordError as error:
+        return error.problems
+    located = Located(where, record)
+    located.fields  # noqa: B018 - worked out where the line is read
+    return located
+
+
+def _read_page(page: list[tuple[str, bytes | None]]) -> list[Outcome]:
+    return [read_line(where, raw) for where, raw in page]
+
+
+@contextmanager
+def line_reader(parallel: bool) -> Iterator[ReadPages]:
+    """Read lines here, or in one worker process a page at a time, in order either way."""
+    if not parallel or "fork" not in multiprocessing.get_all_start_methods():
+        yield lambda lines: ((where, read_line(where, raw)) for where, raw in lines)
+        return
+    # Forked, the worker has the record models loaded already; it uses nothing else of
+    # this process (not the store's connection, which it never touches).
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as worker:
+
+        def read(lines: Lines) -> Iterator[tuple[str, Outcome]]:
+            pending: deque[tuple[list[str], Future[list[Outcome]]]] = deque()
+            for page in _pages(lines):
+                pending.append(([where for where, _ in page], worker.submit(_read_page, page)))
+                if len(pending) >= PAGES_AHEAD:
+                    yield from _taken_back(pending.popleft())
+            while pending:
+                yield from _taken_back(pending.popleft())
+
+        yield read
+
+
+def _pages(lines: Lines) -> Iterator[list[tuple[str, bytes | None]]]:
+    page: list[tuple[str, bytes | None]] = []
+    for line in lines:
+        page.append(line)
+        if len(page) == PAGE_LINES:
+            yield page
+            page = []
+    if page:
+        yield page
+
+
+def _taken_back(
+    sent: tuple[list[str], Future[list[Outcome]]],
+) -> Iterator[tuple[str, Outcome]]:
+    places, outcomes = sent
+    return zip(places, outcomes.result(), strict=True)
 
 
 def _bounded_lines(stream: Any) -> Iterable[bytes | None]:

@@ -1,0 +1,87 @@
+"""A large import reads its lines in a worker process while the main one checks and
+appends: what it reads, and every problem, must be exactly what reading here gives."""
+
+import json
+
+import pytest
+from stores import published_ledger
+
+from ledger.writing import jsonlines
+from ledger.writing.jsonlines import RecordStream
+
+GOOD = {
+    "id": "alloc-1", "kind": "allocation", "financial_year": "2013-14", "account": "06H",
+    "amount": "£1m", "as_at": "2013-04-01", "source": "src-1", "locator": "p1",
+}  # fmt: skip
+
+
+def lines_of_every_sort(count: int) -> list[bytes]:
+    """Good records among blank lines, broken JSON, invalid records, bytes that are not
+    UTF-8 and a line far too long, spread over several pages."""
+    lines = []
+    for n in range(count):
+        record = dict(GOOD, id=f"alloc-{n}")
+        if n % 97 == 1:
+            lines.append(b"\n")
+        elif n % 89 == 2:
+            lines.append(b'{"id": "broken", \n')
+        elif n % 83 == 3:
+            lines.append(json.dumps(dict(record, financial_year="2013-15")).encode() + b"\n")
+        elif n % 79 == 4:
+            lines.append(b'{"id": "\xff"}\n')
+        else:
+            lines.append(json.dumps(record).encode() + b"\n")
+    lines.insert(count // 2, b'"' + b"x" * (jsonlines.LONGEST_LINE + 10) + b'"\n')
+    return lines
+
+
+def read(paths, parallel):
+    stream = RecordStream(paths, parallel=parallel)
+    records = [(item.where, item.fields) for item in stream]
+    return records, [str(problem) for problem in stream.problems]
+
+
+def test_reading_in_a_worker_gives_the_same_records_and_problems_in_the_same_order(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(jsonlines, "PAGE_LINES", 100)  # many pages, several in flight
+    first, second, empty = tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "c.jsonl"
+    first.write_bytes(b"".join(lines_of_every_sort(1_000)))
+    second.write_bytes(b"".join(lines_of_every_sort(250)))
+    empty.write_bytes(b"\n\n")
+    paths = [first, tmp_path / "missing.jsonl", second, empty]
+
+    here, problems_here = read(paths, parallel=False)
+    there, problems_there = read(paths, parallel=True)
+
+    assert there == here
+    assert problems_there == problems_here
+    assert len(here) > 1_000  # good records from both files
+    assert any("line is longer than" in problem for problem in problems_here)
+    assert any("not UTF-8" in problem for problem in problems_here)
+    assert any(
+        problem.startswith(f"{empty}:1: the file holds no records") for problem in problems_here
+    )
+
+
+def test_small_imports_are_read_here_and_large_ones_in_a_worker(tmp_path, monkeypatch):
+    small = tmp_path / "small.jsonl"
+    small.write_bytes(b"".join(lines_of_every_sort(10)))
+    stream = RecordStream([small])
+    list(stream)
+    assert stream._in_parallel() is False
+    monkeypatch.setattr(jsonlines, "PARALLEL_FROM_BYTES", 100)
+    monkeypatch.setattr(jsonlines.os, "cpu_count", lambda: 2)
+    assert stream._in_parallel() is True
+    monkeypatch.setattr(jsonlines.os, "cpu_count", lambda: 1)
+    assert stream._in_parallel() is False
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_the_published_record_imports_the_same_either_way(tmp_path, monkeypatch, parallel):
+    monkeypatch.setattr(jsonlines, "PARALLEL_FROM_BYTES", 0 if parallel else 10**12)
+    monkeypatch.setattr(jsonlines.os, "cpu_count", lambda: 2)
+    invoke = published_ledger(tmp_path)
+    result = invoke("check")
+    assert result.exit_code == 0, result.output
+    assert "No failures in 13 checks over 12,867 records." in result.output
