@@ -6,13 +6,13 @@ record, however long the history."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ledger.records.located import Located, Problem
 from ledger.store.application import store_exists
 from ledger.writing.batch import Checker, NoRecords, RecordSource
-from ledger.writing.jsonlines import RecordStream
+from ledger.writing.jsonlines import RecordStream, chunks
 from ledger.writing.ledger import Ledger
 
 CHUNK = 2000
@@ -86,15 +86,3 @@ def _import(
     imported.already_recorded = checker.ids.already_count
     imported.files = len(stream.files)
     return imported
-
-
-def chunks(items: Iterable[Located], size: int) -> Iterable[list[Located]]:
-    """Items in lists of ``size``, the last one shorter."""
-    chunk: list[Located] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

@@ -17,7 +17,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -93,6 +93,7 @@ class RecordStream:
             self.problems.append(Problem(f"{path}:1", "the file holds no records"))
 
 
+Item = TypeVar("Item")
 # What one line holds: its record, what is wrong with it, or None for a blank line.
 Outcome = Located | list[str] | None
 Lines = Iterable[tuple[str, bytes | None]]  # (file:line, the line; None if too long)
@@ -140,7 +141,7 @@ def line_reader(parallel: bool) -> Iterator[ReadPages]:
 
         def read(lines: Lines) -> Iterator[tuple[str, Outcome]]:
             pending: deque[tuple[list[str], Future[list[Outcome]]]] = deque()
-            for page in _pages(lines):
+            for page in chunks(lines, PAGE_LINES):
                 pending.append(([where for where, _ in page], worker.submit(_read_page, page)))
                 if len(pending) >= PAGES_AHEAD:
                     yield from _taken_back(pending.popleft())
@@ -150,15 +151,16 @@ def line_reader(parallel: bool) -> Iterator[ReadPages]:
         yield read
 
 
-def _pages(lines: Lines) -> Iterator[list[tuple[str, bytes | None]]]:
-    page: list[tuple[str, bytes | None]] = []
-    for line in lines:
-        page.append(line)
-        if len(page) == PAGE_LINES:
-            yield page
-            page = []
-    if page:
-        yield page
+def chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    """Items in lists of ``size``, the last one shorter."""
+    chunk: list[Item] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _taken_back(
