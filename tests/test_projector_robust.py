@@ -289,6 +289,24 @@ def test_catching_up_event_by_event_leaves_out_what_a_replay_leaves_out(tmp_path
     ledger.close()
 
 
+def test_a_correction_stored_before_what_it_names_does_not_correct_it_in_any_page(tmp_path):
+    """The write side refuses it; a hand-edited store may hold it. Caught up event by
+    event the correction finds nothing; in one page with what it names, it must not
+    find it either, or the views would depend on where the pages end."""
+    ledger = new_store(tmp_path / "ledger.db", world())
+    too_early = correction("too-early", "later", action="replace", amount="£2m")
+    append_unchecked(ledger.store, normalised(too_early))
+    stepwise = tmp_path / "stepwise.db"
+    caught_up(ledger, stepwise).close()
+    append(ledger, [allocation("later", amount="£5m")])
+    caught_up(ledger, stepwise).close()
+    one_page = tmp_path / "one-page.db"
+    caught_up(ledger, one_page).close()
+    assert table_rows(one_page) == table_rows(stepwise)
+    assert [row[:2] for row in table_rows(one_page)["postings"]] == [("later", "allocation")]
+    ledger.close()
+
+
 def test_rebuild_and_replay_say_what_they_left_out(ledger, store, tmp_path):
     append_unchecked(store, normalised(allocation("late", as_at="2014-01-10"), account=None))
     rebuilt = ledger("rebuild")

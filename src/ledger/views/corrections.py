@@ -90,14 +90,15 @@ def apply_corrections(
 ) -> None:
     """Add a version to each side of each corrected record, known from the correction's
     date, then re-chain every side touched in known-date order. A page's corrections are
-    applied together: one query for the versions they correct, one write of the changes."""
+    applied together: one query for the versions they correct, one write of the changes.
+    A correction corrects only a record stored before it, wherever the pages end."""
     if not corrections:
         return
     chains = _versions_of([fields["corrects"] for fields, _ in corrections], views)
     for fields, position in corrections:
         for side in ("", "from", "to"):
             chain = chains.get((fields["corrects"], side))
-            if chain:
+            if chain and chain[0].position < position:
                 chain.append(_revised(chain, fields, position, side))
     updates, inserts = [], []
     for chain in chains.values():

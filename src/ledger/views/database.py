@@ -243,15 +243,16 @@ class ViewsDatabase(ViewsSchema):
             (position, record_id, reason),
         )
 
-    def correct_left_out(self, corrections: list[tuple[str, str, str, bool]]) -> None:
-        """Apply corrections (correction id, corrected id, precedence, reverses) to the
-        events left out that they name: the latest by precedence decides."""
+    def correct_left_out(self, corrections: list[tuple[str, str, str, bool, int]]) -> None:
+        """Apply corrections (correction id, corrected id, precedence, reverses, position)
+        to the events left out before them that they name: the latest by precedence
+        decides."""
         self.conn.executemany(
             "UPDATE unprojected SET reversed_by = CASE WHEN ? THEN ? END, corrected = ? "
-            "WHERE record_id = ? AND (corrected IS NULL OR corrected < ?)",
+            "WHERE record_id = ? AND position < ? AND (corrected IS NULL OR corrected < ?)",
             [
-                (reverses, correction_id, precedence, corrected_id, precedence)
-                for correction_id, corrected_id, precedence, reverses in corrections
+                (reverses, correction_id, precedence, corrected_id, position, precedence)
+                for correction_id, corrected_id, precedence, reverses, position in corrections
             ],
         )
 

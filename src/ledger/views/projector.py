@@ -217,9 +217,9 @@ class _Page:
         )
 
 
-def _correcting(fields: dict[str, Any], position: int) -> tuple[str, str, str, bool]:
+def _correcting(fields: dict[str, Any], position: int) -> tuple[str, str, str, bool, int]:
     """What a correction says of a record left out of the views: its id, the record's, its
-    precedence (corrections apply by known date, then store position) and whether it
-    reverses the record."""
+    precedence (corrections apply by known date, then store position), whether it
+    reverses the record, and its position (it corrects only events stored before it)."""
     precedence = f"{fields['as_at']} {position:012d}"
-    return fields["id"], fields["corrects"], precedence, fields["action"] == "reverse"
+    return fields["id"], fields["corrects"], precedence, fields["action"] == "reverse", position
