@@ -79,6 +79,11 @@ class Days:
                        posting[_EFFECTIVE], posting[_AS_AT])  # fmt: skip
                 self._add(key, posting[_DELTA], 1)
 
+    def add_days(self, other: Days) -> None:
+        """Count another's changes too."""
+        for key, (delta, versions) in other.totals.items():
+            self._add(key, delta, versions)
+
     def _add(self, key: tuple[str, ...], delta: int | None, versions: int) -> None:
         total = self.totals[key]
         total[0] += delta or 0
@@ -89,9 +94,10 @@ def apply_corrections(
     views: ViewsDatabase, corrections: list[tuple[dict[str, Any], int]], days: Days
 ) -> None:
     """Add a version to each side of each corrected record, known from the correction's
-    date, then re-chain every side touched in known-date order. A page's corrections are
-    applied together: one query for the versions they correct, one write of the changes.
-    A correction corrects only a record stored before it, wherever the pages end."""
+    date, then re-chain every side touched in known-date order. Corrections given together
+    (a page's, or a whole build's) are applied together: one read of the versions they
+    correct, one write of the changes; given in store order, they number the versions
+    as they would one at a time. A correction corrects only a record stored before it."""
     if not corrections:
         return
     chains = _versions_of([fields["corrects"] for fields, _ in corrections], views)

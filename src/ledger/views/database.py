@@ -196,7 +196,8 @@ class ViewsSchema(ViewsConnection):
         *,
         indexed: bool = True,
     ) -> None:
-        """Create the tables; a bulk build leaves the indexes to ``add_indexes`` at the end."""
+        """Create the tables; a bulk build leaves the indexes, unique ones included, to
+        ``add_indexes`` at the end (see projector.catch_up's ``building``)."""
         self.set_journal("WAL")
         with self.db.atomic():
             self._create_tables(known_by, recorded_by, indexed=indexed)
@@ -209,8 +210,6 @@ class ViewsSchema(ViewsConnection):
             self.db.table(name).create(
                 spec["columns"], pk=spec["pk"], not_null=spec.get("not_null")
             )
-            for columns in spec.get("unique", []):
-                self.db.table(name).create_index(columns, unique=True)
         if indexed:
             self.add_indexes()
         self.db.table(TRACKING).insert(
@@ -226,10 +225,18 @@ class ViewsSchema(ViewsConnection):
         )
 
     def add_indexes(self) -> None:
-        """The indexes the views read by."""
+        """The indexes the views read by, and the unique ones."""
+        self.add_unique_indexes()
         for name, spec in TABLES.items():
             for columns in spec.get("indexes", []):
                 self.db.table(name).create_index(columns, if_not_exists=True)
+
+    def add_unique_indexes(self) -> None:
+        """The indexes that keep a table's rows unique (and let a correction find the
+        versions of what it corrects)."""
+        for name, spec in TABLES.items():
+            for columns in spec.get("unique", []):
+                self.db.table(name).create_index(columns, unique=True, if_not_exists=True)
 
 
 class ViewsDatabase(ViewsSchema):
