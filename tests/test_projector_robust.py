@@ -219,6 +219,10 @@ LEFT_OUT_FAMILY = [
         normalised(correction("fix-06H", "alloc-06H"), corrects=None),
         "it has no 'corrects' field",
     ),
+    (
+        normalised(correction("dict-reason", "alloc-06H"), reason={"said": "twice"}),
+        "Error binding parameter 11: type 'dict' is not supported",
+    ),
 ]
 
 

@@ -21,8 +21,8 @@ _MEASURE, _YEAR, _ACCOUNT, _EFFECTIVE, _AS_AT, _DELTA, _SERVICE = map(
 
 class Version(NamedTuple):
     """What a correction needs of one version of one side of a record: enough to re-chain
-    the side and count it towards its allocation day. A new version's other columns are
-    the record's, copied from its first version by the INSERT that writes it."""
+    the side, count it towards its allocation day, and write a new version, whose other
+    columns are the record's, copied from its first version."""
 
     posting_id: int | None  # None for a version a correction adds
     record_id: str
@@ -40,6 +40,12 @@ class Version(NamedTuple):
     account: str
     effective: str
     service: str | None
+    kind: str
+    counterparty: str | None
+    period: str | None
+    precedence: str
+    deficit: str | None
+    step: str | None
     correction: dict[str, Any] | None = None  # the correction that adds this version
 
 
@@ -49,13 +55,17 @@ _SET_BY_CORRECTION = (
     "version", "as_at", "valid_to", "position", "is_void", "amount_pence", "delta_pence",
     "count", "percent", "correction_id", "reason", "source", "locator",
 )  # fmt: skip
-_INSERT_CORRECTED_VERSION = (
-    f"INSERT INTO postings ({', '.join(POSTING_COLUMNS)}) SELECT "
-    + ", ".join("?" if name in _SET_BY_CORRECTION else name for name in POSTING_COLUMNS)
-    + " FROM postings WHERE record_id = ? AND side = ? AND version = 0"
-)
-# Where each column a correction sets goes among the statement's parameters.
 _SET_IN_ORDER = tuple(name for name in POSTING_COLUMNS if name in _SET_BY_CORRECTION)
+_COPIED = tuple(name for name in POSTING_COLUMNS if name not in _SET_BY_CORRECTION)
+# A new version's parameters are the columns a correction sets, in table order, then the
+# record's: numbered, so that a value that cannot be written is named by its place among
+# the correction's values, as when the record's columns were copied by INSERT ... SELECT.
+_PARAMETERS = (*_SET_IN_ORDER, *_COPIED)
+_INSERT_CORRECTED_VERSION = (
+    f"INSERT INTO postings ({', '.join(POSTING_COLUMNS)}) VALUES ("
+    + ", ".join(f"?{_PARAMETERS.index(name) + 1}" for name in POSTING_COLUMNS)
+    + ")"
+)
 
 
 class Days:
@@ -174,7 +184,10 @@ def _corrected_row(version: Version, valid_to: str | None, delta: int | None) ->
         "source": fields["source"],
         "locator": fields["locator"],
     }
-    return (*(values[name] for name in _SET_IN_ORDER), version.record_id, version.side)
+    return (
+        *(values[name] for name in _SET_IN_ORDER),
+        *(getattr(version, name) for name in _COPIED),
+    )
 
 
 def _signed(amount: int | None, side: str) -> int | None:
