@@ -315,8 +315,9 @@ def test_a_correction_stored_before_what_it_names_does_not_correct_it_in_any_pag
 def test_a_rebuild_leaves_out_and_corrects_what_catching_up_event_by_event_does(tmp_path):
     """A rebuild inserts its postings with no unique index and applies every correction
     at the end: a correction that cannot be applied, a record whose postings repeat
-    another's and a correction stored before the record it names come out as they do
-    when each event is caught up as it arrives."""
+    another's (found when the index is made, and the file built again with the index up
+    front) and a correction stored before the record it names come out as they do when
+    each event is caught up as it arrives."""
     ledger = new_store(tmp_path / "ledger.db", [*world(), allocation(), transfer()])
     stepwise = tmp_path / "stepwise.db"
     caught_up(ledger, stepwise).close()

@@ -271,6 +271,12 @@ class ViewsDatabase(ViewsSchema):
             ],
         )
 
+    def clear(self) -> None:
+        """Delete every row and go back to position 0 (inside the caller's transaction)."""
+        for table in TABLES:
+            self.conn.execute(f"DELETE FROM {TABLES_BY_NAME[table]}")
+        self.track(0, None)
+
     def left_out(self) -> int:
         """How many stored events are left out of the views and not reversed since."""
         return int(

@@ -26,7 +26,6 @@ from ledger.views.database import ViewsDatabase
 from ledger.views.errata import Fixes, NeedsReplay
 from ledger.views.errors import ViewsError
 from ledger.views.postings import MONEY_KINDS, known_on, posting_rows, reference_rows
-from ledger.views.tables import POSTING_COLUMNS, TABLES
 
 if TYPE_CHECKING:
     from ledger.store.application import EventStore
@@ -53,7 +52,9 @@ def catch_up(
     ``building``: a new file is built from the start, without its indexes (a replay,
     which throws the file away unless it completes): the corrections are kept until
     every posting is in, then applied in one pass, and the unique indexes are made just
-    before it, not kept up while inserting."""
+    before it, not kept up while inserting. (Should they find a record whose postings
+    repeat another's, the file is built again with them kept up from the start, which
+    leaves that record out as catching up does.)"""
     _check_same_store(ledger, views)
     end = ledger.recorder.max_notification_id() or 0
     if until is not None:
@@ -88,8 +89,14 @@ def catch_up(
     if build is not None:
         # Committed first: pages written before a savepoint in the same transaction make
         # every page the corrections then change be copied to the savepoint's journal.
-        with views.writing():
-            views.add_unique_indexes()
+        try:
+            with views.writing():
+                views.add_unique_indexes()
+        except sqlite3.IntegrityError:  # a hand-edited store's record repeats another's
+            with views.writing():
+                views.clear()
+                views.add_unique_indexes()
+            return catch_up(ledger, views, progress, page_size, until)
         with views.writing():
             build.apply_corrections(views)
     return read
@@ -140,9 +147,9 @@ def _project(
 
 
 def _write(views: ViewsDatabase, page: _Page, build: _Build | None) -> None:
-    """Write a page's rows, all or none; a build keeps what it needs of them once written."""
+    """Write a page's rows, all or none; a build keeps its corrections once written."""
     with views.savepoint():
-        page.write(views, build)
+        page.write(views, correct=build is None)
     if build is not None:
         build.keep(page)
 
@@ -189,7 +196,6 @@ class _Page:
         self.postings: list[tuple[Any, ...]] = []
         self.corrections: list[tuple[dict[str, Any], int]] = []
         self.stored_ids: list[Any] = []  # each correction's id as stored, to leave it out by
-        self.keys: set[tuple[str, str]] = set()  # (record_id, side) of the new postings
         for record in records:
             self.apply(record.fields, record.position)
         self.days = Days()
@@ -237,15 +243,13 @@ class _Page:
             for component in components
         ]
 
-    def write(self, views: ViewsDatabase, build: _Build | None) -> None:
+    def write(self, views: ViewsDatabase, *, correct: bool) -> None:
         """Write the rows: new postings first, so the corrections find what they correct
-        (a build keeps its corrections for the end)."""
+        (unless ``correct`` is false: a build applies them at the end)."""
         views.insert_postings(self.postings)
-        if build is not None:
-            self.keys = build.unique_keys(views, self.postings)
         for table, rows in self.pending.items():
             views.insert(table, rows)
-        if build is None:
+        if correct:
             _correct(views, self.corrections, self.days)
         views.add_allocation_days(self.days.totals)
 
@@ -266,42 +270,16 @@ def _correcting(fields: dict[str, Any], position: int) -> tuple[str, str, str, b
     return fields["id"], fields["corrects"], precedence, fields["action"] == "reverse", position
 
 
-_RECORD_ID, _SIDE = POSTING_COLUMNS.index("record_id"), POSTING_COLUMNS.index("side")
-# What SQLite says when the unique index of (record_id, side, version) is broken.
-_NOT_UNIQUE = "UNIQUE constraint failed: " + ", ".join(
-    f"postings.{name}" for name in TABLES["postings"]["unique"][0]
-)
-
-
 class _Build:
-    """What a build from the start keeps from page to page, having no unique index on the
-    postings while it inserts them: the (record_id, side) of every first version, to
-    refuse a record whose postings the index would refuse, and the corrections, applied
+    """What a build from the start keeps from page to page: the corrections, applied
     together once every posting is in."""
 
     def __init__(self) -> None:
-        self.keys: set[tuple[str, str]] = set()
         self.corrections: list[tuple[dict[str, Any], int]] = []
         self.stored_ids: list[Any] = []
 
-    def unique_keys(
-        self, views: ViewsDatabase, postings: list[tuple[Any, ...]]
-    ) -> set[tuple[str, str]]:
-        """The keys of new first versions (version 0), just inserted; raises as the unique
-        index would if one was inserted before, in this page or an earlier one."""
-        keys = [(posting[_RECORD_ID], posting[_SIDE]) for posting in postings]
-        if any(type(record_id) is not str for record_id, _ in keys):
-            # A hand-edited store's id that is not text is stored as SQLite turns it to text.
-            cast = "SELECT CAST(? AS TEXT)"
-            keys = [(views.conn.execute(cast, (r,)).fetchone()[0], side) for r, side in keys]
-        unique = set(keys)
-        if len(unique) < len(keys) or not unique.isdisjoint(self.keys):
-            raise sqlite3.IntegrityError(_NOT_UNIQUE)
-        return unique
-
     def keep(self, page: _Page) -> None:
-        """Keep what the build needs of a page that was written."""
-        self.keys |= page.keys
+        """Keep the corrections of a page that was written."""
         self.corrections += page.corrections
         self.stored_ids += page.stored_ids
 
