@@ -1,9 +1,10 @@
 """The projector: rows and position move together, catching up equals rebuilding."""
 
 import sqlite3
+from datetime import date, timedelta
 
 import pytest
-from factories import allocation, correction, forecast, plan, transfer, world
+from factories import SOURCE_ID, allocation, correction, forecast, plan, transfer, world
 from stores import append, caught_up_view, new_store
 
 from ledger.views import projector
@@ -42,6 +43,66 @@ def test_catching_up_in_steps_gives_the_same_tables_as_one_rebuild(tmp_path):
     for table in ("postings", "organisations", "sources"):
         assert table_rows(stepwise, table) == table_rows(rebuilt, table)
     assert ViewsDatabase(stepwise).tracking.position == len(HISTORY)
+
+
+def digests(path):
+    """The views database's position and table digests, and its schema."""
+    views = ViewsDatabase(path)
+    try:
+        schema = views.conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name")
+        return views.digests(), schema.fetchall()
+    finally:
+        views.close()
+
+
+def test_a_build_applies_its_corrections_at_the_end_as_catching_up_does_page_by_page(tmp_path):
+    """A rebuild holds every correction back and applies them in one pass once every
+    posting is in, making the unique index only then; catching up applies them a page at
+    a time. The tables, their rows and their indexes come out the same."""
+    erratum = {
+        "id": "erratum-05Q", "kind": "erratum", "fixes": "alloc-05Q",
+        "recorded": (date.today() - timedelta(days=7)).isoformat(),
+        "set": {"amount": "£310m"}, "reason": "typed wrongly", "source": SOURCE_ID,
+        "locator": "erratum note",
+    }  # fmt: skip
+    history = [
+        *world(),
+        allocation(),
+        allocation("alloc-05Q", account="05Q", amount="£300m"),
+        erratum,
+        transfer(as_at="2013-10-15"),
+        plan(as_at="2013-06-30"),
+        correction("fix-transfer", "transfer-05Q", action="replace", amount="£4m",
+                   as_at="2013-12-01"),
+        # Stored later but known earlier: version 2, chained before version 1.
+        correction("fix-transfer-earlier", "transfer-05Q", action="replace", amount="£3m",
+                   as_at="2013-11-01"),
+        correction("drop-plan", "plan-06H", as_at="2013-11-02"),
+        correction("fix-05Q", "alloc-05Q", action="replace", amount="£320m", as_at="2013-12-05"),
+        forecast(as_at="2013-12-20"),
+    ]  # fmt: skip
+    ledger = new_store(tmp_path / "ledger.db", history)
+    stepwise = tmp_path / "stepwise.db"
+    views = ViewsDatabase.open(stepwise)
+    for until in (9, 12, None):  # in steps, two events a page
+        catch_up(ledger, views, page_size=2, until=until)
+    views.close()
+    rebuilt = tmp_path / "rebuilt.db"
+    replay(ledger, rebuilt)
+    assert digests(rebuilt) == digests(stepwise)
+
+    rows = ViewsDatabase(rebuilt).conn.execute(
+        "SELECT record_id, version, as_at, valid_to, amount_pence, delta_pence FROM postings "
+        "WHERE side != 'from' AND (record_id = 'transfer-05Q' OR version > 0) "
+        "ORDER BY record_id, version"
+    )
+    assert rows.fetchall() == [
+        ("alloc-05Q", 1, "2013-12-05", None, 32_000_000_000, 1_000_000_000),
+        ("plan-06H", 1, "2013-11-02", None, None, 0),
+        ("transfer-05Q", 0, "2013-10-15", "2013-11-01", 500_000_000, 500_000_000),
+        ("transfer-05Q", 1, "2013-12-01", None, 400_000_000, 100_000_000),
+        ("transfer-05Q", 2, "2013-11-01", "2013-12-01", 300_000_000, -200_000_000),
+    ]
 
 
 def test_a_crash_between_rows_and_position_cannot_count_twice(tmp_path, monkeypatch):

@@ -32,15 +32,16 @@ def normalised(record: dict[str, Any], **changes: Any) -> dict[str, Any]:
     return {key: value for key, value in fields.items() if value is not None}
 
 
-def append_unchecked(store: str, *records: dict[str, Any]) -> list[int]:
+def append_unchecked(store: str, *records: dict[str, Any], under: str | None = None) -> list[int]:
     """Append records as they are, past every check an import makes, as an old bug or a
     hand-edited store would have left them (a kind the ledger does not know is stored as
-    an allocation's event); return their positions."""
+    an allocation's event; ``under``, an id to store them under instead of their own);
+    return their positions."""
     timestamp = Entry.Recorded.create_timestamp()
     with Ledger(store) as ledger, ledger.recorder.inserting() as insert:
         events = [
             EVENT_FOR_KIND.get(record["kind"], Entry.AllocationIssued)(
-                originator_id=entry_id(record["id"]),
+                originator_id=entry_id(under or record["id"]),
                 originator_version=Entry.INITIAL_VERSION,
                 timestamp=timestamp,
                 originator_topic=Entry.TOPIC,
@@ -218,6 +219,10 @@ LEFT_OUT_FAMILY = [
         normalised(correction("fix-06H", "alloc-06H"), corrects=None),
         "it has no 'corrects' field",
     ),
+    (
+        normalised(correction("dict-reason", "alloc-06H"), reason={"said": "twice"}),
+        "Error binding parameter 11: type 'dict' is not supported",
+    ),
 ]
 
 
@@ -286,6 +291,66 @@ def test_catching_up_event_by_event_leaves_out_what_a_replay_leaves_out(tmp_path
         (8, "total"),
         (9, "transfer-05Q"),
     ]
+    ledger.close()
+
+
+def test_a_correction_stored_before_what_it_names_does_not_correct_it_in_any_page(tmp_path):
+    """The write side refuses it; a hand-edited store may hold it. Caught up event by
+    event the correction finds nothing; in one page with what it names, it must not
+    find it either, or the views would depend on where the pages end."""
+    ledger = new_store(tmp_path / "ledger.db", world())
+    too_early = correction("too-early", "later", action="replace", amount="£2m")
+    append_unchecked(ledger.store, normalised(too_early))
+    stepwise = tmp_path / "stepwise.db"
+    caught_up(ledger, stepwise).close()
+    append(ledger, [allocation("later", amount="£5m")])
+    caught_up(ledger, stepwise).close()
+    one_page = tmp_path / "one-page.db"
+    caught_up(ledger, one_page).close()
+    assert table_rows(one_page) == table_rows(stepwise)
+    assert [row[:2] for row in table_rows(one_page)["postings"]] == [("later", "allocation")]
+    ledger.close()
+
+
+def test_a_rebuild_leaves_out_and_corrects_what_catching_up_event_by_event_does(tmp_path):
+    """A rebuild inserts its postings with no unique index and applies every correction
+    at the end: a correction that cannot be applied, a record whose postings repeat
+    another's (found when the index is made, and the file built again with the index up
+    front) and a correction stored before the record it names come out as they do when
+    each event is caught up as it arrives."""
+    ledger = new_store(tmp_path / "ledger.db", [*world(), allocation(), transfer()])
+    stepwise = tmp_path / "stepwise.db"
+    caught_up(ledger, stepwise).close()
+    text_amount = correction("text-amount", "transfer-05Q", action="replace", amount="£1m")
+    hostile = [
+        (normalised(text_amount, amount_pence="lots"), None),  # 8: cannot be negated
+        (normalised(correction("undo-text-amount", "text-amount", as_at="2013-10-02")), None),
+        (normalised(correction("too-early", "later", action="replace", amount="£2m")), None),
+        (normalised(allocation("later", account="05Q", amount="£5m")), None),  # 11
+        (normalised(correction("fix-06H", "alloc-06H", action="replace", amount="£850m")), None),
+        (normalised(allocation(amount="£1m")), "twin-06H"),  # 13: alloc-06H again
+    ]
+    for record, under in hostile:
+        append_unchecked(ledger.store, record, under=under)
+        caught_up(ledger, stepwise).close()
+    rebuilt = tmp_path / "rebuilt.db"
+    assert replay(ledger, rebuilt).unprojected == 1
+    assert table_rows(rebuilt) == table_rows(stepwise)
+    assert sorted(table_rows(rebuilt)["unprojected"]) == [
+        (8, "text-amount", "bad operand type for unary -: 'str'", "undo-text-amount",
+         "2013-10-02 000000000009"),
+        # Stored after fix-06H, so not corrected by it.
+        (13, "alloc-06H", "its rows break a rule of the views database (UNIQUE constraint "
+         "failed: postings.record_id, postings.side, postings.version)", None, None),
+    ]  # fmt: skip
+    postings = "SELECT record_id, version, amount_pence FROM postings WHERE side != 'from'"
+    with sqlite3.connect(rebuilt) as db:
+        assert sorted(db.execute(postings)) == [
+            ("alloc-06H", 0, 84_920_400_000),
+            ("alloc-06H", 1, 85_000_000_000),
+            ("later", 0, 500_000_000),
+            ("transfer-05Q", 0, 500_000_000),
+        ]
     ledger.close()
 
 

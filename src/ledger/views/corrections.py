@@ -21,8 +21,8 @@ _MEASURE, _YEAR, _ACCOUNT, _EFFECTIVE, _AS_AT, _DELTA, _SERVICE = map(
 
 class Version(NamedTuple):
     """What a correction needs of one version of one side of a record: enough to re-chain
-    the side and count it towards its allocation day. A new version's other columns are
-    the record's, copied from its first version by the INSERT that writes it."""
+    the side, count it towards its allocation day, and write a new version, whose other
+    columns are the record's, copied from its first version."""
 
     posting_id: int | None  # None for a version a correction adds
     record_id: str
@@ -40,6 +40,12 @@ class Version(NamedTuple):
     account: str
     effective: str
     service: str | None
+    kind: str
+    counterparty: str | None
+    period: str | None
+    precedence: str
+    deficit: str | None
+    step: str | None
     correction: dict[str, Any] | None = None  # the correction that adds this version
 
 
@@ -49,13 +55,17 @@ _SET_BY_CORRECTION = (
     "version", "as_at", "valid_to", "position", "is_void", "amount_pence", "delta_pence",
     "count", "percent", "correction_id", "reason", "source", "locator",
 )  # fmt: skip
-_INSERT_CORRECTED_VERSION = (
-    f"INSERT INTO postings ({', '.join(POSTING_COLUMNS)}) SELECT "
-    + ", ".join("?" if name in _SET_BY_CORRECTION else name for name in POSTING_COLUMNS)
-    + " FROM postings WHERE record_id = ? AND side = ? AND version = 0"
-)
-# Where each column a correction sets goes among the statement's parameters.
 _SET_IN_ORDER = tuple(name for name in POSTING_COLUMNS if name in _SET_BY_CORRECTION)
+_COPIED = tuple(name for name in POSTING_COLUMNS if name not in _SET_BY_CORRECTION)
+# A new version's parameters are the columns a correction sets, in table order, then the
+# record's: numbered, so that a value that cannot be written is named by its place among
+# the correction's values, as when the record's columns were copied by INSERT ... SELECT.
+_PARAMETERS = (*_SET_IN_ORDER, *_COPIED)
+_INSERT_CORRECTED_VERSION = (
+    f"INSERT INTO postings ({', '.join(POSTING_COLUMNS)}) VALUES ("
+    + ", ".join(f"?{_PARAMETERS.index(name) + 1}" for name in POSTING_COLUMNS)
+    + ")"
+)
 
 
 class Days:
@@ -79,6 +89,11 @@ class Days:
                        posting[_EFFECTIVE], posting[_AS_AT])  # fmt: skip
                 self._add(key, posting[_DELTA], 1)
 
+    def add_days(self, other: Days) -> None:
+        """Count another's changes too."""
+        for key, (delta, versions) in other.totals.items():
+            self._add(key, delta, versions)
+
     def _add(self, key: tuple[str, ...], delta: int | None, versions: int) -> None:
         total = self.totals[key]
         total[0] += delta or 0
@@ -89,15 +104,17 @@ def apply_corrections(
     views: ViewsDatabase, corrections: list[tuple[dict[str, Any], int]], days: Days
 ) -> None:
     """Add a version to each side of each corrected record, known from the correction's
-    date, then re-chain every side touched in known-date order. A page's corrections are
-    applied together: one query for the versions they correct, one write of the changes."""
+    date, then re-chain every side touched in known-date order. Corrections given together
+    (a page's, or a whole build's) are applied together: one read of the versions they
+    correct, one write of the changes; given in store order, they number the versions
+    as they would one at a time. A correction corrects only a record stored before it."""
     if not corrections:
         return
     chains = _versions_of([fields["corrects"] for fields, _ in corrections], views)
     for fields, position in corrections:
         for side in ("", "from", "to"):
             chain = chains.get((fields["corrects"], side))
-            if chain:
+            if chain and chain[0].position < position:
                 chain.append(_revised(chain, fields, position, side))
     updates, inserts = [], []
     for chain in chains.values():
@@ -167,7 +184,10 @@ def _corrected_row(version: Version, valid_to: str | None, delta: int | None) ->
         "source": fields["source"],
         "locator": fields["locator"],
     }
-    return (*(values[name] for name in _SET_IN_ORDER), version.record_id, version.side)
+    return (
+        *(values[name] for name in _SET_IN_ORDER),
+        *(getattr(version, name) for name in _COPIED),
+    )
 
 
 def _signed(amount: int | None, side: str) -> int | None:

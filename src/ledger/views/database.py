@@ -36,6 +36,14 @@ from ledger.views.tables import (
     TABLES_BY_NAME,
 )
 
+# sqlite3 (of Python 3.11) binds None slowly: finding no adapter registered for it, it
+# looks for an __adapt__ method on its protocol class, a failed lookup that makes and
+# throws away an AttributeError for every NULL bound (about a microsecond). An adapter
+# that gives None back as it is binds the same NULL, found at once: a rebuild binds
+# millions of them (a third of a posting's columns), and writes its postings in half
+# the time.
+sqlite3.register_adapter(type(None), lambda value: value)
+
 
 @dataclass(frozen=True)
 class Tracking:
@@ -196,7 +204,8 @@ class ViewsSchema(ViewsConnection):
         *,
         indexed: bool = True,
     ) -> None:
-        """Create the tables; a bulk build leaves the indexes to ``add_indexes`` at the end."""
+        """Create the tables; a bulk build leaves the indexes, unique ones included, to
+        ``add_indexes`` at the end (see projector.catch_up's ``building``)."""
         self.set_journal("WAL")
         with self.db.atomic():
             self._create_tables(known_by, recorded_by, indexed=indexed)
@@ -209,8 +218,6 @@ class ViewsSchema(ViewsConnection):
             self.db.table(name).create(
                 spec["columns"], pk=spec["pk"], not_null=spec.get("not_null")
             )
-            for columns in spec.get("unique", []):
-                self.db.table(name).create_index(columns, unique=True)
         if indexed:
             self.add_indexes()
         self.db.table(TRACKING).insert(
@@ -226,10 +233,18 @@ class ViewsSchema(ViewsConnection):
         )
 
     def add_indexes(self) -> None:
-        """The indexes the views read by."""
+        """The indexes the views read by, and the unique ones."""
+        self.add_unique_indexes()
         for name, spec in TABLES.items():
             for columns in spec.get("indexes", []):
                 self.db.table(name).create_index(columns, if_not_exists=True)
+
+    def add_unique_indexes(self) -> None:
+        """The indexes that keep a table's rows unique (and let a correction find the
+        versions of what it corrects)."""
+        for name, spec in TABLES.items():
+            for columns in spec.get("unique", []):
+                self.db.table(name).create_index(columns, unique=True, if_not_exists=True)
 
 
 class ViewsDatabase(ViewsSchema):
@@ -243,17 +258,24 @@ class ViewsDatabase(ViewsSchema):
             (position, record_id, reason),
         )
 
-    def correct_left_out(self, corrections: list[tuple[str, str, str, bool]]) -> None:
-        """Apply corrections (correction id, corrected id, precedence, reverses) to the
-        events left out that they name: the latest by precedence decides."""
+    def correct_left_out(self, corrections: list[tuple[str, str, str, bool, int]]) -> None:
+        """Apply corrections (correction id, corrected id, precedence, reverses, position)
+        to the events left out before them that they name: the latest by precedence
+        decides."""
         self.conn.executemany(
             "UPDATE unprojected SET reversed_by = CASE WHEN ? THEN ? END, corrected = ? "
-            "WHERE record_id = ? AND (corrected IS NULL OR corrected < ?)",
+            "WHERE record_id = ? AND position < ? AND (corrected IS NULL OR corrected < ?)",
             [
-                (reverses, correction_id, precedence, corrected_id, precedence)
-                for correction_id, corrected_id, precedence, reverses in corrections
+                (reverses, correction_id, precedence, corrected_id, position, precedence)
+                for correction_id, corrected_id, precedence, reverses, position in corrections
             ],
         )
+
+    def clear(self) -> None:
+        """Delete every row and go back to position 0 (inside the caller's transaction)."""
+        for table in TABLES:
+            self.conn.execute(f"DELETE FROM {TABLES_BY_NAME[table]}")
+        self.track(0, None)
 
     def left_out(self) -> int:
         """How many stored events are left out of the views and not reversed since."""

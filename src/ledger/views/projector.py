@@ -42,10 +42,19 @@ def catch_up(
     progress: Progress | None = None,
     page_size: int | None = None,
     until: int | None = None,
+    *,
+    building: bool = False,
 ) -> int:
     """Apply every event after the tracked position (up to position ``until`` when given);
     return how many were read. An event that cannot be read or projected is left out of
-    the views and noted in their ``unprojected`` table: a stored event never stops them."""
+    the views and noted in their ``unprojected`` table: a stored event never stops them.
+
+    ``building``: a new file is built from the start, without its indexes (a replay,
+    which throws the file away unless it completes): the corrections are kept until
+    every posting is in, then applied in one pass, and the unique indexes are made just
+    before it, not kept up while inserting. (Should they find a record whose postings
+    repeat another's, the file is built again with them kept up from the start, which
+    leaves that record out as catching up does.)"""
     _check_same_store(ledger, views)
     end = ledger.recorder.max_notification_id() or 0
     if until is not None:
@@ -53,7 +62,10 @@ def catch_up(
     to_read = end - views.tracking.position
     # A build from the start knows every erratum; one that arrives later needs a build.
     start = views.tracking
+    if building and start.position != 0:
+        raise ValueError("only a views database at position 0 is built")
     fixes = _fixes(ledger, end, start.recorded_by) if start.position == 0 else None
+    build = _Build() if building else None
     read = 0
     while True:
         with views.writing():
@@ -62,18 +74,32 @@ def catch_up(
             if until is not None:
                 limit = min(limit, until - tracking.position)
             if limit <= 0:
-                return read
+                break
             last, records, unreadable = _read(ledger, views, tracking.position, limit)
             if last == tracking.position:
-                return read
+                break
             if fixes is None and any(r.fields.get("kind") == "erratum" for r in records):
                 raise NeedsReplay("new errata fix records the views hold")
-            _project(views, tracking.known_by, records, fixes or Fixes([], None))
+            _project(views, tracking.known_by, records, fixes or Fixes([], None), build)
             at_last = records[-1].fields["id"] if records and records[-1].position == last else None
             views.track(last, at_last)
         read += len(records) + unreadable
         if progress:
             progress(read, max(to_read, read))
+    if build is not None:
+        # Committed first: pages written before a savepoint in the same transaction make
+        # every page the corrections then change be copied to the savepoint's journal.
+        try:
+            with views.writing():
+                views.add_unique_indexes()
+        except sqlite3.IntegrityError:  # a hand-edited store's record repeats another's
+            with views.writing():
+                views.clear()
+                views.add_unique_indexes()
+            return catch_up(ledger, views, progress, page_size, until)
+        with views.writing():
+            build.apply_corrections(views)
+    return read
 
 
 def _fixes(ledger: EventStore, end: int, recorded_by: str | None) -> Fixes:
@@ -102,20 +128,30 @@ _EVENT_FAULTS = (
 
 
 def _project(
-    views: ViewsDatabase, known_by: str | None, records: list[StoredRecord], fixes: Fixes
+    views: ViewsDatabase,
+    known_by: str | None,
+    records: list[StoredRecord],
+    fixes: Fixes,
+    build: _Build | None,
 ) -> None:
     """Write one page's rows; if the page fails, write its events one at a time and leave
     out each that fails, so one bad event costs only itself."""
     try:
-        with views.savepoint():
-            _Page(known_by, records, fixes).write(views)
+        _write(views, _Page(known_by, records, fixes), build)
     except _EVENT_FAULTS:
         for record in records:
             try:
-                with views.savepoint():
-                    _Page(known_by, [record], fixes).write(views)
+                _write(views, _Page(known_by, [record], fixes), build)
             except _EVENT_FAULTS as error:
                 views.leave_out(record.position, str(record.fields["id"]), _fault(error))
+
+
+def _write(views: ViewsDatabase, page: _Page, build: _Build | None) -> None:
+    """Write a page's rows, all or none; a build keeps its corrections once written."""
+    with views.savepoint():
+        page.write(views, correct=build is None)
+    if build is not None:
+        build.keep(page)
 
 
 def _fault(error: Exception) -> str:
@@ -159,6 +195,7 @@ class _Page:
         self.pending: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.postings: list[tuple[Any, ...]] = []
         self.corrections: list[tuple[dict[str, Any], int]] = []
+        self.stored_ids: list[Any] = []  # each correction's id as stored, to leave it out by
         for record in records:
             self.apply(record.fields, record.position)
         self.days = Days()
@@ -178,6 +215,7 @@ class _Page:
                 self._reconciliation_rows(fields, position)
         elif kind == "correction":
             self.corrections.append((fields, position))
+            self.stored_ids.append(stored["id"])
         else:
             for table, row in reference_rows(fields, position):
                 self.pending[table].append(row)
@@ -205,21 +243,69 @@ class _Page:
             for component in components
         ]
 
-    def write(self, views: ViewsDatabase) -> None:
-        """Write the rows: new postings first, so the corrections find what they correct."""
+    def write(self, views: ViewsDatabase, *, correct: bool) -> None:
+        """Write the rows: new postings first, so the corrections find what they correct
+        (unless ``correct`` is false: a build applies them at the end)."""
         views.insert_postings(self.postings)
         for table, rows in self.pending.items():
             views.insert(table, rows)
-        apply_corrections(views, self.corrections, self.days)
+        if correct:
+            _correct(views, self.corrections, self.days)
         views.add_allocation_days(self.days.totals)
-        views.correct_left_out(
-            [_correcting(fields, position) for fields, position in self.corrections]
-        )
 
 
-def _correcting(fields: dict[str, Any], position: int) -> tuple[str, str, str, bool]:
+def _correct(
+    views: ViewsDatabase, corrections: list[tuple[dict[str, Any], int]], days: Days
+) -> None:
+    """Apply corrections to the postings and to the events left out that they name."""
+    apply_corrections(views, corrections, days)
+    views.correct_left_out([_correcting(fields, position) for fields, position in corrections])
+
+
+def _correcting(fields: dict[str, Any], position: int) -> tuple[str, str, str, bool, int]:
     """What a correction says of a record left out of the views: its id, the record's, its
-    precedence (corrections apply by known date, then store position) and whether it
-    reverses the record."""
+    precedence (corrections apply by known date, then store position), whether it
+    reverses the record, and its position (it corrects only events stored before it)."""
     precedence = f"{fields['as_at']} {position:012d}"
-    return fields["id"], fields["corrects"], precedence, fields["action"] == "reverse"
+    return fields["id"], fields["corrects"], precedence, fields["action"] == "reverse", position
+
+
+class _Build:
+    """What a build from the start keeps from page to page: the corrections, applied
+    together once every posting is in."""
+
+    def __init__(self) -> None:
+        self.corrections: list[tuple[dict[str, Any], int]] = []
+        self.stored_ids: list[Any] = []
+
+    def keep(self, page: _Page) -> None:
+        """Keep the corrections of a page that was written."""
+        self.corrections += page.corrections
+        self.stored_ids += page.stored_ids
+
+    def apply_corrections(self, views: ViewsDatabase) -> None:
+        """Every correction kept, in one pass, as catching up page by page applies them;
+        a correction that cannot be applied is left out, as it would be there."""
+        days = Days()
+        self._apply(views, 0, len(self.corrections), days)
+        views.add_allocation_days(days.totals)
+
+    def _apply(self, views: ViewsDatabase, start: int, stop: int, days: Days) -> None:
+        """Corrections start to stop together; if that fails, each half in turn, down to
+        the one that fails, so that the corrections after it still apply in order."""
+        if start == stop:
+            return
+        together = Days()
+        try:
+            with views.savepoint():
+                _correct(views, self.corrections[start:stop], together)
+        except _EVENT_FAULTS as error:
+            if stop - start == 1:
+                _, position = self.corrections[start]
+                views.leave_out(position, str(self.stored_ids[start]), _fault(error))
+                return
+            middle = (start + stop) // 2
+            self._apply(views, start, middle, days)
+            self._apply(views, middle, stop, days)
+        else:
+            days.add_days(together)

@@ -92,7 +92,7 @@ def replay(
             try:
                 views.create(known_by, recorded_by, indexed=False)
                 views.set_journal("MEMORY")
-                events = catch_up(ledger, views, progress, REPLAY_PAGE_SIZE, until)
+                events = catch_up(ledger, views, progress, REPLAY_PAGE_SIZE, until, building=True)
                 views.add_indexes()
                 views.set_journal("WAL")
                 rows = {table: views.count(table) for table in ("postings", "organisations")}

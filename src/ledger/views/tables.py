@@ -54,8 +54,9 @@ TABLES: dict[str, dict[str, Any]] = {
             ("account", "measure", "financial_year"),
             ("kind", "financial_year"),
         ],
-        # Needed while projecting (a correction finds the versions of what it corrects),
-        # so made with the table, not after a bulk build.
+        # Needed while catching up (a correction finds the versions of what it corrects),
+        # so made with the table; a build from the start makes it once its postings are
+        # in, before it applies every correction in one pass (projector.catch_up).
         "unique": [("record_id", "side", "version")],
     },
     # Allocation changes summed by account, year, the date they are about and the day they
