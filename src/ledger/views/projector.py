@@ -20,6 +20,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from ledger.store.settings import shown
 from ledger.views.corrections import Days, apply_corrections
 from ledger.views.database import ViewsDatabase
@@ -65,7 +67,7 @@ def catch_up(
     if building and start.position != 0:
         raise ValueError("only a views database at position 0 is built")
     fixes = _fixes(ledger, end, start.recorded_by) if start.position == 0 else None
-    build = _Build() if building else None
+    build = _Build(views) if building else None
     read = 0
     while True:
         with views.writing():
@@ -94,6 +96,7 @@ def catch_up(
                 views.add_unique_indexes()
         except sqlite3.IntegrityError:  # a hand-edited store's record repeats another's
             with views.writing():
+                _Build.discard(views)
                 views.clear()
                 views.add_unique_indexes()
             return catch_up(ledger, views, progress, page_size, until)
@@ -151,7 +154,7 @@ def _write(views: ViewsDatabase, page: _Page, build: _Build | None) -> None:
     with views.savepoint():
         page.write(views, correct=build is None)
     if build is not None:
-        build.keep(page)
+        build.keep(views, page)
 
 
 def _fault(error: Exception) -> str:
@@ -271,41 +274,73 @@ def _correcting(fields: dict[str, Any], position: int) -> tuple[str, str, str, b
 
 
 class _Build:
-    """What a build from the start keeps from page to page: the corrections, applied
-    together once every posting is in."""
+    """What a build from the start keeps from page to page: the corrections, applied once
+    every posting is in, a slice at a time in store order. They wait in a temporary table
+    of the views connection, not in memory: a million events hold some 100,000 of them,
+    which as dicts would add about 100 MB to the build's peak."""
 
-    def __init__(self) -> None:
-        self.corrections: list[tuple[dict[str, Any], int]] = []
-        self.stored_ids: list[Any] = []
+    SLICE = 10_000  # corrections applied together: one read of their versions, one write
 
-    def keep(self, page: _Page) -> None:
+    def __init__(self, views: ViewsDatabase) -> None:
+        views.conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS pending_corrections "
+            "(position INTEGER PRIMARY KEY, stored_id TEXT, fields BLOB)"
+        )
+
+    def keep(self, views: ViewsDatabase, page: _Page) -> None:
         """Keep the corrections of a page that was written."""
-        self.corrections += page.corrections
-        self.stored_ids += page.stored_ids
+        views.conn.executemany(
+            "INSERT INTO temp.pending_corrections VALUES (?, ?, ?)",
+            [
+                (position, str(stored_id), orjson.dumps(fields))
+                for (fields, position), stored_id in zip(
+                    page.corrections, page.stored_ids, strict=True
+                )
+            ],
+        )
 
     def apply_corrections(self, views: ViewsDatabase) -> None:
-        """Every correction kept, in one pass, as catching up page by page applies them;
-        a correction that cannot be applied is left out, as it would be there."""
+        """Every correction kept, as catching up page by page applies them; a correction
+        that cannot be applied is left out, as it would be there."""
         days = Days()
-        self._apply(views, 0, len(self.corrections), days)
+        after = 0
+        while slice_ := views.conn.execute(
+            "SELECT position, stored_id, fields FROM temp.pending_corrections "
+            "WHERE position > ? ORDER BY position LIMIT ?",
+            (after, self.SLICE),
+        ).fetchall():
+            corrections = [(orjson.loads(fields), position) for position, _, fields in slice_]
+            stored_ids = [stored_id for _, stored_id, _ in slice_]
+            self._apply(views, corrections, stored_ids, days)
+            after = slice_[-1][0]
         views.add_allocation_days(days.totals)
+        self.discard(views)
 
-    def _apply(self, views: ViewsDatabase, start: int, stop: int, days: Days) -> None:
-        """Corrections start to stop together; if that fails, each half in turn, down to
-        the one that fails, so that the corrections after it still apply in order."""
-        if start == stop:
+    @staticmethod
+    def discard(views: ViewsDatabase) -> None:
+        views.conn.execute("DROP TABLE IF EXISTS temp.pending_corrections")
+
+    def _apply(
+        self,
+        views: ViewsDatabase,
+        corrections: list[tuple[dict[str, Any], int]],
+        stored_ids: list[str],
+        days: Days,
+    ) -> None:
+        """These corrections together; if that fails, each half in turn, down to the one
+        that fails, so that the corrections after it still apply in order."""
+        if not corrections:
             return
         together = Days()
         try:
             with views.savepoint():
-                _correct(views, self.corrections[start:stop], together)
+                _correct(views, corrections, together)
         except _EVENT_FAULTS as error:
-            if stop - start == 1:
-                _, position = self.corrections[start]
-                views.leave_out(position, str(self.stored_ids[start]), _fault(error))
+            if len(corrections) == 1:
+                views.leave_out(corrections[0][1], stored_ids[0], _fault(error))
                 return
-            middle = (start + stop) // 2
-            self._apply(views, start, middle, days)
-            self._apply(views, middle, stop, days)
+            middle = len(corrections) // 2
+            self._apply(views, corrections[:middle], stored_ids[:middle], days)
+            self._apply(views, corrections[middle:], stored_ids[middle:], days)
         else:
             days.add_days(together)
