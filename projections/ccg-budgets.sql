@@ -41,17 +41,17 @@
 WITH RECURSIVE
 -- The years with commissioners' allocations known by as_at, for the error that says a
 -- year asked for has none.
-recorded_years(year) AS (
-    SELECT DISTINCT d.financial_year
+-- Not materialised: asking about one year reads only that year's rows.
+recorded_years(year) AS NOT MATERIALIZED (
+    SELECT d.financial_year
     FROM allocation_days AS d
     JOIN organisations AS o ON o.code = d.account AND o.type IN ('ccg', 'icb')
     WHERE d.as_at <= COALESCE(:as_at, date('now'))
-    ORDER BY 1
 ),
 years_said(said) AS (
     SELECT CASE WHEN :as_at IS NOT NULL THEN ' known by ' || :as_at ELSE '' END
            || ' (recorded years: ' || COALESCE(group_concat(year, ', '), 'none') || ')'
-    FROM recorded_years
+    FROM (SELECT DISTINCT year FROM recorded_years ORDER BY 1)
 ),
 params AS (
     SELECT
@@ -75,9 +75,11 @@ bounds AS (
             'parameter boundaries: ' || :boundaries || ' is before '
             || MAX(p.year, COALESCE(p.compare, p.year)) || '; figures are restated onto a '
             || 'later year''s organisations (mergers are not undone)'
-        WHEN :year IS NOT NULL AND :year NOT IN (SELECT year FROM recorded_years) THEN
+        WHEN :year IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM recorded_years AS r WHERE r.year = :year) THEN
             'no allocations recorded for ' || :year || (SELECT said FROM years_said)
-        WHEN :compare IS NOT NULL AND :compare NOT IN (SELECT year FROM recorded_years) THEN
+        WHEN :compare IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM recorded_years AS r WHERE r.year = :compare) THEN
             'parameter compare: no allocations recorded for ' || :compare
             || (SELECT said FROM years_said)
         WHEN :region IS NOT NULL AND :region NOT IN (

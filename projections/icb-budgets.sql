@@ -41,7 +41,7 @@
 WITH
 -- The years with allocations by service known by as_at:
 -- a year asked for without any is an error.
-recorded_years(financial_year) AS (
+recorded_years(financial_year) AS NOT MATERIALIZED (
     SELECT financial_year FROM allocation_days
     WHERE service <> '' AND as_at <= COALESCE(:as_at, date('now'))
 ),
@@ -54,7 +54,8 @@ params AS (
         COALESCE(:service, 'all') AS service,
         COALESCE(:as_at, date('now')) AS as_at,
         COALESCE(:group, 'icb') AS grouping
-    WHERE view_error(CASE WHEN :year NOT IN (SELECT financial_year FROM recorded_years) THEN
+    WHERE view_error(CASE WHEN :year IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM recorded_years AS r WHERE r.financial_year = :year) THEN
         'no allocations by service recorded for ' || :year
         || CASE WHEN :as_at IS NOT NULL THEN ' known by ' || :as_at ELSE '' END
         || ' (recorded years: ' || COALESCE((SELECT group_concat(financial_year, ', ') FROM (

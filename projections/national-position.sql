@@ -44,7 +44,7 @@
 WITH
 -- The years with allocations or limits known by as_at:
 -- a year asked for without any is an error.
-recorded_years(financial_year) AS (
+recorded_years(financial_year) AS NOT MATERIALIZED (
     SELECT d.financial_year FROM allocation_days AS d
     JOIN organisations AS o ON o.code = d.account AND o.type IN ('ccg', 'icb')
     WHERE d.as_at <= COALESCE(:as_at, date('now'))
@@ -58,7 +58,8 @@ params AS (
     SELECT :year AS year,
            COALESCE(:as_at, date('now')) AS as_at,
            'commissioning-system' AS system
-    WHERE view_error(CASE WHEN :year NOT IN (SELECT financial_year FROM recorded_years) THEN
+    WHERE view_error(CASE WHEN :year IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM recorded_years AS r WHERE r.financial_year = :year) THEN
         'no allocations or limits recorded for ' || :year
         || CASE WHEN :as_at IS NOT NULL THEN ' known by ' || :as_at ELSE '' END
         || ' (recorded years: ' || COALESCE((SELECT group_concat(financial_year, ', ') FROM (

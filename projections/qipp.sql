@@ -22,7 +22,7 @@
 WITH
 -- The years with QIPP plans or shortfalls known by as_at:
 -- a year asked for without any is an error.
-recorded_years(financial_year) AS (
+recorded_years(financial_year) AS NOT MATERIALIZED (
     SELECT financial_year FROM postings
     WHERE kind = 'qipp'
       AND as_at <= COALESCE(:as_at, date('now'))
@@ -33,7 +33,8 @@ params AS (
                   ORDER BY financial_year DESC LIMIT 1))
                AS year,
            COALESCE(:as_at, date('now')) AS as_at
-    WHERE view_error(CASE WHEN :year NOT IN (SELECT financial_year FROM recorded_years) THEN
+    WHERE view_error(CASE WHEN :year IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM recorded_years AS r WHERE r.financial_year = :year) THEN
         'no QIPP plans or shortfalls recorded for ' || :year
         || CASE WHEN :as_at IS NOT NULL THEN ' known by ' || :as_at ELSE '' END
         || ' (recorded years: ' || COALESCE((SELECT group_concat(financial_year, ', ') FROM (

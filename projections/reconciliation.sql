@@ -37,7 +37,7 @@
 WITH
 -- The years with figures that name their components known by as_at:
 -- a year asked for without any is an error.
-recorded_years(financial_year) AS (
+recorded_years(financial_year) AS NOT MATERIALIZED (
     SELECT x.financial_year FROM reconciled_figures AS r
     CROSS JOIN postings AS x ON x.record_id = r.figure_id
     WHERE x.as_at <= COALESCE(:as_at, date('now'))
@@ -49,7 +49,8 @@ params AS (
                             WHERE x.as_at <= COALESCE(:as_at, date('now'))
                             ORDER BY x.financial_year DESC LIMIT 1)) AS year,
            COALESCE(:as_at, date('now')) AS as_at
-    WHERE view_error(CASE WHEN :year NOT IN (SELECT financial_year FROM recorded_years) THEN
+    WHERE view_error(CASE WHEN :year IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM recorded_years AS r WHERE r.financial_year = :year) THEN
         'no figures that name their components recorded for ' || :year
         || CASE WHEN :as_at IS NOT NULL THEN ' known by ' || :as_at ELSE '' END
         || ' (recorded years: ' || COALESCE((SELECT group_concat(financial_year, ', ') FROM (

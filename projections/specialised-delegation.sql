@@ -50,7 +50,7 @@
 WITH
 -- The years with specialised figures known by as_at:
 -- a year asked for without any is an error.
-recorded_years(financial_year) AS (
+recorded_years(financial_year) AS NOT MATERIALIZED (
     SELECT financial_year FROM postings
     WHERE kind = 'figure' AND service = 'specialised'
       AND as_at <= COALESCE(:as_at, date('now'))
@@ -59,7 +59,8 @@ params AS (
     SELECT COALESCE(:year, '2025-26') AS year,
            COALESCE(:as_at, date('now')) AS as_at,
            COALESCE(:group, 'icb') AS grouping
-    WHERE view_error(CASE WHEN :year NOT IN (SELECT financial_year FROM recorded_years) THEN
+    WHERE view_error(CASE WHEN :year IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM recorded_years AS r WHERE r.financial_year = :year) THEN
         'no specialised figures recorded for ' || :year
         || CASE WHEN :as_at IS NOT NULL THEN ' known by ' || :as_at ELSE '' END
         || ' (recorded years: ' || COALESCE((SELECT group_concat(financial_year, ', ') FROM (

@@ -24,7 +24,7 @@
 WITH RECURSIVE
 -- The years with transfers or reported net changes known by as_at:
 -- a year asked for without any is an error.
-recorded_years(financial_year) AS (
+recorded_years(financial_year) AS NOT MATERIALIZED (
     SELECT financial_year FROM postings
     WHERE (kind = 'transfer' OR measure = 'net-transfers-in')
       AND as_at <= COALESCE(:as_at, date('now'))
@@ -46,7 +46,8 @@ params AS (
                 ' (did you mean ''' || (SELECT code FROM organisations
                                         WHERE lower(code) = lower(:account) LIMIT 1) || '''?)',
                 '')
-        WHEN :year NOT IN (SELECT financial_year FROM recorded_years) THEN
+        WHEN :year IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM recorded_years AS r WHERE r.financial_year = :year) THEN
             'no transfers or reported net changes recorded for ' || :year
             || CASE WHEN :as_at IS NOT NULL THEN ' known by ' || :as_at ELSE '' END
             || ' (recorded years: ' || COALESCE((SELECT group_concat(financial_year, ', ') FROM (

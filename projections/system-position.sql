@@ -36,7 +36,7 @@
 WITH RECURSIVE
 -- The years with plans, forecasts or limits known by as_at:
 -- a year asked for without any is an error.
-recorded_years(financial_year) AS (
+recorded_years(financial_year) AS NOT MATERIALIZED (
     SELECT financial_year FROM postings
     WHERE measure IN ('plan', 'forecast', 'spending-limit', 'revenue-limit-outturn',
                       'revenue-limit-plan')
@@ -54,7 +54,8 @@ params AS (
                 ' (did you mean ''' || (SELECT code FROM organisations
                                         WHERE lower(code) = lower(:system) LIMIT 1) || '''?)',
                 '')
-        WHEN :year NOT IN (SELECT financial_year FROM recorded_years) THEN
+        WHEN :year IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM recorded_years AS r WHERE r.financial_year = :year) THEN
             'no plans, forecasts or limits recorded for ' || :year
             || CASE WHEN :as_at IS NOT NULL THEN ' known by ' || :as_at ELSE '' END
             || ' (recorded years: ' || COALESCE((SELECT group_concat(financial_year, ', ') FROM (
