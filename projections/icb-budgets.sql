@@ -89,11 +89,12 @@ placed AS (
     FROM memberships AS m, bounds AS b
     WHERE m.as_at <= b.as_at
 ),
--- The year's allocations of the service(s) asked, by ICB and service.
+-- The year's allocations of the service(s) asked, by ICB and service. CROSS JOIN reads
+-- the year's rows by its key first; led by the ICBs, SQLite indexed every row each time.
 allocated AS (
     SELECT d.account AS code, d.service, SUM(d.delta_pence) AS pence
-    FROM allocation_days AS d
-    CROSS JOIN bounds AS b
+    FROM bounds AS b
+    CROSS JOIN allocation_days AS d
     JOIN organisations AS o ON o.code = d.account AND o.type = 'icb'
     WHERE d.financial_year = b.year AND d.as_at <= b.as_at
       AND (b.service = 'all' OR d.service = b.service)
