@@ -13,7 +13,14 @@ from click.testing import CliRunner, Result
 from factories import world, write_jsonl
 
 from ledger.cli import main
-from ledger.data.synthetic import Ccg, records_per_year, synthetic_history, years_before
+from ledger.data.synthetic import (
+    DENSEST,
+    Ccg,
+    changes_per_ccg_month,
+    records_per_year,
+    synthetic_history,
+    years_before,
+)
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 
@@ -82,7 +89,7 @@ def test_a_history_that_would_run_past_today_is_refused_before_a_file_is_written
     result = generated(ledger, path, 20_000_000, seed=1)
     assert result.exit_code == 1
     years = years_before(date.today())
-    room = 1 + len(years) * records_per_year(211, 40)
+    room = 1 + len(years) * records_per_year(211, DENSEST)
     assert result.stderr == (
         f"Error: 20,000,000 events would run past today; ask for at most {room:,} "
         f"(the years 2013-14 to {years[-1]} over 211 CCGs)\n"
@@ -100,8 +107,23 @@ def test_the_history_fills_every_year_up_to_today_and_no_further():
         sorted({record["financial_year"] for record in history if "financial_year" in record})
         == years
     )
+    densest = 1 + len(years) * records_per_year(len(ccgs), DENSEST)
     with pytest.raises(ValueError, match="would run past today"):
-        next(synthetic_history(ccgs, room + 1, seed=1))
+        next(synthetic_history(ccgs, densest + 1, seed=1))
+
+
+def test_a_longer_history_is_packed_more_densely_into_the_same_years():
+    years = len(years_before(date.today()))
+    usual = 1 + years * records_per_year(211, 40)
+    assert changes_per_ccg_month(211, 1_000_000, years) == 40  # as it always was
+    assert changes_per_ccg_month(211, usual, years) == 40
+    denser = changes_per_ccg_month(211, 10_000_000, years)
+    assert 40 < denser <= DENSEST
+    assert 1 + years * records_per_year(211, denser) >= 10_000_000
+    assert 1 + years * records_per_year(211, denser - 1) < 10_000_000
+    ccgs = [Ccg("06H", "Q56"), Ccg("05Q", "Q56")]
+    packed = list(synthetic_history(ccgs, 1 + years * records_per_year(2, 40) + 1, seed=1))
+    assert packed[-1]["financial_year"] == years_before(date.today())[-1]
 
 
 def test_the_years_of_history_end_with_the_last_whose_month_12_is_known():

@@ -22,6 +22,9 @@ from ledger.records.periods import first_day, period_end
 FIRST_YEAR = 2013
 # Per CCG and month, beyond the forecast: in-year changes to allocations.
 CHANGES_PER_CCG_MONTH = (1, 40)
+# A history longer than the years so far hold at 40 a month (some 1.3 million records over
+# 211 CCGs) is packed more densely, up to this many (a 10-million-record benchmark).
+DENSEST = 400
 # A month's figures are known within 25 days of its end (see _month).
 MONTH_END_REPORTING = timedelta(days=30)
 
@@ -45,9 +48,8 @@ def synthetic_history(
     from when SPECIALISED and SECTOR are known, and no record naming one is known earlier."""
     if not ccgs:
         raise ValueError("no CCGs to write a history for")
-    per_month = changes_per_ccg_month(len(ccgs), events)
     years = years_before(date.today())
-    room = 1 + len(years) * records_per_year(len(ccgs), per_month)
+    room = 1 + len(years) * records_per_year(len(ccgs), DENSEST)
     if events > room:
         raise ValueError(
             f"{events:,} events would run past today; ask for at most {room:,} "
@@ -60,11 +62,17 @@ def synthetic_history(
             return
 
 
-def changes_per_ccg_month(ccgs: int, events: int) -> int:
+def changes_per_ccg_month(ccgs: int, events: int, years: int) -> int:
     """Records per CCG and month (its forecast and in-year changes): as many as spread the
-    events over one year, within CHANGES_PER_CCG_MONTH."""
+    events over one year, within CHANGES_PER_CCG_MONTH; more, up to DENSEST, when the
+    ``years`` so far cannot hold the events at that."""
     lowest, highest = CHANGES_PER_CCG_MONTH
-    return max(lowest, min(events // (ccgs * 12), highest))
+    usual = max(lowest, min(events // (ccgs * 12), highest))
+    if years == 0 or 1 + years * records_per_year(ccgs, usual) >= events:
+        return usual
+    per_year = -(-(events - 1) // years)  # rounded up
+    needed = -(-(per_year - 3 * ccgs - 12) // (12 * ccgs))
+    return min(max(needed, usual), DENSEST)
 
 
 def records_per_year(ccgs: int, per_month: int) -> int:
@@ -152,8 +160,9 @@ class _Writer:
 
     def records(self, events: int) -> Iterator[dict[str, Any]]:
         yield self.numbering.source_record()
-        per_month = changes_per_ccg_month(len(self.ccgs), events)
-        for financial_year in years_before(date.today()):
+        years = years_before(date.today())
+        per_month = changes_per_ccg_month(len(self.ccgs), events, len(years))
+        for financial_year in years:
             yield from self._year(financial_year, per_month)
 
     def _year(self, financial_year: str, per_month: int) -> Iterator[dict[str, Any]]:
