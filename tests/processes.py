@@ -20,9 +20,15 @@ def ledger_process(*args: str, **popen: Any) -> subprocess.Popen[str]:
     )
 
 
-def run_ledger(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_ledger(
+    *args: str, timeout: float = 120, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "ledger.cli", *args], capture_output=True, text=True, timeout=timeout
+        [sys.executable, "-m", "ledger.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
     )
 
 

@@ -13,6 +13,7 @@ import sys
 import termios
 
 from conftest import REPOSITORY
+from processes import run_ledger
 
 EVENTS = str(REPOSITORY / "events")
 
@@ -68,21 +69,7 @@ def test_an_import_on_a_terminal_shows_its_progress_then_erases_it(tmp_path):
 
 
 def test_an_import_whose_stderr_is_not_a_terminal_says_only_the_result(tmp_path):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ledger.cli",
-            "--store",
-            str(tmp_path / "ledger.db"),
-            "import",
-            EVENTS,
-        ],
-        capture_output=True,
-        text=True,
-        env=environment(),
-        timeout=120,
-    )
+    result = run_ledger("--store", str(tmp_path / "ledger.db"), "import", EVENTS, env=environment())
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert result.stdout.startswith("Recorded ")
@@ -105,20 +92,12 @@ def test_problems_are_listed_on_lines_of_their_own_after_the_progress(tmp_path):
 
 
 def test_a_progress_interval_that_is_not_a_number_is_refused(tmp_path):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ledger.cli",
-            "--store",
-            str(tmp_path / "ledger.db"),
-            "import",
-            EVENTS,
-        ],
-        capture_output=True,
-        text=True,
+    result = run_ledger(
+        "--store",
+        str(tmp_path / "ledger.db"),
+        "import",
+        EVENTS,
         env=environment(LEDGER_PROGRESS_SECONDS="soon"),
-        timeout=120,
     )
     assert result.returncode == 1
     assert result.stderr == (
