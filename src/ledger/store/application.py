@@ -19,6 +19,7 @@ from eventsourcing.persistence import (
     IntegrityError,
     InterfaceError,
     OperationalError,
+    PersistenceError,
     ProgrammingError,
     StoredEvent,
 )
@@ -29,6 +30,7 @@ from ledger.store.files import TRACKING, disk_full, folder_problem, is_sqlite_fi
 from ledger.store.hash_chain import ChainReport, verify
 from ledger.store.reading import LogReader
 from ledger.store.settings import is_database_url, refuse_empty, shown, store_environment
+from ledger.store.totals import StoredTotals
 
 if TYPE_CHECKING:
     from ledger.records.located import Located
@@ -194,6 +196,22 @@ class EventStore(LogReader):
             topic=EVENT_FOR_KIND[record["kind"]].TOPIC,
             state=self.mapper.transcoder.encode(state),
         )
+
+    def stored_totals(self, up_to: int) -> StoredTotals | None:
+        """The sums of the store's values kept beside it, if they count every event up to
+        position ``up_to`` and no further (see store.totals)."""
+        return self._chained_recorder().read_totals(up_to)
+
+    def keep_totals(self, totals: StoredTotals) -> None:
+        """Keep the sums of the store's values beside it (see store.totals). They only
+        save a later check reading every record, so a store that cannot take them now
+        (a full disk, another writer holding it) is left as it is."""
+        if not totals.fits:
+            return
+        try:
+            self._chained_recorder().write_totals(totals)
+        except PersistenceError:
+            return
 
     def verify_chain(self) -> ChainReport:
         """Recompute the hash chain over the whole store."""

@@ -9,7 +9,7 @@ from contextlib import contextmanager, suppress
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import PersistenceError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Cursor
 from psycopg.errors import DuplicateObject
@@ -18,6 +18,7 @@ from psycopg.sql import SQL, Identifier
 
 from ledger.store.hash_chain import GENESIS, HASHES_TABLE, ChainLink, extend
 from ledger.store.recorders import ID_PAGE, PAGE_SIZE, Insert, NotificationRow, paged_links, stored
+from ledger.store.totals import COUNTED_TABLE, TOTALS_TABLE, StoredTotals
 
 
 class _ReadingRecorder(PostgresApplicationRecorder):
@@ -29,6 +30,8 @@ class _ReadingRecorder(PostgresApplicationRecorder):
         schema = Identifier(self.datastore.schema)
         self.events_table = SQL("{0}.{1}").format(schema, Identifier(self.events_table_name))
         self.hashes_table = SQL("{0}.{1}").format(schema, Identifier(HASHES_TABLE))
+        self.totals_table = SQL("{0}.{1}").format(schema, Identifier(TOTALS_TABLE))
+        self.counted_table = SQL("{0}.{1}").format(schema, Identifier(COUNTED_TABLE))
 
     @contextmanager
     def _reading(self) -> Iterator[Cursor[tuple[Any, ...]]]:
@@ -62,6 +65,24 @@ class _ReadingRecorder(PostgresApplicationRecorder):
         with self._reading() as curs:
             curs.execute(statement, (after, limit))
             return curs.fetchall()  # bytea is read as bytes
+
+    def read_totals(self, position: int) -> StoredTotals | None:
+        """The sums kept beside the events, if they count up to ``position``."""
+        try:
+            with self._reading() as curs:
+                curs.execute(
+                    SQL("SELECT position, corrections FROM {0}").format(self.counted_table)
+                )
+                counted = curs.fetchone()
+                if counted is None or counted[0] != position:
+                    return None
+                curs.execute(
+                    SQL("SELECT financial_year, account, total FROM {0}").format(self.totals_table)
+                )
+                sums = {(year, account): total for year, account, total in curs.fetchall()}
+        except PersistenceError:  # a store made before they were kept, opened to read
+            return None
+        return StoredTotals(position, counted[1], sums)
 
     def head(self) -> tuple[int, str]:
         """The last chained position and its hash (0 and the genesis hash when empty)."""
@@ -107,6 +128,30 @@ class ChainedPostgresApplicationRecorder(_ReadingRecorder):
                 "(notification_id bigint PRIMARY KEY, hash text NOT NULL)"
             ).format(self.hashes_table)
         )
+        self.sql_create_statements += [
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0} (financial_year text NOT NULL, account text "
+                "NOT NULL, total bigint NOT NULL, PRIMARY KEY (financial_year, account))"
+            ).format(self.totals_table),
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0} "
+                "(position bigint NOT NULL, corrections bigint NOT NULL)"
+            ).format(self.counted_table),
+        ]
+
+    def write_totals(self, totals: StoredTotals) -> None:
+        """Keep these sums in place of those kept before, in one transaction."""
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            curs.execute(SQL("DELETE FROM {0}").format(self.counted_table))
+            curs.execute(SQL("DELETE FROM {0}").format(self.totals_table))
+            curs.executemany(
+                SQL("INSERT INTO {0} VALUES (%s, %s, %s)").format(self.totals_table),
+                [(*key, total) for key, total in totals.by_account.items()],
+            )
+            curs.execute(
+                SQL("INSERT INTO {0} VALUES (%s, %s)").format(self.counted_table),
+                (totals.position, totals.corrections),
+            )
 
     def create_table(self) -> None:
         """Make the schema named in the store's URL and its tables if they are new, in one

@@ -12,10 +12,11 @@ from contextlib import contextmanager
 from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.persistence import PersistenceError, StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
 from ledger.store.hash_chain import GENESIS, HASHES_TABLE, ChainLink, extend, links_of
+from ledger.store.totals import COUNTED_TABLE, TOTALS_TABLE, StoredTotals
 
 PAGE_SIZE = 5000  # chain links read at a time
 ID_PAGE = 500  # record ids looked up at a time
@@ -39,11 +40,48 @@ class ChainedRecorder(Protocol):
 
     def notification_rows(self, after: int, limit: int) -> Sequence[NotificationRow]: ...
 
+    def read_totals(self, position: int) -> StoredTotals | None: ...
+
+    def write_totals(self, totals: StoredTotals) -> None: ...
+
 
 IMPORT_CACHE_KIB = 64 * 1024
 
 
-class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
+class _KeptTotals:
+    """The sums kept beside a SQLite store's events (see store.totals)."""
+
+    datastore: SQLiteDatastore
+
+    def read_totals(self, position: int) -> StoredTotals | None:
+        """The sums kept beside the events, if they count up to ``position``."""
+        try:
+            with self.datastore.transaction(commit=False) as c:
+                c.execute(f"SELECT position, corrections FROM {COUNTED_TABLE}")
+                counted = c.fetchone()
+                if counted is None or counted[0] != position:
+                    return None
+                c.execute(f"SELECT financial_year, account, total FROM {TOTALS_TABLE}")
+                sums = {(year, account): total for year, account, total in c.fetchall()}
+        except PersistenceError:  # a store made before they were kept, opened to read
+            return None
+        return StoredTotals(position, counted[1], sums)
+
+    def write_totals(self, totals: StoredTotals) -> None:
+        """Keep these sums in place of those kept before, in one transaction."""
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"DELETE FROM {COUNTED_TABLE}")
+            c.execute(f"DELETE FROM {TOTALS_TABLE}")
+            c.executemany(
+                f"INSERT INTO {TOTALS_TABLE} VALUES (?, ?, ?)",
+                [(*key, total) for key, total in totals.by_account.items()],
+            )
+            c.execute(
+                f"INSERT INTO {COUNTED_TABLE} VALUES (?, ?)", (totals.position, totals.corrections)
+            )
+
+
+class ChainedSQLiteApplicationRecorder(_KeptTotals, SQLiteApplicationRecorder):
     """The library's SQLite recorder, also writing each event's chained hash."""
 
     def construct_create_table_statements(self) -> list[str]:
@@ -51,6 +89,10 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
             *super().construct_create_table_statements(),
             f"CREATE TABLE IF NOT EXISTS {HASHES_TABLE} "
             "(notification_id INTEGER PRIMARY KEY, hash TEXT NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {TOTALS_TABLE} (financial_year TEXT NOT NULL, "
+            "account TEXT NOT NULL, total INTEGER NOT NULL, PRIMARY KEY (financial_year, account))",
+            f"CREATE TABLE IF NOT EXISTS {COUNTED_TABLE} "
+            "(position INTEGER NOT NULL, corrections INTEGER NOT NULL)",
         ]
 
     def _insert_events(

@@ -22,6 +22,7 @@ from ledger.records.fields import CORRECTABLE_KINDS
 from ledger.records.located import Located, Problem
 from ledger.records.models import AnyRecord
 from ledger.records.reference import OrganisationRecord
+from ledger.store.totals import StoredTotals
 from ledger.writing.errata import Errata
 from ledger.writing.lifecycle import Lifecycle, note_record, note_stored_change, note_stored_use
 from ledger.writing.references import References
@@ -42,6 +43,8 @@ class RecordSource(Protocol):
 
     def record_fields(self, up_to: int) -> Iterator[dict[str, Any]]: ...
 
+    def stored_totals(self, up_to: int) -> StoredTotals | None: ...
+
 
 class NoRecords:
     """A store that does not exist yet holds no records."""
@@ -60,6 +63,9 @@ class NoRecords:
 
     def record_fields(self, up_to: int) -> Iterator[dict[str, Any]]:
         return iter(())
+
+    def stored_totals(self, up_to: int) -> StoredTotals | None:
+        return None
 
 
 CHANGE_KINDS = ("closure", "merger", "split")  # what ends an organisation or carries it on
@@ -81,6 +87,7 @@ class Checker:
         self.totals = Totals()
         self._store_end: int | None = None  # the store's last position before this batch
         self._store_read = False
+        self._totals_read = False  # the store's sums are in self.totals
         self.errata = Errata()
 
     @property
@@ -139,20 +146,33 @@ class Checker:
         found = self._find(code)
         return found.opened if isinstance(found, (Seen, OrganisationRecord)) else None
 
+    def totals_to_keep(self, positions: Sequence[int]) -> StoredTotals | None:
+        """The sums of the store once the batch was appended at these positions, to keep
+        beside it; None if another writer appended between the store's end and them."""
+        end = self.store_end
+        if not positions or (positions[0], positions[-1]) != (end + 1, end + len(positions)):
+            return None
+        self._read_totals()
+        return self.totals.counted_up_to(positions[-1])
+
     def _count(self, item: Located) -> None:
         """Add a record's values to the running totals (the store's first)."""
         if "amount_pence" in item.fields or "count" in item.fields:
-            self._read_store()
+            self._read_totals()
             self._problem(item, self.totals.add(item.fields))
 
+    def _read_totals(self) -> None:
+        if not self._totals_read:
+            self._totals_read = True
+            self.totals.read_store(self.store, self.store_end)
+
     def _read_store(self) -> None:
-        """One pass over the store as it was, for its totals and the dates its figures
-        are about (the batch may close an organisation they use)."""
+        """One pass over the store as it was, for the dates its figures are about (the
+        batch may close an organisation they use)."""
         if self._store_read:
             return
         self._store_read = True
         for fields in self.store.record_fields(self.store_end):
-            self.totals.add(fields)
             if fields.get("kind") in USING_KINDS:
                 note_stored_use(self.lifecycle, fields)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ledger.records.located import Located, Problem
 from ledger.store.application import store_exists
-from ledger.writing.batch import Checker, NoRecords, RecordSource
+from ledger.writing.batch import Checker, NoRecords
 from ledger.writing.jsonlines import RecordStream, chunks
 from ledger.writing.ledger import Ledger
 
@@ -51,22 +51,26 @@ def import_files(
     if dry_run or not exists:
         if exists:
             with Ledger(store, must_exist=True) as ledger:
-                checked = _import(stream, ledger, None, progress)
+                checked = _import(stream, Checker(ledger), None, progress)
         else:
-            checked = _import(stream, NoRecords(), None, progress)
+            checked = _import(stream, Checker(NoRecords()), None, progress)
         if dry_run or not checked.new:
             return checked
-    with Ledger(store) as ledger, ledger.appending() as append:
-        return _import(stream, ledger, append, progress)
+    with Ledger(store) as ledger:
+        checker, positions = Checker(ledger), []
+        with ledger.appending() as append:
+            imported = _import(stream, checker, lambda new: positions.extend(append(new)), progress)
+        if totals := checker.totals_to_keep(positions):
+            ledger.keep_totals(totals)
+        return imported
 
 
 def _import(
     stream: RecordStream,
-    store: RecordSource,
-    append: Callable[[Sequence[Located]], list[int]] | None,
+    checker: Checker,
+    append: Callable[[Sequence[Located]], object] | None,
     progress: Progress | None = None,
 ) -> Imported:
-    checker = Checker(store)
     imported = Imported()
     read = 0
     for chunk in chunks(stream, CHUNK):

@@ -21,12 +21,13 @@ class Batch:
     new: list[Located] = field(default_factory=list)
     already_recorded: list[Located] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    checker: Checker | None = field(default=None, compare=False, repr=False)  # knows the sums
 
 
 def prepare_batch(items: Sequence[Located], store: RecordSource) -> Batch:
     """Check a few records at once (a command line, a test) against each other and the store."""
     checker = Checker(store, keep_already_recorded=True)
-    batch = Batch()
+    batch = Batch(checker=checker)
     batch.new = checker.check(items)
     batch.already_recorded = checker.ids.already_recorded
     batch.problems = checker.finish()
@@ -49,4 +50,7 @@ class Ledger(EventStore):
         if not batch.new:
             return []
         with self.appending() as append:
-            return append(batch.new)
+            positions = append(batch.new)
+        if batch.checker and (totals := batch.checker.totals_to_keep(positions)):
+            self.keep_totals(totals)
+        return positions

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Protocol
 
 from ledger.records.money import format_pounds
+from ledger.store.totals import StoredTotals
 
 LIMIT = (2**63 - 1) // 2
 BEYOND = f"more than {format_pounds(LIMIT)}, beyond what the ledger can add up exactly"
@@ -34,6 +35,14 @@ def values(fields: dict[str, Any]) -> Iterator[tuple[str, int]]:
             yield fields[side], _value(fields)
 
 
+class Stored(Protocol):
+    """Where the store's records and its kept sums are read (writing.batch.RecordSource)."""
+
+    def stored_totals(self, up_to: int) -> StoredTotals | None: ...
+
+    def record_fields(self, up_to: int) -> Iterator[dict[str, Any]]: ...
+
+
 class Totals:
     """Running totals of the store's and the batch's values."""
 
@@ -42,6 +51,23 @@ class Totals:
         self.by_year: Counter[str] = Counter()
         self.corrections = 0  # the new values of every correction, counted against every year
         self._reported: set[object] = set()
+
+    def read_store(self, store: Stored, up_to: int) -> None:
+        """Start from the sums of the store's records up to position ``up_to``: as kept
+        beside it, when they count exactly those, or else added up from every record."""
+        kept = store.stored_totals(up_to)
+        if kept is None:
+            for fields in store.record_fields(up_to):
+                self.add(fields)
+            return
+        self.corrections = kept.corrections
+        for (year, account), total in kept.by_account.items():
+            self.by_account[year, account] = total
+            self.by_year[year] += total
+
+    def counted_up_to(self, position: int) -> StoredTotals:
+        """These sums, to keep as those of the store up to ``position``."""
+        return StoredTotals(position, self.corrections, dict(self.by_account))
 
     def add(self, fields: dict[str, Any]) -> str | None:
         """Count a record's values; say what is wrong the first time a total is too large."""
