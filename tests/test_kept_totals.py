@@ -116,3 +116,29 @@ def test_a_store_made_before_the_sums_were_kept_is_read_and_then_kept(
     assert kept is not None
     assert kept.by_account == dict(counted.by_account)
     assert set(Counter(kept.by_account)) == {("2013-14", "06H"), ("2013-14", "05Q")}
+
+
+def test_the_few_closures_mergers_and_errata_are_found_by_their_topic(
+    run, store, tmp_path, no_reading_every_record
+):
+    """A check looks up the store's closures, mergers, splits and errata by topic, as the
+    library's select_notifications asks; an index on topic answers without reading every
+    event. A store made before the index gains it on its next import."""
+    no_reading_every_record["allowed"] = True
+    first = write_jsonl(tmp_path / "first.jsonl", [*world(), *huge(10)])
+    assert run("import", str(first)).exit_code == 0
+    store_sql(store, "DROP INDEX {events}_topic")
+    more = write_jsonl(tmp_path / "more.jsonl", [allocation("one-more", account="05Q")])
+    assert run("import", str(more)).exit_code == 0
+
+    if store.startswith("postgresql://"):  # the server's planner uses it once it pays
+        indexes = store_sql(store, "SELECT indexname FROM pg_indexes WHERE indexname = ?",
+                            ("ledger_events_topic",))  # fmt: skip
+        assert indexes == [("ledger_events_topic",)]
+    else:
+        plan = store_sql(
+            store,
+            "EXPLAIN QUERY PLAN SELECT rowid, * FROM {events} WHERE rowid >= 1 AND rowid <= 99 "
+            "AND topic IN ('ledger:OrganisationClosed') ORDER BY rowid LIMIT 10",
+        )
+        assert any("USING INDEX stored_events_topic" in str(row) for row in plan), plan

@@ -137,6 +137,11 @@ class ChainedPostgresApplicationRecorder(_ReadingRecorder):
                 "CREATE TABLE IF NOT EXISTS {0} "
                 "(position bigint NOT NULL, corrections bigint NOT NULL)"
             ).format(self.counted_table),
+            # Checks find the few closures, mergers and errata among a store's records by
+            # their topic: without an index, each search reads every event.
+            SQL("CREATE INDEX IF NOT EXISTS {0} ON {1} (topic, notification_id)").format(
+                Identifier(f"{self.events_table_name}_topic"), self.events_table
+            ),
         ]
 
     def write_totals(self, totals: StoredTotals) -> None:
