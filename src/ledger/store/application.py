@@ -26,7 +26,14 @@ from eventsourcing.persistence import (
 
 from ledger.store.domain import EVENT_FOR_KIND, Entry, entry_id
 from ledger.store.errors import ConcurrentWriteError, NoStoreError, StoreError
-from ledger.store.files import TRACKING, disk_full, folder_problem, is_sqlite_file, sqlite_tables
+from ledger.store.files import (
+    EVENTS_TABLE,
+    TRACKING,
+    disk_full,
+    folder_problem,
+    is_sqlite_file,
+    sqlite_tables,
+)
 from ledger.store.hash_chain import ChainReport, verify
 from ledger.store.reading import LogReader
 from ledger.store.settings import is_database_url, refuse_empty, shown, store_environment
@@ -34,8 +41,6 @@ from ledger.store.totals import StoredTotals
 
 if TYPE_CHECKING:
     from ledger.records.located import Located
-
-EVENTS_TABLE = "stored_events"  # the SQLite recorder's table of events
 
 
 def store_exists(store: str) -> bool:

@@ -17,6 +17,7 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 # The table that tells a views database (see ledger.views) from an event store: every
 # views database has it, no store does.
 TRACKING = "ledger_tracking"
+EVENTS_TABLE = "stored_events"  # the SQLite recorder's table of events
 SIDE_FILES = ("-wal", "-shm", "-journal")  # what SQLite keeps beside a database file
 
 

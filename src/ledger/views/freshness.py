@@ -12,7 +12,7 @@ from pathlib import Path
 
 import orjson
 
-from ledger.store.files import TRACKING, is_sqlite_file, read_only_uri
+from ledger.store.files import EVENTS_TABLE, TRACKING, is_sqlite_file, read_only_uri
 from ledger.store.settings import is_database_url
 from ledger.views.tables import SCHEMA_VERSION
 
@@ -51,7 +51,7 @@ def _tracked(views: Path) -> tuple[int, str] | None:
 def _last_record(connection: sqlite3.Connection) -> tuple[int, str] | None:
     """The store's last position and the id of the record stored there."""
     row = connection.execute(
-        "SELECT rowid, state FROM stored_events ORDER BY rowid DESC LIMIT 1"
+        f"SELECT rowid, state FROM {EVENTS_TABLE} ORDER BY rowid DESC LIMIT 1"
     ).fetchone()
     if row is None:
         return None
