@@ -213,7 +213,7 @@ LEFT_OUT_FAMILY = [
     (normalised(transfer(), to=None), "it has no 'to' field"),
     (
         normalised(allocation("dict-locator"), locator={"row": 3}),
-        "Error binding parameter 25: type 'dict' is not supported",
+        "Error binding parameter 15: type 'dict' is not supported",
     ),
     (
         normalised(correction("fix-06H", "alloc-06H"), corrects=None),

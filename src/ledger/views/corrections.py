@@ -8,14 +8,16 @@ allocation_days totals follow the changes (Days).
 from __future__ import annotations
 
 from collections import defaultdict
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
 from ledger.views.database import ViewsDatabase
+from ledger.views.postings import FIRST_COLUMNS, Shape
 from ledger.views.tables import POSTING_COLUMNS
 
-_MEASURE, _YEAR, _ACCOUNT, _EFFECTIVE, _AS_AT, _DELTA, _SERVICE = map(
-    POSTING_COLUMNS.index,
-    ("measure", "financial_year", "account", "effective", "as_at", "delta_pence", "service"),
+_FIRST_MEASURE, _FIRST_YEAR, _FIRST_ACCOUNT, _FIRST_EFFECTIVE, _FIRST_AS_AT, _FIRST_DELTA = map(
+    FIRST_COLUMNS.index,
+    ("measure", "financial_year", "account", "effective", "as_at", "delta_pence"),
 )
 
 
@@ -61,6 +63,7 @@ _COPIED = tuple(name for name in POSTING_COLUMNS if name not in _SET_BY_CORRECTI
 # record's: numbered, so that a value that cannot be written is named by its place among
 # the correction's values, as when the record's columns were copied by INSERT ... SELECT.
 _PARAMETERS = (*_SET_IN_ORDER, *_COPIED)
+_set_values, _copied_values = itemgetter(*_SET_IN_ORDER), attrgetter(*_COPIED)
 _INSERT_CORRECTED_VERSION = (
     f"INSERT INTO postings ({', '.join(POSTING_COLUMNS)}) VALUES ("
     + ", ".join(f"?{_PARAMETERS.index(name) + 1}" for name in POSTING_COLUMNS)
@@ -81,13 +84,15 @@ class Days:
                    version.effective, version.as_at)  # fmt: skip
             self._add(key, delta, versions)
 
-    def add_postings(self, postings: list[tuple[Any, ...]]) -> None:
-        """Count new postings (tuples in POSTING_COLUMNS order) towards their days."""
+    def add_postings(self, shape: Shape, postings: list[tuple[Any, ...]]) -> None:
+        """Count new postings (first versions of one shape) towards their days."""
+        service = shape.service_at
         for posting in postings:
-            if posting[_MEASURE] == "allocation":
-                key = (posting[_YEAR], posting[_ACCOUNT], posting[_SERVICE] or "",
-                       posting[_EFFECTIVE], posting[_AS_AT])  # fmt: skip
-                self._add(key, posting[_DELTA], 1)
+            if posting[_FIRST_MEASURE] == "allocation":
+                key = (posting[_FIRST_YEAR], posting[_FIRST_ACCOUNT],
+                       (posting[service] or "") if service is not None else "",
+                       posting[_FIRST_EFFECTIVE], posting[_FIRST_AS_AT])  # fmt: skip
+                self._add(key, posting[_FIRST_DELTA], 1)
 
     def add_days(self, other: Days) -> None:
         """Count another's changes too."""
@@ -184,10 +189,7 @@ def _corrected_row(version: Version, valid_to: str | None, delta: int | None) ->
         "source": fields["source"],
         "locator": fields["locator"],
     }
-    return (
-        *(values[name] for name in _SET_IN_ORDER),
-        *(getattr(version, name) for name in _COPIED),
-    )
+    return (*_set_values(values), *_copied_values(version))
 
 
 def _signed(amount: int | None, side: str) -> int | None:

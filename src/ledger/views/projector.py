@@ -27,7 +27,13 @@ from ledger.views.corrections import Days, apply_corrections
 from ledger.views.database import ViewsDatabase
 from ledger.views.errata import Fixes, NeedsReplay
 from ledger.views.errors import ViewsError
-from ledger.views.postings import MONEY_KINDS, known_on, posting_rows, reference_rows
+from ledger.views.postings import (
+    MONEY_KINDS,
+    Shape,
+    first_versions,
+    known_on,
+    reference_rows,
+)
 
 if TYPE_CHECKING:
     from ledger.store.application import EventStore
@@ -196,13 +202,14 @@ class _Page:
         self.known_by = known_by
         self.fixes = fixes
         self.pending: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        self.postings: list[tuple[Any, ...]] = []
+        self.postings: dict[Shape, list[tuple[Any, ...]]] = defaultdict(list)
         self.corrections: list[tuple[dict[str, Any], int]] = []
         self.stored_ids: list[Any] = []  # each correction's id as stored, to leave it out by
         for record in records:
             self.apply(record.fields, record.position)
         self.days = Days()
-        self.days.add_postings(self.postings)
+        for shape, postings in self.postings.items():
+            self.days.add_postings(shape, postings)
 
     def apply(self, stored: dict[str, Any], position: int) -> None:
         if stored["kind"] == "erratum":
@@ -213,7 +220,8 @@ class _Page:
             return
         kind = fields["kind"]
         if kind in MONEY_KINDS:
-            self.postings += posting_rows(fields, position)
+            shape, postings = first_versions(fields, position)
+            self.postings[shape] += postings
             if kind == "figure":
                 self._reconciliation_rows(fields, position)
         elif kind == "correction":
@@ -249,7 +257,8 @@ class _Page:
     def write(self, views: ViewsDatabase, *, correct: bool) -> None:
         """Write the rows: new postings first, so the corrections find what they correct
         (unless ``correct`` is false: a build applies them at the end)."""
-        views.insert_postings(self.postings)
+        for shape, postings in self.postings.items():
+            views.insert_postings(shape.statement, postings)
         for table, rows in self.pending.items():
             views.insert(table, rows)
         if correct:

@@ -229,7 +229,3 @@ TABLES_BY_NAME = {name: name for name in TABLES}  # table names are never taken 
 
 # The columns a posting is written with, in order (posting_id is assigned by SQLite).
 POSTING_COLUMNS = tuple(name for name in TABLES["postings"]["columns"] if name != "posting_id")
-INSERT_POSTINGS = (
-    f"INSERT INTO postings ({', '.join(POSTING_COLUMNS)}) "
-    f"VALUES ({', '.join('?' * len(POSTING_COLUMNS))})"
-)
