@@ -55,10 +55,15 @@ def digests(path):
         views.close()
 
 
-def test_a_build_applies_its_corrections_at_the_end_as_catching_up_does_page_by_page(tmp_path):
+@pytest.mark.parametrize("corrections_at_a_time", [projector._Build.SLICE, 1])
+def test_a_build_applies_its_corrections_at_the_end_as_catching_up_does_page_by_page(
+    tmp_path, monkeypatch, corrections_at_a_time
+):
     """A rebuild holds every correction back and applies them in one pass once every
-    posting is in, making the unique index only then; catching up applies them a page at
-    a time. The tables, their rows and their indexes come out the same."""
+    posting is in (a slice at a time, each slice's allocation days written with it),
+    making the unique index only then; catching up applies them a page at a time. The
+    tables, their rows and their indexes come out the same."""
+    monkeypatch.setattr(projector._Build, "SLICE", corrections_at_a_time)
     erratum = {
         "id": "erratum-05Q", "kind": "erratum", "fixes": "alloc-05Q",
         "recorded": (date.today() - timedelta(days=7)).isoformat(),

@@ -311,7 +311,6 @@ class _Build:
     def apply_corrections(self, views: ViewsDatabase) -> None:
         """Every correction kept, as catching up page by page applies them; a correction
         that cannot be applied is left out, as it would be there."""
-        days = Days()
         after = 0
         while slice_ := views.conn.execute(
             "SELECT position, stored_id, fields FROM temp.pending_corrections "
@@ -320,9 +319,10 @@ class _Build:
         ).fetchall():
             corrections = [(orjson.loads(fields), position) for position, _, fields in slice_]
             stored_ids = [stored_id for _, stored_id, _ in slice_]
+            days = Days()  # a slice's, written with it: all of a large store's would grow
             self._apply(views, corrections, stored_ids, days)
+            views.add_allocation_days(days.totals)
             after = slice_[-1][0]
-        views.add_allocation_days(days.totals)
         self.discard(views)
 
     @staticmethod
