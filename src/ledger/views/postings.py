@@ -95,13 +95,8 @@ def first_versions(fields: dict[str, Any], position: int) -> tuple[Shape, list[t
     """The first version of a money record or reported figure, one row per side (a
     transfer has two), and the shape they are written in. Plain tuples made in one
     expression each: a replay makes a million of these."""
-    kind, measure, effective, as_at = (
-        fields["kind"],
-        measure_of(fields),
-        fields["effective"],
-        fields["as_at"],
-    )
-    transfer = kind == "transfer"
+    kind, effective, as_at = fields["kind"], fields["effective"], fields["as_at"]
+    measure, transfer = measure_of(fields), kind == "transfer"
     shape = _SHAPES.get((transfer, tuple(fields))) or _shape_of(fields, transfer)
     precedence = f"{effective} {as_at} {position:012d}"
     if not transfer:
@@ -128,12 +123,11 @@ def _shape_of(fields: dict[str, Any], transfer: bool) -> Shape:
         column for column, field in _OPTIONAL_FIELDS.items()
         if field in fields and not (transfer and column == "counterparty")
     )  # fmt: skip
+    if (optional, transfer) not in _SAME_COLUMNS:
+        _SAME_COLUMNS[(optional, transfer)] = Shape(optional, transfer)
     if len(_SHAPES) >= _MOST_SHAPES:
         _SHAPES.clear()
-    shape = _SHAPES[(transfer, tuple(fields))] = _SAME_COLUMNS.get((optional, transfer)) or Shape(
-        optional, transfer
-    )
-    _SAME_COLUMNS[(optional, transfer)] = shape
+    shape = _SHAPES[(transfer, tuple(fields))] = _SAME_COLUMNS[(optional, transfer)]
     return shape
 
 
