@@ -86,8 +86,10 @@ class ViewsConnection:
         self.conn.commit()
         self.conn.execute(f"PRAGMA journal_mode = {mode}")
         self.conn.execute(f"PRAGMA synchronous = {'OFF' if building else 'NORMAL'}")
-        # A build keeps more of its indexes in memory: 64 MB rather than SQLite's 2 MB.
-        self.conn.execute(f"PRAGMA cache_size = {-65536 if building else -2000}")
+        # A build keeps a little more of its tables in memory: 16 MB rather than SQLite's 2
+        # MB. No quicker with 64 MB, measured at a million events, and a rebuild's peak
+        # memory is about twice the cache (the sorter that makes an index takes as much).
+        self.conn.execute(f"PRAGMA cache_size = {-16384 if building else -2000}")
 
     @property
     def tracking(self) -> Tracking:
