@@ -147,7 +147,8 @@ def test_check_catches_a_stored_event_altered_outside_the_ledger(run, tmp_path, 
             "events projected",
             "alloc-06H",
             f"position {position}: the event could not be projected into the views: "
-            "unsupported operand type(s) for +=: 'int' and 'str'; "
+            "its fields do not validate: amount_pence: pence must be a whole number, "
+            "got 'lots'; "
             "a correction that reverses it takes it out",
         ),
     ]

@@ -178,9 +178,9 @@ def test_the_events_around_a_bad_one_in_the_same_page_are_all_projected(ledger, 
             (
                 "events projected",
                 "text-amount",
-                "position 9: the event could not be projected into the views: unsupported "
-                "operand type(s) for +=: 'int' and 'str'; a correction that reverses it takes "
-                "it out",
+                "position 9: the event could not be projected into the views: its fields do "
+                "not validate: amount_pence: pence must be a whole number, got 'lots'; a "
+                "correction that reverses it takes it out",
                 "store position 9",
             ),
         ],
@@ -213,7 +213,16 @@ LEFT_OUT_FAMILY = [
     (normalised(transfer(), to=None), "it has no 'to' field"),
     (
         normalised(allocation("dict-locator"), locator={"row": 3}),
-        "Error binding parameter 15: type 'dict' is not supported",
+        "its fields do not validate: locator: Input should be a valid string",
+    ),
+    (
+        normalised(allocation("list-account"), account=["06H"]),
+        "its fields do not validate: account: Input should be a valid string",
+    ),
+    (
+        normalised(transfer(), financial_year={"year": "2013-14"}),
+        "its fields do not validate: financial_year: a financial year is written like 2013-14, "
+        "got {'year': '2013-14'}",
     ),
     (
         normalised(correction("fix-06H", "alloc-06H"), corrects=None),
@@ -221,7 +230,7 @@ LEFT_OUT_FAMILY = [
     ),
     (
         normalised(correction("dict-reason", "alloc-06H"), reason={"said": "twice"}),
-        "Error binding parameter 11: type 'dict' is not supported",
+        "its fields do not validate: reason: Input should be a valid string",
     ),
 ]
 
@@ -337,7 +346,8 @@ def test_a_rebuild_leaves_out_and_corrects_what_catching_up_event_by_event_does(
     assert replay(ledger, rebuilt).unprojected == 1
     assert table_rows(rebuilt) == table_rows(stepwise)
     assert sorted(table_rows(rebuilt)["unprojected"]) == [
-        (8, "text-amount", "bad operand type for unary -: 'str'", "undo-text-amount",
+        (8, "text-amount", "its fields do not validate: amount_pence: pence must be a whole "
+         "number, got 'lots'", "undo-text-amount",
          "2013-10-02 000000000009"),
         # Stored after fix-06H, so not corrected by it.
         (13, "alloc-06H", "its rows break a rule of the views database (UNIQUE constraint "

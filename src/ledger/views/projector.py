@@ -152,7 +152,9 @@ def _project(
             try:
                 _write(views, _Page(known_by, [record], fixes), build)
             except _EVENT_FAULTS as error:
-                views.leave_out(record.position, str(record.fields["id"]), _fault(error))
+                views.leave_out(
+                    record.position, str(record.fields["id"]), _fault(error, record.fields)
+                )
 
 
 def _write(views: ViewsDatabase, page: _Page, build: _Build | None) -> None:
@@ -163,13 +165,28 @@ def _write(views: ViewsDatabase, page: _Page, build: _Build | None) -> None:
         build.keep(views, page)
 
 
-def _fault(error: Exception) -> str:
+def _fault(error: Exception, fields: dict[str, Any]) -> str:
     """Why an event could not be projected, for ``check`` to say."""
     if isinstance(error, KeyError):
         return f"it has no {error.args[0]!r} field"
     if isinstance(error, sqlite3.IntegrityError):
         return f"its rows break a rule of the views database ({error})"
-    return str(error)
+    if isinstance(error, ViewsError):
+        return str(error)
+    # A field of the wrong type fails deep in the projector or in sqlite3, whose messages
+    # name neither the field nor the record; validating the record names the field.
+    return _invalid_fields(fields) or str(error)
+
+
+def _invalid_fields(fields: dict[str, Any]) -> str | None:
+    """What is wrong with a stored record's fields, by name, if they do not validate."""
+    from ledger.records.models import RecordError, parse_record
+
+    try:
+        parse_record(fields)
+    except RecordError as error:
+        return f"its fields do not validate: {error}"
+    return None
 
 
 def _check_same_store(ledger: EventStore, views: ViewsDatabase) -> None:
@@ -346,7 +363,7 @@ class _Build:
                 _correct(views, corrections, together)
         except _EVENT_FAULTS as error:
             if len(corrections) == 1:
-                views.leave_out(corrections[0][1], stored_ids[0], _fault(error))
+                views.leave_out(corrections[0][1], stored_ids[0], _fault(error, corrections[0][0]))
                 return
             middle = len(corrections) // 2
             self._apply(views, corrections[:middle], stored_ids[:middle], days)
