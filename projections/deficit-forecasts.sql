@@ -62,18 +62,20 @@ params AS (
                SELECT DISTINCT financial_year FROM recorded_years ORDER BY 1)), 'none') || ')'
     END) IS NULL
 ),
--- The versions valid at as_at, read measure by measure through the postings index.
-live AS (
-    SELECT x.*
-    FROM params AS p
-    JOIN postings AS x ON x.financial_year = p.year
+-- The versions valid at as_at, read measure by measure through the postings index. The
+-- year and date are values rather than a table joined, so that SQLite reads each
+-- measure's postings in the index's order and groups them by account without sorting.
+live AS NOT MATERIALIZED (
+    SELECT x.account, x.measure, x.unit, x.amount_pence, x.count, x.period, x.deficit,
+           x.record_id, x.as_at, x.source, x.locator, x.precedence
+    FROM postings AS x
     WHERE x.measure IN ('forecast', 'plan', 'ccgs-forecasting-deficit',
                         'ccgs-forecasting-planned-deficit', 'ccgs-forecasting-unplanned-deficit')
-      AND x.as_at <= p.as_at
-      AND (x.valid_to IS NULL OR x.valid_to > p.as_at)
+      AND x.financial_year = (SELECT year FROM params)
+      AND x.as_at <= (SELECT as_at FROM params)
+      AND (x.valid_to IS NULL OR x.valid_to > (SELECT as_at FROM params))
       AND x.is_void = 0
 ),
--- SQLite takes the other columns of a MAX() group from the row holding the maximum.
 latest_forecast AS (
     SELECT account, amount_pence, period, deficit, as_at, source, locator, MAX(precedence)
     FROM live WHERE measure = 'forecast' GROUP BY account

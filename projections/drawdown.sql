@@ -35,23 +35,27 @@ params AS (
                SELECT DISTINCT financial_year FROM recorded_years ORDER BY 1)), 'none') || ')'
     END) IS NULL
 ),
+-- The drawdowns known by as_at, by organisation and budget, read once. A drawdown record
+-- has one side, and its corrections keep its account and counterparty, so each record
+-- falls in one row: the total adds up the rows' records without reading them again.
 drawn AS (
-    SELECT x.account, x.counterparty AS against, x.delta_pence, x.record_id, x.reason
+    SELECT x.account, x.counterparty AS against,
+           COUNT(DISTINCT x.record_id) AS drawdowns,
+           SUM(x.delta_pence) AS drawdown_pence,
+           group_concat(DISTINCT x.reason) AS reasons
     FROM postings AS x, params AS p
     WHERE x.measure = 'drawdown' AND x.financial_year = p.year AND x.as_at <= p.as_at
+    GROUP BY x.account, x.counterparty
 )
 SELECT account, name, against, drawdowns, drawdown_pence, reasons
 FROM (
-    SELECT 0 AS part, d.account, o.name, d.against,
-           COUNT(DISTINCT d.record_id) AS drawdowns,
-           SUM(d.delta_pence) AS drawdown_pence,
-           group_concat(DISTINCT d.reason) AS reasons
+    SELECT 0 AS part, d.account, o.name, d.against, d.drawdowns, d.drawdown_pence, d.reasons
     FROM drawn AS d
     CROSS JOIN params AS p
     LEFT JOIN organisations AS o ON o.code = d.account AND o.as_at <= p.as_at
-    GROUP BY d.account, d.against
     UNION ALL
-    SELECT 1, '(total)', NULL, NULL, COUNT(DISTINCT record_id), COALESCE(SUM(delta_pence), 0), NULL
+    SELECT 1, '(total)', NULL, NULL, COALESCE(SUM(drawdowns), 0),
+           COALESCE(SUM(drawdown_pence), 0), NULL
     FROM drawn
 )
 ORDER BY part, drawdown_pence DESC

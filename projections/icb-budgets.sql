@@ -100,12 +100,23 @@ allocated AS (
       AND (b.service = 'all' OR d.service = b.service)
     GROUP BY 1, 2
 ),
--- The versions valid at as_at of the allocations and of the reported totals.
+-- The accounts a row can show: the ICBs, the regions and the ICB sector (whose totals
+-- are the sheets' own).
+shown_accounts(code) AS (
+    SELECT code FROM organisations WHERE type = 'icb'
+    UNION SELECT region FROM memberships
+    UNION SELECT 'icb-sector'
+),
+-- The versions valid at as_at of their allocations and reported totals. CROSS JOIN reads
+-- each account's postings by its key; led by the year, SQLite read every account's.
 live AS (
     SELECT x.account, COALESCE(x.service, '') AS service, x.measure, x.record_id,
            x.amount_pence, x.precedence
-    FROM postings AS x, bounds AS b
-    WHERE x.measure IN ('allocation', 'total-allocation')
+    FROM bounds AS b
+    CROSS JOIN shown_accounts AS a
+    CROSS JOIN postings AS x
+    WHERE x.account = a.code
+      AND x.measure IN ('allocation', 'total-allocation')
       AND x.financial_year = b.year
       AND x.as_at <= b.as_at
       AND (x.valid_to IS NULL OR x.valid_to > b.as_at)

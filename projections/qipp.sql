@@ -41,16 +41,18 @@ params AS (
                SELECT DISTINCT financial_year FROM recorded_years ORDER BY 1)), 'none') || ')'
     END) IS NULL
 ),
-live AS (
-    SELECT x.*
-    FROM postings AS x, params AS p
-    WHERE x.financial_year = p.year
-      AND x.as_at <= p.as_at
-      AND (x.valid_to IS NULL OR x.valid_to > p.as_at)
+-- The versions valid at as_at. With the year and date as values rather than a table
+-- joined, SQLite reads the postings in the index's order and groups them without sorting.
+live AS NOT MATERIALIZED (
+    SELECT x.account, x.measure, x.amount_pence, x.percent, x.period, x.as_at, x.source,
+           x.locator, x.precedence
+    FROM postings AS x
+    WHERE x.financial_year = (SELECT year FROM params)
+      AND x.as_at <= (SELECT as_at FROM params)
+      AND (x.valid_to IS NULL OR x.valid_to > (SELECT as_at FROM params))
       AND x.is_void = 0
       AND x.measure IN ('qipp-plan', 'qipp-shortfall', 'qipp-shortfall-percent')
 ),
--- SQLite takes the other columns of a MAX() group from the row holding the maximum.
 latest AS (
     SELECT account, measure, amount_pence, percent, period, as_at, source, locator,
            MAX(precedence)

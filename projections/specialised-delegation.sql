@@ -154,8 +154,9 @@ figures AS (
            total AS reported_total_pence
     FROM pivot
 ),
--- The specialised allocation records, and the transfers among them that name where
--- the money came from.
+-- The ICBs' specialised allocation records, and the transfers among them that name where
+-- the money came from. CROSS JOIN reads each ICB's postings by its key; led by the year,
+-- SQLite read every account's allocations of the year.
 allocated AS (
     SELECT x.account AS code,
            SUM(x.amount_pence) AS specialised_allocation_pence,
@@ -163,8 +164,12 @@ allocated AS (
                AS transferred_from_pence,
            group_concat(DISTINCT CASE WHEN x.kind = 'transfer' AND x.side = 'to'
                                       THEN x.counterparty END) AS transferred_from
-    FROM postings AS x, bounds AS b
-    WHERE x.measure = 'allocation'
+    FROM bounds AS b
+    CROSS JOIN organisations AS o
+    CROSS JOIN postings AS x
+    WHERE o.type = 'icb'
+      AND x.account = o.code
+      AND x.measure = 'allocation'
       AND x.service = 'specialised'
       AND x.financial_year = b.year
       AND x.as_at <= b.as_at

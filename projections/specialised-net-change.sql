@@ -61,7 +61,7 @@ family(code) AS (
     JOIN family AS f ON o.parent = f.code
     WHERE o.as_at <= p.as_at
 ),
-transfers AS (
+transfers AS NOT MATERIALIZED (
     SELECT x.counterparty, x.side, x.delta_pence, x.record_id
     FROM family AS f
     CROSS JOIN params AS p
@@ -72,19 +72,21 @@ transfers AS (
       AND x.as_at <= p.as_at
       AND x.counterparty NOT IN (SELECT code FROM family)
 ),
+-- Grouped before the names are looked up, so that each counterparty is looked up once.
 by_counterparty AS (
-    SELECT
-        t.counterparty,
-        o.name,
-        o.type,
-        COUNT(DISTINCT t.record_id) AS transfers,
-        COALESCE(SUM(CASE WHEN t.side = 'to' THEN t.delta_pence END), 0) AS in_pence,
-        -COALESCE(SUM(CASE WHEN t.side = 'from' THEN t.delta_pence END), 0) AS out_pence,
-        SUM(t.delta_pence) AS net_pence
-    FROM transfers AS t
+    SELECT t.counterparty, o.name, o.type, t.transfers, t.in_pence, t.out_pence, t.net_pence
+    FROM (
+        SELECT
+            counterparty,
+            COUNT(DISTINCT record_id) AS transfers,
+            COALESCE(SUM(CASE WHEN side = 'to' THEN delta_pence END), 0) AS in_pence,
+            -COALESCE(SUM(CASE WHEN side = 'from' THEN delta_pence END), 0) AS out_pence,
+            SUM(delta_pence) AS net_pence
+        FROM transfers
+        GROUP BY counterparty
+    ) AS t
     CROSS JOIN params AS p
     LEFT JOIN organisations AS o ON o.code = t.counterparty AND o.as_at <= p.as_at
-    GROUP BY t.counterparty
 ),
 reported AS (
     SELECT x.amount_pence, x.source, x.locator, MAX(x.precedence)
