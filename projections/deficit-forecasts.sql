@@ -76,6 +76,7 @@ live AS NOT MATERIALIZED (
       AND (x.valid_to IS NULL OR x.valid_to > (SELECT as_at FROM params))
       AND x.is_void = 0
 ),
+-- SQLite takes the other columns of a MAX() group from the row holding the maximum.
 latest_forecast AS (
     SELECT account, amount_pence, period, deficit, as_at, source, locator, MAX(precedence)
     FROM live WHERE measure = 'forecast' GROUP BY account

@@ -53,6 +53,7 @@ live AS NOT MATERIALIZED (
       AND x.is_void = 0
       AND x.measure IN ('qipp-plan', 'qipp-shortfall', 'qipp-shortfall-percent')
 ),
+-- SQLite takes the other columns of a MAX() group from the row holding the maximum.
 latest AS (
     SELECT account, measure, amount_pence, percent, period, as_at, source, locator,
            MAX(precedence)
