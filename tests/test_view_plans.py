@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from stores import published_ledger
 
-from ledger.views.projections import bind, load_projections
+from ledger.views.projections import bind, load_projections, view_errors
 
 POSTINGS_READ = re.compile(r"^(SEARCH|SCAN) x\b")
 
@@ -30,7 +30,7 @@ def plan(views: Path, name: str) -> list[str]:
     """The steps of the view's query plan, with its default parameters."""
     projection = load_projections()[name]
     connection = sqlite3.connect(views)
-    connection.create_function("view_error", 1, lambda _message: None)
+    view_errors(connection)
     try:
         steps = connection.execute("EXPLAIN QUERY PLAN " + projection.sql, bind(projection, {}))
         return [step[3] for step in steps]
