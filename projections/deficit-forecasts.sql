@@ -42,17 +42,18 @@
 WITH
 -- The years with forecasts or counts of deficits known by as_at:
 -- a year asked for without any is an error.
+-- known_years holds the day each kind, measure and year was first known: a few hundred
+-- rows, where the postings of the years would be millions.
 recorded_years(financial_year) AS NOT MATERIALIZED (
-    SELECT financial_year FROM postings
+    SELECT financial_year FROM known_years
     WHERE measure IN ('forecast', 'ccgs-forecasting-deficit',
                       'ccgs-forecasting-planned-deficit', 'ccgs-forecasting-unplanned-deficit')
-      AND as_at <= COALESCE(:as_at, date('now'))
+      AND first_known <= COALESCE(:as_at, date('now'))
 ),
 params AS (
-    SELECT COALESCE(:year, (SELECT financial_year FROM postings
-                  WHERE measure = 'forecast' AND as_at <= COALESCE(:as_at, date('now'))
-                  ORDER BY financial_year DESC LIMIT 1))
-               AS year,
+    SELECT COALESCE(:year, (SELECT MAX(financial_year) FROM known_years
+                            WHERE measure = 'forecast'
+                              AND first_known <= COALESCE(:as_at, date('now')))) AS year,
            COALESCE(:as_at, date('now')) AS as_at
     WHERE view_error(CASE WHEN :year IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM recorded_years AS r WHERE r.financial_year = :year) THEN

@@ -16,16 +16,15 @@
 WITH
 -- The years with drawdowns known by as_at:
 -- a year asked for without any is an error.
+-- known_years holds the day each kind, measure and year was first known: a few hundred
+-- rows, where the postings of the years would be millions.
 recorded_years(financial_year) AS NOT MATERIALIZED (
-    SELECT financial_year FROM postings
+    SELECT financial_year FROM known_years
     WHERE measure = 'drawdown'
-      AND as_at <= COALESCE(:as_at, date('now'))
+      AND first_known <= COALESCE(:as_at, date('now'))
 ),
 params AS (
-    SELECT COALESCE(:year, (SELECT financial_year FROM postings
-                  WHERE measure = 'drawdown' AND as_at <= COALESCE(:as_at, date('now'))
-                  ORDER BY financial_year DESC LIMIT 1))
-               AS year,
+    SELECT COALESCE(:year, (SELECT MAX(financial_year) FROM recorded_years)) AS year,
            COALESCE(:as_at, date('now')) AS as_at
     WHERE view_error(CASE WHEN :year IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM recorded_years AS r WHERE r.financial_year = :year) THEN

@@ -24,20 +24,21 @@
 WITH RECURSIVE
 -- The years with transfers or reported net changes known by as_at:
 -- a year asked for without any is an error.
+-- known_years holds the day each kind, measure and year was first known: a few hundred
+-- rows, where the postings of the years would be millions.
 recorded_years(financial_year) AS NOT MATERIALIZED (
-    SELECT financial_year FROM postings
+    SELECT financial_year FROM known_years
     WHERE (kind = 'transfer' OR measure = 'net-transfers-in')
-      AND as_at <= COALESCE(:as_at, date('now'))
+      AND first_known <= COALESCE(:as_at, date('now'))
 ),
 params AS (
     SELECT
         COALESCE(:year, MAX(
-            (SELECT financial_year FROM postings
-             WHERE kind = 'transfer' AND as_at <= COALESCE(:as_at, date('now'))
-             ORDER BY financial_year DESC LIMIT 1),
-            (SELECT financial_year FROM postings
-             WHERE measure = 'net-transfers-in' AND as_at <= COALESCE(:as_at, date('now'))
-             ORDER BY financial_year DESC LIMIT 1))) AS year,
+            (SELECT MAX(financial_year) FROM known_years
+             WHERE kind = 'transfer' AND first_known <= COALESCE(:as_at, date('now'))),
+            (SELECT MAX(financial_year) FROM known_years
+             WHERE measure = 'net-transfers-in'
+               AND first_known <= COALESCE(:as_at, date('now'))))) AS year,
         COALESCE(:as_at, date('now')) AS as_at,
         COALESCE(:account, 'specialised-commissioning') AS account
     WHERE view_error(CASE

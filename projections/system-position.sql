@@ -36,16 +36,18 @@
 WITH RECURSIVE
 -- The years with plans, forecasts or limits known by as_at:
 -- a year asked for without any is an error.
+-- known_years holds the day each kind, measure and year was first known: a few hundred
+-- rows, where the postings of the years would be millions.
 recorded_years(financial_year) AS NOT MATERIALIZED (
-    SELECT financial_year FROM postings
+    SELECT financial_year FROM known_years
     WHERE measure IN ('plan', 'forecast', 'spending-limit', 'revenue-limit-outturn',
                       'revenue-limit-plan')
-      AND as_at <= COALESCE(:as_at, date('now'))
+      AND first_known <= COALESCE(:as_at, date('now'))
 ),
 params AS (
-    SELECT COALESCE(:year, (SELECT MAX(financial_year) FROM postings
+    SELECT COALESCE(:year, (SELECT MAX(financial_year) FROM known_years
                             WHERE measure IN ('plan', 'forecast')
-                              AND as_at <= COALESCE(:as_at, date('now')))) AS year,
+                              AND first_known <= COALESCE(:as_at, date('now')))) AS year,
            COALESCE(:as_at, date('now')) AS as_at,
            COALESCE(:system, 'commissioning-system') AS system
     WHERE view_error(CASE

@@ -10,6 +10,7 @@ from stores import append, caught_up_view, new_store
 from ledger.views import projector
 from ledger.views.database import ViewsDatabase
 from ledger.views.errors import ViewsError
+from ledger.views.known_years import KnownYears
 from ledger.views.projector import catch_up
 from ledger.views.refresh import caught_up, replay
 
@@ -31,7 +32,9 @@ def table_rows(path, table):
         return sorted(db.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall(), key=repr)
 
 
-def test_catching_up_in_steps_gives_the_same_tables_as_one_rebuild(tmp_path):
+def caught_up_in_steps_and_rebuilt(tmp_path):
+    """Views of HISTORY caught up after its first seven records, then after each of the
+    rest; and views rebuilt from the whole of it."""
     ledger = new_store(tmp_path / "ledger.db", HISTORY[:7])
     stepwise = tmp_path / "stepwise.db"
     caught_up(ledger, stepwise).close()
@@ -40,6 +43,11 @@ def test_catching_up_in_steps_gives_the_same_tables_as_one_rebuild(tmp_path):
         caught_up(ledger, stepwise).close()
     rebuilt = tmp_path / "rebuilt.db"
     replay(ledger, rebuilt)
+    return stepwise, rebuilt
+
+
+def test_catching_up_in_steps_gives_the_same_tables_as_one_rebuild(tmp_path):
+    stepwise, rebuilt = caught_up_in_steps_and_rebuilt(tmp_path)
     for table in ("postings", "organisations", "sources"):
         assert table_rows(stepwise, table) == table_rows(rebuilt, table)
     assert ViewsDatabase(stepwise).tracking.position == len(HISTORY)
@@ -195,3 +203,34 @@ def test_a_corrected_version_keeps_the_record_and_cites_the_correction(tmp_path)
     assert corrected[8:] == (1, "2013-11-01", 7, 400_000_000, "amend-transfer",
                              "amended at month 7", "para 12")  # fmt: skip
     assert first[:4] == ("transfer", "allocation", "SPEC", "05Q")
+
+
+def test_known_years_keep_the_first_day_each_kind_measure_and_year_was_known(tmp_path):
+    """known_years holds, for each kind, measure and year of the postings, the earliest
+    known date of any of their versions, whether the views were rebuilt or caught up."""
+    for path in caught_up_in_steps_and_rebuilt(tmp_path):
+        with sqlite3.connect(path) as db:
+            known = dict(
+                ((kind, measure, year), first)
+                for kind, measure, year, first in db.execute("SELECT * FROM known_years")
+            )
+            earliest = db.execute(
+                "SELECT kind, measure, financial_year, MIN(as_at) FROM postings GROUP BY 1, 2, 3"
+            )
+            assert known == {
+                (kind, measure, year): first for kind, measure, year, first in earliest
+            }
+        assert known[("transfer", "allocation", "2013-14")] == "2013-10-15"
+        assert known[("plan", "plan", "2013-14")] == "2013-06-30"
+
+
+def test_known_years_keep_the_earlier_date():
+    known = KnownYears()
+    known.add("transfer", "allocation", "2013-14", "2013-10-15")
+    known.add("transfer", "allocation", "2013-14", "2013-11-01")
+    known.add("transfer", "allocation", "2013-14", "2013-09-30")
+    known.add("plan", "plan", "2013-14", "2013-12-01")
+    assert known.first == {
+        ("transfer", "allocation", "2013-14"): "2013-09-30",
+        ("plan", "plan", "2013-14"): "2013-12-01",
+    }

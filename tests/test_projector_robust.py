@@ -466,18 +466,19 @@ def test_an_event_made_unreadable_after_it_was_projected_is_found_by_check(ledge
     alter_state(store, 6, b"[]")
     again = ledger("view", "ccg-budgets")
     assert (again.exit_code, again.stderr) == (0, "")
+    # Alone, the allocation was also the first of its kind and year that became known.
+    differing = ("postings", "allocation_days", *(("known_years",) if last else ()), "unprojected")
     code, found = failures(ledger)
     assert (code, [(check, source) for check, _, _, source in found]) == (
         1,
         [
             ("hash chain", "store position 6"),
             ("records read back", "store position 6"),
-            *[("views match the store", "views database")] * 3,
+            *[("views match the store", "views database")] * len(differing),
         ],
     )
     assert [message.split(";")[0] for _, _, message, _ in found[2:]] == [
-        f"the {table} table differs from a fresh projection of the store"
-        for table in ("postings", "allocation_days", "unprojected")
+        f"the {table} table differs from a fresh projection of the store" for table in differing
     ]
     assert ledger("rebuild").exit_code == 0
     viewed = ledger("view", "ccg-budgets")

@@ -12,6 +12,7 @@ from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
 from ledger.views.database import ViewsDatabase
+from ledger.views.known_years import KnownYears
 from ledger.views.postings import FIRST_COLUMNS, Shape
 from ledger.views.tables import POSTING_COLUMNS
 
@@ -121,12 +122,15 @@ def apply_corrections(
             chain = chains.get((fields["corrects"], side))
             if chain and chain[0].position < position:
                 chain.append(_revised(chain, fields, position, side))
-    updates, inserts = [], []
+    updates, inserts, known_years = [], [], KnownYears()
     for chain in chains.values():
         for version, (valid_to, delta) in zip(chain, _links(chain), strict=True):
             if version.correction is not None:
                 inserts.append(_corrected_row(version, valid_to, delta))
                 days.add(version, delta, 1)
+                known_years.add(
+                    version.kind, version.measure, version.financial_year, version.as_at
+                )
             elif (version.valid_to, version.delta_pence) != (valid_to, delta):
                 updates.append((valid_to, delta, version.posting_id))
                 days.add(version, (delta or 0) - (version.delta_pence or 0), 0)
@@ -134,6 +138,7 @@ def apply_corrections(
         "UPDATE postings SET valid_to = ?, delta_pence = ? WHERE posting_id = ?", updates
     )
     views.conn.executemany(_INSERT_CORRECTED_VERSION, inserts)
+    views.add_known_years(known_years.first)
 
 
 def _versions_of(

@@ -240,6 +240,11 @@ class ViewsSchema(ViewsConnection):
         for name, spec in TABLES.items():
             for columns in spec.get("indexes", []):
                 self.db.table(name).create_index(columns, if_not_exists=True)
+            for index, columns, condition in spec.get("partial_indexes", []):
+                self.conn.execute(
+                    f"CREATE INDEX IF NOT EXISTS {index} ON {name} ({', '.join(columns)}) "
+                    f"WHERE {condition}"
+                )
 
     def add_unique_indexes(self) -> None:
         """The indexes that keep a table's rows unique (and let a correction find the
@@ -303,6 +308,17 @@ class ViewsDatabase(ViewsSchema):
                 "delta_pence = delta_pence + excluded.delta_pence, "
                 "versions = versions + excluded.versions",
                 [(*key, delta, versions) for key, (delta, versions) in days.items()],
+            )
+
+    def add_known_years(self, first: dict[tuple[str, str, str], str]) -> None:
+        """Note the earliest known date of each (kind, measure, year), keeping the earlier
+        where a row has one."""
+        if first:
+            self.conn.executemany(
+                "INSERT INTO known_years (kind, measure, financial_year, first_known) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (kind, measure, financial_year) DO UPDATE SET "
+                "first_known = MIN(first_known, excluded.first_known)",
+                [(*key, as_at) for key, as_at in first.items()],
             )
 
     def insert_postings(self, statement: str, postings: Sequence[Sequence[Any]]) -> None:

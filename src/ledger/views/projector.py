@@ -27,6 +27,7 @@ from ledger.views.corrections import Days, apply_corrections
 from ledger.views.database import ViewsDatabase
 from ledger.views.errata import Fixes, NeedsReplay
 from ledger.views.errors import ViewsError
+from ledger.views.known_years import KnownYears
 from ledger.views.postings import (
     MONEY_KINDS,
     Shape,
@@ -224,9 +225,10 @@ class _Page:
         self.stored_ids: list[Any] = []  # each correction's id as stored, to leave it out by
         for record in records:
             self.apply(record.fields, record.position)
-        self.days = Days()
+        self.days, self.known_years = Days(), KnownYears()
         for shape, postings in self.postings.items():
             self.days.add_postings(shape, postings)
+            self.known_years.add_first_versions(postings)
 
     def apply(self, stored: dict[str, Any], position: int) -> None:
         if stored["kind"] == "erratum":
@@ -281,6 +283,7 @@ class _Page:
         if correct:
             _correct(views, self.corrections, self.days)
         views.add_allocation_days(self.days.totals)
+        views.add_known_years(self.known_years.first)
 
 
 def _correct(
