@@ -18,7 +18,7 @@
 --   source              on a reported row, the source cited (a table adds its short title and
 --                        date)
 --
--- :year     <year>  financial year, e.g. 2013-14 (default: the latest year with transfers)
+-- :year     <year>  financial year, e.g. 2013-14 (default: the latest year with transfers or a reported net change)
 -- :as_at    <date>  known date: only what was known by then counts (default: today)
 -- :account  <code>  the budget (default: specialised-commissioning)
 WITH RECURSIVE
@@ -33,12 +33,7 @@ recorded_years(financial_year) AS NOT MATERIALIZED (
 ),
 params AS (
     SELECT
-        COALESCE(:year, MAX(
-            (SELECT MAX(financial_year) FROM known_years
-             WHERE kind = 'transfer' AND first_known <= COALESCE(:as_at, date('now'))),
-            (SELECT MAX(financial_year) FROM known_years
-             WHERE measure = 'net-transfers-in'
-               AND first_known <= COALESCE(:as_at, date('now'))))) AS year,
+        COALESCE(:year, (SELECT MAX(financial_year) FROM recorded_years)) AS year,
         COALESCE(:as_at, date('now')) AS as_at,
         COALESCE(:account, 'specialised-commissioning') AS account
     WHERE view_error(CASE

@@ -134,6 +134,18 @@ def test_specialised_net_change_by_counterparty_against_the_reported_figure(tmp_
     assert rows[4]["source"] == "board-paper-2013-11 table 1"
 
 
+def test_specialised_net_change_defaults_to_the_latest_year_of_transfers_alone(tmp_path):
+    """With transfers recorded and no net change reported, the view shows the latest year
+    with transfers, rather than no year at all."""
+    ledger = place(tmp_path, transfer("t-06H", **{"from": "06H"}, amount="£7m"), transfer("t-05Q"))
+    rows = ask(tmp_path, ledger, "specialised-net-change", account="SPEC")
+    assert [(r["counterparty"], r["transfers"], r["net_pence"]) for r in rows] == [
+        ("06H", 1, 700_000_000),
+        ("05Q", 1, 500_000_000),
+        ("(total)", 2, 1_200_000_000),
+    ]
+
+
 def test_deficit_forecasts_planned_unplanned_and_reported_counts(tmp_path):
     ledger = place(
         tmp_path,
