@@ -28,10 +28,11 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import orjson
@@ -477,19 +478,47 @@ def raw_one_row(store: Path) -> float:
 # -- named views ---------------------------------------------------------------------------
 
 
+# A year or a known date asked for: a view then finds the years recorded by that date
+# (or says there are none), which the defaults do not time. An early date and the first
+# year of the synthetic history, and a year with nothing known by the date.
+ASKED = ({"as_at": "2013-06-30"}, {"as_at": "2014-03-31"}, {"year": "2013-14"},
+         {"year": "2025-26", "as_at": "2014-03-31"})  # fmt: skip
+
+
 def view_rows(store: Path, views: Path, events: int) -> list[Row]:
-    from ledger.views.projections import bind, load_projections, run
+    from ledger.views.projections import load_projections
 
     rows = []
     for name, projection in load_projections([REPOSITORY / "projections"]).items():
         params = {"account": "06H"} if name == "audit" else {}
-        bound = bind(projection, params)
-        run(views, projection.sql, bound)  # warm the page cache, as a second run would be
-        seconds = min(timed(partial(run, views, projection.sql, bound)) for _ in range(3))
+        seconds = view_seconds(views, projection, params)
         shown = f"view {name}" + (" (account 06H)" if params else "") + " (ms)"
         rows.append(Row(shown, f"{seconds * 1000:.0f}", "", "", "< 100 ms at 1M",
                         met(seconds < 0.1)))  # fmt: skip
+        taken = {parameter.name for parameter in projection.parameters}
+        asked = [{**params, **given} for given in ASKED if set(given) <= taken]
+        if asked:
+            timings = [(view_seconds(views, projection, given), given) for given in asked]
+            slowest, given = max(timings, key=lambda timing: timing[0])
+            shown = f"view {name}, slowest of {len(asked)} asked ({given}) (ms)"
+            rows.append(Row(shown, f"{slowest * 1000:.0f}", "", "", "< 100 ms at 1M",
+                            met(slowest < 0.1)))  # fmt: skip
     return rows
+
+
+def view_seconds(views: Path, projection: Any, params: dict[str, str]) -> float:
+    """The best of three runs of a view, after one to warm the page cache, as a second
+    run would find it. A view's error (no records for a year asked) is its answer."""
+    from ledger.views.projections import ProjectionError, bind, run
+
+    bound = bind(projection, params)
+
+    def answer() -> None:
+        with suppress(ProjectionError):
+            run(views, projection.sql, bound)
+
+    answer()
+    return min(timed(answer) for _ in range(3))
 
 
 def timed(action: Callable[[], object]) -> float:
