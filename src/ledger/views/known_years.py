@@ -33,10 +33,5 @@ class KnownYears:
 
     def add_first_versions(self, postings: Iterable[Sequence[Any]]) -> None:
         """Count first versions, whose columns are in FIRST_COLUMNS order."""
-        first = self.first
         for posting in postings:
-            key = (posting[_KIND], posting[_MEASURE], posting[_YEAR])
-            as_at = posting[_AS_AT]
-            known = first.get(key)
-            if known is None or as_at < known:
-                first[key] = as_at
+            self.add(posting[_KIND], posting[_MEASURE], posting[_YEAR], posting[_AS_AT])
