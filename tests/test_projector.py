@@ -11,6 +11,7 @@ from ledger.views import projector
 from ledger.views.database import ViewsDatabase
 from ledger.views.errors import ViewsError
 from ledger.views.known_years import KnownYears
+from ledger.views.page import Page
 from ledger.views.projector import catch_up
 from ledger.views.refresh import caught_up, replay
 
@@ -122,15 +123,15 @@ def test_a_crash_between_rows_and_position_cannot_count_twice(tmp_path, monkeypa
     ledger = new_store(tmp_path / "ledger.db", HISTORY)
     views_path = tmp_path / "views.db"
     views = ViewsDatabase.open(views_path)
-    real_apply = projector._Page.apply
+    real_apply = Page.apply
 
-    def crash_on_correction(self, fields, position):
+    def crash_on_correction(self, fields, position, known_by, fixes):
         if fields["kind"] == "correction":
             raise KeyboardInterrupt("power cut")
-        real_apply(self, fields, position)
+        real_apply(self, fields, position, known_by, fixes)
 
     monkeypatch.setattr(projector, "PAGE_SIZE", 4)
-    monkeypatch.setattr(projector._Page, "apply", crash_on_correction)
+    monkeypatch.setattr(Page, "apply", crash_on_correction)
     with pytest.raises(KeyboardInterrupt):
         catch_up(ledger, views)
     # Pages before the crash were committed with their position (two allocations and the
@@ -139,7 +140,7 @@ def test_a_crash_between_rows_and_position_cannot_count_twice(tmp_path, monkeypa
     assert views.db.execute("SELECT COUNT(*) FROM postings").fetchone()[0] == 4
     views.close()
 
-    monkeypatch.setattr(projector._Page, "apply", real_apply)
+    monkeypatch.setattr(Page, "apply", real_apply)
     rows = caught_up_view(ledger, views_path, "ccg-budgets", year="2013-14")
     assert {row["code"]: row["allocation_pence"] for row in rows} == {
         "06H": 84_920_400_000,

@@ -72,11 +72,17 @@ _INSERT_CORRECTED_VERSION = (
 )
 
 
+def _no_change() -> list[int]:
+    """A day's change and count of versions before any is added (a named function, not
+    a lambda, so that Days can be pickled: a build makes pages in another process)."""
+    return [0, 0]
+
+
 class Days:
     """Changes to allocation_days, summed in memory before they are written."""
 
     def __init__(self) -> None:
-        self.totals: dict[tuple[str, ...], list[int]] = defaultdict(lambda: [0, 0])
+        self.totals: dict[tuple[str, ...], list[int]] = defaultdict(_no_change)
 
     def add(self, version: Version, delta: int | None, versions: int) -> None:
         """Count a version that a correction adds or changes towards its day."""

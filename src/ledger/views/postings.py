@@ -52,6 +52,7 @@ class Shape:
     are the same in every first version are constants of the statement."""
 
     def __init__(self, optional: tuple[str, ...], transfer: bool):
+        self.optional, self.transfer = optional, transfer
         self.columns = (*FIRST_COLUMNS, *optional, *(("counterparty",) if transfer else ()))
         self.statement = (
             f"INSERT INTO postings ({', '.join(self.columns)}, {', '.join(_CONSTANT)}) "
@@ -60,6 +61,11 @@ class Shape:
         self.service_at = self.columns.index("service") if "service" in optional else None
         self.values_of = _getter(tuple(_OPTIONAL_FIELDS[column] for column in optional))
         self._at = {column: at for at, column in enumerate(self.columns)}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its columns, and read back as this process's shape of them (its
+        getter is a closure, which pickle cannot carry)."""
+        return (shape_with, (self.optional, self.transfer))
 
     def in_table_order(self, values: tuple[Any, ...]) -> tuple[Any, ...]:
         """A row of this shape as a whole posting, in POSTING_COLUMNS order."""
@@ -123,11 +129,17 @@ def _shape_of(fields: dict[str, Any], transfer: bool) -> Shape:
         column for column, field in _OPTIONAL_FIELDS.items()
         if field in fields and not (transfer and column == "counterparty")
     )  # fmt: skip
-    if (optional, transfer) not in _SAME_COLUMNS:
-        _SAME_COLUMNS[(optional, transfer)] = Shape(optional, transfer)
     if len(_SHAPES) >= _MOST_SHAPES:
         _SHAPES.clear()
-    shape = _SHAPES[(transfer, tuple(fields))] = _SAME_COLUMNS[(optional, transfer)]
+    shape = _SHAPES[(transfer, tuple(fields))] = shape_with(optional, transfer)
+    return shape
+
+
+def shape_with(optional: tuple[str, ...], transfer: bool) -> Shape:
+    """The one shape of these optional columns, made the first time it is asked for."""
+    shape = _SAME_COLUMNS.get((optional, transfer))
+    if shape is None:
+        shape = _SAME_COLUMNS[(optional, transfer)] = Shape(optional, transfer)
     return shape
 
 

@@ -9,32 +9,26 @@ next version, so a view "as at D" keeps the versions with ``as_at <= D`` and no 
 version known by D. ``delta_pence`` is the change a version makes to its side's value,
 so an additive figure (an allocation) as at D is the sum of deltas known by D.
 
-The rows a record becomes are made in postings; corrections re-chain versions in
-corrections; the tables themselves are in tables and database.
+The rows a record becomes are made in postings, and a page's in page; corrections
+re-chain versions in corrections; the tables themselves are in tables and database. A
+large build has its pages made by a worker process (ahead).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from ledger.store.settings import shown
+from ledger.views.ahead import AHEAD_FROM_EVENTS, MadeAhead, Reading, records_in
 from ledger.views.corrections import Days, apply_corrections
 from ledger.views.database import ViewsDatabase
 from ledger.views.errata import Fixes, NeedsReplay
 from ledger.views.errors import ViewsError
-from ledger.views.known_years import KnownYears
-from ledger.views.postings import (
-    MONEY_KINDS,
-    Shape,
-    first_versions,
-    known_on,
-    reference_rows,
-)
+from ledger.views.page import EVENT_FAULTS, Page
 
 if TYPE_CHECKING:
     from ledger.store.application import EventStore
@@ -63,7 +57,9 @@ def catch_up(
     every posting is in, then applied in one pass, and the unique indexes are made just
     before it, not kept up while inserting. (Should they find a record whose postings
     repeat another's, the file is built again with them kept up from the start, which
-    leaves that record out as catching up does.)"""
+    leaves that record out as catching up does.) A build of AHEAD_FROM_EVENTS events or
+    more has its pages made by a worker process (ahead.py) and, having time for them
+    while it waits, applies each page's corrections as catching up does."""
     _check_same_store(ledger, views)
     end = ledger.recorder.max_notification_id() or 0
     if until is not None:
@@ -74,9 +70,14 @@ def catch_up(
     if building and start.position != 0:
         raise ValueError("only a views database at position 0 is built")
     fixes = _fixes(ledger, end, start.recorded_by) if start.position == 0 else None
-    build = _Build(views) if building else None
+    made_ahead = building and to_read >= AHEAD_FROM_EVENTS
+    build = _Build(views) if building and not made_ahead else None
     read = 0
-    while True:
+    if made_ahead and fixes is not None:  # (a build starts at 0: it has its errata)
+        reading = Reading(ledger.store, start.position, end, page_size or PAGE_SIZE,
+                          start.known_by, start.recorded_by)  # fmt: skip
+        read = _write_made_ahead(ledger, views, reading, fixes, progress, to_read)
+    while True:  # what is left to read, page by page (all of it, unless made ahead)
         with views.writing():
             tracking = views.tracking
             limit = page_size or PAGE_SIZE
@@ -112,6 +113,47 @@ def catch_up(
     return read
 
 
+def _write_made_ahead(
+    ledger: EventStore,
+    views: ViewsDatabase,
+    reading: Reading,
+    fixes: Fixes,
+    progress: Progress | None,
+    to_read: int,
+) -> int:
+    """Write the pages the worker makes, each with its position, as catching up writes
+    them (corrections and all: waiting for the worker, it has the time); return how
+    many events were read. Should the worker stop early, the caller reads on. A page
+    that cannot be written whole is read again here and written record by record."""
+    with views.writing():
+        views.add_unique_indexes()
+    read = 0
+    with MadeAhead(reading) as pages:
+        for made in pages:
+            fixes.originals.update(made.originals)
+            with views.writing():
+                for position, reason in made.unreadable:
+                    views.leave_out(position, None, reason)
+                if made.page is None or not _wrote(views, made.page):
+                    records, _ = records_in(ledger, made.after, made.upto)
+                    _project(views, reading.known_by, records, fixes, None)
+                if made.last is not None:
+                    views.track(made.last, made.at_last)
+            read += made.events
+            if progress:
+                progress(read, max(to_read, read))
+    return read
+
+
+def _wrote(views: ViewsDatabase, page: Page) -> bool:
+    """Whether a page made whole could be written whole (if not, nothing of it is)."""
+    try:
+        _write(views, page, None)
+    except EVENT_FAULTS:
+        return False
+    return True
+
+
 def _fixes(ledger: EventStore, end: int, recorded_by: str | None) -> Fixes:
     return Fixes(ledger.records_of_kinds(("erratum",), end), recorded_by)
 
@@ -128,15 +170,6 @@ def _read(
     return last, records, len(unreadable)
 
 
-# What a stored event can do wrong, as opposed to the views database or the machine (a
-# locked or full disk, a corrupt file), which must stop the projector rather than be
-# blamed on the event.
-_EVENT_FAULTS = (
-    LookupError, TypeError, ValueError, AttributeError, ArithmeticError, ViewsError,
-    sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.DataError,
-)  # fmt: skip
-
-
 def _project(
     views: ViewsDatabase,
     known_by: str | None,
@@ -147,21 +180,21 @@ def _project(
     """Write one page's rows; if the page fails, write its events one at a time and leave
     out each that fails, so one bad event costs only itself."""
     try:
-        _write(views, _Page(known_by, records, fixes), build)
-    except _EVENT_FAULTS:
+        _write(views, Page(known_by, records, fixes), build)
+    except EVENT_FAULTS:
         for record in records:
             try:
-                _write(views, _Page(known_by, [record], fixes), build)
-            except _EVENT_FAULTS as error:
+                _write(views, Page(known_by, [record], fixes), build)
+            except EVENT_FAULTS as error:
                 views.leave_out(
                     record.position, str(record.fields["id"]), _fault(error, record.fields)
                 )
 
 
-def _write(views: ViewsDatabase, page: _Page, build: _Build | None) -> None:
+def _write(views: ViewsDatabase, page: Page, build: _Build | None) -> None:
     """Write a page's rows, all or none; a build keeps its corrections once written."""
     with views.savepoint():
-        page.write(views, correct=build is None)
+        _write_rows(views, page, correct=build is None)
     if build is not None:
         build.keep(views, page)
 
@@ -213,77 +246,17 @@ def _check_same_store(ledger: EventStore, views: ViewsDatabase) -> None:
     )
 
 
-class _Page:
-    """The rows made from one page of records."""
-
-    def __init__(self, known_by: str | None, records: list[StoredRecord], fixes: Fixes):
-        self.known_by = known_by
-        self.fixes = fixes
-        self.pending: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        self.postings: dict[Shape, list[tuple[Any, ...]]] = defaultdict(list)
-        self.corrections: list[tuple[dict[str, Any], int]] = []
-        self.stored_ids: list[Any] = []  # each correction's id as stored, to leave it out by
-        for record in records:
-            self.apply(record.fields, record.position)
-        self.days, self.known_years = Days(), KnownYears()
-        for shape, postings in self.postings.items():
-            self.days.add_postings(shape, postings)
-            self.known_years.add_first_versions(postings)
-
-    def apply(self, stored: dict[str, Any], position: int) -> None:
-        if stored["kind"] == "erratum":
-            self.pending["errata"] += self.fixes.rows(stored, position)
-            return
-        fields = self.fixes.fixed(stored)
-        if fields is None or (self.known_by is not None and known_on(fields) > self.known_by):
-            return
-        kind = fields["kind"]
-        if kind in MONEY_KINDS:
-            shape, postings = first_versions(fields, position)
-            self.postings[shape] += postings
-            if kind == "figure":
-                self._reconciliation_rows(fields, position)
-        elif kind == "correction":
-            self.corrections.append((fields, position))
-            self.stored_ids.append(stored["id"])
-        else:
-            for table, row in reference_rows(fields, position):
-                self.pending[table].append(row)
-
-    def _reconciliation_rows(self, fields: dict[str, Any], position: int) -> None:
-        components = fields.get("components", [])
-        if not components and not fields.get("sum_of_members"):
-            return
-        self.pending["reconciled_figures"].append(
-            {
-                "figure_id": fields["id"],
-                "rule": "components" if components else "members",
-                "complete": 0 if fields.get("components_complete") is False else 1,
-                "tolerance": fields.get("tolerance_pence", fields.get("tolerance_count")),
-                "position": position,
-            }
-        )
-        self.pending["figure_components"] += [
-            {
-                "figure_id": fields["id"],
-                "component_id": component.removeprefix("-"),
-                "sign": -1 if component.startswith("-") else 1,
-                "position": position,
-            }
-            for component in components
-        ]
-
-    def write(self, views: ViewsDatabase, *, correct: bool) -> None:
-        """Write the rows: new postings first, so the corrections find what they correct
-        (unless ``correct`` is false: a build applies them at the end)."""
-        for shape, postings in self.postings.items():
-            views.insert_postings(shape.statement, postings)
-        for table, rows in self.pending.items():
-            views.insert(table, rows)
-        if correct:
-            _correct(views, self.corrections, self.days)
-        views.add_allocation_days(self.days.totals)
-        views.add_known_years(self.known_years.first)
+def _write_rows(views: ViewsDatabase, page: Page, *, correct: bool) -> None:
+    """Write a page's rows: new postings first, so the corrections find what they correct
+    (unless ``correct`` is false: a build applies them at the end)."""
+    for shape, postings in page.postings.items():
+        views.insert_postings(shape.statement, postings)
+    for table, rows in page.pending.items():
+        views.insert(table, rows)
+    if correct:
+        _correct(views, page.corrections, page.days)
+    views.add_allocation_days(page.days.totals)
+    views.add_known_years(page.known_years.first)
 
 
 def _correct(
@@ -316,7 +289,7 @@ class _Build:
             "(position INTEGER PRIMARY KEY, stored_id TEXT, fields BLOB)"
         )
 
-    def keep(self, views: ViewsDatabase, page: _Page) -> None:
+    def keep(self, views: ViewsDatabase, page: Page) -> None:
         """Keep the corrections of a page that was written."""
         views.conn.executemany(
             "INSERT INTO temp.pending_corrections VALUES (?, ?, ?)",
@@ -364,7 +337,7 @@ class _Build:
         try:
             with views.savepoint():
                 _correct(views, corrections, together)
-        except _EVENT_FAULTS as error:
+        except EVENT_FAULTS as error:
             if len(corrections) == 1:
                 views.leave_out(corrections[0][1], stored_ids[0], _fault(error, corrections[0][0]))
                 return

@@ -1,0 +1,155 @@
+"""A large build has its pages made by a worker process while it writes them (views/ahead.py).
+Whatever the worker meets (errata, records it cannot make rows of, being killed), the
+views are those a build made in one process makes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from factories import allocation, correction, transfer, world
+from stores import new_store
+from test_errata import erratum
+from test_projector_robust import append_unchecked, normalised, table_rows
+
+from ledger.cli import main
+from ledger.store.application import EventStore
+from ledger.views import ahead, projector, refresh
+from ledger.views.refresh import replay
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+class Recorded(ahead.MadeAhead):
+    """The real worker, remembered, to say afterwards how many pages it made."""
+
+    made: list[Recorded] = []
+
+    def __init__(self, reading: ahead.Reading):
+        super().__init__(reading)
+        self.pages = 0
+        Recorded.made.append(self)
+
+    def __iter__(self):
+        for page in super().__iter__():
+            self.pages += 1
+            yield page
+
+
+class KilledAfterTwoPages(Recorded):
+    """The real worker, killed once it has handed over two pages."""
+
+    def __iter__(self):
+        for page in super().__iter__():
+            yield page
+            if self.pages == 2:
+                self._worker.kill()
+                self._worker.wait()
+
+
+@pytest.fixture
+def made_ahead(monkeypatch):
+    """Builds of any size are made ahead, in pages of 1,000 events; gives the workers used."""
+    monkeypatch.setattr(projector, "AHEAD_FROM_EVENTS", 0)
+    monkeypatch.setattr(refresh, "REPLAY_PAGE_SIZE", 1000)
+    monkeypatch.setattr(projector, "MadeAhead", Recorded)
+    Recorded.made = []
+    return Recorded.made
+
+
+@pytest.fixture(scope="module")
+def published_store(tmp_path_factory) -> Path:
+    """The published record (with its errata) and 3,000 synthetic records after it (with
+    corrections), in a SQLite store made once for the module."""
+    folder = tmp_path_factory.mktemp("published")
+    store, views = folder / "ledger.db", folder / "views.db"
+
+    def ledger(*args: str) -> None:
+        command = ["--store", str(store), "--views", str(views), *args]
+        result = CliRunner().invoke(main, command, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+
+    ledger("import", str(REPOSITORY / "events"))
+    history = folder / "synthetic.jsonl"
+    ledger("demo", "generate", "--events", "3000", "--seed", "7", "-o", str(history))
+    ledger("import", str(history))
+    return store
+
+
+def built_here_and_ahead(store: str, tmp_path: Path, monkeypatch, **replaying) -> tuple[Path, Path]:
+    """The same build twice: in this process, then with its pages made by a worker."""
+    here, there = tmp_path / "here.db", tmp_path / "ahead.db"
+    with EventStore(store, must_exist=True) as ledger:
+        with monkeypatch.context() as serial:
+            serial.setattr(projector, "AHEAD_FROM_EVENTS", 10**12)
+            replay(ledger, here, **replaying)
+        replay(ledger, there, **replaying)
+    return here, there
+
+
+@pytest.mark.parametrize(
+    "replaying",
+    [
+        {},
+        {"known_by": "2014-03-31"},
+        {"recorded_by": "2026-11-27"},  # before the errata of the published record
+        {"until": 9_000},
+    ],
+    ids=["rebuild", "as-at", "recorded-by", "until"],
+)
+def test_a_build_made_ahead_is_the_build_made_here(
+    published_store, tmp_path, monkeypatch, made_ahead, replaying
+):
+    store = tmp_path / "ledger.db"
+    shutil.copy(published_store, store)
+    here, there = built_here_and_ahead(str(store), tmp_path, monkeypatch, **replaying)
+    assert table_rows(there) == table_rows(here)
+    assert [worker.complete for worker in made_ahead] == [True]
+    events = 9_000 if "until" in replaying else 15_868  # 12,867 published, 3,000 + 1 synthetic
+    assert made_ahead[0].pages == -(-events // 1000)
+    if not replaying:
+        assert len(table_rows(there)["errata"]) == 244
+
+
+def test_a_worker_killed_mid_build_leaves_the_rest_to_the_projector(
+    published_store, tmp_path, monkeypatch, made_ahead
+):
+    store = tmp_path / "ledger.db"
+    shutil.copy(published_store, store)
+    monkeypatch.setattr(projector, "MadeAhead", KilledAfterTwoPages)
+    here, there = built_here_and_ahead(str(store), tmp_path, monkeypatch)
+    assert table_rows(there) == table_rows(here)
+    assert [(worker.complete, worker.pages <= 3) for worker in made_ahead] == [(False, True)]
+
+
+def test_pages_the_worker_or_the_writing_cannot_take_whole_are_made_record_by_record(
+    store, tmp_path, monkeypatch, made_ahead
+):
+    """A hand-edited store, in pages of three events: a transfer with no giver (its page
+    cannot be made), a correction of a text amount and a record stored again under
+    another's id (their pages cannot be written), and an erratum on such a page fixing a
+    record of an earlier page, which the projector must know as the worker did."""
+    monkeypatch.setattr(refresh, "REPLAY_PAGE_SIZE", 3)
+    ledger = new_store(store, [*world(), allocation()])
+    text_amount = correction("text-amount", "alloc-06H", action="replace", amount="£1m")
+    hostile = [
+        (normalised(transfer(), **{"from": None}), None),
+        (normalised(text_amount, amount_pence="lots"), None),
+        (normalised(erratum(set={"amount": "£850m"})), None),
+        (normalised(allocation("later", account="05Q", amount="£5m")), None),
+        (normalised(allocation(amount="£1m")), "twin-06H"),  # alloc-06H again
+    ]
+    for record, under in hostile:
+        append_unchecked(ledger.store, record, under=under)
+    here, there = built_here_and_ahead(ledger.store, tmp_path, monkeypatch)
+    assert table_rows(there) == table_rows(here)
+    assert sorted(row[1] for row in table_rows(there)["unprojected"]) == [
+        "alloc-06H",
+        "text-amount",
+        "transfer-05Q",
+    ]
+    assert [row[:2] for row in table_rows(there)["errata"]] == [("fix-06H", "alloc-06H")]
+    assert [worker.complete for worker in made_ahead] == [True]
+    ledger.close()
