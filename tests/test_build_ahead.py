@@ -124,6 +124,17 @@ def test_a_worker_killed_mid_build_leaves_the_rest_to_the_projector(
     assert [(worker.complete, worker.pages <= 3) for worker in made_ahead] == [(False, True)]
 
 
+def test_a_worker_that_cannot_be_started_leaves_the_build_to_the_projector(
+    published_store, tmp_path, monkeypatch, made_ahead
+):
+    store = tmp_path / "ledger.db"
+    shutil.copy(published_store, store)
+    monkeypatch.setattr(ahead.sys, "executable", str(tmp_path / "no-such-python"))
+    here, there = built_here_and_ahead(str(store), tmp_path, monkeypatch)
+    assert table_rows(there) == table_rows(here)
+    assert [(worker.complete, worker.pages) for worker in made_ahead] == [(False, 0)]
+
+
 def test_pages_the_worker_or_the_writing_cannot_take_whole_are_made_record_by_record(
     store, tmp_path, monkeypatch, made_ahead
 ):

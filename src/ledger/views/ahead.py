@@ -82,7 +82,10 @@ class MadeAhead:
         self._worker: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> MadeAhead:
-        self._worker = _started(self.reading)
+        try:
+            self._worker = _started(self.reading)
+        except OSError:  # no Python to start, or it stopped at once: the projector reads
+            self._worker = None
         return self
 
     def __exit__(
@@ -98,7 +101,8 @@ class MadeAhead:
                 self._worker.stdout.close()
 
     def __iter__(self) -> Iterator[MadePage]:
-        assert self._worker is not None and self._worker.stdout is not None
+        if self._worker is None or self._worker.stdout is None:
+            return
         pages = self._worker.stdout
         while True:
             try:
@@ -120,8 +124,13 @@ def _started(reading: Reading) -> subprocess.Popen[bytes]:
         env=os.environ | {"PYTHONPATH": os.pathsep.join([_LEDGER_HOME, *_python_path()])},
     )  # fmt: skip
     assert worker.stdin is not None
-    with worker.stdin as orders:
-        pickle.dump(reading, orders)
+    try:
+        with worker.stdin as orders:
+            pickle.dump(reading, orders)
+    except OSError:
+        worker.kill()
+        worker.wait()
+        raise
     return worker
 
 
