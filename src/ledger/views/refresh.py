@@ -28,8 +28,10 @@ from ledger.views.errors import ViewsError, is_views_file, not_views, views_erro
 from ledger.views.projector import Progress, catch_up
 from ledger.views.tables import SCHEMA_VERSION
 
-# A replay writes a new file nobody reads yet: bigger pages, fewer commits.
-REPLAY_PAGE_SIZE = 10_000
+# A replay writes a new file nobody reads yet: bigger pages, fewer commits. At a million
+# events made ahead (ahead.py), pages of 25,000 took 28.6-28.9 s against 30.2-31.3 s for
+# pages of 10,000, alternating runs, and 150 MB at the peak against 110 MB.
+REPLAY_PAGE_SIZE = 25_000
 
 
 @dataclass(frozen=True)
