@@ -29,11 +29,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from ledger.views.errata import Fixes
 from ledger.views.page import EVENT_FAULTS, Page
 
 if TYPE_CHECKING:
     from ledger.store.reading import LogReader, StoredRecord
+    from ledger.views.errata import Fixes
 
 # Builds of fewer events are made in one process: a worker is a new Python process, which
 # took 0.35 s here to import what it needs.
@@ -47,14 +47,15 @@ _LEDGER_HOME = str(Path(__file__).resolve().parents[2])
 class Reading:
     """What the worker reads: the events of ``store`` after position ``after`` up to
     position ``end``, in pages of ``page_size`` positions, keeping records known by
-    ``known_by``, with the errata stored by ``end`` recorded by ``recorded_by``."""
+    ``known_by``, with the projector's errata (``fixes``, sent with the orders rather
+    than read from the store again)."""
 
     store: str
     after: int
     end: int
     page_size: int
     known_by: str | None
-    recorded_by: str | None
+    fixes: Fixes
 
 
 @dataclass
@@ -163,7 +164,7 @@ def main() -> None:
 
 def made_pages(ledger: LogReader, reading: Reading) -> Iterator[MadePage]:
     """The pages of ``reading`` made here, as the projector would make them."""
-    fixes = Fixes(ledger.records_of_kinds(("erratum",), reading.end), reading.recorded_by)
+    fixes = reading.fixes
     after = reading.after
     while after < reading.end:
         upto = min(after + reading.page_size, reading.end)

@@ -75,8 +75,8 @@ def catch_up(
     read = 0
     if made_ahead and fixes is not None:  # (a build starts at 0: it has its errata)
         reading = Reading(ledger.store, start.position, end, page_size or PAGE_SIZE,
-                          start.known_by, start.recorded_by)  # fmt: skip
-        read = _write_made_ahead(ledger, views, reading, fixes, progress, to_read)
+                          start.known_by, fixes)  # fmt: skip
+        read = _write_made_ahead(ledger, views, reading, progress, to_read)
     while True:  # what is left to read, page by page (all of it, unless made ahead)
         with views.writing():
             tracking = views.tracking
@@ -117,7 +117,6 @@ def _write_made_ahead(
     ledger: EventStore,
     views: ViewsDatabase,
     reading: Reading,
-    fixes: Fixes,
     progress: Progress | None,
     to_read: int,
 ) -> int:
@@ -127,7 +126,7 @@ def _write_made_ahead(
     that cannot be written whole is read again here and written record by record."""
     with views.writing():
         views.add_unique_indexes()
-    read = 0
+    read, fixes = 0, reading.fixes
     with MadeAhead(reading) as pages:
         for made in pages:
             fixes.originals.update(made.originals)
