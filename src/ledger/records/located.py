@@ -7,6 +7,8 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from ledger.records.models import AnyRecord
 
 
@@ -21,6 +23,13 @@ class Located:
     def fields(self) -> dict[str, Any]:
         """The normalised record (worked out once: checks and appending both need it)."""
         return self.record.normalised()
+
+    @functools.cached_property
+    def content(self) -> bytes:
+        """The normalised record as compact JSON: the bytes it is stored as, and what a
+        repeat of it is compared by. Its fields come in one order for each kind
+        (FIELD_ORDER), so equal records give equal bytes."""
+        return orjson.dumps(self.fields)
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,13 @@ notification log in the order events were recorded.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from eventsourcing.persistence import (
     IntegrityError,
@@ -24,7 +25,7 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 
-from ledger.store.domain import EVENT_FOR_KIND, Entry, entry_id
+from ledger.store.domain import EVENT_FOR_KIND, Entry, entry_key
 from ledger.store.errors import ConcurrentWriteError, NoStoreError, StoreError
 from ledger.store.files import (
     EVENTS_TABLE,
@@ -38,6 +39,7 @@ from ledger.store.hash_chain import ChainReport, verify
 from ledger.store.reading import LogReader
 from ledger.store.settings import is_database_url, refuse_empty, shown, store_environment
 from ledger.store.totals import StoredTotals
+from ledger.store.transcoder import OrjsonTranscoder
 
 if TYPE_CHECKING:
     from ledger.records.located import Located
@@ -131,6 +133,17 @@ def _not_written(store: str, error: Exception) -> StoreError:
     )
 
 
+@functools.lru_cache(maxsize=4)
+def _state_head(timestamp: datetime) -> bytes:
+    """The stored state of a record's event up to the record: orjson writes the state dict
+    (timestamp, originator topic, record) in order with no spaces, so the state is these
+    bytes, the record's own JSON (Located.content, made where its line was read) and "}"."""
+    state = OrjsonTranscoder().encode(
+        {"timestamp": timestamp, "originator_topic": Entry.TOPIC, "record": None}
+    )
+    return state.removesuffix(b"null}")
+
+
 class EventStore(LogReader):
     """Opens the store (or makes it), appends records as events and keeps the hash chain;
     reads them back as LogReader does."""
@@ -174,7 +187,7 @@ class EventStore(LogReader):
         timestamp = Entry.Recorded.create_timestamp()
 
         def append(items: Sequence[Located]) -> list[int]:
-            return list(insert([self._stored_event(item.fields, timestamp) for item in items]))
+            return list(insert([self._stored_event(item, timestamp) for item in items]))
 
         try:
             with self._chained_recorder().inserting() as insert:
@@ -187,20 +200,29 @@ class EventStore(LogReader):
         except OperationalError as error:
             raise _not_written(self.store, error) from error
 
-    def _stored_event(self, record: dict[str, Any], timestamp: datetime) -> StoredEvent:
-        """The stored event that creates the entry for a normalised record: the bytes the
-        library's mapper makes of Entry.event_for(record, timestamp), made without the
-        event object in between (a bulk import makes a million). A mapper that compresses
-        or encrypts is left to do its own work."""
-        if self.mapper.compressor is not None or self.mapper.cipher is not None:
-            return self.mapper.to_stored_event(Entry.event_for(record, timestamp))
-        state = {"timestamp": timestamp, "originator_topic": Entry.TOPIC, "record": record}
+    def _stored_event(self, item: Located, timestamp: datetime) -> StoredEvent:
+        """The stored event that creates the entry for a record: the bytes the library's
+        mapper makes of Entry.event_for(item.fields, timestamp), made without the event
+        object in between (a bulk import makes a million). A mapper that compresses or
+        encrypts, or another transcoder, is left to do its own work."""
+        record = item.fields
+        mapper = self.mapper
+        if (
+            mapper.compressor
+            or mapper.cipher
+            or not isinstance(mapper.transcoder, OrjsonTranscoder)
+        ):
+            return mapper.to_stored_event(Entry.event_for(record, timestamp))
         return StoredEvent(
-            originator_id=entry_id(record["id"]),
+            originator_id=entry_key(record["id"]),
             originator_version=Entry.INITIAL_VERSION,
             topic=EVENT_FOR_KIND[record["kind"]].TOPIC,
-            state=self.mapper.transcoder.encode(state),
+            state=_state_head(timestamp) + item.content + b"}",
         )
+
+    def stored_keys(self, up_to: int) -> set[str]:
+        """The key (``entry_key``) of every record stored at a position up to ``up_to``."""
+        return self._chained_recorder().first_event_keys(up_to)
 
     def stored_totals(self, up_to: int) -> StoredTotals | None:
         """The sums of the store's values kept beside it, if they count every event up to

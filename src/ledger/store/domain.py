@@ -31,14 +31,20 @@ _NAMESPACE_BYTES = RECORD_NAMESPACE.bytes
 
 
 @functools.lru_cache(maxsize=8192)  # an import looks each chunk's ids up, then appends them
-def entry_id(record_id: str) -> UUID:
-    """The aggregate id of the entry that holds record ``record_id``: the name-based
-    UUID (version 5) that ``uuid.uuid5(RECORD_NAMESPACE, record_id)`` gives, made
-    directly from the SHA-1 digest because bulk imports make a million of them."""
+def entry_key(record_id: str) -> str:
+    """The aggregate id of the entry that holds record ``record_id``, as the 32 hex digits
+    a store keeps: what ``uuid.uuid5(RECORD_NAMESPACE, record_id).hex`` gives, made
+    directly from the SHA-1 digest, with no UUID object, because bulk imports make a
+    million of them."""
     digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + record_id.encode()).digest()[:16])
     digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
     digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
-    return UUID(bytes=bytes(digest))
+    return digest.hex()
+
+
+def entry_id(record_id: str) -> UUID:
+    """The aggregate id of the entry that holds record ``record_id``: a name-based UUID."""
+    return UUID(entry_key(record_id))
 
 
 class Entry(Aggregate):

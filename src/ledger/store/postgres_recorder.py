@@ -42,19 +42,29 @@ class _ReadingRecorder(PostgresApplicationRecorder):
             reading.row_factory = tuple_row
             yield reading
 
-    def select_first_events(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
-        """The first event of each of these aggregates that exists."""
+    def select_first_events(self, originator_keys: Sequence[str]) -> list[StoredEvent]:
+        """The first event of each of these aggregates that exists (ids as hex digits)."""
         found: list[StoredEvent] = []
         statement = SQL(
             "SELECT originator_id, originator_version, topic, state FROM {0} "
             "WHERE originator_version = 1 AND originator_id = ANY(%s)"
         ).format(self.events_table)
-        for start in range(0, len(originator_ids), ID_PAGE):
-            chunk = list(originator_ids[start : start + ID_PAGE])
+        for start in range(0, len(originator_keys), ID_PAGE):
+            chunk = [UUID(key) for key in originator_keys[start : start + ID_PAGE]]
             with self._reading() as curs:
                 curs.execute(statement, (chunk,))
                 found += [stored(*row) for row in curs.fetchall()]
         return found
+
+    def first_event_keys(self, up_to: int) -> set[str]:
+        """The ids (32 hex digits) of the aggregates whose first event is at a position up
+        to ``up_to``."""
+        statement = SQL(
+            "SELECT originator_id FROM {0} WHERE originator_version = 1 AND notification_id <= %s"
+        ).format(self.events_table)
+        with self._reading() as curs:
+            curs.execute(statement, (up_to,))
+            return {UUID(str(row[0])).hex for row in curs.fetchall()}
 
     def notification_rows(self, after: int, limit: int) -> Sequence[NotificationRow]:
         """The notification log after position ``after``, as plain rows."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 
-from ledger.store.domain import EVENT_FOR_KIND, RECORD_TOPICS, UNVERSIONED_TOPICS, Entry, entry_id
+from ledger.store.domain import EVENT_FOR_KIND, RECORD_TOPICS, UNVERSIONED_TOPICS, Entry, entry_key
 from ledger.store.errors import StoreError
 from ledger.store.recorders import ChainedRecorder, NotificationRow
 from ledger.store.settings import shown
@@ -52,7 +52,7 @@ class LogReader(Application[Any]):
 
     def get_records(self, record_ids: Sequence[str]) -> dict[str, AnyRecord]:
         """The stored records among these ids, found with a few queries, not one each."""
-        by_entry = {entry_id(record_id): record_id for record_id in record_ids}
+        by_entry = {entry_key(record_id): record_id for record_id in record_ids}
         found = {}
         for stored in self._chained_recorder().select_first_events(list(by_entry)):
             try:

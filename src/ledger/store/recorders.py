@@ -32,7 +32,9 @@ class ChainedRecorder(Protocol):
 
     def inserting(self) -> Any: ...
 
-    def select_first_events(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]: ...
+    def select_first_events(self, originator_keys: Sequence[str]) -> list[StoredEvent]: ...
+
+    def first_event_keys(self, up_to: int) -> set[str]: ...
 
     def head(self) -> tuple[int, str]: ...
 
@@ -134,11 +136,12 @@ class ChainedSQLiteApplicationRecorder(_KeptTotals, SQLiteApplicationRecorder):
             c.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
             yield lambda stored_events: self._insert_events(c, stored_events) or []
 
-    def select_first_events(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
-        """The first event of each of these aggregates that exists."""
+    def select_first_events(self, originator_keys: Sequence[str]) -> list[StoredEvent]:
+        """The first event of each of these aggregates that exists (their ids as 32 hex
+        digits, as the table keeps them)."""
         found: list[StoredEvent] = []
-        for start in range(0, len(originator_ids), ID_PAGE):
-            chunk = [originator_id.hex for originator_id in originator_ids[start : start + ID_PAGE]]
+        for start in range(0, len(originator_keys), ID_PAGE):
+            chunk = list(originator_keys[start : start + ID_PAGE])
             with self.datastore.transaction(commit=False) as c:
                 c.execute(
                     f"SELECT originator_id, originator_version, topic, state "
@@ -148,6 +151,17 @@ class ChainedSQLiteApplicationRecorder(_KeptTotals, SQLiteApplicationRecorder):
                 )
                 found += [stored(*row) for row in c.fetchall()]
         return found
+
+    def first_event_keys(self, up_to: int) -> set[str]:
+        """The ids (32 hex digits) of the aggregates whose first event is at a position up
+        to ``up_to``, read from the table's index."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT originator_id FROM {self.events_table_name} "
+                "WHERE originator_version = 1 AND rowid <= ?",
+                (up_to,),
+            )
+            return {str(row[0]) for row in c.fetchall()}
 
     def notification_rows(self, after: int, limit: int) -> Sequence[NotificationRow]:
         """The notification log after position ``after``, as select_notifications reads

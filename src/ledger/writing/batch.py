@@ -8,8 +8,9 @@ problem is collected with the place it came from, so a file can be fixed in one 
 Sources and organisations may be named before the line that registers them; a corrected
 record or a component must come before what names it.
 
-The Checker runs the checks in order; each has a module of its own: ids (seen), what a
-record names (references), organisations over time (lifecycle), exact sums (sums).
+The Checker runs the checks in order; each has a module of its own: ids (seen, and
+stored_ids for those the store holds), what a record names (references), organisations
+over time (lifecycle), exact sums (sums).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from ledger.writing.errata import Errata
 from ledger.writing.lifecycle import Lifecycle, note_record, note_stored_change, note_stored_use
 from ledger.writing.references import References
 from ledger.writing.seen import Ids, Seen, seen
+from ledger.writing.stored_ids import StoredIds
 from ledger.writing.sums import Totals
 
 
@@ -36,6 +38,8 @@ class RecordSource(Protocol):
     def get_record(self, record_id: str) -> AnyRecord | None: ...
 
     def get_records(self, record_ids: Sequence[str]) -> dict[str, AnyRecord]: ...
+
+    def stored_keys(self, up_to: int) -> set[str]: ...
 
     def last_position(self) -> int: ...
 
@@ -54,6 +58,9 @@ class NoRecords:
 
     def get_records(self, record_ids: Sequence[str]) -> dict[str, AnyRecord]:
         return {}
+
+    def stored_keys(self, up_to: int) -> set[str]:
+        return set()
 
     def last_position(self) -> int:
         return 0
@@ -87,6 +94,7 @@ class Checker:
         self.totals = Totals()
         self._store_end: int | None = None  # the store's last position before this batch
         self._store_read = False
+        self.stored_ids = StoredIds(store)
         self._totals_read = False  # the store's sums are in self.totals
         self.errata = Errata()
 
@@ -101,7 +109,8 @@ class Checker:
     def check(self, items: Sequence[Located]) -> list[Located]:
         """The records among ``items`` to append; problems and repeats are set aside."""
         self.store_end  # noqa: B018 - noted before anything is appended
-        recorded = self.store.get_records([item.record.id for item in items])
+        ids = [item.record.id for item in items]
+        recorded = self.stored_ids.records(ids, self._order, self.store_end)
         new = []
         for item in items:
             self._order += 1

@@ -3,7 +3,6 @@ earlier in the batch), is not itself an erratum, and stays a valid record once f
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from datetime import date
 from typing import Any, Protocol
@@ -59,8 +58,7 @@ def fixed_seen(seen: Seen, erratum: ErratumRecord) -> Seen:
     given = erratum.set
     known = given.get("as_at", given.get("published"))
     opened = given.get("opened")
-    return dataclasses.replace(
-        seen,
+    return seen._replace(
         kind=str(given.get("kind", seen.kind)),
         known_on=date.fromisoformat(known) if isinstance(known, str) else seen.known_on,
         opened=date.fromisoformat(opened) if isinstance(opened, str) else seen.opened,

@@ -120,7 +120,7 @@ def read_line(where: str, raw: bytes | None) -> Outcome:
     except RecordError as error:
         return error.problems
     located = Located(where, record)
-    located.fields  # noqa: B018 - worked out where the line is read
+    located.content  # noqa: B018 - worked out (with its fields) where the line is read
     return located
 
 

@@ -5,11 +5,8 @@ skipped and counted, an id used again with other content is a problem."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
-
-import orjson
+from typing import NamedTuple
 
 from ledger.records.located import Located
 from ledger.records.models import AnyRecord
@@ -17,9 +14,9 @@ from ledger.records.reference import OrganisationRecord
 from ledger.records.yearly import FigureRecord, YearRecord
 
 
-@dataclass(frozen=True, slots=True)
-class Seen:
-    """What later records of a batch need to know about an earlier one."""
+class Seen(NamedTuple):
+    """What later records of a batch need to know about an earlier one. (A named tuple:
+    as immutable as a frozen dataclass, and a third of the time to make, once a record.)"""
 
     kind: str
     known_on: date
@@ -30,11 +27,10 @@ class Seen:
     opened: date | None
 
 
-def digest(fields: dict[str, Any]) -> bytes:
-    """A short digest of a normalised record; its fields come in one order for each kind
-    (FIELD_ORDER), so equal records give equal digests without sorting the keys."""
-    content = orjson.dumps(fields)
-    return hashlib.blake2b(content, digest_size=16).digest()
+def digest(item: Located) -> bytes:
+    """A short digest of a normalised record (of its JSON, whose fields come in one order
+    for each kind, so equal records give equal digests without sorting the keys)."""
+    return hashlib.blake2b(item.content, digest_size=16).digest()
 
 
 def seen(item: Located) -> Seen:
@@ -43,7 +39,7 @@ def seen(item: Located) -> Seen:
         kind=record.kind,
         known_on=record.known_on(),
         where=item.where,
-        digest=digest(item.fields),
+        digest=digest(item),
         unit=unit_of(record),
         amount_rule=getattr(type(record), "amount_rule", None),
         opened=record.opened if isinstance(record, OrganisationRecord) else None,
@@ -71,7 +67,7 @@ class Ids:
         record = item.record
         earlier = self.seen.get(record.id)
         if earlier is not None:
-            if earlier.digest != digest(item.fields):
+            if earlier.digest != digest(item):
                 return False, (
                     f"id {record.id!r} is used again with different content "
                     f"(first at {earlier.where})"
