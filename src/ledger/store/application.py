@@ -206,19 +206,22 @@ class EventStore(LogReader):
         object in between (a bulk import makes a million). A mapper that compresses or
         encrypts, or another transcoder, is left to do its own work."""
         record = item.fields
-        mapper = self.mapper
-        if (
-            mapper.compressor
-            or mapper.cipher
-            or not isinstance(mapper.transcoder, OrjsonTranscoder)
-        ):
-            return mapper.to_stored_event(Entry.event_for(record, timestamp))
+        if not self._maps_plainly:
+            return self.mapper.to_stored_event(Entry.event_for(record, timestamp))
         return StoredEvent(
             originator_id=entry_key(record["id"]),
             originator_version=Entry.INITIAL_VERSION,
             topic=EVENT_FOR_KIND[record["kind"]].TOPIC,
             state=_state_head(timestamp) + item.content + b"}",
         )
+
+    @functools.cached_property
+    def _maps_plainly(self) -> bool:
+        """Whether the mapper writes a state as orjson alone (no compression, no cipher),
+        so that a stored event can be made without it: decided once, not per record."""
+        mapper = self.mapper
+        plain = not (mapper.compressor or mapper.cipher)
+        return plain and isinstance(mapper.transcoder, OrjsonTranscoder)
 
     def stored_keys(self, up_to: int) -> set[str]:
         """The key (``entry_key``) of every record stored at a position up to ``up_to``."""

@@ -64,7 +64,7 @@ class _ReadingRecorder(PostgresApplicationRecorder):
         ).format(self.events_table)
         with self._reading() as curs:
             curs.execute(statement, (up_to,))
-            return {UUID(str(row[0])).hex for row in curs.fetchall()}
+            return {row[0].hex for row in curs.fetchall()}  # psycopg reads UUIDs
 
     def notification_rows(self, after: int, limit: int) -> Sequence[NotificationRow]:
         """The notification log after position ``after``, as plain rows."""
