@@ -72,6 +72,13 @@ live AS NOT MATERIALIZED (
     FROM postings AS x
     WHERE x.measure IN ('forecast', 'plan', 'ccgs-forecasting-deficit',
                         'ccgs-forecasting-planned-deficit', 'ccgs-forecasting-unplanned-deficit')
+      -- The condition of the index of positions, as it is written there (views/tables.py):
+      -- SQLite then reads these postings from that index, which holds every column read.
+      AND (x.measure = 'plan' OR x.measure = 'forecast' OR x.measure = 'spending-limit'
+           OR x.measure = 'revenue-limit-outturn' OR x.measure = 'revenue-limit-plan'
+           OR x.measure = 'ccgs-forecasting-deficit'
+           OR x.measure = 'ccgs-forecasting-planned-deficit'
+           OR x.measure = 'ccgs-forecasting-unplanned-deficit')
       AND x.financial_year = (SELECT year FROM params)
       AND x.as_at <= (SELECT as_at FROM params)
       AND (x.valid_to IS NULL OR x.valid_to > (SELECT as_at FROM params))

@@ -83,6 +83,13 @@ live AS NOT MATERIALIZED (
       AND x.is_void = 0
       AND x.measure IN ('plan', 'forecast', 'spending-limit', 'revenue-limit-outturn',
                         'revenue-limit-plan')
+      -- The condition of the index of positions, as it is written there (views/tables.py):
+      -- SQLite then reads these postings from that index, which holds every column read.
+      AND (x.measure = 'plan' OR x.measure = 'forecast' OR x.measure = 'spending-limit'
+           OR x.measure = 'revenue-limit-outturn' OR x.measure = 'revenue-limit-plan'
+           OR x.measure = 'ccgs-forecasting-deficit'
+           OR x.measure = 'ccgs-forecasting-planned-deficit'
+           OR x.measure = 'ccgs-forecasting-unplanned-deficit')
 ),
 -- SQLite takes the other columns of a MAX() group from the row holding the maximum.
 latest AS (
