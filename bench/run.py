@@ -93,9 +93,12 @@ def run_all(
     store = work / "ledger.db"
     shutil.copy(base, store)
     import_seconds = ledger("--store", store, "import", history)
+    reference = Reference.imported(work, base, history) if events > REFERENCE_EVENTS else None
     raw_seconds = best_of(RAW_TRIES, partial(raw_import, history, work / "raw-import.db"))
     rows.append(import_row(events, import_seconds, raw_seconds))
     rows.append(cost_row("import", events, import_seconds, raw_seconds))
+    if reference:
+        rows.append(growth_row("import", import_seconds / events, reference.import_cost))
     rows.append(size_row("store", store, count_events(store)))
     if not curve:
         rows.append(import_ceiling_row(store, history, events, raw_seconds, work))
@@ -104,7 +107,10 @@ def run_all(
         rows.append(postgres_import_row(postgres, history, events, raw_seconds))
     views = work / "views.db"
     total, scan_seconds = count_events(store), best_of(RAW_TRIES, partial(raw_scan, store))
-    rows += rebuild_rows(store, views, total, scan_seconds, events)
+    rebuild_seconds, peak = ledger_with_memory("--store", store, "--views", views, "rebuild")
+    rows += rebuild_rows(rebuild_seconds, peak, views, total, scan_seconds, events)
+    if reference:
+        rows.append(growth_row("rebuild", rebuild_seconds / total, reference.rebuild_cost()))
     if not curve:
         rows.append(rebuild_ceiling_row(views, total, scan_seconds, work))
     if postgres:
@@ -213,9 +219,10 @@ def peer_row(
 # -- rebuild -----------------------------------------------------------------------------
 
 
-def rebuild_rows(store: Path, views: Path, total: int, raw: float, events: int) -> list[Row]:
+def rebuild_rows(
+    seconds: float, peak: int, views: Path, total: int, raw: float, events: int
+) -> list[Row]:
     """``total`` events are stored: the ``events`` of the run's history and events/."""
-    seconds, peak = ledger_with_memory("--store", store, "--views", views, "rebuild")
     return [
         ratio_row(
             f"rebuild views from {total:,} events (events/s)",
@@ -243,6 +250,45 @@ def rebuild_rows(store: Path, views: Path, total: int, raw: float, events: int) 
         ),
         size_row("views database", views, total),
     ]
+
+
+# -- how cost grows ---------------------------------------------------------------------
+
+# A run of more events also imports and rebuilds the first this many of its history, just
+# after the whole, so that the cost per event of each is compared on the machine as it is
+# then: between runs hours apart, this machine's speed has moved by half or more.
+REFERENCE_EVENTS = 1_000_000
+GROWTH_TARGET = 1.25
+
+
+@dataclass
+class Reference:
+    """A store of events/ and the first REFERENCE_EVENTS records of the run's history."""
+
+    store: Path
+    import_cost: float  # seconds per event
+
+    @classmethod
+    def imported(cls, work: Path, base: Path, history: Path) -> Reference:
+        lines = work / "reference.jsonl"
+        with history.open("rb") as whole, lines.open("wb") as first:
+            for _, line in zip(range(REFERENCE_EVENTS), whole, strict=False):
+                first.write(line)
+        store = work / "reference.db"
+        shutil.copy(base, store)
+        seconds = ledger("--store", store, "import", lines)
+        return cls(store, seconds / REFERENCE_EVENTS)
+
+    def rebuild_cost(self) -> float:
+        views = self.store.with_suffix(".views.db")
+        return ledger("--store", self.store, "--views", views, "rebuild") / count_events(self.store)
+
+
+def growth_row(what: str, cost: float, reference: float) -> Row:
+    growth = cost / reference
+    return Row(f"{what}: cost per event against the first {REFERENCE_EVENTS:,} in this run",
+               f"{cost * 1e6:.1f} µs", f"{reference * 1e6:.1f} µs (ledger)", f"{growth:.2f}×",
+               f"≤ {GROWTH_TARGET}×", met(growth <= GROWTH_TARGET))  # fmt: skip
 
 
 def memory_limit(events: int) -> int:
