@@ -51,6 +51,11 @@ live AS NOT MATERIALIZED (
       AND (x.valid_to IS NULL OR x.valid_to > (SELECT as_at FROM params))
       AND x.is_void = 0
       AND x.measure IN ('qipp-plan', 'qipp-shortfall', 'qipp-shortfall-percent')
+      -- The condition of the index of QIPP postings, as it is written there
+      -- (views/tables.py): SQLite then reads them from that index, which holds every
+      -- column read.
+      AND (x.measure = 'qipp-plan' OR x.measure = 'qipp-shortfall'
+           OR x.measure = 'qipp-shortfall-percent')
 ),
 -- SQLite takes the other columns of a MAX() group from the row holding the maximum.
 latest AS (

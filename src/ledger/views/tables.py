@@ -34,10 +34,20 @@ _POSITION_COLUMNS = (
     "measure", "financial_year", "account", "precedence", "as_at", "valid_to", "is_void",
     "unit", "amount_pence", "count", "period", "deficit", "record_id", "source", "locator",
 )  # fmt: skip
-# Written as equalities joined by OR, not as IN: SQLite makes a partial index of an IN
-# list several times slower (8 s against 2 s at three million events). A view uses the
-# index only if its WHERE holds this very expression (see deficit-forecasts.sql).
-_POSITIONS_CONDITION = " OR ".join(f"measure = '{measure}'" for measure in _POSITION_MEASURES)
+# What qipp reads of the QIPP plans and shortfalls.
+_QIPP_MEASURES = ("qipp-plan", "qipp-shortfall", "qipp-shortfall-percent")
+_QIPP_COLUMNS = (
+    "measure", "financial_year", "account", "precedence", "as_at", "valid_to", "is_void",
+    "amount_pence", "percent", "period", "source", "locator",
+)  # fmt: skip
+
+
+def _any_of(measures: tuple[str, ...]) -> str:
+    """A partial index's condition: equalities joined by OR, not IN, of which SQLite makes
+    an index several times slower (8 s against 2 s at three million events). A view uses
+    the index only if its WHERE holds this very expression (see deficit-forecasts.sql)."""
+    return " OR ".join(f"measure = '{measure}'" for measure in measures)
+
 
 TABLES: dict[str, dict[str, Any]] = {
     "postings": {
@@ -84,18 +94,20 @@ TABLES: dict[str, dict[str, Any]] = {
         # every column specialised-net-change reads: at ten million events a budget's
         # transfers of a year are some 100,000 postings scattered over the table, which
         # read through the index above took that view past 100 ms.
-        # Drawdowns and positions likewise, for drawdown, deficit-forecasts and
-        # system-position: read through the index above, a year's postings of them took
-        # each view past 100 ms at ten million events. From these, at three million, the
-        # views take about half the time (32-40 ms to 18-20, 33-46 to 17, 25 to 11), for
-        # 3.4 s more at the end of a rebuild.
+        # Drawdowns, positions and QIPP likewise, for drawdown, deficit-forecasts,
+        # system-position and qipp: read through the index above, a year's postings of
+        # them took the first three past 100 ms at ten million events, and qipp to 98 ms.
+        # From these, at three million, the views take about half the time (32-40 ms to
+        # 18-20, 33-46 to 17, 25 to 11, 53-86 to 33-39), for about 5 s more at the end of
+        # a rebuild.
         # Reported figures, which specialised-delegation reads by kind, are a few in a
         # hundred postings: an index of them alone is quicker to make than one of every
         # posting's kind.
         "partial_indexes": [
             ("idx_postings_transfers", _TRANSFER_COLUMNS, "kind = 'transfer'"),
             ("idx_postings_drawdowns", _DRAWDOWN_COLUMNS, "measure = 'drawdown'"),
-            ("idx_postings_positions", _POSITION_COLUMNS, _POSITIONS_CONDITION),
+            ("idx_postings_positions", _POSITION_COLUMNS, _any_of(_POSITION_MEASURES)),
+            ("idx_postings_qipp", _QIPP_COLUMNS, _any_of(_QIPP_MEASURES)),
             ("idx_postings_figures", ("kind", "financial_year"), "kind = 'figure'"),
         ],
         # Needed while catching up (a correction finds the versions of what it corrects),
