@@ -47,7 +47,18 @@ class ChainedRecorder(Protocol):
     def write_totals(self, totals: StoredTotals) -> None: ...
 
 
+# An import's page cache: at least 64 MB, and 100 bytes for each event in the store. The
+# index of the events' keys, which a bulk import writes at random, takes about 47 bytes
+# an event (141 MB at three million). Appending the third million of three took 1.55
+# times as long as the first with 64 MB, 1.29 times with 60 bytes an event, and 1.11
+# times with 100 (bench/RESULTS.md).
 IMPORT_CACHE_KIB = 64 * 1024
+KEY_INDEX_BYTES_PER_EVENT = 100
+
+
+def import_cache_kib(events: int) -> int:
+    """The page cache (KiB) an import into a store of this many events is given."""
+    return max(IMPORT_CACHE_KIB, events * KEY_INDEX_BYTES_PER_EVENT // 1024)
 
 
 class _KeptTotals:
@@ -83,6 +94,19 @@ class _KeptTotals:
             )
 
 
+class _ImportCache:
+    """An import's page cache, grown as the store grows (never shrunk)."""
+
+    def __init__(self, cursor: SQLiteCursor):
+        self.cursor, self.kib = cursor, 0
+
+    def fit(self, events: int) -> None:
+        wanted = import_cache_kib(events)
+        if wanted > self.kib:
+            self.cursor.execute(f"PRAGMA cache_size = {-wanted}")
+            self.kib = wanted
+
+
 class ChainedSQLiteApplicationRecorder(_KeptTotals, SQLiteApplicationRecorder):
     """The library's SQLite recorder, also writing each event's chained hash."""
 
@@ -116,8 +140,7 @@ class ChainedSQLiteApplicationRecorder(_KeptTotals, SQLiteApplicationRecorder):
                 for event in stored_events
             ],
         )
-        c.execute(f"SELECT MAX(rowid) FROM {self.events_table_name}")
-        last = int(c.fetchone()[0])
+        last = self._last_rowid(c)
         positions = list(range(last - len(stored_events) + 1, last + 1))
         c.execute(f"SELECT hash FROM {HASHES_TABLE} ORDER BY notification_id DESC LIMIT 1")
         row = c.fetchone()
@@ -131,10 +154,23 @@ class ChainedSQLiteApplicationRecorder(_KeptTotals, SQLiteApplicationRecorder):
         them are kept only if the block ends without an exception."""
         with self.datastore.transaction(commit=True) as c:
             # A bulk import lands each event's random-UUID key on an index page of its
-            # own: a larger page cache keeps more of that index in memory (measured at a
-            # million events: 46 s became 43.5 s, for 64 MB more).
-            c.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
-            yield lambda stored_events: self._insert_events(c, stored_events) or []
+            # own. Once that index outgrows the page cache, most keys read a page from
+            # disk and the cache writes pages out again and again, so the cache grows
+            # with the store (see bench/RESULTS.md).
+            cache = _ImportCache(c)
+            cache.fit(self._last_rowid(c))
+
+            def insert(stored_events: Sequence[StoredEvent]) -> Sequence[int]:
+                positions = self._insert_events(c, stored_events) or []
+                if positions:
+                    cache.fit(positions[-1])
+                return positions
+
+            yield insert
+
+    def _last_rowid(self, c: SQLiteCursor) -> int:
+        c.execute(f"SELECT MAX(rowid) FROM {self.events_table_name}")
+        return int(c.fetchone()[0] or 0)
 
     def select_first_events(self, originator_keys: Sequence[str]) -> list[StoredEvent]:
         """The first event of each of these aggregates that exists (their ids as 32 hex
