@@ -94,11 +94,21 @@ class _KeptTotals:
             )
 
 
-class _ImportCache:
-    """An import's page cache, grown as the store grows (never shrunk)."""
+class _GrowingCacheInsert:
+    """An import's inserts, a chunk at a time, each followed by growing the connection's
+    page cache to fit the store (never shrinking it). Nothing is read before the first
+    insert: a transaction that reads first cannot take the write lock once another
+    writer has committed, where one that writes first waits its turn."""
 
-    def __init__(self, cursor: SQLiteCursor):
-        self.cursor, self.kib = cursor, 0
+    def __init__(self, cursor: SQLiteCursor, insert: Insert):
+        self.cursor, self.insert, self.kib = cursor, insert, 0
+        self.fit(0)
+
+    def __call__(self, stored_events: Sequence[StoredEvent]) -> Sequence[int]:
+        positions = self.insert(stored_events)
+        if positions:
+            self.fit(positions[-1])
+        return positions
 
     def fit(self, events: int) -> None:
         wanted = import_cache_kib(events)
@@ -140,7 +150,8 @@ class ChainedSQLiteApplicationRecorder(_KeptTotals, SQLiteApplicationRecorder):
                 for event in stored_events
             ],
         )
-        last = self._last_rowid(c)
+        c.execute(f"SELECT MAX(rowid) FROM {self.events_table_name}")
+        last = int(c.fetchone()[0])
         positions = list(range(last - len(stored_events) + 1, last + 1))
         c.execute(f"SELECT hash FROM {HASHES_TABLE} ORDER BY notification_id DESC LIMIT 1")
         row = c.fetchone()
@@ -157,20 +168,7 @@ class ChainedSQLiteApplicationRecorder(_KeptTotals, SQLiteApplicationRecorder):
             # own. Once that index outgrows the page cache, most keys read a page from
             # disk and the cache writes pages out again and again, so the cache grows
             # with the store (see bench/RESULTS.md).
-            cache = _ImportCache(c)
-            cache.fit(self._last_rowid(c))
-
-            def insert(stored_events: Sequence[StoredEvent]) -> Sequence[int]:
-                positions = self._insert_events(c, stored_events) or []
-                if positions:
-                    cache.fit(positions[-1])
-                return positions
-
-            yield insert
-
-    def _last_rowid(self, c: SQLiteCursor) -> int:
-        c.execute(f"SELECT MAX(rowid) FROM {self.events_table_name}")
-        return int(c.fetchone()[0] or 0)
+            yield _GrowingCacheInsert(c, lambda events: self._insert_events(c, events) or [])
 
     def select_first_events(self, originator_keys: Sequence[str]) -> list[StoredEvent]:
         """The first event of each of these aggregates that exists (their ids as 32 hex
