@@ -93,10 +93,10 @@ def test_audit_reads_one_measure_of_the_organisations_it_follows(views):
 )
 def test_drawdowns_positions_and_qipp_are_read_from_indexes_of_their_own(views, name, index):
     """At ten million events a year's drawdowns are some 80,000 postings, its plans and
-    forecasts some 60,000 and its QIPP shortfalls some 120,000, scattered over the table: each of these views reads them
-    from an index of them alone that holds every column it needs (at three million
-    events, in half to a third of the time). A view that stops naming the index's
-    condition, word for word, reads the table again."""
+    forecasts some 60,000 and its QIPP shortfalls some 120,000, scattered over the table:
+    each of these views reads them from an index of them alone that holds every column
+    it needs (at three million events, in half to a third of the time). A view that
+    stops naming the index's condition, word for word, reads the table again."""
     reads = [step for step in plan(views, name) if POSTINGS_READ.match(step)]
     assert reads, name
     assert all(step.startswith(f"SEARCH x USING COVERING INDEX {index} ") for step in reads), reads

@@ -165,9 +165,9 @@ class ChainedSQLiteApplicationRecorder(_KeptTotals, SQLiteApplicationRecorder):
         them are kept only if the block ends without an exception."""
         with self.datastore.transaction(commit=True) as c:
             # A bulk import lands each event's random-UUID key on an index page of its
-            # own. Once that index outgrows the page cache, most keys read a page from
-            # disk and the cache writes pages out again and again, so the cache grows
-            # with the store (see bench/RESULTS.md).
+            # own. Once that index outgrows the page cache, most keys read a page back
+            # (from the write-ahead log or the file) and the cache writes pages out again
+            # and again, so the cache grows with the store (see bench/RESULTS.md).
             yield _GrowingCacheInsert(c, lambda events: self._insert_events(c, events) or [])
 
     def select_first_events(self, originator_keys: Sequence[str]) -> list[StoredEvent]:

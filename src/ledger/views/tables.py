@@ -99,7 +99,8 @@ TABLES: dict[str, dict[str, Any]] = {
         # them took the first three past 100 ms at ten million events, and qipp to 98 ms.
         # From these, at three million, the views take half to two thirds of the time
         # (32-40 ms to 18-20, 33-46 to 17, 25 to 11, 45-57 to 32-38), for about 5 s more
-        # at the end of a rebuild. (At ten million, qipp took 113 ms, not known why.)
+        # at the end of a rebuild. (At ten million, qipp took 113 ms in one run and 73 ms
+        # in a later one on a faster machine.)
         # Reported figures, which specialised-delegation reads by kind, are a few in a
         # hundred postings: an index of them alone is quicker to make than one of every
         # posting's kind.
