@@ -99,3 +99,26 @@ def test_records_of_every_shape_and_with_null_fields_are_written_whole(tmp_path)
     assert written[("moved", "to")]["amount_pence"] == 500_000_000
     assert written[("offset", "")]["counterparty"] == "SPEC"
     assert written[("counted", "")]["amount_pence"] is None
+
+
+def test_text_that_postings_repeat_is_one_object_and_other_values_are_kept_as_they_are():
+    """What a page's pickle writes once and refers back to (issue 21); a value that is
+    not text keeps its own type, though an equal one of another type came first."""
+    import orjson
+
+    from ledger.views.postings import first_versions
+
+    def columns(record: dict[str, Any], position: int) -> dict[str, Any]:
+        fields = orjson.loads(orjson.dumps(normalised(record)))  # text as a store reads it
+        shape, rows = first_versions(fields, position)
+        return dict(zip(shape.columns, rows[0], strict=True))
+
+    first = columns(allocation("a-1", account="06H"), 1)
+    second = columns(allocation("a-2", account="06H"), 2)
+    for name in ("kind", "account", "financial_year", "as_at", "source"):
+        assert second[name] is first[name], name
+    assert second["record_id"] == "a-2" and second["locator"] == first["locator"]
+    whole = {**normalised(allocation("b-1")), "account": 1}
+    fraction = {**normalised(allocation("b-2")), "account": 1.0}
+    assert type(first_versions(whole, 3)[1][0][3]) is int
+    assert type(first_versions(fraction, 4)[1][0][3]) is float

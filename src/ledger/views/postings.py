@@ -97,25 +97,42 @@ _SAME_COLUMNS: dict[tuple[tuple[str, ...], bool], Shape] = {}  # one shape for t
 _MOST_SHAPES = 4096  # a hand-edited store could have any number of sets of field names
 
 
+# One object for each text that many postings repeat (a kind, an account, a year, a date,
+# a source): a page made by a worker is pickled, and pickle writes an object it has
+# written before as a reference to it, which is also quicker to read back. A million
+# events' pages took 147 MB rather than 199, and their rebuild about 1 s less.
+_SAME: dict[str, str] = {}
+_MOST_SAME = 100_000  # a hand-edited store could have any number of different values
+
+
+def _same(value: Any) -> Any:
+    """The one object kept for this text (any other value as it is)."""
+    return _SAME.setdefault(value, value) if type(value) is str else value
+
+
 def first_versions(fields: dict[str, Any], position: int) -> tuple[Shape, list[tuple[Any, ...]]]:
     """The first version of a money record or reported figure, one row per side (a
     transfer has two), and the shape they are written in. Plain tuples made in one
     expression each: a replay makes a million of these."""
-    kind, effective, as_at = fields["kind"], fields["effective"], fields["as_at"]
+    if len(_SAME) > _MOST_SAME:
+        _SAME.clear()
+    kind, effective = _same(fields["kind"]), _same(fields["effective"])
+    as_at = _same(fields["as_at"])
     measure, transfer = measure_of(fields), kind == "transfer"
     shape = _SHAPES.get((transfer, tuple(fields))) or _shape_of(fields, transfer)
     precedence = f"{effective} {as_at} {position:012d}"
     if not transfer:
         amount = fields.get("amount_pence")
         return shape, [(
-            fields["id"], kind, measure, fields["account"], "",
-            fields["financial_year"], effective, precedence, as_at, position,
-            fields.get("unit", "gbp"), amount, amount, fields["source"], fields["locator"],
-            *shape.values_of(fields),
+            fields["id"], kind, measure, _same(fields["account"]), "",
+            _same(fields["financial_year"]), effective, precedence, as_at, position,
+            _same(fields.get("unit", "gbp")), amount, amount, _same(fields["source"]),
+            fields["locator"], *shape.values_of(fields),
         )]  # fmt: skip
-    giver, receiver, moved = fields["from"], fields["to"], int(fields["amount_pence"])
-    common = (fields["financial_year"], effective, precedence, as_at, position, "gbp")
-    tail = (fields["source"], fields["locator"], *shape.values_of(fields))
+    giver, receiver = _same(fields["from"]), _same(fields["to"])
+    moved = int(fields["amount_pence"])
+    common = (_same(fields["financial_year"]), effective, precedence, as_at, position, "gbp")
+    tail = (_same(fields["source"]), fields["locator"], *shape.values_of(fields))
     return shape, [
         (fields["id"], kind, measure, giver, "from", *common, -moved, -moved, *tail, receiver),
         (fields["id"], kind, measure, receiver, "to", *common, moved, moved, *tail, giver),
