@@ -58,7 +58,7 @@ family(code) AS (
     WHERE o.as_at <= p.as_at
 ),
 transfers AS NOT MATERIALIZED (
-    SELECT x.counterparty, x.side, x.delta_pence, x.record_id
+    SELECT x.counterparty, x.side, x.delta_pence, x.is_earliest
     FROM family AS f
     CROSS JOIN params AS p
     JOIN postings AS x
@@ -74,7 +74,8 @@ by_counterparty AS (
     FROM (
         SELECT
             counterparty,
-            COUNT(DISTINCT record_id) AS transfers,
+            -- A record's versions known by as_at include the one known first: one each.
+            SUM(is_earliest) AS transfers,
             COALESCE(SUM(CASE WHEN side = 'to' THEN delta_pence END), 0) AS in_pence,
             -COALESCE(SUM(CASE WHEN side = 'from' THEN delta_pence END), 0) AS out_pence,
             SUM(delta_pence) AS net_pence

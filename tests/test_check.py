@@ -152,3 +152,20 @@ def test_check_catches_a_stored_event_altered_outside_the_ledger(run, tmp_path, 
             "a correction that reverses it takes it out",
         ),
     ]
+
+
+def test_check_catches_a_record_side_with_no_version_known_first(run, tmp_path, store):
+    """Views that would count the transfer no times (specialised-net-change adds up
+    is_earliest to count transfers; issue 21)."""
+    ledger = ledger_with(run, tmp_path, *SOUND)
+    ledger("rebuild")
+    with sqlite3.connect(tmp_path / "views.db") as views:
+        views.execute("UPDATE postings SET is_earliest = 0 WHERE side = 'from'")
+    result = ledger("check", "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)[0] == {
+        "check": "versions count once",
+        "record": "transfer-05Q",
+        "message": "0 versions of one record side known first",
+        "source": "board-paper-2013-11 table 1",
+    }

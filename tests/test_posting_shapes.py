@@ -18,7 +18,7 @@ from ledger.views.postings import MONEY_KINDS, posting_rows
 from ledger.views.refresh import replay
 from ledger.views.tables import POSTING_COLUMNS
 
-_CHANGED_BY_CORRECTIONS = ("valid_to", "delta_pence")
+_CHANGED_BY_CORRECTIONS = ("valid_to", "delta_pence", "is_earliest")
 _COMPARED = tuple(name for name in POSTING_COLUMNS if name not in _CHANGED_BY_CORRECTIONS)
 
 

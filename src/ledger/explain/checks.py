@@ -252,14 +252,16 @@ def _lineage_has_no_circle(views_path: str | Path) -> list[Found]:
 
 
 def _versions_count_once(views_path: str | Path) -> list[Found]:
-    """Each side of a record has exactly one current version, each version gives way to the
-    next one known, and its changes add up to its current value: nothing counts twice."""
+    """Each side of a record has exactly one current version and one known first, each
+    version gives way to the next one known, and its changes add up to its current value:
+    nothing counts twice."""
     return _found(
         views_path,
         """
         WITH chains AS (
             SELECT record_id, side, source, locator, unit,
                    SUM(valid_to IS NULL) AS current_versions,
+                   SUM(is_earliest) AS earliest_versions,
                    SUM(delta_pence) AS total_delta,
                    SUM(CASE WHEN valid_to IS NULL AND is_void = 0 THEN amount_pence END)
                        AS current_amount,
@@ -269,11 +271,13 @@ def _versions_count_once(views_path: str | Path) -> list[Found]:
         SELECT record_id AS record, source || ' ' || locator AS source,
                CASE WHEN current_versions <> 1
                     THEN current_versions || ' current versions of one record side'
+                    WHEN earliest_versions IS NOT 1
+                    THEN earliest_versions || ' versions of one record side known first'
                     ELSE 'its changes add up to ' || total_delta
                          || ' pence, its current value is ' || COALESCE(current_amount, 0)
                END AS message
         FROM chains
-        WHERE current_versions <> 1
+        WHERE current_versions <> 1 OR earliest_versions IS NOT 1
            OR (unit = 'gbp'
                AND total_delta <> CASE WHEN current_void THEN 0 ELSE current_amount END)
         UNION ALL

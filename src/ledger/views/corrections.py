@@ -1,8 +1,9 @@
 """Corrections in the views: each adds a version to every side of the record it corrects,
 known from its own ``as_at``. Each version carries ``valid_to``, the known date of the
-next version, and ``delta_pence``, the change it makes to its side's value, so the
-versions of a side are chained again in known-date order whenever one is added; and the
-allocation_days totals follow the changes (Days).
+next version, ``delta_pence``, the change it makes to its side's value, and
+``is_earliest``, whether it is the version known first, so the versions of a side are
+chained again in known-date order whenever one is added; and the allocation_days totals
+follow the changes (Days).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Version(NamedTuple):
     as_at: str
     position: int
     is_void: int
+    is_earliest: int
     unit: str
     amount_pence: int | None
     valid_to: str | None
@@ -52,11 +54,13 @@ class Version(NamedTuple):
     correction: dict[str, Any] | None = None  # the correction that adds this version
 
 
+Link = tuple[str | None, int | None, int]  # a version's valid_to, delta_pence, is_earliest
+
 _STORED_VERSION = ", ".join(Version._fields[:-1])
 # The columns a correction sets on the version it adds; the rest are copied from version 0.
 _SET_BY_CORRECTION = (
-    "version", "as_at", "valid_to", "position", "is_void", "amount_pence", "delta_pence",
-    "count", "percent", "correction_id", "reason", "source", "locator",
+    "version", "as_at", "valid_to", "position", "is_void", "is_earliest", "amount_pence",
+    "delta_pence", "count", "percent", "correction_id", "reason", "source", "locator",
 )  # fmt: skip
 _SET_IN_ORDER = tuple(name for name in POSTING_COLUMNS if name in _SET_BY_CORRECTION)
 _COPIED = tuple(name for name in POSTING_COLUMNS if name not in _SET_BY_CORRECTION)
@@ -130,18 +134,20 @@ def apply_corrections(
                 chain.append(_revised(chain, fields, position, side))
     updates, inserts, known_years = [], [], KnownYears()
     for chain in chains.values():
-        for version, (valid_to, delta) in zip(chain, _links(chain), strict=True):
+        for version, link in zip(chain, _links(chain), strict=True):
+            _, delta, _ = link
             if version.correction is not None:
-                inserts.append(_corrected_row(version, valid_to, delta))
+                inserts.append(_corrected_row(version, link))
                 days.add(version, delta, 1)
                 known_years.add(
                     version.kind, version.measure, version.financial_year, version.as_at
                 )
-            elif (version.valid_to, version.delta_pence) != (valid_to, delta):
-                updates.append((valid_to, delta, version.posting_id))
+            elif (version.valid_to, version.delta_pence, version.is_earliest) != link:
+                updates.append((*link, version.posting_id))
                 days.add(version, (delta or 0) - (version.delta_pence or 0), 0)
     views.conn.executemany(
-        "UPDATE postings SET valid_to = ?, delta_pence = ? WHERE posting_id = ?", updates
+        "UPDATE postings SET valid_to = ?, delta_pence = ?, is_earliest = ? WHERE posting_id = ?",
+        updates,
     )
     views.conn.executemany(_INSERT_CORRECTED_VERSION, inserts)
     views.add_known_years(known_years.first)
@@ -181,16 +187,18 @@ def _revised(chain: list[Version], fields: dict[str, Any], position: int, side: 
     )
 
 
-def _corrected_row(version: Version, valid_to: str | None, delta: int | None) -> tuple[Any, ...]:
+def _corrected_row(version: Version, link: Link) -> tuple[Any, ...]:
     """The parameters of _INSERT_CORRECTED_VERSION for a version a correction adds."""
     fields = version.correction
     assert fields is not None, "only a version a correction adds is inserted"
+    valid_to, delta, earliest = link
     values = {
         "version": version.version,
         "as_at": version.as_at,
         "valid_to": valid_to,
         "position": version.position,
         "is_void": version.is_void,
+        "is_earliest": earliest,
         "amount_pence": version.amount_pence,
         "delta_pence": delta,
         "count": fields.get("count"),
@@ -207,18 +215,19 @@ def _signed(amount: int | None, side: str) -> int | None:
     return -amount if amount is not None and side == "from" else amount
 
 
-def _links(chain: list[Version]) -> list[tuple[str | None, int | None]]:
+def _links(chain: list[Version]) -> list[Link]:
     """For each version of one record side, in the order given: when the next version
-    became known (its valid_to) and the change it makes to the side's value (its delta),
-    taking the versions in the order they became known, then in store order."""
+    became known (its valid_to), the change it makes to the side's value (its delta) and
+    whether it is the one known first, taking the versions in the order they became
+    known, then in store order."""
     order = sorted(range(len(chain)), key=lambda i: (chain[i].as_at, chain[i].position))
-    links: list[tuple[str | None, int | None]] = [(None, None)] * len(chain)
+    links: list[Link] = [(None, None, 0)] * len(chain)
     previous_value = 0
     for rank, index in enumerate(order):
         version = chain[index]
         value = 0 if version.is_void else (version.amount_pence or 0)
         following = chain[order[rank + 1]].as_at if rank + 1 < len(order) else None
         delta = value - previous_value if version.unit == "gbp" else None
-        links[index] = (following, delta)
+        links[index] = (following, delta, 1 if rank == 0 else 0)
         previous_value = value
     return links

@@ -83,8 +83,8 @@ FIRST_COLUMNS = (
     "locator",
 )  # fmt: skip
 # The same in every first version (no later version, no correction: valid_to and
-# correction_id are left NULL).
-_CONSTANT_VALUES = {"version": 0, "is_void": 0}
+# correction_id are left NULL; the earliest known, until a correction known before it).
+_CONSTANT_VALUES = {"version": 0, "is_void": 0, "is_earliest": 1}
 _CONSTANT = {column: str(value) for column, value in _CONSTANT_VALUES.items()}
 # The optional columns, and the field of a record each is read from.
 _OPTIONAL_FIELDS = {
