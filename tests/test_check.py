@@ -42,12 +42,19 @@ def test_a_sound_ledger_passes_every_check(run, tmp_path):
     )
 
 
-def test_check_catches_a_planted_imbalance_in_a_transfer(run, tmp_path, store):
+def checked_after(run, tmp_path, planted: str):
+    """`ledger check --format json` of a sound ledger's views with a fault planted."""
     ledger = ledger_with(run, tmp_path, *SOUND)
     ledger("rebuild")
     with sqlite3.connect(tmp_path / "views.db") as views:
-        views.execute("UPDATE postings SET amount_pence = 600000000 WHERE side = 'to'")
-    result = ledger("check", "--format", "json")
+        views.execute(planted)
+    return ledger("check", "--format", "json")
+
+
+def test_check_catches_a_planted_imbalance_in_a_transfer(run, tmp_path, store):
+    result = checked_after(
+        run, tmp_path, "UPDATE postings SET amount_pence = 600000000 WHERE side = 'to'"
+    )
     assert result.exit_code == 1
     assert json.loads(result.stdout) == [
         {
@@ -157,11 +164,7 @@ def test_check_catches_a_stored_event_altered_outside_the_ledger(run, tmp_path, 
 def test_check_catches_a_record_side_with_no_version_known_first(run, tmp_path, store):
     """Views that would count the transfer no times (specialised-net-change adds up
     is_earliest to count transfers; issue 21)."""
-    ledger = ledger_with(run, tmp_path, *SOUND)
-    ledger("rebuild")
-    with sqlite3.connect(tmp_path / "views.db") as views:
-        views.execute("UPDATE postings SET is_earliest = 0 WHERE side = 'from'")
-    result = ledger("check", "--format", "json")
+    result = checked_after(run, tmp_path, "UPDATE postings SET is_earliest = 0 WHERE side = 'from'")
     assert result.exit_code == 1
     assert json.loads(result.stdout)[0] == {
         "check": "versions count once",
