@@ -8,18 +8,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from factories import allocation, correction, transfer, world
-from stores import new_store
+from stores import new_store, published_ledger, succeeding
 from test_errata import erratum
 from test_projector_robust import append_unchecked, normalised, table_rows
 
-from ledger.cli import main
 from ledger.store.application import EventStore
 from ledger.views import ahead, projector, refresh
 from ledger.views.refresh import replay
-
-REPOSITORY = Path(__file__).resolve().parent.parent
 
 
 class Recorded(ahead.MadeAhead):
@@ -64,18 +60,11 @@ def published_store(tmp_path_factory) -> Path:
     """The published record (with its errata) and 3,000 synthetic records after it (with
     corrections), in a SQLite store made once for the module."""
     folder = tmp_path_factory.mktemp("published")
-    store, views = folder / "ledger.db", folder / "views.db"
-
-    def ledger(*args: str) -> None:
-        command = ["--store", str(store), "--views", str(views), *args]
-        result = CliRunner().invoke(main, command, catch_exceptions=False)
-        assert result.exit_code == 0, result.output
-
-    ledger("import", str(REPOSITORY / "events"))
+    ledger = succeeding(published_ledger(folder))
     history = folder / "synthetic.jsonl"
     ledger("demo", "generate", "--events", "3000", "--seed", "7", "-o", str(history))
     ledger("import", str(history))
-    return store
+    return folder / "ledger.db"
 
 
 def built_here_and_ahead(store: str, tmp_path: Path, monkeypatch, **replaying) -> tuple[Path, Path]:

@@ -9,15 +9,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from factories import correction, transfer, world
-from stores import caught_up, new_store, view
+from stores import caught_up, new_store, published_ledger, succeeding, view
 from test_projector_robust import append_unchecked, normalised
 
-from ledger.cli import main
-
 MILLION = 100_000_000
-REPOSITORY = Path(__file__).resolve().parent.parent
 
 
 def marks(views: Path) -> list[tuple]:
@@ -72,19 +68,12 @@ def history_views(tmp_path_factory) -> Path:
     """The published record and 30,000 synthetic records after it, with transfers and
     corrections of them, and its views."""
     folder = tmp_path_factory.mktemp("history")
-    store, views = folder / "ledger.db", folder / "views.db"
-
-    def ledger(*args: str) -> None:
-        command = ["--store", str(store), "--views", str(views), *args]
-        result = CliRunner().invoke(main, command, catch_exceptions=False)
-        assert result.exit_code == 0, result.output
-
-    ledger("import", str(REPOSITORY / "events"))
+    ledger = succeeding(published_ledger(folder))
     history = folder / "synthetic.jsonl"
     ledger("demo", "generate", "--events", "30000", "--seed", "1", "-o", str(history))
     ledger("import", str(history))
     ledger("rebuild")
-    return views
+    return Path(ledger.views)
 
 
 @pytest.mark.parametrize("when", [0.25, 0.5, 1.0])
