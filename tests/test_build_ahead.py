@@ -4,7 +4,9 @@ views are those a build made in one process makes."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -26,11 +28,13 @@ class Recorded(ahead.MadeAhead):
     def __init__(self, reading: ahead.Reading):
         super().__init__(reading)
         self.pages = 0
+        self.bounds: list[tuple[int, int]] = []  # (after, upto) of each page
         Recorded.made.append(self)
 
     def __iter__(self):
         for page in super().__iter__():
             self.pages += 1
+            self.bounds.append((page.after, page.upto))
             yield page
 
 
@@ -96,10 +100,30 @@ def test_a_build_made_ahead_is_the_build_made_here(
     here, there = built_here_and_ahead(str(store), tmp_path, monkeypatch, **replaying)
     assert table_rows(there) == table_rows(here)
     assert [worker.complete for worker in made_ahead] == [True]
-    events = 9_000 if "until" in replaying else 15_868  # 12,867 published, 3,000 + 1 synthetic
-    assert made_ahead[0].pages == -(-events // 1000)
+    events = 9_000 if "until" in replaying else 15_867  # 12,867 published, 3,000 synthetic
+    sizes = page_sizes(made_ahead[0].bounds, events)
+    assert (sizes[0], max(sizes), sizes[-1] <= 125) == (125, 1000, True)
     if not replaying:
         assert len(table_rows(there)["errata"]) == 244
+
+
+def page_sizes(bounds: list[tuple[int, int]], events: int) -> list[int]:
+    """The sizes of pages that follow on from one another and cover the events exactly."""
+    assert bounds[0][0] == 0 and bounds[-1][1] == events
+    assert all(before[1] == after[0] for before, after in zip(bounds, bounds[1:], strict=False))
+    return [upto - after for after, upto in bounds]
+
+
+@pytest.mark.parametrize("events", [1, 124, 125, 999, 2001, 15_868, 100_003])
+def test_pages_start_and_end_small_and_cover_every_position_once(events):
+    """Pages of 1,000: the first of 125 (or all there is), each next twice the one
+    before, and the last ones halving what is left, down to 125 or less."""
+    sizes = page_sizes(list(ahead.page_bounds(0, events, 1000)), events)
+    assert sizes[0] == min(events, 125)
+    assert max(sizes) <= 1000 and sizes[-1] <= 125
+    if events > 4000:
+        assert sizes[:5] == [125, 250, 500, 1000, 1000]
+        assert sizes[-4] < 1000 and sizes[-3] < 500 and sizes[-2] < 250
 
 
 def test_a_worker_killed_mid_build_leaves_the_rest_to_the_projector(
@@ -153,3 +177,37 @@ def test_pages_the_worker_or_the_writing_cannot_take_whole_are_made_record_by_re
     assert [row[:2] for row in table_rows(there)["errata"]] == [("fix-06H", "alloc-06H")]
     assert [worker.complete for worker in made_ahead] == [True]
     ledger.close()
+
+
+def test_the_worker_makes_pages_ahead_while_the_projector_is_busy():
+    """Pages larger than a pipe holds are sent without waiting for the reader, up to
+    PAGES_QUEUED of them, and arrive whole and in order once it reads."""
+    reading_end, writing_end = os.pipe()
+    pages = [bytes([number]) * 200_000 for number in range(ahead.PAGES_QUEUED)]
+    with open(writing_end, "wb") as out, open(reading_end, "rb") as pipe:
+        sender = ahead._Sender(out)
+        send = sender.__enter__()
+        sent = threading.Thread(target=lambda: [send(page) for page in pages])
+        sent.start()
+        sent.join(timeout=10)
+        assert not sent.is_alive()  # none waited for the reader
+        received = [pipe.read(200_000) for _ in pages]
+        sender.__exit__(None, None, None)
+    assert received == pages
+
+
+def test_a_worker_whose_projector_stopped_reading_is_not_held():
+    """Once nobody reads the pipe, pages are taken and dropped, so the worker ends."""
+    reading_end, writing_end = os.pipe()
+    os.close(reading_end)
+    with open(writing_end, "wb") as out:
+        finished = threading.Thread(target=_send_to, args=(out, ahead.PAGES_QUEUED * 3))
+        finished.start()
+        finished.join(timeout=10)
+        assert not finished.is_alive()
+
+
+def _send_to(out, pages: int) -> None:
+    with ahead._Sender(out) as send:
+        for _ in range(pages):
+            send(b"x" * 200_000)
