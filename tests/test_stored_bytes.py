@@ -6,11 +6,14 @@ event."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from conftest import REPOSITORY
 
 from ledger.store.application import EventStore
 from ledger.store.domain import RECORD_NAMESPACE, Entry, entry_id, entry_key
+from ledger.store.transcoder import OrjsonTranscoder
 from ledger.writing.importing import import_files
 from ledger.writing.jsonlines import RecordStream
 
@@ -46,3 +49,19 @@ def test_a_record_imported_again_is_found_by_its_key(tmp_path):
     again = import_files(store, RecordStream([REPOSITORY / "events"], parallel=False))
     assert (first.new_records, first.already_recorded) == (12_867, 0)
     assert (again.new_records, again.already_recorded) == (0, 12_867)
+
+
+def test_each_stored_time_is_read_back_as_written_and_a_bad_one_is_refused():
+    """Times are parsed once for each text (a batch's events share one), and read back
+    the same; text that is not a time is refused, as parsing each one refused it."""
+    transcoder = OrjsonTranscoder()
+
+    def time_of(text: str) -> datetime:
+        return transcoder.decode(b'{"timestamp": "%s", "record": {}}' % text.encode())["timestamp"]
+
+    first = time_of("2026-11-29T10:00:00+00:00")
+    assert first == datetime(2026, 11, 29, 10, tzinfo=UTC)
+    assert time_of("2026-11-29T10:00:00+00:00") is first
+    assert time_of("2026-11-29T10:00:01+00:00") == first + timedelta(seconds=1)
+    with pytest.raises(ValueError):
+        time_of("29 November 2026")
