@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -196,18 +197,24 @@ def test_the_worker_makes_pages_ahead_while_the_projector_is_busy():
     assert received == pages
 
 
-def test_a_worker_whose_projector_stopped_reading_is_not_held():
-    """Once nobody reads the pipe, pages are taken and dropped, so the worker ends."""
+def test_a_worker_whose_projector_stopped_reading_stops():
+    """Once nobody reads the pipe, sending a page says so (the worker then stops rather
+    than make pages for nobody) within the pages already queued, and nothing waits."""
     reading_end, writing_end = os.pipe()
     os.close(reading_end)
+    sent: list[int] = []
     with open(writing_end, "wb") as out:
-        finished = threading.Thread(target=_send_to, args=(out, ahead.PAGES_QUEUED * 3))
+        finished = threading.Thread(target=_send_to, args=(out, sent))
         finished.start()
         finished.join(timeout=10)
         assert not finished.is_alive()
+    assert 1 <= len(sent) <= ahead.PAGES_QUEUED + 2
 
 
-def _send_to(out, pages: int) -> None:
-    with ahead._Sender(out) as send:
-        for _ in range(pages):
+def _send_to(out, sent: list[int]) -> None:
+    """Send pages until sending fails, counting those sent."""
+    with ahead._Sender(out) as send, pytest.raises(BrokenPipeError):
+        for page in range(1000):
             send(b"x" * 200_000)
+            sent.append(page)
+            time.sleep(0.01)  # as a worker takes time to make the next page

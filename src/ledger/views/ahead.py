@@ -17,6 +17,7 @@ two cores, where the projector's own writing keeps one of them busy.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import pickle
@@ -157,7 +158,8 @@ def main() -> None:
                     send(pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL))
             send(pickle.dumps(_DONE))
         except BaseException:  # noqa: BLE001 - said by the projector, which reads on itself
-            send(pickle.dumps(_STOPPED))
+            with contextlib.suppress(BrokenPipeError):
+                send(pickle.dumps(_STOPPED))
 
 
 # Pages made and waiting to be taken. A pipe holds less than one, so without a queue the
@@ -169,32 +171,39 @@ PAGES_QUEUED = 3
 
 class _Sender:
     """Writes pickled pages to the pipe on a thread of its own, so that making the next
-    page goes on while the projector reads this one, up to PAGES_QUEUED pages ahead."""
+    page goes on while the projector reads this one, up to PAGES_QUEUED pages ahead.
+    Once the pipe fails (nobody reads it any more), sending raises BrokenPipeError, so
+    that the worker stops rather than make pages for nobody."""
 
     def __init__(self, out: BinaryIO):
         self._out = out
         self._queue: queue.Queue[bytes | None] = queue.Queue(PAGES_QUEUED)
         self._thread = threading.Thread(target=self._write, daemon=True)
+        self._broken = threading.Event()
 
     def __enter__(self) -> Callable[[bytes], None]:
         self._thread.start()
-        return self._queue.put
+        return self._send
 
     def __exit__(self, *exception: object) -> None:
         self._queue.put(None)
         self._thread.join()
 
+    def _send(self, pickled: bytes) -> None:
+        if self._broken.is_set():
+            raise BrokenPipeError("the projector has stopped reading the worker's pages")
+        self._queue.put(pickled)
+
     def _write(self) -> None:
-        """Write each page as it comes; once the pipe fails (the projector has stopped
-        reading), take the rest without writing, so that the worker is never held."""
-        writing = True
+        """Write each page as it comes; once the pipe fails, take the rest unwritten, so
+        that sending never waits for a page that cannot be written."""
         while (pickled := self._queue.get()) is not None:
-            if writing:
+            if not self._broken.is_set():
                 try:
                     self._out.write(pickled)
                     self._out.flush()
                 except BaseException:  # noqa: BLE001 - nobody is reading any more
-                    writing = False
+                    self._broken.set()
 
 
 def made_pages(ledger: LogReader, reading: Reading) -> Iterator[MadePage]:
