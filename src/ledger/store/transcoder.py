@@ -24,7 +24,7 @@ class OrjsonTranscoder(Transcoder):
         if isinstance(timestamp, str):
             state["timestamp"] = _time(timestamp)
         elif isinstance(timestamp, dict) and timestamp.get("_type_") == "datetime_iso":
-            state["timestamp"] = datetime.fromisoformat(timestamp["_data_"])
+            state["timestamp"] = _time(timestamp["_data_"])
         return state
 
 
