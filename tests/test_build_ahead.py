@@ -185,15 +185,16 @@ def test_the_worker_makes_pages_ahead_while_the_projector_is_busy():
     PAGES_QUEUED of them, and arrive whole and in order once it reads."""
     reading_end, writing_end = os.pipe()
     pages = [bytes([number]) * 200_000 for number in range(ahead.PAGES_QUEUED)]
-    with open(writing_end, "wb") as out, open(reading_end, "rb") as pipe:
-        sender = ahead._Sender(out)
-        send = sender.__enter__()
+    with (
+        open(writing_end, "wb") as out,
+        open(reading_end, "rb") as pipe,
+        ahead._Sender(out) as send,
+    ):
         sent = threading.Thread(target=lambda: [send(page) for page in pages])
         sent.start()
         sent.join(timeout=10)
         assert not sent.is_alive()  # none waited for the reader
         received = [pipe.read(200_000) for _ in pages]
-        sender.__exit__(None, None, None)
     assert received == pages
 
 
