@@ -272,7 +272,9 @@ class ViewsDatabase(ViewsSchema):
     def correct_left_out(self, corrections: list[tuple[str, str, str, bool, int]]) -> None:
         """Apply corrections (correction id, corrected id, precedence, reverses, position)
         to the events left out before them that they name: the latest by precedence
-        decides."""
+        decides. (Most views leave nothing out: then there is nothing to look up.)"""
+        if not self.conn.execute("SELECT EXISTS (SELECT 1 FROM unprojected)").fetchone()[0]:
+            return
         self.conn.executemany(
             "UPDATE unprojected SET reversed_by = CASE WHEN ? THEN ? END, corrected = ? "
             "WHERE record_id = ? AND position < ? AND (corrected IS NULL OR corrected < ?)",

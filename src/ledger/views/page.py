@@ -5,7 +5,6 @@ plain data, so that a build can have it made in another process (ahead.py)."""
 
 from __future__ import annotations
 
-import functools
 import sqlite3
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
@@ -40,23 +39,13 @@ class Page:
         for record in records:
             self.apply(record.fields, record.position, known_by, fixes)
 
-    # What allocation_days and known_years gain from the page's first versions, worked
-    # out where the page is written: a build's worker sets its pace, and the projector
-    # has the time (a third of a second a million events).
-
-    @functools.cached_property
-    def days(self) -> Days:
-        days = Days()
+        # What allocation_days and known_years gain from the page's first versions,
+        # worked out with the rest: in a build, by the worker, which has the time now
+        # that the projector sets the pace (issue 21).
+        self.days, self.known_years = Days(), KnownYears()
         for shape, postings in self.postings.items():
-            days.add_postings(shape, postings)
-        return days
-
-    @functools.cached_property
-    def known_years(self) -> KnownYears:
-        known_years = KnownYears()
-        for postings in self.postings.values():
-            known_years.add_first_versions(postings)
-        return known_years
+            self.days.add_postings(shape, postings)
+            self.known_years.add_first_versions(postings)
 
     def apply(
         self, stored: dict[str, Any], position: int, known_by: str | None, fixes: Fixes

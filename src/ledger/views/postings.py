@@ -54,9 +54,11 @@ class Shape:
     def __init__(self, optional: tuple[str, ...], transfer: bool):
         self.optional, self.transfer = optional, transfer
         self.columns = (*FIRST_COLUMNS, *optional, *(("counterparty",) if transfer else ()))
+        numbered = ", ".join(f"?{number}" for number in range(1, len(self.columns) + 1))
         self.statement = (
-            f"INSERT INTO postings ({', '.join(self.columns)}, {', '.join(_CONSTANT)}) "
-            f"VALUES ({', '.join('?' * len(self.columns))}, {', '.join(_CONSTANT.values())})"
+            f"INSERT INTO postings ({', '.join(self.columns)}, precedence, "
+            f"{', '.join(_CONSTANT)}) "
+            f"VALUES ({numbered}, {_PRECEDENCE_SQL}, {', '.join(_CONSTANT.values())})"
         )
         self.service_at = self.columns.index("service") if "service" in optional else None
         self.values_of = _getter(tuple(_OPTIONAL_FIELDS[column] for column in optional))
@@ -69,9 +71,11 @@ class Shape:
 
     def in_table_order(self, values: tuple[Any, ...]) -> tuple[Any, ...]:
         """A row of this shape as a whole posting, in POSTING_COLUMNS order."""
+        at = self._at
+        ordering = (values[at[name]] for name in ("effective", "as_at", "position"))
+        made = _CONSTANT_VALUES | {"precedence": precedence(*ordering)}
         return tuple(
-            values[self._at[column]] if column in self._at else _CONSTANT_VALUES.get(column)
-            for column in POSTING_COLUMNS
+            values[at[column]] if column in at else made.get(column) for column in POSTING_COLUMNS
         )
 
 
@@ -79,9 +83,21 @@ class Shape:
 # them at the same place in every shape.
 FIRST_COLUMNS = (
     "record_id", "kind", "measure", "account", "side", "financial_year", "effective",
-    "precedence", "as_at", "position", "unit", "amount_pence", "delta_pence", "source",
-    "locator",
+    "as_at", "position", "unit", "amount_pence", "delta_pence", "source", "locator",
 )  # fmt: skip
+
+
+def precedence(effective: Any, as_at: Any, position: int) -> str:
+    """The order of figures that supersede one another: by effective date, then known
+    date, then store position (a correction's versions keep their record's)."""
+    return f"{'' if effective is None else effective} {as_at} {position:012d}"
+
+
+# The same, worked out by SQLite as a first version is inserted: the worker that makes a
+# build's pages then neither formats nor pickles it, some 9% of its work at 1M events.
+_PRECEDENCE_SQL = "printf('%s %s %012d', {}, {}, {})".format(
+    *(f"?{FIRST_COLUMNS.index(name) + 1}" for name in ("effective", "as_at", "position"))
+)
 # The same in every first version (no later version, no correction: valid_to and
 # correction_id are left NULL; the earliest known, until a correction known before it).
 _CONSTANT_VALUES = {"version": 0, "is_void": 0, "is_earliest": 1}
@@ -120,18 +136,17 @@ def first_versions(fields: dict[str, Any], position: int) -> tuple[Shape, list[t
     as_at = _same(fields["as_at"])
     measure, transfer = measure_of(fields), kind == "transfer"
     shape = _SHAPES.get((transfer, tuple(fields))) or _shape_of(fields, transfer)
-    precedence = f"{effective} {as_at} {position:012d}"
     if not transfer:
         amount = fields.get("amount_pence")
         return shape, [(
             fields["id"], kind, measure, _same(fields["account"]), "",
-            _same(fields["financial_year"]), effective, precedence, as_at, position,
+            _same(fields["financial_year"]), effective, as_at, position,
             _same(fields.get("unit", "gbp")), amount, amount, _same(fields["source"]),
             fields["locator"], *shape.values_of(fields),
         )]  # fmt: skip
     giver, receiver = _same(fields["from"]), _same(fields["to"])
     moved = int(fields["amount_pence"])
-    common = (_same(fields["financial_year"]), effective, precedence, as_at, position, "gbp")
+    common = (_same(fields["financial_year"]), effective, as_at, position, "gbp")
     tail = (_same(fields["source"]), fields["locator"], *shape.values_of(fields))
     return shape, [
         (fields["id"], kind, measure, giver, "from", *common, -moved, -moved, *tail, receiver),
