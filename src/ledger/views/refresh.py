@@ -14,7 +14,6 @@ from pathlib import Path
 
 from ledger.store.application import EventStore
 from ledger.store.files import (
-    SIDE_FILES,
     TRACKING,
     folder_problem,
     is_database_file,
@@ -22,6 +21,7 @@ from ledger.store.files import (
     sqlite_tables,
 )
 from ledger.store.settings import is_database_url
+from ledger.views.builds import SUFFIX, building_in, remove_files, remove_killed_builds
 from ledger.views.database import ViewsDatabase
 from ledger.views.errata import NeedsReplay
 from ledger.views.errors import ViewsError, is_views_file, not_views, views_errors
@@ -87,9 +87,10 @@ def replay(
     database, unless ``force`` (and never the store)."""
     path = _views_path(path)
     _replaceable(ledger, path, force)
+    remove_killed_builds(path)
     building = _building_beside(path)
     try:
-        with views_errors(path):
+        with views_errors(path), building_in(building):
             views = ViewsDatabase(building)
             try:
                 views.create(known_by, recorded_by, indexed=False)
@@ -102,9 +103,9 @@ def replay(
             finally:
                 views.close()
     except BaseException:
-        _remove(building, with_file=True)
+        remove_files(building, with_file=True)
         raise
-    _remove(path, with_file=False)  # a stale journal must not be applied to the new file
+    remove_files(path, with_file=False)  # a stale journal must not be applied to the new file
     os.replace(building, path)
     return Replayed(events, known_by, rows, unprojected)
 
@@ -143,14 +144,9 @@ def _replaceable(ledger: EventStore, path: Path, force: bool) -> None:
 def _building_beside(path: Path) -> Path:
     """A new file of its own in the same folder, to build the views in."""
     try:
-        return new_file_beside(path, ".building")
+        return new_file_beside(path, SUFFIX)
     except OSError as error:
         raise ViewsError(
             f"the views database {path} cannot be written ({error.strerror}); "
             "give another --views path in a folder you may write to"
         ) from None
-
-
-def _remove(path: Path, *, with_file: bool) -> None:
-    for suffix in ("",) * with_file + SIDE_FILES:
-        Path(str(path) + suffix).unlink(missing_ok=True)

@@ -1,0 +1,53 @@
+"""The files of builds killed part-way. A build writes a new file beside the views database
+and moves it into place when it is done; one stopped by an error or Ctrl-C removes its
+file, but nothing can remove the file of one killed outright (SIGKILL, the machine
+stopping), which at ten million events is some 4 GB. So each build holds a lock on its
+file while it runs, and a build that starts removes the files of builds that no process
+holds any more.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import glob
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from ledger.store.files import SIDE_FILES
+
+SUFFIX = ".building"
+# A build takes its lock a moment after making its file: a file younger than this is
+# never taken for a killed build's.
+_YOUNGEST_LEFT_OVER = 60.0
+
+
+@contextlib.contextmanager
+def building_in(path: Path) -> Iterator[None]:
+    """Hold the lock of the build writing ``path`` until the block ends. (An flock: SQLite
+    locks with fcntl, and an flock neither takes nor gives up those.)"""
+    with path.open("rb") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def remove_killed_builds(views: Path) -> list[Path]:
+    """Remove the files of killed builds of the views database ``views``; return them."""
+    removed = []
+    for name in glob.glob(f".{glob.escape(views.name)}.*{SUFFIX}", root_dir=views.parent):
+        path = views.parent / name
+        with contextlib.suppress(OSError):  # held by a running build, or already gone
+            if time.time() - path.stat().st_mtime < _YOUNGEST_LEFT_OVER:
+                continue
+            with path.open("rb") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                remove_files(path, with_file=True)
+            removed.append(path)
+    return removed
+
+
+def remove_files(path: Path, *, with_file: bool) -> None:
+    """Remove the files SQLite keeps beside a database, and the database too if asked."""
+    for suffix in ("",) * with_file + SIDE_FILES:
+        Path(str(path) + suffix).unlink(missing_ok=True)
