@@ -49,7 +49,8 @@ class Shape:
     optional ones its record has (and a transfer's counterparty, the other side). A
     column a record leaves empty is not bound: sqlite3 of Python 3.11 binds a None some
     200 ns slower than a value, and a posting has about eight empty columns. Those that
-    are the same in every first version are constants of the statement."""
+    are the same in every first version are constants of the statement, and SQLite
+    works out the precedence from three of the others."""
 
     def __init__(self, optional: tuple[str, ...], transfer: bool):
         self.optional, self.transfer = optional, transfer
