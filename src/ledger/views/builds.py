@@ -25,8 +25,10 @@ _YOUNGEST_LEFT_OVER = 60.0
 
 @contextlib.contextmanager
 def building_in(path: Path) -> Iterator[None]:
-    """Hold the lock of the build writing ``path`` until the block ends. (An flock: SQLite
-    locks with fcntl, and an flock neither takes nor gives up those.)"""
+    """Hold the lock of the build writing ``path`` until the block ends. It is an flock,
+    which SQLite's own (fcntl) locks neither take nor give up; but closing any handle on
+    a file gives up the process's fcntl locks on it, so the block must end only once
+    SQLite's connection to the file is closed."""
     with path.open("rb") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
