@@ -34,9 +34,8 @@ def building_in(path: Path) -> Iterator[None]:
         yield
 
 
-def remove_killed_builds(views: Path) -> list[Path]:
-    """Remove the files of killed builds of the views database ``views``; return them."""
-    removed = []
+def remove_killed_builds(views: Path) -> None:
+    """Remove the files of killed builds of the views database ``views``."""
     for name in glob.glob(f".{glob.escape(views.name)}.*{SUFFIX}", root_dir=views.parent):
         path = views.parent / name
         with contextlib.suppress(OSError):  # held by a running build, or already gone
@@ -45,8 +44,6 @@ def remove_killed_builds(views: Path) -> list[Path]:
             with path.open("rb") as handle:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 remove_files(path, with_file=True)
-            removed.append(path)
-    return removed
 
 
 def remove_files(path: Path, *, with_file: bool) -> None:
