@@ -4,7 +4,9 @@ views are those a build made in one process makes."""
 
 from __future__ import annotations
 
+import io
 import os
+import pickle
 import shutil
 import threading
 import time
@@ -147,6 +149,60 @@ def test_a_worker_that_cannot_be_started_leaves_the_build_to_the_projector(
     here, there = built_here_and_ahead(str(store), tmp_path, monkeypatch)
     assert table_rows(there) == table_rows(here)
     assert [(worker.complete, worker.pages) for worker in made_ahead] == [(False, 0)]
+
+
+def test_a_worker_whose_python_prints_as_it_starts_still_makes_every_page(
+    published_store, tmp_path, monkeypatch, made_ahead
+):
+    """A sitecustomize that prints (as site set-ups may) writes to the worker's stdout,
+    not among its pages: before they had a pipe of their own, the projector took the
+    printed line for a broken page and made every page itself."""
+    store = tmp_path / "ledger.db"
+    shutil.copy(published_store, store)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text('print("site set up")\n')
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
+    here, there = built_here_and_ahead(str(store), tmp_path, monkeypatch)
+    assert table_rows(there) == table_rows(here)
+    assert [worker.complete for worker in made_ahead] == [True]
+
+
+class GarbledAfterOnePage(Recorded):
+    """The real worker's first page, then bytes that are not a page (``garble`` makes
+    them of the first page's pickle), then its word that it is done."""
+
+    garble: staticmethod = staticmethod(lambda first: b"")
+
+    def __enter__(self):
+        super().__enter__()
+        first = pickle.dumps(pickle.load(self._pages))
+        self._pages.close()
+        self._pages = io.BytesIO(first + self.garble(first) + pickle.dumps(ahead._DONE))
+        return self
+
+
+@pytest.mark.parametrize(
+    "garble",
+    [
+        lambda first: b"a line printed among the pages\n",
+        lambda first: b"\x80\x04X\x02\x00\x00\x00\xff\xfe.",  # text that is not UTF-8
+        lambda first: b"\x80\x04\x8c\x0bno_such_mod\x94\x8c\x01x\x94\x93\x94.",
+        lambda first: pickle.dumps({"not": "a page"}),
+        lambda first: first[: len(first) // 2],  # half a page
+    ],
+    ids=["printed", "not-utf-8", "no-such-module", "not-a-page", "half-a-page"],
+)
+def test_a_worker_pipe_holding_what_is_not_a_page_leaves_the_rest_to_the_projector(
+    published_store, tmp_path, monkeypatch, made_ahead, garble
+):
+    store = tmp_path / "ledger.db"
+    shutil.copy(published_store, store)
+    monkeypatch.setattr(GarbledAfterOnePage, "garble", staticmethod(garble))
+    monkeypatch.setattr(projector, "MadeAhead", GarbledAfterOnePage)
+    here, there = built_here_and_ahead(str(store), tmp_path, monkeypatch)
+    assert table_rows(there) == table_rows(here)
+    assert [(worker.complete, worker.pages) for worker in made_ahead] == [(False, 1)]
 
 
 def test_pages_the_worker_or_the_writing_cannot_take_whole_are_made_record_by_record(

@@ -5,9 +5,11 @@ and makes the next. A page is a range of positions.
 
 The worker is a new Python process, not a fork of this one: it opens the store itself
 (a SQLite connection must not be carried across a fork), and it writes its pages to a
-pipe, pickled, from a queue of a few pages: a full queue holds it until the projector
-takes the next page, which bounds their memory. Should it stop before the end (killed,
-or failing where the projector would fail too), the iteration ends early, and the
+pipe of their own, pickled, from a queue of a few pages: a full queue holds it until the
+projector takes the next page, which bounds their memory. The pipe is not the worker's
+stdout, where anything that prints as Python starts (a sitecustomize, say) would land
+among the pages. Should it stop before the end (killed, or failing where the projector
+would fail too), or its pipe hold what is not a page, the iteration ends early, and the
 projector reads the rest itself, from the position it has reached.
 
 One worker, not one per core: errata are applied to the records they fix as the pages
@@ -84,10 +86,11 @@ class MadeAhead:
         self.reading = reading
         self.complete = False
         self._worker: subprocess.Popen[bytes] | None = None
+        self._pages: BinaryIO | None = None
 
     def __enter__(self) -> MadeAhead:
         try:
-            self._worker = _started(self.reading)
+            self._worker, self._pages = _started(self.reading)
         except OSError:  # no Python to start, or it stopped at once: the projector reads
             self._worker = None
         return self
@@ -101,17 +104,18 @@ class MadeAhead:
         if self._worker is not None:
             self._worker.kill()
             self._worker.wait()
-            if self._worker.stdout is not None:
-                self._worker.stdout.close()
+        if self._pages is not None:
+            self._pages.close()
 
     def __iter__(self) -> Iterator[MadePage]:
-        if self._worker is None or self._worker.stdout is None:
+        if self._pages is None:
             return
-        pages = self._worker.stdout
         while True:
             try:
-                item = pickle.load(pages)
-            except (EOFError, pickle.UnpicklingError):  # the worker stopped mid-way
+                item = pickle.load(self._pages)
+            # The worker stopped mid-way, or its pipe holds bytes that are not a page's:
+            # unpickling them can fail in as many ways as there are opcodes.
+            except Exception:  # noqa: BLE001 - the projector reads the rest itself
                 return
             if not isinstance(item, MadePage):
                 self.complete = item == _DONE
@@ -119,14 +123,23 @@ class MadeAhead:
             yield item
 
 
-def _started(reading: Reading) -> subprocess.Popen[bytes]:
-    """A worker given its orders. The store's address goes through the pipe: on the
-    command line, a server's password would be there for any user of the machine."""
-    worker = subprocess.Popen(
-        [sys.executable, "-c", f"from {__name__} import main; main()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        env=os.environ | {"PYTHONPATH": os.pathsep.join([_LEDGER_HOME, *_python_path()])},
-    )  # fmt: skip
+def _started(reading: Reading) -> tuple[subprocess.Popen[bytes], BinaryIO]:
+    """A worker given its orders, and the pipe its pages come through. The store's
+    address goes through a pipe too: on the command line, a server's password would be
+    there for any user of the machine."""
+    pages, pages_end = os.pipe()
+    try:
+        worker = subprocess.Popen(
+            [sys.executable, "-c", f"from {__name__} import main; main({pages_end})"],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            pass_fds=(pages_end,),
+            env=os.environ | {"PYTHONPATH": os.pathsep.join([_LEDGER_HOME, *_python_path()])},
+        )  # fmt: skip
+    except OSError:
+        os.close(pages)
+        raise
+    finally:
+        os.close(pages_end)  # the worker's own copy is the one writer
     assert worker.stdin is not None
     try:
         with worker.stdin as orders:
@@ -134,23 +147,24 @@ def _started(reading: Reading) -> subprocess.Popen[bytes]:
     except OSError:
         worker.kill()
         worker.wait()
+        os.close(pages)
         raise
-    return worker
+    return worker, open(pages, "rb")  # noqa: SIM115 - closed by MadeAhead.__exit__
 
 
 def _python_path() -> list[str]:
     return [path for path in os.environ.get("PYTHONPATH", "").split(os.pathsep) if path]
 
 
-def main() -> None:
-    """A worker: reads its orders on stdin and writes each of its pages to stdout,
-    pickled, then _DONE; or _STOPPED if it cannot go on (the projector then reads on by
-    itself, and meets the same problem where it is real)."""
+def main(pages: int) -> None:
+    """A worker: reads its orders on stdin and writes each of its pages to the pipe of
+    file descriptor ``pages``, pickled, then _DONE; or _STOPPED if it cannot go on (the
+    projector then reads on by itself, and meets the same problem where it is real)."""
     from ledger.store.application import EventStore
 
     # Its pages hold no reference cycles: the cycle collector would only walk them.
     gc.disable()
-    with _Sender(sys.stdout.buffer) as send:
+    with open(pages, "wb") as out, _Sender(out) as send:
         try:
             reading = pickle.load(sys.stdin.buffer)
             with EventStore(reading.store, must_exist=True) as ledger:
