@@ -102,13 +102,13 @@ def load_projections(dirs: Iterable[Path] | None = None) -> dict[str, Projection
     found: dict[str, Projection] = {}
     for directory in projection_dirs() if dirs is None else dirs:
         for path in sorted(directory.glob("*.sql")):
-            if path.stem not in found:
+            if path.stem not in found and not path.is_dir():  # a folder is not a view
                 found[path.stem] = parse_projection(path)
     return found
 
 
 def parse_projection(path: Path) -> Projection:
-    text = path.read_text(encoding="utf-8")
+    text = _view_text(path)
     header = []
     for line in text.splitlines():
         if not line.startswith("--"):
@@ -120,11 +120,7 @@ def parse_projection(path: Path) -> Projection:
         raise ProjectionError(
             f"{path}:1: a view starts with a comment line '-- {path.stem}: what it shows'"
         )
-    parameters = tuple(
-        _parameter(path, number, found)
-        for number, found in enumerate(map(_PARAMETER.match, header[1:]), start=2)
-        if found
-    )
+    parameters = _parameters(path, header[1:])
     blocks, comment = _blocks(path, header[1:])
     return Projection(
         path.stem, match["description"].strip(), parameters, text, path,
@@ -162,6 +158,33 @@ def _blocks(path: Path, lines: list[str]) -> tuple[dict[str, list[tuple[str, str
     while comment and not comment[-1].strip():
         comment.pop()
     return blocks, comment
+
+
+def _view_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        before = error.object[: error.start]
+        line, column = before.count(b"\n") + 1, error.start - before.rfind(b"\n")
+        raise ProjectionError(
+            f"{path}:{line}: not UTF-8 text (byte 0x{error.object[error.start]:02x} at "
+            f"column {column})"
+        ) from None
+    except OSError as error:
+        raise ProjectionError(f"{path}: cannot be read ({error.strerror or error})") from None
+
+
+def _parameters(path: Path, lines: list[str]) -> tuple[Parameter, ...]:
+    """The parameters the header's lines declare, each once."""
+    parameters: dict[str, Parameter] = {}
+    for number, found in enumerate(map(_PARAMETER.match, lines), start=2):
+        if found:
+            if found["name"] in parameters:
+                raise ProjectionError(
+                    f"{path}:{number}: parameter :{found['name']} is declared twice"
+                )
+            parameters[found["name"]] = _parameter(path, number, found)
+    return tuple(parameters.values())
 
 
 def _parameter(path: Path, line: int, found: re.Match[str]) -> Parameter:
@@ -269,7 +292,7 @@ def run(
     try:
         with guarded(connection, limits) as guard:
             cursor = connection.execute(sql, params or {})
-            names = [column[0] for column in cursor.description or ()]
+            names = distinct_names([column[0] for column in cursor.description or ()])
             rows = guard.fetch(cursor)
         return [dict(zip(names, row, strict=True)) for row in rows]
     except ReadStopped as stopped:
@@ -290,6 +313,24 @@ def run(
         ) from None
     finally:
         connection.close()
+
+
+def distinct_names(names: list[str]) -> list[str]:
+    """Column names, each once: a name already given (``SELECT p.as_at, o.as_at``) is
+    followed by _2, _3 and so on, so that no column hides another in a row."""
+    taken = set(names)
+    seen: set[str] = set()
+    distinct = []
+    for name in names:
+        if name in seen:
+            number = 2
+            while f"{name}_{number}" in taken:
+                number += 1
+            name = f"{name}_{number}"
+            taken.add(name)
+        seen.add(name)
+        distinct.append(name)
+    return distinct
 
 
 # What a read-only statement may do; anything else (writing, ATTACH, a PRAGMA other than

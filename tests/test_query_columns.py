@@ -1,0 +1,62 @@
+"""`ledger query` keeps every column a statement gives, even where two share a name (a
+join of two tables with an as_at each): none hides another, in any format."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from stores import published_ledger
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory):
+    return published_ledger(tmp_path_factory.mktemp("query-columns"))
+
+
+JOINED = (
+    "SELECT p.as_at, o.as_at, p.source, o.source FROM postings AS p "
+    "JOIN organisations AS o ON o.code = p.account "
+    "WHERE p.record_id = 'alloc-2013-14-06H' AND p.version = 0"
+)
+
+
+def test_a_join_shows_both_tables_columns_of_the_same_name(ledger):
+    [row] = json.loads(ledger("query", "--format", "json", JOINED).stdout)
+    [posting] = json.loads(
+        ledger(
+            "query", "--format", "json",
+            "SELECT as_at, source FROM postings "
+            "WHERE record_id = 'alloc-2013-14-06H' AND version = 0",
+        ).stdout
+    )  # fmt: skip
+    [organisation] = json.loads(
+        ledger(
+            "query",
+            "--format",
+            "json",
+            "SELECT as_at, source FROM organisations WHERE code = '06H'",
+        ).stdout
+    )
+    assert row == {
+        "as_at": posting["as_at"],
+        "as_at_2": organisation["as_at"],
+        "source": posting["source"],
+        "source_2": organisation["source"],
+    }
+    assert posting["as_at"] != organisation["as_at"]  # else the test could not tell them apart
+
+
+@pytest.mark.parametrize("fmt", ["csv", "table"])
+def test_every_format_keeps_every_column(ledger, fmt):
+    output = ledger("query", "--format", fmt, "SELECT 1 AS a, 2 AS a, 3 AS a_2, 4 AS a").stdout
+    if fmt == "csv":
+        assert list(csv.reader(io.StringIO(output))) == [
+            ["a", "a_3", "a_2", "a_4"],
+            ["1", "2", "3", "4"],
+        ]
+    else:
+        assert output.splitlines()[0].split() == ["a", "a_3", "a_2", "a_4"]
+        assert output.splitlines()[2].split() == ["1", "2", "3", "4"]
