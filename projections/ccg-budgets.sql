@@ -82,6 +82,9 @@ bounds AS (
             AND NOT EXISTS (SELECT 1 FROM recorded_years AS r WHERE r.year = :compare) THEN
             'parameter compare: no allocations recorded for ' || :compare
             || (SELECT said FROM years_said)
+        WHEN p.compare = p.year THEN
+            'parameter compare: ' || p.compare || ' is the year shown; compare it with '
+            || 'another year'
         WHEN :region IS NOT NULL AND :region NOT IN (
             SELECT code FROM organisations WHERE type = 'region') THEN
             'parameter region: no region ' || :region || ' is recorded ' || COALESCE(

@@ -189,6 +189,22 @@ def test_compare_gives_the_change_on_one_set_of_boundaries(published):
     )
 
 
+@pytest.mark.parametrize(
+    "asked",
+    [("-p", "year", "2013-14", "-p", "compare", "2013-14"), ("-p", "compare", "2025-26")],
+    ids=["given", "the-default-year"],
+)
+def test_a_year_compared_with_itself_is_refused_not_shown_as_a_change(published, asked):
+    """Compared with itself, each row once showed nothing to compare and the whole
+    allocation as the change."""
+    result = published("view", "ccg-budgets", *asked)
+    year = asked[-1]
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.strip().splitlines() == [
+        f"Error: parameter compare: {year} is the year shown; compare it with another year"
+    ]
+
+
 def test_boundaries_before_the_year_are_refused_in_one_line(published):
     result = published(
         "view", "ccg-budgets", "-p", "year", "2019-20", "-p", "boundaries", "2013-14"
