@@ -158,12 +158,59 @@ def test_a_file_that_is_not_a_views_database_is_refused_and_left_untouched(
     before = fingerprint(path)
     result = ledger("--store", str(store), "--views", str(path), *command)
     assert result.exit_code == 1
+    replacing = (
+        "add --force to replace it"
+        if command == ["rebuild"]
+        else ("replace it with: rebuild --force")
+    )
     assert result.stderr == (
         f"Error: {path} is not a ledger views database{why}; give another --views path, "
-        "or replace it with: rebuild --force\n"
+        f"or {replacing}\n"
     )
     assert fingerprint(path) == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(path.name)) == [path.name]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["view", "ccg-budgets"], ["query", "SELECT 1"], ["rebuild"], ["rebuild", "--force"],
+        ["replay"], ["replay", "--force"], ["replay", "--force", "--as-at", "2014-01-01"],
+    ],
+    ids=" ".join,
+)  # fmt: skip
+def test_another_ledger_store_given_as_views_is_named_and_never_replaced(store, tmp_path, command):
+    """A copy of the store, or a colleague's, given as --views: before, it was called
+    "not a views database" with a hint to replace it by rebuild --force, which did."""
+    other = tmp_path / "other.db"
+    shutil.copy(store, other)
+    before = fingerprint(other)
+    result = ledger("--store", str(store), "--views", str(other), *command)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {other} is a ledger event store, not a views database; a store is never "
+        "replaced by views, even with --force: give another --views path\n"
+    )
+    assert fingerprint(other) == before
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["export", "-o"], ["demo", "generate", "--events", "5", "-o"], ["query", "SELECT 1", "-o"]],
+    ids=" ".join,
+)
+def test_an_output_file_never_replaces_another_ledger_store_even_forced(store, tmp_path, command):
+    other = tmp_path / "other.db"
+    shutil.copy(store, other)
+    before = fingerprint(other)
+    result = ledger("--store", str(store), "--views", str(tmp_path / "views.db"),
+                    *command, str(other), "--force")  # fmt: skip
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {other} is a ledger event store: an output file never replaces one, even "
+        "with --force; give another file name\n"
+    )
+    assert fingerprint(other) == before
 
 
 def test_replay_refuses_another_file_and_replaces_it_only_when_forced(store, tmp_path):
@@ -232,7 +279,7 @@ def test_an_output_file_replaces_another_sqlite_database_only_when_forced(store,
     refused = ledger("--store", str(store), "export", "-o", str(views))
     assert refused.exit_code == 1
     assert refused.stderr == (
-        f"Error: {views} is a SQLite database (a ledger store or views database?); "
+        f"Error: {views} is a SQLite database (a ledger views database?); "
         "give another file name, or add --force to replace it\n"
     )
     assert fingerprint(views) == before

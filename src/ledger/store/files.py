@@ -39,6 +39,16 @@ def is_sqlite_file(path: str | Path) -> bool:
         return False
 
 
+def is_event_store(path: str | Path) -> bool:
+    """Whether the file is a SQLite event store: it holds the recorder's table of events."""
+    if not is_sqlite_file(path):
+        return False
+    try:
+        return EVENTS_TABLE in sqlite_tables(path)
+    except sqlite3.DatabaseError:
+        return False
+
+
 def application_id(path: str | Path) -> int | None:
     """The application id in a SQLite file's header (PRAGMA application_id), or None."""
     try:
@@ -238,9 +248,14 @@ def output_problem(path: str, *, store: str | None, force: bool) -> str | None:
     problem = folder_problem(path)
     if problem:
         return f"cannot write {path}: {problem}"
+    if is_event_store(path):
+        return (
+            f"{path} is a ledger event store: an output file never replaces one, even with "
+            "--force; give another file name"
+        )
     if not force and is_sqlite_file(path):
         return (
-            f"{path} is a SQLite database (a ledger store or views database?); "
+            f"{path} is a SQLite database (a ledger views database?); "
             "give another file name, or add --force to replace it"
         )
     return None

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ledger.store.files import application_id, disk_full
+from ledger.store.files import application_id, disk_full, is_event_store
 from ledger.views.tables import APPLICATION_ID
 
 
@@ -24,11 +24,21 @@ def is_views_file(path: Path) -> bool:
     return application_id(path) == APPLICATION_ID
 
 
-def not_views(path: Path, reason: object = None) -> ViewsError:
+def not_views(
+    path: Path, reason: object = None, *, replacing: str = "replace it with: rebuild --force"
+) -> ViewsError:
+    """The error for a file that is not a views database: one that can be replaced
+    (``replacing`` says how), or an event store, which never is."""
+    if is_event_store(path):
+        return a_store(path)
     why = f" ({reason})" if reason else ""
+    return ViewsError(f"{path} is not a ledger views database{why}; {ANOTHER}, or {replacing}")
+
+
+def a_store(path: Path) -> ViewsError:
     return ViewsError(
-        f"{path} is not a ledger views database{why}; {ANOTHER}, "
-        "or replace it with: rebuild --force"
+        f"{path} is a ledger event store, not a views database; a store is never "
+        f"replaced by views, even with --force: {ANOTHER}"
     )
 
 

@@ -17,6 +17,7 @@ from ledger.store.files import (
     TRACKING,
     folder_problem,
     is_database_file,
+    is_event_store,
     new_file_beside,
     sqlite_tables,
 )
@@ -24,7 +25,7 @@ from ledger.store.settings import is_database_url
 from ledger.views.builds import SUFFIX, building_in, remove_files, remove_killed_builds
 from ledger.views.database import ViewsDatabase
 from ledger.views.errata import NeedsReplay
-from ledger.views.errors import ViewsError, is_views_file, not_views, views_errors
+from ledger.views.errors import ViewsError, a_store, is_views_file, not_views, views_errors
 from ledger.views.projector import Progress, catch_up
 from ledger.views.tables import SCHEMA_VERSION
 
@@ -131,14 +132,19 @@ def _replaceable(ledger: EventStore, path: Path, force: bool) -> None:
         raise ViewsError(
             f"cannot use {path} as the views database: {problem}; give another --views path"
         )
+    if is_event_store(path):  # another store than this one: never replaced
+        raise a_store(path)
     if force or not path.exists() or path.stat().st_size == 0 or is_views_file(path):
         return
     try:
         tables = sqlite_tables(path)
     except sqlite3.DatabaseError as error:
-        raise not_views(path, error) from None
+        raise not_views(path, error, replacing=_FORCED) from None
     if tables and TRACKING not in tables:
-        raise not_views(path)
+        raise not_views(path, replacing=_FORCED)
+
+
+_FORCED = "add --force to replace it"
 
 
 def _building_beside(path: Path) -> Path:
