@@ -321,6 +321,26 @@ def test_check_finds_an_erratum_of_an_erratum_or_of_nothing(ledger, tmp_path):
     ])  # fmt: skip
 
 
+def test_check_finds_errata_that_take_away_what_records_name(ledger, tmp_path):
+    """Errata that import refuses now, in a store written before it did: 06H withdrawn
+    took its allocation out of every total while check said nothing."""
+    imported(ledger, tmp_path / "history.jsonl", [*world(), allocation()])
+    plant(
+        ledger.store,
+        erratum("gone-06H", fixes="06H", withdraw=True),
+        erratum("now-a-source", fixes="05Q", set={"kind": "source"}),
+        erratum("to-nowhere", set={"account": "ZZZ", "source": "05Q"}),
+    )
+    assert errata_failures(ledger) == (1, [
+        ("gone-06H", "fixes: '06H' is an organisation, which other records name: an erratum "
+                     "may fix its fields, but not withdraw it or change its kind"),
+        ("now-a-source", "fixes: '05Q' is an organisation, which other records name: an "
+                         "erratum may fix its fields, but not withdraw it or change its kind"),
+        ("to-nowhere", "set: account: 'ZZZ' is not a recorded organisation"),
+        ("to-nowhere", "set: source: '05Q' is not a recorded source"),
+    ])  # fmt: skip
+
+
 def test_check_compares_views_built_before_an_erratum_with_a_build_to_that_day(ledger, tmp_path):
     with_erratum(ledger, tmp_path, erratum(set={"amount": "£849,205k"}))
     earlier = tmp_path / "earlier.db"
@@ -328,3 +348,104 @@ def test_check_compares_views_built_before_an_erratum_with_a_build_to_that_day(l
     result = ledger("--views", str(earlier), "check")
     assert result.exit_code == 0, result.output
     assert result.stdout == "No failures in 13 checks over 7 records.\n"
+
+
+# What an erratum may not do (found by trying the tool): each is refused at import, with
+# the line and why, and nothing of the batch is recorded, whether the record it fixes is
+# stored or in the same batch (before the erratum or after it).
+ERRATA_REFUSED = {
+    "withdraw an organisation": (
+        {"fixes": "06H", "withdraw": True},
+        "fixes: '06H' is an organisation, which other records name: an erratum may fix its "
+        "fields, but not withdraw it or change its kind",
+    ),
+    "withdraw a source": (
+        {"fixes": SOURCE_ID, "withdraw": True},
+        f"fixes: {SOURCE_ID!r} is a source document, which other records name: an erratum "
+        "may fix its fields, but not withdraw it or change its kind",
+    ),
+    "make an organisation something else": (
+        {"fixes": "05Q", "set": {"kind": "allocation"}},
+        "fixes: '05Q' is an organisation, which other records name: an erratum may fix its "
+        "fields, but not withdraw it or change its kind",
+    ),
+    "make a record an organisation": (
+        {"set": {"kind": "organisation"}},
+        "set: kind: an erratum cannot make a record an organisation; record one",
+    ),
+    "an unknown organisation": (
+        {"set": {"account": "ZZZ"}},
+        "set: account: unknown organisation 'ZZZ'",
+    ),
+    "an organisation in another case": (
+        {"set": {"account": "06h"}},
+        "set: account: unknown organisation '06h' (did you mean '06H'?)",
+    ),
+    "an unknown source": (
+        {"set": {"source": "nope"}},
+        "set: source: unknown source document 'nope' (add a source record)",
+    ),
+    "a record that is not a source": (
+        {"set": {"source": "05Q"}},
+        "set: source: '05Q' is a organisation record, not a source document",
+    ),
+    "a field the record does not have": (
+        {"unset": ["bogus"]},
+        "unset: a allocation record has no field 'bogus'",
+    ),
+}
+# Only a record in the same batch has its values checked one by one (a stored one is
+# fixed and read again in full, which says the same in other words).
+SET_VALUES_REFUSED = {
+    "a fraction of a pound": (
+        {"set": {"amount": -1.5}},
+        "amount: write amounts as text or whole pounds, not as a floating-point number "
+        '(got -1.5; write "-1.5" or "£-1.5" to mean pounds)',
+    ),
+    "an impossible date": (
+        {"set": {"as_at": "2013-02-30"}},
+        "as_at: '2013-02-30' is not a date (write dates like 2013-09-30)",
+    ),
+}
+
+
+def erratum_line(fields):
+    """An erratum's JSON line, written as a user would (a fraction stays a JSON number)."""
+    return json.dumps(erratum("bad-fix", **fields), ensure_ascii=False)
+
+
+@pytest.mark.parametrize("where", ["stored", "batch, before", "batch, after"])
+@pytest.mark.parametrize("what", [*ERRATA_REFUSED, *SET_VALUES_REFUSED])
+def test_an_erratum_that_would_leave_the_record_wrong_is_refused(ledger, tmp_path, what, where):
+    fields, message = {**ERRATA_REFUSED, **SET_VALUES_REFUSED}[what]
+    target = fields.get("fixes", "alloc-06H")
+    records = [json.dumps(record) for record in [*world(), allocation()]]
+    if where == "stored":
+        imported(ledger, tmp_path / "history.jsonl", [*world(), allocation()])
+        lines = [erratum_line(fields)]
+    else:  # the whole history in one batch, the erratum just before its record, or last
+        at = next(i for i, line in enumerate(records) if json.loads(line)["id"] == target)
+        at = at if where == "batch, before" else len(records)
+        lines = [*records[:at], erratum_line(fields), *records[at:]]
+    path = tmp_path / "errata.jsonl"
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    before = _events(ledger.store)
+    result = CliRunner().invoke(
+        main, ["--store", ledger.store, "--views", str(tmp_path / "v.db"), "import", str(path)]
+    )
+    line = 1 + lines.index(erratum_line(fields))
+    if what in SET_VALUES_REFUSED and where == "stored":
+        message = f"set: the fixed record is not valid: {message}"
+    elif what in SET_VALUES_REFUSED:
+        message = f"set: {message}"
+    assert result.exit_code == 1
+    assert f"{path}:{line}: {message}\n" in result.stderr
+    assert _events(ledger.store) == before
+
+
+def _events(store):
+    try:
+        with sqlite3.connect(store) as db:
+            return db.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ledger.records.errata import named_in_set, named_kind_problem
 from ledger.views.errata import WITHDRAWN
 
 Found = tuple[str | None, str, str | None]  # record, message, source
@@ -46,6 +47,10 @@ def errata_apply(stored: Stored) -> list[Found]:
                 "erratum; fix the record instead"
             )
             found.append((erratum_id, message, cited))
+        else:
+            found += [
+                (erratum_id, problem, cited) for problem in _named_problems(erratum, kind, stored)
+            ]
         for name in _changed_fields(erratum):
             key = (target, str(erratum.get("recorded")), str(name))
             changed.setdefault(key, []).append(erratum_id)
@@ -57,6 +62,21 @@ def errata_apply(stored: Stored) -> list[Found]:
                 )
                 found.append((second, message, cited))
     return found
+
+
+def _named_problems(erratum: dict[str, Any], kind: str, stored: Stored) -> list[str]:
+    """What import now refuses of an erratum (tests/test_errata.py), found in a store
+    written before: an organisation or source withdrawn or made another kind, a record
+    made one, or a field set to an organisation or source that is not recorded."""
+    problems = []
+    if problem := named_kind_problem(str(erratum.get("fixes")), kind, erratum):
+        problems.append(problem)
+    given = erratum.get("set")
+    for name, named in named_in_set(given if isinstance(given, dict) else {}):
+        wanted = "source" if name == "source" else "organisation"
+        if stored.kinds.get(named, (None, 0))[0] != wanted:
+            problems.append(f"set: {name}: {named!r} is not a recorded {wanted}")
+    return problems
 
 
 def _changed_fields(erratum: dict[str, Any]) -> list[str]:

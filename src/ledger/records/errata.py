@@ -13,6 +13,7 @@ kind of fact) or that the record should not exist (``withdraw``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import Any, Literal
 
@@ -76,3 +77,44 @@ def fixed_fields(target: dict[str, Any], erratum: dict[str, Any]) -> dict[str, A
             fields.pop(replaced, None)
         fields[name] = value
     return fields
+
+
+# Records other records name (an organisation's code, a source's id): an erratum fixes
+# their fields, but does not take them away from the records that name them.
+NAMED_KINDS = {"organisation": "an organisation", "source": "a source document"}
+# The fields in which records name organisations (what organisation_references gives).
+ORGANISATION_FIELDS = frozenset(
+    {"account", "against", "area_team", "from", "organisation", "parent", "predecessors",
+     "region", "successors", "to"}
+)  # fmt: skip
+
+
+def named_kind_problem(fixes: str, kind: str, erratum: dict[str, Any]) -> str | None:
+    """Why an erratum may not fix a record of ``kind`` so: an organisation or a source is
+    neither withdrawn nor made another kind, and no record is made one. (A record that
+    an import has fixed already may be found with the kind the erratum sets, so setting
+    that kind is refused whatever the kind the record is found as.)"""
+    given = erratum.get("set")
+    given = given if isinstance(given, dict) else {}
+    becomes = str(given.get("kind", kind))
+    if kind in NAMED_KINDS and (erratum.get("withdraw") or becomes != kind):
+        return (
+            f"fixes: {fixes!r} is {NAMED_KINDS[kind]}, which other records name: an "
+            "erratum may fix its fields, but not withdraw it or change its kind"
+        )
+    if "kind" in given and becomes in NAMED_KINDS:
+        return f"set: kind: an erratum cannot make a record {NAMED_KINDS[becomes]}; record one"
+    return None
+
+
+def named_in_set(given: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(field, id) of each organisation, and the source, that an erratum's ``set``
+    names: they must be recorded, as in a new record."""
+    for name, value in given.items():
+        if name == "source" and isinstance(value, str):
+            yield name, value.strip()
+        elif name in ORGANISATION_FIELDS:
+            for item in value if isinstance(value, list) else [value]:
+                code = item.get("organisation") if isinstance(item, dict) else item
+                if isinstance(code, str):
+                    yield name, code.strip()

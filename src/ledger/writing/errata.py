@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any, Protocol
+from typing import Annotated, Any, Protocol
 
-from ledger.records.errata import ErratumRecord, fixed_fields
+from pydantic import TypeAdapter, ValidationError
+from pydantic.fields import FieldInfo
+
+from ledger.records.errata import NAMED_KINDS, ErratumRecord, fixed_fields, named_kind_problem
+from ledger.records.fields import IsoDate
 from ledger.records.models import (
     MODELS,
     AnyRecord,
@@ -28,9 +32,17 @@ def erratum_problem(erratum: ErratumRecord, target: Seen | AnyRecord) -> str | N
             f"fixes: {erratum.fixes!r} is an erratum; an erratum fixes a record, so write "
             "one that fixes that record"
         )
-    fields = erratum.normalised()
-    if isinstance(target, Seen):
-        return _names_problem(fields, target.kind)
+    fields = {"set": erratum.set, "unset": erratum.unset, "withdraw": erratum.withdraw}
+    if problem := named_kind_problem(erratum.fixes, target.kind, fields):
+        return problem
+    if erratum.withdraw:
+        return None
+    # (The values as written, not as normalised: a fraction given for an amount is text
+    # once normalised, and would be read as pounds.)
+    if problem := _names_problem(fields, target.kind):
+        return problem
+    if isinstance(target, Seen):  # its fields are not kept: each value set is checked alone
+        return _values_problem(erratum.set, target.kind)
     try:
         fixed_record(target.normalised(), fields)
     except RecordError as error:
@@ -43,26 +55,71 @@ def _names_problem(erratum: dict[str, Any], kind: str) -> str | None:
     model = MODELS.get(str(fixed.get("kind")))
     if model is None:
         return f"set: kind {fixed.get('kind')!r} is not a kind of record"
-    known = {info.alias or name for name, info in model.model_fields.items()} | set(
-        model.model_fields
-    )
-    unknown = sorted(set(erratum.get("set", {})) - known)
-    if unknown:
-        return f"set: a {model.model_fields['kind'].default} record has no field {unknown[0]!r}"
+    # A field set is one of the record it becomes; a field removed, one of the record fixed.
+    for action, kind_named in (("set", fixed["kind"]), ("unset", kind)):
+        unknown = sorted(set(erratum.get(action, ())) - _field_names(MODELS[kind_named]))
+        if unknown:
+            return f"{action}: a {kind_named} record has no field {unknown[0]!r}"
     return None
+
+
+def _field_names(model: type[Any]) -> set[str]:
+    fields = model.model_fields
+    return {info.alias or name for name, info in fields.items()} | set(fields)
+
+
+def _values_problem(given: dict[str, Any], kind: str) -> str | None:
+    """What is wrong with a value an erratum sets, read as the field it is set in."""
+    model = MODELS[str(given.get("kind", kind))]
+    fields = {info.alias or name: info for name, info in model.model_fields.items()}
+    for name, value in given.items():
+        info = fields.get(name) or model.model_fields.get(name)
+        if info is None or name == "kind":
+            continue
+        try:
+            _adapter(info).validate_python(value)
+        except ValidationError as error:
+            problem = error.errors(include_url=False)[0]
+            message = problem["msg"].removeprefix("Value error, ")
+            if problem["type"] == "string_pattern_mismatch":
+                message = f"{problem['input']!r} is not a valid code or id"
+            return f"set: {name}: {message}"
+    return None
+
+
+def _adapter(info: FieldInfo) -> TypeAdapter[Any]:
+    annotation: Any = info.annotation
+    if info.metadata:
+        annotation = Annotated[(annotation, *info.metadata)]
+    return TypeAdapter(annotation)
 
 
 def fixed_seen(seen: Seen, erratum: ErratumRecord) -> Seen:
     """What the batch remembers of a record, once an erratum of the same batch fixes its
     kind, its known date (``as_at``, or a source's ``published``) or its opening day."""
     given = erratum.set
-    known = given.get("as_at", given.get("published"))
-    opened = given.get("opened")
+    # An organisation or a source keeps its kind, so that the erratum is refused for it
+    # when it is checked after the record it fixes (see named_kind_problem).
+    kind = seen.kind if seen.kind in NAMED_KINDS else str(given.get("kind", seen.kind))
     return seen._replace(
-        kind=str(given.get("kind", seen.kind)),
-        known_on=date.fromisoformat(known) if isinstance(known, str) else seen.known_on,
-        opened=date.fromisoformat(opened) if isinstance(opened, str) else seen.opened,
+        kind=kind,
+        known_on=_date_set(given.get("as_at", given.get("published")), seen.known_on),
+        opened=_date_set(given.get("opened"), seen.opened),
     )
+
+
+_DATE: TypeAdapter[date] = TypeAdapter(IsoDate)
+
+
+def _date_set(value: Any, otherwise: Any) -> Any:
+    """A date an erratum sets, read as a record's date is; ``otherwise`` when none is set,
+    or it is not a date (which the erratum's check reports)."""
+    if value is None:
+        return otherwise
+    try:
+        return _DATE.validate_python(value)
+    except ValidationError:
+        return otherwise
 
 
 class StoredErrata(Protocol):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from ledger.records.base import CitedRecord
-from ledger.records.errata import ErratumRecord
+from ledger.records.errata import ErratumRecord, named_in_set
 from ledger.records.fields import COMPONENT_KINDS, CORRECTABLE_KINDS, amount_problem
 from ledger.records.located import Located
 from ledger.records.models import AnyRecord
@@ -20,6 +20,7 @@ from ledger.writing.errata import erratum_problem
 from ledger.writing.seen import Seen, unit_of
 
 Find = Callable[[str], Seen | AnyRecord | None]  # an earlier record of the batch, or a stored one
+_SET_SOURCE = "set: source"  # the source an erratum sets, not the one it cites
 
 
 class References:
@@ -45,6 +46,7 @@ class References:
         if isinstance(record, ErratumRecord):
             yield self._source_problem(item, record.source)
             yield self._erratum_problem(item, record)
+            yield from self._set_problems(item, record)
         if isinstance(record, FigureRecord):
             for component in record.components:
                 yield self._component_problem(item, record, component.removeprefix("-"))
@@ -59,18 +61,27 @@ class References:
     def _wait(self, item: Located, field_name: str, named: str) -> None:
         self._waiting.append((self._order, item, field_name, named))
 
-    def _source_problem(self, item: Located, source: str) -> str | None:
+    def _source_problem(self, item: Located, source: str, field_name: str = "source") -> str | None:
         """The source a record cites is a source document, published by the time the
         record was known (or it says why); an erratum is not dated by its source."""
         found = self._find(source)
         if found is None:
-            self._wait(item, "source", source)
+            self._wait(item, field_name, source)
             return None
         if found.kind != "source":
-            return f"source: {source!r} is a {found.kind} record, not a source document"
+            return f"{field_name}: {source!r} is a {found.kind} record, not a source document"
         if isinstance(item.record, ErratumRecord):
             return None
         return _before_publication(item.record, found)
+
+    def _set_problems(self, item: Located, erratum: ErratumRecord) -> Iterator[str | None]:
+        """The organisations and source an erratum sets are recorded, as a new record's
+        must be (whether they fit the fixed record's dates is left to ``check``)."""
+        for name, named in named_in_set(erratum.set):
+            if name == "source":
+                yield self._source_problem(item, named, _SET_SOURCE)
+            else:
+                yield self._organisation_problem(item, f"set: {name}", named)
 
     def _erratum_problem(self, item: Located, erratum: ErratumRecord) -> str | None:
         target = self._find(erratum.fixes)
@@ -96,10 +107,10 @@ class References:
     def _named_ahead(self, item: Located, field_name: str, named: str) -> str | None:
         """A source or organisation named before the line that records it is fine."""
         found = self._seen.get(named)
-        if field_name == "source":
+        if field_name in ("source", _SET_SOURCE):
             if found is None:
-                return f"source: unknown source document {named!r} (add a source record)"
-            return self._source_problem(item, named)
+                return f"{field_name}: unknown source document {named!r} (add a source record)"
+            return self._source_problem(item, named, field_name)
         if field_name == "fixes" and isinstance(item.record, ErratumRecord):
             # errata may come before what they fix (an errata folder sorts before others)
             return _unknown(field_name, named) if found is None else (
