@@ -2,6 +2,7 @@
 under one ``Error:`` summary, and records nothing (issue 20, item 10)."""
 
 import hashlib
+import json
 
 import pytest
 from click.testing import CliRunner
@@ -102,3 +103,46 @@ def test_help_still_marks_the_options_a_record_needs():
     assert result.exit_code == 0
     help_text = " ".join(result.output.split())
     assert "--dated-by TEXT how the publication date was found or inferred [required]" in help_text
+
+
+ERRATUM = [
+    "record", "erratum", "--fixes", "2013-14-06H-forecast-m6", "--recorded", "2026-11-29",
+    "--source", "data-regions-2013", "--locator", "row 4", "--reason", "typed wrongly",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        ["--set", "as_at=2013-11-16", "--set", "amount=-£9m"],
+        ["--set", '{"as_at": "2013-11-16", "amount": "-£9m"}'],
+    ],
+    ids=["NAME=VALUE", "JSON"],
+)
+def test_an_erratum_sets_fields_from_the_command_line(tmp_path, given):
+    """--set once refused every value, a JSON object included, in pydantic's words."""
+    store = tmp_path / "ledger.db"
+    imported = ledger(store, "import", str(REPOSITORY / "events"))
+    assert imported.exit_code == 0, imported.output
+    result = ledger(store, *ERRATUM, "--id", "fix-m6", *given)
+    assert result.exit_code == 0, result.output
+    exported = ledger(store, "export").stdout.splitlines()
+    [fix] = [json.loads(line) for line in exported if line.startswith('{"id": "fix-m6"')]
+    assert fix["set"] == {"as_at": "2013-11-16", "amount": "-£9m"}
+    assert fix["fixes"] == "2013-14-06H-forecast-m6"
+
+
+@pytest.mark.parametrize(
+    ("given", "problem"),
+    [
+        (["--set", "as_at"], "--set: write a field and its value as NAME=VALUE, got 'as_at'"),
+        (["--set", '{"as_at": '], "--set: not a JSON object: Expecting value (column 10)"),
+        (["--set", "[1]"], "--set: write a field and its value as NAME=VALUE, got '[1]'"),
+    ],
+)
+def test_an_erratum_set_that_cannot_be_read_names_the_option(store, given, problem):
+    before = digest(store)
+    result = ledger(store, *ERRATUM, *given)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == f"record erratum: {problem}"
+    assert digest(store) == before

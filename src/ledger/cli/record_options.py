@@ -84,13 +84,48 @@ def record_options(model: type[RecordBase]) -> list[click.Parameter]:
         options.append(
             CollectedOption(
                 [*names, name],
-                type=_click_type(name, info.annotation),
-                multiple=_is_list(info.annotation),
+                type=FieldValues()
+                if _is_dict(info.annotation)
+                else _click_type(name, info.annotation),
+                multiple=_is_list(info.annotation) or _is_dict(info.annotation),
                 required=required,
                 help=_help(name, info),
             )
         )
     return options
+
+
+class FieldValues(click.ParamType[Any, Any]):
+    """Fields and their values, as ``NAME=VALUE`` (a value that reads as a JSON number,
+    true or false, list or object is taken as one; a fraction stays text, as an amount
+    typed on the command line is) or as a JSON object of several."""
+
+    name = "FIELD=VALUE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, dict):
+            return value
+        text = str(value).strip()
+        if text.startswith("{"):
+            try:
+                given = json.loads(text)
+            except json.JSONDecodeError as error:
+                self.fail(f"not a JSON object: {error.msg} (column {error.colno})", param, ctx)
+            if not isinstance(given, dict):
+                self.fail("not a JSON object", param, ctx)
+            return given
+        field, equals, written = text.partition("=")
+        if not equals or not field.strip():
+            self.fail(f"write a field and its value as NAME=VALUE, got {text!r}", param, ctx)
+        return {field.strip(): _value(written.strip())}
+
+
+def _value(written: str) -> Any:
+    try:
+        value = json.loads(written)
+    except json.JSONDecodeError:
+        return written
+    return written if isinstance(value, (str, float)) else value
 
 
 def option_names(model: type[RecordBase]) -> dict[str, str]:
@@ -113,6 +148,8 @@ def record_from_options(kind: str, values: dict[str, Any]) -> AnyRecord:
     for name, value in values.items():
         if value is None or value == ():
             continue
+        if _is_dict(model_fields[name].annotation):
+            value = {field: given for part in value for field, given in part.items()}
         data[model_fields[name].alias or name] = list(value) if isinstance(value, tuple) else value
     given_id = data.pop("id", None)
     record = parse_record({**data, "id": given_id or "pending"})
@@ -134,11 +171,17 @@ def _amount_required(model: type[RecordBase], name: str) -> bool:
 def _help(name: str, info: FieldInfo) -> str | None:
     if name == "id":
         return "stable id of the record (default: the kind and a hash of the content)"
+    if _is_dict(info.annotation):
+        return f"{info.description}: NAME=VALUE, once for each field, or a JSON object"
     return info.description
 
 
 def _is_list(annotation: Any) -> bool:
     return typing.get_origin(_without_none(annotation)) is list
+
+
+def _is_dict(annotation: Any) -> bool:
+    return typing.get_origin(_without_none(annotation)) is dict
 
 
 def _click_type(name: str, annotation: Any) -> click.ParamType[Any, Any]:
