@@ -899,3 +899,25 @@ def test_a_rejected_or_dry_run_command_makes_no_schema_on_the_server(
             "SELECT count(*) FROM pg_namespace WHERE nspname = %s", [schema]
         ).fetchone()
     assert found == (0,)
+
+
+@pytest.mark.parametrize("variable", ["LEDGER_STORE", "LEDGER_VIEWS"])
+@pytest.mark.parametrize("command", [["import", "records.jsonl"], ["log"], ["view", "qipp"]],
+                         ids=" ".join)  # fmt: skip
+def test_an_empty_environment_variable_is_refused_not_taken_for_the_default(
+    tmp_path, monkeypatch, variable, command
+):
+    """Click reads an empty variable as one not set: a script whose LEDGER_STORE came
+    out empty imported into a new ./ledger.db."""
+    monkeypatch.chdir(tmp_path)
+    write_jsonl(tmp_path / "records.jsonl", [*world(), allocation()])
+    other = {"LEDGER_STORE": "LEDGER_VIEWS", "LEDGER_VIEWS": "LEDGER_STORE"}[variable]
+    env = {variable: "", other: str(tmp_path / ("v.db" if other == "LEDGER_VIEWS" else "s.db"))}
+    result = CliRunner().invoke(main, command, env=env)
+    option = "--store" if variable == "LEDGER_STORE" else "--views"
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        f"Error: {variable} is set but empty: give it a path (or a URL), or unset it to "
+        f"use the default, or give {option}\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["records.jsonl"]

@@ -10,6 +10,7 @@ record_options); each loads the parts of the ledger it needs when it runs, so th
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import click
@@ -83,7 +84,22 @@ def main(ctx: click.Context, store: str, views: str) -> None:
 
         ledger import events/
     """
+    for name, variable in (("store", "LEDGER_STORE"), ("views", "LEDGER_VIEWS")):
+        _refuse_empty_variable(ctx, name, variable)
     ctx.obj = Settings(store=store, views=views)
+
+
+def _refuse_empty_variable(ctx: click.Context, name: str, variable: str) -> None:
+    """Click takes an empty environment variable for one not set, and would use the
+    default file in the current folder: a script whose variable came out empty would
+    then write to a new store there."""
+    given = os.environ.get(variable)
+    from_default = ctx.get_parameter_source(name) is click.core.ParameterSource.DEFAULT
+    if given is not None and not given.strip() and from_default:
+        raise click.UsageError(
+            f"{variable} is set but empty: give it a path (or a URL), or unset it to use "
+            f"the default, or give --{name}"
+        )
 
 
 for command in (
