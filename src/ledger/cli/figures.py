@@ -99,7 +99,7 @@ def audit(
 
             if service is not None:
                 raise click.ClickException(_no_service(path, account, measure, year, service))
-            raise click.ClickException(nothing_recorded(path, account, measure, year))
+            raise click.ClickException(nothing_recorded(path, account, measure, year, iso(as_at)))
         notes = source_notes(path) if fmt == "table" else None
     rows = [_step_row(step) for step in shown]
     columns = ["as_at", "kind", "record", "account", "change", "after", "note", "source"]
@@ -154,9 +154,7 @@ def diff(
     # split becoming known between them does not count as a change.
     today = date.today().isoformat()
     with views_recorded_by(settings, iso(recorded_by)) as path:
-        found = _figure_rows(
-            path, account, measure, year, end_day, allow_empty=True, lineage_as_at=today
-        )
+        found = _figure_rows(path, account, measure, year, end_day, lineage_as_at=today)
     steps = timeline(found, measure)
     start = value_known_at(steps, start_day, measure)
     between = [step for step in steps if step.as_at > start_day]
@@ -283,7 +281,7 @@ def _figure_rows(
     if not rows and not allow_empty:
         from ledger.explain.missing import nothing_recorded
 
-        raise click.ClickException(nothing_recorded(path, account, measure, year))
+        raise click.ClickException(nothing_recorded(path, account, measure, year, as_at))
     return rows
 
 

@@ -31,6 +31,7 @@ from ledger.records.periods import PeriodError, parse_financial_year
 
 if TYPE_CHECKING:
     from ledger.records.located import Located
+    from ledger.store.application import EventStore
     from ledger.store.reading import StoredRecord
     from ledger.writing.ledger import Batch
 
@@ -183,12 +184,26 @@ def log(
     )
     sources: dict[str, str] = {}
     with EventStore(settings.store, must_exist=True) as ledger:
+        if account is not None:
+            _refuse_unknown_organisation(ledger, account)
         corrections = ledger.records_of_kinds(("correction",), ledger.last_position())
         in_force = corrections_in_force(corrections, wanted.as_at)
         records = _noting_sources(ledger.stored_records(), sources)
         rows = list(log_rows(records, wanted, in_force))
         show_rows(rows, fmt, LOG_COLUMNS if fmt == "table" else None, sources=sources, title="log")
         show_head(ledger)
+
+
+def _refuse_unknown_organisation(ledger: EventStore, code: str) -> None:
+    """--account names a recorded organisation (an unknown one listed nothing, as if it
+    had no records)."""
+    spellings = [code, *sorted({code.upper(), code.lower()} - {code})]
+    found = ledger.get_records(spellings)
+    if code in found and found[code].kind == "organisation":
+        return
+    other = [c for c in spellings[1:] if c in found and found[c].kind == "organisation"]
+    hint = f" (did you mean {other[0]!r}?)" if other else ""
+    raise click.BadParameter(f"unknown organisation {code!r}{hint}", param_hint="--account")
 
 
 def _noting_sources(

@@ -12,14 +12,24 @@ from ledger.views.projections import run
 MAX_DEPTH = 100  # lineage is followed no further, whatever the views hold
 
 
-def nothing_recorded(path: str | Path, account: str, measure: str, year: str | None) -> str:
-    """Why ``account`` has no ``measure`` (in ``year``): the message for the user."""
+def nothing_recorded(
+    path: str | Path, account: str, measure: str, year: str | None, as_at: str | None = None
+) -> str:
+    """Why ``account`` has no ``measure`` (in ``year``, known by ``as_at``): the message
+    for the user."""
     known = run(path, "SELECT 1 FROM organisations WHERE code = :code", {"code": account})
     if not known:
         return f"unknown organisation {account!r}"
     lineage = run(path, "SELECT * FROM lineage ORDER BY effective, record_id, weight_before")
     predecessors = _predecessors(lineage, account)
     successors = [row for row in lineage if row["predecessor"] == account]
+    first = _first_known(path, [account, *predecessors], measure, year)
+    if as_at is not None and first is not None and first > as_at:
+        in_year = f" for {year}" if year else ""
+        return (
+            f"nothing of {account}'s {measure}{in_year} was known by {as_at}: the first "
+            f"record of it became known on {first}"
+        )
     if not predecessors and not successors:
         what = _recorded(path, [account])
         in_year = f" in {year}" if year else ""
@@ -72,6 +82,19 @@ def _carried_on(
             break
         onward.append(nexts[0]["successor"])
     return f"{when} its figures are carried to {', then '.join(onward)}"
+
+
+def _first_known(path: str | Path, codes: list[str], measure: str, year: str | None) -> str | None:
+    """The day the first posting of ``measure`` (in ``year``) of ``codes`` became known."""
+    marks = ", ".join(f":c{number}" for number in range(len(codes)))
+    [row] = run(
+        path,
+        f"SELECT MIN(as_at) AS first FROM postings WHERE account IN ({marks}) "
+        "AND measure = :measure AND (:year IS NULL OR financial_year = :year)",
+        {f"c{number}": code for number, code in enumerate(codes)}
+        | {"measure": measure, "year": year},
+    )
+    return None if row["first"] is None else str(row["first"])
 
 
 def _recorded(path: str | Path, codes: list[str]) -> str:

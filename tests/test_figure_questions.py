@@ -1,0 +1,73 @@
+"""Asking about one figure (audit, diff, chart) where it has no answer says why, rather
+than answer with nothing (found by trying the tool): a measure mistyped is not a figure
+of nothing, and a date before anything was known is not a figure that was never recorded."""
+
+from __future__ import annotations
+
+import pytest
+from stores import published_ledger
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory):
+    return published_ledger(tmp_path_factory.mktemp("figure-questions"))
+
+
+DIFF = ["diff", "06H", "--from", "2013-01-01", "--to", "2014-01-01", "--year", "2013-14"]
+
+
+@pytest.mark.parametrize("measure", ["forcast", "bogus"])
+def test_diff_of_a_measure_the_organisation_never_had_is_an_error(ledger, measure):
+    result = ledger(*DIFF, "--measure", measure)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.startswith(f"Error: 06H has no {measure} for 2013-14; ")
+    assert result.stderr.rstrip().endswith("forecast (2013-14)")
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        ["audit", "06H", "forecast", "--as-at", "2000-01-01", "--year", "2013-14"],
+        ["diff", "06H", "--from", "1999-01-01", "--to", "2000-01-01", "--measure", "forecast",
+         "--year", "2013-14"],
+        ["chart", "06H", "forecast", "--as-at", "2000-01-01", "--year", "2013-14", "-o", "x.png"],
+    ],
+    ids=lambda asked: asked[0],
+)  # fmt: skip
+def test_a_figure_asked_about_before_it_was_known_says_when_it_became_known(
+    ledger, asked, tmp_path, monkeypatch
+):
+    """Before, audit said 06H had no forecast for 2013-14 and, in the same line, that a
+    2013-14 forecast was recorded for it."""
+    monkeypatch.chdir(tmp_path)
+    result = ledger(*asked)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "Error: nothing of 06H's forecast for 2013-14 was known by 2000-01-01: the first "
+        "record of it became known on 2013-11-15\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_diff_across_the_day_it_became_known_still_answers(ledger):
+    result = ledger(*DIFF, "--measure", "forecast", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert '"after_pence": -860000000' in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("code", "problem"),
+    [("06h", "unknown organisation '06h' (did you mean '06H'?)"),
+     ("ZZZ", "unknown organisation 'ZZZ'"),
+     ("data-regions-2013", "unknown organisation 'data-regions-2013'")],
+)  # fmt: skip
+def test_log_of_an_organisation_not_recorded_is_an_error_not_an_empty_list(ledger, code, problem):
+    result = ledger("log", "--account", code)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.endswith(f"Error: Invalid value for --account: {problem}\n")
+
+
+def test_log_of_an_organisation_lists_its_records(ledger):
+    result = ledger("log", "--account", "06H", "--year", "2013-14", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert '"id": "alloc-2013-14-06H"' in result.stdout
