@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ledger.records.located import Located
     from ledger.store.application import EventStore
     from ledger.store.reading import StoredRecord
+    from ledger.writing.importing import Imported
     from ledger.writing.ledger import Batch
 
 
@@ -53,17 +54,32 @@ def import_command(settings: Settings, paths: tuple[str, ...], dry_run: bool, fm
     """
     from ledger.writing.bulk import paused_garbage_collection
     from ledger.writing.importing import ImportRejected, import_files
+    from ledger.writing.interrupts import HeldInterrupts
     from ledger.writing.jsonlines import RecordStream
 
     stream = RecordStream(paths)
     rejected: ImportRejected | None = None
-    with paused_garbage_collection(), import_progress("import") as progress:
-        try:
-            imported = import_files(settings.store, stream, dry_run=dry_run, progress=progress)
-        except ImportRejected as error:
-            rejected = error
-    if rejected is not None:  # said once the progress line is gone
-        reject(rejected.problems)
+    held = HeldInterrupts()  # from the commit on, Ctrl-C waits for the result to be said
+    try:
+        with paused_garbage_collection(), import_progress("import") as progress:
+            try:
+                imported = import_files(
+                    settings.store, stream, dry_run=dry_run, progress=progress,
+                    committing=held.hold,
+                )  # fmt: skip
+            except ImportRejected as error:
+                rejected = error
+        if rejected is not None:  # said once the progress line is gone
+            reject(rejected.problems)
+        _say_imported(imported, dry_run, fmt)
+    finally:
+        held.release()
+    if held.interrupted:
+        click.echo("Interrupted once the records were being kept: they are recorded.", err=True)
+        raise click.exceptions.Exit(130)
+
+
+def _say_imported(imported: Imported, dry_run: bool, fmt: str) -> None:
     verb = "Would record" if dry_run else "Recorded"
     click.echo(
         f"{verb} {plural(imported.new_records, 'new record')} from "

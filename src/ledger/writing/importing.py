@@ -43,10 +43,16 @@ Progress = Callable[[str, int, str], None]
 
 
 def import_files(
-    store: str, stream: RecordStream, *, dry_run: bool = False, progress: Progress | None = None
+    store: str,
+    stream: RecordStream,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    committing: Callable[[], None] | None = None,
 ) -> Imported:
     """Check and append the records of ``stream``; raise ImportRejected on any problem.
-    A store that does not exist yet is created only once the records have passed."""
+    A store that does not exist yet is created only once the records have passed.
+    ``committing`` is called once every record has passed, just before they are kept."""
     exists = store_exists(store)
     if dry_run or not exists:
         if exists:
@@ -60,6 +66,8 @@ def import_files(
         checker, positions = Checker(ledger), []
         with ledger.appending() as append:
             imported = _import(stream, checker, lambda new: positions.extend(append(new)), progress)
+            if committing is not None:
+                committing()
         if totals := checker.totals_to_keep(positions):
             ledger.keep_totals(totals)
         return imported

@@ -11,6 +11,7 @@ import json
 import multiprocessing
 import os
 import re
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -137,7 +138,9 @@ def line_reader(parallel: bool) -> Iterator[ReadPages]:
     # Forked, the worker has the record models loaded already; it uses nothing else of
     # this process (not the store's connection, which it never touches).
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as worker:
+    with ProcessPoolExecutor(
+        max_workers=1, mp_context=context, initializer=_leave_interrupts_to_the_command
+    ) as worker:
 
         def read(lines: Lines) -> Iterator[tuple[str, Outcome]]:
             pending: deque[tuple[list[str], Future[list[Outcome]]]] = deque()
@@ -149,6 +152,13 @@ def line_reader(parallel: bool) -> Iterator[ReadPages]:
                 yield from _taken_back(pending.popleft())
 
         yield read
+
+
+def _leave_interrupts_to_the_command() -> None:
+    """Ctrl-C reaches the worker too (it is in the terminal's process group): the
+    command stops the import, and the worker, left to finish its page, is shut down with
+    it rather than print a traceback of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
