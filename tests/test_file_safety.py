@@ -14,7 +14,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 from backends import POSTGRES_URL, require_postgres
@@ -385,6 +385,26 @@ def test_a_url_the_ledger_cannot_use_is_refused_without_its_password(
     )
     assert PASSWORD not in result.output and "cret" not in result.output
     assert sorted(os.listdir(tmp_path)) == ["records.jsonl"]  # no file made of its name
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+@pytest.mark.parametrize("schema", ["h1;drop", 'h1"x', "1abc", "a b", "x" * 64, "naïve"], ids=repr)
+def test_a_schema_name_that_is_not_plain_is_refused_before_any_sql(
+    tmp_path, monkeypatch, schema, command
+):
+    """The schema's name goes into the library's SQL as it is: 'h1;drop' reached the
+    server as SQL, and came back as its syntax error."""
+    monkeypatch.chdir(tmp_path)
+    write_jsonl(tmp_path / "records.jsonl", world())
+    url = f"postgresql://u:{PASSWORD}@127.0.0.1:1/db?schema={quote(schema)}"
+    result = ledger("--store", url, "--views", "views.db", *command)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: the store URL's schema {schema!r} is not a plain name: letters, digits and "
+        "_, not starting with a digit, up to 63 characters\n"
+    )
+    assert PASSWORD not in result.output
+    assert sorted(os.listdir(tmp_path)) == ["records.jsonl"]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)

@@ -15,6 +15,8 @@ from ledger.store.files import read_only_uri, writable_uri
 _URL_LIKE = re.compile(r"\s*(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*):(?P<rest>.*)", re.DOTALL)
 SERVER_SCHEMES = ("postgresql", "postgres")
 URL_FORM = "postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME]"
+# A schema's name goes into the library's SQL as it is: only a name that needs no quoting.
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 
 
 def _url_parts(store: str) -> tuple[str, str] | None:
@@ -52,6 +54,12 @@ def store_environment(store: str, *, reading: bool = False) -> dict[str, str]:
     if set(query) - {"schema"}:
         unknown = ", ".join(sorted(set(query) - {"schema"}))
         raise StoreError(f"the store URL {shown(store)} has {unknown}: only schema= is understood")
+    schema = query.get("schema", ["public"])[0]
+    if not _PLAIN_NAME.fullmatch(schema):
+        raise StoreError(
+            f"the store URL's schema {schema!r} is not a plain name: letters, digits and _, "
+            "not starting with a digit, up to 63 characters"
+        )
     return common | {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
         "APPLICATION_RECORDER_TOPIC": (
@@ -62,7 +70,7 @@ def store_environment(store: str, *, reading: bool = False) -> dict[str, str]:
         "POSTGRES_PORT": str(url.port or 5432),
         "POSTGRES_USER": unquote(url.username or "postgres"),
         "POSTGRES_PASSWORD": unquote(url.password or ""),
-        "POSTGRES_SCHEMA": query.get("schema", ["public"])[0],
+        "POSTGRES_SCHEMA": schema,
         "POSTGRES_CONNECT_TIMEOUT": "5",
         "POSTGRES_LOCK_TIMEOUT": lock_timeout,
         # An import holds its transaction open while it checks the next chunk.
