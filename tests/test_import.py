@@ -228,3 +228,23 @@ def test_a_transfer_replacement_must_stay_positive(run, tmp_path):
         f"{path}:1: replacement for 'transfer-05Q': "
         "amount must be more than zero, got -£1,000,000.00"
     )
+
+
+def test_a_very_long_value_is_quoted_by_its_start_in_the_problem(run, tmp_path):
+    """A problem quotes the value it is about: a 500,000-digit amount or a 100,000-letter
+    id made a line as long, found by trying the tool."""
+    long_id, digits = "x" * 100_000, "9" * 500_000
+    path = write_jsonl(
+        tmp_path / "long.jsonl",
+        [*world(), allocation(record_id=long_id), allocation("a-2", amount=digits)],
+    )
+    result = run("import", str(path))
+    assert result.exit_code == 1
+    assert f"{path}:6: id: '{'x' * 59}... (100,002 characters) is not a valid code or id" in (
+        result.stderr
+    )
+    assert f"{path}:7: amount: '{'9' * 59}... (500,002 characters) is larger than any" in (
+        result.stderr
+    )
+    assert max(len(line) for line in result.stderr.splitlines()) < 400
+    assert result.stderr.endswith("Error: 2 problems found; nothing was recorded.\n")

@@ -4,6 +4,7 @@ problem found with a record there, written ``where: message``."""
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,4 +39,18 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
+        return f"{self.where}: {shortened(self.message)}"
+
+
+# A message quotes what it is about; a value of a million characters is shown by its start.
+_LONG_RUN = re.compile(r"\S{120,}")
+_LONGEST_MESSAGE = 1_000
+
+
+def shortened(message: str) -> str:
+    """``message`` with each very long word (a value quoted whole) cut to its start, and
+    the whole cut to a thousand characters, each cut saying how long it was."""
+    message = _LONG_RUN.sub(lambda run: f"{run[0][:60]}... ({len(run[0]):,} characters)", message)
+    if len(message) > _LONGEST_MESSAGE:
+        message = f"{message[:_LONGEST_MESSAGE]}... ({len(message):,} characters in all)"
+    return message
