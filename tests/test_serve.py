@@ -146,6 +146,54 @@ def test_view_error_says_what_ledger_view_says(ledger: Ledger) -> None:
     assert "2012-13 is before 2013-14" in page.text
 
 
+# Parameters each view stops on in its SQL (view_error), with ledger view's message.
+VIEW_ERRORS = [
+    ("ccg-budgets", {"year": "2099-00"}),
+    ("ccg-budgets", {"region": "y55"}),
+    ("audit", {"account": "ZZZ", "measure": "allocation", "year": "2013-14"}),
+]
+
+
+def _said(ledger: Ledger, name: str, params: dict[str, str]) -> str:
+    """What ``ledger view`` says of a view stopped by its parameters, without "Error: "."""
+    result = ledger.cli("view", name, *[arg for item in params.items() for arg in ("-p", *item)])
+    assert result.exit_code == 1, result.output
+    said: str = result.output.strip().removeprefix("Error: ")
+    return said
+
+
+def _error_shown(response: Any) -> str:
+    """The error a 400 answer gives: its JSON's, or as an HTML page shows it."""
+    if response.headers["content-type"].startswith("application/json"):
+        error: str = response.json()["error"]
+        return error
+    return html.unescape(response.text)
+
+
+@pytest.mark.parametrize(("name", "params"), VIEW_ERRORS, ids=str)
+@pytest.mark.parametrize("ending", [".csv", ".json", "", ".tsv", ".blob", ".jsono"])
+def test_a_views_error_is_a_400_with_its_message_in_every_format(
+    ledger: Ledger, name: str, params: dict[str, str], ending: str
+) -> None:
+    said = _said(ledger, name, params)
+    response = ledger.get(f"/views/{name}{ending}", **params)
+    assert response.status_code == 400, response.text
+    assert said in _error_shown(response)
+    assert "user-defined function" not in response.text
+
+
+def test_arbitrary_sql_that_fails_is_a_400_in_csv_too(ledger: Ledger) -> None:
+    for sql, said in (
+        ("SELECT nosuch FROM sources", "no such column: nosuch"),
+        ("SELECT view_error('stop here')", "stop here"),
+        ("WITH x AS (SELECT 1) DELETE FROM postings", "not authorized"),
+    ):
+        for ending in (".csv", ".json", ""):
+            response = ledger.get(f"/views{ending}", sql=sql)
+            assert response.status_code == 400, (sql, ending, response.text)
+            assert said in _error_shown(response), (sql, ending)
+
+
 def test_money_is_shown_in_pounds_and_kept_in_pence(ledger: Ledger) -> None:
     params = {"year": "2013-14", "group": "england"}
     pence = ledger.view_rows("ccg-budgets", params)[0]["allocation_pence"]

@@ -15,16 +15,19 @@ from typing import Any
 from urllib.parse import quote
 
 from datasette.app import Datasette
-from datasette.database import Database
+from datasette.database import Database, QueryInterrupted
 from datasette.plugins import pm
+from datasette.views.base import DatasetteError
 
 from ledger.views.projections import (
     Projection,
     load_projections,
     run,
+    view_errors,
 )
 from ledger.views.read_limits import DEFAULT_ROWS, DEFAULT_SECONDS
 from ledger.web import hooks
+from ledger.web.addresses import ANSWERING_CSV
 from ledger.web.metadata import (
     SEARCH_DATABASE,
     VIEWS_DATABASE,
@@ -105,19 +108,49 @@ class _ViewsDatabase(Database):  # type: ignore[misc]
         self._held = threading.local()
 
     async def execute_fn(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
+        csv = ANSWERING_CSV.get()
+
         def in_thread() -> Any:
-            held = getattr(self._held, "connection", None)
-            if held is None or held[0] != self.site.file:
-                if held is not None:
-                    held[1].close()
-                connection = self.connect()
-                self.ds._prepare_connection(connection, self.name)
-                held = self._held.connection = (self.site.file, connection)
-            return fn(held[1])
+            connection, raised = self._connection()
+            raised.clear()
+            try:
+                return fn(connection)
+            except (sqlite3.Error, QueryInterrupted) as error:
+                failure = statement_failure(error, raised, csv)
+                if failure is None:
+                    raise
+                raise failure from None
 
         if self.ds.executor is None:
             return in_thread()
         return await asyncio.get_running_loop().run_in_executor(self.ds.executor, in_thread)
+
+    def _connection(self) -> tuple[sqlite3.Connection, list[str]]:
+        """This thread's connection to the views, with what view_error said on it."""
+        held = getattr(self._held, "connection", None)
+        if held is None or held[0] != self.site.file:
+            if held is not None:
+                held[1].close()
+            connection = self.connect()
+            self.ds._prepare_connection(connection, self.name)
+            held = self._held.connection = (self.site.file, connection, view_errors(connection))
+        return held[1], held[2]
+
+
+def statement_failure(
+    error: sqlite3.Error | QueryInterrupted, raised: list[str], csv: bool
+) -> DatasetteError | None:
+    """The 400 a statement that failed is answered with where Datasette would not say
+    why, or not with a 400: a view's own message (view_error), and in CSV, which cannot
+    tell an error, any error; None otherwise."""
+    if raised:
+        return DatasetteError(raised[0], title="Error", status=400)
+    if csv and isinstance(error, QueryInterrupted):
+        limit = f"{DEFAULT_SECONDS:g} seconds"
+        return DatasetteError(f"the query took longer than it may ({limit})", status=400)
+    if csv:
+        return DatasetteError(str(error), title="Error", status=400)
+    return None
 
 
 def _metadata(site: Site, projections: dict[str, Projection]) -> dict[str, Any]:

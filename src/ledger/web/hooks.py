@@ -1,16 +1,14 @@
 """Datasette's hooks for ``ledger serve`` (this module is the plugin). They act only for
-a Datasette that ledger.web.app made: they register ``view_error`` and ``ledger
-query``'s read-only authorizer on every connection to the views, show money in pounds
-(pence stay in JSON and CSV), link codes to organisation pages and source ids to their
-rows, check a canned query's parameters as ``ledger view`` checks them, catch the views
-up before a page when the store has moved on, and add the organisation and timeline
-pages."""
+a Datasette that ledger.web.app made: they set ``ledger query``'s read-only authorizer
+on every connection to the views (ledger.web.app gives them ``view_error``), show money
+in pounds (pence stay in JSON and CSV), link codes to organisation pages and source ids
+to their rows, check a canned query's parameters as ``ledger view`` checks them, catch
+the views up before a page when the store has moved on, and add the organisation and
+timeline pages."""
 
 from __future__ import annotations
 
 import asyncio
-import html
-import json
 import re
 import sqlite3
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -28,9 +26,9 @@ from ledger.views.projections import (
     bind,
     read_only,
     run,
-    view_errors,
 )
 from ledger.web import pages
+from ledger.web.addresses import ANSWERING_CSV, read_address
 from ledger.web.metadata import SEARCH_DATABASE, VIEWS_DATABASE
 from ledger.web.site import Site
 
@@ -60,7 +58,6 @@ def hookimpl(function: Hook) -> Hook:
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
     if _site(datasette) is not None and database == VIEWS_DATABASE:
-        view_errors(conn)
         read_only(conn, _Forgotten())
 
 
@@ -109,14 +106,22 @@ def asgi_wrapper(datasette: Any) -> Callable[[App], App]:
             refused = _checked_parameters(datasette, scope)
             if refused is not None:
                 await _refuse(datasette, scope, refused, send)
-            elif scope["path"].startswith(f"/{VIEWS_DATABASE}"):
-                await app(scope, receive, _telling_view_errors(datasette, site, scope, send))
             else:
-                await app(scope, receive, send)
+                await _answered(app, scope, receive, send)
 
         return guarded
 
     return wrap
+
+
+async def _answered(app: App, scope: Scope, receive: Receive, send: Send) -> None:
+    """Datasette's answer, told whether it is in CSV (see ANSWERING_CSV)."""
+    address = read_address(scope)
+    csv = ANSWERING_CSV.set(address is not None and address.format == "csv")
+    try:
+        await app(scope, receive, send)
+    finally:
+        ANSWERING_CSV.reset(csv)
 
 
 class _Forgotten(list[str]):
@@ -158,64 +163,6 @@ async def _refuse(datasette: Any, scope: Scope, message: str, send: Send) -> Non
         )
         response = Response.html(page, status=400)
     await response.asgi_send(send)
-
-
-# What SQLite says when a function of Python's raises, as view_error does: the message of
-# view_error itself is put in its place, as ``ledger view`` and ``ledger query`` say it.
-_RAISED = b"user-defined function raised exception"
-
-
-def _telling_view_errors(datasette: Any, site: Site, scope: Scope, send: Send) -> Send:
-    """``send``, except that a 400 answer that stopped in view_error gets its message."""
-    held: list[MutableMapping[str, Any]] = []
-
-    async def sending(message: MutableMapping[str, Any]) -> None:
-        if message["type"] == "http.response.start" and message["status"] == 400:
-            held.append(message)
-            return
-        if not held:
-            await send(message)
-            return
-        held.append(message)
-        if message.get("more_body"):
-            return
-        body = b"".join(part.get("body", b"") for part in held[1:])
-        if _RAISED in body:
-            said = await asyncio.to_thread(_view_error_said, datasette, site, scope)
-            if said:
-                json_said = json.dumps(said)[1:-1]
-                shown = json_said if scope["path"].endswith(".json") else html.escape(said)
-                body = body.replace(_RAISED, shown.encode("utf-8"))
-        start = dict(held[0])
-        start["headers"] = [
-            (name, str(len(body)).encode() if name.lower() == b"content-length" else value)
-            for name, value in start.get("headers", [])
-        ]
-        await send(start)
-        await send({"type": "http.response.body", "body": body})
-
-    return sending
-
-
-def _view_error_said(datasette: Any, site: Site, scope: Scope) -> str | None:
-    """The message view_error stopped the request's statement with, found by running it
-    again the way ``ledger view`` runs it."""
-    args = dict(parse_qsl(scope.get("query_string", b"").decode("utf-8", "replace"), True))
-    found = _CANNED.match(scope["path"])
-    projections: dict[str, Projection] = datasette.ledger_projections
-    if found and found["name"] in projections:
-        projection = projections[found["name"]]
-        given = {p.name: args[p.name] for p in projection.parameters if args.get(p.name)}
-        sql, params = projection.sql, bind(projection, given)
-    elif "sql" in args:
-        sql, params = args.pop("sql"), {k: v for k, v in args.items() if not k.startswith("_")}
-    else:
-        return None
-    try:
-        run(site.views, sql, params)
-    except (ProjectionError, sqlite3.Error) as error:
-        return str(error)
-    return None
 
 
 async def _organisation_page(datasette: Any, request: Any) -> Response:
