@@ -247,6 +247,20 @@ def test_arbitrary_sql_reads_but_cannot_write(ledger: Ledger) -> None:
     assert settings["allow_download"] is False
 
 
+def test_no_value_may_grow_past_ledger_querys_limit(ledger: Ledger) -> None:
+    said = ledger.cli("query", "SELECT zeroblob(20000000)")
+    assert said.exit_code == 1
+    message = said.output.strip().removeprefix("Error: ")
+    assert message == "the query makes a text or blob larger than 10 MB"
+    for sql in ("SELECT randomblob(20000000)", "SELECT hex(zeroblob(6000000))"):
+        for ending in (".json", ".csv", ""):
+            response = ledger.get(f"/views{ending}", sql=sql)
+            assert response.status_code == 400, (sql, ending)
+            assert message in _error_shown(response), (sql, ending)
+    small = ledger.get("/views.json", sql="SELECT length(zeroblob(9000000)) AS n", _shape="array")
+    assert small.json() == [{"n": 9_000_000}]
+
+
 def test_search_finds_an_organisation_by_any_of_its_names(ledger: Ledger) -> None:
     found = ledger.get("/search/organisations.json", _search="gateshead", _shape="array").json()
     orgs = ledger.cli("orgs", "gateshead", "--format", "json")

@@ -25,7 +25,7 @@ from ledger.views.projections import (
     run,
     view_errors,
 )
-from ledger.views.read_limits import DEFAULT_ROWS, DEFAULT_SECONDS
+from ledger.views.read_limits import DEFAULT_ROWS, DEFAULT_SECONDS, stopped_by_sqlite
 from ledger.web import hooks
 from ledger.web.addresses import ANSWERING_CSV
 from ledger.web.metadata import (
@@ -141,10 +141,13 @@ def statement_failure(
     error: sqlite3.Error | QueryInterrupted, raised: list[str], csv: bool
 ) -> DatasetteError | None:
     """The 400 a statement that failed is answered with where Datasette would not say
-    why, or not with a 400: a view's own message (view_error), and in CSV, which cannot
-    tell an error, any error; None otherwise."""
+    why, or not with a 400: a view's own message (view_error), a text or blob over the
+    length limit, and in CSV, which cannot tell an error, any error; None otherwise."""
     if raised:
         return DatasetteError(raised[0], title="Error", status=400)
+    too_big = stopped_by_sqlite(error) if isinstance(error, sqlite3.Error) else None
+    if too_big:
+        return DatasetteError(too_big, title="Error", status=400)
     if csv and isinstance(error, QueryInterrupted):
         limit = f"{DEFAULT_SECONDS:g} seconds"
         return DatasetteError(f"the query took longer than it may ({limit})", status=400)

@@ -1,6 +1,7 @@
 """Datasette's hooks for ``ledger serve`` (this module is the plugin). They act only for
 a Datasette that ledger.web.app made: they set ``ledger query``'s read-only authorizer
-on every connection to the views (ledger.web.app gives them ``view_error``), show money
+and limit on the length of a value on every connection to the views (ledger.web.app
+gives them ``view_error``), show money
 in pounds (pence stay in JSON and CSV), link codes to organisation pages and source ids
 to their rows, check a canned query's parameters as ``ledger view`` checks them, catch
 the views up before a page when the store has moved on, and add the organisation and
@@ -27,6 +28,7 @@ from ledger.views.projections import (
     read_only,
     run,
 )
+from ledger.views.read_limits import MAX_VALUE_BYTES
 from ledger.web import pages
 from ledger.web.addresses import ANSWERING_CSV, read_address
 from ledger.web.metadata import SEARCH_DATABASE, VIEWS_DATABASE
@@ -57,7 +59,11 @@ def hookimpl(function: Hook) -> Hook:
 
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
-    if _site(datasette) is not None and database == VIEWS_DATABASE:
+    if _site(datasette) is None:
+        return
+    # No text or blob may grow past ``ledger query``'s limit (randomblob(1e9) is 1 GB).
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    if database == VIEWS_DATABASE:
         read_only(conn, _Forgotten())
 
 
