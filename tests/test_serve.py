@@ -136,6 +136,44 @@ def test_a_parameter_is_checked_and_normalised_as_ledger_view_does(ledger: Ledge
     assert "is not one of ccg, area_team, region, england" in page.text
 
 
+# Addresses Datasette answers a named view at besides /views/NAME(.json|.csv): its name
+# tilde-encoded (as Datasette writes names), the database's too, any case of the
+# extension (.JSON is answered as HTML), and formats it answers as HTML.
+SPELLINGS = [
+    "/views/ccg~2Dbudgets.json",
+    "/views/ccg~2dbudgets",
+    "/v~69ews/ccg-budgets.json",
+    "/views/ccg-budgets.JSON",
+    "/views/ccg-budgets.Csv",
+    "/views/ccg-budgets.tsv",
+    "/views/ccg-budgets.blob",
+    "/views/ccg~2Dbudgets.csv",
+]
+WRONG = [
+    {"year": "2013-14", "group": "REGION"},
+    {"as_at": "2014-02-30"},
+    {"year": "junk"},
+]
+
+
+@pytest.mark.parametrize("path", SPELLINGS)
+@pytest.mark.parametrize("params", WRONG, ids=str)
+def test_a_parameter_is_checked_at_every_address_of_a_view(
+    ledger: Ledger, path: str, params: dict[str, str]
+) -> None:
+    said = _said(ledger, "ccg-budgets", params)
+    response = ledger.get(path, **params)
+    assert response.status_code == 400, response.text
+    assert said in _error_shown(response)
+    assert response.headers["content-type"].startswith(
+        "application/json" if path.endswith(".json") else "text/html"
+    )
+    if not path.endswith(".blob"):  # which answers only with _blob_column
+        right = ledger.get(path, year="2013-14", group="region")
+        assert right.status_code == 200
+        assert "Y55" in right.text
+
+
 def test_view_error_says_what_ledger_view_says(ledger: Ledger) -> None:
     params = {"year": "2013-14", "boundaries": "2012-13"}
     answer = ledger.get("/views/ccg-budgets.json", **params)

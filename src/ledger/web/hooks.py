@@ -10,7 +10,6 @@ timeline pages."""
 from __future__ import annotations
 
 import asyncio
-import re
 import sqlite3
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, TypeVar, cast
@@ -137,17 +136,15 @@ class _Forgotten(list[str]):
         return None
 
 
-_CANNED = re.compile(rf"^/{VIEWS_DATABASE}/(?P<name>[^/.]+)(?:\.(?P<format>json|csv))?$")
-
-
 def _checked_parameters(datasette: Any, scope: Scope) -> str | None:
-    """Check a canned query's parameters as ``ledger view`` checks them, and put each
-    normalised value in the query string; the error when one is wrong."""
-    found = _CANNED.match(scope["path"])
+    """Check the parameters of a named view (at any address Datasette answers it at) as
+    ``ledger view`` checks them, and put each normalised value in the query string; the
+    error when one is wrong."""
+    address = read_address(scope)
     projections: dict[str, Projection] = datasette.ledger_projections
-    if found is None or found["name"] not in projections:
+    if address is None or address.database != VIEWS_DATABASE or address.table not in projections:
         return None
-    projection = projections[found["name"]]
+    projection = projections[address.table]
     declared = {parameter.name for parameter in projection.parameters}
     pairs = parse_qsl(scope.get("query_string", b"").decode("utf-8", "replace"), True)
     given = {name: value for name, value in pairs if name in declared and value != ""}
@@ -161,7 +158,9 @@ def _checked_parameters(datasette: Any, scope: Scope) -> str | None:
 
 
 async def _refuse(datasette: Any, scope: Scope, message: str, send: Send) -> None:
-    if scope["path"].endswith(".json"):
+    """Answer ``message`` with a 400, in JSON where Datasette answers in JSON."""
+    address = read_address(scope)
+    if address is not None and address.json:
         response = Response.json({"ok": False, "error": message}, status=400)
     else:
         page = await datasette.render_template(
