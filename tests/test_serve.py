@@ -299,6 +299,80 @@ def test_no_value_may_grow_past_ledger_querys_limit(ledger: Ledger) -> None:
     assert small.json() == [{"n": 9_000_000}]
 
 
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+@pytest.mark.parametrize(
+    "path",
+    ["/views/sources", "/views/ccg-budgets", "/views/ccg-budgets.json", "/search/organisations",
+     "/views.json", "/views/sources/-/insert", "/-/organisation/13T", "/"],
+)  # fmt: skip
+def test_the_interface_is_read_only_any_other_method_is_a_405(
+    ledger: Ledger, method: str, path: str
+) -> None:
+    before = ledger.get("/views/sources.json", _shape="array", _size="max").json()
+    answer = asyncio.run(ledger.datasette.client.request(method, path, json={"rows": []}))
+    assert answer.status_code == 405, answer.text
+    assert answer.headers["allow"] == "GET, HEAD"
+    assert "read-only" in _error_shown(answer)
+    assert ledger.get("/views/sources.json", _shape="array", _size="max").json() == before
+
+
+# Datasette's options on a table that it cannot use, each with the option named.
+BAD_OPTIONS = [
+    ({"_sort": "nosuch"}, "parameter _sort: 'nosuch' is not a column of this table"),
+    ({"_sort_desc": "nosuch"}, "parameter _sort_desc: 'nosuch' is not a column"),
+    ({"_sort": "account", "_sort_desc": "account"}, "_sort and _sort_desc: give one"),
+    ({"_sort": "rowid", "_next": "a"}, "parameter _sort: 'rowid' is not a column"),
+    ({"_through": "{}"}, 'parameter _through: give {"table": TABLE'),
+    ({"_through": "abc"}, "parameter _through: 'abc' is not JSON"),
+    ({"_through": '{"table": "x", "column": "y", "value": 1}'}, "Invalid _through"),
+    ({"_through": '{"table": "x", "column": "y", "value": {}}'}, "_through: values are text"),
+    ({"_timelimit": "soon"}, "parameter _timelimit: 'soon' is not a whole number"),
+    ({"_facet": "{x"}, "parameter _facet: '{x' is not JSON"),
+    ({"_facet": "{}"}, 'parameter _facet: give {"simple": COLUMN}'),
+    ({"_facet_array": "{x"}, "parameter _facet_array: '{x' is not JSON"),
+    ({"_facet_size": "{x"}, "parameter _facet_size: '{x' is not JSON"),
+    ({"account__in": "["}, "parameter account__in: '[' is not JSON"),
+    ({"account__notin": "[{}]"}, "parameter account__notin: values are text or numbers"),
+    ({"account__in": "{}"}, None),  # not JSON to Datasette: a list of one value
+    ({"_col": "nosuch"}, "_col=nosuch - invalid columns"),
+    ({"_nocol": "nosuch"}, "_nocol=nosuch - invalid columns"),
+    ({"_size": "abc"}, "_size must be a positive integer"),
+    ({"_where": "nosuch = 1"}, "no such column: nosuch"),
+    ({"_search": "x"}, None),
+    ({"_next": "abc"}, None),
+]
+
+
+@pytest.mark.parametrize(("options", "said"), BAD_OPTIONS, ids=str)
+@pytest.mark.parametrize("ending", [".json", ".csv", ""])
+def test_datasettes_options_that_cannot_be_used_are_a_400_naming_them(
+    ledger: Ledger, options: dict[str, str], said: str | None, ending: str
+) -> None:
+    response = ledger.get(f"/views/postings{ending}", **options)
+    if said is None:
+        assert response.status_code in (200, 400), response.text
+    else:
+        assert response.status_code == 400, response.text
+        assert said in _error_shown(response)
+
+
+def test_options_are_checked_on_queries_and_the_search_too(ledger: Ledger) -> None:
+    for path, options, said in (
+        ("/views/ccg-budgets.json", {"_timelimit": "soon"}, "parameter _timelimit"),
+        ("/views.json", {"sql": "SELECT 1", "_timelimit": "x"}, "parameter _timelimit"),
+        ("/search/organisations.json", {"_sort": "nosuch"}, "parameter _sort: 'nosuch'"),
+    ):
+        response = ledger.get(path, **options)
+        assert response.status_code == 400, (path, response.text)
+        assert said in _error_shown(response)
+    by_rowid = ledger.get("/search/organisations.json", _sort="rowid", _shape="array")
+    assert by_rowid.status_code == 200
+    assert by_rowid.json()[0]["code"]
+    ordered = ledger.get("/views/postings.json", _sort_desc="posting_id", _shape="array")
+    ids = [row["posting_id"] for row in ordered.json()]
+    assert ids == sorted(ids, reverse=True) and len(ids) > 1
+
+
 def test_search_finds_an_organisation_by_any_of_its_names(ledger: Ledger) -> None:
     found = ledger.get("/search/organisations.json", _search="gateshead", _shape="array").json()
     orgs = ledger.cli("orgs", "gateshead", "--format", "json")

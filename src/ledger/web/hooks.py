@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, quote, urlencode
 
 from datasette import hookimpl as datasette_hookimpl
 from datasette.utils.asgi import Response
+from datasette.views.base import DatasetteError
 from markupsafe import Markup
 
 from ledger.records.money import format_pounds
@@ -31,6 +32,7 @@ from ledger.views.read_limits import MAX_VALUE_BYTES
 from ledger.web import pages
 from ledger.web.addresses import ANSWERING_CSV, read_address
 from ledger.web.metadata import SEARCH_DATABASE, VIEWS_DATABASE
+from ledger.web.options import option_problem
 from ledger.web.site import Site
 
 # Columns that hold an organisation's code: linked to its page.
@@ -43,6 +45,9 @@ Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 App = Callable[[Scope, Receive, Send], Awaitable[None]]
 Hook = TypeVar("Hook", bound=Callable[..., Any])
+# The interface only reads: any other method is refused.
+_READING = {"GET", "HEAD"}
+_READ_ONLY = "this ledger is read-only here: only GET and HEAD requests are answered"
 
 
 def _site(datasette: Any) -> Site | None:
@@ -104,19 +109,56 @@ def asgi_wrapper(datasette: Any) -> Callable[[App], App]:
     def wrap(app: App) -> App:
         async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
             site = _site(datasette)
-            if site is None or scope["type"] != "http" or scope["path"].startswith("/-/static"):
+            if site is None or scope["type"] != "http":
                 await app(scope, receive, send)
-                return
-            await asyncio.to_thread(site.refresh)
-            refused = _checked_parameters(datasette, scope)
-            if refused is not None:
-                await _refuse(datasette, scope, refused, send)
+            elif scope["method"] not in _READING:
+                await _refuse(datasette, scope, _READ_ONLY, send, status=405)
+            elif scope["path"].startswith("/-/static"):
+                await app(scope, receive, send)
             else:
-                await _answered(app, scope, receive, send)
+                await asyncio.to_thread(site.refresh)
+                refused = _checked_parameters(datasette, scope)
+                refused = refused or await _checked_options(datasette, scope)
+                if refused is not None:
+                    await _refuse(datasette, scope, refused, send)
+                else:
+                    await _answered(app, scope, receive, send)
 
         return guarded
 
     return wrap
+
+
+@hookimpl
+def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
+    """Datasette's own complaints about an address (a DatasetteError it leaves at status
+    500, such as ``Invalid _through``) are a 400: the address cannot be answered."""
+    if _site(datasette) is None or not isinstance(exception, DatasetteError):
+        return None
+    if exception.status != 500:
+        return None
+    return _error_response(datasette, request.scope, exception.message, 400)
+
+
+async def _checked_options(datasette: Any, scope: Scope) -> str | None:
+    """What is wrong with Datasette's own options in the address (see ledger.web.options)."""
+    address = read_address(scope)
+    if address is None or address.database not in datasette.databases:
+        return None
+    pairs = parse_qsl(scope.get("query_string", b"").decode("utf-8", "replace"), True)
+    sorted_by = any(name in ("_sort", "_sort_desc") for name, _ in pairs)
+    database = datasette.databases[address.database]
+    sortable = await _sortable(database, address.table) if sorted_by else None
+    return option_problem(pairs, sortable)
+
+
+async def _sortable(database: Any, table: str | None) -> list[str] | None:
+    """The columns Datasette sorts a table by (and rowid, when it has no primary key);
+    None when ``table`` is not one of the database's tables."""
+    if table is None or not await database.table_exists(table):
+        return None
+    columns: list[str] = await database.table_columns(table)
+    return columns if await database.primary_keys(table) else [*columns, "rowid"]
 
 
 async def _answered(app: App, scope: Scope, receive: Receive, send: Send) -> None:
@@ -157,17 +199,25 @@ def _checked_parameters(datasette: Any, scope: Scope) -> str | None:
     return None
 
 
-async def _refuse(datasette: Any, scope: Scope, message: str, send: Send) -> None:
-    """Answer ``message`` with a 400, in JSON where Datasette answers in JSON."""
+async def _refuse(
+    datasette: Any, scope: Scope, message: str, send: Send, status: int = 400
+) -> None:
+    response = await _error_response(datasette, scope, message, status)
+    if status == 405:
+        response.headers["Allow"] = ", ".join(sorted(_READING))
+    await response.asgi_send(send)
+
+
+async def _error_response(datasette: Any, scope: Scope, message: str, status: int) -> Response:
+    """``message`` with ``status``, in JSON where Datasette answers in JSON."""
     address = read_address(scope)
     if address is not None and address.json:
-        response = Response.json({"ok": False, "error": message}, status=400)
-    else:
-        page = await datasette.render_template(
-            "error.html", {"error": f"Error: {message}", "title": "Error", "status": 400}
-        )
-        response = Response.html(page, status=400)
-    await response.asgi_send(send)
+        return Response.json({"ok": False, "error": message, "status": status}, status=status)
+    title = "Method not allowed" if status == 405 else "Error"
+    page = await datasette.render_template(
+        "error.html", {"error": f"Error: {message}", "title": title, "status": status}
+    )
+    return Response.html(page, status=status)
 
 
 async def _organisation_page(datasette: Any, request: Any) -> Response:
