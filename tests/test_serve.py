@@ -444,3 +444,14 @@ def test_the_views_catch_up_when_the_store_moves_on(ledger: Ledger, tmp_path: Pa
     assert moved.cli("import", str(extra)).exit_code == 0
     rebuilt = moved.get("/views/ccg-budgets.json", **params, _shape="array").json()
     assert rebuilt[0]["allocation_pence"] - after[0]["allocation_pence"] == 100_000_000
+    # The index names the sources as they are now.
+    source = {
+        "id": "serve-test-source", "kind": "source", "title": "A source imported later",
+        "publisher": "The tests", "published": "2014-03-01", "dated_by": "the test",
+        "covers": "2013-14", "licence": "Open Government Licence v3.0",
+    }  # fmt: skip
+    assert "serve-test-source" not in moved.get("/").text
+    extra.write_text(json.dumps(source) + "\n", encoding="utf-8")
+    assert moved.cli("import", str(extra)).exit_code == 0
+    index = moved.get("/").text
+    assert '<a href="/views/sources/serve-test-source">A source imported later</a>' in index

@@ -5,14 +5,12 @@ organisation search beside it, and the hooks of ledger.web.hooks."""
 from __future__ import annotations
 
 import asyncio
-import html
 import itertools
 import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from datasette.app import Datasette
 from datasette.database import Database, QueryInterrupted
@@ -22,7 +20,6 @@ from datasette.views.base import DatasetteError
 from ledger.views.projections import (
     Projection,
     load_projections,
-    run,
     view_errors,
 )
 from ledger.views.read_limits import DEFAULT_ROWS, DEFAULT_SECONDS, stopped_by_sqlite
@@ -70,7 +67,7 @@ def build(store: str, views: str | Path) -> Datasette:
         site,
         projections,
         files=[],
-        metadata=_metadata(site, projections),
+        metadata=_metadata(projections),
         settings=SETTINGS,
         template_dir=str(TEMPLATES),
     )
@@ -156,13 +153,12 @@ def statement_failure(
     return None
 
 
-def _metadata(site: Site, projections: dict[str, Projection]) -> dict[str, Any]:
+def _metadata(projections: dict[str, Projection]) -> dict[str, Any]:
     readme = readme_path()
     tables = describe_tables(readme.read_text(encoding="utf-8")) if readme else {}
-    sources = run(site.views, "SELECT id, title, publisher, published, licence, url FROM sources")
     return {
         "title": "The commissioning ledger",
-        "description_html": _index_html(projections, sources),
+        # The index's text, naming the sources as they are now, is ledger.web.hooks's.
         "license": "Open Government Licence v3.0",
         "license_url": OGL,
         "source": "NHS England's allocations, board papers and annual reports",
@@ -190,33 +186,6 @@ def _metadata(site: Site, projections: dict[str, Projection]) -> dict[str, Any]:
             },
         },
     }
-
-
-def _index_html(projections: dict[str, Projection], sources: list[dict[str, Any]]) -> str:
-    views = "".join(
-        f'<li><a href="/{VIEWS_DATABASE}/{quote(name)}">{html.escape(name)}</a>: '
-        f"{html.escape(p.description)}</li>"
-        for name, p in projections.items()
-    )
-    cited = "".join(
-        f'<li><a href="/{VIEWS_DATABASE}/sources/{quote(s["id"], safe="")}">'
-        f"{html.escape(s['title'] or s['id'])}</a>, {html.escape(s['publisher'] or '')}"
-        f"{', ' + html.escape(s['published']) if s['published'] else ''}"
-        f"{' (' + html.escape(s['licence']) + ')' if s['licence'] else ''}</li>"
-        for s in sources
-    )
-    return (
-        "<p>An event-sourced ledger of NHS commissioning budgets: every allocation, "
-        "transfer, plan and forecast with its date and its source. The pages show the "
-        "ledger as it stands now.</p>"
-        f'<form action="/{SEARCH_DATABASE}/organisations" method="get">'
-        '<label for="org-search">Find an organisation by code or name: </label>'
-        '<input id="org-search" type="search" name="_search"> '
-        '<input type="submit" value="Search"></form>'
-        f"<h2>Views</h2><ul>{views}</ul>"
-        f"<h2>Sources</h2><p>Figures are reused under the licence each source states.</p>"
-        f"<ul>{cited}</ul>"
-    )
 
 
 _registered = threading.Lock()

@@ -31,7 +31,7 @@ from ledger.views.projections import (
 from ledger.views.read_limits import MAX_VALUE_BYTES
 from ledger.web import pages
 from ledger.web.addresses import ANSWERING_CSV, read_address
-from ledger.web.metadata import SEARCH_DATABASE, VIEWS_DATABASE
+from ledger.web.metadata import SEARCH_DATABASE, VIEWS_DATABASE, index_html
 from ledger.web.options import option_problem
 from ledger.web.site import Site
 
@@ -69,6 +69,15 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) 
     conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
     if database == VIEWS_DATABASE:
         read_only(conn, _Forgotten())
+
+
+@hookimpl
+def get_metadata(datasette: Any, key: str, database: str, table: str) -> dict[str, Any]:
+    """The index's text, naming the sources as they are when the page is served."""
+    site = _site(datasette)
+    if site is None:
+        return {}
+    return {"description_html": index_html(datasette.ledger_projections, site.cited)}
 
 
 @hookimpl

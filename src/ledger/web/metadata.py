@@ -1,6 +1,7 @@
 """What Datasette says about the views database, generated from the one place it is
 written down: tables and columns from projections/README.md, canned queries from the
-named views of projections/*.sql (their header comments and parameters)."""
+named views of projections/*.sql (their header comments and parameters); and the
+index's text, which names the sources as they are when it is served."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from ledger.views.projections import Projection, projection_dirs
 from ledger.views.tables import TABLES
@@ -209,4 +211,32 @@ def _view_html(projection: Projection) -> str:
     return (
         f"<p>{html.escape(projection.description)}</p>{parameters}"
         "<p>Money is shown in pounds; the JSON and CSV give integer pence.</p>"
+    )
+
+
+def index_html(projections: dict[str, Projection], sources: Iterable[dict[str, Any]]) -> str:
+    """The index page's text: the views, the organisation search and the sources."""
+    views = "".join(
+        f'<li><a href="/{VIEWS_DATABASE}/{quote(name)}">{html.escape(name)}</a>: '
+        f"{html.escape(p.description)}</li>"
+        for name, p in projections.items()
+    )
+    cited = "".join(
+        f'<li><a href="/{VIEWS_DATABASE}/sources/{quote(s["id"], safe="")}">'
+        f"{html.escape(s['title'] or s['id'])}</a>, {html.escape(s['publisher'] or '')}"
+        f"{', ' + html.escape(s['published']) if s['published'] else ''}"
+        f"{' (' + html.escape(s['licence']) + ')' if s['licence'] else ''}</li>"
+        for s in sources
+    )
+    return (
+        "<p>An event-sourced ledger of NHS commissioning budgets: every allocation, "
+        "transfer, plan and forecast with its date and its source. The pages show the "
+        "ledger as it stands now.</p>"
+        f'<form action="/{SEARCH_DATABASE}/organisations" method="get">'
+        '<label for="org-search">Find an organisation by code or name: </label>'
+        '<input id="org-search" type="search" name="_search"> '
+        '<input type="submit" value="Search"></form>'
+        f"<h2>Views</h2><ul>{views}</ul>"
+        f"<h2>Sources</h2><p>Figures are reused under the licence each source states.</p>"
+        f"<ul>{cited}</ul>"
     )

@@ -45,6 +45,8 @@ SELECT o.code, o.name, o.type,
 FROM organisations AS o ORDER BY o.code
 """
 
+_SOURCES = "SELECT id, title, publisher, published, licence, url FROM sources"
+
 
 @dataclass
 class Site:
@@ -56,6 +58,7 @@ class Site:
     position: int | None = None  # the store position the views were caught up to
     codes: frozenset[str] = frozenset()
     sources: frozenset[str] = frozenset()
+    cited: tuple[dict[str, Any], ...] = ()  # the sources' rows, for the index
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _file: tuple[int, int] | None = None
     _search: sqlite3.Connection | None = None
@@ -82,7 +85,8 @@ class Site:
     def _fill_search(self) -> None:
         rows = run(self.views, _ORGANISATIONS)
         self.codes = frozenset(row["code"] for row in rows)
-        self.sources = frozenset(r["id"] for r in run(self.views, "SELECT id FROM sources"))
+        self.cited = tuple(run(self.views, _SOURCES))
+        self.sources = frozenset(source["id"] for source in self.cited)
         if self._search is None:  # kept open: the memory database lasts while it does
             self._search = sqlite3.connect(
                 f"file:{self.search_name}?mode=memory&cache=shared",
