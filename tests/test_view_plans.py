@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from stores import published_ledger
 
-from ledger.views.projections import bind, load_projections, view_errors
+from ledger.views.projections import bind, load_projections
+from ledger.views.read_only import view_errors
 
 POSTINGS_READ = re.compile(r"^(SEARCH|SCAN) x\b")
 

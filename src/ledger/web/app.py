@@ -20,9 +20,9 @@ from datasette.views.base import DatasetteError
 from ledger.views.projections import (
     Projection,
     load_projections,
-    view_errors,
 )
 from ledger.views.read_limits import DEFAULT_ROWS, DEFAULT_SECONDS, stopped_by_sqlite
+from ledger.views.read_only import view_errors
 from ledger.web import hooks
 from ledger.web.addresses import ANSWERING_CSV
 from ledger.web.metadata import (

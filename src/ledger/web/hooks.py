@@ -25,10 +25,10 @@ from ledger.views.projections import (
     Projection,
     ProjectionError,
     bind,
-    read_only,
     run,
 )
 from ledger.views.read_limits import MAX_VALUE_BYTES
+from ledger.views.read_only import read_only
 from ledger.web import pages
 from ledger.web.addresses import ANSWERING_CSV, read_address
 from ledger.web.metadata import SEARCH_DATABASE, VIEWS_DATABASE, index_html

@@ -38,13 +38,13 @@ class References:
         self._order = order
         record = item.record
         if isinstance(record, CitedRecord):
-            yield self._source_problem(item, record.source)
+            yield self._source_problem(item, "source", record.source)
         for field_name, code in record.organisation_references():
             yield self._organisation_problem(item, field_name, code)
         if isinstance(record, CorrectionRecord):
             yield self._correction_problem(item, record)
         if isinstance(record, ErratumRecord):
-            yield self._source_problem(item, record.source)
+            yield self._source_problem(item, "source", record.source)
             yield self._erratum_problem(item, record)
             yield from self._set_problems(item, record)
         if isinstance(record, FigureRecord):
@@ -61,7 +61,7 @@ class References:
     def _wait(self, item: Located, field_name: str, named: str) -> None:
         self._waiting.append((self._order, item, field_name, named))
 
-    def _source_problem(self, item: Located, source: str, field_name: str = "source") -> str | None:
+    def _source_problem(self, item: Located, field_name: str, source: str) -> str | None:
         """The source a record cites is a source document, published by the time the
         record was known (or it says why); an erratum is not dated by its source."""
         found = self._find(source)
@@ -75,13 +75,10 @@ class References:
         return _before_publication(item.record, found)
 
     def _set_problems(self, item: Located, erratum: ErratumRecord) -> Iterator[str | None]:
-        """The organisations and source an erratum sets are recorded, as a new record's
-        must be (whether they fit the fixed record's dates is left to ``check``)."""
+        """The organisations and source an erratum sets are recorded, as a new record's."""
         for name, named in named_in_set(erratum.set):
-            if name == "source":
-                yield self._source_problem(item, named, _SET_SOURCE)
-            else:
-                yield self._organisation_problem(item, f"set: {name}", named)
+            checked = self._source_problem if name == "source" else self._organisation_problem
+            yield checked(item, f"set: {name}", named)
 
     def _erratum_problem(self, item: Located, erratum: ErratumRecord) -> str | None:
         target = self._find(erratum.fixes)
@@ -110,7 +107,7 @@ class References:
         if field_name in ("source", _SET_SOURCE):
             if found is None:
                 return f"{field_name}: unknown source document {named!r} (add a source record)"
-            return self._source_problem(item, named, field_name)
+            return self._source_problem(item, field_name, named)
         if field_name == "fixes" and isinstance(item.record, ErratumRecord):
             # errata may come before what they fix (an errata folder sorts before others)
             return _unknown(field_name, named) if found is None else (
