@@ -60,3 +60,22 @@ def test_every_format_keeps_every_column(ledger, fmt):
     else:
         assert output.splitlines()[0].split() == ["a", "a_3", "a_2", "a_4"]
         assert output.splitlines()[2].split() == ["1", "2", "3", "4"]
+
+
+@pytest.mark.parametrize("sql", ["SELECT ?", "SELECT :name", "SELECT ?1, ?2"])
+def test_a_statement_with_a_parameter_says_so_in_the_ledgers_words(ledger, sql):
+    """Python's "you supplied a dictionary (which has only names)" reached the user."""
+    result = ledger("query", sql)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "Error: the statement has a parameter (? or :name) given no value: write the value "
+        "in the SQL (a view declares its parameters in its header: -- :name ...)\n"
+    )
+
+
+@pytest.mark.parametrize("number", ["1e400", "-1e400"])
+def test_json_has_no_infinity(ledger, number):
+    """JSON has no Infinity: no reader took what Python wrote for SQL's 1e400."""
+    result = ledger("query", "--format", "json", f"SELECT {number} AS x, 1.5 AS y")
+    assert json.loads(result.stdout) == [{"x": None, "y": 1.5}]
+    assert "Infinity" not in result.stdout

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
@@ -50,7 +51,8 @@ def render(
     keys = list(columns) if columns is not None else _keys_of(rows)
     picked = [{key: row.get(key) for key in keys} for row in rows]
     if fmt == "json":
-        text = json.dumps(picked, indent=2, ensure_ascii=False, default=_json_value)
+        finite = [{key: _finite(value) for key, value in row.items()} for row in picked]
+        text = json.dumps(finite, indent=2, ensure_ascii=False, default=_json_value)
         return _NON_ASCII.sub(_json_escape, text)
     if fmt == "csv":
         return _csv(picked, keys, units)
@@ -233,6 +235,12 @@ def _json_escape(found: re.Match[str]) -> str:
         return character
     units = character.encode("utf-16-be", "surrogatepass")
     return "".join(f"\\u{units[i]:02x}{units[i + 1]:02x}" for i in range(0, len(units), 2))
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no infinity nor NaN (Python would write ``Infinity``, which no JSON reader
+    takes): such a number, which SQL can make (``1e400``), is null."""
+    return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
 def _json_value(value: Any) -> Any:

@@ -309,6 +309,11 @@ def run(
         why_stopped = stopped_by_sqlite(error)
         if why_stopped:
             raise ProjectionError(why_stopped) from None
+        if isinstance(error, sqlite3.ProgrammingError) and "binding" in str(error).lower():
+            raise ProjectionError(
+                "the statement has a parameter (? or :name) given no value: write the value "
+                "in the SQL (a view declares its parameters in its header: -- :name ...)"
+            ) from None
         raise views_problem(Path(views_path), error) or ProjectionError(
             f"SQL error: {error}"
         ) from None
