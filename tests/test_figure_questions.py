@@ -71,3 +71,32 @@ def test_log_of_an_organisation_lists_its_records(ledger):
     result = ledger("log", "--account", "06H", "--year", "2013-14", "--format", "json")
     assert result.exit_code == 0, result.output
     assert '"id": "alloc-2013-14-06H"' in result.stdout
+
+
+def test_views_replayed_as_at_a_day_refuse_a_later_day(ledger, tmp_path):
+    """Replayed --as-at 2014-06-30, the views said no 2019-20 allocations were known by
+    2020-01-01: they hold nothing known after their day, so a later one is refused."""
+    from click.testing import CliRunner
+
+    from ledger.cli import main
+
+    store, replayed = str(ledger.views.parent / "ledger.db"), str(tmp_path / "r.db")
+
+    def on_replayed(*args):
+        return CliRunner().invoke(main, ["--store", store, "--views", replayed, *args])
+
+    assert on_replayed("replay", "--as-at", "2014-06-30").exit_code == 0
+    later = on_replayed("view", "ccg-budgets", "-p", "year", "2019-20", "-p", "as_at", "2020-01-01")
+    assert (later.exit_code, later.stdout) == (1, "")
+    assert later.stderr.endswith(
+        f"Error: parameter as_at: 2020-01-01 is after 2014-06-30, the day the views database "
+        f"{replayed} was replayed to (replay --as-at), and it holds nothing known later; ask "
+        "as at 2014-06-30 or earlier, or use views made by rebuild\n"
+    )
+    for day in ("2014-06-30", "2014-01-01"):
+        answered = on_replayed(
+            "view", "ccg-budgets", "-p", "year", "2013-14", "-p", "as_at", day,
+            "-p", "group", "england", "--format", "json",
+        )  # fmt: skip
+        assert answered.exit_code == 0, answered.output
+        assert '"allocation_pence": 6274371200000' in answered.stdout

@@ -157,6 +157,7 @@ def view(
             raise click.ClickException(f"parameter recorded_by: {error}") from None
     bound = bind(projection, given)
     with views_recorded_by(settings, recorded_by) as path:
+        _refuse_a_date_after_the_replay(path, bound.get("as_at"))
         rows = run(path, projection.sql, bound, Limits(timeout, max_rows))
         notes = source_notes(path) if fmt == "table" else None
     try:
@@ -164,6 +165,24 @@ def view(
     except SortError as error:
         raise click.ClickException(str(error)) from None
     show_rows(rows, fmt, sources=notes, title=name)
+
+
+def _refuse_a_date_after_the_replay(path: str, as_at: str | None) -> None:
+    """Views replayed --as-at K know nothing later: asked as at a later date, a view would
+    answer as though nothing more had become known, and say a year had no records."""
+    from ledger.store.files import TRACKING
+    from ledger.views.projections import run
+
+    if as_at is None:
+        return
+    [tracking] = run(path, f"SELECT known_by FROM {TRACKING}")
+    known_by = tracking["known_by"]
+    if known_by is not None and as_at > known_by:
+        raise click.ClickException(
+            f"parameter as_at: {as_at} is after {known_by}, the day the views database "
+            f"{path} was replayed to (replay --as-at), and it holds nothing known later; "
+            f"ask as at {known_by} or earlier, or use views made by rebuild"
+        )
 
 
 def _given_once(params: tuple[tuple[str, str], ...]) -> dict[str, str]:
