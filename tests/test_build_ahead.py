@@ -28,8 +28,8 @@ class Recorded(ahead.MadeAhead):
 
     made: list[Recorded] = []
 
-    def __init__(self, reading: ahead.Reading):
-        super().__init__(reading)
+    def __init__(self, reading: ahead.Reading, **given):
+        super().__init__(reading, **given)
         self.pages = 0
         self.bounds: list[tuple[int, int]] = []  # (after, upto) of each page
         Recorded.made.append(self)
@@ -48,8 +48,8 @@ class KilledAfterTwoPages(Recorded):
         for page in super().__iter__():
             yield page
             if self.pages == 2:
-                self._worker.kill()
-                self._worker.wait()
+                self._worker.process.kill()
+                self._worker.process.wait()
 
 
 @pytest.fixture
@@ -176,9 +176,9 @@ class GarbledAfterOnePage(Recorded):
 
     def __enter__(self):
         super().__enter__()
-        first = pickle.dumps(pickle.load(self._pages))
-        self._pages.close()
-        self._pages = io.BytesIO(first + self.garble(first) + pickle.dumps(ahead._DONE))
+        first = pickle.dumps(pickle.load(self._worker.pages))
+        self._worker.pages.close()
+        self._worker.pages = io.BytesIO(first + self.garble(first) + pickle.dumps(ahead._DONE))
         return self
 
 
@@ -275,3 +275,31 @@ def _send_to(out, sent: list[int]) -> None:
             send(b"x" * 200_000)
             sent.append(page)
             time.sleep(0.01)  # as a worker takes time to make the next page
+
+
+def test_the_worker_starts_before_the_views_tables_are_made(
+    published_store, tmp_path, monkeypatch, made_ahead
+):
+    """Its Python takes a few tenths of a second to start: it does so while the projector
+    makes the tables, not after, and it is the one worker of the build."""
+    from ledger.views.database import ViewsSchema
+
+    happened: list[str] = []
+    starting, creating = ahead.Worker.start, ViewsSchema.create
+
+    def start():
+        happened.append("worker started")
+        return starting()
+
+    def create(self, *args, **kwargs):
+        happened.append("tables made")
+        return creating(self, *args, **kwargs)
+
+    monkeypatch.setattr(ahead.Worker, "start", staticmethod(start))
+    monkeypatch.setattr(ViewsSchema, "create", create)
+    store = tmp_path / "ledger.db"
+    shutil.copy(published_store, store)
+    with EventStore(str(store), must_exist=True) as ledger:
+        replay(ledger, tmp_path / "views.db")
+    assert happened == ["worker started", "tables made"]
+    assert [worker.complete for worker in made_ahead] == [True]

@@ -79,19 +79,23 @@ class MadePage:
 
 
 class MadeAhead:
-    """The pages of ``reading`` in order, made by a worker process while they are taken.
-    ``complete`` says, after iterating, whether every page was made."""
+    """The pages of ``reading`` in order, made by ``worker`` (one started already, or, by
+    default, one started here) while they are taken. ``complete`` says, after iterating,
+    whether every page was made."""
 
-    def __init__(self, reading: Reading):
+    def __init__(self, reading: Reading, worker: Worker | None = None):
         self.reading = reading
         self.complete = False
-        self._worker: subprocess.Popen[bytes] | None = None
-        self._pages: BinaryIO | None = None
+        self._worker = worker
 
     def __enter__(self) -> MadeAhead:
         try:
-            self._worker, self._pages = _started(self.reading)
+            if self._worker is None:
+                self._worker = Worker.start()
+            self._worker.give(self.reading)
         except OSError:  # no Python to start, or it stopped at once: the projector reads
+            if self._worker is not None:
+                self._worker.stop()
             self._worker = None
         return self
 
@@ -102,17 +106,14 @@ class MadeAhead:
         traceback: TracebackType | None,
     ) -> None:
         if self._worker is not None:
-            self._worker.kill()
-            self._worker.wait()
-        if self._pages is not None:
-            self._pages.close()
+            self._worker.stop()
 
     def __iter__(self) -> Iterator[MadePage]:
-        if self._pages is None:
+        if self._worker is None:
             return
         while True:
             try:
-                item = pickle.load(self._pages)
+                item = pickle.load(self._worker.pages)
             # The worker stopped mid-way, or its pipe holds bytes that are not a page's:
             # unpickling them can fail in as many ways as there are opcodes.
             except Exception:  # noqa: BLE001 - the projector reads the rest itself
@@ -123,33 +124,44 @@ class MadeAhead:
             yield item
 
 
-def _started(reading: Reading) -> tuple[subprocess.Popen[bytes], BinaryIO]:
-    """A worker given its orders, and the pipe its pages come through. The store's
-    address goes through a pipe too: on the command line, a server's password would be
-    there for any user of the machine."""
-    pages, pages_end = os.pipe()
-    try:
-        worker = subprocess.Popen(
-            [sys.executable, "-c", f"from {__name__} import main; main({pages_end})"],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            pass_fds=(pages_end,),
-            env=os.environ | {"PYTHONPATH": os.pathsep.join([_LEDGER_HOME, *_python_path()])},
-        )  # fmt: skip
-    except OSError:
-        os.close(pages)
-        raise
-    finally:
-        os.close(pages_end)  # the worker's own copy is the one writer
-    assert worker.stdin is not None
-    try:
-        with worker.stdin as orders:
+@dataclass
+class Worker:
+    """A worker process, and the pipe its pages come through. Started before its orders
+    are known, it imports what it needs while the projector makes the views' tables."""
+
+    process: subprocess.Popen[bytes]
+    pages: BinaryIO
+
+    @classmethod
+    def start(cls) -> Worker:
+        """A new worker, waiting for its orders (OSError if it cannot be started)."""
+        pages, pages_end = os.pipe()
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-c", f"from {__name__} import main; main({pages_end})"],
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                pass_fds=(pages_end,),
+                env=os.environ | {"PYTHONPATH": os.pathsep.join([_LEDGER_HOME, *_python_path()])},
+            )  # fmt: skip
+        except OSError:
+            os.close(pages)
+            raise
+        finally:
+            os.close(pages_end)  # the worker's own copy is the one writer
+        return cls(process, open(pages, "rb"))  # noqa: SIM115 - closed by stop()
+
+    def give(self, reading: Reading) -> None:
+        """Send the worker its orders. The store's address goes through a pipe: on the
+        command line, a server's password would be there for any user of the machine."""
+        assert self.process.stdin is not None
+        with self.process.stdin as orders:
             pickle.dump(reading, orders)
-    except OSError:
-        worker.kill()
-        worker.wait()
-        os.close(pages)
-        raise
-    return worker, open(pages, "rb")  # noqa: SIM115 - closed by MadeAhead.__exit__
+
+    def stop(self) -> None:
+        """Stop the worker, whatever it is doing, and close its pipe (again is harmless)."""
+        self.process.kill()
+        self.process.wait()
+        self.pages.close()
 
 
 def _python_path() -> list[str]:

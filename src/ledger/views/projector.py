@@ -17,13 +17,14 @@ large build has its pages made by a worker process (ahead).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from ledger.store.settings import shown
-from ledger.views.ahead import AHEAD_FROM_EVENTS, MadeAhead, Reading, records_in
+from ledger.views.ahead import AHEAD_FROM_EVENTS, MadeAhead, Reading, Worker, records_in
 from ledger.views.corrections import Days, apply_corrections
 from ledger.views.database import ViewsDatabase
 from ledger.views.errata import Fixes, NeedsReplay
@@ -47,6 +48,7 @@ def catch_up(
     until: int | None = None,
     *,
     building: bool = False,
+    worker: Worker | None = None,
 ) -> int:
     """Apply every event after the tracked position (up to position ``until`` when given);
     return how many were read. An event that cannot be read or projected is left out of
@@ -76,7 +78,7 @@ def catch_up(
     if made_ahead and fixes is not None:  # (a build starts at 0: it has its errata)
         reading = Reading(ledger.store, start.position, end, page_size or PAGE_SIZE,
                           start.known_by, fixes)  # fmt: skip
-        read = _write_made_ahead(ledger, views, reading, progress, to_read)
+        read = _write_made_ahead(ledger, views, reading, progress, to_read, worker)
     while True:  # what is left to read, page by page (all of it, unless made ahead)
         with views.writing():
             tracking = views.tracking
@@ -113,21 +115,43 @@ def catch_up(
     return read
 
 
+@contextmanager
+def worker_for_a_build(ledger: EventStore, until: int | None) -> Iterator[Worker | None]:
+    """A worker started now for a build that will have its pages made ahead (see
+    catch_up), so that its Python starts while this process makes the views' tables;
+    None for a smaller build, or if it cannot be started. Stopped at the end."""
+    end = ledger.recorder.max_notification_id() or 0
+    if (end if until is None else min(end, until)) < AHEAD_FROM_EVENTS:
+        yield None
+        return
+    try:
+        worker: Worker | None = Worker.start()
+    except OSError:  # catch_up tries again, then reads every page itself
+        worker = None
+    try:
+        yield worker
+    finally:
+        if worker is not None:
+            worker.stop()
+
+
 def _write_made_ahead(
     ledger: EventStore,
     views: ViewsDatabase,
     reading: Reading,
     progress: Progress | None,
     to_read: int,
+    worker: Worker | None,
 ) -> int:
-    """Write the pages the worker makes, each with its position, as catching up writes
-    them (corrections and all: waiting for the worker, it has the time); return how
-    many events were read. Should the worker stop early, the caller reads on. A page
-    that cannot be written whole is read again here and written record by record."""
+    """Write the pages the worker (``worker``, or one started now) makes, each with its
+    position, as catching up writes them (corrections and all: waiting for the worker,
+    it has the time); return how many events were read. Should the worker stop early,
+    the caller reads on. A page that cannot be written whole is read again here and
+    written record by record."""
     with views.writing():
         views.add_unique_indexes()
     read, fixes = 0, reading.fixes
-    with MadeAhead(reading) as pages:
+    with MadeAhead(reading, worker=worker) as pages:
         for made in pages:
             fixes.originals.update(made.originals)
             with views.writing():

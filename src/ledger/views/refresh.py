@@ -26,7 +26,7 @@ from ledger.views.builds import SUFFIX, building_in, remove_files, remove_killed
 from ledger.views.database import ViewsDatabase
 from ledger.views.errata import NeedsReplay
 from ledger.views.errors import ViewsError, a_store, is_views_file, not_views, views_errors
-from ledger.views.projector import Progress, catch_up
+from ledger.views.projector import Progress, catch_up, worker_for_a_build
 from ledger.views.tables import SCHEMA_VERSION
 
 # A replay writes a new file nobody reads yet: bigger pages, fewer commits. At a million
@@ -91,12 +91,14 @@ def replay(
     remove_killed_builds(path)
     building = _building_beside(path)
     try:
-        with views_errors(path), building_in(building):
+        with views_errors(path), building_in(building), worker_for_a_build(ledger, until) as worker:
             views = ViewsDatabase(building)
             try:
                 views.create(known_by, recorded_by, indexed=False)
                 views.set_journal("MEMORY")
-                events = catch_up(ledger, views, progress, REPLAY_PAGE_SIZE, until, building=True)
+                events = catch_up(
+                    ledger, views, progress, REPLAY_PAGE_SIZE, until, building=True, worker=worker
+                )
                 views.add_indexes()
                 views.set_journal("WAL")
                 rows = {table: views.count(table) for table in ("postings", "organisations")}
