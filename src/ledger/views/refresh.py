@@ -134,9 +134,11 @@ def _replaceable(ledger: EventStore, path: Path, force: bool) -> None:
         raise ViewsError(
             f"cannot use {path} as the views database: {problem}; give another --views path"
         )
-    if is_event_store(path):  # another store than this one: never replaced
+    if not path.exists() or path.stat().st_size == 0 or is_views_file(path):
+        return
+    if is_event_store(path):  # another store than this one: never replaced, even forced
         raise a_store(path)
-    if force or not path.exists() or path.stat().st_size == 0 or is_views_file(path):
+    if force:
         return
     try:
         tables = sqlite_tables(path)
