@@ -63,9 +63,7 @@ def catch_up(
     more has its pages made by a worker process (ahead.py) and, having time for them
     while it waits, applies each page's corrections as catching up does."""
     _check_same_store(ledger, views)
-    end = ledger.recorder.max_notification_id() or 0
-    if until is not None:
-        end = min(end, until)
+    end = _end(ledger, until)
     to_read = end - views.tracking.position
     # A build from the start knows every erratum; one that arrives later needs a build.
     start = views.tracking
@@ -115,13 +113,18 @@ def catch_up(
     return read
 
 
+def _end(ledger: EventStore, until: int | None) -> int:
+    """The last position to read: the store's, or ``until`` if that is earlier."""
+    end = ledger.recorder.max_notification_id() or 0
+    return end if until is None else min(end, until)
+
+
 @contextmanager
 def worker_for_a_build(ledger: EventStore, until: int | None) -> Iterator[Worker | None]:
     """A worker started now for a build that will have its pages made ahead (see
     catch_up), so that its Python starts while this process makes the views' tables;
     None for a smaller build, or if it cannot be started. Stopped at the end."""
-    end = ledger.recorder.max_notification_id() or 0
-    if (end if until is None else min(end, until)) < AHEAD_FROM_EVENTS:
+    if _end(ledger, until) < AHEAD_FROM_EVENTS:  # a build reads from position 0
         yield None
         return
     try:
