@@ -23,7 +23,7 @@ def nothing_recorded(
     lineage = run(path, "SELECT * FROM lineage ORDER BY effective, record_id, weight_before")
     predecessors = _predecessors(lineage, account)
     successors = [row for row in lineage if row["predecessor"] == account]
-    first = _first_known(path, [account, *predecessors], measure, year)
+    first = None if as_at is None else _first_known(path, [account, *predecessors], measure, year)
     if as_at is not None and first is not None and first > as_at:
         in_year = f" for {year}" if year else ""
         return (
@@ -86,28 +86,33 @@ def _carried_on(
 
 def _first_known(path: str | Path, codes: list[str], measure: str, year: str | None) -> str | None:
     """The day the first posting of ``measure`` (in ``year``) of ``codes`` became known."""
-    marks = ", ".join(f":c{number}" for number in range(len(codes)))
+    marks, bound = _bound(codes)
     [row] = run(
         path,
         f"SELECT MIN(as_at) AS first FROM postings WHERE account IN ({marks}) "
         "AND measure = :measure AND (:year IS NULL OR financial_year = :year)",
-        {f"c{number}": code for number, code in enumerate(codes)}
-        | {"measure": measure, "year": year},
+        bound | {"measure": measure, "year": year},
     )
     return None if row["first"] is None else str(row["first"])
 
 
 def _recorded(path: str | Path, codes: list[str]) -> str:
     """The measures recorded for ``codes`` and the years of each, or 'nothing'."""
-    marks = ", ".join(f":c{number}" for number in range(len(codes)))
+    marks, bound = _bound(codes)
     recorded = run(
         path,
         "SELECT measure, group_concat(DISTINCT financial_year) AS years "
         f"FROM (SELECT * FROM postings WHERE account IN ({marks}) ORDER BY financial_year) "
         "GROUP BY measure ORDER BY measure",
-        {f"c{number}": code for number, code in enumerate(codes)},
+        bound,
     )
     return "; ".join(f"{row['measure']} ({row['years']})" for row in recorded) or "nothing"
+
+
+def _bound(codes: list[str]) -> tuple[str, dict[str, str]]:
+    """``codes`` as the parameters of an ``IN (...)``: their marks, and their values."""
+    marks = ", ".join(f":c{number}" for number in range(len(codes)))
+    return marks, {f"c{number}": code for number, code in enumerate(codes)}
 
 
 def _listed(items: Sequence[str]) -> str:
