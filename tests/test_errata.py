@@ -321,6 +321,14 @@ def test_check_finds_an_erratum_of_an_erratum_or_of_nothing(ledger, tmp_path):
     ])  # fmt: skip
 
 
+def kept_whole(what: str) -> str:
+    """The problem with an erratum that would take away a record other records name."""
+    return (
+        f"fixes: {what}, which other records name: an erratum may fix its fields, but not "
+        "withdraw it or change its kind"
+    )
+
+
 def test_check_finds_errata_that_take_away_what_records_name(ledger, tmp_path):
     """Errata that import refuses now, in a store written before it did: 06H withdrawn
     took its allocation out of every total while check said nothing."""
@@ -332,10 +340,8 @@ def test_check_finds_errata_that_take_away_what_records_name(ledger, tmp_path):
         erratum("to-nowhere", set={"account": "ZZZ", "source": "05Q"}),
     )
     assert errata_failures(ledger) == (1, [
-        ("gone-06H", "fixes: '06H' is an organisation, which other records name: an erratum "
-                     "may fix its fields, but not withdraw it or change its kind"),
-        ("now-a-source", "fixes: '05Q' is an organisation, which other records name: an "
-                         "erratum may fix its fields, but not withdraw it or change its kind"),
+        ("gone-06H", kept_whole("'06H' is an organisation")),
+        ("now-a-source", kept_whole("'05Q' is an organisation")),
         ("to-nowhere", "set: account: 'ZZZ' is not a recorded organisation"),
         ("to-nowhere", "set: source: '05Q' is not a recorded source"),
     ])  # fmt: skip
@@ -356,18 +362,15 @@ def test_check_compares_views_built_before_an_erratum_with_a_build_to_that_day(l
 ERRATA_REFUSED = {
     "withdraw an organisation": (
         {"fixes": "06H", "withdraw": True},
-        "fixes: '06H' is an organisation, which other records name: an erratum may fix its "
-        "fields, but not withdraw it or change its kind",
+        kept_whole("'06H' is an organisation"),
     ),
     "withdraw a source": (
         {"fixes": SOURCE_ID, "withdraw": True},
-        f"fixes: {SOURCE_ID!r} is a source document, which other records name: an erratum "
-        "may fix its fields, but not withdraw it or change its kind",
+        kept_whole(f"{SOURCE_ID!r} is a source document"),
     ),
     "make an organisation something else": (
         {"fixes": "05Q", "set": {"kind": "allocation"}},
-        "fixes: '05Q' is an organisation, which other records name: an erratum may fix its "
-        "fields, but not withdraw it or change its kind",
+        kept_whole("'05Q' is an organisation"),
     ),
     "make a record an organisation": (
         {"set": {"kind": "organisation"}},
