@@ -14,23 +14,19 @@ import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlencode
 
 import pytest
-from click.testing import CliRunner
 
-from ledger.cli import main
 from ledger.records.money import format_pounds
 from ledger.views.projections import load_projections
 from ledger.views.tables import TABLES
 
 pytest.importorskip("datasette", reason="ledger serve needs the web extra (datasette)")
 
+from served import Ledger, error_shown  # noqa: E402
+
 from ledger.web.app import build  # noqa: E402
 from ledger.web.metadata import describe_tables, readme_path  # noqa: E402
-
-REPOSITORY = Path(__file__).resolve().parent.parent
 
 # Parameters of each view tried besides its defaults (every view is tried with none).
 EXAMPLES: dict[str, list[dict[str, str]]] = {
@@ -53,30 +49,6 @@ EXAMPLES: dict[str, list[dict[str, str]]] = {
     "specialised-net-change": [{"year": "2013-14"}],
     "system-position": [{"year": "2014-15"}],
 }
-
-
-class Ledger:
-    """The real events imported once, the CLI and a Datasette on them."""
-
-    def __init__(self, folder: Path) -> None:
-        self.store, self.views = str(folder / "ledger.db"), str(folder / "views.db")
-        self.cli("import", str(REPOSITORY / "events"))
-        self.datasette = build(self.store, self.views)
-
-    def cli(self, *args: str) -> Any:
-        result = CliRunner().invoke(main, ["--store", self.store, "--views", self.views, *args])
-        return result
-
-    def view_rows(self, name: str, params: dict[str, str]) -> list[dict[str, Any]]:
-        pairs = [arg for item in params.items() for arg in ("-p", *item)]
-        result = self.cli("view", name, *pairs, "--format", "json")
-        assert result.exit_code == 0, result.output
-        rows: list[dict[str, Any]] = json.loads(result.stdout)
-        return rows
-
-    def get(self, path: str, **params: str) -> Any:
-        url = f"{path}?{urlencode(params)}" if params else path
-        return asyncio.run(self.datasette.client.get(url))
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +136,7 @@ def test_a_parameter_is_checked_at_every_address_of_a_view(
     said = _said(ledger, "ccg-budgets", params)
     response = ledger.get(path, **params)
     assert response.status_code == 400, response.text
-    assert said in _error_shown(response)
+    assert said in error_shown(response)
     assert response.headers["content-type"].startswith(
         "application/json" if path.endswith(".json") else "text/html"
     )
@@ -200,14 +172,6 @@ def _said(ledger: Ledger, name: str, params: dict[str, str]) -> str:
     return said
 
 
-def _error_shown(response: Any) -> str:
-    """The error a 400 answer gives: its JSON's, or as an HTML page shows it."""
-    if response.headers["content-type"].startswith("application/json"):
-        error: str = response.json()["error"]
-        return error
-    return html.unescape(response.text)
-
-
 @pytest.mark.parametrize(("name", "params"), VIEW_ERRORS, ids=str)
 @pytest.mark.parametrize("ending", [".csv", ".json", "", ".tsv", ".blob", ".jsono"])
 def test_a_views_error_is_a_400_with_its_message_in_every_format(
@@ -216,7 +180,7 @@ def test_a_views_error_is_a_400_with_its_message_in_every_format(
     said = _said(ledger, name, params)
     response = ledger.get(f"/views/{name}{ending}", **params)
     assert response.status_code == 400, response.text
-    assert said in _error_shown(response)
+    assert said in error_shown(response)
     assert "user-defined function" not in response.text
 
 
@@ -229,7 +193,7 @@ def test_arbitrary_sql_that_fails_is_a_400_in_csv_too(ledger: Ledger) -> None:
         for ending in (".csv", ".json", ""):
             response = ledger.get(f"/views{ending}", sql=sql)
             assert response.status_code == 400, (sql, ending, response.text)
-            assert said in _error_shown(response), (sql, ending)
+            assert said in error_shown(response), (sql, ending)
 
 
 def test_money_is_shown_in_pounds_and_kept_in_pence(ledger: Ledger) -> None:
@@ -294,7 +258,7 @@ def test_no_value_may_grow_past_ledger_querys_limit(ledger: Ledger) -> None:
         for ending in (".json", ".csv", ""):
             response = ledger.get(f"/views{ending}", sql=sql)
             assert response.status_code == 400, (sql, ending)
-            assert message in _error_shown(response), (sql, ending)
+            assert message in error_shown(response), (sql, ending)
     small = ledger.get("/views.json", sql="SELECT length(zeroblob(9000000)) AS n", _shape="array")
     assert small.json() == [{"n": 9_000_000}]
 
@@ -312,7 +276,7 @@ def test_the_interface_is_read_only_any_other_method_is_a_405(
     answer = asyncio.run(ledger.datasette.client.request(method, path, json={"rows": []}))
     assert answer.status_code == 405, answer.text
     assert answer.headers["allow"] == "GET, HEAD"
-    assert "read-only" in _error_shown(answer)
+    assert "read-only" in error_shown(answer)
     assert ledger.get("/views/sources.json", _shape="array", _size="max").json() == before
 
 
@@ -353,7 +317,7 @@ def test_datasettes_options_that_cannot_be_used_are_a_400_naming_them(
         assert response.status_code in (200, 400), response.text
     else:
         assert response.status_code == 400, response.text
-        assert said in _error_shown(response)
+        assert said in error_shown(response)
 
 
 def test_options_are_checked_on_queries_and_the_search_too(ledger: Ledger) -> None:
@@ -364,7 +328,7 @@ def test_options_are_checked_on_queries_and_the_search_too(ledger: Ledger) -> No
     ):
         response = ledger.get(path, **options)
         assert response.status_code == 400, (path, response.text)
-        assert said in _error_shown(response)
+        assert said in error_shown(response)
     by_rowid = ledger.get("/search/organisations.json", _sort="rowid", _shape="array")
     assert by_rowid.status_code == 200
     assert by_rowid.json()[0]["code"]
