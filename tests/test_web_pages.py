@@ -4,6 +4,7 @@ the organisation search, and how much one answer may hold."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 
@@ -13,7 +14,7 @@ from ledger.views.projections import load_projections
 
 pytest.importorskip("datasette", reason="ledger serve needs the web extra (datasette)")
 
-from served import Ledger  # noqa: E402
+from served import Ledger, error_shown  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -37,3 +38,48 @@ def test_a_views_tab_is_titled_with_its_name_not_its_sql(ledger: Ledger) -> None
     assert _title(asked.text) == "ccg-budgets"
     own = ledger.get("/views", sql="SELECT code, name FROM organisations LIMIT 3")
     assert _title(own.text) == "views: SQL query"
+
+
+def _orgs(ledger: Ledger, text: str) -> set[str]:
+    said = ledger.cli("orgs", text, "--format", "json")
+    return {row["code"] for row in json.loads(said.stdout)} if said.exit_code == 0 else set()
+
+
+def _searched(ledger: Ledger, text: str) -> set[str]:
+    found = ledger.get("/search/organisations.json", _search=text, _shape="array", _size="max")
+    assert found.status_code == 200, found.text
+    return {row["code"] for row in found.json()}
+
+
+@pytest.mark.parametrize(
+    "text", ["Cambridge", "Newcas", "newcastle gateshead", "GATESHEAD", "13t", "shire and"]
+)
+def test_the_search_finds_any_part_of_a_name_as_ledger_orgs_does(ledger: Ledger, text: str) -> None:
+    """A reader who types part of a word finds what ``ledger orgs`` finds for it."""
+    found = _searched(ledger, text)
+    assert found == _orgs(ledger, text)
+    assert found, text
+
+
+def test_the_search_finds_cambridgeshire_by_part_of_its_name(ledger: Ledger) -> None:
+    names = {
+        row["code"]: row["name"]
+        for row in json.loads(ledger.cli("orgs", "--format", "json").stdout)
+    }
+    cambridgeshire = {code for code, name in names.items() if "Cambridgeshire" in (name or "")}
+    assert cambridgeshire
+    assert cambridgeshire <= _searched(ledger, "Cambridge")
+    page = ledger.get("/search/organisations", _search="Newcas").text
+    assert 'href="/-/organisation/13T"' in page
+
+
+@pytest.mark.parametrize("text", ["", " ", "Y", "13", ' "" '])
+def test_a_search_too_short_to_find_anything_says_so(ledger: Ledger, text: str) -> None:
+    for ending in (".json", ""):
+        refused = ledger.get(f"/search/organisations{ending}", _search=text)
+        assert refused.status_code == 400, (text, refused.text)
+        said = error_shown(refused)
+        assert "parameter _search: give at least 3 characters of a code or name" in said
+    by_column = ledger.get("/search/organisations.json", _search_name="ab")
+    assert by_column.status_code == 400
+    assert "parameter _search_name: give at least 3 characters" in by_column.json()["error"]

@@ -176,7 +176,8 @@ def _metadata(projections: dict[str, Projection]) -> dict[str, Any]:
                 "tables": {
                     "organisations": {
                         "description": "Every organisation once, with the names it has "
-                        "had; search by code or any word of a name.",
+                        "had; search for any part of a code or name (three characters or "
+                        "more), as ledger orgs finds them.",
                         "fts_table": "organisations_fts",
                         "fts_pk": "rowid",
                         "sort": "code",

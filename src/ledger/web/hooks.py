@@ -33,6 +33,7 @@ from ledger.web import pages
 from ledger.web.addresses import ANSWERING_CSV, read_address
 from ledger.web.metadata import SEARCH_DATABASE, VIEWS_DATABASE, index_html
 from ledger.web.options import option_problem
+from ledger.web.search import search_phrase, search_problem
 from ledger.web.site import Site
 
 # Columns that hold an organisation's code: linked to its page.
@@ -61,7 +62,12 @@ def hookimpl(function: Hook) -> Hook:
     return cast(Hook, datasette_hookimpl(function))
 
 
-@hookimpl
+def hookimpl_last(function: Hook) -> Hook:
+    """Datasette's hookimpl, called after Datasette's own implementations of the hook."""
+    return cast(Hook, datasette_hookimpl(trylast=True)(function))
+
+
+@hookimpl_last  # after Datasette's own, so that its escape_fts is replaced on the search
 def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
     if _site(datasette) is None:
         return
@@ -69,6 +75,8 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) 
     conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
     if database == VIEWS_DATABASE:
         read_only(conn, _Forgotten())
+    if database == SEARCH_DATABASE:
+        conn.create_function("escape_fts", 1, search_phrase, deterministic=True)
 
 
 @hookimpl
@@ -158,7 +166,8 @@ async def _checked_options(datasette: Any, scope: Scope) -> str | None:
     sorted_by = any(name in ("_sort", "_sort_desc") for name, _ in pairs)
     database = datasette.databases[address.database]
     sortable = await _sortable(database, address.table) if sorted_by else None
-    return option_problem(pairs, sortable)
+    searched = search_problem(pairs) if address.database == SEARCH_DATABASE else None
+    return searched or option_problem(pairs, sortable)
 
 
 async def _sortable(database: Any, table: str | None) -> list[str] | None:

@@ -23,14 +23,14 @@ from ledger.views.projections import run
 from ledger.views.refresh import caught_up
 
 # Every organisation once, with each name it has had (its registration's and those of
-# its memberships), searchable by code and name.
+# its memberships), searchable by any part of its code or a name (see ledger.web.search).
 _SEARCH_SCHEMA = """
 CREATE TABLE IF NOT EXISTS organisations (
     code TEXT, name TEXT, type TEXT, other_names TEXT,
     opened TEXT, closed TEXT, region TEXT
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS organisations_fts USING fts5(
-    code, name, other_names, content='organisations'
+    code, name, other_names, content='organisations', tokenize='trigram'
 );
 """
 _ORGANISATIONS = """
