@@ -20,6 +20,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
@@ -150,7 +151,7 @@ def test_the_story_of_a_reader(served: Served, page: Any) -> None:
         ).stdout
     )  # fmt: skip
     assert [row["code"] for row in shown] == ["Y54", "Y55", "Y56", "Y57"]
-    assert {row["code"]: row["allocation_pence"] for row in shown} == {
+    assert {row["code"]: row["allocation (£)"] for row in shown} == {
         row["code"]: format_pounds(row["allocation_pence"]) for row in expected
     }
     _photograph(page, "2-ccg-budgets-2013-14-by-region")
@@ -178,6 +179,42 @@ def test_the_story_of_a_reader(served: Served, page: Any) -> None:
     assert "/views/sources/" in page.url
     assert title in page.locator("body").inner_text()
     _photograph(page, "6-source")
+
+
+def test_money_shown_in_pounds_is_headed_in_pounds(served: Served, page: Any) -> None:
+    """A reader sees pounds under every heading of money, on a view's page, a table's, a
+    row's and a query of their own; the CSV beside it keeps the name and the pence."""
+    shown = {
+        "view": "/views/ccg-budgets?year=2016-17&compare=2015-16&group=region",
+        "table": "/views/postings?_sort_desc=delta_pence&_size=5",
+        "row": "/views/postings/1",  # a count: its money columns are empty
+        "query": "/views?sql=" + quote("SELECT account, delta_pence, delta_pence / 2.0 "
+                                        "AS half_pence FROM postings WHERE unit = 'gbp' LIMIT 5"),
+    }  # fmt: skip
+    for kind, path in shown.items():
+        page.goto(served.url + path)
+        headings = _headings(page)
+        assert not {"allocation_pence", "amount_pence", "delta_pence"} & set(headings), kind
+        assert "delta (£)" in headings or "allocation (£)" in headings, (kind, headings)
+        _photograph(page, f"pounds-{kind}")
+    page.goto(served.url + shown["view"])
+    view = _table(page)
+    assert {"allocation (£)", "carried (£)", "compare (£)", "change (£)"} <= set(view[0])
+    assert all(row["allocation (£)"].startswith("£") for row in view)
+    page.goto(served.url + shown["query"])
+    assert _headings(page) == ["account", "delta (£)", "half_pence"]  # not shown as pounds
+    assert "delta_pence" in page.locator("th.col-delta_pence").get_attribute("title")
+    csv = urllib.request.urlopen(served.url + shown["view"].replace("?", ".csv?")).read()
+    header, first = csv.decode("utf-8").splitlines()[:2]
+    assert "allocation_pence" in header.split(",") and "£" not in csv.decode("utf-8")
+    allocation = first.split(",")[header.split(",").index("allocation_pence")]
+    assert format_pounds(int(allocation)) == view[0]["allocation (£)"]
+
+
+def _headings(page: Any) -> list[str]:
+    """The column headings of the page's table as a reader reads them (no sort arrows)."""
+    texts = page.locator("table.rows-and-columns thead th").all_inner_texts()
+    return [text.replace("▼", "").replace("▲", "").strip() for text in texts]
 
 
 def _table(page: Any) -> list[dict[str, str]]:

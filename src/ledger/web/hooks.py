@@ -1,17 +1,17 @@
 """Datasette's hooks for ``ledger serve`` (this module is the plugin). They act only for
 a Datasette that ledger.web.app made: they set ``ledger query``'s read-only authorizer
 and limit on the length of a value on every connection to the views (ledger.web.app
-gives them ``view_error``), show money
-in pounds (pence stay in JSON and CSV), link codes to organisation pages and source ids
-to their rows, check a canned query's parameters as ``ledger view`` checks them, catch
-the views up before a page when the store has moved on, and add the organisation and
-timeline pages."""
+gives them ``view_error``), show money in pounds under headings that say so (pence stay
+in JSON and CSV), link codes to organisation pages and source ids to their rows, check a
+canned query's parameters as ``ledger view`` checks them, catch the views up before a
+page when the store has moved on, and add the organisation and timeline pages."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
 from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
 from typing import Any, TypeVar, cast
 from urllib.parse import parse_qsl, quote, urlencode
 
@@ -41,6 +41,7 @@ CODE_COLUMNS = {
     "code", "account", "organisation", "predecessor", "successor", "counterparty",
     "against", "parent", "area_team", "region", "via",
 }  # fmt: skip
+_POUND_HEADINGS = Path(__file__).resolve().parent / "static" / "pound-headings.js"
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
@@ -106,6 +107,12 @@ def render_cell(
             VIEWS_DATABASE, quote(value, safe=""), value
         )
     return None
+
+
+@hookimpl
+def extra_body_script(datasette: Any) -> str | None:
+    """The script that heads each column of money shown in pounds so (see its file)."""
+    return _POUND_HEADINGS.read_text(encoding="utf-8") if _site(datasette) else None
 
 
 @hookimpl
