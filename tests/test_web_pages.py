@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from ledger.views.projections import load_projections
+from ledger.views.read_limits import ANSWER_TOO_LARGE, MAX_ANSWER_BYTES
 
 pytest.importorskip("datasette", reason="ledger serve needs the web extra (datasette)")
 
@@ -83,3 +84,28 @@ def test_a_search_too_short_to_find_anything_says_so(ledger: Ledger, text: str) 
     by_column = ledger.get("/search/organisations.json", _search_name="ab")
     assert by_column.status_code == 400
     assert "parameter _search_name: give at least 3 characters" in by_column.json()["error"]
+
+
+def test_one_answer_may_hold_no_more_than_ledger_querys(ledger: Ledger) -> None:
+    """Twenty values of 9 MB, each under the limit on one value, made an answer of 180 MB
+    (and gigabytes of memory as JSON): it is refused as ``ledger query`` refuses it."""
+    sql = "SELECT zeroblob(9000000) AS blob FROM postings LIMIT 20"
+    said = ledger.cli("query", sql)
+    assert said.exit_code == 1
+    message = said.output.strip().removeprefix("Error: ")
+    assert message == ANSWER_TOO_LARGE
+    assert f"larger than {MAX_ANSWER_BYTES // 1_000_000} MB" in message
+    for ending in (".json", ".csv", ""):
+        response = ledger.get(f"/views{ending}", sql=sql)
+        assert response.status_code == 400, (ending, response.text[:200])
+        assert message in error_shown(response), ending
+    lengths = "SELECT length(zeroblob(9000000)) AS n FROM postings LIMIT 20"
+    small = ledger.get("/views.json", sql=lengths, _shape="array")
+    assert small.json() == [{"n": 9_000_000}] * 20
+    page = ledger.get("/views/postings.json", _size="max", _shape="array")
+    assert page.status_code == 200
+    assert len(page.json()) == len(
+        json.loads(
+            ledger.cli("query", "SELECT posting_id FROM postings", "--format", "json").stdout
+        )
+    )

@@ -13,7 +13,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from types import FrameType
@@ -76,9 +76,20 @@ class Guard:
         size = 0
         for row in cursor:
             rows.append(row)
-            size += sys.getsizeof(row) + sum(map(sys.getsizeof, row))
+            size += row_bytes(row)
             _check_size(self.limits, len(rows), size)
         return rows
+
+
+def row_bytes(row: Sequence[Any]) -> int:
+    """The memory one row of an answer takes, as the limit on an answer counts it."""
+    return sys.getsizeof(row) + sum(map(sys.getsizeof, row))
+
+
+# What a read whose answer holds more than MAX_ANSWER_BYTES is stopped with.
+ANSWER_TOO_LARGE = (
+    f"the answer is larger than {MAX_ANSWER_BYTES // 1_000_000} MB; ask for fewer rows or columns"
+)
 
 
 def _check_size(limits: Limits, rows: int, size: int) -> None:
@@ -88,10 +99,7 @@ def _check_size(limits: Limits, rows: int, size: int) -> None:
             f"(WHERE, LIMIT) or raise --max-rows (or {ROWS_VARIABLE})"
         )
     if size > MAX_ANSWER_BYTES:
-        raise ReadStopped(
-            f"the answer is larger than {MAX_ANSWER_BYTES // 1_000_000} MB; "
-            "ask for fewer rows or columns"
-        )
+        raise ReadStopped(ANSWER_TOO_LARGE)
 
 
 @contextmanager

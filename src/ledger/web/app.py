@@ -21,7 +21,15 @@ from ledger.views.projections import (
     Projection,
     load_projections,
 )
-from ledger.views.read_limits import DEFAULT_ROWS, DEFAULT_SECONDS, stopped_by_sqlite
+from ledger.views.read_limits import (
+    ANSWER_TOO_LARGE,
+    DEFAULT_ROWS,
+    DEFAULT_SECONDS,
+    MAX_ANSWER_BYTES,
+    ReadStopped,
+    row_bytes,
+    stopped_by_sqlite,
+)
 from ledger.views.read_only import view_errors
 from ledger.web import hooks
 from ledger.web.addresses import ANSWERING_CSV
@@ -108,10 +116,13 @@ class _ViewsDatabase(Database):  # type: ignore[misc]
         csv = ANSWERING_CSV.get()
 
         def in_thread() -> Any:
-            connection, raised = self._connection()
+            connection, raised, answer = self._connection()
             raised.clear()
+            answer.size = 0
             try:
                 return fn(connection)
+            except ReadStopped as stopped:
+                raise DatasetteError(str(stopped), title="Error", status=400) from None
             except (sqlite3.Error, QueryInterrupted) as error:
                 failure = statement_failure(error, raised, csv)
                 if failure is None:
@@ -122,16 +133,35 @@ class _ViewsDatabase(Database):  # type: ignore[misc]
             return in_thread()
         return await asyncio.get_running_loop().run_in_executor(self.ds.executor, in_thread)
 
-    def _connection(self) -> tuple[sqlite3.Connection, list[str]]:
-        """This thread's connection to the views, with what view_error said on it."""
+    def _connection(self) -> tuple[sqlite3.Connection, list[str], AnswerSize]:
+        """This thread's connection to the views, with what view_error said on it and
+        the size of the answer read on it."""
         held = getattr(self._held, "connection", None)
         if held is None or held[0] != self.site.file:
             if held is not None:
                 held[1].close()
             connection = self.connect()
             self.ds._prepare_connection(connection, self.name)
-            held = self._held.connection = (self.site.file, connection, view_errors(connection))
-        return held[1], held[2]
+            answer = AnswerSize()
+            connection.row_factory = answer.row
+            held = (self.site.file, connection, view_errors(connection), answer)
+            self._held.connection = held
+        return held[1], held[2], held[3]
+
+
+class AnswerSize:
+    """The rows of one answer, counted as they are read (it is its connection's row
+    factory): an answer that holds more than ``ledger query`` may is stopped, so that
+    many values each under the limit on one cannot add up to gigabytes."""
+
+    def __init__(self) -> None:
+        self.size = 0
+
+    def row(self, cursor: sqlite3.Cursor, values: tuple[Any, ...]) -> sqlite3.Row:
+        self.size += row_bytes(values)
+        if self.size > MAX_ANSWER_BYTES:
+            raise ReadStopped(ANSWER_TOO_LARGE)
+        return sqlite3.Row(cursor, values)
 
 
 def statement_failure(
