@@ -9,14 +9,12 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
 from ledger.cli.output import FORMATS, UNITS, plural, render
-from ledger.records.periods import PeriodError, parse_date
 
 if TYPE_CHECKING:
     from ledger.records.located import Problem
@@ -164,40 +162,6 @@ def source_notes(views_path: str) -> dict[str, str]:
     rows = run(views_path, "SELECT id, title, published FROM sources")
     return {row["id"]: f"{short_title(row['title'])}, {row['published']}" for row in rows}
 
-
-class IsoDate(click.DateTime):
-    """click's DateTime for dates written like 2013-09-30 with the digits 0-9 (its
-    strptime also reads full-width digits, and 2013-9-3)."""
-
-    def __init__(self) -> None:
-        super().__init__(["%Y-%m-%d"])
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, datetime):
-            return value
-        try:
-            return datetime.combine(parse_date(value), datetime.min.time())
-        except PeriodError as error:
-            self.fail(str(error), param, ctx)
-
-
-class WholeNumber(click.types.IntParamType):
-    """click's INT for numbers written with the digits 0-9 (int() also reads '٣',
-    '1_000' and ' 5'), optionally at least ``least``."""
-
-    def __init__(self, least: int | None = None) -> None:
-        self.least = least
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, str) and not re.fullmatch("-?[0-9]+", value):
-            self.fail(f"{value!r} is not a whole number (digits 0-9)", param, ctx)
-        number = super().convert(value, param, ctx)
-        if self.least is not None and number < self.least:
-            self.fail(f"{number} is less than {self.least}", param, ctx)
-        return number
-
-
-date_option = IsoDate()
 
 force_option = click.option(
     "--force",

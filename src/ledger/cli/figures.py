@@ -13,7 +13,6 @@ import click
 from ledger.cli.common import (
     Settings,
     caught_up_views,
-    date_option,
     force_option,
     format_option,
     iso,
@@ -23,12 +22,18 @@ from ledger.cli.common import (
     views_recorded_by,
 )
 from ledger.cli.output import plural
+from ledger.cli.values import date_option, stripped
 from ledger.records.kinds import SERVICES
 
 if TYPE_CHECKING:
     from ledger.explain.timeline import Step
 
 
+year_option = click.option(
+    "--year",
+    type=stripped,
+    help="financial year, e.g. 2013-14 (default: the latest with this figure)",
+)
 recorded_by_option = click.option(
     "--recorded-by",
     "recorded_by",
@@ -38,12 +43,13 @@ recorded_by_option = click.option(
 
 
 @click.command()
-@click.argument("account")
-@click.argument("measure")
-@click.option("--year", help="financial year, e.g. 2013-14 (default: the latest with this figure)")
+@click.argument("account", type=stripped)
+@click.argument("measure", type=stripped)
+@year_option
 @click.option("--as-at", "as_at", type=date_option, help="only what was known by this date")
 @click.option(
     "--service",
+    type=stripped,
     metavar="SERVICE",
     help="only the allocations of this service (ICB era): " + ", ".join(SERVICES),
 )
@@ -110,11 +116,13 @@ def audit(
 
 
 @click.command()
-@click.argument("account")
+@click.argument("account", type=stripped)
 @click.option("--from", "from_date", type=date_option, required=True, help="the earlier known date")
 @click.option("--to", "to_date", type=date_option, required=True, help="the later known date")
-@click.option("--measure", default="allocation", show_default=True, help="the figure compared")
-@click.option("--year", help="financial year, e.g. 2013-14 (default: the latest with this figure)")
+@click.option(
+    "--measure", type=stripped, default="allocation", show_default=True, help="the figure compared"
+)
+@year_option
 @click.option(
     "--by",
     type=click.Choice(["event", "member"]),
@@ -213,9 +221,9 @@ def check(settings: Settings, expected_head: str | None, fmt: str) -> None:
 
 
 @click.command()
-@click.argument("account")
-@click.argument("measure")
-@click.option("--year", help="financial year, e.g. 2013-14 (default: the latest with this figure)")
+@click.argument("account", type=stripped)
+@click.argument("measure", type=stripped)
+@year_option
 @click.option("--as-at", "as_at", type=date_option, help="only what was known by this date")
 @click.option("-o", "--output", required=True, help="PNG to write (a name ending .png)")
 @force_option

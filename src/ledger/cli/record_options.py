@@ -12,7 +12,7 @@ from typing import Any
 import click
 from pydantic.fields import FieldInfo
 
-from ledger.cli.common import WholeNumber
+from ledger.cli.values import StrippedChoice, WholeNumber
 from ledger.records.base import RecordBase
 from ledger.records.models import MODELS, AnyRecord, parse_record
 
@@ -189,7 +189,7 @@ def _click_type(name: str, annotation: Any) -> click.ParamType[Any, Any]:
     if typing.get_origin(inner) is typing.Annotated:  # a count, pence or a strict true/false
         inner = typing.get_args(inner)[0]
     if typing.get_origin(inner) is typing.Literal:
-        return click.Choice([str(choice) for choice in typing.get_args(inner)])
+        return StrippedChoice([str(choice) for choice in typing.get_args(inner)])
     if inner is bool:
         return click.BOOL
     if inner is int and name not in _MONEY_INPUT:

@@ -12,9 +12,7 @@ import click
 
 from ledger.cli.common import (
     Settings,
-    WholeNumber,
     caught_up_views,
-    date_option,
     force_option,
     format_option,
     import_progress,
@@ -26,6 +24,7 @@ from ledger.cli.common import (
     show_rows,
 )
 from ledger.cli.output import plural, short_title
+from ledger.cli.values import StrippedChoice, WholeNumber, date_option, stripped
 from ledger.records.kinds import KINDS
 from ledger.records.periods import PeriodError, parse_financial_year
 
@@ -162,9 +161,9 @@ def _record_command(kind: str) -> click.Command:
 
 
 @click.command()
-@click.option("--account", help="only records about this organisation (code)")
-@click.option("--kind", type=click.Choice(KINDS), help="only records of this kind")
-@click.option("--year", help="only records about this financial year, e.g. 2013-14")
+@click.option("--account", type=stripped, help="only records about this organisation (code)")
+@click.option("--kind", type=StrippedChoice(KINDS), help="only records of this kind")
+@click.option("--year", type=stripped, help="only records about this financial year, e.g. 2013-14")
 @click.option("--as-at", "as_at", type=date_option, help="only what was known by this date")
 @click.option(
     "--recorded-by",

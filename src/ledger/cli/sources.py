@@ -7,13 +7,14 @@ from collections import Counter
 import click
 
 from ledger.cli.common import Settings, caught_up_views, format_option, pass_settings, show_rows
+from ledger.cli.values import stripped
 
 _LISTED = ("id", "published", "records", "title", "publisher", "dated_by")
 _IN_FULL = (*_LISTED, "covers", "licence", "attribution", "url")
 
 
 @click.command("sources")
-@click.argument("source_id", metavar="[ID]", required=False)
+@click.argument("source_id", type=stripped, metavar="[ID]", required=False)
 @format_option
 @pass_settings
 def sources(settings: Settings, source_id: str | None, fmt: str) -> None:

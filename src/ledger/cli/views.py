@@ -12,7 +12,6 @@ import click
 from ledger.cli.common import (
     Settings,
     caught_up_views,
-    date_option,
     force_option,
     format_option,
     iso,
@@ -24,6 +23,7 @@ from ledger.cli.common import (
     views_recorded_by,
 )
 from ledger.cli.output import plural, visible
+from ledger.cli.values import date_option, stripped
 from ledger.views.read_limits import DEFAULT_ROWS, DEFAULT_SECONDS, ROWS_VARIABLE, TIMEOUT_VARIABLE
 
 Command = TypeVar("Command", bound=Callable[..., Any])
@@ -87,7 +87,7 @@ def _left_out(path: str) -> int:
 
 
 @click.command()
-@click.argument("name")
+@click.argument("name", type=stripped)
 @click.option(
     "-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE",
     help="a parameter of the view, e.g. -p year 2013-14 (repeat for more)",
@@ -215,7 +215,7 @@ def query(settings: Settings, sql: str, fmt: str, timeout: float, max_rows: int)
 
 
 @click.command()
-@click.argument("text", required=False)
+@click.argument("text", type=stripped, required=False)
 @click.option(
     "--lineage", is_flag=True,
     help="draw each match's predecessors and successors as a tree, with dates and shares",

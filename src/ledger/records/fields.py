@@ -47,6 +47,14 @@ def _count(value: object) -> int:
     return value
 
 
+def _without_space_around(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+# One of a field's few values (a service, an action, a unit), read as codes and ids are:
+# without the space around it.
+SPACE_AROUND = BeforeValidator(_without_space_around)
+
 RecordId = Annotated[
     str,
     StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/+-]{0,199}$"),
@@ -77,6 +85,8 @@ assert SERVICES == kinds.SERVICES, "ledger.kinds lists the services as the Liter
 OrganisationType = Literal[
     "ccg", "icb", "area-team", "region", "commissioning-hub", "commissioner", "budget", "sector"
 ]
+ServiceChoice = Annotated[Service, SPACE_AROUND]
+OrganisationTypeChoice = Annotated[OrganisationType, SPACE_AROUND]
 
 # The order of fields in stored and exported records: what it is, about whom, when, how
 # much, then where it came from.

@@ -14,7 +14,7 @@ from ledger.records.fields import (
     Count,
     FinancialYear,
     IsoDate,
-    OrganisationType,
+    OrganisationTypeChoice,
     Slug,
     Text,
     not_in_future,
@@ -50,7 +50,7 @@ class OrganisationRecord(CitedRecord):
     kind: Literal["organisation"] = "organisation"
     id: Code = Field(description="the organisation's code, e.g. 06H")
     name: Text
-    type: OrganisationType
+    type: OrganisationTypeChoice
     parent: Code | None = Field(default=None, description="aggregate its figures roll up into")
     area_team: Code | None = None
     region: Code | None = None

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, StrictBool, model_validator
 
 from ledger.records.base import CitedRecord
 from ledger.records.fields import (
+    SPACE_AROUND,
     Code,
     Component,
     Count,
@@ -23,7 +24,7 @@ from ledger.records.fields import (
     Period,
     Pounds,
     RecordId,
-    Service,
+    ServiceChoice,
     Slug,
     Text,
     amount_problem,
@@ -42,7 +43,7 @@ class YearRecord(CitedRecord):
     )
     amount: Pounds | None = Field(default=None, description="amount in pounds, e.g. £8.6m")
     amount_pence: Pence | None = Field(default=None, description="amount in integer pence")
-    service: Service | None = Field(
+    service: ServiceChoice | None = Field(
         default=None, description="what it pays for, e.g. specialised (ICB-era allocations)"
     )
     step: Text | None = Field(
@@ -139,7 +140,7 @@ class ForecastRecord(AccountRecord):
 
     kind: Literal["forecast"] = "forecast"
     period: Period = Field(description="month M1-M12 of the forecast")
-    deficit: Literal["planned", "unplanned"] | None = Field(
+    deficit: Annotated[Literal["planned", "unplanned"], SPACE_AROUND] | None = Field(
         default=None, description="whether the source says a forecast deficit was planned"
     )
     known_after_period: ClassVar[bool] = True
@@ -167,7 +168,7 @@ class QippRecord(AccountRecord):
     """The savings programme: the plan, or the forecast shortfall against it."""
 
     kind: Literal["qipp"] = "qipp"
-    measure: Literal["plan", "shortfall"]
+    measure: Annotated[Literal["plan", "shortfall"], SPACE_AROUND]
     amount_rule: ClassVar[str | None] = "not-negative"
     known_after_period: ClassVar[bool] = True
 
@@ -177,7 +178,7 @@ class FigureRecord(AccountRecord):
 
     kind: Literal["figure"] = "figure"
     measure: Slug = Field(description="what is counted, e.g. ccgs-forecasting-deficit")
-    unit: Literal["gbp", "count", "percent"] | None = None
+    unit: Annotated[Literal["gbp", "count", "percent"], SPACE_AROUND] | None = None
     count: Count | None = None
     percent: Percent | None = None
     components: list[Component] = Field(
@@ -258,7 +259,7 @@ class CorrectionRecord(CitedRecord):
 
     kind: Literal["correction"] = "correction"
     corrects: RecordId = Field(description="id of the record corrected")
-    action: Literal["reverse", "replace"]
+    action: Annotated[Literal["reverse", "replace"], SPACE_AROUND]
     reason: Text = Field(description="why the record was wrong")
     amount: Pounds | None = Field(default=None, description="replacement amount in pounds")
     amount_pence: Pence | None = Field(default=None, description="replacement amount in pence")

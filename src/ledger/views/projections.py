@@ -257,7 +257,9 @@ def _matching(pattern: str, what: str, example: str) -> Callable[[str], str]:
 
 
 def parse_text(value: str) -> str:
-    """Free text: anything printable, up to 200 characters."""
+    """Free text: anything printable, up to 200 characters, without the space around it
+    (as a code, a year or a date is read)."""
+    value = value.strip()
     if len(value) > 200:
         raise ValueError(f"{len(value):,} characters is too long (at most 200)")
     if any(unicodedata.category(character) in _UNPRINTABLE for character in value):
