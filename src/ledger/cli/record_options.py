@@ -12,7 +12,7 @@ from typing import Any
 import click
 from pydantic.fields import FieldInfo
 
-from ledger.cli.values import StrippedChoice, WholeNumber
+from ledger.cli.values import StrippedChoice, TrueOrFalse, WholeNumber
 from ledger.records.base import RecordBase
 from ledger.records.models import MODELS, AnyRecord, parse_record
 
@@ -151,10 +151,9 @@ def record_from_options(kind: str, values: dict[str, Any]) -> AnyRecord:
         if _is_dict(model_fields[name].annotation):
             value = {field: given for part in value for field, given in part.items()}
         data[model_fields[name].alias or name] = list(value) if isinstance(value, tuple) else value
-    given_id = data.pop("id", None)
-    record = parse_record({**data, "id": given_id or "pending"})
-    if given_id:
-        return record
+    if "id" in data:  # given, even empty: read as an import file's id is
+        return parse_record(data)
+    record = parse_record({**data, "id": "pending"})
     content = {key: value for key, value in record.normalised().items() if key != "id"}
     digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:12]
     return parse_record({**data, "id": f"{kind}-{digest}"})
@@ -191,7 +190,7 @@ def _click_type(name: str, annotation: Any) -> click.ParamType[Any, Any]:
     if typing.get_origin(inner) is typing.Literal:
         return StrippedChoice([str(choice) for choice in typing.get_args(inner)])
     if inner is bool:
-        return click.BOOL
+        return TrueOrFalse()
     if inner is int and name not in _MONEY_INPUT:
         return WholeNumber()
     return click.STRING

@@ -347,14 +347,22 @@ def _counts_by_kind_and_year(counts: Counter[tuple[str, str]]) -> list[dict[str,
 
 
 def _name_option(message: str, names: dict[str, str]) -> str:
-    """``amount: ...`` -> ``--amount: ...`` so the user sees which option to fix."""
-    field = _field_of(message)
-    return names[field] + message[len(field) :] if field in names else message
+    """``amount: ...`` -> ``--amount: ...`` (and ``components.0 is empty`` ->
+    ``--components is empty``) so the user sees which option to fix."""
+    about = _ABOUT.match(message)
+    if about is None or about["field"] not in names:
+        return message
+    return names[about["field"]] + message[about.end() :]
 
 
 def _field_of(message: str) -> str:
     """The field a model's message is about: ``amount`` of ``amount: ...``."""
-    return message.split(":", 1)[0].split(" ", 1)[0]
+    about = _ABOUT.match(message)
+    return about["field"] if about else message.split(":", 1)[0].split(" ", 1)[0]
+
+
+# What a model's message begins with: a field, and the place in it of a list's value.
+_ABOUT = re.compile(r"(?P<field>[a-z_]+)(?:\.[0-9]+)?(?=[: ]|$)")
 
 
 def _option_value(option: str, parse: Callable[[str], str], value: str | None) -> str | None:

@@ -1,5 +1,5 @@
 """How the command line reads the values it is given: dates and whole numbers written
-with the digits 0-9, codes, ids and names without the space around them.
+with the digits 0-9, codes, ids and names without the space around them, true or false.
 """
 
 from __future__ import annotations
@@ -65,6 +65,16 @@ class StrippedChoice(click.Choice[str]):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         return super().convert(value.strip() if isinstance(value, str) else value, param, ctx)
+
+
+class TrueOrFalse(click.types.BoolParamType):
+    """click's BOOL, except that an empty value is not taken for false: it is refused, as
+    an import file's "" is."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("an empty value is neither true nor false", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 date_option = IsoDate()

@@ -116,12 +116,23 @@ def describe_validation_error(error: ValidationError) -> list[str]:
             message = f"{field} is missing"
         elif item["type"] == "extra_forbidden":
             message = f"unknown field {field!r}"
+        elif item["type"] in _EMPTY_WHEN_BLANK and _blank(item["input"]):
+            message = f"{field} is {'only space' if item['input'] else 'empty'}"
         elif item["type"] == "string_pattern_mismatch":
             message = f"{field}: {item['input']!r} is not a valid code or id"
         elif field:
             message = f"{field}: {message}"
         problems.append(message)
     return problems
+
+
+# A code, an id or a text that is refused for its length or its pattern is, if blank, not
+# "too short" or "not a valid code": it is empty.
+_EMPTY_WHEN_BLANK = frozenset({"string_pattern_mismatch", "string_too_short"})
+
+
+def _blank(value: object) -> bool:
+    return isinstance(value, str) and not value.strip()
 
 
 def fixed_record(target: dict[str, Any], erratum: dict[str, Any]) -> dict[str, Any] | None:
