@@ -516,6 +516,8 @@ HOSTILE = {
     "\u2066": "a bidirectional-text control",
     "\u2069": "a bidirectional-text control",
     "\ud800": "a lone surrogate",
+    "\ufffe": "a noncharacter",
+    "\U0010ffff": "a noncharacter",
 }
 
 
@@ -568,7 +570,7 @@ def test_every_kind_of_record_is_valid_as_written():
 
 
 @pytest.mark.parametrize(("record", "field"), list(text_fields()))
-@pytest.mark.parametrize("character", ["\x1b", "\u202e"], ids=["ESC", "RLO"])
+@pytest.mark.parametrize("character", ["\x1b", "\u202e", "\ufffe"], ids=["ESC", "RLO", "FFFE"])
 def test_every_text_field_of_every_kind_refuses_control_characters(record, field, character):
     value = record[field]
     hostile = [*value[:-1], value[-1] + character] if isinstance(value, list) else value + character

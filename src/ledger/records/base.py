@@ -4,6 +4,7 @@ and what every cited fact adds: when it became known, its source and where in it
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -11,6 +12,20 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ledger.records.characters import unsafe_character
 from ledger.records.fields import FIELD_ORDER, YEARS_AHEAD, IsoDate, RecordId, Text, not_in_future
+
+
+def _texts(value: list[Any] | dict[Any, Any]) -> Iterator[str]:
+    """Every text in a list or an object, at any depth, and an object's keys: the values
+    an erratum sets, the successors of a split."""
+    waiting: list[Any] = [value]
+    while waiting:
+        item = waiting.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            waiting += [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            waiting += item
 
 
 @functools.cache
@@ -43,9 +58,9 @@ class RecordBase(BaseModel):
             if isinstance(value, str):
                 if not value.isprintable() and (problem := unsafe_character(value)):
                     raise ValueError(f"{field}: {problem}")
-            elif isinstance(value, list):
-                for text in value:
-                    if isinstance(text, str) and (problem := unsafe_character(text)):
+            elif isinstance(value, list | dict):
+                for text in _texts(value):
+                    if problem := unsafe_character(text):
                         raise ValueError(f"{field}: {problem}")
         return data
 

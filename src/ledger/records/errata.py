@@ -20,7 +20,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from ledger.records.base import RecordBase
-from ledger.records.fields import IsoDate, RecordId, Text, not_in_future
+from ledger.records.fields import FieldName, IsoDate, RecordId, Text, not_in_future
 
 # Fields an erratum cannot set or remove: what the record is and which erratum it is.
 FIXED_FIELDS = frozenset({"id", "recorded", "fixes", "withdraw", "set", "unset"})
@@ -39,8 +39,12 @@ class ErratumRecord(RecordBase):
     kind: Literal["erratum"] = "erratum"
     fixes: RecordId = Field(description="id of the record recorded wrongly")
     recorded: IsoDate = Field(description="the day the ledger fixed itself")
-    set: dict[str, Any] = Field(default_factory=dict, description="fields and their right values")
-    unset: list[Text] = Field(default_factory=list, description="fields that should not be there")
+    set: dict[FieldName, Any] = Field(
+        default_factory=dict, description="fields and their right values"
+    )
+    unset: list[FieldName] = Field(
+        default_factory=list, description="fields that should not be there"
+    )
     withdraw: bool = Field(default=False, description="the record should not exist")
     reason: Text = Field(description="what is wrong, in a few words")
     source: RecordId = Field(description="id of the source that shows the mistake")
@@ -109,12 +113,13 @@ def named_kind_problem(fixes: str, kind: str, erratum: dict[str, Any]) -> str | 
 
 def named_in_set(given: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """(field, id) of each organisation, and the source, that an erratum's ``set``
-    names: they must be recorded, as in a new record."""
+    names: they must be recorded, as in a new record. (A code holding a character no code
+    may hold is not one to look for: the fixed record's check names the character.)"""
     for name, value in given.items():
-        if name == "source" and isinstance(value, str):
+        if name == "source" and isinstance(value, str) and value.isascii():
             yield name, value.strip()
         elif name in ORGANISATION_FIELDS:
             for item in value if isinstance(value, list) else [value]:
                 code = item.get("organisation") if isinstance(item, dict) else item
-                if isinstance(code, str):
+                if isinstance(code, str) and code.isascii():
                     yield name, code.strip()

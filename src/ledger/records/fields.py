@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, StringConstraints
 
 from ledger.records import kinds
+from ledger.records.characters import foreign_character
 from ledger.records.money import format_pounds, parse_pence, parse_percent, parse_pounds
 from ledger.records.patterns import CODE_PATTERN, SLUG_PATTERN
 from ledger.records.periods import parse_date, parse_financial_year, parse_period
@@ -55,17 +56,43 @@ def _without_space_around(value: object) -> object:
 # without the space around it.
 SPACE_AROUND = BeforeValidator(_without_space_around)
 
+
+def _ascii(value: object) -> object:
+    if isinstance(value, str) and (problem := foreign_character(value.strip())):
+        raise ValueError(problem)
+    return value
+
+
+def _ascii_name(value: object) -> object:
+    if isinstance(value, str) and (problem := foreign_character(value, "a field's name")):
+        raise ValueError(problem)
+    return value
+
+
+# Codes and ids are ASCII, so that two that look the same are the same: one holding any
+# other character (a zero width space, a soft hyphen, a Cyrillic a) is refused naming it,
+# where its pattern alone would say only that it is not a code. (Annotated runs it first.)
+ASCII = BeforeValidator(_ascii)
+
 RecordId = Annotated[
     str,
     StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/+-]{0,199}$"),
+    ASCII,
 ]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=CODE_PATTERN)]
-Slug = Annotated[str, StringConstraints(strip_whitespace=True, pattern=SLUG_PATTERN)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=CODE_PATTERN), ASCII]
+Slug = Annotated[str, StringConstraints(strip_whitespace=True, pattern=SLUG_PATTERN), ASCII]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+# The name of a record's field, as an erratum sets or removes it.
+FieldName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    BeforeValidator(_ascii_name),
+]
 # A component of a reported figure: a record id, with a leading minus to subtract it.
 Component = Annotated[
     str,
     StringConstraints(strip_whitespace=True, pattern=r"^-?[A-Za-z0-9][A-Za-z0-9_.:/+-]{0,199}$"),
+    ASCII,
 ]
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 FinancialYear = Annotated[str, BeforeValidator(_financial_year)]

@@ -110,6 +110,9 @@ def describe_validation_error(error: ValidationError) -> list[str]:
     problems = []
     for item in error.errors(include_url=False):
         location = [str(part) for part in item["loc"][1:]]  # the first part is the kind tag
+        a_key = location[-1:] == ["[key]"]
+        if a_key:  # an object's key: the field holding the object, not the key again
+            location = location[:-2]
         field = ".".join(location)
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "missing":
@@ -117,7 +120,8 @@ def describe_validation_error(error: ValidationError) -> list[str]:
         elif item["type"] == "extra_forbidden":
             message = f"unknown field {field!r}"
         elif item["type"] in _EMPTY_WHEN_BLANK and _blank(item["input"]):
-            message = f"{field} is {'only space' if item['input'] else 'empty'}"
+            blank = "only space" if item["input"] else "empty"
+            message = f"{field}: a name is {blank}" if a_key else f"{field} is {blank}"
         elif item["type"] == "string_pattern_mismatch":
             message = f"{field}: {item['input']!r} is not a valid code or id"
         elif field:
