@@ -41,7 +41,7 @@ from ledger.records.patterns import CODE_PATTERN, SLUG_PATTERN
 from ledger.records.periods import parse_date, parse_financial_year, parse_period
 from ledger.views.errors import views_problem
 from ledger.views.read_limits import Limits, ReadStopped, guarded, stopped_by_sqlite
-from ledger.views.read_only import read_only, view_errors
+from ledger.views.read_only import read_only, refusal, view_errors
 
 PACKAGE_PROJECTIONS = Path(__file__).resolve().parents[3] / "projections"
 _PARAMETER = re.compile(
@@ -304,10 +304,7 @@ def run(
         if raised:
             raise ProjectionError(raised[0]) from None
         if refused:
-            actions = " and ".join(dict.fromkeys(refused))
-            raise ProjectionError(
-                f"the views database is read-only here: {actions} is not allowed"
-            ) from None
+            raise ProjectionError(refusal(refused)) from None
         why_stopped = stopped_by_sqlite(error)
         if why_stopped:
             raise ProjectionError(why_stopped) from None

@@ -1,10 +1,12 @@
 """Reading the views database and nothing else: the authorizer ``ledger query`` and
-``ledger serve`` put on their connections, and ``view_error``, by which a view's SQL stops
-with a message for the user."""
+``ledger serve`` put on their connections, what it says of a statement it refused, and
+``view_error``, by which a view's SQL stops with a message for the user."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from collections.abc import Sequence
 
 # What a read-only statement may do; anything else (writing, ATTACH, a PRAGMA other than
 # those that describe tables, temporary tables, loading extensions) is refused.
@@ -22,40 +24,30 @@ _READING_PRAGMAS = {
 # Pragmas that only read a number or a list when given no value (Datasette asks them).
 _ASKING_PRAGMAS = {"schema_version", "data_version", "database_list"}
 _SCHEMA_TABLES = {"sqlite_master", "sqlite_temp_master", "sqlite_schema", "sqlite_temp_schema"}
-_ACTION_NAMES = {
-    getattr(sqlite3, f"SQLITE_{name}"): name.lower().replace("_", " ")
-    for name in (
-        "CREATE_INDEX",
-        "CREATE_TABLE",
-        "CREATE_TEMP_INDEX",
-        "CREATE_TEMP_TABLE",
-        "CREATE_TEMP_TRIGGER",
-        "CREATE_TEMP_VIEW",
-        "CREATE_TRIGGER",
-        "CREATE_VIEW",
-        "DELETE",
-        "DROP_INDEX",
-        "DROP_TABLE",
-        "DROP_TEMP_INDEX",
-        "DROP_TEMP_TABLE",
-        "DROP_TEMP_TRIGGER",
-        "DROP_TEMP_VIEW",
-        "DROP_TRIGGER",
-        "DROP_VIEW",
-        "INSERT",
-        "PRAGMA",
-        "TRANSACTION",
-        "UPDATE",
-        "ATTACH",
-        "DETACH",
-        "ALTER_TABLE",
-        "REINDEX",
-        "ANALYZE",
-        "CREATE_VTABLE",
-        "DROP_VTABLE",
-        "SAVEPOINT",
-    )  # fmt: skip
+# What each action refused is called in SQL: the statement, then the name it acts on.
+_WORDS = {
+    getattr(sqlite3, f"SQLITE_{name}"): name.replace("_", " ").replace("VTABLE", "VIRTUAL TABLE")
+    for kind in ("INDEX", "TABLE", "TEMP_INDEX", "TEMP_TABLE", "TEMP_TRIGGER", "TEMP_VIEW",
+                 "TRIGGER", "VIEW", "VTABLE")
+    for name in (f"CREATE_{kind}", f"DROP_{kind}")
+} | {
+    sqlite3.SQLITE_INSERT: "INSERT INTO", sqlite3.SQLITE_UPDATE: "UPDATE",
+    sqlite3.SQLITE_DELETE: "DELETE FROM", sqlite3.SQLITE_DETACH: "DETACH",
+    sqlite3.SQLITE_REINDEX: "REINDEX", sqlite3.SQLITE_ANALYZE: "ANALYZE",
+}  # fmt: skip
+_SAVEPOINTS = {"BEGIN": "SAVEPOINT", "RELEASE": "RELEASE", "ROLLBACK": "ROLLBACK TO"}
+# CREATE TABLE, VIEW or INDEX and DROP first ask to write the schema table, and SQLite
+# asks nothing more of a statement refused there: it is named by what it would write.
+_SCHEMA_CHANGES = {
+    (sqlite3.SQLITE_INSERT, "main"): "CREATE TABLE, VIEW or INDEX",
+    (sqlite3.SQLITE_INSERT, "temp"): "CREATE TEMP TABLE or VIEW",
+    (sqlite3.SQLITE_DELETE, "main"): "DROP TABLE, VIEW or INDEX",
+    (sqlite3.SQLITE_DELETE, "temp"): "DROP TABLE or VIEW",
 }
+_SCHEMA_CHANGE = "changing the schema"
+# VACUUM is asked of nothing as it is prepared; as it runs, it asks to ATTACH a file.
+_VACUUM = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*vacuum\b", re.IGNORECASE | re.DOTALL)
+_PRAGMA_HINT = "a pragma may only describe a table here, e.g. PRAGMA table_info(postings)"
 
 
 def view_errors(connection: sqlite3.Connection) -> list[str]:
@@ -79,23 +71,84 @@ def view_errors(connection: sqlite3.Connection) -> list[str]:
 def read_only(connection: sqlite3.Connection, refused: list[str]) -> None:
     """Make ``connection`` refuse anything but reading (``ledger query``'s authorizer,
     also set by ``ledger serve`` on Datasette's connections); what it refused is
-    appended to ``refused``."""
+    appended to ``refused``, as ``refusal`` reads it. Set again, it replaces itself."""
+    connection.set_authorizer(None)
     connection.execute("PRAGMA query_only = ON")
+    started = [""]  # the statement SQLite last began to run
 
-    def authorise(action: int, arg1: str | None, arg2: str | None, *_: object) -> int:
-        if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() in _DENIED_FUNCTIONS:
-            refused.append(f"the function {arg2}()")
-            return sqlite3.SQLITE_DENY
-        if action in _ALLOWED_ACTIONS:
+    def trace(statement: str) -> None:
+        started[0] = statement
+
+    def authorise(
+        action: int, arg1: str | None, arg2: str | None, database: str | None, _: object
+    ) -> int:
+        if _allowed(action, arg1, arg2):
             return sqlite3.SQLITE_OK
-        if action == sqlite3.SQLITE_PRAGMA and arg1 in _READING_PRAGMAS:
-            return sqlite3.SQLITE_OK
-        if action == sqlite3.SQLITE_PRAGMA and arg1 in _ASKING_PRAGMAS and arg2 is None:
-            return sqlite3.SQLITE_OK
-        if arg1 in _SCHEMA_TABLES:
-            refused.append("changing the schema")
-        else:
-            refused.append(_ACTION_NAMES.get(action, str(action)))
+        running = started[0] if action == sqlite3.SQLITE_ATTACH else ""
+        started[0] = ""
+        refused.append(_statement(action, arg1, arg2, database, running))
         return sqlite3.SQLITE_DENY
 
+    connection.set_trace_callback(trace)
     connection.set_authorizer(authorise)
+
+
+def _allowed(action: int, arg1: str | None, arg2: str | None) -> bool:
+    if action == sqlite3.SQLITE_FUNCTION:
+        return (arg2 or "").lower() not in _DENIED_FUNCTIONS
+    if action == sqlite3.SQLITE_PRAGMA:
+        return arg1 in _READING_PRAGMAS or (arg1 in _ASKING_PRAGMAS and arg2 is None)
+    return action in _ALLOWED_ACTIONS
+
+
+def _statement(
+    action: int, arg1: str | None, arg2: str | None, database: str | None, running: str
+) -> str:
+    """What SQL calls the action refused, with the name it acts on: ``DELETE FROM
+    postings``, ``VACUUM``, ``PRAGMA user_version = 3``, ``the function readfile()``."""
+    name, other = _shown(arg1), _shown(arg2)
+    if action == sqlite3.SQLITE_FUNCTION:
+        return f"the function {other}()"
+    if action == sqlite3.SQLITE_ATTACH:
+        if _VACUUM.match(running):
+            return f"VACUUM INTO '{name}'" if name else "VACUUM"
+        return f"ATTACH '{name}'"
+    if action in (sqlite3.SQLITE_INSERT, sqlite3.SQLITE_DELETE) and arg1 in _SCHEMA_TABLES:
+        return _SCHEMA_CHANGES.get((action, database or ""), _SCHEMA_CHANGE)
+    if arg1 in _SCHEMA_TABLES:
+        return _SCHEMA_CHANGE
+    if action == sqlite3.SQLITE_PRAGMA:
+        return f"PRAGMA {name}" if arg2 is None else f"PRAGMA {name} = {other}"
+    if action == sqlite3.SQLITE_TRANSACTION:
+        return name  # BEGIN, COMMIT or ROLLBACK
+    if action == sqlite3.SQLITE_SAVEPOINT:
+        return f"{_SAVEPOINTS.get(name, name)} {other}"
+    if action == sqlite3.SQLITE_ALTER_TABLE:
+        return f"ALTER TABLE {other}"
+    if action in (sqlite3.SQLITE_REINDEX, sqlite3.SQLITE_ANALYZE):
+        return _WORDS[action]
+    words = _WORDS.get(action, f"the statement (SQLite's action {action})")
+    return f"{words} {name}".rstrip()
+
+
+def _shown(text: str | None, most: int = 60) -> str:
+    """A name or value from a statement as a message may print it: escaped where it
+    does not print, and cut when long."""
+    shown = text or ""
+    if not shown.isprintable():
+        shown = shown.encode("unicode_escape").decode()
+    return shown if len(shown) <= most else f"{shown[: most - 3]}..."
+
+
+def refusal(refused: Sequence[str]) -> str:
+    """The error for a statement the authorizer refused, naming what it refused (once
+    each); the write to the schema table that a CREATE or DROP starts with is named
+    only when nothing more is known."""
+    named = list(dict.fromkeys(refused))
+    schema = {_SCHEMA_CHANGE, *_SCHEMA_CHANGES.values()}
+    named = [what for what in named if what not in schema] or named
+    verb = "is" if len(named) == 1 else "are"
+    said = f"the views database is read-only here: {' and '.join(named)} {verb} not allowed"
+    if any(what.startswith("PRAGMA ") for what in named):
+        said += f" ({_PRAGMA_HINT})"
+    return said

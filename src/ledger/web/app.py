@@ -9,6 +9,7 @@ import itertools
 import sqlite3
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from ledger.views.read_limits import (
     row_bytes,
     stopped_by_sqlite,
 )
-from ledger.views.read_only import view_errors
+from ledger.views.read_only import read_only, refusal, view_errors
 from ledger.web import hooks
 from ledger.web.addresses import ANSWERING_CSV
 from ledger.web.metadata import (
@@ -116,15 +117,15 @@ class _ViewsDatabase(Database):  # type: ignore[misc]
         csv = ANSWERING_CSV.get()
 
         def in_thread() -> Any:
-            connection, raised, answer = self._connection()
-            raised.clear()
+            connection, said, answer = self._connection()
+            said.clear()
             answer.size = 0
             try:
                 return fn(connection)
             except ReadStopped as stopped:
                 raise DatasetteError(str(stopped), title="Error", status=400) from None
             except (sqlite3.Error, QueryInterrupted) as error:
-                failure = statement_failure(error, raised, csv)
+                failure = statement_failure(error, said, csv)
                 if failure is None:
                     raise
                 raise failure from None
@@ -133,9 +134,9 @@ class _ViewsDatabase(Database):  # type: ignore[misc]
             return in_thread()
         return await asyncio.get_running_loop().run_in_executor(self.ds.executor, in_thread)
 
-    def _connection(self) -> tuple[sqlite3.Connection, list[str], AnswerSize]:
-        """This thread's connection to the views, with what view_error said on it and
-        the size of the answer read on it."""
+    def _connection(self) -> tuple[sqlite3.Connection, _Said, AnswerSize]:
+        """This thread's connection to the views, with what view_error and the read-only
+        authorizer said on it, and the size of the answer read on it."""
         held = getattr(self._held, "connection", None)
         if held is None or held[0] != self.site.file:
             if held is not None:
@@ -144,8 +145,9 @@ class _ViewsDatabase(Database):  # type: ignore[misc]
             self.ds._prepare_connection(connection, self.name)
             answer = AnswerSize()
             connection.row_factory = answer.row
-            held = (self.site.file, connection, view_errors(connection), answer)
-            self._held.connection = held
+            said = _Said(view_errors(connection), [])
+            read_only(connection, said.refused)  # as the hook set it, keeping what it refuses
+            held = self._held.connection = (self.site.file, connection, said, answer)
         return held[1], held[2], held[3]
 
 
@@ -164,14 +166,30 @@ class AnswerSize:
         return sqlite3.Row(cursor, values)
 
 
+@dataclass(frozen=True)
+class _Said:
+    """What view_error raised and what the read-only authorizer refused on a connection,
+    for the statement it is running."""
+
+    raised: list[str]
+    refused: list[str]
+
+    def clear(self) -> None:
+        self.raised.clear()
+        self.refused.clear()
+
+
 def statement_failure(
-    error: sqlite3.Error | QueryInterrupted, raised: list[str], csv: bool
+    error: sqlite3.Error | QueryInterrupted, said: _Said, csv: bool
 ) -> DatasetteError | None:
     """The 400 a statement that failed is answered with where Datasette would not say
-    why, or not with a 400: a view's own message (view_error), a text or blob over the
-    length limit, and in CSV, which cannot tell an error, any error; None otherwise."""
-    if raised:
-        return DatasetteError(raised[0], title="Error", status=400)
+    why, or not with a 400: a view's own message (view_error), what the read-only
+    authorizer refused, a text or blob over the length limit, and in CSV, which cannot
+    tell an error, any error; None otherwise."""
+    if said.raised:
+        return DatasetteError(said.raised[0], title="Error", status=400)
+    if said.refused:
+        return DatasetteError(refusal(said.refused), title="Error", status=400)
     too_big = stopped_by_sqlite(error) if isinstance(error, sqlite3.Error) else None
     if too_big:
         return DatasetteError(too_big, title="Error", status=400)

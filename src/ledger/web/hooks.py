@@ -197,7 +197,8 @@ async def _answered(app: App, scope: Scope, receive: Receive, send: Send) -> Non
 
 
 class _Forgotten(list[str]):
-    """Where the authorizer would keep what it refused: Datasette says so itself."""
+    """Where the authorizer would keep what it refused: ledger.web.app sets it again on
+    the connections it answers from, keeping what it refuses to say why."""
 
     def append(self, _item: str) -> None:
         return None
