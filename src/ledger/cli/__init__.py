@@ -20,20 +20,27 @@ from ledger.cli import records as record_commands
 from ledger.cli import sources as source_commands
 from ledger.cli import views as view_commands
 from ledger.cli.common import Settings
+from ledger.cli.environment import files_from_the_environment, variables_named
 
 
 class LedgerGroup(click.Group):
-    """Turns the ledger's own errors into ``Error: ...`` and exit code 1."""
+    """Turns the ledger's own errors into ``Error: ...`` and exit code 1, naming the
+    environment variable that gave a value the user did not type (see environment.py)."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        with variables_named():
+            return super().make_context(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         from ledger.store.files import side_files_as_found
 
-        with side_files_as_found(_sqlite_files(ctx.params)):
+        with side_files_as_found(_sqlite_files(ctx.params)), variables_named():
             try:
                 return super().invoke(ctx)
             except Exception as error:
                 if _told_to_the_user(error):
-                    raise click.ClickException(str(error)) from error
+                    message = str(error) + files_from_the_environment(ctx, str(error))
+                    raise click.ClickException(message) from error
                 raise
 
 
