@@ -4,6 +4,8 @@ user set, not an option they never typed."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from click.testing import CliRunner
 from stores import published_ledger
@@ -82,4 +84,19 @@ def test_a_store_or_views_database_from_a_variable_is_said_to_come_from_it(ledge
     assert typed.stderr == (
         f"Error: {views} is a views database, not a ledger store; give the store's file with "
         "--store\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["views"], ["view", "ccg-budgets"], ["audit", "06H", "allocation", "--year", "2013-14"]],
+)
+def test_a_views_folder_that_is_not_one_names_the_variable(ledger, tmp_path, command):
+    missing = tmp_path / "my-views"
+    stores = ["--store", str(ledger.views.parent / "ledger.db"), "--views", str(ledger.views)]
+    result = invoke(*stores, *command, LEDGER_PROJECTIONS=f"{tmp_path}{os.pathsep}{missing}")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: LEDGER_PROJECTIONS names {missing}, which is not a folder (it lists the "
+        f"folders of your own views, separated by {os.pathsep!r})\n",
     )

@@ -44,6 +44,7 @@ from ledger.views.read_limits import Limits, ReadStopped, guarded, stopped_by_sq
 from ledger.views.read_only import read_only, refusal, view_errors
 
 PACKAGE_PROJECTIONS = Path(__file__).resolve().parents[3] / "projections"
+PROJECTIONS_VARIABLE = "LEDGER_PROJECTIONS"
 _PARAMETER = re.compile(
     r"^--\s*:(?P<name>[a-z_][a-z0-9_]*)(?:\s+<(?P<type>[^>]*)>)?\s+(?P<description>.+)$"
 )
@@ -88,9 +89,15 @@ class Projection:
 
 
 def projection_dirs() -> list[Path]:
-    """Where views are looked for, first match wins: LEDGER_PROJECTIONS (a path list),
-    ./projections, then the views that ship with the ledger."""
-    listed = [Path(p) for p in os.environ.get("LEDGER_PROJECTIONS", "").split(os.pathsep) if p]
+    """Where views are looked for, first match wins: LEDGER_PROJECTIONS (a path list,
+    each a folder), ./projections, then the views that ship with the ledger."""
+    listed = [Path(p) for p in os.environ.get(PROJECTIONS_VARIABLE, "").split(os.pathsep) if p]
+    for path in listed:
+        if not path.is_dir():
+            raise ProjectionError(
+                f"{PROJECTIONS_VARIABLE} names {path}, which is not a folder (it lists the "
+                f"folders of your own views, separated by {os.pathsep!r})"
+            )
     candidates = [*listed, Path("projections"), PACKAGE_PROJECTIONS]
     unique: list[Path] = []
     for path in candidates:
