@@ -89,3 +89,43 @@ def test_every_view_sorts_the_same_way(ledger, args):
         (row for row in unsorted if row[column] is not None), key=lambda row: -row[column]
     )
     assert [row[column] for row in found] == [row[column] for row in present[:2]]
+
+
+def test_limit_is_what_max_rows_counts(ledger):
+    """`ledger view ccg-budgets --max-rows 2 --limit 1` asks for one row: it gets the
+    first row of the whole answer, sorted or not, rather than an answer of too many."""
+    unsorted = rows(ledger, *AREA_TEAMS)
+    assert len(unsorted) > 2
+    assert rows(ledger, *AREA_TEAMS, "--max-rows", "2", "--limit", "1") == unsorted[:1]
+    by_region = sorted(unsorted, key=lambda row: row["region"])  # ties keep the view's order
+    assert (
+        rows(ledger, *AREA_TEAMS, "--max-rows", "2", "--limit", "2", "--sort", "region")
+        == (by_region[:2])
+    )
+    top = sorted(unsorted, key=lambda row: -row["allocation_pence"])[:2]
+    assert rows(
+        ledger, *AREA_TEAMS, "--max-rows", "2", "--limit", "2", "--sort", "-allocation"
+    ) == (top)
+    more = ledger(*AREA_TEAMS, "--max-rows", "2", "--limit", "3")
+    assert (more.exit_code, more.stderr) == (
+        1,
+        "Error: the answer has more than 2 rows; ask for at most 2 with --limit or raise "
+        "--max-rows (or LEDGER_MAX_ROWS)\n",
+    )
+    everything = ledger(*AREA_TEAMS, "--max-rows", "2")
+    assert everything.stderr.startswith("Error: the answer has more than 2 rows; ask for")
+
+
+def test_a_limited_view_still_runs_to_its_end(ledger):
+    """The rows a limit leaves out are still read: a view's own error is said, and a
+    --sort naming no column is refused even when the view has no rows."""
+    refused = ledger(*AREA_TEAMS, "-p", "compare", "2013-14", "--limit", "0")
+    assert (refused.exit_code, refused.stderr) == (
+        1,
+        "Error: parameter compare: 2013-14 is the year shown; compare it with another year\n",
+    )
+    empty = [*AREA_TEAMS, "-p", "area_team", "Q56", "-p", "region", "Y56"]
+    assert rows(ledger, *empty) == []
+    unknown = ledger(*empty, "--sort", "budget", "--limit", "1")
+    assert unknown.exit_code == 1
+    assert unknown.stderr.startswith("Error: --sort: the view has no column 'budget'")

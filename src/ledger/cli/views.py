@@ -99,7 +99,7 @@ def _left_out(path: str) -> int:
 )  # fmt: skip
 @click.option(
     "--limit", type=click.IntRange(min=0), metavar="N",
-    help="print only the first N rows (after --sort)",
+    help="print only the first N rows (after --sort); --max-rows counts only these",
 )  # fmt: skip
 @click.option(
     "--describe", is_flag=True,
@@ -123,7 +123,7 @@ def view(
     """Run a named view on the views database, caught up with the store first. Every
     view also takes -p recorded_by DATE: the answer as the ledger stood that day, before
     the errata it recorded later. --sort and --limit order and cut the view's rows
-    after it has run; --describe says what each column means.
+    (--max-rows counts the rows kept); --describe says what each column means.
 
     ledger view ccg-budgets -p year 2013-14 -p as_at 2013-09-30 -p group region
 
@@ -131,7 +131,7 @@ def view(
 
     ledger view reconciliation --describe
     """
-    from ledger.cli.sorting import SortError, limited, parse_sort, sorted_rows
+    from ledger.cli.sorting import SortError, kept, parse_sort, sorted_rows
     from ledger.views.projections import bind, load_projections, parse_iso_date, run
     from ledger.views.read_limits import Limits
 
@@ -156,15 +156,16 @@ def view(
         except ValueError as error:
             raise click.ClickException(f"parameter recorded_by: {error}") from None
     bound = bind(projection, given)
-    with views_recorded_by(settings, recorded_by) as path:
-        _refuse_a_date_after_the_replay(path, bound.get("as_at"))
-        rows = run(path, projection.sql, bound, Limits(timeout, max_rows))
-        notes = source_notes(path) if fmt == "table" else None
     try:
-        rows = limited(sorted_rows(rows, order), limit)
+        with views_recorded_by(settings, recorded_by) as path:
+            _refuse_a_date_after_the_replay(path, bound.get("as_at"))
+            limits = Limits(timeout, max_rows, fewer=f"ask for at most {max_rows:,} with --limit")
+            keep = kept(order, limit)
+            rows = run(path, projection.sql, bound, limits, keep)
+            notes = source_notes(path) if fmt == "table" else None
     except SortError as error:
         raise click.ClickException(str(error)) from None
-    show_rows(rows, fmt, sources=notes, title=name)
+    show_rows(sorted_rows(rows, order), fmt, sources=notes, title=name)
 
 
 def _refuse_a_date_after_the_replay(path: str, as_at: str | None) -> None:

@@ -40,7 +40,7 @@ from urllib.parse import quote
 from ledger.records.patterns import CODE_PATTERN, SLUG_PATTERN
 from ledger.records.periods import parse_date, parse_financial_year, parse_period
 from ledger.views.errors import views_problem
-from ledger.views.read_limits import Limits, ReadStopped, guarded, stopped_by_sqlite
+from ledger.views.read_limits import Keep, Limits, ReadStopped, guarded, stopped_by_sqlite
 from ledger.views.read_only import read_only, refusal, view_errors
 
 PACKAGE_PROJECTIONS = Path(__file__).resolve().parents[3] / "projections"
@@ -293,9 +293,11 @@ def run(
     sql: str,
     params: dict[str, Any] | None = None,
     limits: Limits | None = None,
+    keep: Keep | None = None,
 ) -> list[dict[str, Any]]:
-    """Rows of one read-only statement on the views database. Ctrl-C stops it; with
-    ``limits`` so does running too long or answering too much (see read_limits)."""
+    """Rows of one read-only statement on the views database, or those ``keep`` keeps
+    of them. Ctrl-C stops it; with ``limits`` so does running too long or answering
+    (keeping) too much (see read_limits)."""
     refused: list[str] = []
     connection = open_read_only(views_path, refused)
     raised = view_errors(connection)
@@ -303,7 +305,7 @@ def run(
         with guarded(connection, limits) as guard:
             cursor = connection.execute(sql, params or {})
             names = distinct_names([column[0] for column in cursor.description or ()])
-            rows = guard.fetch(cursor)
+            rows = guard.fetch(cursor if keep is None else keep(names, cursor))
         return [dict(zip(names, row, strict=True)) for row in rows]
     except ReadStopped as stopped:
         raise ProjectionError(str(stopped)) from None

@@ -13,7 +13,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from types import FrameType
@@ -27,6 +27,9 @@ MAX_HEAP_BYTES = 512 * 1024 * 1024
 TIMEOUT_VARIABLE = "LEDGER_QUERY_TIMEOUT"
 ROWS_VARIABLE = "LEDGER_MAX_ROWS"
 _STEPS_BETWEEN_CHECKS = 1000  # SQLite virtual machine steps, well under a millisecond
+# What a read keeps of the rows SQLite gives it (given the columns' names): the answer
+# the limits apply to, e.g. the first N rows by some order (``ledger view --limit``).
+Keep = Callable[[list[str], Iterable[Sequence[Any]]], Iterable[Sequence[Any]]]
 
 
 class ReadStopped(Exception):
@@ -35,10 +38,12 @@ class ReadStopped(Exception):
 
 @dataclass(frozen=True)
 class Limits:
-    """How long a read may run (seconds) and how many rows its answer may have."""
+    """How long a read may run (seconds) and how many rows its answer may have, and how
+    the user may ask for fewer."""
 
     seconds: float = DEFAULT_SECONDS
     rows: int = DEFAULT_ROWS
+    fewer: str = "narrow the query (WHERE, LIMIT)"
 
 
 class Guard:
@@ -68,13 +73,14 @@ class Guard:
         if self.reason:
             raise ReadStopped(self.reason)
 
-    def fetch(self, cursor: sqlite3.Cursor) -> list[Any]:
-        """Every row of the answer, stopping as soon as it is over the limits."""
+    def fetch(self, answer: Iterable[Any]) -> list[Any]:
+        """Every row of the answer (the cursor's rows, or what a Keep kept of them),
+        stopping as soon as it is over the limits."""
         if self.limits is None:
-            return cursor.fetchall()
+            return list(answer)
         rows: list[Any] = []
         size = 0
-        for row in cursor:
+        for row in answer:
             rows.append(row)
             size += row_bytes(row)
             _check_size(self.limits, len(rows), size)
@@ -95,8 +101,8 @@ ANSWER_TOO_LARGE = (
 def _check_size(limits: Limits, rows: int, size: int) -> None:
     if rows > limits.rows:
         raise ReadStopped(
-            f"the answer has more than {limits.rows:,} rows; narrow the query "
-            f"(WHERE, LIMIT) or raise --max-rows (or {ROWS_VARIABLE})"
+            f"the answer has more than {limits.rows:,} rows; {limits.fewer} "
+            f"or raise --max-rows (or {ROWS_VARIABLE})"
         )
     if size > MAX_ANSWER_BYTES:
         raise ReadStopped(ANSWER_TOO_LARGE)
