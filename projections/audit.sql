@@ -96,7 +96,8 @@ reach(code) AS (
 -- The year: the one asked for, or the latest in which a posting counts. Each organisation's
 -- postings of the measure are read from the latest year back, stopping at the first that
 -- counts, rather than every year's: at three million events 06H's allocations alone are
--- some 10,000 postings.
+-- some 10,000 postings. When nothing of the measure (of the year asked for) was known by
+-- as_at, the view notes when the first of it became known.
 chosen AS (
     SELECT COALESCE(:year, (
         SELECT MAX((
@@ -109,6 +110,23 @@ chosen AS (
                                       WHERE l.predecessor = a.code))
             ORDER BY x.financial_year DESC LIMIT 1))
         FROM reach AS a CROSS JOIN params AS p)) AS year
+    WHERE view_note(CASE WHEN NOT EXISTS (
+        SELECT 1 FROM reach AS a CROSS JOIN params AS p
+        WHERE EXISTS (
+            SELECT 1 FROM postings AS x
+            WHERE x.account = a.code AND x.measure = p.measure AND x.as_at <= p.as_at
+              AND (:year IS NULL OR x.financial_year = :year)
+              AND (:service IS NULL OR x.service = :service))
+    ) THEN (
+        SELECT 'nothing of ' || p.account || '''s ' || p.measure
+               || COALESCE(' for ' || :year, '') || ' was known by ' || p.as_at
+               || ': the first record of it became known on ' || MIN((
+                   SELECT MIN(x.as_at) FROM postings AS x
+                   WHERE x.account = a.code AND x.measure = p.measure
+                     AND (:year IS NULL OR x.financial_year = :year)
+                     AND (:service IS NULL OR x.service = :service)))
+        FROM reach AS a CROSS JOIN params AS p)
+    END) IS NULL
 ),
 -- The rows that count, each with its organisation's running total after it.
 counted AS (

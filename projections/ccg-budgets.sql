@@ -39,14 +39,17 @@
 -- :area_team   <code>  only commissioners in this area team on the boundaries' 1 April, e.g. Q56 (default: all)
 -- :group       <text>  what one row stands for (one of: ccg, area_team, region, england; default: ccg)
 WITH RECURSIVE
--- The years with commissioners' allocations known by as_at, for the error that says a
--- year asked for has none.
+-- The years with commissioners' allocations and the days they became known; those known
+-- by as_at are recorded, for the error that says a year asked for has none, and with
+-- none at all the view notes when the first became known.
 -- Not materialised: asking about one year reads only that year's rows.
-recorded_years(year) AS NOT MATERIALIZED (
-    SELECT d.financial_year
+first_known(year, day) AS NOT MATERIALIZED (
+    SELECT d.financial_year, d.as_at
     FROM allocation_days AS d
     JOIN organisations AS o ON o.code = d.account AND o.type IN ('ccg', 'icb')
-    WHERE d.as_at <= COALESCE(:as_at, date('now'))
+),
+recorded_years(year) AS NOT MATERIALIZED (
+    SELECT year FROM first_known WHERE day <= COALESCE(:as_at, date('now'))
 ),
 years_said(said) AS (
     SELECT CASE WHEN :as_at IS NOT NULL THEN ' known by ' || :as_at ELSE '' END
@@ -101,6 +104,10 @@ bounds AS (
                 '(area teams: ' || (SELECT group_concat(code, ', ') FROM (
                     SELECT code FROM organisations WHERE type = 'area-team' ORDER BY code))
                 || ')')
+    END) IS NULL
+      AND view_note(CASE WHEN NOT EXISTS (SELECT 1 FROM recorded_years) THEN
+        'no commissioners'' allocations were known by ' || COALESCE(:as_at, date('now'))
+        || (SELECT ': the first became known on ' || MIN(day) FROM first_known)
     END) IS NULL
 ),
 -- The commissioners open on the boundaries' 1 April, as known by as_at.

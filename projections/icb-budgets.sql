@@ -39,11 +39,14 @@
 -- :as_at    <date>  known date: only what was known by then counts (default: today)
 -- :group    <text>  what one row stands for (one of: icb, region, england; default: icb)
 WITH
--- The years with allocations by service known by as_at:
--- a year asked for without any is an error.
+-- The years with allocations by service and the days they became known; those known by
+-- as_at are recorded: a year asked for without any is an error, and with none at all the
+-- view notes when the first became known.
+first_known(financial_year, day) AS NOT MATERIALIZED (
+    SELECT financial_year, as_at FROM allocation_days WHERE service <> ''
+),
 recorded_years(financial_year) AS NOT MATERIALIZED (
-    SELECT financial_year FROM allocation_days
-    WHERE service <> '' AND as_at <= COALESCE(:as_at, date('now'))
+    SELECT financial_year FROM first_known WHERE day <= COALESCE(:as_at, date('now'))
 ),
 params AS (
     SELECT
@@ -60,6 +63,10 @@ params AS (
         || CASE WHEN :as_at IS NOT NULL THEN ' known by ' || :as_at ELSE '' END
         || ' (recorded years: ' || COALESCE((SELECT group_concat(financial_year, ', ') FROM (
                SELECT DISTINCT financial_year FROM recorded_years ORDER BY 1)), 'none') || ')'
+    END) IS NULL
+      AND view_note(CASE WHEN NOT EXISTS (SELECT 1 FROM recorded_years) THEN
+        'no allocations by service were known by ' || COALESCE(:as_at, date('now'))
+        || (SELECT ': the first became known on ' || MIN(day) FROM first_known)
     END) IS NULL
 ),
 bounds AS (

@@ -42,17 +42,19 @@
 -- :year   <year>  only this financial year, e.g. 2014-15 (default: every year)
 -- :as_at  <date>  known date: only what was known by then counts (default: today)
 WITH
--- The years with allocations or limits known by as_at:
--- a year asked for without any is an error.
-recorded_years(financial_year) AS NOT MATERIALIZED (
-    SELECT d.financial_year FROM allocation_days AS d
+-- The years with allocations or limits and the days they became known; those known by
+-- as_at are recorded: a year asked for without any is an error, and with none at all the
+-- view notes when the first became known.
+first_known(financial_year, day) AS NOT MATERIALIZED (
+    SELECT d.financial_year, d.as_at FROM allocation_days AS d
     JOIN organisations AS o ON o.code = d.account AND o.type IN ('ccg', 'icb')
-    WHERE d.as_at <= COALESCE(:as_at, date('now'))
-    UNION
-    SELECT financial_year FROM postings
+    UNION ALL
+    SELECT financial_year, as_at FROM postings
     WHERE account = 'commissioning-system'
       AND measure IN ('revenue-limit-outturn', 'revenue-limit-plan', 'spending-limit')
-      AND as_at <= COALESCE(:as_at, date('now'))
+),
+recorded_years(financial_year) AS NOT MATERIALIZED (
+    SELECT financial_year FROM first_known WHERE day <= COALESCE(:as_at, date('now'))
 ),
 params AS (
     SELECT :year AS year,
@@ -64,6 +66,10 @@ params AS (
         || CASE WHEN :as_at IS NOT NULL THEN ' known by ' || :as_at ELSE '' END
         || ' (recorded years: ' || COALESCE((SELECT group_concat(financial_year, ', ') FROM (
                SELECT DISTINCT financial_year FROM recorded_years ORDER BY 1)), 'none') || ')'
+    END) IS NULL
+      AND view_note(CASE WHEN NOT EXISTS (SELECT 1 FROM recorded_years) THEN
+        'no allocations or limits were known by ' || COALESCE(:as_at, date('now'))
+        || (SELECT ': the first became known on ' || MIN(day) FROM first_known)
     END) IS NULL
 ),
 ccg_sector AS (

@@ -20,14 +20,16 @@
 -- :year   <year>  financial year, e.g. 2013-14 (default: the latest year with QIPP records)
 -- :as_at  <date>  known date: only what was known by then counts (default: today)
 WITH
--- The years with QIPP plans or shortfalls known by as_at:
--- a year asked for without any is an error.
+-- The years with QIPP plans or shortfalls and the day each was first known; those known
+-- by as_at are recorded: a year asked for without any is an error, and with none at all
+-- the view notes when the first became known.
 -- known_years holds the day each kind, measure and year was first known: a few hundred
 -- rows, where the postings of the years would be millions.
+first_known(financial_year, day) AS NOT MATERIALIZED (
+    SELECT financial_year, first_known FROM known_years WHERE kind = 'qipp'
+),
 recorded_years(financial_year) AS NOT MATERIALIZED (
-    SELECT financial_year FROM known_years
-    WHERE kind = 'qipp'
-      AND first_known <= COALESCE(:as_at, date('now'))
+    SELECT financial_year FROM first_known WHERE day <= COALESCE(:as_at, date('now'))
 ),
 params AS (
     SELECT COALESCE(:year, (SELECT MAX(financial_year) FROM recorded_years)) AS year,
@@ -38,6 +40,10 @@ params AS (
         || CASE WHEN :as_at IS NOT NULL THEN ' known by ' || :as_at ELSE '' END
         || ' (recorded years: ' || COALESCE((SELECT group_concat(financial_year, ', ') FROM (
                SELECT DISTINCT financial_year FROM recorded_years ORDER BY 1)), 'none') || ')'
+    END) IS NULL
+      AND view_note(CASE WHEN NOT EXISTS (SELECT 1 FROM recorded_years) THEN
+        'no QIPP plans or shortfalls were known by ' || COALESCE(:as_at, date('now'))
+        || (SELECT ': the first became known on ' || MIN(day) FROM first_known)
     END) IS NULL
 ),
 -- The versions valid at as_at. With the year and date as values rather than a table

@@ -35,12 +35,15 @@
 -- :year   <year>  financial year, e.g. 2014-15 (default: the latest year with such figures)
 -- :as_at  <date>  known date: only what was known by then counts (default: today)
 WITH
--- The years with figures that name their components known by as_at:
--- a year asked for without any is an error.
-recorded_years(financial_year) AS NOT MATERIALIZED (
-    SELECT x.financial_year FROM reconciled_figures AS r
+-- The years with figures that name their components and the days they became known;
+-- those known by as_at are recorded: a year asked for without any is an error, and with
+-- none at all the view notes when the first became known.
+first_known(financial_year, day) AS NOT MATERIALIZED (
+    SELECT x.financial_year, x.as_at FROM reconciled_figures AS r
     CROSS JOIN postings AS x ON x.record_id = r.figure_id
-    WHERE x.as_at <= COALESCE(:as_at, date('now'))
+),
+recorded_years(financial_year) AS NOT MATERIALIZED (
+    SELECT financial_year FROM first_known WHERE day <= COALESCE(:as_at, date('now'))
 ),
 params AS (
     -- CROSS JOIN makes SQLite start from the few figures, not from every posting.
@@ -55,6 +58,10 @@ params AS (
         || CASE WHEN :as_at IS NOT NULL THEN ' known by ' || :as_at ELSE '' END
         || ' (recorded years: ' || COALESCE((SELECT group_concat(financial_year, ', ') FROM (
                SELECT DISTINCT financial_year FROM recorded_years ORDER BY 1)), 'none') || ')'
+    END) IS NULL
+      AND view_note(CASE WHEN NOT EXISTS (SELECT 1 FROM recorded_years) THEN
+        'no figures that name their components were known by ' || COALESCE(:as_at, date('now'))
+        || (SELECT ': the first became known on ' || MIN(day) FROM first_known)
     END) IS NULL
 ),
 -- Each figure's version valid at as_at, found through the figures to reconcile.

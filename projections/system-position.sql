@@ -34,15 +34,18 @@
 -- :as_at   <date>  known date: only what was known by then counts (default: today)
 -- :system  <code>  the aggregate at the top (default: commissioning-system)
 WITH RECURSIVE
--- The years with plans, forecasts or limits known by as_at:
--- a year asked for without any is an error.
+-- The years with plans, forecasts or limits and the day each was first known; those
+-- known by as_at are recorded: a year asked for without any is an error, and with none
+-- at all the view notes when the first became known.
 -- known_years holds the day each kind, measure and year was first known: a few hundred
 -- rows, where the postings of the years would be millions.
-recorded_years(financial_year) AS NOT MATERIALIZED (
-    SELECT financial_year FROM known_years
+first_known(financial_year, day) AS NOT MATERIALIZED (
+    SELECT financial_year, first_known FROM known_years
     WHERE measure IN ('plan', 'forecast', 'spending-limit', 'revenue-limit-outturn',
                       'revenue-limit-plan')
-      AND first_known <= COALESCE(:as_at, date('now'))
+),
+recorded_years(financial_year) AS NOT MATERIALIZED (
+    SELECT financial_year FROM first_known WHERE day <= COALESCE(:as_at, date('now'))
 ),
 params AS (
     SELECT COALESCE(:year, (SELECT MAX(financial_year) FROM known_years
@@ -62,6 +65,10 @@ params AS (
             || CASE WHEN :as_at IS NOT NULL THEN ' known by ' || :as_at ELSE '' END
             || ' (recorded years: ' || COALESCE((SELECT group_concat(financial_year, ', ') FROM (
                    SELECT DISTINCT financial_year FROM recorded_years ORDER BY 1)), 'none') || ')'
+    END) IS NULL
+      AND view_note(CASE WHEN NOT EXISTS (SELECT 1 FROM recorded_years) THEN
+        'no plans, forecasts or limits were known by ' || COALESCE(:as_at, date('now'))
+        || (SELECT ': the first became known on ' || MIN(day) FROM first_known)
     END) IS NULL
 ),
 tree(code, depth, path) AS (

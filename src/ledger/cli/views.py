@@ -160,12 +160,14 @@ def view(
         with views_recorded_by(settings, recorded_by) as path:
             _refuse_a_date_after_the_replay(path, bound.get("as_at"))
             limits = Limits(timeout, max_rows, fewer=f"ask for at most {max_rows:,} with --limit")
-            keep = kept(order, limit)
-            rows = run(path, projection.sql, bound, limits, keep)
-            notes = source_notes(path) if fmt == "table" else None
+            notes: list[str] = []  # what the view notes with view_note
+            rows = run(path, projection.sql, bound, limits, kept(order, limit), notes)
+            sources = source_notes(path) if fmt == "table" else None
     except SortError as error:
         raise click.ClickException(str(error)) from None
-    show_rows(sorted_rows(rows, order), fmt, sources=notes, title=name)
+    show_rows(sorted_rows(rows, order), fmt, sources=sources, title=name)
+    for note in notes:  # on stderr, beside the answer: JSON and CSV stay the data alone
+        click.echo(f"({visible(note)})", err=True)
 
 
 def _refuse_a_date_after_the_replay(path: str, as_at: str | None) -> None:

@@ -294,13 +294,15 @@ def run(
     params: dict[str, Any] | None = None,
     limits: Limits | None = None,
     keep: Keep | None = None,
+    notes: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Rows of one read-only statement on the views database, or those ``keep`` keeps
-    of them. Ctrl-C stops it; with ``limits`` so does running too long or answering
-    (keeping) too much (see read_limits)."""
+    of them; what a view notes with view_note is added to ``notes``. Ctrl-C stops it;
+    with ``limits`` so does running too long or answering (keeping) too much (see
+    read_limits)."""
     refused: list[str] = []
     connection = open_read_only(views_path, refused)
-    raised = view_errors(connection)
+    raised = view_errors(connection, notes)
     try:
         with guarded(connection, limits) as guard:
             cursor = connection.execute(sql, params or {})

@@ -50,10 +50,12 @@ _VACUUM = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*vacuum\b", re.IGNORECASE | re.
 _PRAGMA_HINT = "a pragma may only describe a table here, e.g. PRAGMA table_info(postings)"
 
 
-def view_errors(connection: sqlite3.Connection) -> list[str]:
+def view_errors(connection: sqlite3.Connection, notes: list[str] | None = None) -> list[str]:
     """Give a view's SQL ``view_error(message)``: NULL when the message is NULL, else it
     stops the statement, and the message (kept in the list returned) is what the user
-    sees, e.g. for parameters that make no sense together."""
+    sees, e.g. for parameters that make no sense together. And ``view_note(message)``,
+    always NULL: a message that does not stop the view, kept in ``notes`` (once each)
+    for the user to see beside the answer, e.g. that nothing was known by its as_at."""
     raised: list[str] = []
     # The message is said once, by the caller; SQLite is not to print it as a traceback
     # too (a library loaded in the same process may have asked it to).
@@ -64,7 +66,12 @@ def view_errors(connection: sqlite3.Connection) -> list[str]:
             raised.append(str(message))
             raise ValueError(message)
 
+    def view_note(message: object) -> None:
+        if message is not None and notes is not None and str(message) not in notes:
+            notes.append(str(message))
+
     connection.create_function("view_error", 1, view_error, deterministic=True)
+    connection.create_function("view_note", 1, view_note, deterministic=True)
     return raised
 
 
