@@ -1,11 +1,15 @@
-"""What `ledger query` and `ledger view` say: a statement the views database refuses is
-named as the user wrote it (VACUUM is not an ATTACH, though SQLite asks to attach a file
-to run it), and nothing is written or made."""
+"""What `ledger query` says: a statement the views database refuses is named as the user
+wrote it (VACUUM is not an ATTACH, though SQLite asks to attach a file to run it), and
+nothing is written or made; a text's control characters are shown so that none looks
+like the characters its escape is written with."""
 
 from __future__ import annotations
 
 import contextlib
+import csv
 import hashlib
+import io
+import json
 import sqlite3
 
 import pytest
@@ -87,3 +91,34 @@ def test_a_vacuum_after_another_statement_and_an_attach_after_a_vacuum_keep_thei
             connection.execute(sql)
     connection.close()
     assert refused == ["VACUUM", "ATTACH 'other.db'", "VACUUM"]
+
+
+# Texts that looked the same in a table or CSV before: each control character beside the
+# characters its escape is written with.
+LOOK_ALIKES = {
+    "newline": "a\nb",
+    "backslash_n": "a\\nb",
+    "esc": "\x1b[31m",
+    "backslash_x1b": "\\x1b[31m",
+    "path": "C:\\ledger",
+}
+LOOK_ALIKES_SQL = "SELECT " + ", ".join(
+    "'"
+    + value.replace("\n", "' || char(10) || '").replace("\x1b", "' || char(27) || '")
+    + f"' AS {name}"
+    for name, value in LOOK_ALIKES.items()
+)
+
+
+def test_a_control_character_and_the_characters_of_its_escape_look_different(ledger):
+    """A real newline shows as \\n and the two characters backslash-n as \\\\n, in a table
+    and in CSV: a backslash is doubled, so each reads back to the text it was."""
+    [exact] = json.loads(ledger("query", LOOK_ALIKES_SQL, "--format", "json").stdout)
+    assert exact == LOOK_ALIKES
+    table = ledger("query", LOOK_ALIKES_SQL).stdout.splitlines()
+    assert table[2].split() == ["a\\nb", "a\\\\nb", "\\x1b[31m", "\\\\x1b[31m", "C:\\\\ledger"]
+    [row] = csv.DictReader(io.StringIO(ledger("query", LOOK_ALIKES_SQL, "--format", "csv").stdout))
+    assert len(set(row.values())) == len(LOOK_ALIKES)
+    assert {name: cell.encode().decode("unicode_escape") for name, cell in row.items()} == (
+        LOOK_ALIKES
+    )

@@ -9,8 +9,10 @@ source id it prints the source's short title and date, when it is given them.
 
 Whatever a text holds, the output shows it and cannot be steered by it: a control, format
 or separator character is printed as an escape (``\\n``, ``\\x1b``, ``\\u202e``) so it can
-neither forge a row nor reach the terminal, and a CSV cell a spreadsheet would run as a
-formula starts with a single quote.
+neither forge a row nor reach the terminal, and a backslash as two, so that an escape is
+never the same as the characters it is written with (a newline shows ``\\n``, the text
+backslash-n ``\\\\n``); a CSV cell a spreadsheet would run as a formula starts with a single
+quote. JSON writes every text exactly, in its own escapes.
 """
 
 from __future__ import annotations
@@ -215,11 +217,14 @@ def as_text(value: Any) -> str:
 
 def visible(text: str) -> str:
     """``text`` with every character that does not print (controls such as newline and
-    escape, bidirectional overrides, separators) written as its escape: ``\\n``, ``\\x1b``."""
-    if text.isprintable():
+    escape, bidirectional overrides, separators) written as its escape: ``\\n``, ``\\x1b``;
+    and a backslash doubled, ``\\\\``, so that the text backslash-n is not a newline."""
+    if text.isprintable() and "\\" not in text:
         return text
     return "".join(
-        character if character.isprintable() else character.encode("unicode_escape").decode()
+        character.encode("unicode_escape").decode()
+        if character == "\\" or not character.isprintable()
+        else character
         for character in text
     )
 

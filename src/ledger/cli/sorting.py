@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ledger.cli.output import PENCE_SUFFIX, visible
+from ledger.cli.output import PENCE_SUFFIX
 from ledger.views.read_limits import Keep
 
 
@@ -90,7 +90,7 @@ def _column(name: str, columns: list[str]) -> str:
     if name + PENCE_SUFFIX in columns:
         return name + PENCE_SUFFIX
     raise SortError(
-        f"--sort: the view has no column {visible(name)!r}; its columns: {', '.join(columns)}"
+        f"--sort: the view has no column {name!r}; its columns: {', '.join(columns)}"
         f" (a *{PENCE_SUFFIX} column may be named without {PENCE_SUFFIX})"
     )
 
