@@ -81,10 +81,14 @@ bounds AS (
         WHEN :year IS NOT NULL
             AND NOT EXISTS (SELECT 1 FROM recorded_years AS r WHERE r.year = :year) THEN
             'no allocations recorded for ' || :year || (SELECT said FROM years_said)
+            || COALESCE('; the first for ' || :year || ' became known on '
+                        || (SELECT MIN(day) FROM first_known WHERE year = :year), '')
         WHEN :compare IS NOT NULL
             AND NOT EXISTS (SELECT 1 FROM recorded_years AS r WHERE r.year = :compare) THEN
             'parameter compare: no allocations recorded for ' || :compare
             || (SELECT said FROM years_said)
+            || COALESCE('; the first for ' || :compare || ' became known on '
+                        || (SELECT MIN(day) FROM first_known WHERE year = :compare), '')
         WHEN p.compare = p.year THEN
             'parameter compare: ' || p.compare || ' is the year shown; compare it with '
             || 'another year'

@@ -58,6 +58,8 @@ params AS (
         || CASE WHEN :as_at IS NOT NULL THEN ' known by ' || :as_at ELSE '' END
         || ' (recorded years: ' || COALESCE((SELECT group_concat(financial_year, ', ') FROM (
                SELECT DISTINCT financial_year FROM recorded_years ORDER BY 1)), 'none') || ')'
+        || COALESCE('; the first for ' || :year || ' became known on '
+                   || (SELECT MIN(day) FROM first_known WHERE financial_year = :year), '')
     END) IS NULL
       AND view_note(CASE WHEN NOT EXISTS (SELECT 1 FROM recorded_years) THEN
         'no figures that name their components were known by ' || COALESCE(:as_at, date('now'))

@@ -44,8 +44,16 @@ def test_a_year_without_allocations_is_said_with_the_years_recorded(ledger):
 
 def test_a_year_not_yet_known_by_as_at_is_said_so(ledger):
     assert refused(ledger, "ccg-budgets", "-p", "year", "2013-14", "-p", "as_at", "2013-01-01") == (
-        "Error: no allocations recorded for 2013-14 known by 2013-01-01 (recorded years: none)"
+        "Error: no allocations recorded for 2013-14 known by 2013-01-01 (recorded years: none); "
+        "the first for 2013-14 became known on 2013-12-18"
     )
+    assert refused(
+        ledger, "ccg-budgets", "-p", "year", "2014-15", "-p", "compare", "2015-16",
+        "-p", "as_at", "2014-06-01",
+    ) == (
+        "Error: parameter compare: no allocations recorded for 2015-16 known by 2014-06-01 "
+        "(recorded years: 2013-14, 2014-15); the first for 2015-16 became known on 2014-12-31"
+    )  # fmt: skip
 
 
 def test_years_with_data_still_answer(ledger):

@@ -114,3 +114,37 @@ def test_an_answer_that_is_simply_empty_says_only_no_rows(ledger):
     ):
         result = ledger("view", *args)
         assert (result.stdout, result.stderr) == ("(no rows)\n", ""), args
+
+
+# A year each view has, and the query of the day its first record of that year became
+# known, read from the postings rather than the view.
+YEAR_KNOWN_LATER = {
+    "qipp": ("2013-14", "kind = 'qipp'"),
+    "drawdown": ("2013-14", "measure = 'drawdown'"),
+    "specialised-net-change": ("2013-14", "kind = 'transfer' OR measure = 'net-transfers-in'"),
+    "icb-budgets": ("2023-24", "kind = 'allocation' AND service IS NOT NULL"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(YEAR_KNOWN_LATER))
+def test_a_year_asked_as_at_a_day_before_it_was_known_names_the_day_it_became_known(ledger, name):
+    year, which = YEAR_KNOWN_LATER[name]
+    [row] = json.loads(
+        ledger(
+            "query",
+            f"SELECT MIN(as_at) AS first FROM postings WHERE financial_year = '{year}' "
+            f"AND ({which})",
+            "--format",
+            "json",
+        ).stdout
+    )
+    first = str(row["first"])
+    day_before = (datetime.date.fromisoformat(first) - datetime.timedelta(days=1)).isoformat()
+    asked = ledger.run("view", name, "-p", "year", year, "-p", "as_at", day_before)
+    assert asked.exit_code == 1
+    assert asked.stderr.rstrip().endswith(f"; the first for {year} became known on {first}"), (
+        asked.stderr
+    )
+    assert ledger("view", name, "-p", "year", year, "-p", "as_at", first).stdout.strip() != (
+        "(no rows)"
+    )
