@@ -79,3 +79,25 @@ def test_json_has_no_infinity(ledger, number):
     result = ledger("query", "--format", "json", f"SELECT {number} AS x, 1.5 AS y")
     assert json.loads(result.stdout) == [{"x": None, "y": 1.5}]
     assert "Infinity" not in result.stdout
+
+
+def test_an_answer_with_no_rows_still_names_its_columns_in_csv(ledger):
+    """A CSV of no rows is its header, so a program reading it finds the columns; it was
+    an empty line, for a query and for a view alike."""
+    empty = ledger(
+        "query", "--format", "csv", "SELECT code, name FROM organisations WHERE code = 'none'"
+    )
+    assert empty.exit_code == 0, empty.output
+    assert list(csv.reader(io.StringIO(empty.stdout))) == [["code", "name"]]
+    one = ledger("query", "--format", "csv", "SELECT code, name FROM organisations LIMIT 1")
+    assert list(csv.reader(io.StringIO(one.stdout)))[0] == ["code", "name"]
+
+    view = ledger(
+        "view", "ccg-budgets", "--format", "csv",
+        "-p", "year", "2013-14", "-p", "area_team", "Q56", "-p", "region", "Y56",
+    )  # fmt: skip
+    assert view.exit_code == 0, view.output
+    [header] = list(csv.reader(io.StringIO(view.stdout)))
+    full = ledger("view", "ccg-budgets", "--format", "csv", "-p", "year", "2013-14")
+    assert header == list(csv.reader(io.StringIO(full.stdout)))[0]
+    assert "allocation_pence" in header

@@ -165,7 +165,7 @@ def view(
             sources = source_notes(path) if fmt == "table" else None
     except SortError as error:
         raise click.ClickException(str(error)) from None
-    show_rows(sorted_rows(rows, order), fmt, sources=sources, title=name)
+    show_rows(sorted_rows(rows, order), fmt, rows.columns, sources=sources, title=name)
     for note in notes:  # on stderr, beside the answer: JSON and CSV stay the data alone
         click.echo(f"({visible(note)})", err=True)
 
@@ -214,7 +214,8 @@ def query(settings: Settings, sql: str, fmt: str, timeout: float, max_rows: int)
 
     path = caught_up_views(settings)
     rows = run(path, sql, limits=Limits(timeout, max_rows))
-    show_rows(rows, fmt, sources=source_notes(path) if fmt == "table" else None, title="query")
+    sources = source_notes(path) if fmt == "table" else None
+    show_rows(rows, fmt, rows.columns, sources=sources, title="query")
 
 
 @click.command()

@@ -288,6 +288,15 @@ PARAMETER_TYPES: dict[str, Callable[[str], str]] = {
 }
 
 
+class Rows(list[dict[str, Any]]):
+    """The rows of an answer, and its columns' names: an answer with no rows has them
+    too (a CSV of it is its header)."""
+
+    def __init__(self, rows: list[dict[str, Any]], columns: list[str]):
+        super().__init__(rows)
+        self.columns = columns
+
+
 def run(
     views_path: str | Path,
     sql: str,
@@ -295,7 +304,7 @@ def run(
     limits: Limits | None = None,
     keep: Keep | None = None,
     notes: list[str] | None = None,
-) -> list[dict[str, Any]]:
+) -> Rows:
     """Rows of one read-only statement on the views database, or those ``keep`` keeps
     of them; what a view notes with view_note is added to ``notes``. Ctrl-C stops it;
     with ``limits`` so does running too long or answering (keeping) too much (see
@@ -308,7 +317,7 @@ def run(
             cursor = connection.execute(sql, params or {})
             names = distinct_names([column[0] for column in cursor.description or ()])
             rows = guard.fetch(cursor if keep is None else keep(names, cursor))
-        return [dict(zip(names, row, strict=True)) for row in rows]
+        return Rows([dict(zip(names, row, strict=True)) for row in rows], names)
     except ReadStopped as stopped:
         raise ProjectionError(str(stopped)) from None
     except sqlite3.Error as error:
