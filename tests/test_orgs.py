@@ -168,4 +168,15 @@ def test_no_match_is_one_line_and_exit_code_1(ledger):
 def test_text_with_a_control_character_is_refused_in_one_line(ledger):
     result = ledger("orgs", "a\x1bb")
     assert result.exit_code == 1
-    assert result.stderr == "Error: TEXT: 'a\\x1bb' holds a control character\n"
+    assert result.stderr == (
+        "Error: TEXT: 'a\\x1bb' holds U+001B (a control character), which no code or name shows\n"
+    )
+
+
+def test_text_with_an_invisible_character_names_it_rather_than_call_it_a_control(ledger):
+    result = ledger("orgs", "Newcastle\u200b")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: TEXT: 'Newcastle\\u200b' holds U+200B (ZERO WIDTH SPACE, an invisible "
+        "formatting character), which no code or name shows\n"
+    )

@@ -146,7 +146,11 @@ def test_a_bad_value_of_any_parameter_is_an_error_naming_it(tmp_path, view, name
         ("region", "Y55'", '"Y55\'" is not an organisation code, e.g. 06H or ccg-sector'),
         ("area_team", "Q5\n6", "'Q5\\n6' is not an organisation code, e.g. 06H or ccg-sector"),
         ("group", "nation", "'nation' is not one of ccg, area_team, region, england"),
-        ("group", "ccg\x1b[2J", "'ccg\\x1b[2J' holds a control character"),
+        (
+            "group",
+            "ccg\x1b[2J",
+            "'ccg\\x1b[2J' holds U+001B (a control character), which no code or name shows",
+        ),
     ],
 )
 def test_what_a_bad_parameter_value_is_told(tmp_path, name, value, message):

@@ -51,7 +51,7 @@ def foreign_character(code: str, what: str = "a code or id") -> str | None:
     if code.isascii():  # quick, and true of every code the ledger has
         return None
     character = next(character for character in code if not character.isascii())
-    return f"U+{ord(character):04X} ({_described(character)}) is not allowed in {what}"
+    return f"U+{ord(character):04X} ({described(character)}) is not allowed in {what}"
 
 
 # What the Unicode categories of characters that do not show, or show as another, are.
@@ -61,10 +61,12 @@ _CATEGORIES = {
     "Mn": "a combining mark",
     "Me": "a combining mark",
     "Co": "a private-use character",
+    "Cc": "a control character",
+    "Cs": "a lone surrogate",
 }
 
 
-def _described(character: str) -> str:
+def described(character: str) -> str:
     """``ZERO WIDTH SPACE, an invisible formatting character``, ``a noncharacter``."""
     if _NONCHARACTER.match(character):
         return "a noncharacter"

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from ledger.records.characters import described
 from ledger.records.patterns import CODE_PATTERN, SLUG_PATTERN
 from ledger.records.periods import parse_date, parse_financial_year, parse_period
 from ledger.views.errors import views_problem
@@ -269,8 +270,13 @@ def parse_text(value: str) -> str:
     value = value.strip()
     if len(value) > 200:
         raise ValueError(f"{len(value):,} characters is too long (at most 200)")
-    if any(unicodedata.category(character) in _UNPRINTABLE for character in value):
-        raise ValueError(f"{value!r} holds a control character")
+    unprintable = [c for c in value if unicodedata.category(c) in _UNPRINTABLE]
+    if unprintable:
+        character = unprintable[0]
+        raise ValueError(
+            f"{value!r} holds U+{ord(character):04X} ({described(character)}), "
+            "which no code or name shows"
+        )
     return value
 
 
