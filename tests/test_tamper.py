@@ -38,6 +38,20 @@ def test_log_and_export_show_the_head_hash_which_check_accepts(ledger):
     head = head_line.split()[1]
     assert len(head) == 64
     assert ledger("check", "--expected-head", head).exit_code == 0
+    # pasted with space around it, or in capitals, it is the same hash
+    assert ledger("check", "--expected-head", f" {head.upper()}\n").exit_code == 0
+    other = ledger("check", "--expected-head", "f" * 64)
+    assert other.exit_code == 1 and "has been rewritten or has grown" in other.stdout
+
+
+def test_an_expected_head_that_is_not_a_hash_is_refused_naming_the_option(ledger):
+    for typed in ("", "abc", "g" * 64, "8eb9 cf82"):
+        result = ledger("check", "--expected-head", typed)
+        assert result.exit_code == 2, typed
+        assert (
+            "Invalid value for '--expected-head': "
+            f"{typed!r} is not a hash of the history: 64 hexadecimal digits"
+        ) in result.stderr
 
 
 def test_one_byte_changed_in_a_stored_event_is_found(ledger, store):

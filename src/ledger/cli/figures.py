@@ -22,7 +22,7 @@ from ledger.cli.common import (
     views_recorded_by,
 )
 from ledger.cli.output import plural
-from ledger.cli.values import date_option, stripped
+from ledger.cli.values import ChainHash, date_option, stripped
 from ledger.records.kinds import SERVICES
 
 if TYPE_CHECKING:
@@ -189,6 +189,7 @@ def diff(
 @click.option(
     "--expected-head",
     metavar="HASH",
+    type=ChainHash(),
     help="also fail unless the history ends in this hash (as log and export print it)",
 )
 @format_option

@@ -60,6 +60,25 @@ class Stripped(click.types.StringParamType):
         return text.strip() if isinstance(text, str) else text
 
 
+class ChainHash(click.types.StringParamType):
+    """A hash of the history's chain, as log and export print it: 64 hexadecimal digits,
+    read without the space around them and in either case, so that one pasted with a
+    space is not taken for a history rewritten."""
+
+    name = "hash"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        text = super().convert(value, param, ctx).strip().lower()
+        if not re.fullmatch("[0-9a-f]{64}", text):
+            self.fail(
+                f"{value!r} is not a hash of the history: 64 hexadecimal digits, as log and "
+                "export print it",
+                param,
+                ctx,
+            )
+        return text
+
+
 class StrippedChoice(click.Choice[str]):
     """click's Choice, of the choice typed with space around it too (" forecast ")."""
 
