@@ -12,6 +12,7 @@ import subprocess
 import sys
 import termios
 
+import pytest
 from conftest import REPOSITORY
 from processes import run_ledger
 
@@ -91,18 +92,22 @@ def test_problems_are_listed_on_lines_of_their_own_after_the_progress(tmp_path):
     assert not (tmp_path / "ledger.db").exists()
 
 
-def test_a_progress_interval_that_is_not_a_number_is_refused(tmp_path):
+@pytest.mark.parametrize("every", ["soon", "inf", "3601", "9" * 400])
+def test_a_progress_interval_that_is_not_a_sensible_number_is_refused(tmp_path, every):
+    """A number of hundreds of digits was read as infinity: no progress was ever shown."""
     result = run_ledger(
         "--store",
         str(tmp_path / "ledger.db"),
         "import",
         EVENTS,
-        env=environment(LEDGER_PROGRESS_SECONDS="soon"),
+        env=environment(LEDGER_PROGRESS_SECONDS=every),
     )
     assert result.returncode == 1
     assert result.stderr == (
-        "Error: LEDGER_PROGRESS_SECONDS must be a number of seconds (e.g. 2), got 'soon'\n"
+        "Error: LEDGER_PROGRESS_SECONDS must be a number of seconds from 0 to 3,600 (e.g. 2), "
+        f"got {every!r}\n"
     )
+    assert not (tmp_path / "ledger.db").exists()
 
 
 def test_a_progress_line_is_cut_to_the_terminal_width(tmp_path):

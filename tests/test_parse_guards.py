@@ -492,8 +492,8 @@ def test_the_lock_timeout_is_written_with_the_digits_0_to_9(store, monkeypatch, 
     result = ledger(store, "log")
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: LEDGER_LOCK_TIMEOUT must be a whole number of seconds, at least 1, "
-        f"got {seconds!r}\n"
+        "Error: LEDGER_LOCK_TIMEOUT must be a whole number of seconds from 1 to 86,400 "
+        f"(a day), got {seconds!r}\n"
     )
 
 

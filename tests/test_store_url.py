@@ -33,15 +33,31 @@ def test_a_server_that_cannot_be_reached_is_named_without_its_password():
     assert "s3cret" not in result.output
 
 
-@pytest.mark.parametrize("value", ["soon", "0", "-5", "1.5"])
-def test_the_lock_timeout_must_be_a_whole_number_of_seconds(value, tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    "value", ["soon", "0", "-5", "1.5", "86401", "99999999999999999999", "9" * 5000]
+)
+def test_the_lock_timeout_must_be_a_whole_number_of_seconds_up_to_a_day(
+    value, tmp_path, monkeypatch
+):
+    """A value too large for the databases' 32-bit milliseconds (99999999999999999999)
+    came out as next to no wait: an import behind another writer was told the store was
+    busy after a second."""
     monkeypatch.setenv("LEDGER_LOCK_TIMEOUT", value)
     result = ledger("--store", str(tmp_path / "ledger.db"), "import", "events/")
     assert result.exit_code == 1
     assert result.stderr == (
-        f"Error: LEDGER_LOCK_TIMEOUT must be a whole number of seconds, at least 1, got {value!r}\n"
+        "Error: LEDGER_LOCK_TIMEOUT must be a whole number of seconds from 1 to 86,400 "
+        f"(a day), got {value!r}\n"
     )
     assert not (tmp_path / "ledger.db").exists()
+
+
+@pytest.mark.parametrize("value", ["1", "86400", "0030"])
+def test_a_lock_timeout_up_to_a_day_is_the_wait_each_store_is_given(value, monkeypatch):
+    monkeypatch.setenv("LEDGER_LOCK_TIMEOUT", value)
+    on_file = store_environment("ledger.db")["SQLITE_LOCK_TIMEOUT"]
+    on_server = store_environment("postgresql://analyst@db.example/ledger")["POSTGRES_LOCK_TIMEOUT"]
+    assert int(on_file) == int(on_server) == int(value)
 
 
 def test_reading_a_schema_that_holds_no_ledger_says_how_to_make_one_and_makes_nothing(

@@ -275,6 +275,7 @@ def progress_on_stderr(label: str, every_seconds: float = 2.0) -> Callable[[int,
 
 
 PROGRESS_SECONDS = "LEDGER_PROGRESS_SECONDS"
+LONGEST_PROGRESS = 3600  # seconds between progress lines at most
 
 
 @contextmanager
@@ -286,9 +287,13 @@ def import_progress(label: str) -> Iterator[Callable[[str, int, str], None] | No
     import os
 
     every = os.environ.get(PROGRESS_SECONDS, "2")
-    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", every):
+    # The digits 0-9 (float() reads others, and "inf"); a number of hundreds of digits
+    # was read as infinity, and nothing was ever said.
+    sensible = re.fullmatch(r"0*[0-9]{1,9}(\.[0-9]+)?", every)
+    if not (sensible and float(every) <= LONGEST_PROGRESS):
         raise click.ClickException(
-            f"{PROGRESS_SECONDS} must be a number of seconds (e.g. 2), got {every!r}"
+            f"{PROGRESS_SECONDS} must be a number of seconds from 0 to {LONGEST_PROGRESS:,} "
+            f"(e.g. 2), got {every!r}"
         )
     every_seconds = float(every)
     stderr = sys.stderr

@@ -112,11 +112,18 @@ _BAD_PORT = (
 )
 
 
+# The longest a writer may be told to wait: both databases keep the wait in milliseconds
+# in a 32-bit integer (24 days), and a larger number came out as next to no wait.
+LONGEST_LOCK_WAIT = 86_400
+
+
 def _lock_timeout() -> str:
     value = os.environ.get("LEDGER_LOCK_TIMEOUT", "30")
-    if not (value.isascii() and value.isdigit()) or int(value) < 1:
+    # The digits 0-9 (int() reads others), and not thousands of them (int() refuses).
+    if not (re.fullmatch("0*[0-9]{1,9}", value) and 1 <= int(value) <= LONGEST_LOCK_WAIT):
         raise StoreError(
-            f"LEDGER_LOCK_TIMEOUT must be a whole number of seconds, at least 1, got {value!r}"
+            "LEDGER_LOCK_TIMEOUT must be a whole number of seconds from 1 to "
+            f"{LONGEST_LOCK_WAIT:,} (a day), got {value!r}"
         )
     return value
 
