@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+
 import psycopg
 import pytest
-from backends import POSTGRES_URL
+from backends import POSTGRES_URL, require_postgres
 from click.testing import CliRunner, Result
+from psycopg.sql import SQL, Identifier
 
 from ledger.cli import main
 from ledger.store.settings import store_environment
@@ -86,3 +89,32 @@ def test_a_url_names_server_database_user_and_schema_defaulting_to_public():
         environment["POSTGRES_USER"],
         environment["POSTGRES_SCHEMA"],
     ) == ("db.example", "6543", "ledger", "analyst", "public")
+
+
+@pytest.mark.parametrize("command", [["import", "events/"], ["log"], ["check"]], ids=" ".join)
+def test_a_schema_with_capital_letters_is_refused_before_anything_is_made(command, tmp_path):
+    """schema=Hunt_Up passed the check of its name, then the import made the schema, its
+    tables, a type and a function, and failed (Composite type 'stored_event_uuid' not
+    found), and every later run failed the same way."""
+    require_postgres()
+    schema = f"test_dmg_Hunt_Up_{uuid.uuid4().hex[:8]}"
+    store = f"{POSTGRES_URL}?schema={schema}"
+    try:
+        result = ledger("--store", store, "--views", str(tmp_path / "views.db"), *command)
+        assert result.exit_code == 1
+        assert result.stderr == (
+            f"Error: the store URL's schema {schema!r} has capital letters, which PostgreSQL "
+            "keeps in some of the store's statements and not in others: write it in lower "
+            f"case, schema={schema.lower()}\n"
+        )
+        with psycopg.connect(POSTGRES_URL) as connection:
+            made = connection.execute(
+                "SELECT nspname FROM pg_namespace WHERE lower(nspname) = lower(%s)", [schema]
+            ).fetchall()
+        assert made == []
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+            for name in (schema, schema.lower()):
+                connection.execute(
+                    SQL("DROP SCHEMA IF EXISTS {0} CASCADE").format(Identifier(name))
+                )

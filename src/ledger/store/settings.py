@@ -60,6 +60,15 @@ def store_environment(store: str, *, reading: bool = False) -> dict[str, str]:
             f"the store URL's schema {schema!r} is not a plain name: letters, digits and _, "
             "not starting with a digit, up to 63 characters"
         )
+    if schema != schema.lower():
+        # The library quotes the name in most of its statements, where PostgreSQL keeps
+        # its capitals, but not where it looks its own type up, where they are folded
+        # away: the store's tables were made, and then the type was not found.
+        raise StoreError(
+            f"the store URL's schema {schema!r} has capital letters, which PostgreSQL "
+            f"keeps in some of the store's statements and not in others: write it in lower "
+            f"case, schema={schema.lower()}"
+        )
     return common | {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
         "APPLICATION_RECORDER_TOPIC": (
