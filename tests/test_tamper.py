@@ -128,3 +128,32 @@ def test_the_hash_is_written_in_the_same_transaction_as_the_event(store):
     assert first.verify_chain().breaks == []
     first.close()
     second.close()
+
+
+@pytest.mark.parametrize(
+    ("tampering", "ends"),
+    [
+        ("DELETE FROM {events} WHERE {position} = 9", "its hash chain ends at position 9 but its last event is at position 8"),
+        ("DELETE FROM stored_event_hashes WHERE notification_id = 9", "its hash chain ends at position 8 but its last event is at position 9"),
+        ("DELETE FROM stored_event_hashes", "its hash chain ends at position 0 but its last event is at position 9"),
+    ],
+    ids=["last event deleted", "last hash deleted", "every hash deleted"],
+)  # fmt: skip
+def test_a_write_to_a_store_whose_chain_does_not_end_at_its_last_event_is_refused_as_damage(
+    ledger, run, store, tmp_path, tampering, ends
+):
+    """With its last event deleted, every import and record said another writer had
+    recorded one of its ids while it ran, and that running it again was safe, for ever;
+    on PostgreSQL the new events were chained on over the gap."""
+    store_sql(store, tampering)
+    before = store_sql(store, "SELECT COUNT(*) FROM {events}")
+    more = write_jsonl(tmp_path / "more.jsonl", [allocation("alloc-05Q", account="05Q")])
+    for _ in range(2):
+        result = run("import", str(more))
+        assert (result.exit_code, result.stderr) == (
+            1,
+            f"Error: the store at {store} is damaged: {ends}; nothing was recorded; "
+            "run: ledger check\n",
+        )
+    assert store_sql(store, "SELECT COUNT(*) FROM {events}") == before
+    assert chain_failures(ledger)[0] == 1

@@ -26,7 +26,12 @@ from eventsourcing.persistence import (
 )
 
 from ledger.store.domain import EVENT_FOR_KIND, Entry, entry_key
-from ledger.store.errors import ConcurrentWriteError, NoStoreError, StoreError
+from ledger.store.errors import (
+    ConcurrentWriteError,
+    NoStoreError,
+    StoreDamagedError,
+    StoreError,
+)
 from ledger.store.files import (
     EVENTS_TABLE,
     TRACKING,
@@ -35,7 +40,7 @@ from ledger.store.files import (
     is_sqlite_file,
     sqlite_tables,
 )
-from ledger.store.hash_chain import ChainReport, verify
+from ledger.store.hash_chain import ChainDamage, ChainReport, verify
 from ledger.store.reading import LogReader
 from ledger.store.settings import is_database_url, refuse_empty, shown, store_environment
 from ledger.store.totals import StoredTotals
@@ -133,6 +138,13 @@ def _not_written(store: str, error: Exception) -> StoreError:
     )
 
 
+def damaged(store: str, damage: ChainDamage, outcome: str) -> StoreDamagedError:
+    """The store's own tables found not to agree, said with the store's name."""
+    return StoreDamagedError(
+        f"the store at {shown(store)} is damaged: {damage}; {outcome}; run: ledger check"
+    )
+
+
 @functools.lru_cache(maxsize=4)
 def _state_head(timestamp: datetime) -> bytes:
     """The stored state of a record's event up to the record: orjson writes the state dict
@@ -197,6 +209,8 @@ class EventStore(LogReader):
                 "another writer recorded one of these ids while this import ran; "
                 "nothing was recorded, and running the command again is safe"
             ) from error
+        except ChainDamage as damage:
+            raise damaged(self.store, damage, "nothing was recorded") from None
         except OperationalError as error:
             raise _not_written(self.store, error) from error
 

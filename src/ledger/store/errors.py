@@ -13,3 +13,8 @@ class NoStoreError(StoreError):
 
 class ConcurrentWriteError(StoreError):
     """Another writer appended one of the same record ids first; retrying is safe."""
+
+
+class StoreDamagedError(StoreError):
+    """The store's own tables do not agree (an event, a hash or a table is gone):
+    ``ledger check`` says where. Nothing is written to it."""

@@ -76,6 +76,22 @@ def verify(links: Iterator[ChainLink]) -> ChainReport:
     return ChainReport(events, previous, breaks, position)
 
 
+class ChainDamage(Exception):
+    """The store's events and its hash chain do not agree where they are written or read
+    (said without the store's name, which the event store adds)."""
+
+
+def chained_on(head: int, last_event: int) -> None:
+    """New events are chained on to the hash at ``head``: it must be the hash of the last
+    event before them (``last_event``), or the chain would go on over damage (an event
+    or a hash removed) and hide it."""
+    if head != last_event:
+        raise ChainDamage(
+            f"its hash chain ends at position {head:,} but its last event is at position "
+            f"{last_event:,}"
+        )
+
+
 def extend(
     previous: str, positions: Sequence[int], events: Sequence[StoredEvent]
 ) -> list[tuple[int, str]]:

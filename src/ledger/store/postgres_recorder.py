@@ -16,7 +16,7 @@ from psycopg.errors import DuplicateObject
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
-from ledger.store.hash_chain import GENESIS, HASHES_TABLE, ChainLink, extend
+from ledger.store.hash_chain import GENESIS, HASHES_TABLE, ChainLink, chained_on, extend
 from ledger.store.recorders import ID_PAGE, PAGE_SIZE, Insert, NotificationRow, paged_links, stored
 from ledger.store.totals import COUNTED_TABLE, TOTALS_TABLE, StoredTotals
 
@@ -189,12 +189,22 @@ class ChainedPostgresApplicationRecorder(_ReadingRecorder):
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs) or []
+        if not positions:
+            return positions
         curs.execute(
-            SQL("SELECT hash FROM {0} ORDER BY notification_id DESC LIMIT 1").format(
-                self.hashes_table
-            )
+            SQL("SELECT MAX(notification_id) AS last FROM {0} WHERE notification_id < %s").format(
+                self.events_table
+            ),
+            (min(positions),),
+        )
+        last_before = curs.fetchone()["last"] or 0  # type: ignore[index]  # one row always
+        curs.execute(
+            SQL(
+                "SELECT notification_id, hash FROM {0} ORDER BY notification_id DESC LIMIT 1"
+            ).format(self.hashes_table)
         )
         row = curs.fetchone()
+        chained_on(row["notification_id"] if row else 0, last_before)
         hashes = extend(row["hash"] if row else GENESIS, positions, stored_events)
         curs.executemany(SQL("INSERT INTO {0} VALUES (%s, %s)").format(self.hashes_table), hashes)
         return positions

@@ -15,7 +15,14 @@ from uuid import UUID
 from eventsourcing.persistence import PersistenceError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
-from ledger.store.hash_chain import GENESIS, HASHES_TABLE, ChainLink, extend, links_of
+from ledger.store.hash_chain import (
+    GENESIS,
+    HASHES_TABLE,
+    ChainLink,
+    chained_on,
+    extend,
+    links_of,
+)
 from ledger.store.totals import COUNTED_TABLE, TOTALS_TABLE, StoredTotals
 
 PAGE_SIZE = 5000  # chain links read at a time
@@ -117,58 +124,9 @@ class _GrowingCacheInsert:
             self.kib = wanted
 
 
-class ChainedSQLiteApplicationRecorder(_KeptTotals, SQLiteApplicationRecorder):
-    """The library's SQLite recorder, also writing each event's chained hash."""
-
-    def construct_create_table_statements(self) -> list[str]:
-        return [
-            *super().construct_create_table_statements(),
-            f"CREATE TABLE IF NOT EXISTS {HASHES_TABLE} "
-            "(notification_id INTEGER PRIMARY KEY, hash TEXT NOT NULL)",
-            f"CREATE TABLE IF NOT EXISTS {TOTALS_TABLE} (financial_year TEXT NOT NULL, "
-            "account TEXT NOT NULL, total INTEGER NOT NULL, PRIMARY KEY (financial_year, account))",
-            f"CREATE TABLE IF NOT EXISTS {COUNTED_TABLE} "
-            "(position INTEGER NOT NULL, corrections INTEGER NOT NULL)",
-            # Checks find the few closures, mergers and errata among a store's records by
-            # their topic: without an index, each search reads every event.
-            f"CREATE INDEX IF NOT EXISTS {self.events_table_name}_topic "
-            f"ON {self.events_table_name} (topic)",
-        ]
-
-    def _insert_events(
-        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **_: Any
-    ) -> Sequence[int] | None:
-        """Insert all the events with one executemany. The transaction holds SQLite's write
-        lock from the first insert, and each new row takes the next rowid, so the events
-        have the positions up to the highest rowid, in order."""
-        if not stored_events:
-            return []
-        c.executemany(
-            self.insert_events_statement,
-            [
-                (_hex(event.originator_id), event.originator_version, event.topic, event.state)
-                for event in stored_events
-            ],
-        )
-        c.execute(f"SELECT MAX(rowid) FROM {self.events_table_name}")
-        last = int(c.fetchone()[0])
-        positions = list(range(last - len(stored_events) + 1, last + 1))
-        c.execute(f"SELECT hash FROM {HASHES_TABLE} ORDER BY notification_id DESC LIMIT 1")
-        row = c.fetchone()
-        hashes = extend(row[0] if row else GENESIS, positions, stored_events)
-        c.executemany(f"INSERT INTO {HASHES_TABLE} VALUES (?, ?)", hashes)
-        return positions
-
-    @contextmanager
-    def inserting(self) -> Iterator[Insert]:
-        """One write transaction in which events can be inserted a chunk at a time; all of
-        them are kept only if the block ends without an exception."""
-        with self.datastore.transaction(commit=True) as c:
-            # A bulk import lands each event's random-UUID key on an index page of its
-            # own. Once that index outgrows the page cache, most keys read a page back
-            # (from the write-ahead log or the file) and the cache writes pages out again
-            # and again, so the cache grows with the store (see bench/RESULTS.md).
-            yield _GrowingCacheInsert(c, lambda events: self._insert_events(c, events) or [])
+class _ReadingSQLiteRecorder(SQLiteApplicationRecorder):
+    """The library's SQLite recorder, with the reads the ledger asks of its store beyond
+    the library's: first events by id, the log as plain rows, and the hash chain."""
 
     def select_first_events(self, originator_keys: Sequence[str]) -> list[StoredEvent]:
         """The first event of each of these aggregates that exists (their ids as 32 hex
@@ -237,6 +195,68 @@ class ChainedSQLiteApplicationRecorder(_KeptTotals, SQLiteApplicationRecorder):
                 return [tuple(row) for row in c.fetchall()]
 
         return paged_links(page_after)
+
+
+class ChainedSQLiteApplicationRecorder(_KeptTotals, _ReadingSQLiteRecorder):
+    """The library's SQLite recorder, also writing each event's chained hash."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {HASHES_TABLE} "
+            "(notification_id INTEGER PRIMARY KEY, hash TEXT NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {TOTALS_TABLE} (financial_year TEXT NOT NULL, "
+            "account TEXT NOT NULL, total INTEGER NOT NULL, PRIMARY KEY (financial_year, account))",
+            f"CREATE TABLE IF NOT EXISTS {COUNTED_TABLE} "
+            "(position INTEGER NOT NULL, corrections INTEGER NOT NULL)",
+            # Checks find the few closures, mergers and errata among a store's records by
+            # their topic: without an index, each search reads every event.
+            f"CREATE INDEX IF NOT EXISTS {self.events_table_name}_topic "
+            f"ON {self.events_table_name} (topic)",
+        ]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **_: Any
+    ) -> Sequence[int] | None:
+        """Insert all the events with one executemany. The transaction holds SQLite's write
+        lock from the first insert, and each new row takes the next rowid, so the events
+        have the positions up to the highest rowid, in order."""
+        if not stored_events:
+            return []
+        c.executemany(
+            self.insert_events_statement,
+            [
+                (_hex(event.originator_id), event.originator_version, event.topic, event.state)
+                for event in stored_events
+            ],
+        )
+        c.execute(f"SELECT MAX(rowid) FROM {self.events_table_name}")
+        last = int(c.fetchone()[0])
+        positions = list(range(last - len(stored_events) + 1, last + 1))
+        c.execute(
+            f"SELECT MAX(rowid) FROM {self.events_table_name} WHERE rowid < ?", (positions[0],)
+        )
+        last_before = c.fetchone()[0] or 0
+        c.execute(
+            f"SELECT notification_id, hash FROM {HASHES_TABLE} "
+            "ORDER BY notification_id DESC LIMIT 1"
+        )
+        row = c.fetchone()
+        chained_on(row[0] if row else 0, last_before)
+        hashes = extend(row[1] if row else GENESIS, positions, stored_events)
+        c.executemany(f"INSERT INTO {HASHES_TABLE} VALUES (?, ?)", hashes)
+        return positions
+
+    @contextmanager
+    def inserting(self) -> Iterator[Insert]:
+        """One write transaction in which events can be inserted a chunk at a time; all of
+        them are kept only if the block ends without an exception."""
+        with self.datastore.transaction(commit=True) as c:
+            # A bulk import lands each event's random-UUID key on an index page of its
+            # own. Once that index outgrows the page cache, most keys read a page back
+            # (from the write-ahead log or the file) and the cache writes pages out again
+            # and again, so the cache grows with the store (see bench/RESULTS.md).
+            yield _GrowingCacheInsert(c, lambda events: self._insert_events(c, events) or [])
 
 
 def paged_links(page_after: Callable[[int], list[tuple[Any, ...]]]) -> Iterator[ChainLink]:
