@@ -100,6 +100,21 @@ def test_sums_that_miss_the_last_events_are_not_used(run, store, tmp_path, no_re
     assert no_reading_every_record["times"] == 2  # the first import, and this one
 
 
+def test_sums_whose_table_of_totals_was_dropped_are_counted_again(run, store, tmp_path):
+    """The table of totals was made again, empty, under a count that still named the last
+    event: the next import started from no sums, and let a record through whose total is
+    beyond what the ledger can add up exactly."""
+    first = write_jsonl(tmp_path / "first.jsonl", [*world(), *huge(FITS)])
+    assert run("import", str(first)).exit_code == 0
+    store_sql(store, "DROP TABLE value_totals")
+
+    one_more = write_jsonl(tmp_path / "one-more.jsonl", huge(1, start=FITS))
+    refused(
+        run("import", str(one_more)),
+        f"{one_more}:1: amount: 06H's figures for 2013-14 would add up to {BEYOND}",
+    )
+
+
 def test_a_store_made_before_the_sums_were_kept_is_read_and_then_kept(
     run, store, tmp_path, no_reading_every_record
 ):

@@ -157,3 +157,58 @@ def test_a_write_to_a_store_whose_chain_does_not_end_at_its_last_event_is_refuse
         )
     assert store_sql(store, "SELECT COUNT(*) FROM {events}") == before
     assert chain_failures(ledger)[0] == 1
+
+
+def test_check_reports_a_lost_table_of_hashes_and_still_runs_its_other_checks(ledger, store):
+    """check stopped at once: Error: no such table: stored_event_hashes."""
+    store_sql(store, "DROP TABLE stored_event_hashes")
+    store_sql(store, "UPDATE {events} SET state = ? WHERE {position} = 9", (b"{}",))
+    result = ledger("check", "--format", "json")
+    assert result.exit_code == 1
+    assert "head: none (the store has lost its hash chain)" in result.stderr.splitlines()
+    assert [(row["check"], row["message"]) for row in json.loads(result.stdout)] == [
+        ("hash chain", "the store is damaged: its table of hashes (stored_event_hashes) is "
+         "missing, so no event has its hash"),
+        ("records read back", "position 9: the event cannot be read: its stored state holds "
+         "no record"),
+    ]  # fmt: skip
+    assert result.stderr.endswith("Error: 2 failures in 13 checks over 8 records.\n")
+
+
+def test_a_write_to_a_store_that_lost_its_table_of_hashes_is_refused(ledger, run, store, tmp_path):
+    """record and import made the table again and began a new chain from the next event,
+    which hid the damage."""
+    store_sql(store, "DROP TABLE stored_event_hashes")
+    more = write_jsonl(tmp_path / "more.jsonl", [allocation("alloc-05Q", account="05Q")])
+    result = run("import", str(more))
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: the store at {store} is damaged: it holds events but its table of hashes "
+        "(stored_event_hashes) is missing; nothing was recorded; run: ledger check\n",
+    )
+    assert store_sql(store, "SELECT COUNT(*) FROM {events}") == [(9,)]
+    logged = ledger("log", "--format", "json")
+    assert logged.exit_code == 0
+    assert len(json.loads(logged.stdout)) == 9
+    assert logged.stderr == (
+        f"head: none (the store at {store} is damaged: its table of hashes "
+        "(stored_event_hashes) is missing, so no event has its hash; run: ledger check)\n"
+    )
+
+
+@pytest.mark.parametrize("command", [["log"], ["import", "more.jsonl"]], ids=" ".join)
+def test_a_store_that_lost_its_table_of_events_is_named_damaged(
+    run, ledger, store, tmp_path, monkeypatch, command
+):
+    monkeypatch.chdir(tmp_path)
+    write_jsonl(tmp_path / "more.jsonl", [allocation("alloc-05Q", account="05Q")])
+    store_sql(store, "DROP TABLE {events} CASCADE" if "://" in store else "DROP TABLE {events}")
+    events = "ledger_events" if "://" in store else "stored_events"
+    result = run(*command)
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: the store at {store} is damaged: its table of events ({events}) is missing; "
+        "restore it from a copy, or import an earlier export into a "
+        "new store\n",
+    )
+    assert store_sql(store, "SELECT COUNT(*) FROM stored_event_hashes") == [(9,)]

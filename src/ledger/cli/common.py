@@ -329,7 +329,13 @@ def import_progress(label: str) -> Iterator[Callable[[str, int, str], None] | No
 def show_head(ledger: EventStore) -> None:
     """The head of the hash chain as stored, on stderr, to note down and check against
     later; it is read, not recomputed, and says so."""
-    position, head = ledger.head()
+    from ledger.store.errors import StoreDamagedError
+
+    try:
+        position, head = ledger.head()
+    except StoreDamagedError as error:  # what was read is shown still
+        click.echo(f"head: none ({error})", err=True)
+        return
     click.echo(
         f"head: {head} (position {position}, as stored: ledger check recomputes the chain)",
         err=True,

@@ -211,7 +211,10 @@ def check(settings: Settings, expected_head: str | None, fmt: str) -> None:
 
     with EventStore(settings.store, must_exist=True) as ledger:
         report = check_all(ledger, lambda: caught_up_views(settings), expected_head)
-    click.echo(f"head: {report.head} (position {report.position})", err=True)
+    if report.head is None:
+        click.echo("head: none (the store has lost its hash chain)", err=True)
+    else:
+        click.echo(f"head: {report.head} (position {report.position})", err=True)
     summary = f"{plural(len(report.checks), 'check')} over {plural(report.records, 'record')}"
     rows = [asdict(failure) for failure in report.failures]
     if fmt != "table" or rows:

@@ -15,6 +15,7 @@ from ledger.explain.errata_check import Stored, errata_apply
 from ledger.explain.reconcile_check import reported_figures_reconcile
 from ledger.records.models import RecordError, parse_record
 from ledger.store.application import EventStore
+from ledger.store.errors import StoreDamagedError
 from ledger.store.hash_chain import ChainReport
 from ledger.store.settings import shown
 from ledger.views.database import ViewsDatabase
@@ -35,7 +36,7 @@ class Report:
     checks: list[str]
     records: int
     failures: list[Failure]
-    head: str  # the head of the hash chain as checked
+    head: str | None  # the head of the hash chain as checked (None: it has no chain)
     position: int  # the position of the head
 
 
@@ -44,8 +45,7 @@ def check_all(
 ) -> Report:
     """Check the store, then (through ``caught_up_views``) the views built from it. A store
     whose events cannot be projected is reported, not left to crash the check."""
-    chain = ledger.verify_chain()
-    failures = _chain_failures(chain, expected_head)
+    head, failures = _checked_chain(ledger, expected_head)
     records, unreadable = _store_failures(ledger, stored := Stored())
     failures += unreadable + [Failure(ERRATA_CHECK, *found) for found in errata_apply(stored)]
     checks = [CHAIN_CHECK, STORE_CHECK, ERRATA_CHECK]
@@ -53,12 +53,26 @@ def check_all(
         views_path = caught_up_views()
     except Exception as error:  # any failure to project is itself the finding
         failures.append(Failure(VIEWS_CHECK, None, f"the views could not be built: {error}", None))
-        return Report([*checks, VIEWS_CHECK], records, failures, chain.head, chain.position)
+        return Report([*checks, VIEWS_CHECK], records, failures, *head)
     for name, check in VIEW_CHECKS.items():
         failures += [Failure(name, *found) for found in check(views_path)]
     failures += [Failure(MATCH_CHECK, *found) for found in _views_match(ledger, views_path)]
     checks += [*VIEW_CHECKS, MATCH_CHECK]
-    return Report(checks, records, failures, chain.head, chain.position)
+    return Report(checks, records, failures, *head)
+
+
+def _checked_chain(
+    ledger: EventStore, expected_head: str | None
+) -> tuple[tuple[str | None, int], list[Failure]]:
+    """The head of the chain and its position (None for a store that lost its hashes), and
+    the chain's failures."""
+    try:
+        chain = ledger.verify_chain()
+    except StoreDamagedError as error:  # the other checks still run
+        return (None, 0), [
+            Failure(CHAIN_CHECK, None, f"the store is damaged: {error.damage}", "store")
+        ]
+    return (chain.head, chain.position), _chain_failures(chain, expected_head)
 
 
 def _chain_failures(report: ChainReport, expected_head: str | None) -> list[Failure]:

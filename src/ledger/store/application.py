@@ -40,8 +40,16 @@ from ledger.store.files import (
     is_sqlite_file,
     sqlite_tables,
 )
-from ledger.store.hash_chain import ChainDamage, ChainReport, verify
+from ledger.store.hash_chain import (
+    HASHES_TABLE,
+    LOST_HASHES,
+    ChainDamage,
+    ChainReport,
+    lost_table,
+    verify,
+)
 from ledger.store.reading import LogReader
+from ledger.store.recorders import ChainedRecorder
 from ledger.store.settings import is_database_url, refuse_empty, shown, store_environment
 from ledger.store.totals import StoredTotals
 from ledger.store.transcoder import OrjsonTranscoder
@@ -86,6 +94,8 @@ def _sqlite_store_exists(store: str) -> bool:
         ) from None
     if EVENTS_TABLE in tables or not tables:
         return bool(tables)
+    if HASHES_TABLE in tables:
+        raise damaged(store, f"its table of events ({EVENTS_TABLE}) is missing", RESTORE)
     what = "a views database" if TRACKING in tables else "a SQLite database of other tables"
     raise StoreError(f"{store} is {what}, not a ledger store; give the store's file with --store")
 
@@ -138,11 +148,15 @@ def _not_written(store: str, error: Exception) -> StoreError:
     )
 
 
-def damaged(store: str, damage: ChainDamage, outcome: str) -> StoreDamagedError:
+def damaged(store: str, damage: ChainDamage | str, outcome: str) -> StoreDamagedError:
     """The store's own tables found not to agree, said with the store's name."""
     return StoreDamagedError(
-        f"the store at {shown(store)} is damaged: {damage}; {outcome}; run: ledger check"
+        f"the store at {shown(store)} is damaged: {damage}; {outcome}", str(damage)
     )
+
+
+NOT_RECORDED = "nothing was recorded; run: ledger check"
+RESTORE = "restore it from a copy, or import an earlier export into a new store"
 
 
 @functools.lru_cache(maxsize=4)
@@ -184,12 +198,16 @@ class EventStore(LogReader):
             super().__init__(env=env)
         except (InterfaceError, OperationalError, sqlite3.OperationalError) as error:
             raise _cannot_open(store, error, reading=must_exist) from error
+        except ChainDamage as damage:  # found before any table was made
+            raise damaged(store, damage, NOT_RECORDED) from None
         if must_exist and is_database_url(store):
             try:
                 self.recorder.max_notification_id()
             except ProgrammingError as error:  # the server has no such tables
+                recorder = self._chained_recorder()
+                lost = lost_table(recorder.events_table_name, recorder.holds_rows)
                 self.close()
-                raise missing from error
+                raise (damaged(store, lost, RESTORE) if lost else missing) from error
 
     @contextmanager
     def appending(self) -> Iterator[Callable[[Sequence[Located]], list[int]]]:
@@ -210,7 +228,7 @@ class EventStore(LogReader):
                 "nothing was recorded, and running the command again is safe"
             ) from error
         except ChainDamage as damage:
-            raise damaged(self.store, damage, "nothing was recorded") from None
+            raise damaged(self.store, damage, NOT_RECORDED) from None
         except OperationalError as error:
             raise _not_written(self.store, error) from error
 
@@ -258,9 +276,17 @@ class EventStore(LogReader):
             return
 
     def verify_chain(self) -> ChainReport:
-        """Recompute the hash chain over the whole store."""
-        return verify(self._chained_recorder().chain_links())
+        """Recompute the hash chain over the whole store (StoreDamagedError if it has none)."""
+        return verify(self._hashed().chain_links())
 
     def head(self) -> tuple[int, str]:
-        """The last position and its chained hash (0 and the genesis hash when empty)."""
-        return self._chained_recorder().head()
+        """The last position and its chained hash (0 and the genesis hash when empty);
+        StoreDamagedError if the store has lost its table of hashes."""
+        return self._hashed().head()
+
+    def _hashed(self) -> ChainedRecorder:
+        """The recorder, once its table of hashes is known to be there."""
+        recorder = self._chained_recorder()
+        if recorder.holds_rows(HASHES_TABLE) is None:
+            raise damaged(self.store, LOST_HASHES, "run: ledger check")
+        return recorder

@@ -18,3 +18,7 @@ class ConcurrentWriteError(StoreError):
 class StoreDamagedError(StoreError):
     """The store's own tables do not agree (an event, a hash or a table is gone):
     ``ledger check`` says where. Nothing is written to it."""
+
+    def __init__(self, message: str, damage: str) -> None:
+        super().__init__(message)
+        self.damage = damage  # what is wrong, without the store's name or what to do

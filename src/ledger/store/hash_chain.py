@@ -10,7 +10,7 @@ consistently changes the head hash, which ``ledger check --expected-head`` compa
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -19,6 +19,7 @@ from eventsourcing.persistence import StoredEvent
 
 GENESIS = "0" * 64
 HASHES_TABLE = "stored_event_hashes"
+LOST_HASHES = f"its table of hashes ({HASHES_TABLE}) is missing, so no event has its hash"
 
 
 def chain_hash(previous: str, position: int, event: StoredEvent) -> str:
@@ -90,6 +91,19 @@ def chained_on(head: int, last_event: int) -> None:
             f"its hash chain ends at position {head:,} but its last event is at position "
             f"{last_event:,}"
         )
+
+
+def lost_table(events_table: str, holds_rows: Callable[[str], bool | None]) -> ChainDamage | None:
+    """Damage that making the store's tables again would hide: its events without the
+    table of their hashes (a new chain would begin from the next event), or its hashes
+    without the table of events. ``holds_rows(table)`` is None for a missing table, else
+    whether the table holds a row."""
+    events, hashes = holds_rows(events_table), holds_rows(HASHES_TABLE)
+    if events and hashes is None:
+        return ChainDamage(f"it holds events but its table of hashes ({HASHES_TABLE}) is missing")
+    if hashes and events is None:
+        return ChainDamage(f"its table of events ({events_table}) is missing")
+    return None
 
 
 def extend(

@@ -16,7 +16,14 @@ from psycopg.errors import DuplicateObject
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
-from ledger.store.hash_chain import GENESIS, HASHES_TABLE, ChainLink, chained_on, extend
+from ledger.store.hash_chain import (
+    GENESIS,
+    HASHES_TABLE,
+    ChainLink,
+    chained_on,
+    extend,
+    lost_table,
+)
 from ledger.store.recorders import ID_PAGE, PAGE_SIZE, Insert, NotificationRow, paged_links, stored
 from ledger.store.totals import COUNTED_TABLE, TOTALS_TABLE, StoredTotals
 
@@ -93,6 +100,22 @@ class _ReadingRecorder(PostgresApplicationRecorder):
         except PersistenceError:  # a store made before they were kept, opened to read
             return None
         return StoredTotals(position, counted[1], sums)
+
+    def holds_rows(self, table: str) -> bool | None:
+        """Whether the store's table ``table`` holds a row: None when there is no such table."""
+        schema = self.datastore.schema
+        with self._reading() as curs:
+            curs.execute(
+                "SELECT 1 FROM pg_tables WHERE schemaname = %s AND tablename = %s", (schema, table)
+            )
+            if curs.fetchone() is None:
+                return None
+            curs.execute(
+                SQL("SELECT EXISTS (SELECT 1 FROM {0}.{1})").format(
+                    Identifier(schema), Identifier(table)
+                )
+            )
+            return bool(curs.fetchone()[0])  # type: ignore[index]  # one row always
 
     def head(self) -> tuple[int, str]:
         """The last chained position and its hash (0 and the genesis hash when empty)."""
@@ -173,6 +196,10 @@ class ChainedPostgresApplicationRecorder(_ReadingRecorder):
         transaction that waits for any other process doing the same (PostgreSQL's IF NOT
         EXISTS is not safe against a concurrent create) and no longer than an insert would
         for a writer's lock."""
+        damage = lost_table(self.events_table_name, self.holds_rows)
+        if damage:  # the events or the hashes would be made again over the damage
+            raise damage
+        totals_lost = self.holds_rows(TOTALS_TABLE) is None
         schema = self.datastore.schema
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
             curs.execute(SQL("SET LOCAL lock_timeout = '{0}s'").format(self.datastore.lock_timeout))
@@ -183,6 +210,8 @@ class ChainedPostgresApplicationRecorder(_ReadingRecorder):
                     with suppress(DuplicateObject), conn.transaction():
                         curs.execute(statement, prepare=False)
             self._create_table(curs)
+            if totals_lost:  # sums kept without their table of totals are counted again
+                curs.execute(SQL("DELETE FROM {0}").format(self.counted_table))
         self.datastore.register_type_adapters()
 
     def _fetch_ids_after_insert_events(

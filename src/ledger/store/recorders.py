@@ -22,6 +22,7 @@ from ledger.store.hash_chain import (
     chained_on,
     extend,
     links_of,
+    lost_table,
 )
 from ledger.store.totals import COUNTED_TABLE, TOTALS_TABLE, StoredTotals
 
@@ -37,7 +38,11 @@ NotificationRow = tuple[int, Any, int, str, bytes]
 class ChainedRecorder(Protocol):
     """What the ledger asks of its store beyond the library's recorder."""
 
+    events_table_name: str
+
     def inserting(self) -> Any: ...
+
+    def holds_rows(self, table: str) -> bool | None: ...
 
     def select_first_events(self, originator_keys: Sequence[str]) -> list[StoredEvent]: ...
 
@@ -167,6 +172,15 @@ class _ReadingSQLiteRecorder(SQLiteApplicationRecorder):
             )
             return c.fetchall()  # type: ignore[no-any-return]
 
+    def holds_rows(self, table: str) -> bool | None:
+        """Whether the store's table ``table`` holds a row: None when there is no such table."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
+            if c.fetchone() is None:
+                return None
+            c.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
+            return bool(c.fetchone()[0])
+
     def head(self) -> tuple[int, str]:
         """The last chained position and its hash (0 and the genesis hash when empty)."""
         with self.datastore.transaction(commit=False) as c:
@@ -214,6 +228,19 @@ class ChainedSQLiteApplicationRecorder(_KeptTotals, _ReadingSQLiteRecorder):
             f"CREATE INDEX IF NOT EXISTS {self.events_table_name}_topic "
             f"ON {self.events_table_name} (topic)",
         ]
+
+    def create_table(self) -> None:
+        """Make the store's tables where they are missing, but refuse (ChainDamage) to make
+        again the events or the hashes of a store that has lost one. Sums kept without
+        their table of totals are counted again."""
+        damage = lost_table(self.events_table_name, self.holds_rows)
+        if damage:
+            raise damage
+        totals_lost = self.holds_rows(TOTALS_TABLE) is None
+        super().create_table()
+        if totals_lost:
+            with self.datastore.transaction(commit=True) as c:
+                c.execute(f"DELETE FROM {COUNTED_TABLE}")
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **_: Any
