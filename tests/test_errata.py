@@ -160,10 +160,15 @@ REFUSED = {
         "fixes that record",
     ),
     "sets the id": ([erratum(set={"id": "alloc-06H-2"})], "1: an erratum cannot change id"),
-    "invalid fixed record": (
+    "an amount that is none": (
         [erratum(set={"amount": "lots"})],
-        "1: set: the fixed record is not valid: amount: cannot read 'lots' as an amount "
+        "1: set: amount: cannot read 'lots' as an amount "
         "(examples: 849204000, £8.6m, 1.6bn, 849,204k, -2.4m)",
+    ),
+    "invalid fixed record": (
+        [erratum(set={"effective": "2015-01-01"})],
+        "1: set: the fixed record is not valid: effective date 2015-01-01 is outside "
+        "financial year 2013-14",
     ),
     "withdraws and sets": ([erratum(withdraw=True, set={"amount": "1m"})],
                            "1: an erratum that withdraws a record sets and removes nothing"),
@@ -392,19 +397,20 @@ ERRATA_REFUSED = {
         {"set": {"source": "05Q"}},
         "set: source: '05Q' is a organisation record, not a source document",
     ),
+    "a fraction of a pound": (
+        {"set": {"amount": -1.5}},
+        "set: amount: write amounts as text or whole pounds, not as a floating-point number "
+        '(got -1.5; write "-1.5" or "£-1.5" to mean pounds)',
+    ),
     "a field the record does not have": (
         {"unset": ["bogus"]},
         "unset: a allocation record has no field 'bogus'",
     ),
 }
 # Only a record in the same batch has its values checked one by one (a stored one is
-# fixed and read again in full, which says the same in other words).
+# fixed and read again in full, which says the same in other words); a money, count or
+# percent value is read alike whatever it fixes.
 SET_VALUES_REFUSED = {
-    "a fraction of a pound": (
-        {"set": {"amount": -1.5}},
-        "amount: write amounts as text or whole pounds, not as a floating-point number "
-        '(got -1.5; write "-1.5" or "£-1.5" to mean pounds)',
-    ),
     "an impossible date": (
         {"set": {"as_at": "2013-02-30"}},
         "as_at: '2013-02-30' is not a date (write dates like 2013-09-30)",

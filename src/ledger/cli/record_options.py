@@ -106,18 +106,21 @@ class FieldValues(click.ParamType[Any, Any]):
         if isinstance(value, dict):
             return value
         text = str(value).strip()
-        if text.startswith("{"):
-            try:
-                given = json.loads(text)
-            except json.JSONDecodeError as error:
-                self.fail(f"not a JSON object: {error.msg} (column {error.colno})", param, ctx)
-            if not isinstance(given, dict):
-                self.fail("not a JSON object", param, ctx)
-            return given
-        field, equals, written = text.partition("=")
-        if not equals or not field.strip():
-            self.fail(f"write a field and its value as NAME=VALUE, got {text!r}", param, ctx)
-        return {field.strip(): _value(written.strip())}
+        try:
+            if text.startswith("{"):
+                try:
+                    given = json.loads(text)
+                except json.JSONDecodeError as error:
+                    self.fail(f"not a JSON object: {error.msg} (column {error.colno})", param, ctx)
+                if not isinstance(given, dict):
+                    self.fail("not a JSON object", param, ctx)
+                return given
+            field, equals, written = text.partition("=")
+            if not equals or not field.strip():
+                self.fail(f"write a field and its value as NAME=VALUE, got {text!r}", param, ctx)
+            return {field.strip(): _value(written.strip())}
+        except RecursionError:  # the JSON reader's own limit, far deeper than a record nests
+            self.fail(f"{text[:40]!r}... is nested too deeply to be a value", param, ctx)
 
 
 def _value(written: str) -> Any:

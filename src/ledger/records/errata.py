@@ -13,14 +13,26 @@ kind of fact) or that the record should not exist (``withdraw``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
 from ledger.records.base import RecordBase
-from ledger.records.fields import FieldName, IsoDate, RecordId, Text, not_in_future
+from ledger.records.characters import unsafe_character
+from ledger.records.fields import (
+    Count,
+    FieldName,
+    IsoDate,
+    Pence,
+    Percent,
+    Pounds,
+    RecordId,
+    Text,
+    not_in_future,
+)
 
 # Fields an erratum cannot set or remove: what the record is and which erratum it is.
 FIXED_FIELDS = frozenset({"id", "recorded", "fixes", "withdraw", "set", "unset"})
@@ -30,6 +42,19 @@ _NORMALISED_AS = {
     "amount_pence": ("amount",),
     "tolerance": ("tolerance_pence", "tolerance_count"),
 }
+# The values every kind of record reads alike: one an erratum sets is read so whatever
+# record it fixes (or none), and refused in a new record's words.
+_VALUE_FIELDS: dict[str, TypeAdapter[Any]] = {
+    "amount": TypeAdapter(Pounds),
+    "tolerance": TypeAdapter(Pounds),
+    "amount_pence": TypeAdapter(Pence),
+    "tolerance_pence": TypeAdapter(Pence),
+    "count": TypeAdapter(Count),
+    "tolerance_count": TypeAdapter(Count),
+    "percent": TypeAdapter(Percent),
+}
+LARGEST_NUMBER = 2**63 - 1  # what the store's JSON and the views' integer columns hold
+DEEPEST = 100  # as deep as a line of an import file may nest
 
 
 class ErratumRecord(RecordBase):
@@ -65,7 +90,41 @@ class ErratumRecord(RecordBase):
             raise ValueError(f"an erratum cannot change {', '.join(sorted(named))}")
         if set(self.set) & set(self.unset):
             raise ValueError("a field is either set or removed, not both")
+        for name, value in self.set.items():
+            if problem := _value_problem(name, value):
+                raise ValueError(f"set: {name}: {problem}")
         return self
+
+
+def _value_problem(name: str, value: Any) -> str | None:
+    """Why a value an erratum sets cannot be kept (None if it can): a money, count or
+    percent value that is not one, or any value the store cannot write as JSON."""
+    if name in _VALUE_FIELDS and value is not None:
+        try:
+            _VALUE_FIELDS[name].validate_python(value)
+        except ValidationError as error:
+            return str(error.errors(include_url=False)[0]["msg"]).removeprefix("Value error, ")
+    return _unkept(value, 1)
+
+
+def _unkept(value: Any, depth: int) -> str | None:
+    """Why the store cannot write ``value`` as JSON (None if it can). A number read
+    exactly from a file (a Decimal) is kept as its text."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > LARGEST_NUMBER:
+        return f"{value} is larger than any number a record holds"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{value} is not a number JSON can hold"
+    if isinstance(value, str):
+        return unsafe_character(value)
+    if not isinstance(value, (dict, list)):
+        return None
+    if depth > DEEPEST:
+        return f"nested more than {DEEPEST} levels deep"
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, item in items:
+        if problem := (isinstance(key, str) and unsafe_character(key)) or _unkept(item, depth + 1):
+            return problem
+    return None
 
 
 def fixed_fields(target: dict[str, Any], erratum: dict[str, Any]) -> dict[str, Any] | None:
