@@ -3,6 +3,7 @@ under one ``Error:`` summary, and records nothing (issue 20, item 10)."""
 
 import hashlib
 import json
+from datetime import date
 
 import pytest
 from click.testing import CliRunner
@@ -105,8 +106,9 @@ def test_help_still_marks_the_options_a_record_needs():
     assert "--dated-by TEXT how the publication date was found or inferred [required]" in help_text
 
 
+# An erratum typed now is recorded today.
 ERRATUM = [
-    "record", "erratum", "--fixes", "2013-14-06H-forecast-m6", "--recorded", "2026-11-29",
+    "record", "erratum", "--fixes", "2013-14-06H-forecast-m6", "--recorded", date.today().isoformat(),
     "--source", "data-regions-2013", "--locator", "row 4", "--reason", "typed wrongly",
 ]  # fmt: skip
 

@@ -11,6 +11,9 @@ from click.testing import CliRunner
 from factories import SOURCE_ID, allocation, world, write_jsonl
 
 from ledger.cli import main
+from ledger.records.located import Located
+from ledger.records.models import parse_record
+from ledger.writing.ledger import Batch, Ledger
 
 TODAY = date.today().isoformat()
 HUGE = "99999999999999999999999999999"  # past any 64-bit integer
@@ -25,6 +28,7 @@ def ledger(tmp_path):
     def invoke(*args):
         return CliRunner().invoke(main, [*common, *args], catch_exceptions=False)
 
+    invoke.store = str(tmp_path / "ledger.db")
     history = write_jsonl(tmp_path / "history.jsonl", [*world(), allocation()])
     assert invoke("import", str(history)).exit_code == 0
     return invoke
@@ -93,3 +97,113 @@ def test_import_names_an_erratum_value_it_cannot_keep(ledger, tmp_path, given, p
         == f"{path}:1: set: {problem}\nError: 1 problem found; nothing was recorded.\n"
     )
     assert errata_recorded(ledger) == []
+
+
+# -- the day an erratum was recorded ----------------------------------------------------------
+
+
+def erratum(erratum_id="fix", fixes="alloc-06H", recorded=TODAY, **fields):
+    return {
+        "id": erratum_id, "kind": "erratum", "fixes": fixes, "recorded": recorded,
+        "set": {"amount": "£849,205k"}, "reason": "typed wrongly", "source": SOURCE_ID,
+        "locator": "erratum note", **fields,
+    }  # fmt: skip
+
+
+def before_known(recorded, known):
+    return (
+        f"recorded {recorded} is before 'alloc-06H' was known ({known}): the ledger cannot "
+        "have fixed a record before it could have said it"
+    )
+
+
+def test_record_erratum_is_recorded_today(ledger):
+    """Typed with an earlier day, an erratum would change what the ledger showed on the
+    days between (-p recorded_by): it is refused, naming --recorded."""
+    yesterday = date.fromordinal(date.today().toordinal() - 1).isoformat()
+    typed = ["record", "erratum", "--id", "fix", "--fixes", "alloc-06H", "--set", "amount=1m"]
+    result = ledger(*typed, "--recorded", yesterday, *CITED)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"record erratum: --recorded {yesterday} is before today ({TODAY}): an erratum "
+        "recorded now is recorded today, or the ledger would have shown it on days it did not\n"
+        "Error: 1 problem found; nothing was recorded.\n"
+    )
+    assert errata_recorded(ledger) == []
+    assert ledger(*typed, "--recorded", TODAY, *CITED).exit_code == 0
+    assert errata_recorded(ledger) == ["fix"]
+
+
+# The allocation is known from 2013-09-30 as written; an erratum of it recorded earlier
+# is refused, and so is one recorded before the day an erratum (this one, or one before
+# it) says it became known.
+TOO_EARLY = {
+    "before the record": ([erratum(recorded="2013-09-29")], before_known("2013-09-29", "2013-09-30")),
+    "before the day it sets": (
+        [erratum(recorded="2013-10-01", set={"as_at": "2013-12-18"})],
+        before_known("2013-10-01", "2013-12-18"),
+    ),
+    "before the day an erratum set": (
+        [erratum("known", set={"as_at": "2013-12-18"}), erratum(recorded="2013-12-17")],
+        before_known("2013-12-17", "2013-12-18"),
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("where", ["stored", "batch, before", "batch, after"])
+@pytest.mark.parametrize("case", TOO_EARLY)
+def test_import_refuses_an_erratum_recorded_before_its_record_was_known(
+    ledger, tmp_path, case, where
+):
+    errata, problem = TOO_EARLY[case]
+    if where == "stored":
+        records = errata
+    else:  # a new store: the record and its errata in one file, the errata before or after
+        history = [*world(), allocation()]
+        records = [*errata, *history] if where == "batch, before" else [*history, *errata]
+        ledger = fresh(tmp_path)
+    path = write_jsonl(tmp_path / "errata.jsonl", records)
+    result = ledger("import", str(path))
+    assert result.exit_code == 1
+    line = 1 + records.index(errata[-1])
+    assert (
+        result.stderr
+        == f"{path}:{line}: {problem}\nError: 1 problem found; nothing was recorded.\n"
+    )
+    assert ledger("log").exit_code == (0 if where == "stored" else 1)
+
+
+def fresh(tmp_path):
+    common = ["--store", str(tmp_path / "new.db"), "--views", str(tmp_path / "new-views.db")]
+    return lambda *args: CliRunner().invoke(main, [*common, *args], catch_exceptions=False)
+
+
+def test_import_keeps_the_day_a_published_erratum_was_recorded(ledger, tmp_path):
+    """events/ holds errata recorded on earlier days: import keeps their day."""
+    path = write_jsonl(tmp_path / "errata.jsonl", [erratum(recorded="2013-09-30")])
+    assert ledger("import", str(path)).exit_code == 0
+    exported = [json.loads(line) for line in ledger("export").stdout.splitlines()]
+    assert [line["recorded"] for line in exported if line["kind"] == "erratum"] == ["2013-09-30"]
+
+
+def test_check_finds_an_erratum_recorded_before_its_record_was_known(ledger):
+    """A store written before import refused them."""
+    plant(
+        ledger.store,
+        erratum("known", recorded="2026-01-01", set={"as_at": "2013-12-18"}),
+        erratum("early", recorded="2013-12-17"),
+        erratum("earliest", recorded="2013-01-01"),
+    )
+    result = ledger("check", "--format", "json")
+    assert result.exit_code == 1
+    found = [(f["record"], f["message"]) for f in json.loads(result.stdout)]
+    assert found == [
+        ("early", before_known("2013-12-17", "2013-12-18")),
+        ("earliest", before_known("2013-01-01", "2013-12-18")),
+    ]
+
+
+def plant(store, *records):
+    """Write records straight into the store, past the checks import makes."""
+    with Ledger(store) as planting:
+        planting.append(Batch(new=[Located("planted", parse_record(r)) for r in records]))

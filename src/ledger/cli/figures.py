@@ -199,8 +199,9 @@ def check(settings: Settings, expected_head: str | None, fmt: str) -> None:
     transfers conserve money, organisations are used only while open, a merger's or
     split's predecessors close the day before it and are carried on once a day, lineage
     never runs in a circle, no version counts twice, reported figures reconcile with
-    their components, and errata apply cleanly (each fixes a record recorded before it,
-    not an erratum; no two of one day change one field of a record). Prints each failure;
+    their components, and errata apply cleanly (each fixes a record that is not an
+    erratum and was known by the day the erratum was recorded; no two of one day change
+    one field of a record). Prints each failure;
     exit code 1 if there is one. The head of the hash chain goes to stderr first, to note
     down for --expected-head.
 

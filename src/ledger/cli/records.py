@@ -122,6 +122,7 @@ def _record_command(kind: str) -> click.Command:
         record_from_options,
         record_options,
     )
+    from ledger.records.errata import typed_recorded_problem
     from ledger.records.models import MODELS, RecordError
 
     model = MODELS[kind]
@@ -137,6 +138,8 @@ def _record_command(kind: str) -> click.Command:
         names = option_names(model)
         try:
             located = Located("command line", record_from_options(kind, values))
+            if problem := typed_recorded_problem(located.record):
+                problems.append(_name_option(problem, names))
         except RecordError as error:
             said = {names.get(field, field) for field in collected}
             problems += [

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ledger.records.errata import named_in_set, named_kind_problem
+from ledger.records.errata import date_set, named_in_set, named_kind_problem, recorded_before
 from ledger.views.errata import WITHDRAWN
 
 Found = tuple[str | None, str, str | None]  # record, message, source
@@ -16,26 +16,48 @@ Found = tuple[str | None, str, str | None]  # record, message, source
 @dataclass
 class Stored:
     """What the errata check needs from one read of the store: each record's kind and
-    position by id, and the errata."""
+    position by id, the day it became known, and the errata."""
 
     kinds: dict[str, tuple[str, int]] = field(default_factory=dict)
+    known: dict[str, Any] = field(default_factory=dict)  # as stored, then as errata set it
     errata: list[tuple[dict[str, Any], int]] = field(default_factory=list)
 
     def note(self, fields: dict[str, Any], position: int) -> None:
         self.kinds.setdefault(str(fields["id"]), (str(fields["kind"]), position))
         if fields["kind"] == "erratum":
             self.errata.append((fields, position))
+        else:
+            known = fields.get("as_at", fields.get("published"))
+            self.known.setdefault(str(fields["id"]), date_set(known, None))
+
+
+def _known_when_fixed(stored: Stored) -> dict[str, Any]:
+    """The day each record became known once every erratum is applied, in the order the
+    ledger recorded them."""
+    known = dict(stored.known)
+    for erratum, _ in sorted(stored.errata, key=lambda found: str(found[0].get("recorded"))):
+        given = erratum.get("set")
+        if isinstance(given, dict):
+            target = str(erratum.get("fixes"))
+            known[target] = date_set(given.get("as_at", given.get("published")), known.get(target))
+    return known
 
 
 def errata_apply(stored: Stored) -> list[Found]:
-    """Every erratum fixes a record of the store that is not itself an erratum, and
-    no two errata of one record recorded on one day change the same field (which of them
-    holds would be unclear). Import refuses the rest; this finds a hand-made store's."""
+    """Every erratum fixes a record of the store that is not itself an erratum, and was
+    known by the day the erratum was recorded (as every erratum leaves it), and no two
+    errata of one record recorded on one day change the same field (which of them holds
+    would be unclear). Import refuses the rest; this finds a hand-made store's."""
     found: list[Found] = []
     changed: dict[tuple[str, str, str], list[str]] = {}
+    known = _known_when_fixed(stored)
     for erratum, _ in stored.errata:
         erratum_id, target = str(erratum["id"]), str(erratum.get("fixes"))
         cited = f"{erratum.get('source')} {erratum.get('locator')}"
+        recorded, known_on = date_set(erratum.get("recorded"), None), known.get(target)
+        if recorded is not None and known_on is not None and recorded < known_on:
+            message = recorded_before(str(recorded), target, str(known_on))
+            found.append((erratum_id, message, cited))
         # An erratum may be stored before what it fixes (an import reads an errata folder
         # in path order); the views apply every erratum before they project a record.
         kind, _ = stored.kinds.get(target, (None, None))

@@ -127,6 +127,50 @@ def _unkept(value: Any, depth: int) -> str | None:
     return None
 
 
+def recorded_problem(erratum: ErratumRecord, known: date) -> str | None:
+    """An erratum is recorded no earlier than the day the record it fixes became known
+    (``known``, as the ledger holds it; or the day the erratum sets): the ledger cannot
+    have fixed itself before it could have said what it fixes."""
+    known = date_set(erratum.set.get("as_at", erratum.set.get("published")), known)
+    if erratum.recorded >= known:
+        return None
+    return recorded_before(str(erratum.recorded), erratum.fixes, str(known))
+
+
+def recorded_before(recorded: str, fixes: str, known: str) -> str:
+    return (
+        f"recorded {recorded} is before {fixes!r} was known ({known}): the ledger cannot "
+        "have fixed a record before it could have said it"
+    )
+
+
+_DATE: TypeAdapter[date] = TypeAdapter(IsoDate)
+
+
+def date_set(value: Any, otherwise: Any) -> Any:
+    """A date an erratum sets, read as a record's date is; ``otherwise`` when none is set,
+    or it is not a date (which the erratum's check reports)."""
+    if value is None:
+        return otherwise
+    try:
+        return _DATE.validate_python(value)
+    except ValidationError:
+        return otherwise
+
+
+def typed_recorded_problem(record: object) -> str | None:
+    """An erratum typed on the command line is recorded the day it is appended: an earlier
+    day would change what the ledger showed on the days between (an import file keeps
+    the day a published erratum was recorded)."""
+    today = date.today()  # the day not_in_future measures from
+    if not isinstance(record, ErratumRecord) or record.recorded >= today:
+        return None
+    return (
+        f"recorded {record.recorded} is before today ({today}): an erratum recorded now "
+        "is recorded today, or the ledger would have shown it on days it did not"
+    )
+
+
 def fixed_fields(target: dict[str, Any], erratum: dict[str, Any]) -> dict[str, Any] | None:
     """The target's fields (as stored) with the erratum applied, before they are read as a
     record again; None when the erratum withdraws it."""

@@ -122,7 +122,7 @@ class Checker:
                 note_record(self.lifecycle, item.record, self._order, item.where)
                 self._count(item)
                 self.seen[item.record.id] = seen(item)
-                self.errata.note(item.record, self.seen)
+                self.errata.note(item.record, self.seen, self._stored)
                 new.append(item)
         return new
 

@@ -1,17 +1,23 @@
 """What an erratum must fit at import: the record it fixes is recorded (in the store, or
-earlier in the batch), is not itself an erratum, and stays a valid record once fixed."""
+earlier in the batch), is not itself an erratum, was known by the day the erratum was
+recorded, and stays a valid record once fixed."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Annotated, Any, Protocol
 
 from pydantic import TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
-from ledger.records.errata import NAMED_KINDS, ErratumRecord, fixed_fields, named_kind_problem
-from ledger.records.fields import IsoDate
+from ledger.records.errata import (
+    NAMED_KINDS,
+    ErratumRecord,
+    date_set,
+    fixed_fields,
+    named_kind_problem,
+    recorded_problem,
+)
 from ledger.records.models import (
     MODELS,
     AnyRecord,
@@ -32,6 +38,9 @@ def erratum_problem(erratum: ErratumRecord, target: Seen | AnyRecord) -> str | N
             f"fixes: {erratum.fixes!r} is an erratum; an erratum fixes a record, so write "
             "one that fixes that record"
         )
+    known = target.known_on if isinstance(target, Seen) else target.known_on()
+    if problem := recorded_problem(erratum, known):
+        return problem
     fields = {"set": erratum.set, "unset": erratum.unset, "withdraw": erratum.withdraw}
     if problem := named_kind_problem(erratum.fixes, target.kind, fields):
         return problem
@@ -103,23 +112,9 @@ def fixed_seen(seen: Seen, erratum: ErratumRecord) -> Seen:
     kind = seen.kind if seen.kind in NAMED_KINDS else str(given.get("kind", seen.kind))
     return seen._replace(
         kind=kind,
-        known_on=_date_set(given.get("as_at", given.get("published")), seen.known_on),
-        opened=_date_set(given.get("opened"), seen.opened),
+        known_on=date_set(given.get("as_at", given.get("published")), seen.known_on),
+        opened=date_set(given.get("opened"), seen.opened),
     )
-
-
-_DATE: TypeAdapter[date] = TypeAdapter(IsoDate)
-
-
-def _date_set(value: Any, otherwise: Any) -> Any:
-    """A date an erratum sets, read as a record's date is; ``otherwise`` when none is set,
-    or it is not a date (which the erratum's check reports)."""
-    if value is None:
-        return otherwise
-    try:
-        return _DATE.validate_python(value)
-    except ValidationError:
-        return otherwise
 
 
 class StoredErrata(Protocol):
@@ -129,8 +124,8 @@ class StoredErrata(Protocol):
 class Errata:
     """The errata a batch is checked with: the store's, read once when a stored record is
     first looked up, and the batch's own, which fix what the batch remembers of the
-    records they name (whichever comes first), so that later records are checked
-    against the records as fixed."""
+    records they name (whichever comes first) or the stored records they name, so that
+    later records are checked against the records as fixed."""
 
     def __init__(self) -> None:
         self._stored: dict[str, list[dict[str, Any]]] | None = None
@@ -154,11 +149,29 @@ class Errata:
         except RecordError:
             return record
 
-    def note(self, record: AnyRecord, seen: dict[str, Seen]) -> None:
+    @staticmethod
+    def fix(record: AnyRecord | None, erratum: ErratumRecord) -> AnyRecord | None:
+        """A record with one more erratum applied (None if withdrawn; as it was if fixing
+        it fails, which the erratum's check reports)."""
+        if record is None:
+            return None
+        try:
+            fields = fixed_record(record.normalised(), erratum.normalised())
+            return None if fields is None else parse_record(fields)
+        except RecordError:
+            return record
+
+    def note(
+        self, record: AnyRecord, seen: dict[str, Seen], stored: dict[str, AnyRecord | None]
+    ) -> None:
+        """Fix what the batch remembers of the record an erratum fixes, or the stored record
+        as it is found (its check has looked it up), for the records after it."""
         if isinstance(record, ErratumRecord):
             self._batch.setdefault(record.fixes, []).append(record)
             if record.fixes in seen:
                 seen[record.fixes] = fixed_seen(seen[record.fixes], record)
+            elif record.fixes in stored:
+                stored[record.fixes] = self.fix(stored[record.fixes], record)
             return
         for erratum in self._batch.get(record.id, []):
             seen[record.id] = fixed_seen(seen[record.id], erratum)
