@@ -4,6 +4,7 @@ import json
 import re
 import sqlite3
 
+import pytest
 from backends import store_sql
 from factories import (
     allocation,
@@ -60,13 +61,13 @@ def test_check_catches_a_planted_imbalance_in_a_transfer(run, tmp_path, store):
         {
             "check": "transfers conserve money",
             "record": "transfer-05Q",
-            "message": "version 0 of the transfer moves 100000000 pence net over 2 sides",
+            "message": "version 0 of the transfer moves £1,000,000.00 net over 2 sides",
             "source": "board-paper-2013-11 table 1",
         },
         {
             "check": "versions count once",
             "record": "transfer-05Q",
-            "message": "its changes add up to 500000000 pence, its current value is 600000000",
+            "message": "its changes add up to £5,000,000.00, its current value is £6,000,000.00",
             "source": "board-paper-2013-11 table 1",
         },
         {
@@ -109,12 +110,21 @@ def test_check_catches_an_organisation_used_after_it_closed(run, store, tmp_path
     ]
 
 
-def test_check_catches_a_total_that_does_not_add_up(run, tmp_path):
+@pytest.mark.parametrize(
+    ("measure", "part", "total", "residual"),
+    [
+        ("overspend", {"amount": "£65m"}, {"amount": "£70m"}, "£5,000,000.00"),
+        ("ccgs-forecasting-deficit", {"count": 1020}, {"count": 2048}, "1,028"),
+    ],
+)
+def test_check_catches_a_total_that_does_not_add_up(run, tmp_path, measure, part, total, residual):
+    """The residual is shown as the figure is: money in pounds (it was 500000000 pence,
+    labelled gbp), a count as a count."""
     ledger = ledger_with(
         run,
         tmp_path,
-        figure("part", "overspend", amount="£65m"),
-        figure("total", "overspend", amount="£70m", components=["part"]),
+        figure("part", measure, **part),
+        figure("total", measure, **total, components=["part"]),
     )
     assert ledger("check").exit_code == 1
     rows = json.loads(ledger("check", "--format", "json").stdout)
@@ -122,8 +132,8 @@ def test_check_catches_a_total_that_does_not_add_up(run, tmp_path):
         {
             "check": "reported figures reconcile",
             "record": "total",
-            "message": "unexplained residual: overspend of ccg-sector in 2013-14, "
-            "residual 500000000 (gbp), 1 of 1 components known",
+            "message": f"unexplained residual: {measure} of ccg-sector in 2013-14, "
+            f"residual {residual}, 1 of 1 components known",
             "source": "board-paper-2013-11 table 1",
         }
     ]

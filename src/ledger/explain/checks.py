@@ -14,6 +14,7 @@ from typing import Any
 from ledger.explain.errata_check import Stored, errata_apply
 from ledger.explain.reconcile_check import reported_figures_reconcile
 from ledger.records.models import RecordError, parse_record
+from ledger.records.money import format_pounds
 from ledger.store.application import EventStore
 from ledger.store.errors import StoreDamagedError
 from ledger.store.hash_chain import ChainReport
@@ -105,6 +106,7 @@ STORE_CHECK = "records read back"
 MATCH_CHECK = "views match the store"
 ERRATA_CHECK = "errata apply cleanly"
 Found = tuple[str | None, str, str | None]  # record, message, source
+Say = Callable[[dict[str, Any]], str]  # a message made of a row (money shown in pounds)
 MAX_LINEAGE_DEPTH = 100  # how far a walk through mergers and splits looks for a circle
 
 
@@ -150,8 +152,10 @@ def _note_correction(
         latest[corrected] = correction
 
 
-def _found(views_path: str | Path, sql: str) -> list[Found]:
-    return [(row["record"], row["message"], row["source"]) for row in run(views_path, sql)]
+def _found(views_path: str | Path, sql: str, say: Say | None = None) -> list[Found]:
+    """Each row's record, its message (or what ``say`` makes of the row), its source."""
+    rows = run(views_path, sql)
+    return [(r["record"], say(r) if say else r["message"], r["source"]) for r in rows]
 
 
 def _transfers_conserve_money(views_path: str | Path) -> list[Found]:
@@ -160,13 +164,16 @@ def _transfers_conserve_money(views_path: str | Path) -> list[Found]:
     return _found(
         views_path,
         """
-        SELECT record_id AS record, source || ' ' || locator AS source,
-               'version ' || version || ' of the transfer moves ' || SUM(amount_pence)
-               || ' pence net over ' || COUNT(*) || ' sides' AS message
+        SELECT record_id AS record, source || ' ' || locator AS source, version,
+               SUM(amount_pence) AS net_pence, COUNT(*) AS sides
         FROM postings NOT INDEXED WHERE kind = 'transfer'
         GROUP BY record_id, version
         HAVING SUM(amount_pence) <> 0 OR COUNT(*) <> 2
         """,
+        lambda row: (
+            f"version {row['version']} of the transfer moves {format_pounds(row['net_pence'])} "
+            f"net over {row['sides']} sides"
+        ),
     )
 
 
@@ -287,9 +294,8 @@ def _versions_count_once(views_path: str | Path) -> list[Found]:
                     THEN current_versions || ' current versions of one record side'
                     WHEN earliest_versions IS NOT 1
                     THEN earliest_versions || ' versions of one record side known first'
-                    ELSE 'its changes add up to ' || total_delta
-                         || ' pence, its current value is ' || COALESCE(current_amount, 0)
-               END AS message
+               END AS message,
+               total_delta, COALESCE(current_amount, 0) AS current_amount
         FROM chains
         WHERE current_versions <> 1 OR earliest_versions IS NOT 1
            OR (unit = 'gbp'
@@ -297,7 +303,8 @@ def _versions_count_once(views_path: str | Path) -> list[Found]:
         UNION ALL
         SELECT x.record_id, x.source || ' ' || x.locator,
                'version ' || x.version || ' gives way on ' || x.valid_to
-               || ', but the next version is known on ' || COALESCE(n.as_at, 'no date')
+               || ', but the next version is known on ' || COALESCE(n.as_at, 'no date'),
+               NULL, NULL
         FROM postings AS x
         LEFT JOIN postings AS n
             ON n.record_id = x.record_id AND n.side = x.side AND n.posting_id = (
@@ -307,6 +314,13 @@ def _versions_count_once(views_path: str | Path) -> list[Found]:
                 ORDER BY y.as_at, y.position LIMIT 1)
         WHERE x.valid_to IS NOT n.as_at
         """,
+        lambda row: (
+            row["message"]
+            or (
+                f"its changes add up to {format_pounds(row['total_delta'])}, its current value "
+                f"is {format_pounds(row['current_amount'])}"
+            )
+        ),
     )
 
 

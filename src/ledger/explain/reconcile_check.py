@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ledger.records.money import format_in_unit
 from ledger.views.projections import load_projections, run
 
 Found = tuple[str | None, str, str | None]  # record, message, source
@@ -33,6 +34,6 @@ def _unreconciled(row: dict[str, Any], year: str) -> Found:
     residual = row["residual_pence"] if row["unit"] == "gbp" else row["residual_count"]
     message = (
         f"{row['status']}: {row['measure']} of {row['account']} in {year}, "
-        f"residual {residual} ({row['unit']}), {row['parts']} components known"
+        f"residual {format_in_unit(residual, row['unit'])}, {row['parts']} components known"
     )
     return row["figure"], message, f"{row['source']} {row['locator']}"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ledger.records.money import format_pounds
+from ledger.records.money import format_in_unit
 
 ADDITIVE_MEASURES = ("allocation", "drawdown")
 
@@ -138,10 +138,7 @@ def _what(row: dict[str, Any], replaced: dict[str, Any] | None) -> str:
 def _shown(version: dict[str, Any]) -> str:
     if version["is_void"]:
         return "reversed"
-    value = _figure_value(version)
-    if version["unit"] == "gbp":
-        return format_pounds(value if isinstance(value, int) else None)
-    return f"{value}%" if version["unit"] == "percent" else str(value)
+    return format_in_unit(_figure_value(version), version["unit"])
 
 
 def value_known_at(steps: Sequence[Step], day: str, measure: str) -> int | str | None:

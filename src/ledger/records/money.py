@@ -117,6 +117,18 @@ def parse_percent(value: object) -> str:
     return "-" + number if match["sign"] == "-" and number != "0" else number
 
 
+def format_in_unit(value: int | str | None, unit: str | None) -> str:
+    """A figure's value for people, in its unit: pounds (``£2,000,000.00``, from pence),
+    a count (``1,024``) or a percent (``12.5%``); empty for no value."""
+    if value is None:
+        return ""
+    if unit == "percent":
+        return f"{value}%"
+    if unit == "count":
+        return f"{value:,}" if isinstance(value, int) else str(value)
+    return format_pounds(int(value))
+
+
 def format_pounds(pence: int | None) -> str:
     """Pence as pounds for people: ``-£2,400,000.00``; empty for no amount."""
     if pence is None:
