@@ -13,7 +13,7 @@ from ledger.records.located import Located
 from ledger.records.models import parse_record
 from ledger.views.projections import bind, load_projections, run
 from ledger.views.refresh import caught_up
-from ledger.writing.ledger import Ledger
+from ledger.writing.ledger import Batch, Ledger
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 PROJECTIONS = load_projections([REPOSITORY / "projections"])
@@ -33,6 +33,24 @@ def published_ledger(folder: Path) -> Callable[..., Result]:
         assert result.exit_code == 0, result.output
     invoke.views = views  # type: ignore[attr-defined]
     return invoke
+
+
+def ledger_on(folder: Path, store: str = "ledger.db", views: str = "views.db") -> Any:
+    """A function running ``ledger`` commands on a store and views database of their own in
+    ``folder`` (an exception is raised, not caught); ``.store`` is the store's path."""
+    common = ["--store", str(folder / store), "--views", str(folder / views)]
+
+    def invoke(*args: str) -> Result:
+        return CliRunner().invoke(main, [*common, *args], catch_exceptions=False)
+
+    invoke.store = common[1]  # type: ignore[attr-defined]
+    return invoke
+
+
+def plant(store: str, *records: dict[str, Any]) -> None:
+    """Write records straight into the store, past the checks import makes."""
+    with Ledger(store) as planting:
+        planting.append(Batch(new=[Located("planted", parse_record(r)) for r in records]))
 
 
 def succeeding(invoke: Callable[..., Result]) -> Callable[..., Result]:

@@ -7,13 +7,8 @@ import json
 from datetime import date
 
 import pytest
-from click.testing import CliRunner
 from factories import SOURCE_ID, allocation, world, write_jsonl
-
-from ledger.cli import main
-from ledger.records.located import Located
-from ledger.records.models import parse_record
-from ledger.writing.ledger import Batch, Ledger
+from stores import ledger_on, plant
 
 TODAY = date.today().isoformat()
 HUGE = "99999999999999999999999999999"  # past any 64-bit integer
@@ -23,12 +18,7 @@ CITED = ["--source", SOURCE_ID, "--locator", "erratum note", "--reason", "typed 
 @pytest.fixture
 def ledger(tmp_path):
     """The CLI on a store holding the world and 06H's allocation (known 2013-09-30)."""
-    common = ["--store", str(tmp_path / "ledger.db"), "--views", str(tmp_path / "views.db")]
-
-    def invoke(*args):
-        return CliRunner().invoke(main, [*common, *args], catch_exceptions=False)
-
-    invoke.store = str(tmp_path / "ledger.db")
+    invoke = ledger_on(tmp_path)
     history = write_jsonl(tmp_path / "history.jsonl", [*world(), allocation()])
     assert invoke("import", str(history)).exit_code == 0
     return invoke
@@ -174,8 +164,7 @@ def test_import_refuses_an_erratum_recorded_before_its_record_was_known(
 
 
 def fresh(tmp_path):
-    common = ["--store", str(tmp_path / "new.db"), "--views", str(tmp_path / "new-views.db")]
-    return lambda *args: CliRunner().invoke(main, [*common, *args], catch_exceptions=False)
+    return ledger_on(tmp_path, "new.db", "new-views.db")
 
 
 def test_import_keeps_the_day_a_published_erratum_was_recorded(ledger, tmp_path):
@@ -203,7 +192,117 @@ def test_check_finds_an_erratum_recorded_before_its_record_was_known(ledger):
     ]
 
 
-def plant(store, *records):
-    """Write records straight into the store, past the checks import makes."""
-    with Ledger(store) as planting:
-        planting.append(Batch(new=[Located("planted", parse_record(r)) for r in records]))
+# -- what an erratum makes is checked as a new record -------------------------------------
+
+
+def figure(record_id, measure, **value):
+    return {
+        "id": record_id, "kind": "figure", "account": "ccg-sector", "financial_year": "2013-14",
+        "measure": measure, **value, "as_at": "2013-12-20", "source": SOURCE_ID, "locator": "p1",
+    }  # fmt: skip
+
+
+COUNT = figure("ccgs", "ccgs-in-deficit", count=5)
+TOTAL = figure("total", "overspend", amount="£5m")
+# What the tester's errata made, each refused as the same figure recorded new would be:
+# a count naming itself as its component (reconciliation said "reconciled"), and £5m
+# adding up a count of 5 (as £0.05).
+MADE_WRONG = {
+    "a figure its own component": (
+        erratum(fixes="ccgs", set={"components": ["ccgs"]}),
+        "set: components: 'ccgs' is this figure: a figure is not its own component",
+    ),
+    "a count added to money": (
+        erratum(fixes="total", set={"components": ["ccgs"]}),
+        "set: components: 'ccgs' is in count, the figure in gbp",
+    ),
+    "a measure in another unit": (
+        erratum(fixes="total", set={"measure": "ccgs-in-deficit"}),
+        "set: measure: 'ccgs-in-deficit' is recorded in count (by 'ccgs'), not gbp: a measure "
+        "keeps one unit for every organisation and year; name another measure",
+    ),
+    "money in another unit": (
+        erratum(fixes="ccgs", set={"amount": "£5m"}, unset=["count", "unit"]),
+        "set: the fixed record: measure: 'ccgs-in-deficit' is recorded in count (by "
+        "'ccgs-2'), not gbp: a measure keeps one unit for every organisation and year; "
+        "name another measure",
+    ),
+}
+SECOND_COUNT = figure("ccgs-2", "ccgs-in-deficit", count=6, financial_year="2014-15")
+
+
+@pytest.mark.parametrize("where", ["stored", "batch, before", "batch, after"])
+@pytest.mark.parametrize("case", MADE_WRONG)
+def test_import_refuses_an_erratum_that_makes_a_record_no_new_record_could_be(
+    ledger, tmp_path, case, where
+):
+    fix, problem = MADE_WRONG[case]
+    figures = [COUNT, SECOND_COUNT, TOTAL]
+    if where == "stored":
+        assert (
+            ledger("import", str(write_jsonl(tmp_path / "figures.jsonl", figures))).exit_code == 0
+        )
+        records = [fix]
+    else:  # a new store: the figures and the erratum in one file, the erratum first or last
+        history = [*world(), allocation(), *figures]
+        records = [fix, *history] if where == "batch, before" else [*history, fix]
+        ledger = fresh(tmp_path)
+    path = write_jsonl(tmp_path / "errata.jsonl", records)
+    result = ledger("import", str(path))
+    assert result.exit_code == 1
+    line = 1 + records.index(fix)
+    assert (
+        result.stderr
+        == f"{path}:{line}: {problem}\nError: 1 problem found; nothing was recorded.\n"
+    )
+
+
+def test_record_erratum_refuses_a_figure_made_its_own_component(ledger, tmp_path):
+    """The tester's first case, on the command line; a new figure naming itself is
+    refused in the same words."""
+    typed = ["record", "figure", "--id", "fc", "--account", "06H", "--year", "2013-14"]
+    typed += ["--measure", "fc-count", "--unit", "count", "--count", "5", "--as-at", "2013-12-20"]
+    assert ledger(*typed, *CITED).exit_code == 0
+    result = ledger(
+        "record", "erratum", "--fixes", "fc", "--recorded", TODAY, "--set", 'components=["fc"]',
+        *CITED,
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "command line: set: components: 'fc' is this figure: a figure is not its own component"
+    )
+    assert errata_recorded(ledger) == []
+    itself = figure("itself", "overspend", amount="£5m", components=["itself"])
+    result = ledger("import", str(write_jsonl(tmp_path / "itself.jsonl", [itself])))
+    assert result.stderr.splitlines()[0].endswith(
+        ":1: components: 'itself' is this figure: a figure is not its own component"
+    )
+
+
+def test_an_erratum_may_change_the_unit_of_the_only_figure_of_its_measure(ledger, tmp_path):
+    figures = write_jsonl(tmp_path / "figures.jsonl", [COUNT])
+    assert ledger("import", str(figures)).exit_code == 0
+    fix = erratum(fixes="ccgs", set={"amount": "£5m"}, unset=["count", "unit"])
+    result = ledger("import", str(write_jsonl(tmp_path / "errata.jsonl", [fix])))
+    assert result.exit_code == 0, result.output
+
+
+def test_check_finds_what_errata_made_in_a_store_written_before(ledger, tmp_path):
+    """The tester's errata, planted: check said the first reconciled and found nothing."""
+    figures = write_jsonl(tmp_path / "figures.jsonl", [COUNT, TOTAL])
+    assert ledger("import", str(figures)).exit_code == 0
+    plant(
+        ledger.store,
+        erratum("itself", fixes="ccgs", set={"components": ["ccgs"]}),
+        erratum("count-as-money", fixes="total", set={"components": ["ccgs"]}),
+    )
+    result = ledger("check", "--format", "json")
+    assert result.exit_code == 1
+    found = [(f["check"], f["record"], f["message"]) for f in json.loads(result.stdout)]
+    reconcile = "reported figures reconcile"
+    assert found == [
+        (reconcile, "ccgs", "components: 'ccgs' is this figure: a figure is not its own component"),
+        (reconcile, "total", "components: 'ccgs' is in count, the figure in gbp"),
+        (reconcile, "total", "unexplained residual: overspend of ccg-sector in 2013-14, "
+                             "residual £4,999,999.95, 1 of 1 components known"),
+    ]  # fmt: skip

@@ -13,6 +13,7 @@ from typing import Any
 
 from ledger.explain.errata_check import Stored, errata_apply
 from ledger.explain.reconcile_check import reported_figures_reconcile
+from ledger.explain.units_check import one_unit_a_measure
 from ledger.records.models import RecordError, parse_record
 from ledger.records.money import format_pounds
 from ledger.store.application import EventStore
@@ -406,6 +407,7 @@ VIEW_CHECKS: dict[str, Callable[[str | Path], list[Found]]] = {
     "one lineage a day": _one_lineage_per_day,
     "lineage has no circle": _lineage_has_no_circle,
     "versions count once": _versions_count_once,
+    "one unit a measure": one_unit_a_measure,
     "allocation days agree": _allocation_days_agree,
     "reported figures reconcile": reported_figures_reconcile,
     "events projected": _events_projected,

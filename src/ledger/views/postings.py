@@ -10,31 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ledger.records.kinds import measure_of
 from ledger.views.errors import ViewsError
 from ledger.views.tables import POSTING_COLUMNS
 
-_MEASURE_OF_KIND = {
-    "allocation": "allocation",
-    "transfer": "allocation",
-    "plan": "plan",
-    "forecast": "forecast",
-    "drawdown": "drawdown",
-}
 MONEY_KINDS = ("allocation", "transfer", "plan", "forecast", "drawdown", "qipp", "figure")
 
 
 def known_on(fields: dict[str, Any]) -> str:
     """The date a record became known (ISO text)."""
     return str(fields.get("as_at") or fields["published"])
-
-
-def measure_of(fields: dict[str, Any]) -> str:
-    kind = fields["kind"]
-    if kind == "qipp":
-        return f"qipp-{fields['measure']}"
-    if kind == "figure":
-        return str(fields["measure"])
-    return _MEASURE_OF_KIND[kind]
 
 
 def posting_rows(fields: dict[str, Any], position: int) -> list[tuple[Any, ...]]:

@@ -19,17 +19,18 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any, Protocol
 
-from ledger.records.fields import CORRECTABLE_KINDS
 from ledger.records.located import Located, Problem
 from ledger.records.models import AnyRecord
 from ledger.records.reference import OrganisationRecord
 from ledger.store.totals import StoredTotals
-from ledger.writing.errata import Errata
-from ledger.writing.lifecycle import Lifecycle, note_record, note_stored_change, note_stored_use
+from ledger.writing.fixed import FixedRecords, FullRecords
+from ledger.writing.lifecycle import Lifecycle, note_record, note_stored_change, note_stored_uses
+from ledger.writing.lookup import Lookup
 from ledger.writing.references import References
 from ledger.writing.seen import Ids, Seen, seen
 from ledger.writing.stored_ids import StoredIds
 from ledger.writing.sums import Totals
+from ledger.writing.units import Units
 
 
 class RecordSource(Protocol):
@@ -76,27 +77,32 @@ class NoRecords:
 
 
 CHANGE_KINDS = ("closure", "merger", "split")  # what ends an organisation or carries it on
-USING_KINDS = frozenset(CORRECTABLE_KINDS)  # the kinds whose figures use an organisation
 
 
 class Checker:
     """Checks records in the order they come, against the store and the ones before."""
 
-    def __init__(self, store: RecordSource, *, keep_already_recorded: bool = False):
+    def __init__(
+        self,
+        store: RecordSource,
+        *,
+        keep_already_recorded: bool = False,
+        full_records: FullRecords | None = None,
+    ):
         self.store = store
         self.seen: dict[str, Seen] = {}
         self.ids = Ids(self.seen, keep_already_recorded=keep_already_recorded)
-        self.references = References(self._find, self.seen)
+        self.lookup = Lookup(store, self.seen, lambda: self.store_end)
+        self.references = References(self.lookup.find, self.seen)
+        self.units = Units(store, lambda: self.store_end, self.lookup.find)
+        self.fixed = FixedRecords(self.lookup, self.references, self.units, full_records)
         self._problems: list[tuple[int, Problem]] = []  # by the order of the record
-        self._stored: dict[str, AnyRecord | None] = {}
         self._order = 0
         self.lifecycle = Lifecycle()
         self.totals = Totals()
         self._store_end: int | None = None  # the store's last position before this batch
-        self._store_read = False
         self.stored_ids = StoredIds(store)
         self._totals_read = False  # the store's sums are in self.totals
-        self.errata = Errata()
 
     @property
     def store_end(self) -> int:
@@ -117,12 +123,18 @@ class Checker:
             is_new, problem = self.ids.check(item, recorded.get(item.record.id))
             self._problem(item, problem)
             if is_new:
+                before = len(self._problems)
                 for problem in self.references.problems(item, self._order):
                     self._problem(item, problem)
+                if len(self._problems) == before:  # an erratum's own problems come first
+                    for problem in self.fixed.problems(item, self._order):
+                        self._problem(item, problem)
+                self._problem(item, self.units.problem(item.record))
+                self.units.note(item.record)
                 note_record(self.lifecycle, item.record, self._order, item.where)
                 self._count(item)
                 self.seen[item.record.id] = seen(item)
-                self.errata.note(item.record, self.seen, self._stored)
+                self.lookup.note(item.record)
                 new.append(item)
         return new
 
@@ -130,6 +142,10 @@ class Checker:
         """Problems with what was named ahead of the line that records it; then all problems,
         in the order of the records they are about."""
         for order, item, problem in self.references.named_ahead():
+            self._order = order
+            self._problem(item, problem)
+        refused = {order for order, _ in self._problems}
+        for order, item, problem in [*self.fixed.finish(refused), *self.references.named_ahead()]:
             self._order = order
             self._problem(item, problem)
         self._check_lifecycle()
@@ -147,12 +163,13 @@ class Checker:
         for fields in self.store.records_of_kinds(CHANGE_KINDS, self.store_end):
             note_stored_change(self.lifecycle, fields)
         if any(closure.order is not None for closure in self.lifecycle.closures):
-            self._read_store()
+            # the dates the store's figures are about: the batch may close what they use
+            note_stored_uses(self.lifecycle, self.store.record_fields(self.store_end))
         for found in self.lifecycle.problems(self._opened):
             self._problems.append((found.order, Problem(found.where, found.message)))
 
     def _opened(self, code: str) -> date | None:
-        found = self._find(code)
+        found = self.lookup.find(code)
         return found.opened if isinstance(found, (Seen, OrganisationRecord)) else None
 
     def totals_to_keep(self, positions: Sequence[int]) -> StoredTotals | None:
@@ -175,25 +192,6 @@ class Checker:
             self._totals_read = True
             self.totals.read_store(self.store, self.store_end)
 
-    def _read_store(self) -> None:
-        """One pass over the store as it was, for the dates its figures are about (the
-        batch may close an organisation they use)."""
-        if self._store_read:
-            return
-        self._store_read = True
-        for fields in self.store.record_fields(self.store_end):
-            if fields.get("kind") in USING_KINDS:
-                note_stored_use(self.lifecycle, fields)
-
     def _problem(self, item: Located, message: str | None) -> None:
         if message:
             self._problems.append((self._order, Problem(item.where, message)))
-
-    def _find(self, record_id: str) -> Seen | AnyRecord | None:
-        """An earlier record of the batch, or a stored one as its errata fixed it."""
-        if record_id in self.seen:
-            return self.seen[record_id]
-        if record_id not in self._stored:
-            stored = self.store.get_record(record_id)
-            self._stored[record_id] = self.errata.fixed(stored, self.store, self.store_end)
-        return self._stored[record_id]

@@ -161,6 +161,10 @@ class Errata:
         except RecordError:
             return record
 
+    def of(self, record_id: str) -> list[ErratumRecord]:
+        """The batch's errata of a record, in the order they came."""
+        return self._batch.get(record_id, [])
+
     def note(
         self, record: AnyRecord, seen: dict[str, Seen], stored: dict[str, AnyRecord | None]
     ) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from ledger.records.located import Located, Problem
 from ledger.store.application import store_exists
 from ledger.writing.batch import Checker, NoRecords
-from ledger.writing.jsonlines import RecordStream, chunks
+from ledger.writing.jsonlines import RecordStream, chunks, read_again
 from ledger.writing.ledger import Ledger
 
 CHUNK = 2000
@@ -57,13 +57,13 @@ def import_files(
     if dry_run or not exists:
         if exists:
             with Ledger(store, must_exist=True) as ledger:
-                checked = _import(stream, Checker(ledger), None, progress)
+                checked = _import(stream, Checker(ledger, full_records=read_again), None, progress)
         else:
-            checked = _import(stream, Checker(NoRecords()), None, progress)
+            checked = _import(stream, Checker(NoRecords(), full_records=read_again), None, progress)
         if dry_run or not checked.new:
             return checked
     with Ledger(store) as ledger:
-        checker, positions = Checker(ledger), []
+        checker, positions = Checker(ledger, full_records=read_again), []
         with ledger.appending() as append:
             imported = _import(stream, checker, lambda new: positions.extend(append(new)), progress)
             if committing is not None:

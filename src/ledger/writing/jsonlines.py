@@ -13,7 +13,7 @@ import os
 import re
 import signal
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from decimal import Decimal
@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import orjson
 
 from ledger.records.located import Located, Problem
-from ledger.records.models import RecordError, parse_record
+from ledger.records.models import AnyRecord, RecordError, parse_record
 
 IMPORT_SUFFIX = ".jsonl"
 # One record is a few hundred bytes; a line of a megabyte is not a record.
@@ -123,6 +123,28 @@ def read_line(where: str, raw: bytes | None) -> Outcome:
     located = Located(where, record)
     located.content  # noqa: B018 - worked out (with its fields) where the line is read
     return located
+
+
+def read_again(wanted: Mapping[str, str]) -> dict[str, AnyRecord]:
+    """Records by id, read again from where they were read (``file:line``, by id); one
+    whose file or line no longer holds it is left out."""
+    lines: dict[str, dict[int, str]] = {}  # file -> line -> id
+    for record_id, where in wanted.items():
+        path, _, line = where.rpartition(":")
+        lines.setdefault(path, {})[int(line)] = record_id
+    found: dict[str, AnyRecord] = {}
+    for path, ids in lines.items():
+        try:
+            with open(path, "rb") as stream:
+                for number, raw in enumerate(_bounded_lines(stream), 1):
+                    outcome = read_line(f"{path}:{number}", raw) if number in ids else None
+                    if isinstance(outcome, Located) and outcome.record.id == ids[number]:
+                        found[outcome.record.id] = outcome.record
+                    if number >= max(ids):
+                        break
+        except OSError:
+            continue
+    return found
 
 
 def _read_page(page: list[tuple[str, bytes | None]]) -> list[Outcome]:

@@ -26,7 +26,12 @@ class Batch:
 
 def prepare_batch(items: Sequence[Located], store: RecordSource) -> Batch:
     """Check a few records at once (a command line, a test) against each other and the store."""
-    checker = Checker(store, keep_already_recorded=True)
+    given = {item.record.id: item.record for item in items}
+    checker = Checker(
+        store,
+        keep_already_recorded=True,
+        full_records=lambda wanted: {key: given[key] for key in wanted if key in given},
+    )
     batch = Batch(checker=checker)
     batch.new = checker.check(items)
     batch.already_recorded = checker.ids.already_recorded

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ledger.records.fields import CORRECTABLE_KINDS
 from ledger.records.models import AnyRecord
 from ledger.records.reference import (
     ClosureRecord,
@@ -27,6 +28,7 @@ from ledger.records.yearly import YearRecord
 STORE = "recorded in the store"  # where a stored record is, in messages
 # The fields naming the organisation a figure is about (a transfer is about both).
 USED_FIELDS = ("account", "from", "to")
+USING_KINDS = frozenset(CORRECTABLE_KINDS)  # the kinds whose figures use an organisation
 
 
 @dataclass(frozen=True)
@@ -244,6 +246,13 @@ def note_stored_change(lifecycle: Lifecycle, fields: dict[str, Any]) -> None:
         predecessors = tuple(fields["predecessors"])
         merger = Merger(fields["organisation"], predecessors, effective, None, STORE)
         lifecycle.mergers.append(merger)
+
+
+def note_stored_uses(lifecycle: Lifecycle, records: Iterable[dict[str, Any]]) -> None:
+    """The organisations each stored figure uses, on the date it is about."""
+    for fields in records:
+        if fields.get("kind") in USING_KINDS:
+            note_stored_use(lifecycle, fields)
 
 
 def note_stored_use(lifecycle: Lifecycle, fields: dict[str, Any]) -> None:

@@ -1,8 +1,9 @@
 """What a record names must be recorded, in the store or earlier in the batch, and fit it:
 the source document it cites (published by the time it was known, or it says why), the
 organisations it is about (open and known by then), the record a correction corrects
-and the components a reported figure adds up. A source or organisation may be named
-before the line that records it: what is not found yet waits for the end of the batch.
+and the components a reported figure adds up (not itself). A source or organisation may
+be named before the line that records it: what is not found yet waits for the end of the
+batch. The record an erratum makes is checked so too (see fixed).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from ledger.records.base import CitedRecord
-from ledger.records.errata import ErratumRecord, named_in_set
+from ledger.records.errata import ErratumRecord
 from ledger.records.fields import COMPONENT_KINDS, CORRECTABLE_KINDS, amount_problem
 from ledger.records.located import Located
 from ledger.records.models import AnyRecord
@@ -20,7 +21,11 @@ from ledger.writing.errata import erratum_problem
 from ledger.writing.seen import Seen, unit_of
 
 Find = Callable[[str], Seen | AnyRecord | None]  # an earlier record of the batch, or a stored one
-_SET_SOURCE = "set: source"  # the source an erratum sets, not the one it cites
+Say = Callable[[str], str]  # how a problem is told (the record an erratum makes says so)
+
+
+def _as_it_is(problem: str) -> str:
+    return problem
 
 
 class References:
@@ -28,14 +33,19 @@ class References:
     by ``named_ahead`` once the whole batch has been read."""
 
     def __init__(self, find: Find, seen: dict[str, Seen]):
-        self._find = find
-        self._seen = seen
-        self._waiting: list[tuple[int, Located, str, str]] = []  # (order, item, field, id)
+        self._find, self._seen = find, seen
+        self._waiting: list[tuple[int, Located, str, str, Say]] = []  # (order, item, field, id)
         self._order = 0
+        self._say: Say = _as_it_is
 
-    def problems(self, item: Located, order: int) -> Iterator[str | None]:
-        """What is wrong with each name in the record at ``order`` (None where nothing is)."""
-        self._order = order
+    def problems(self, item: Located, order: int, say: Say = _as_it_is) -> Iterator[str | None]:
+        """What is wrong with each name in the record at ``order`` (None where nothing is),
+        each problem told by ``say``."""
+        self._order, self._say = order, say
+        for problem in self._named_problems(item):
+            yield say(problem) if problem else None
+
+    def _named_problems(self, item: Located) -> Iterator[str | None]:
         record = item.record
         if isinstance(record, CitedRecord):
             yield self._source_problem(item, "source", record.source)
@@ -46,7 +56,6 @@ class References:
         if isinstance(record, ErratumRecord):
             yield self._source_problem(item, "source", record.source)
             yield self._erratum_problem(item, record)
-            yield from self._set_problems(item, record)
         if isinstance(record, FigureRecord):
             for component in record.components:
                 yield self._component_problem(item, record, component.removeprefix("-"))
@@ -54,12 +63,13 @@ class References:
     def named_ahead(self) -> Iterator[tuple[int, Located, str | None]]:
         """(order, record, problem) for each name that was not found when its record was
         checked, now that the batch is over."""
-        for order, item, field_name, named in self._waiting:
-            yield order, item, self._named_ahead(item, field_name, named)
-        self._waiting.clear()
+        waiting, self._waiting = self._waiting, []
+        for order, item, field_name, named, say in waiting:
+            problem = self._named_ahead(item, field_name, named)
+            yield order, item, say(problem) if problem else None
 
     def _wait(self, item: Located, field_name: str, named: str) -> None:
-        self._waiting.append((self._order, item, field_name, named))
+        self._waiting.append((self._order, item, field_name, named, self._say))
 
     def _source_problem(self, item: Located, field_name: str, source: str) -> str | None:
         """The source a record cites is a source document, published by the time the
@@ -73,12 +83,6 @@ class References:
         if isinstance(item.record, ErratumRecord):
             return None
         return _before_publication(item.record, found)
-
-    def _set_problems(self, item: Located, erratum: ErratumRecord) -> Iterator[str | None]:
-        """The organisations and source an erratum sets are recorded, as a new record's."""
-        for name, named in named_in_set(erratum.set):
-            checked = self._source_problem if name == "source" else self._organisation_problem
-            yield checked(item, f"set: {name}", named)
 
     def _erratum_problem(self, item: Located, erratum: ErratumRecord) -> str | None:
         target = self._find(erratum.fixes)
@@ -104,7 +108,7 @@ class References:
     def _named_ahead(self, item: Located, field_name: str, named: str) -> str | None:
         """A source or organisation named before the line that records it is fine."""
         found = self._seen.get(named)
-        if field_name in ("source", _SET_SOURCE):
+        if field_name == "source":
             if found is None:
                 return f"{field_name}: unknown source document {named!r} (add a source record)"
             return self._source_problem(item, field_name, named)
@@ -137,6 +141,8 @@ class References:
         return correction_problem(correction, target)
 
     def _component_problem(self, item: Located, figure: FigureRecord, component: str) -> str | None:
+        if component == figure.id:
+            return f"components: {component!r} is this figure: a figure is not its own component"
         found = self._find(component)
         if found is None:
             self._wait(item, "components", component)

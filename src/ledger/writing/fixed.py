@@ -1,0 +1,116 @@
+"""Errata go through the checks a new record gets: the record an erratum makes of the one
+it fixes is checked as if it were recorded where the erratum is (the source and the
+organisations it names, the record a correction corrects, a figure's components, its
+measure's unit). A stored record is fixed at once; one of the same batch, of which the
+checker keeps only a few facts, is read again from its line once the batch is over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from ledger.records.errata import ErratumRecord
+from ledger.records.located import Located
+from ledger.records.models import AnyRecord, RecordError, fixed_record, parse_record
+from ledger.writing.lookup import Lookup
+from ledger.writing.references import References
+from ledger.writing.seen import Seen
+from ledger.writing.units import Units
+
+# The records of the batch with these ids, read again from where they were read (its
+# file and line, by id).
+FullRecords = Callable[[dict[str, str]], dict[str, AnyRecord]]
+Make = Callable[[], dict[str, Any] | None]  # the fixed record's fields; RecordError if none
+
+
+class FixedRecords:
+    """Checks the record each erratum makes, as a new record."""
+
+    def __init__(
+        self, lookup: Lookup, references: References, units: Units, full: FullRecords | None
+    ):
+        self._lookup = lookup
+        self._references = references
+        self._units = units
+        self._full = full
+        self._later: list[tuple[int, Located]] = []  # errata of records of the batch
+
+    def problems(self, item: Located, order: int) -> Iterator[str | None]:
+        """What is wrong with the record that the erratum at ``order`` (one with no
+        problem of its own) makes of a stored record; one of the batch waits."""
+        erratum = item.record
+        if not isinstance(erratum, ErratumRecord):
+            return
+        target = self._lookup.find(erratum.fixes)
+        if target is None or isinstance(target, Seen):
+            self._later.append((order, item))
+        elif erratum.withdraw:
+            self._units.note_fixed(None, erratum.fixes)
+        else:
+            yield from self._checked(
+                item, order, lambda: fixed_record(target.normalised(), _as_given(erratum))
+            )
+
+    def finish(self, refused: set[int]) -> Iterator[tuple[int, Located, str | None]]:
+        """(order, erratum, problem) for each erratum of a record of the batch that was
+        not ``refused`` already, reading those records again."""
+        later = [(order, item) for order, item in self._later if order not in refused]
+        wanted = {
+            fixes: self._lookup.seen[fixes].where
+            for fixes in (_fixes(item) for _, item in later)
+            if fixes in self._lookup.seen
+        }
+        found = self._full(wanted) if wanted and self._full else {}
+        for order, item in later:
+            record = found.get(_fixes(item))
+            if record is not None:
+                make = _fixed_in_turn(record, self._lookup.errata.of(record.id), item.record)
+                for problem in self._checked(item, order, make):
+                    yield order, item, problem
+
+    def _checked(self, item: Located, order: int, make: Make) -> Iterator[str | None]:
+        erratum = item.record
+        assert isinstance(erratum, ErratumRecord)
+        try:
+            fields = make()
+        except RecordError as error:
+            yield "set: the fixed record is not valid: " + "; ".join(error.problems)
+            return
+        fixed = None if fields is None else parse_record(fields)
+        if fixed is not None:
+            given = {*erratum.set, *erratum.unset}
+
+            def say(problem: str) -> str:
+                field = problem.split(":", 1)[0].split(" ", 1)[0]
+                return f"set: {problem}" if field in given else f"set: the fixed record: {problem}"
+
+            yield from self._references.problems(Located(item.where, fixed), order, say)
+            yield say(problem) if (problem := self._units.problem(fixed)) else None
+        self._units.note_fixed(fixed, erratum.fixes)
+
+
+def _fixes(item: Located) -> str:
+    assert isinstance(item.record, ErratumRecord)
+    return item.record.fixes
+
+
+def _as_given(erratum: ErratumRecord) -> dict[str, Any]:
+    """An erratum's changes as written (a fraction given for a percent stays a number)."""
+    return {"set": erratum.set, "unset": erratum.unset, "withdraw": erratum.withdraw}
+
+
+def _fixed_in_turn(record: AnyRecord, errata: list[ErratumRecord], last: Any) -> Make:
+    """The record as the batch's errata of it leave it, up to and including ``last``."""
+
+    def make() -> dict[str, Any] | None:
+        fields: dict[str, Any] | None = record.normalised()
+        for erratum in errata:
+            if fields is None:
+                return None
+            fields = fixed_record(fields, _as_given(erratum))
+            if erratum is last:
+                break
+        return fields
+
+    return make

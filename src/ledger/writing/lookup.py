@@ -1,0 +1,40 @@
+"""Finding a record that a record of the batch names: an earlier record of the batch (the
+few facts the checker keeps of it) or a stored one, each as the errata known so far fix
+it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from ledger.records.models import AnyRecord
+from ledger.writing.errata import Errata, StoredErrata
+from ledger.writing.seen import Seen
+
+
+class StoredRecords(StoredErrata, Protocol):
+    def get_record(self, record_id: str) -> AnyRecord | None: ...
+
+
+class Lookup:
+    """Records by id, the batch's first, then the store's (each read once)."""
+
+    def __init__(self, store: StoredRecords, seen: dict[str, Seen], store_end: Callable[[], int]):
+        self.store = store
+        self.seen = seen
+        self._store_end = store_end
+        self.stored: dict[str, AnyRecord | None] = {}  # as their errata fixed them
+        self.errata = Errata()
+
+    def find(self, record_id: str) -> Seen | AnyRecord | None:
+        """An earlier record of the batch, or a stored one as its errata fixed it."""
+        if record_id in self.seen:
+            return self.seen[record_id]
+        if record_id not in self.stored:
+            stored = self.store.get_record(record_id)
+            self.stored[record_id] = self.errata.fixed(stored, self.store, self._store_end())
+        return self.stored[record_id]
+
+    def note(self, record: AnyRecord) -> None:
+        """A record of the batch has passed: an erratum fixes what is found of its record."""
+        self.errata.note(record, self.seen, self.stored)
