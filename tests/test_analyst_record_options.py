@@ -148,3 +148,61 @@ def test_an_erratum_set_that_cannot_be_read_names_the_option(store, given, probl
     assert result.exit_code == 2
     assert result.stderr.splitlines()[0] == f"record erratum: {problem}"
     assert digest(store) == before
+
+
+CITED = ["--source", "data-ccgs-2013", "--locator", "row 1"]
+SPLIT = [
+    "record", "split", "--id", "NEW1-split", "--organisation", "NEW1", "--basis",
+    "made-up weights", "--effective", "2014-04-01", "--as-at", "2014-05-01", *CITED,
+]  # fmt: skip
+
+
+def test_a_split_is_recorded_with_each_successor_and_its_weight(tmp_path):
+    """record split once refused every way of giving --successors ("successors.0: Input
+    should be a valid dictionary or instance of Share"): now ORGANISATION=WEIGHT, once for
+    each, or a JSON object as an import file writes it."""
+    store = tmp_path / "ledger.db"
+    assert ledger(store, "import", str(REPOSITORY / "events")).exit_code == 0
+    made_up = ["record", "organisation", "--id", "NEW1", "--name", "A made-up CCG", "--type",
+               "ccg", "--opened", "2013-04-01", "--as-at", "2013-04-01", *CITED]  # fmt: skip
+    assert ledger(store, *made_up).exit_code == 0
+    alone = ledger(store, *SPLIT, "--successors", "06H=2")
+    assert alone.stderr.splitlines()[0] == "record split: --successors: 1 given, at least 2 needed"
+    given = ["--successors", "06H=2", "--successors", '{"organisation": "05Q", "weight": 1}']
+    result = ledger(store, *SPLIT, *given)
+    assert result.exit_code == 0, result.output
+    closed = ["record", "closure", "--organisation", "NEW1", "--effective", "2014-03-31",
+              "--as-at", "2014-05-01", *CITED]  # fmt: skip
+    assert ledger(store, *closed).exit_code == 0
+    exported = ledger(store, "export").stdout.splitlines()
+    [split] = [json.loads(line) for line in exported if '"id": "NEW1-split"' in line]
+    assert split["successors"] == [
+        {"organisation": "06H", "weight": 2},
+        {"organisation": "05Q", "weight": 1},
+    ]
+    views = ["--views", str(tmp_path / "views.db")]
+    checked = ledger(store, *views, "check")
+    assert checked.exit_code == 0, checked.output
+
+
+@pytest.mark.parametrize(
+    ("given", "problem"),
+    [
+        (["06J:1", "06K=1"], "--successors: write each one as ORGANISATION=WEIGHT, got '06J:1'"),
+        (["06J=abc", "06K=1"], "--successors: '06J=abc': weight: a count is a whole number of "
+         "zero or more, got 'abc'"),
+        (['{"organisation": "06J"}', "06K=1"], "--successors: '{\"organisation\": \"06J\"}': "
+         "weight is missing"),
+        (["0 6J=1", "06K=1"], "--successors: '0 6J=1': organisation: '0 6J' is not a valid "
+         "code or id"),
+    ],
+)  # fmt: skip
+def test_a_successor_that_cannot_be_read_names_the_option_and_value(store, given, problem):
+    before = digest(store)
+    result = ledger(store, *SPLIT, *[part for value in given for part in ("--successors", value)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"record split: {problem}",
+        "Error: 1 problem found; nothing was recorded.",
+    ]
+    assert digest(store) == before

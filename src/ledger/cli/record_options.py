@@ -10,11 +10,12 @@ import typing
 from typing import Any
 
 import click
+from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from ledger.cli.values import StrippedChoice, TrueOrFalse, WholeNumber
 from ledger.records.base import RecordBase
-from ledger.records.models import MODELS, AnyRecord, parse_record
+from ledger.records.models import MODELS, AnyRecord, describe_validation_error, parse_record
 
 # Fields whose input is money text ("£8.6m"); pence are for files written by programs.
 _MONEY_INPUT = {"amount", "tolerance"}
@@ -84,15 +85,22 @@ def record_options(model: type[RecordBase]) -> list[click.Parameter]:
         options.append(
             CollectedOption(
                 [*names, name],
-                type=FieldValues()
-                if _is_dict(info.annotation)
-                else _click_type(name, info.annotation),
+                type=_option_type(name, info.annotation),
                 multiple=_is_list(info.annotation) or _is_dict(info.annotation),
                 required=required,
                 help=_help(name, info),
             )
         )
     return options
+
+
+def _option_type(name: str, annotation: Any) -> click.ParamType[Any, Any]:
+    if _is_dict(annotation):
+        return FieldValues()
+    item = _list_item(annotation)
+    if isinstance(item, type) and issubclass(item, BaseModel):
+        return PairValues(item)
+    return _click_type(name, item if item is not None else annotation)
 
 
 class FieldValues(click.ParamType[Any, Any]):
@@ -121,6 +129,32 @@ class FieldValues(click.ParamType[Any, Any]):
             return {field.strip(): _value(written.strip())}
         except RecursionError:  # the JSON reader's own limit, far deeper than a record nests
             self.fail(f"{text[:40]!r}... is nested too deeply to be a value", param, ctx)
+
+
+class PairValues(click.ParamType[Any, Any]):
+    """One item of a list of objects of two fields, such as a split's successor and its
+    weight: ``FIRST=SECOND`` (``QJ2=33087``) or a JSON object, read by the item's model so
+    that a wrong one is named with its option and value."""
+
+    def __init__(self, model: type[BaseModel]):
+        self.model = model
+        self.first, self.second = model.model_fields
+        self.name = f"{self.first.upper()}={self.second.upper()}"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        text = str(value).strip()
+        if text.startswith("{"):
+            given = FieldValues().convert(text, param, ctx)
+        else:
+            first, equals, second = text.partition("=")
+            if not equals or not first.strip() or not second.strip():
+                self.fail(f"write each one as {self.name}, got {text!r}", param, ctx)
+            given = {self.first: first.strip(), self.second: _value(second.strip())}
+        try:
+            return self.model.model_validate(given).model_dump()
+        except ValidationError as error:
+            problems = describe_validation_error(error, tagged=False)
+            self.fail(f"{text!r}: {'; '.join(problems)}", param, ctx)
 
 
 def _value(written: str) -> Any:
@@ -175,11 +209,23 @@ def _help(name: str, info: FieldInfo) -> str | None:
         return "stable id of the record (default: the kind and a hash of the content)"
     if _is_dict(info.annotation):
         return f"{info.description}: NAME=VALUE, once for each field, or a JSON object"
+    item = _list_item(info.annotation)
+    if isinstance(item, type) and issubclass(item, BaseModel):
+        example = f" (e.g. {info.examples[0]})" if info.examples else ""
+        written = f"{PairValues(item).name}{example}, once for each, or a JSON object"
+        return f"{info.description}: {written}"
+    if item is not None:
+        return f"{info.description}; once for each"
     return info.description
 
 
 def _is_list(annotation: Any) -> bool:
     return typing.get_origin(_without_none(annotation)) is list
+
+
+def _list_item(annotation: Any) -> Any:
+    """What a list field holds (None for a field that is not a list)."""
+    return typing.get_args(_without_none(annotation))[0] if _is_list(annotation) else None
 
 
 def _is_dict(annotation: Any) -> bool:

@@ -105,11 +105,12 @@ def _amount_also_missing(model: type[RecordBase], data: dict[str, Any]) -> bool:
     return needs_amount and "amount" not in data and "amount_pence" not in data
 
 
-def describe_validation_error(error: ValidationError) -> list[str]:
-    """Turn pydantic's errors into ``field: message`` lines."""
+def describe_validation_error(error: ValidationError, *, tagged: bool = True) -> list[str]:
+    """Turn pydantic's errors into ``field: message`` lines (the errors of a record are
+    ``tagged``: the first part of where each is, the kind, is left out)."""
     problems = []
     for item in error.errors(include_url=False):
-        location = [str(part) for part in item["loc"][1:]]  # the first part is the kind tag
+        location = [str(part) for part in item["loc"][1 if tagged else 0 :]]
         a_key = location[-1:] == ["[key]"]
         if a_key:  # an object's key: the field holding the object, not the key again
             location = location[:-2]
@@ -122,6 +123,10 @@ def describe_validation_error(error: ValidationError) -> list[str]:
         elif item["type"] in _EMPTY_WHEN_BLANK and _blank(item["input"]):
             blank = "only space" if item["input"] else "empty"
             message = f"{field}: a name is {blank}" if a_key else f"{field} is {blank}"
+        elif item["type"] == "too_short":
+            wanted = item.get("ctx", {})
+            given, least = wanted.get("actual_length"), wanted.get("min_length")
+            message = f"{field}: {given} given, at least {least} needed"
         elif item["type"] == "string_pattern_mismatch":
             message = f"{field}: {item['input']!r} is not a valid code or id"
         elif field:

@@ -84,7 +84,7 @@ class MergerRecord(CitedRecord):
 
     kind: Literal["merger"] = "merger"
     organisation: Code = Field(description="the organisation formed by the merger")
-    predecessors: list[Code] = Field(min_length=1)
+    predecessors: list[Code] = Field(min_length=1, description="an organisation merged into it")
     effective: IsoDate = Field(description="first day of the merged organisation")
 
     def dates_about(self) -> dict[str, date | None]:
@@ -151,7 +151,11 @@ class SplitRecord(CitedRecord):
 
     kind: Literal["split"] = "split"
     organisation: Code = Field(description="the organisation divided")
-    successors: list[Share] = Field(min_length=2)
+    successors: list[Share] = Field(
+        min_length=2,
+        description="an organisation it was divided into and its weight",
+        examples=["QJ2=33087"],
+    )
     basis: Text = Field(description="what the weights count, e.g. GP registered patients")
     effective: IsoDate = Field(description="first day of the successors' responsibility")
 
