@@ -115,8 +115,29 @@ def test_record_names_the_option_at_fault(run, tmp_path):
         "p9",
     )
     assert result.stderr == (
-        "command line: to: unknown organisation 'NOWHERE'\n"
+        "record transfer: --to: unknown organisation 'NOWHERE'\n"
         "Error: 1 problem found; nothing was recorded.\n"
+    )
+
+
+def test_a_record_commands_problems_all_name_the_command_and_option(run, tmp_path):
+    """What the record's model finds and what the store's records show once came under
+    "record correction:" and "command line:" for the same command, the second naming the
+    field rather than the option (and saying "a organisation")."""
+    import_world(run, tmp_path)
+    correction = ["record", "correction", "--corrects", "06H", "--action", "replace",
+                  "--as-at", "2013-10-15", "--source", "board-paper-2013-11", "--locator",
+                  "p2", "--reason", "restated"]  # fmt: skip
+    unreadable = run(*correction, "--amount", "5 million")
+    assert unreadable.stderr.splitlines()[0] == (
+        "record correction: --amount: cannot read '5 million' as an amount (examples: "
+        "849204000, £8.6m, 1.6bn, 849,204k, -2.4m)"
+    )
+    not_correctable = run(*correction, "--amount", "5m")
+    assert not_correctable.exit_code == 1
+    assert not_correctable.stderr.splitlines()[0] == (
+        "record correction: --corrects: an organisation record cannot be corrected (only "
+        "allocation, transfer, plan, forecast, drawdown, qipp, figure)"
     )
 
 

@@ -381,7 +381,7 @@ ERRATA_REFUSED = {
     ),
     "a record that is not a source": (
         {"set": {"source": "05Q"}},
-        "set: source: '05Q' is a organisation record, not a source document",
+        "set: source: '05Q' is an organisation record, not a source document",
     ),
     "a fraction of a pound": (
         {"set": {"amount": -1.5}},
@@ -390,7 +390,7 @@ ERRATA_REFUSED = {
     ),
     "a field the record does not have": (
         {"unset": ["bogus"]},
-        "unset: a allocation record has no field 'bogus'",
+        "unset: an allocation record has no field 'bogus'",
     ),
 }
 # Only a record in the same batch has its values checked one by one (a stored one is

@@ -137,7 +137,7 @@ def _record_command(kind: str) -> click.Command:
         problems = list(collected.values())
         names = option_names(model)
         try:
-            located = Located("command line", record_from_options(kind, values))
+            located = Located(f"record {kind}", record_from_options(kind, values))
             if problem := typed_recorded_problem(located.record):
                 problems.append(_name_option(problem, names))
         except RecordError as error:
@@ -153,7 +153,7 @@ def _record_command(kind: str) -> click.Command:
                 [Problem(f"record {kind}", problem) for problem in problems],
                 used_wrongly=bool(collected),
             )
-        batch, positions = _check_and_append(settings.store, [located])
+        batch, positions = _check_and_append(settings.store, [located], names)
         if positions:
             click.echo(f"Recorded {kind} {located.record.id} at position {positions[0]}.")
         else:
@@ -315,22 +315,29 @@ def generate(settings: Settings, events: int, seed: int, output: str, force: boo
     )
 
 
-def _check_and_append(store: str, items: Sequence[Located]) -> tuple[Batch, list[int]]:
-    """Check records against the store, then append them. A store that does not exist yet
-    is only created when there is something to append."""
+def _check_and_append(
+    store: str, items: Sequence[Located], names: dict[str, str]
+) -> tuple[Batch, list[int]]:
+    """Check records against the store, then append them; a problem names the option at
+    fault (``names``: field -> option). A store that does not exist yet is only created
+    when there is something to append."""
+    from ledger.records.located import Problem
     from ledger.store.application import store_exists
     from ledger.writing.batch import NoRecords
     from ledger.writing.ledger import Ledger, prepare_batch
+
+    def refuse(problems: Sequence[Problem]) -> None:
+        reject([Problem(found.where, _name_option(found.message, names)) for found in problems])
 
     if store_exists(store):
         with Ledger(store) as ledger:
             batch = ledger.prepare(items)
             if batch.problems:
-                reject(batch.problems)
+                refuse(batch.problems)
             return batch, ledger.append(batch)
     batch = prepare_batch(items, NoRecords())
     if batch.problems:
-        reject(batch.problems)
+        refuse(batch.problems)
     with Ledger(store) as ledger:
         return batch, ledger.append(batch)
 

@@ -23,6 +23,12 @@ KINDS = (
     "erratum",
 )
 
+
+def a_kind(kind: str) -> str:
+    """A kind of record as a sentence names it: 'an organisation', 'a closure'."""
+    return f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind}"
+
+
 # What an allocation may pay for, from the ICB era (records.fields checks its Literal
 # agrees): named here so the command line can offer them without loading pydantic.
 SERVICES = (

@@ -1,5 +1,5 @@
-"""A record and where it was read (a line of an import file, or the command line), and a
-problem found with a record there, written ``where: message``."""
+"""A record and where it was read (a line of an import file, or a ``record`` command), and
+a problem found with a record there, written ``where: message``."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from ledger.records.models import AnyRecord
 
 @dataclass(frozen=True)
 class Located:
-    """A record and where it was read: ``events/x.jsonl:3`` or ``command line``."""
+    """A record and where it was read: ``events/x.jsonl:3``, or ``record allocation`` for
+    the command that gave it as options."""
 
     where: str
     record: AnyRecord

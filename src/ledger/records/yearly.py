@@ -29,6 +29,7 @@ from ledger.records.fields import (
     Text,
     amount_problem,
 )
+from ledger.records.kinds import a_kind
 from ledger.records.money import format_pounds
 from ledger.records.periods import first_day, last_day, period_end
 
@@ -73,7 +74,7 @@ class YearRecord(CitedRecord):
             month_end = period_end(self.financial_year, self.period)
             if self.as_at < month_end:
                 raise ValueError(
-                    f"a {self.kind} at {self.period} of {self.financial_year} cannot be "
+                    f"{a_kind(self.kind)} at {self.period} of {self.financial_year} cannot be "
                     f"known on {self.as_at}, before the month ended on {month_end}"
                 )
         self._within_reach()  # now that the effective date is filled in

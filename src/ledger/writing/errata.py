@@ -18,6 +18,7 @@ from ledger.records.errata import (
     named_kind_problem,
     recorded_problem,
 )
+from ledger.records.kinds import a_kind
 from ledger.records.models import (
     MODELS,
     AnyRecord,
@@ -68,7 +69,7 @@ def _names_problem(erratum: dict[str, Any], kind: str) -> str | None:
     for action, kind_named in (("set", fixed["kind"]), ("unset", kind)):
         unknown = sorted(set(erratum.get(action, ())) - _field_names(MODELS[kind_named]))
         if unknown:
-            return f"{action}: a {kind_named} record has no field {unknown[0]!r}"
+            return f"{action}: {a_kind(kind_named)} record has no field {unknown[0]!r}"
     return None
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from ledger.records.base import CitedRecord
 from ledger.records.errata import ErratumRecord
 from ledger.records.fields import COMPONENT_KINDS, CORRECTABLE_KINDS, amount_problem
+from ledger.records.kinds import a_kind
 from ledger.records.located import Located
 from ledger.records.models import AnyRecord
 from ledger.records.reference import OrganisationRecord
@@ -79,7 +80,7 @@ class References:
             self._wait(item, field_name, source)
             return None
         if found.kind != "source":
-            return f"{field_name}: {source!r} is a {found.kind} record, not a source document"
+            return f"{field_name}: {source!r} is {a_kind(found.kind)} record, not a source document"
         if isinstance(item.record, ErratumRecord):
             return None
         return _before_publication(item.record, found)
@@ -97,7 +98,7 @@ class References:
             self._wait(item, field_name, code)
             return None
         if found.kind != "organisation":
-            return f"{field_name}: {code!r} is a {found.kind} record, not an organisation"
+            return f"{field_name}: {code!r} is {a_kind(found.kind)} record, not an organisation"
         record = item.record
         effective = record.effective if isinstance(record, YearRecord) else None
         opened = found.opened if isinstance(found, (Seen, OrganisationRecord)) else None
@@ -154,7 +155,7 @@ def correction_problem(correction: CorrectionRecord, target: Seen | AnyRecord) -
     """What is wrong with a correction of ``target`` (None if nothing)."""
     if target.kind not in CORRECTABLE_KINDS:
         return (
-            f"corrects: a {target.kind} record cannot be corrected "
+            f"corrects: {a_kind(target.kind)} record cannot be corrected "
             f"(only {', '.join(CORRECTABLE_KINDS)})"
         )
     known_on = target.known_on if isinstance(target, Seen) else target.known_on()
@@ -172,7 +173,7 @@ def component_problem(figure: FigureRecord, component: str, found: Seen | AnyRec
     """What is wrong with ``found`` as a component of a reported figure (None if nothing)."""
     if found.kind not in COMPONENT_KINDS:
         return (
-            f"components: {component!r} is a {found.kind} record; components are "
+            f"components: {component!r} is {a_kind(found.kind)} record; components are "
             f"{', '.join(COMPONENT_KINDS)} records"
         )
     unit = found.unit if isinstance(found, Seen) else unit_of(found)
