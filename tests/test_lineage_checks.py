@@ -1,8 +1,9 @@
-"""ledger check on lineage: a merger's or split's predecessors close the day before it,
-each is carried on once a day, lineage never runs in a circle, and a split carries a
+"""ledger check on lineage: an organisation closes once, a merger's or split's
+predecessors close the day before it, each is carried on once a day, lineage never runs in a circle, and a split carries a
 closed predecessor's figures on. The real events/ pass every check."""
 
 import json
+import sqlite3
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -11,11 +12,12 @@ from factories import allocation, organisation, world, write_jsonl
 from ledger.cli import main
 from ledger.records.located import Located
 from ledger.records.models import parse_record
+from ledger.web.site import Site
 from ledger.writing.ledger import Batch, Ledger
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 CITED = {"as_at": "2014-02-01", "source": "board-paper-2013-11", "locator": "p9"}
-LINEAGE_CHECKS = {"predecessors close", "one lineage a day", "lineage has no circle"}
+LINEAGE_CHECKS = {"closed once", "predecessors close", "one lineage a day", "lineage has no circle"}
 
 
 def closure(code, effective, **changes):
@@ -122,6 +124,38 @@ def test_a_predecessor_carried_to_two_successors_on_one_date_fails(sqlite_store,
             "05Q is carried on 2 times on 2014-04-01: by into-06H,into-07A (into 06H,07A)",
         )
     ]
+
+
+def test_an_organisation_closed_twice_fails(sqlite_store, tmp_path):
+    """A store that holds two closures of one organisation fails, naming the later one,
+    which says nothing true."""
+    ledger = ledger_with(sqlite_store, tmp_path, closure("07A", "2014-03-31"))
+    plant(sqlite_store, closure("07A", "2016-03-31", id="07A-closed-again"))
+    assert failures(ledger) == (
+        1,
+        [
+            {
+                "check": "closed once",
+                "record": "07A-closed-again",
+                "message": "07A closes again on 2016-03-31, but it closed on 2014-03-31 "
+                "(07A-closed): an organisation closes once",
+                "source": "board-paper-2013-11 p9",
+            }
+        ],
+    )
+    # The views, orgs and the web's search all take the earlier day (orgs once took the
+    # closure recorded last, the search the later day).
+    shown = ledger("orgs", "07A", "--format", "json")
+    assert json.loads(shown.stdout)[0]["closed"] == "2014-03-31"
+    site = Site(sqlite_store, tmp_path / "views.db", "closed-twice-search")
+    site.refresh()
+    search = sqlite3.connect("file:closed-twice-search?mode=memory&cache=shared", uri=True)
+    try:
+        closed = search.execute("SELECT closed FROM organisations WHERE code = '07A'").fetchall()
+    finally:
+        search.close()
+        site.close()
+    assert closed == [("2014-03-31",)]
 
 
 def test_a_circle_of_lineage_fails(sqlite_store, tmp_path):

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from ledger.explain.errata_check import Stored, errata_apply
+from ledger.explain.findings import Found, found_by
+from ledger.explain.lineage_checks import LINEAGE_CHECKS
 from ledger.explain.reconcile_check import reported_figures_reconcile
 from ledger.explain.units_check import one_unit_a_measure
 from ledger.records.models import RecordError, parse_record
@@ -21,7 +23,6 @@ from ledger.store.errors import StoreDamagedError
 from ledger.store.hash_chain import ChainReport
 from ledger.store.settings import shown
 from ledger.views.database import ViewsDatabase
-from ledger.views.projections import run
 from ledger.views.refresh import replay
 
 
@@ -106,9 +107,6 @@ VIEWS_CHECK = "views built"
 STORE_CHECK = "records read back"
 MATCH_CHECK = "views match the store"
 ERRATA_CHECK = "errata apply cleanly"
-Found = tuple[str | None, str, str | None]  # record, message, source
-Say = Callable[[dict[str, Any]], str]  # a message made of a row (money shown in pounds)
-MAX_LINEAGE_DEPTH = 100  # how far a walk through mergers and splits looks for a circle
 
 
 def _store_failures(ledger: EventStore, stored_records: Stored) -> tuple[int, list[Failure]]:
@@ -153,16 +151,10 @@ def _note_correction(
         latest[corrected] = correction
 
 
-def _found(views_path: str | Path, sql: str, say: Say | None = None) -> list[Found]:
-    """Each row's record, its message (or what ``say`` makes of the row), its source."""
-    rows = run(views_path, sql)
-    return [(r["record"], say(r) if say else r["message"], r["source"]) for r in rows]
-
-
 def _transfers_conserve_money(views_path: str | Path) -> list[Found]:
     """Each version of a transfer has two sides that sum to zero. (Read in the table's
     order: through the index of transfers, in account order, each row is a seek.)"""
-    return _found(
+    return found_by(
         views_path,
         """
         SELECT record_id AS record, source || ' ' || locator AS source, version,
@@ -181,7 +173,7 @@ def _transfers_conserve_money(views_path: str | Path) -> list[Found]:
 def _organisations_open(views_path: str | Path) -> list[Found]:
     """A figure about a date before an organisation opened, or after it closed unless a
     merger or a split (both are lineage) carries its figures on to a successor."""
-    return _found(
+    return found_by(
         views_path,
         """
         SELECT x.record_id AS record, x.source || ' ' || x.locator AS source,
@@ -201,83 +193,11 @@ def _organisations_open(views_path: str | Path) -> list[Found]:
     )
 
 
-def _predecessors_close(views_path: str | Path) -> list[Found]:
-    """A merger's or split's predecessor closes the day before its figures are carried on."""
-    return _found(
-        views_path,
-        """
-        WITH carried AS (
-            SELECT record_id, kind, predecessor, effective, source, locator,
-                   group_concat(successor, ', ') AS successors
-            FROM (SELECT * FROM lineage ORDER BY record_id, predecessor, weight_before)
-            GROUP BY record_id, predecessor
-        )
-        SELECT l.record_id AS record, l.source || ' ' || l.locator AS source,
-               l.predecessor || CASE
-                   WHEN c.effective IS NULL THEN ' never closes'
-                   ELSE ' closes on ' || c.effective
-               END || ', but its ' || l.kind || ' into ' || l.successors || ' takes effect on '
-               || l.effective || ': it should close on ' || date(l.effective, '-1 day')
-               AS message
-        FROM carried AS l
-        LEFT JOIN closures AS c ON c.organisation = l.predecessor
-        WHERE c.effective IS NOT date(l.effective, '-1 day')
-        ORDER BY l.effective, l.predecessor, l.record_id
-        """,
-    )
-
-
-def _one_lineage_per_day(views_path: str | Path) -> list[Found]:
-    """On one date a predecessor is merged into one successor or split once: two mergers,
-    or a merger and a split, would carry its figures on twice."""
-    return _found(
-        views_path,
-        """
-        SELECT MAX(record_id) AS record, MAX(source || ' ' || locator) AS source,
-               predecessor || ' is carried on ' || COUNT(DISTINCT record_id)
-               || ' times on ' || effective || ': by '
-               || group_concat(DISTINCT record_id) || ' (into '
-               || group_concat(DISTINCT successor) || ')' AS message
-        FROM (SELECT * FROM lineage ORDER BY record_id, weight_before)
-        GROUP BY predecessor, effective
-        HAVING COUNT(DISTINCT record_id) > 1
-        ORDER BY effective, predecessor
-        """,
-    )
-
-
-def _lineage_has_no_circle(views_path: str | Path) -> list[Found]:
-    """Following mergers and splits from an organisation never leads back to it."""
-    return _found(
-        views_path,
-        f"""
-        WITH RECURSIVE walk(start, code, way, record, depth) AS (
-            SELECT predecessor, successor, predecessor || ' -> ' || successor, record_id, 1
-            FROM lineage
-            UNION
-            SELECT w.start, l.successor, w.way || ' -> ' || l.successor, w.record, w.depth + 1
-            FROM walk AS w JOIN lineage AS l ON l.predecessor = w.code
-            WHERE w.code <> w.start AND w.depth < {MAX_LINEAGE_DEPTH}
-              AND (l.successor = w.start
-                   OR instr(' ' || w.way || ' ', ' ' || l.successor || ' ') = 0)
-        )
-        SELECT w.record, l.source || ' ' || l.locator AS source,
-               w.way || ' is a circle: an organisation''s figures are carried back to it'
-               AS message
-        FROM walk AS w
-        JOIN lineage AS l ON l.record_id = w.record AND l.predecessor = w.start
-                         AND l.weight_before = 0
-        WHERE w.code = w.start
-        ORDER BY w.start, w.way
-        """,
-    )
-
-
 def _versions_count_once(views_path: str | Path) -> list[Found]:
     """Each side of a record has exactly one current version and one known first, each
     version gives way to the next one known, and its changes add up to its current value:
     nothing counts twice."""
-    return _found(
+    return found_by(
         views_path,
         """
         WITH chains AS (
@@ -327,7 +247,7 @@ def _versions_count_once(views_path: str | Path) -> list[Found]:
 
 def _allocation_days_agree(views_path: str | Path) -> list[Found]:
     """The summed allocation changes the budget views read match the postings they sum."""
-    return _found(
+    return found_by(
         views_path,
         """
         WITH summed AS (
@@ -354,7 +274,7 @@ def _allocation_days_agree(views_path: str | Path) -> list[Found]:
 def _events_projected(views_path: str | Path) -> list[Found]:
     """Every stored record is in the views, or reversed by a correction. (An event that
     cannot be read at all is the finding of the records read back.)"""
-    return _found(
+    return found_by(
         views_path,
         """
         SELECT record_id AS record, 'store position ' || position AS source,
@@ -403,9 +323,7 @@ def _views_match(ledger: EventStore, views_path: str | Path) -> list[Found]:
 VIEW_CHECKS: dict[str, Callable[[str | Path], list[Found]]] = {
     "transfers conserve money": _transfers_conserve_money,
     "organisations open": _organisations_open,
-    "predecessors close": _predecessors_close,
-    "one lineage a day": _one_lineage_per_day,
-    "lineage has no circle": _lineage_has_no_circle,
+    **LINEAGE_CHECKS,
     "versions count once": _versions_count_once,
     "one unit a measure": one_unit_a_measure,
     "allocation days agree": _allocation_days_agree,

@@ -56,10 +56,11 @@ ORDER BY lower(code) = lower(:text) DESC, code
 
 _ORGANISATIONS = f"SELECT code, name, type, opened FROM organisations WHERE {_KNOWN}"
 
-# An organisation's last day: the latest closure recorded for it.
+# An organisation's last day: the earliest closure recorded for it, as the views read
+# it (a store written before import refused a second one may hold two).
 _CLOSURES = f"""
-SELECT organisation, effective FROM closures WHERE {_KNOWN}
-ORDER BY organisation, position
+SELECT organisation, MIN(effective) AS effective FROM closures WHERE {_KNOWN}
+GROUP BY organisation
 """
 
 # A later record about the same day replaces an earlier one.

@@ -40,7 +40,7 @@ SELECT o.code, o.name, o.type,
             WHERE m.organisation = o.code AND m.name IS NOT NULL AND m.name <> o.name
             ORDER BY m.effective)) AS other_names,
        o.opened,
-       (SELECT MAX(c.effective) FROM closures AS c WHERE c.organisation = o.code) AS closed,
+       (SELECT MIN(c.effective) FROM closures AS c WHERE c.organisation = o.code) AS closed,
        o.region
 FROM organisations AS o ORDER BY o.code
 """
