@@ -76,9 +76,9 @@ def test_a_merger_whose_predecessor_closes_the_day_before_passes(sqlite_store, t
 
 
 def test_a_predecessor_closing_on_the_wrong_day_fails(sqlite_store, tmp_path):
-    ledger = ledger_with(
-        sqlite_store, tmp_path, closure("05Q", "2014-02-28"), merger("into-06H", "06H", "05Q")
-    )
+    """Import refuses such a merger (test_closing.py); a store that holds one fails."""
+    ledger = ledger_with(sqlite_store, tmp_path, closure("05Q", "2014-02-28"))
+    plant(sqlite_store, merger("into-06H", "06H", "05Q"))
     assert failures(ledger) == (
         1,
         [
@@ -108,14 +108,11 @@ def test_a_split_predecessor_that_never_closes_fails(sqlite_store, tmp_path):
 
 
 def test_a_predecessor_carried_to_two_successors_on_one_date_fails(sqlite_store, tmp_path):
-    """Import takes these two mergers; check says they carry 05Q's figures on twice."""
+    """Import refuses the second merger (test_closing.py); a store that holds both fails."""
     ledger = ledger_with(
-        sqlite_store,
-        tmp_path,
-        closure("05Q", "2014-03-31"),
-        merger("into-06H", "06H", "05Q"),
-        merger("into-07A", "07A", "05Q"),
+        sqlite_store, tmp_path, closure("05Q", "2014-03-31"), merger("into-06H", "06H", "05Q")
     )
+    plant(sqlite_store, merger("into-07A", "07A", "05Q"))
     code, found = failures(ledger)
     assert code == 1
     assert [(row["check"], row["message"]) for row in found] == [
@@ -127,8 +124,8 @@ def test_a_predecessor_carried_to_two_successors_on_one_date_fails(sqlite_store,
 
 
 def test_an_organisation_closed_twice_fails(sqlite_store, tmp_path):
-    """A store that holds two closures of one organisation fails, naming the later one,
-    which says nothing true."""
+    """Import refuses a second closure (test_closing.py); a store that holds two fails,
+    naming the later one, which says nothing true."""
     ledger = ledger_with(sqlite_store, tmp_path, closure("07A", "2014-03-31"))
     plant(sqlite_store, closure("07A", "2016-03-31", id="07A-closed-again"))
     assert failures(ledger) == (

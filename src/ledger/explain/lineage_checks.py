@@ -1,6 +1,8 @@
 """The checks of how organisations end: each closes once, a merger's or split's
 predecessors close the day before it and are carried on once a day, and lineage never
-runs in a circle."""
+runs in a circle. Import refuses what would fail them (writing.closing, and
+writing.lifecycle for circles); these find it in a store written before it did, or past
+import."""
 
 from __future__ import annotations
 

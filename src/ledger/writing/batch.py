@@ -10,7 +10,7 @@ record or a component must come before what names it.
 
 The Checker runs the checks in order; each has a module of its own: ids (seen, and
 stored_ids for those the store holds), what a record names (references), organisations
-over time (lifecycle), exact sums (sums).
+over time (lifecycle, and closing for how they end), exact sums (sums).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from ledger.records.located import Located, Problem
 from ledger.records.models import AnyRecord
 from ledger.records.reference import OrganisationRecord
 from ledger.store.totals import StoredTotals
+from ledger.writing.closing import closing_problems
 from ledger.writing.fixed import FixedRecords, FullRecords
 from ledger.writing.lifecycle import Lifecycle, note_record, note_stored_change, note_stored_uses
 from ledger.writing.lookup import Lookup
@@ -165,7 +166,8 @@ class Checker:
         if any(closure.order is not None for closure in self.lifecycle.closures):
             # the dates the store's figures are about: the batch may close what they use
             note_stored_uses(self.lifecycle, self.store.record_fields(self.store_end))
-        for found in self.lifecycle.problems(self._opened):
+        lifecycle, opened = self.lifecycle, self._opened
+        for found in (*lifecycle.problems(opened), *closing_problems(lifecycle, opened)):
             self._problems.append((found.order, Problem(found.where, found.message)))
 
     def _opened(self, code: str) -> date | None:

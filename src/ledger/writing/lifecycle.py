@@ -46,6 +46,7 @@ class Closure:
     effective: date
     order: int | None  # None for a stored record
     where: str
+    record: str  # the closure's id
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,18 @@ class Merger:
     effective: date
     order: int | None
     where: str
+    record: str  # the id of the merger or split
+    kind: str  # merger or split
+
+    @property
+    def predecessor_field(self) -> str:
+        """The field naming what is carried on: a merger's predecessors, or the
+        organisation a split divides."""
+        return "predecessors" if self.kind == "merger" else "organisation"
+
+    @property
+    def successor_field(self) -> str:
+        return "organisation" if self.kind == "merger" else "successors"
 
 
 @dataclass(frozen=True)
@@ -136,8 +149,9 @@ class Lifecycle:
             first_day = opened(merger.successor)
             if first_day is not None and merger.effective < first_day:
                 yield Found(
-                    merger.order, merger.where, f"organisation: {merger.successor} opened on "
-                    f"{first_day}, after this merger into it on {merger.effective}",
+                    merger.order, merger.where, f"{merger.successor_field}: {merger.successor} "
+                    f"opened on {first_day}, after this {merger.kind} into it on "
+                    f"{merger.effective}",
                 )  # fmt: skip
         for merger in self.mergers:
             for closure in self.closures:
@@ -146,16 +160,17 @@ class Lifecycle:
                     or closure.effective >= merger.effective
                 ):
                     continue
-                if merger.order is not None and _merger_is_later(merger, closure):
+                if merger.order is not None and merger_is_later(merger, closure):
                     message = (
-                        f"organisation: {merger.successor} closed on {closure.effective} "
-                        f"({closure.where}), before this merger into it on {merger.effective}"
+                        f"{merger.successor_field}: {merger.successor} closed on "
+                        f"{closure.effective} ({closure.where}), before this {merger.kind} into "
+                        f"it on {merger.effective}"
                     )
                     yield Found(merger.order, merger.where, message)
                 elif closure.order is not None:
                     message = (
                         f"effective: {closure.organisation} cannot close on {closure.effective}, "
-                        f"before the merger into it on {merger.effective} ({merger.where})"
+                        f"before the {merger.kind} into it on {merger.effective} ({merger.where})"
                     )
                     yield Found(closure.order, closure.where, message)
 
@@ -188,7 +203,7 @@ def _in_batch(records: Iterable[Any]) -> Iterator[Any]:
     return (record for record in records if record.order is not None)
 
 
-def _merger_is_later(merger: Merger, closure: Closure) -> bool:
+def merger_is_later(merger: Merger, closure: Closure) -> bool:
     """Whether a problem between the two belongs to the merger: it is the batch's and the
     closure the store's, or it is the later line."""
     return merger.order is not None and (closure.order is None or merger.order > closure.order)
@@ -214,16 +229,20 @@ def note_record(lifecycle: Lifecycle, record: AnyRecord, order: int, where: str)
     if isinstance(record, OrganisationRecord) and record.parent is not None:
         lifecycle.parents[record.id] = (record.parent, order, where)
     elif isinstance(record, ClosureRecord):
-        closure = Closure(record.organisation, record.effective, order, where)
+        closure = Closure(record.organisation, record.effective, order, where, record.id)
         lifecycle.closures.append(closure)
     elif isinstance(record, MergerRecord):
         predecessors = tuple(record.predecessors)
-        merger = Merger(record.organisation, predecessors, record.effective, order, where)
+        merger = Merger(
+            record.organisation, predecessors, record.effective, order, where, record.id, "merger"
+        )
         lifecycle.mergers.append(merger)
     elif isinstance(record, SplitRecord):
         split = (record.organisation,)
         for share in record.successors:
-            part = Merger(share.organisation, split, record.effective, order, where)
+            part = Merger(
+                share.organisation, split, record.effective, order, where, record.id, "split"
+            )
             lifecycle.mergers.append(part)
     elif isinstance(record, YearRecord) and record.effective is not None:
         for field_name, code in record.organisation_references():
@@ -235,16 +254,20 @@ def note_stored_change(lifecycle: Lifecycle, fields: dict[str, Any]) -> None:
     """A closure, merger or split recorded in the store (its fields as stored)."""
     effective = date.fromisoformat(fields["effective"])
     if fields["kind"] == "closure":
-        closure = Closure(fields["organisation"], effective, None, STORE)
+        closure = Closure(fields["organisation"], effective, None, STORE, fields["id"])
         lifecycle.closures.append(closure)
     elif fields["kind"] == "split":
         for share in fields["successors"]:
             predecessor = (fields["organisation"],)
-            part = Merger(share["organisation"], predecessor, effective, None, STORE)
+            part = Merger(
+                share["organisation"], predecessor, effective, None, STORE, fields["id"], "split"
+            )
             lifecycle.mergers.append(part)
     else:
         predecessors = tuple(fields["predecessors"])
-        merger = Merger(fields["organisation"], predecessors, effective, None, STORE)
+        merger = Merger(
+            fields["organisation"], predecessors, effective, None, STORE, fields["id"], "merger"
+        )
         lifecycle.mergers.append(merger)
 
 
