@@ -89,6 +89,7 @@ def main(ctx: click.Context, store: str, views: str) -> None:
     Every allocation, transfer, plan, forecast and drawdown is an immutable event
     with a known date and a source. Start with:
 
+    \b
         ledger import events/
     """
     for name, variable in (("store", "LEDGER_STORE"), ("views", "LEDGER_VIEWS")):

@@ -76,6 +76,7 @@ def audit(
     ccg-sector) adds up the organisations under it, and a successor counts, in any year,
     the figures of every organisation merged into it (a split's part by its weights).
 
+    \b
         ledger audit 06H allocation --year 2013-14
         ledger audit 13T allocation --year 2013-14
         ledger audit ccg-sector ccgs-forecasting-deficit
@@ -83,6 +84,7 @@ def audit(
     With --service (ICB-era allocations) only that service's records count, and each row
     names the step of the baseline's construction it records, as its sheet labels it:
 
+    \b
         ledger audit QOQ allocation --year 2025-26 --service specialised
     """
     from ledger.explain.errata import with_errata
@@ -150,6 +152,7 @@ def diff(
     The figures are as the ledger holds them, errata applied; --recorded-by leaves out
     the errata recorded after a day.
 
+    \b
         ledger diff ccg-sector --from 2013-09-30 --to 2014-03-31 --year 2013-14 --by member
     """
     from ledger.explain.timeline import difference, timeline, value_known_at
@@ -205,6 +208,7 @@ def check(settings: Settings, expected_head: str | None, fmt: str) -> None:
     record). Prints each failure; exit code 1 if there is one. The head of the hash chain
     goes to stderr first, to note down for --expected-head.
 
+    \b
         ledger check
     """
     from ledger.explain.checks import check_all
@@ -245,6 +249,7 @@ def chart(
     """Draw a step chart of one figure over known dates, each change labelled
     (needs the optional matplotlib: pip install 'commissioning-ledger[charts]').
 
+    \b
         ledger chart 06H forecast --year 2013-14 -o forecast.png
     """
     from ledger.explain.chart import ChartError, draw

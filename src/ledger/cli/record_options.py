@@ -4,7 +4,9 @@ so the command line and import files accept exactly the same records."""
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
+import re
 import types
 import typing
 from typing import Any
@@ -217,6 +219,17 @@ def _help(name: str, info: FieldInfo) -> str | None:
     if item is not None:
         return f"{info.description}; once for each"
     return info.description
+
+
+_MARKED = re.compile(r"``(\w+)``")
+
+
+def command_help(model: type[RecordBase]) -> str:
+    """What ``ledger record KIND --help`` says of the record: the first paragraph of its
+    model's docstring, each field it marks as code named as its option."""
+    paragraph = inspect.cleandoc(model.__doc__ or "").split("\n\n")[0]
+    names = option_names(model)
+    return _MARKED.sub(lambda marked: names.get(marked[1], marked[1]), " ".join(paragraph.split()))
 
 
 def _is_list(annotation: Any) -> bool:

@@ -49,6 +49,7 @@ def import_command(settings: Settings, paths: tuple[str, ...], dry_run: bool, fm
     On a terminal, a long import shows on stderr how many records it has read, every
     2 seconds (LEDGER_PROGRESS_SECONDS); elsewhere it prints only the result.
 
+    \b
         ledger import events/
     """
     from ledger.writing.bulk import paused_garbage_collection
@@ -103,8 +104,9 @@ class _RecordKinds(click.Group):
 def record() -> None:
     """Append one record given as options (the same checks as import).
 
-    ledger record allocation --account 06H --year 2013-14 --amount 849,204k
-        --as-at 2013-09-30 --source ccg-allocations --locator "row 145"
+    \b
+        ledger record allocation --account 06H --year 2013-14 --amount 849,204k \\
+            --as-at 2013-09-30 --source ccg-allocations --locator "row 145"
     """
 
 
@@ -118,6 +120,7 @@ def _mentions(message: str, fields: dict[str, str]) -> bool:
 def _record_command(kind: str) -> click.Command:
     from ledger.cli.record_options import (
         OPTION_PROBLEMS,
+        command_help,
         option_names,
         record_from_options,
         record_options,
@@ -159,8 +162,9 @@ def _record_command(kind: str) -> click.Command:
         else:
             click.echo(f"Already recorded: {located.record.id} (nothing changed).")
 
-    first_line = (model.__doc__ or kind).strip().splitlines()[0]
-    return click.Command(kind, callback=append_one, params=record_options(model), help=first_line)
+    return click.Command(
+        kind, callback=append_one, params=record_options(model), help=command_help(model)
+    )
 
 
 @click.command()
@@ -188,7 +192,8 @@ def log(
     """List records in the order they were appended, as stored: an erratum is an entry of
     its own (its as_at the day it was recorded), about the record it fixes.
 
-    ledger log --account 06H --year 2013-14
+    \b
+        ledger log --account 06H --year 2013-14
     """
     from ledger.explain.log import LOG_COLUMNS, LogFilter, corrections_in_force, log_rows
     from ledger.store.application import EventStore
@@ -243,7 +248,8 @@ def _noting_sources(
 def export(settings: Settings, output: str, force: bool) -> None:
     """Write every record, in store order, as JSON lines that import reads back.
 
-    ledger export -o history.jsonl
+    \b
+        ledger export -o history.jsonl
     """
     from ledger.store.application import EventStore
     from ledger.writing.jsonlines import dump_line
@@ -276,6 +282,7 @@ def generate(settings: Settings, events: int, seed: int, output: str, force: boo
     """Write a synthetic history (made-up figures over the real CCGs, every id starting
     syn-) for import into a store that holds events/. Never put it in events/.
 
+    \b
         ledger demo generate --events 100000 --seed 1 -o synthetic.jsonl
     """
     from datetime import date

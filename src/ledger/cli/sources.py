@@ -24,9 +24,9 @@ def sources(settings: Settings, source_id: str | None, fmt: str) -> None:
     records counts every stored record that names the source, corrections and errata
     included.
 
-    ledger sources
-
-    ledger sources 2ed371ee3bf9cfd1
+    \b
+        ledger sources
+        ledger sources 2ed371ee3bf9cfd1
     """
     from ledger.store.application import EventStore
     from ledger.views.projections import run

@@ -56,7 +56,8 @@ def limit_options(command: Command) -> Command:
 def views_command(settings: Settings, fmt: str) -> None:
     """List the named views (projections/*.sql) and what they show.
 
-    ledger views
+    \b
+        ledger views
     """
     from ledger.views.projections import load_projections
 
@@ -125,11 +126,10 @@ def view(
     the errata it recorded later. --sort and --limit order and cut the view's rows
     (--max-rows counts the rows kept); --describe says what each column means.
 
-    ledger view ccg-budgets -p year 2013-14 -p as_at 2013-09-30 -p group region
-
-    ledger view ccg-budgets -p year 2013-14 -p group area_team --sort -allocation --limit 3
-
-    ledger view reconciliation --describe
+    \b
+        ledger view ccg-budgets -p year 2013-14 -p as_at 2013-09-30 -p group region
+        ledger view ccg-budgets -p year 2013-14 -p group area_team --sort -allocation --limit 3
+        ledger view reconciliation --describe
     """
     from ledger.cli.sorting import SortError, kept, parse_sort, sorted_rows
     from ledger.views.projections import bind, load_projections, parse_iso_date, run
@@ -207,7 +207,8 @@ def query(settings: Settings, sql: str, fmt: str, timeout: float, max_rows: int)
     """Run one read-only SQL statement on the views database, stopped after --timeout
     seconds or on Ctrl-C.
 
-    ledger query "SELECT account, SUM(delta_pence) FROM postings GROUP BY account"
+    \b
+        ledger query "SELECT account, SUM(delta_pence) FROM postings GROUP BY account"
     """
     from ledger.views.projections import run
     from ledger.views.read_limits import Limits
@@ -234,9 +235,9 @@ def orgs(settings: Settings, text: str | None, lineage: bool, as_at: Any, fmt: s
     split the share). --lineage draws that history as a tree; for a code matched
     exactly, only that organisation's.
 
-    ledger orgs staffordshire
-
-    ledger orgs 13T --lineage
+    \b
+        ledger orgs staffordshire
+        ledger orgs 13T --lineage
     """
     from ledger.explain.organisations import (
         ROW_COLUMNS,
@@ -295,7 +296,8 @@ def serve(settings: Settings, host: str, port: int) -> None:
     up with the store before each page when it has moved on. Needs the optional
     Datasette: pip install 'commissioning-ledger[web]'.
 
-    ledger serve --port 8001
+    \b
+        ledger serve --port 8001
     """
     import socket
 
@@ -333,10 +335,11 @@ def serve(settings: Settings, host: str, port: int) -> None:
 def replay_command(
     settings: Settings, as_at: Any, recorded_by: Any, views_path: str | None, force: bool
 ) -> None:
-    """Rebuild a views database from scratch, optionally as known at a date, or as the
-    ledger stood on a date (before the errata it recorded later).
+    """Rebuild a views database from scratch, optionally as known at a date, or as
+    the ledger stood on a date (before the errata it recorded later).
 
-    ledger replay --as-at 2013-09-30 --views september.db
+    \b
+        ledger replay --as-at 2013-09-30 --views september.db
     """
     path = settings.views if views_path is None else views_path
     _replay(settings, path, iso(as_at), force, iso(recorded_by))
@@ -348,7 +351,8 @@ def replay_command(
 def rebuild(settings: Settings, force: bool) -> None:
     """Replay the whole store into the views database, from scratch.
 
-    ledger rebuild
+    \b
+        ledger rebuild
     """
     _replay(settings, settings.views, None, force)
 
