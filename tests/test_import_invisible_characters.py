@@ -13,6 +13,7 @@ plane), which no text holds.
 A store written before this rule that holds such a value is not a crash: ``ledger check``
 names the record and what is wrong with it."""
 
+import datetime
 import json
 import sqlite3
 
@@ -169,7 +170,7 @@ def erratum(**fields):
 @pytest.mark.parametrize(
     ("fields", "problem"),
     [
-        ({"set": {"locator": "table\ufffe 2"}}, f"set: {in_text(chr(0xFFFE))}"),
+        ({"set": {"locator": "table\ufffe 2"}}, f"set: locator: {in_text(chr(0xFFFE))}"),
         ({"set": {"account": "06H\u200b"}},
          f"set: the fixed record is not valid: account: {in_code(chr(0x200B))}"),
         ({"set": {"locator\u200b": "table 2"}},
@@ -189,14 +190,15 @@ def test_an_erratum_line_with_an_invisible_character_is_refused(store, tmp_path,
 def test_record_erratum_refuses_an_invisible_character_in_what_it_sets(store):
     before = stored(store)
     result = ledger(
-        store, "record", "erratum", "--fixes", "alloc-06H", "--recorded", "2014-01-02",
+        store, "record", "erratum", "--fixes", "alloc-06H",
+        "--recorded", datetime.date.today().isoformat(),
         "--set", "account=06H\u200b", "--reason", "misread", "--source", SOURCE_ID,
         "--locator", "note",
     )  # fmt: skip
     assert result.exit_code == 1
     assert result.stderr == (
-        f"command line: set: the fixed record is not valid: account: {in_code(chr(0x200B))}\n"
-        + NOTHING_RECORDED
+        "record erratum: --set: the fixed record is not valid: account: "
+        f"{in_code(chr(0x200B))}\n" + NOTHING_RECORDED
     )
     assert stored(store) == before
 

@@ -14,18 +14,20 @@ from ledger.records.characters import unsafe_character
 from ledger.records.fields import FIELD_ORDER, YEARS_AHEAD, IsoDate, RecordId, Text, not_in_future
 
 
-def _texts(value: list[Any] | dict[Any, Any]) -> Iterator[str]:
-    """Every text in a list or an object, at any depth, and an object's keys: the values
-    an erratum sets, the successors of a split."""
-    waiting: list[Any] = [value]
+def _texts(name: str, value: list[Any] | dict[Any, Any]) -> Iterator[tuple[str, str]]:
+    """Every text in a list or an object, at any depth, and an object's keys, each with
+    the field and the key it is under (``set: locator``): the values an erratum sets,
+    the successors of a split."""
+    waiting: list[tuple[str, Any]] = [(name, value)]
     while waiting:
-        item = waiting.pop()
+        where, item = waiting.pop()
         if isinstance(item, str):
-            yield item
+            yield where, item
         elif isinstance(item, dict):
-            waiting += [*item.keys(), *item.values()]
+            waiting += [(where, key) for key in item]
+            waiting += [(f"{where}: {key}", value) for key, value in item.items()]
         elif isinstance(item, list):
-            waiting += item
+            waiting += [(where, value) for value in item]
 
 
 @functools.cache
@@ -59,9 +61,9 @@ class RecordBase(BaseModel):
                 if not value.isprintable() and (problem := unsafe_character(value)):
                     raise ValueError(f"{field}: {problem}")
             elif isinstance(value, list | dict):
-                for text in _texts(value):
+                for where, text in _texts(field, value):
                     if problem := unsafe_character(text):
-                        raise ValueError(f"{field}: {problem}")
+                        raise ValueError(f"{where}: {problem}")
         return data
 
     def known_on(self) -> date:
