@@ -269,7 +269,7 @@ def test_record_erratum_refuses_a_figure_made_its_own_component(ledger, tmp_path
     )  # fmt: skip
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (
-        "command line: set: components: 'fc' is this figure: a figure is not its own component"
+        "record erratum: --set: components: 'fc' is this figure: a figure is not its own component"
     )
     assert errata_recorded(ledger) == []
     itself = figure("itself", "overspend", amount="£5m", components=["itself"])

@@ -38,7 +38,7 @@ def test_a_measure_recorded_in_percent_is_not_recorded_in_pounds(ledger, account
                     "--as-at", "2014-12-20", *CITED)  # fmt: skip
     assert result.exit_code == 1
     assert result.stderr == (
-        "command line: measure: 'share' is recorded in percent (by 'share-06H'), not gbp: a "
+        "record figure: --measure: 'share' is recorded in percent (by 'share-06H'), not gbp: a "
         "measure keeps one unit for every organisation and year; name another measure\n"
         "Error: 1 problem found; nothing was recorded.\n"
     )
@@ -60,7 +60,7 @@ def test_a_figure_of_an_allocation_measure_is_in_pounds(ledger):
                     "--measure", "allocation", "--count", "5", "--as-at", "2013-12-20", *CITED)  # fmt: skip
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (
-        "command line: measure: 'allocation' is in gbp (the ledger's allocation records "
+        "record figure: --measure: 'allocation' is in gbp (the ledger's allocation records "
         "are), not count: a measure keeps one unit; name another measure"
     )
 
@@ -73,7 +73,7 @@ def test_an_erratum_that_moves_a_figure_to_a_measure_in_another_unit_is_refused(
                     "--set", "measure=share", "--reason", "typed wrongly", *CITED)  # fmt: skip
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (
-        "command line: set: measure: 'share' is recorded in percent (by 'share-06H'), not "
+        "record erratum: --set: measure: 'share' is recorded in percent (by 'share-06H'), not "
         "gbp: a measure keeps one unit for every organisation and year; name another measure"
     )
 

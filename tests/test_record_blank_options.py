@@ -13,14 +13,14 @@ from ledger.cli import main
 
 CITED = ["--as-at", "2013-09-30", "--source", "board-paper-2013-11", "--locator", "table 1"]
 YEAR = ["--year", "2013-14"]
-# For each kind (but split, whose successors the command line cannot give), options that
-# make a record the store below takes.
+# For each kind (but split, whose successors tests/test_analyst_record_options.py tries),
+# options that make a record the store below takes: 05Q closes the day before it merges.
 VALID = {
     "source": ["--title", "Paper", "--publisher", "NHS England", "--published", "2013-04-01",
                "--dated-by", "its cover", "--covers", "2013-14"],
     "organisation": ["--id", "07X", "--name", "NHS Example CCG", "--type", "ccg", *CITED],
     "closure": ["--organisation", "05Q", "--effective", "2015-03-31", *CITED],
-    "merger": ["--organisation", "06H", "--predecessors", "05Q", "--effective", "2014-04-01",
+    "merger": ["--organisation", "06H", "--predecessors", "05Q", "--effective", "2015-04-01",
                *CITED],
     "membership": ["--organisation", "06H", "--effective", "2013-04-01", "--region",
                    "ccg-sector", *CITED],

@@ -172,7 +172,7 @@ def test_check_reports_a_lost_table_of_hashes_and_still_runs_its_other_checks(le
         ("records read back", "position 9: the event cannot be read: its stored state holds "
          "no record"),
     ]  # fmt: skip
-    assert result.stderr.endswith("Error: 2 failures in 13 checks over 8 records.\n")
+    assert result.stderr.endswith("Error: 2 failures in 15 checks over 8 records.\n")
 
 
 def test_a_write_to_a_store_that_lost_its_table_of_hashes_is_refused(ledger, run, store, tmp_path):
