@@ -109,5 +109,5 @@ def test_the_readme_moves_a_store_to_postgresql_and_back(tmp_path, monkeypatch, 
     records = len((tmp_path / "history.jsonl").read_text().splitlines())
     checked = outputs[2].output.splitlines()
     assert checked[0].startswith("head: ") and checked[0].endswith(f" (position {records})")
-    assert checked[1] == f"No failures in 15 checks over {records:,} records."
+    assert checked[1] == f"No failures in 16 checks over {records:,} records."
     assert (tmp_path / "history.jsonl").read_text() == (tmp_path / "from-server.jsonl").read_text()

@@ -38,8 +38,9 @@ class LedgerGroup(click.Group):
             try:
                 return super().invoke(ctx)
             except Exception as error:
-                if _told_to_the_user(error):
-                    message = str(error) + files_from_the_environment(ctx, str(error))
+                told = _store_file_damaged(ctx.params, error) or error
+                if _told_to_the_user(told):
+                    message = str(told) + files_from_the_environment(ctx, str(told))
                     raise click.ClickException(message) from error
                 raise
 
@@ -52,6 +53,14 @@ def _sqlite_files(params: dict[str, Any]) -> list[str]:
     store, views = params.get("store"), params.get("views")
     files = [views] if views else []
     return files + ([store] if store and not is_database_url(store) else [])
+
+
+def _store_file_damaged(params: dict[str, Any], error: Exception) -> Exception | None:
+    """SQLite's word that the store's file is damaged, said with the file's name."""
+    from ledger.store.damage import damaged_file
+
+    store = params.get("store")
+    return damaged_file(store, error) if store else None
 
 
 def _told_to_the_user(error: Exception) -> bool:

@@ -198,15 +198,16 @@ def diff(
 @format_option
 @pass_settings
 def check(settings: Settings, expected_head: str | None, fmt: str) -> None:
-    """Check the ledger's invariants: the hash chain holds, every record reads back,
-    transfers conserve money, organisations are used only while open and close once, a
-    merger's or split's predecessors close the day before it and are carried on once a
-    day, lineage never runs in a circle, no version counts twice, a measure keeps one
-    unit, reported figures reconcile with their components (other figures in their
-    unit), and errata apply cleanly (each fixes a record that is not an erratum and was
-    known by the day the erratum was recorded; no two of one day change one field of a
-    record). Prints each failure; exit code 1 if there is one. The head of the hash chain
-    goes to stderr first, to note down for --expected-head.
+    """Check the ledger's invariants: a SQLite store's file is sound (SQLite's integrity
+    check), the hash chain holds, every record reads back, transfers conserve money,
+    organisations are used only while open and close once, a merger's or split's
+    predecessors close the day before it and are carried on once a day, lineage never
+    runs in a circle, no version counts twice, a measure keeps one unit, reported figures
+    reconcile with their components (other figures in their unit), and errata apply
+    cleanly (each fixes a record that is not an erratum and was known by the day the
+    erratum was recorded; no two of one day change one field of a record). Prints each
+    failure; exit code 1 if there is one. The head of the hash chain goes to stderr
+    first, to note down for --expected-head.
 
     \b
         ledger check
@@ -217,7 +218,7 @@ def check(settings: Settings, expected_head: str | None, fmt: str) -> None:
     with EventStore(settings.store, must_exist=True) as ledger:
         report = check_all(ledger, lambda: caught_up_views(settings), expected_head)
     if report.head is None:
-        click.echo("head: none (the store has lost its hash chain)", err=True)
+        click.echo("head: none (the hash chain could not be read)", err=True)
     else:
         click.echo(f"head: {report.head} (position {report.position})", err=True)
     summary = f"{plural(len(report.checks), 'check')} over {plural(report.records, 'record')}"

@@ -9,18 +9,26 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from eventsourcing.persistence import PersistenceError
 
 from ledger.explain.errata_check import Stored, errata_apply
 from ledger.explain.findings import Found, found_by
 from ledger.explain.lineage_checks import LINEAGE_CHECKS
 from ledger.explain.reconcile_check import reported_figures_reconcile
+from ledger.explain.store_check import (
+    CHAIN_CHECK,
+    FILE_CHECK,
+    STORE_CHECK,
+    chain_holds,
+    file_intact,
+    records_read_back,
+    unread,
+)
 from ledger.explain.units_check import one_unit_a_measure
-from ledger.records.models import RecordError, parse_record
 from ledger.records.money import format_pounds
 from ledger.store.application import EventStore
-from ledger.store.errors import StoreDamagedError
-from ledger.store.hash_chain import ChainReport
+from ledger.store.damage import damaged_file
 from ledger.store.settings import shown
 from ledger.views.database import ViewsDatabase
 from ledger.views.refresh import replay
@@ -47,108 +55,41 @@ def check_all(
     ledger: EventStore, caught_up_views: Callable[[], str | Path], expected_head: str | None = None
 ) -> Report:
     """Check the store, then (through ``caught_up_views``) the views built from it. A store
-    whose events cannot be projected is reported, not left to crash the check."""
-    head, failures = _checked_chain(ledger, expected_head)
-    records, unreadable = _store_failures(ledger, stored := Stored())
-    failures += unreadable + [Failure(ERRATA_CHECK, *found) for found in errata_apply(stored)]
-    checks = [CHAIN_CHECK, STORE_CHECK, ERRATA_CHECK]
+    whose events cannot be projected, or whose file is damaged, is reported, not left to
+    crash the check."""
+    failures: list[Failure] = []
+    checks: list[str] = []
+    file_problems = file_intact(ledger)
+    if file_problems is not None:  # a SQLite store's file
+        failures += [Failure(FILE_CHECK, *found) for found in file_problems]
+        checks.append(FILE_CHECK)
+    head, chain_problems = chain_holds(ledger, expected_head)
+    records, unreadable = records_read_back(ledger, stored := Stored())
+    failures += [Failure(CHAIN_CHECK, *found) for found in chain_problems]
+    failures += [Failure(STORE_CHECK, *found) for found in unreadable]
+    failures += [Failure(ERRATA_CHECK, *found) for found in errata_apply(stored)]
+    checks += [CHAIN_CHECK, STORE_CHECK, ERRATA_CHECK]
     try:
         views_path = caught_up_views()
     except Exception as error:  # any failure to project is itself the finding
-        failures.append(Failure(VIEWS_CHECK, None, f"the views could not be built: {error}", None))
+        damage = damaged_file(ledger.store, error)
+        why = damage.damage if damage else error
+        failures.append(Failure(VIEWS_CHECK, None, f"the views could not be built: {why}", None))
         return Report([*checks, VIEWS_CHECK], records, failures, *head)
     for name, check in VIEW_CHECKS.items():
         failures += [Failure(name, *found) for found in check(views_path)]
-    failures += [Failure(MATCH_CHECK, *found) for found in _views_match(ledger, views_path)]
+    try:
+        matched = _views_match(ledger, views_path)
+    except PersistenceError as error:
+        matched = [unread(ledger, error, "the store could not be read to project it afresh")]
+    failures += [Failure(MATCH_CHECK, *found) for found in matched]
     checks += [*VIEW_CHECKS, MATCH_CHECK]
     return Report(checks, records, failures, *head)
 
 
-def _checked_chain(
-    ledger: EventStore, expected_head: str | None
-) -> tuple[tuple[str | None, int], list[Failure]]:
-    """The head of the chain and its position (None for a store that lost its hashes), and
-    the chain's failures."""
-    try:
-        chain = ledger.verify_chain()
-    except StoreDamagedError as error:  # the other checks still run
-        return (None, 0), [
-            Failure(CHAIN_CHECK, None, f"the store is damaged: {error.damage}", "store")
-        ]
-    return (chain.head, chain.position), _chain_failures(chain, expected_head)
-
-
-def _chain_failures(report: ChainReport, expected_head: str | None) -> list[Failure]:
-    """The hash chain holds from the first event to the last, and ends where expected."""
-    failures = [
-        Failure(
-            CHAIN_CHECK,
-            None,
-            f"position {found.position}: {found.message}",
-            f"store position {found.position}",
-        )  # fmt: skip
-        for found in report.breaks
-    ]
-    if expected_head is not None and report.head != expected_head:
-        failures.append(
-            Failure(
-                CHAIN_CHECK,
-                None,
-                f"the history ends in hash {report.head}, not the expected {expected_head}: "
-                "it has been rewritten or has grown since",
-                f"store position {report.position}",
-            )
-        )
-    return failures
-
-
-CHAIN_CHECK = "hash chain"
 VIEWS_CHECK = "views built"
-STORE_CHECK = "records read back"
 MATCH_CHECK = "views match the store"
 ERRATA_CHECK = "errata apply cleanly"
-
-
-def _store_failures(ledger: EventStore, stored_records: Stored) -> tuple[int, list[Failure]]:
-    """Every stored event must still read as a valid record, unless a correction has
-    since reversed it (the way an append-only store is repaired)."""
-    failures, count = [], 0
-    latest: dict[str, tuple[str, int, bool]] = {}  # record id -> its latest correction
-
-    def unreadable(position: int, reason: str) -> None:
-        message = f"position {position}: the event cannot be read: {reason}"
-        failures.append(Failure(STORE_CHECK, None, message, f"store position {position}"))
-
-    for stored in ledger.stored_records(unreadable=unreadable):
-        count += 1
-        fields = stored.fields
-        stored_records.note(fields, stored.position)
-        if fields["kind"] == "correction":
-            _note_correction(latest, fields, stored.position)
-        try:
-            parse_record(fields)
-        except RecordError as error:
-            failures.append(
-                Failure(
-                    STORE_CHECK,
-                    str(fields["id"]),
-                    "; ".join(error.problems),
-                    f"store position {stored.position}",
-                )  # fmt: skip
-            )
-    reversed_ids = {record for record, (*_, reverses) in latest.items() if reverses}
-    return count, [failure for failure in failures if failure.record not in reversed_ids]
-
-
-def _note_correction(
-    latest: dict[str, tuple[str, int, bool]], fields: dict[str, Any], position: int
-) -> None:
-    """Keep the latest correction of each record, by known date and then store position,
-    as the views apply them."""
-    corrected = str(fields.get("corrects"))
-    correction = (str(fields.get("as_at")), position, fields.get("action") == "reverse")
-    if corrected not in latest or latest[corrected] < correction:
-        latest[corrected] = correction
 
 
 def _transfers_conserve_money(views_path: str | Path) -> list[Found]:

@@ -25,11 +25,11 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 
+from ledger.store.damage import NOT_RECORDED, RESTORE, damaged, damaged_file
 from ledger.store.domain import EVENT_FOR_KIND, Entry, entry_key
 from ledger.store.errors import (
     ConcurrentWriteError,
     NoStoreError,
-    StoreDamagedError,
     StoreError,
 )
 from ledger.store.files import (
@@ -40,17 +40,10 @@ from ledger.store.files import (
     is_sqlite_file,
     sqlite_tables,
 )
-from ledger.store.hash_chain import (
-    HASHES_TABLE,
-    LOST_HASHES,
-    ChainDamage,
-    ChainReport,
-    lost_table,
-    verify,
-)
-from ledger.store.reading import LogReader
-from ledger.store.recorders import ChainedRecorder
+from ledger.store.hash_chain import HASHES_TABLE, ChainDamage, lost_table
+from ledger.store.lookup import RecordLookup
 from ledger.store.settings import is_database_url, refuse_empty, shown, store_environment
+from ledger.store.soundness import SoundnessReader
 from ledger.store.totals import StoredTotals
 from ledger.store.transcoder import OrjsonTranscoder
 
@@ -148,17 +141,6 @@ def _not_written(store: str, error: Exception) -> StoreError:
     )
 
 
-def damaged(store: str, damage: ChainDamage | str, outcome: str) -> StoreDamagedError:
-    """The store's own tables found not to agree, said with the store's name."""
-    return StoreDamagedError(
-        f"the store at {shown(store)} is damaged: {damage}; {outcome}", str(damage)
-    )
-
-
-NOT_RECORDED = "nothing was recorded; run: ledger check"
-RESTORE = "restore it from a copy, or import an earlier export into a new store"
-
-
 @functools.lru_cache(maxsize=4)
 def _state_head(timestamp: datetime) -> bytes:
     """The stored state of a record's event up to the record: orjson writes the state dict
@@ -170,9 +152,9 @@ def _state_head(timestamp: datetime) -> bytes:
     return state.removesuffix(b"null}")
 
 
-class EventStore(LogReader):
+class EventStore(SoundnessReader, RecordLookup):
     """Opens the store (or makes it), appends records as events and keeps the hash chain;
-    reads them back as LogReader does."""
+    reads them back (LogReader, RecordLookup) and tells whether it is sound."""
 
     # The application's name is part of what it stores: a PostgreSQL store's tables are
     # named after it (ledger_events), so it stays "Ledger" whatever the class is called.
@@ -231,6 +213,11 @@ class EventStore(LogReader):
             raise damaged(self.store, damage, NOT_RECORDED) from None
         except OperationalError as error:
             raise _not_written(self.store, error) from error
+        except PersistenceError as error:
+            file_damage = damaged_file(self.store, error, NOT_RECORDED)
+            if file_damage is None:
+                raise
+            raise file_damage from error
 
     def _stored_event(self, item: Located, timestamp: datetime) -> StoredEvent:
         """The stored event that creates the entry for a record: the bytes the library's
@@ -255,10 +242,6 @@ class EventStore(LogReader):
         plain = not (mapper.compressor or mapper.cipher)
         return plain and isinstance(mapper.transcoder, OrjsonTranscoder)
 
-    def stored_keys(self, up_to: int) -> set[str]:
-        """The key (``entry_key``) of every record stored at a position up to ``up_to``."""
-        return self._chained_recorder().first_event_keys(up_to)
-
     def stored_totals(self, up_to: int) -> StoredTotals | None:
         """The sums of the store's values kept beside it, if they count every event up to
         position ``up_to`` and no further (see store.totals)."""
@@ -274,19 +257,3 @@ class EventStore(LogReader):
             self._chained_recorder().write_totals(totals)
         except PersistenceError:
             return
-
-    def verify_chain(self) -> ChainReport:
-        """Recompute the hash chain over the whole store (StoreDamagedError if it has none)."""
-        return verify(self._hashed().chain_links())
-
-    def head(self) -> tuple[int, str]:
-        """The last position and its chained hash (0 and the genesis hash when empty);
-        StoreDamagedError if the store has lost its table of hashes."""
-        return self._hashed().head()
-
-    def _hashed(self) -> ChainedRecorder:
-        """The recorder, once its table of hashes is known to be there."""
-        recorder = self._chained_recorder()
-        if recorder.holds_rows(HASHES_TABLE) is None:
-            raise damaged(self.store, LOST_HASHES, "run: ledger check")
-        return recorder

@@ -17,6 +17,8 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
+from ledger.store.sqlite_rows import IS_DAMAGED
+
 GENESIS = "0" * 64
 HASHES_TABLE = "stored_event_hashes"
 LOST_HASHES = f"its table of hashes ({HASHES_TABLE}) is missing, so no event has its hash"
@@ -58,22 +60,26 @@ def verify(links: Iterator[ChainLink]) -> ChainReport:
     previous, events, breaks, position = GENESIS, 0, [], 0
     for link in links:
         position = link.position
+        recorded = link.recorded_hash
+        if recorded is not None and not isinstance(recorded, str):  # damaged bytes
+            breaks.append(ChainBreak(position, f"the hash recorded for the event {IS_DAMAGED}"))
+            recorded = None
         if link.event is None:
             breaks.append(ChainBreak(link.position, "the event recorded here is missing"))
-            previous = link.recorded_hash or previous
+            previous = recorded or previous
             continue
         events += 1
         expected = chain_hash(previous, link.position, link.event)
         if link.recorded_hash is None:
             breaks.append(ChainBreak(link.position, "the event has no hash in the chain"))
-        elif link.recorded_hash != expected:
+        elif recorded is not None and recorded != expected:
             breaks.append(
                 ChainBreak(
                     link.position,
                     "the event does not match its hash: it was altered, or an event before it was",
                 )  # fmt: skip
             )
-        previous = link.recorded_hash or expected
+        previous = recorded or expected
     return ChainReport(events, previous, breaks, position)
 
 

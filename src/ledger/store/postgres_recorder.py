@@ -83,23 +83,23 @@ class _ReadingRecorder(PostgresApplicationRecorder):
             curs.execute(statement, (after, limit))
             return curs.fetchall()  # bytea is read as bytes
 
-    def read_totals(self, position: int) -> StoredTotals | None:
-        """The sums kept beside the events, if they count up to ``position``."""
-        try:
-            with self._reading() as curs:
-                curs.execute(
-                    SQL("SELECT position, corrections FROM {0}").format(self.counted_table)
-                )
-                counted = curs.fetchone()
-                if counted is None or counted[0] != position:
-                    return None
-                curs.execute(
-                    SQL("SELECT financial_year, account, total FROM {0}").format(self.totals_table)
-                )
-                sums = {(year, account): total for year, account, total in curs.fetchall()}
-        except PersistenceError:  # a store made before they were kept, opened to read
-            return None
-        return StoredTotals(position, counted[1], sums)
+    def notification_rows_of_topics(
+        self, after: int, limit: int, up_to: int, topics: Sequence[str]
+    ) -> Sequence[NotificationRow]:
+        """The notification log's events of these topics after position ``after`` and up
+        to ``up_to``, found with the index of topics."""
+        statement = SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state FROM {0} "
+            "WHERE notification_id > %s AND notification_id <= %s AND topic = ANY(%s) "
+            "ORDER BY notification_id LIMIT %s"
+        ).format(self.events_table)
+        with self._reading() as curs:
+            curs.execute(statement, (after, up_to, list(topics), limit))
+            return curs.fetchall()
+
+    def file_problems(self) -> None:
+        """None: the server keeps its own files (SQLite's integrity check has no equal)."""
+        return None
 
     def holds_rows(self, table: str) -> bool | None:
         """Whether the store's table ``table`` holds a row: None when there is no such table."""
@@ -148,7 +148,43 @@ class _ReadingRecorder(PostgresApplicationRecorder):
         return paged_links(page_after)
 
 
-class ChainedPostgresApplicationRecorder(_ReadingRecorder):
+class _KeptTotals(_ReadingRecorder):
+    """The sums kept beside a PostgreSQL store's events (see store.totals)."""
+
+    def read_totals(self, position: int) -> StoredTotals | None:
+        """The sums kept beside the events, if they count up to ``position``."""
+        try:
+            with self._reading() as curs:
+                curs.execute(
+                    SQL("SELECT position, corrections FROM {0}").format(self.counted_table)
+                )
+                counted = curs.fetchone()
+                if counted is None or counted[0] != position:
+                    return None
+                curs.execute(
+                    SQL("SELECT financial_year, account, total FROM {0}").format(self.totals_table)
+                )
+                sums = {(year, account): total for year, account, total in curs.fetchall()}
+        except PersistenceError:  # a store made before they were kept, opened to read
+            return None
+        return StoredTotals(position, counted[1], sums)
+
+    def write_totals(self, totals: StoredTotals) -> None:
+        """Keep these sums in place of those kept before, in one transaction."""
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            curs.execute(SQL("DELETE FROM {0}").format(self.counted_table))
+            curs.execute(SQL("DELETE FROM {0}").format(self.totals_table))
+            curs.executemany(
+                SQL("INSERT INTO {0} VALUES (%s, %s, %s)").format(self.totals_table),
+                [(*key, total) for key, total in totals.by_account.items()],
+            )
+            curs.execute(
+                SQL("INSERT INTO {0} VALUES (%s, %s)").format(self.counted_table),
+                (totals.position, totals.corrections),
+            )
+
+
+class ChainedPostgresApplicationRecorder(_KeptTotals):
     """The library's PostgreSQL recorder, also writing each event's chained hash. Its
     inserts take an exclusive lock on the events table, so chained hashes are written in
     the order the events are numbered, whoever writes them."""
@@ -176,20 +212,6 @@ class ChainedPostgresApplicationRecorder(_ReadingRecorder):
                 Identifier(f"{self.events_table_name}_topic"), self.events_table
             ),
         ]
-
-    def write_totals(self, totals: StoredTotals) -> None:
-        """Keep these sums in place of those kept before, in one transaction."""
-        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
-            curs.execute(SQL("DELETE FROM {0}").format(self.counted_table))
-            curs.execute(SQL("DELETE FROM {0}").format(self.totals_table))
-            curs.executemany(
-                SQL("INSERT INTO {0} VALUES (%s, %s, %s)").format(self.totals_table),
-                [(*key, total) for key, total in totals.by_account.items()],
-            )
-            curs.execute(
-                SQL("INSERT INTO {0} VALUES (%s, %s)").format(self.counted_table),
-                (totals.position, totals.corrections),
-            )
 
     def create_table(self) -> None:
         """Make the schema named in the store's URL and its tables if they are new, in one

@@ -18,16 +18,28 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLite
 from ledger.store.hash_chain import (
     GENESIS,
     HASHES_TABLE,
+    ChainDamage,
     ChainLink,
     chained_on,
     extend,
     links_of,
     lost_table,
 )
+from ledger.store.sqlite_rows import (
+    IS_DAMAGED,
+    DamagedRow,
+    DamagedText,
+    UndecodedText,
+    marked_rows,
+    plain_rows,
+    read_rows,
+    text_or_damaged,
+)
 from ledger.store.totals import COUNTED_TABLE, TOTALS_TABLE, StoredTotals
 
 PAGE_SIZE = 5000  # chain links read at a time
 ID_PAGE = 500  # record ids looked up at a time
+FILE_PROBLEMS = 10  # what an integrity check of the file lists at most
 
 Insert = Callable[[Sequence[StoredEvent]], Sequence[int]]
 # (position, originator id, originator version, topic, state): a notification's fields.
@@ -53,6 +65,12 @@ class ChainedRecorder(Protocol):
     def chain_links(self) -> Iterator[ChainLink]: ...
 
     def notification_rows(self, after: int, limit: int) -> Sequence[NotificationRow]: ...
+
+    def notification_rows_of_topics(
+        self, after: int, limit: int, up_to: int, topics: Sequence[str]
+    ) -> Sequence[NotificationRow]: ...
+
+    def file_problems(self) -> list[str] | None: ...
 
     def read_totals(self, position: int) -> StoredTotals | None: ...
 
@@ -139,38 +157,55 @@ class _ReadingSQLiteRecorder(SQLiteApplicationRecorder):
         found: list[StoredEvent] = []
         for start in range(0, len(originator_keys), ID_PAGE):
             chunk = list(originator_keys[start : start + ID_PAGE])
-            with self.datastore.transaction(commit=False) as c:
-                c.execute(
-                    f"SELECT originator_id, originator_version, topic, state "
-                    f"FROM {self.events_table_name} WHERE originator_version = 1 "
-                    f"AND originator_id IN ({', '.join('?' * len(chunk))})",
-                    chunk,
-                )
-                found += [stored(*row) for row in c.fetchall()]
+            statement = (
+                f"SELECT originator_id, originator_version, topic, state "
+                f"FROM {self.events_table_name} WHERE originator_version = 1 "
+                f"AND originator_id IN ({', '.join('?' * len(chunk))})"
+            )
+            found += [stored(*row) for row in read_rows(self.datastore, statement, chunk)]
         return found
 
     def first_event_keys(self, up_to: int) -> set[str]:
         """The ids (32 hex digits) of the aggregates whose first event is at a position up
-        to ``up_to``, read from the table's index."""
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT originator_id FROM {self.events_table_name} "
-                "WHERE originator_version = 1 AND rowid <= ?",
-                (up_to,),
-            )
-            return {str(row[0]) for row in c.fetchall()}
+        to ``up_to``, read from the table's index; DamagedRow if one is not text."""
+        where = f"FROM {self.events_table_name} WHERE originator_version = 1 AND rowid <= ?"
+        try:
+            rows = plain_rows(self.datastore, f"SELECT originator_id {where}", (up_to,))
+            return {row[0] for row in rows}
+        except UndecodedText:
+            rows = marked_rows(self.datastore, f"SELECT rowid, originator_id {where}", (up_to,))
+        position = min(row[0] for row in rows if isinstance(row[1], DamagedText))
+        raise DamagedRow(f"the id of the event at position {position:,} {IS_DAMAGED}")
 
     def notification_rows(self, after: int, limit: int) -> Sequence[NotificationRow]:
         """The notification log after position ``after`` as plain tuples: a replay of a
         million events spends seconds making the Notification, UUID and Row objects."""
-        with self.datastore.transaction(commit=False) as c:
-            c.sqlite_cursor.row_factory = None
-            c.execute(
-                f"SELECT rowid, originator_id, originator_version, topic, state "
-                f"FROM {self.events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT ?",
-                (after, limit),
-            )
-            return c.fetchall()  # type: ignore[no-any-return]
+        return read_rows(
+            self.datastore,
+            f"SELECT rowid, originator_id, originator_version, topic, state "
+            f"FROM {self.events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT ?",
+            (after, limit),
+        )
+
+    def notification_rows_of_topics(
+        self, after: int, limit: int, up_to: int, topics: Sequence[str]
+    ) -> Sequence[NotificationRow]:
+        """The notification log's events of these topics after position ``after`` and up
+        to ``up_to``, found with the index of topics."""
+        return read_rows(
+            self.datastore,
+            f"SELECT rowid, originator_id, originator_version, topic, state "
+            f"FROM {self.events_table_name} WHERE rowid > ? AND rowid <= ? "
+            f"AND topic IN ({', '.join('?' * len(topics))}) ORDER BY rowid LIMIT ?",
+            (after, up_to, *topics, limit),
+        )
+
+    def file_problems(self) -> list[str]:
+        """What SQLite's integrity check finds wrong in the file (its pages, and indexes
+        that do not match their tables): nothing for a sound file."""
+        rows = read_rows(self.datastore, f"PRAGMA integrity_check({FILE_PROBLEMS})")
+        lines = [line for row in rows for line in str(row[0]).splitlines()]
+        return [line for line in lines if line not in ("ok", "*** in database main ***")]
 
     def holds_rows(self, table: str) -> bool | None:
         """Whether the store's table ``table`` holds a row: None when there is no such table."""
@@ -182,14 +217,14 @@ class _ReadingSQLiteRecorder(SQLiteApplicationRecorder):
             return bool(c.fetchone()[0])
 
     def head(self) -> tuple[int, str]:
-        """The last chained position and its hash (0 and the genesis hash when empty)."""
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT notification_id, hash FROM {HASHES_TABLE} "
-                "ORDER BY notification_id DESC LIMIT 1"
-            )
-            row = c.fetchone()
-        return (int(row[0]), str(row[1])) if row else (0, GENESIS)
+        """The last chained position and its hash (0 and the genesis hash when empty);
+        ChainDamage if the hash is not text."""
+        rows = read_rows(
+            self.datastore,
+            f"SELECT notification_id, hash FROM {HASHES_TABLE} "
+            "ORDER BY notification_id DESC LIMIT 1",
+        )
+        return chain_end(rows[0] if rows else None)
 
     def chain_links(self) -> Iterator[ChainLink]:
         """Every position that has an event or a hash, in order, with both sides."""
@@ -202,13 +237,9 @@ class _ReadingSQLiteRecorder(SQLiteApplicationRecorder):
             f"LEFT JOIN {HASHES_TABLE} AS h ON h.notification_id = p.position "
             f"ORDER BY p.position"
         )
-
-        def page_after(after: int) -> list[tuple[Any, ...]]:
-            with self.datastore.transaction(commit=False) as c:
-                c.execute(statement, (after, after, PAGE_SIZE))
-                return [tuple(row) for row in c.fetchall()]
-
-        return paged_links(page_after)
+        return paged_links(
+            lambda after: read_rows(self.datastore, statement, (after, after, PAGE_SIZE))
+        )
 
 
 class ChainedSQLiteApplicationRecorder(_KeptTotals, _ReadingSQLiteRecorder):
@@ -264,13 +295,14 @@ class ChainedSQLiteApplicationRecorder(_KeptTotals, _ReadingSQLiteRecorder):
             f"SELECT MAX(rowid) FROM {self.events_table_name} WHERE rowid < ?", (positions[0],)
         )
         last_before = c.fetchone()[0] or 0
-        c.execute(
-            f"SELECT notification_id, hash FROM {HASHES_TABLE} "
+        c.execute(  # as bytes: a hash that is not text is damage, said as such
+            f"SELECT notification_id, CAST(hash AS BLOB) FROM {HASHES_TABLE} "
             "ORDER BY notification_id DESC LIMIT 1"
         )
         row = c.fetchone()
-        chained_on(row[0] if row else 0, last_before)
-        hashes = extend(row[1] if row else GENESIS, positions, stored_events)
+        head, last_hash = chain_end(row and (row[0], text_or_damaged(row[1])))
+        chained_on(head, last_before)
+        hashes = extend(last_hash, positions, stored_events)
         c.executemany(f"INSERT INTO {HASHES_TABLE} VALUES (?, ?)", hashes)
         return positions
 
@@ -298,9 +330,21 @@ def paged_links(page_after: Callable[[int], list[tuple[Any, ...]]]) -> Iterator[
         after = rows[-1][0]
 
 
+def chain_end(row: tuple[Any, Any] | None) -> tuple[int, str]:
+    """The last chained position and its hash, from its row (None: there is none yet);
+    ChainDamage if the hash is not text."""
+    if row is None:
+        return 0, GENESIS
+    position, recorded = row
+    if not isinstance(recorded, str):
+        raise ChainDamage(f"the hash of the event at position {position:,} {IS_DAMAGED}")
+    return int(position), recorded
+
+
 def _hex(originator_id: UUID | str) -> str:
     return originator_id.hex if isinstance(originator_id, UUID) else originator_id
 
 
 def stored(originator_id: Any, version: Any, topic: Any, state: Any) -> StoredEvent:
-    return StoredEvent(originator_id, int(version), str(topic), bytes(state))
+    """A stored event from a row (a topic that is not text stays DamagedText)."""
+    return StoredEvent(originator_id, int(version), topic, bytes(state))

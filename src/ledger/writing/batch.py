@@ -43,6 +43,8 @@ class RecordSource(Protocol):
 
     def stored_keys(self, up_to: int) -> set[str]: ...
 
+    def held_records(self, record_ids: Sequence[str]) -> dict[str, AnyRecord]: ...
+
     def last_position(self) -> int: ...
 
     def records_of_kinds(self, kinds: Sequence[str], up_to: int) -> list[dict[str, Any]]: ...
@@ -63,6 +65,9 @@ class NoRecords:
 
     def stored_keys(self, up_to: int) -> set[str]:
         return set()
+
+    def held_records(self, record_ids: Sequence[str]) -> dict[str, AnyRecord]:
+        return {}
 
     def last_position(self) -> int:
         return 0

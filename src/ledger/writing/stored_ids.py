@@ -17,6 +17,8 @@ class StoredRecords(Protocol):
 
     def stored_keys(self, up_to: int) -> set[str]: ...
 
+    def held_records(self, record_ids: Sequence[str]) -> dict[str, AnyRecord]: ...
+
 
 class StoredIds:
     """Finds the stored records among a batch's ids, a chunk at a time."""
@@ -30,7 +32,8 @@ class StoredIds:
         were checked against a store that ended at position ``store_end``."""
         if self._keys is None and checked >= store_end:
             self._keys = self.store.stored_keys(store_end)
-        if self._keys is not None:
-            keys = self._keys
-            record_ids = [record_id for record_id in record_ids if entry_key(record_id) in keys]
-        return self.store.get_records(record_ids) if record_ids else {}
+        if self._keys is None:
+            return self.store.get_records(record_ids)
+        keys = self._keys
+        held = [record_id for record_id in record_ids if entry_key(record_id) in keys]
+        return self.store.held_records(held) if held else {}

@@ -1,0 +1,120 @@
+"""The checks of the store itself: its file is sound, its hash chain holds, and every
+stored event still reads back as a record. A store too damaged to read is each check's
+finding, not the end of the check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.persistence import PersistenceError
+
+from ledger.explain.errata_check import Stored
+from ledger.records.models import RecordError, parse_record
+from ledger.store.application import EventStore
+from ledger.store.damage import damaged_file
+from ledger.store.errors import StoreDamagedError
+from ledger.store.hash_chain import ChainReport
+
+FILE_CHECK = "store file intact"
+CHAIN_CHECK = "hash chain"
+STORE_CHECK = "records read back"
+Found = tuple[str | None, str, str | None]  # record, message, source
+
+
+def unread(ledger: EventStore, error: PersistenceError, what: str) -> Found:
+    """What a check could not read because SQLite found the store's file damaged (any
+    other failure to read it is not the check's to report)."""
+    damage = damaged_file(ledger.store, error)
+    if damage is None:
+        raise error
+    return None, f"{what}: {damage.damage}", "store file"
+
+
+def file_intact(ledger: EventStore) -> list[Found] | None:
+    """SQLite's integrity check of the store's file finds nothing wrong: no damaged page,
+    no index that misses rows of its table (an import would not find a stored id there).
+    None for a server's store, which keeps its own files."""
+    try:
+        problems = ledger.file_problems()
+    except PersistenceError as error:
+        return [unread(ledger, error, "SQLite's integrity check could not finish")]
+    if problems is None:
+        return None
+    return [
+        (None, f"SQLite finds the store file damaged: {problem}", "store file")
+        for problem in problems
+    ]
+
+
+def chain_holds(
+    ledger: EventStore, expected_head: str | None
+) -> tuple[tuple[str | None, int], list[Found]]:
+    """The head of the chain and its position (None for a store whose chain cannot be
+    read), and where the chain does not hold from the first event to the last."""
+    try:
+        chain = ledger.verify_chain()
+    except StoreDamagedError as error:  # the other checks still run
+        return (None, 0), [(None, f"the store is damaged: {error.damage}", "store")]
+    except PersistenceError as error:
+        return (None, 0), [unread(ledger, error, "the hash chain could not be read")]
+    return (chain.head, chain.position), _chain_failures(chain, expected_head)
+
+
+def _chain_failures(report: ChainReport, expected_head: str | None) -> list[Found]:
+    """The hash chain holds from the first event to the last, and ends where expected."""
+    failures: list[Found] = [
+        (None, f"position {found.position}: {found.message}", f"store position {found.position}")
+        for found in report.breaks
+    ]
+    if expected_head is not None and report.head != expected_head:
+        failures.append(
+            (
+                None,
+                f"the history ends in hash {report.head}, not the expected {expected_head}: "
+                "it has been rewritten or has grown since",
+                f"store position {report.position}",
+            )
+        )
+    return failures
+
+
+def records_read_back(ledger: EventStore, stored_records: Stored) -> tuple[int, list[Found]]:
+    """Every stored event must still read as a valid record, unless a correction has
+    since reversed it (the way an append-only store is repaired)."""
+    failures: list[Found] = []
+    count = 0
+    latest: dict[str, tuple[str, int, bool]] = {}  # record id -> its latest correction
+
+    def unreadable(position: int, reason: str) -> None:
+        message = f"position {position}: the event cannot be read: {reason}"
+        failures.append((None, message, f"store position {position}"))
+
+    last = 0
+    try:
+        for stored in ledger.stored_records(unreadable=unreadable):
+            count, last = count + 1, stored.position
+            fields = stored.fields
+            stored_records.note(fields, stored.position)
+            if fields["kind"] == "correction":
+                _note_correction(latest, fields, stored.position)
+            try:
+                parse_record(fields)
+            except RecordError as error:
+                source = f"store position {stored.position}"
+                failures.append((str(fields["id"]), "; ".join(error.problems), source))
+    except PersistenceError as error:
+        unread_after = f"the events after position {last} could not be read"
+        failures.append(unread(ledger, error, unread_after))
+    reversed_ids = {record for record, (*_, reverses) in latest.items() if reverses}
+    return count, [failure for failure in failures if failure[0] not in reversed_ids]
+
+
+def _note_correction(
+    latest: dict[str, tuple[str, int, bool]], fields: dict[str, Any], position: int
+) -> None:
+    """Keep the latest correction of each record, by known date and then store position,
+    as the views apply them."""
+    corrected = str(fields.get("corrects"))
+    correction = (str(fields.get("as_at")), position, fields.get("action") == "reverse")
+    if corrected not in latest or latest[corrected] < correction:
+        latest[corrected] = correction
