@@ -167,7 +167,7 @@ class _ReadingSQLiteRecorder(SQLiteApplicationRecorder):
 
     def first_event_keys(self, up_to: int) -> set[str]:
         """The ids (32 hex digits) of the aggregates whose first event is at a position up
-        to ``up_to``, read from the table's index; DamagedRow if one is not text."""
+        to ``up_to``, read from the table of events; DamagedRow if one is not text."""
         where = f"FROM {self.events_table_name} WHERE originator_version = 1 AND rowid <= ?"
         try:
             rows = plain_rows(self.datastore, f"SELECT originator_id {where}", (up_to,))
