@@ -192,6 +192,25 @@ def test_check_finds_an_erratum_recorded_before_its_record_was_known(ledger):
     ]
 
 
+def test_what_import_takes_check_does_not_find_an_erratum_recorded_too_early(ledger, tmp_path):
+    """Each erratum is judged by the day the record was known as the errata up to it
+    leave it, by import and by check alike: a later erratum that moves the known day on
+    does not make an earlier one, recorded when the record was known, too early."""
+    path = write_jsonl(
+        tmp_path / "errata.jsonl",
+        [
+            erratum("amount", recorded="2014-01-01", set={"amount_pence": 100}),
+            erratum("known-later", recorded="2015-01-01", set={"as_at": "2014-06-01"}),
+        ],
+    )
+    imported = ledger("import", str(path))
+    assert imported.exit_code == 0, imported.output
+    assert errata_recorded(ledger) == ["amount", "known-later"]
+    checked = ledger("check", "--format", "json")
+    assert checked.exit_code == 0, checked.stdout
+    assert json.loads(checked.stdout) == []
+
+
 # -- what an erratum makes is checked as a new record -------------------------------------
 
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ledger.explain.findings import Found
 from ledger.records.errata import date_set, named_in_set, named_kind_problem, recorded_before
 from ledger.views.errata import WITHDRAWN
-
-Found = tuple[str | None, str, str | None]  # record, message, source
 
 
 @dataclass
@@ -31,30 +30,31 @@ class Stored:
             self.known.setdefault(str(fields["id"]), date_set(known, None))
 
 
-def _known_when_fixed(stored: Stored) -> dict[str, Any]:
-    """The day each record became known once every erratum is applied, in the order the
-    ledger recorded them."""
-    known = dict(stored.known)
-    for erratum, _ in sorted(stored.errata, key=lambda found: str(found[0].get("recorded"))):
-        given = erratum.get("set")
+def _known_when_recorded(stored: Stored) -> dict[str, Any]:
+    """For each erratum (by id), the day the record it fixes was known as the erratum
+    leaves it: as the errata before it (in the order the ledger stored them) left it,
+    or the day this one sets. Import judges each erratum by the same day."""
+    known, when = dict(stored.known), {}
+    for erratum, _ in stored.errata:
+        target, given = str(erratum.get("fixes")), erratum.get("set")
         if isinstance(given, dict):
-            target = str(erratum.get("fixes"))
             known[target] = date_set(given.get("as_at", given.get("published")), known.get(target))
-    return known
+        when[str(erratum["id"])] = known.get(target)
+    return when
 
 
 def errata_apply(stored: Stored) -> list[Found]:
     """Every erratum fixes a record of the store that is not itself an erratum, and was
-    known by the day the erratum was recorded (as every erratum leaves it), and no two
+    known by the day the erratum was recorded (as the errata up to it leave it), and no two
     errata of one record recorded on one day change the same field (which of them holds
     would be unclear). Import refuses the rest; this finds a hand-made store's."""
     found: list[Found] = []
     changed: dict[tuple[str, str, str], list[str]] = {}
-    known = _known_when_fixed(stored)
+    known = _known_when_recorded(stored)
     for erratum, _ in stored.errata:
         erratum_id, target = str(erratum["id"]), str(erratum.get("fixes"))
         cited = f"{erratum.get('source')} {erratum.get('locator')}"
-        recorded, known_on = date_set(erratum.get("recorded"), None), known.get(target)
+        recorded, known_on = date_set(erratum.get("recorded"), None), known.get(erratum_id)
         if recorded is not None and known_on is not None and recorded < known_on:
             message = recorded_before(str(recorded), target, str(known_on))
             found.append((erratum_id, message, cited))
