@@ -155,6 +155,18 @@ def test_an_organisation_closed_twice_fails(sqlite_store, tmp_path):
     assert closed == [("2014-03-31",)]
 
 
+def test_a_merger_after_the_first_of_two_closures_is_not_also_failed(sqlite_store, tmp_path):
+    """The second closure is "closed once"'s to report; the merger the day after the
+    first closes 07A as it should, and "predecessors close" does not say otherwise."""
+    ledger = ledger_with(
+        sqlite_store, tmp_path, closure("07A", "2014-03-31"), merger("into-06H", "06H", "07A")
+    )
+    plant(sqlite_store, closure("07A", "2016-03-31", id="07A-closed-again"))
+    code, found = failures(ledger)
+    assert code == 1
+    assert [(f["check"], f["record"]) for f in found] == [("closed once", "07A-closed-again")]
+
+
 def test_a_circle_of_lineage_fails(sqlite_store, tmp_path):
     ledger = ledger_with(
         sqlite_store,

@@ -54,7 +54,9 @@ def _predecessors_close(views_path: str | Path) -> list[Found]:
                || l.effective || ': it should close on ' || date(l.effective, '-1 day')
                AS message
         FROM carried AS l
-        LEFT JOIN closures AS c ON c.organisation = l.predecessor
+        LEFT JOIN (  -- the first closure: a second is "closed once"'s to report
+            SELECT organisation, MIN(effective) AS effective FROM closures GROUP BY organisation
+        ) AS c ON c.organisation = l.predecessor
         WHERE c.effective IS NOT date(l.effective, '-1 day')
         ORDER BY l.effective, l.predecessor, l.record_id
         """,
