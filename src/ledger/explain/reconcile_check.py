@@ -8,10 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ledger.explain.findings import Found
 from ledger.records.money import format_in_unit
 from ledger.views.projections import load_projections, run
-
-Found = tuple[str | None, str, str | None]  # record, message, source
 
 
 def reported_figures_reconcile(views_path: str | Path) -> list[Found]:

@@ -9,6 +9,7 @@ from typing import Any
 from eventsourcing.persistence import PersistenceError
 
 from ledger.explain.errata_check import Stored
+from ledger.explain.findings import Found
 from ledger.records.models import RecordError, parse_record
 from ledger.store.application import EventStore
 from ledger.store.damage import damaged_file
@@ -18,7 +19,6 @@ from ledger.store.hash_chain import ChainReport
 FILE_CHECK = "store file intact"
 CHAIN_CHECK = "hash chain"
 STORE_CHECK = "records read back"
-Found = tuple[str | None, str, str | None]  # record, message, source
 
 
 def unread(ledger: EventStore, error: PersistenceError, what: str) -> Found:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ledger.explain.findings import Found
 from ledger.views.projections import run
-
-Found = tuple[str | None, str, str | None]  # record, message, source
 
 
 def one_unit_a_measure(views_path: str | Path) -> list[Found]:

@@ -21,7 +21,6 @@ from typing import Any, Literal
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
 from ledger.records.base import RecordBase
-from ledger.records.characters import unsafe_character
 from ledger.records.fields import (
     Count,
     FieldName,
@@ -114,15 +113,13 @@ def _unkept(value: Any, depth: int) -> str | None:
         return f"{value} is larger than any number a record holds"
     if isinstance(value, float) and not math.isfinite(value):
         return f"{value} is not a number JSON can hold"
-    if isinstance(value, str):
-        return unsafe_character(value)
-    if not isinstance(value, (dict, list)):
+    if not isinstance(value, (dict, list)):  # (its texts: RecordBase._printable)
         return None
     if depth > DEEPEST:
         return f"nested more than {DEEPEST} levels deep"
-    items = value.items() if isinstance(value, dict) else enumerate(value)
-    for key, item in items:
-        if problem := (isinstance(key, str) and unsafe_character(key)) or _unkept(item, depth + 1):
+    items = value.values() if isinstance(value, dict) else value
+    for item in items:
+        if problem := _unkept(item, depth + 1):
             return problem
     return None
 

@@ -9,8 +9,10 @@ Sources and organisations may be named before the line that registers them; a co
 record or a component must come before what names it.
 
 The Checker runs the checks in order; each has a module of its own: ids (seen, and
-stored_ids for those the store holds), what a record names (references), organisations
-over time (lifecycle, and closing for how they end), exact sums (sums).
+stored_ids for those the store holds), what a record names (references, finding it with
+lookup), one unit a measure (units), organisations over time (lifecycle, and closing for
+how they end), errata (errata, and fixed for the record an erratum makes, checked as a
+new one), exact sums (sums).
 """
 
 from __future__ import annotations

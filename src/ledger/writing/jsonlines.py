@@ -134,13 +134,14 @@ def read_again(wanted: Mapping[str, str]) -> dict[str, AnyRecord]:
         lines.setdefault(path, {})[int(line)] = record_id
     found: dict[str, AnyRecord] = {}
     for path, ids in lines.items():
+        last = max(ids)
         try:
             with open(path, "rb") as stream:
                 for number, raw in enumerate(_bounded_lines(stream), 1):
                     outcome = read_line(f"{path}:{number}", raw) if number in ids else None
                     if isinstance(outcome, Located) and outcome.record.id == ids[number]:
                         found[outcome.record.id] = outcome.record
-                    if number >= max(ids):
+                    if number >= last:
                         break
         except OSError:
             continue
