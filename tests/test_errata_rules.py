@@ -124,6 +124,16 @@ def test_record_erratum_is_recorded_today(ledger):
     assert errata_recorded(ledger) == ["fix"]
 
 
+def test_record_erratum_without_recorded_is_recorded_today(ledger):
+    """--recorded can only be today, so it need not be typed."""
+    typed = ["record", "erratum", "--id", "fix", "--fixes", "alloc-06H", "--set", "amount=1m"]
+    result = ledger(*typed, *CITED)
+    assert result.exit_code == 0, result.output
+    exported = [json.loads(line) for line in ledger("export").stdout.splitlines()]
+    [fix] = [line for line in exported if line["id"] == "fix"]
+    assert fix["recorded"] == TODAY
+
+
 # The allocation is known from 2013-09-30 as written; an erratum of it recorded earlier
 # is refused, and so is one recorded before the day an erratum (this one, or one before
 # it) says it became known.

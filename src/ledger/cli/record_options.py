@@ -9,6 +9,7 @@ import json
 import re
 import types
 import typing
+from datetime import date
 from typing import Any
 
 import click
@@ -83,7 +84,9 @@ def record_options(model: type[RecordBase]) -> list[click.Parameter]:
         if name in _NOT_OPTIONS:
             continue
         names = [_option_name(name, info)] + ([_SHORT_NAMES[name]] if name in _SHORT_NAMES else [])
-        required = info.is_required() and name != "id" or _amount_required(model, name)
+        required = (
+            info.is_required() and name not in ("id", *_TODAY_UNLESS_GIVEN)
+        ) or _amount_required(model, name)
         options.append(
             CollectedOption(
                 [*names, name],
@@ -190,12 +193,20 @@ def record_from_options(kind: str, values: dict[str, Any]) -> AnyRecord:
         if _is_dict(model_fields[name].annotation):
             value = {field: given for part in value for field, given in part.items()}
         data[model_fields[name].alias or name] = list(value) if isinstance(value, tuple) else value
+    for name in _TODAY_UNLESS_GIVEN:
+        if name in model_fields and name not in data:
+            data[name] = date.today().isoformat()
     if "id" in data:  # given, even empty: read as an import file's id is
         return parse_record(data)
     record = parse_record({**data, "id": "pending"})
     content = {key: value for key, value in record.normalised().items() if key != "id"}
     digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:12]
     return parse_record({**data, "id": f"{kind}-{digest}"})
+
+
+# Days a typed record takes as today unless given: an erratum typed now is recorded the
+# day it is appended (records.errata.typed_recorded_problem), so --recorded says today.
+_TODAY_UNLESS_GIVEN = ("recorded",)
 
 
 def _option_name(name: str, info: FieldInfo) -> str:
@@ -209,6 +220,8 @@ def _amount_required(model: type[RecordBase], name: str) -> bool:
 def _help(name: str, info: FieldInfo) -> str | None:
     if name == "id":
         return "stable id of the record (default: the kind and a hash of the content)"
+    if name in _TODAY_UNLESS_GIVEN:
+        return f"{info.description} (default: today, the only day it may be when typed)"
     if _is_dict(info.annotation):
         return f"{info.description}: NAME=VALUE, once for each field, or a JSON object"
     item = _list_item(info.annotation)
