@@ -29,11 +29,15 @@ def sqlite_store(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def run(store: str) -> Callable[..., Result]:
-    """Run the ledger CLI against the test's store, as a user would type it."""
+def run(store: str, tmp_path: Path) -> Callable[..., Result]:
+    """Run the ledger CLI against the test's store, as a user would type it, with its
+    views in the test's folder (not a views.db in the folder the tests run from)."""
+    views = str(tmp_path / "views.db")
 
     def invoke(*args: str) -> Result:
-        return CliRunner().invoke(main, ["--store", store, *args], catch_exceptions=False)
+        return CliRunner().invoke(
+            main, ["--store", store, "--views", views, *args], catch_exceptions=False
+        )
 
     return invoke
 
