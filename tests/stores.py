@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner, Result
+from factories import allocation, world, write_jsonl
 
 from ledger.cli import main
 from ledger.records.located import Located
@@ -45,6 +46,15 @@ def ledger_on(folder: Path, store: str = "ledger.db", views: str = "views.db") -
 
     invoke.store = common[1]  # type: ignore[attr-defined]
     return invoke
+
+
+def world_store(folder: Path) -> str:
+    """A SQLite store in ``folder`` holding the world the factories name and one
+    allocation (06H's): its path."""
+    invoke = ledger_on(folder)
+    history = write_jsonl(folder / "world.jsonl", [*world(), allocation()])
+    assert invoke("import", str(history)).exit_code == 0
+    return str(invoke.store)
 
 
 def plant(store: str, *records: dict[str, Any]) -> None:

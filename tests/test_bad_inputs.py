@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 from conftest import REPOSITORY
-from factories import allocation, world, write_jsonl
+from stores import world_store
 
 from ledger.cli import main
 
@@ -26,10 +26,7 @@ def snapshot(store):
 
 @pytest.fixture
 def store(tmp_path):
-    path = str(tmp_path / "ledger.db")
-    base = write_jsonl(tmp_path / "base.jsonl", [*world(), allocation()])
-    assert CliRunner().invoke(main, ["--store", path, "import", str(base)]).exit_code == 0
-    return path
+    return world_store(tmp_path)
 
 
 def test_the_catalogue_covers_every_case_with_an_expected_error():

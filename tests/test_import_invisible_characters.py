@@ -20,6 +20,7 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 from factories import SOURCE_ID, allocation, figure, organisation, world, write_jsonl
+from stores import world_store
 from test_projector_robust import append_unchecked, normalised
 
 from ledger.cli import main
@@ -48,10 +49,7 @@ def in_text(character, what="a noncharacter"):
 @pytest.fixture
 def store(tmp_path):
     """A SQLite store holding the world the factories name and one allocation."""
-    path = str(tmp_path / "ledger.db")
-    history = write_jsonl(tmp_path / "world.jsonl", [*world(), allocation()])
-    assert CliRunner().invoke(main, ["--store", path, "import", str(history)]).exit_code == 0
-    return path
+    return world_store(tmp_path)
 
 
 def ledger(store, *args):
