@@ -143,10 +143,26 @@ def test_an_erratum_sets_fields_from_the_command_line(tmp_path, given):
     ],
 )
 def test_an_erratum_set_that_cannot_be_read_names_the_option(store, given, problem):
+    """Said once: an unreadable --set also brought "an erratum sets or removes a field",
+    about the --set the user had given."""
     before = digest(store)
     result = ledger(store, *ERRATUM, *given)
     assert result.exit_code == 2
-    assert result.stderr.splitlines()[0] == f"record erratum: {problem}"
+    assert result.stderr.splitlines() == [
+        f"record erratum: {problem}",
+        "Error: 1 problem found; nothing was recorded.",
+    ]
+    assert digest(store) == before
+
+
+def test_an_erratum_that_changes_nothing_says_what_it_needs(store):
+    before = digest(store)
+    result = ledger(store, *ERRATUM)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "record erratum: an erratum must set or unset a field, or withdraw the record",
+        "Error: 1 problem found; nothing was recorded.",
+    ]
     assert digest(store) == before
 
 

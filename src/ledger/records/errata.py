@@ -83,7 +83,8 @@ class ErratumRecord(RecordBase):
         if self.withdraw and (self.set or self.unset):
             raise ValueError("an erratum that withdraws a record sets and removes nothing")
         if not self.withdraw and not (self.set or self.unset):
-            raise ValueError("an erratum sets or removes a field, or withdraws the record")
+            # Named by its fields, so that an unreadable --set is not said twice (cli.records).
+            raise ValueError("an erratum must set or unset a field, or withdraw the record")
         named = FIXED_FIELDS & (set(self.set) | set(self.unset))
         if named:
             raise ValueError(f"an erratum cannot change {', '.join(sorted(named))}")
