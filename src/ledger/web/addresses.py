@@ -1,6 +1,7 @@
 """What an address asks Datasette for, read as Datasette's router reads it: the database,
 the table or canned query (tilde-encoded names decoded, so ``ccg~2Dbudgets`` is
-``ccg-budgets``), and the format after the dot, whatever its case."""
+``ccg-budgets``), and the format after the dot, whatever its case; and what the request
+being answered carries from one of Datasette's steps to the next."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ _TABLE_ROUTE = re.compile(r"^/(?P<database>[^/.]+)/(?P<table>[^/.]+)(\.(?P<forma
 # Whether the request being answered asks for CSV: Datasette's CSV cannot tell an error
 # (it answers an empty 200), so then every statement's error stops the request.
 ANSWERING_CSV: ContextVar[bool] = ContextVar("answering_csv", default=False)
+# What the views run for the request being answered noted with view_note (once each), for
+# its page to show; None outside a request.
+VIEW_NOTES: ContextVar[list[str] | None] = ContextVar("view_notes", default=None)
 
 
 @dataclass(frozen=True)

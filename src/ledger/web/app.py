@@ -33,7 +33,7 @@ from ledger.views.read_limits import (
 )
 from ledger.views.read_only import read_only, refusal, view_errors
 from ledger.web import hooks
-from ledger.web.addresses import ANSWERING_CSV
+from ledger.web.addresses import ANSWERING_CSV, VIEW_NOTES
 from ledger.web.metadata import (
     SEARCH_DATABASE,
     VIEWS_DATABASE,
@@ -115,6 +115,7 @@ class _ViewsDatabase(Database):  # type: ignore[misc]
 
     async def execute_fn(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
         csv = ANSWERING_CSV.get()
+        noted = VIEW_NOTES.get()
 
         def in_thread() -> Any:
             connection, said, answer = self._connection()
@@ -129,6 +130,9 @@ class _ViewsDatabase(Database):  # type: ignore[misc]
                 if failure is None:
                     raise
                 raise failure from None
+            finally:
+                if noted is not None:
+                    noted.extend(note for note in said.noted if note not in noted)
 
         if self.ds.executor is None:
             return in_thread()
@@ -145,7 +149,8 @@ class _ViewsDatabase(Database):  # type: ignore[misc]
             self.ds._prepare_connection(connection, self.name)
             answer = AnswerSize()
             connection.row_factory = answer.row
-            said = _Said(view_errors(connection), [])
+            noted: list[str] = []
+            said = _Said(view_errors(connection, noted), [], noted)
             read_only(connection, said.refused)  # as the hook set it, keeping what it refuses
             held = self._held.connection = (self.site.file, connection, said, answer)
         return held[1], held[2], held[3]
@@ -168,15 +173,17 @@ class AnswerSize:
 
 @dataclass(frozen=True)
 class _Said:
-    """What view_error raised and what the read-only authorizer refused on a connection,
-    for the statement it is running."""
+    """What view_error raised, what the read-only authorizer refused and what view_note
+    noted on a connection, for the statement it is running."""
 
     raised: list[str]
     refused: list[str]
+    noted: list[str]
 
     def clear(self) -> None:
         self.raised.clear()
         self.refused.clear()
+        self.noted.clear()
 
 
 def statement_failure(

@@ -30,7 +30,7 @@ from ledger.views.projections import (
 from ledger.views.read_limits import MAX_VALUE_BYTES
 from ledger.views.read_only import read_only
 from ledger.web import pages
-from ledger.web.addresses import ANSWERING_CSV, read_address
+from ledger.web.addresses import ANSWERING_CSV, VIEW_NOTES, read_address
 from ledger.web.metadata import SEARCH_DATABASE, VIEWS_DATABASE, index_html
 from ledger.web.options import option_problem
 from ledger.web.search import search_phrase, search_problem
@@ -107,6 +107,15 @@ def render_cell(
             VIEWS_DATABASE, quote(value, safe=""), value
         )
     return None
+
+
+@hookimpl
+def extra_template_vars(datasette: Any) -> dict[str, Any]:
+    """``ledger_notes()``: what the views run for the page noted (view_note), for the
+    page to say beside its answer as ``ledger view`` says it on stderr."""
+    if _site(datasette) is None:
+        return {}
+    return {"ledger_notes": lambda: list(VIEW_NOTES.get() or ())}
 
 
 @hookimpl
@@ -187,13 +196,16 @@ async def _sortable(database: Any, table: str | None) -> list[str] | None:
 
 
 async def _answered(app: App, scope: Scope, receive: Receive, send: Send) -> None:
-    """Datasette's answer, told whether it is in CSV (see ANSWERING_CSV)."""
+    """Datasette's answer, told whether it is in CSV (see ANSWERING_CSV), keeping what
+    its views note (VIEW_NOTES)."""
     address = read_address(scope)
     csv = ANSWERING_CSV.set(address is not None and address.format == "csv")
+    notes = VIEW_NOTES.set([])
     try:
         await app(scope, receive, send)
     finally:
         ANSWERING_CSV.reset(csv)
+        VIEW_NOTES.reset(notes)
 
 
 class _Forgotten(list[str]):

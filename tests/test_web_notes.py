@@ -1,0 +1,83 @@
+"""What a view says beside its answer (``view_note``, on stderr for ``ledger view``) is
+said on its page in the browser too."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+
+import pytest
+
+pytest.importorskip("datasette", reason="ledger serve needs the web extra (datasette)")
+
+from served import Ledger  # noqa: E402
+
+# Views asked about a known date before anything they read was known: each notes the day
+# the first of it became known (the shipped views' notes; see projections/README.md).
+EARLY = "2012-01-01"
+NOTED = [
+    ("ccg-budgets", {"as_at": EARLY}),
+    ("qipp", {"as_at": EARLY}),
+    ("deficit-forecasts", {"as_at": EARLY}),
+    ("drawdown", {"as_at": EARLY}),
+    ("audit", {"account": "06H", "measure": "allocation", "as_at": EARLY}),
+]
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
+    yield Ledger(tmp_path_factory.mktemp("web-notes"))
+
+
+def _notes_shown(page: str) -> list[str]:
+    found = re.findall(r'<p class="message-info ledger-note">(.*?)</p>', page, re.DOTALL)
+    return [html.unescape(note).strip() for note in found]
+
+
+def _notes_said(ledger: Ledger, name: str, params: dict[str, str]) -> list[str]:
+    pairs = [arg for item in params.items() for arg in ("-p", *item)]
+    said = ledger.cli("view", name, *pairs, "--format", "json")
+    assert said.exit_code == 0, said.output
+    return [line.strip("()") for line in said.stderr.splitlines()]
+
+
+@pytest.mark.parametrize(("name", "params"), NOTED, ids=str)
+def test_a_journalist_reads_the_note_ledger_view_prints(
+    ledger: Ledger, name: str, params: dict[str, str]
+) -> None:
+    """Asked what was known before the first record, a view page says when the first
+    became known, as ``ledger view`` says it on stderr, instead of a bare "0 results"."""
+    said = _notes_said(ledger, name, params)
+    assert len(said) == 1 and f"known by {EARLY}: the first" in said[0], said
+    page = ledger.get(f"/views/{name}", **params)
+    assert page.status_code == 200, page.text[:300]
+    assert _notes_shown(page.text) == said
+
+
+def test_the_ccg_budgets_note_names_the_day_the_first_allocation_became_known(
+    ledger: Ledger,
+) -> None:
+    page = ledger.get("/views/ccg-budgets", as_at=EARLY)
+    assert _notes_shown(page.text) == [
+        "no commissioners' allocations were known by 2012-01-01: "
+        "the first became known on 2013-12-18"
+    ]
+
+
+def test_a_view_with_nothing_to_note_shows_no_note_nor_one_from_an_earlier_page(
+    ledger: Ledger,
+) -> None:
+    ledger.get("/views/ccg-budgets", as_at=EARLY)
+    page = ledger.get("/views/ccg-budgets", year="2013-14", group="region")
+    assert page.status_code == 200
+    assert _notes_shown(page.text) == []
+    assert ledger.get("/views/postings").status_code == 200
+    assert _notes_shown(ledger.get("/views/postings").text) == []
+
+
+def test_the_json_and_csv_stay_the_data_alone(ledger: Ledger) -> None:
+    answer = ledger.get("/views/ccg-budgets.json", as_at=EARLY, _shape="array")
+    assert answer.json() == []
+    csv = ledger.get("/views/ccg-budgets.csv", as_at=EARLY).text
+    assert csv.splitlines()[0].startswith("code,name,") and len(csv.splitlines()) == 1
