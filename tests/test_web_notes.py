@@ -1,5 +1,6 @@
 """What a view says beside its answer (``view_note``, on stderr for ``ledger view``) is
-said on its page in the browser too."""
+said on its page in the browser too, and a timeline with no steps says why as
+``ledger audit`` does."""
 
 from __future__ import annotations
 
@@ -81,3 +82,42 @@ def test_the_json_and_csv_stay_the_data_alone(ledger: Ledger) -> None:
     assert answer.json() == []
     csv = ledger.get("/views/ccg-budgets.csv", as_at=EARLY).text
     assert csv.splitlines()[0].startswith("code,name,") and len(csv.splitlines()) == 1
+
+
+# Timelines with no steps: known before anything of it was, a year with nothing recorded,
+# a measure not recorded for the organisation.
+EMPTY_TIMELINES = [
+    ("13T", "allocation", "2013-14", EARLY),
+    ("06H", "allocation", "2013-14", EARLY),
+    ("13T", "allocation", "2099-00", None),
+    ("13T", "forecast", "2013-14", None),
+    ("06H", "banana", "2013-14", None),
+]
+
+
+@pytest.mark.parametrize(("account", "measure", "year", "as_at"), EMPTY_TIMELINES, ids=str)
+def test_an_empty_timeline_says_why_as_ledger_audit_does(
+    ledger: Ledger, account: str, measure: str, year: str, as_at: str | None
+) -> None:
+    """A timeline known before its first record said "nothing is recorded", which is
+    not so; it says what ``ledger audit`` says: when the first became known, or what is
+    recorded for the organisation and where its figures went."""
+    asked = ["--year", year, *(["--as-at", as_at] if as_at else [])]
+    said = ledger.cli("audit", account, measure, *asked)
+    assert said.exit_code == 1
+    message = said.stderr.strip().removeprefix("Error: ")
+    page = ledger.get(
+        f"/-/timeline/{account}/{measure}/{year}", **({"as_at": as_at} if as_at else {})
+    )
+    assert page.status_code == 404
+    assert f"Error: {message}" in html.unescape(page.text)
+
+
+def test_a_timeline_known_too_early_names_the_day_its_first_record_became_known(
+    ledger: Ledger,
+) -> None:
+    page = ledger.get("/-/timeline/13T/allocation/2013-14", as_at=EARLY)
+    assert (
+        "nothing of 13T's allocation for 2013-14 was known by 2012-01-01: the first record "
+        "of it became known on 2013-12-18" in html.unescape(page.text)
+    )

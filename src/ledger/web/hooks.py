@@ -20,6 +20,7 @@ from datasette.utils.asgi import Response
 from datasette.views.base import DatasetteError
 from markupsafe import Markup
 
+from ledger.explain.missing import nothing_recorded
 from ledger.records.money import format_pounds
 from ledger.views.projections import (
     Projection,
@@ -281,8 +282,9 @@ async def _timeline_page(datasette: Any, request: Any) -> Response:
         )
     except ProjectionError as error:
         return await _not_found(datasette, str(error), status=400)
-    if not steps:
-        return await _not_found(datasette, f"nothing is recorded for {measure} of {account}")
+    if not steps:  # why, as ledger audit says it
+        why = await asyncio.to_thread(nothing_recorded, site.views, account, measure, year, as_at)
+        return await _not_found(datasette, why)
     cited = {step.source for step in steps}
     sources = {
         row["id"]: row for row in run(site.views, "SELECT * FROM sources") if row["id"] in cited
