@@ -13,10 +13,10 @@ import sqlite3
 from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any, TypeVar, cast
-from urllib.parse import parse_qsl, quote, urlencode
+from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 from datasette import hookimpl as datasette_hookimpl
-from datasette.utils.asgi import Response
+from datasette.utils.asgi import NotFound, Response
 from datasette.views.base import DatasetteError
 from markupsafe import Markup
 
@@ -30,8 +30,10 @@ from ledger.views.projections import (
 )
 from ledger.views.read_limits import MAX_VALUE_BYTES
 from ledger.views.read_only import read_only
+from ledger.views.tables import TABLES
 from ledger.web import pages
 from ledger.web.addresses import ANSWERING_CSV, VIEW_NOTES, read_address
+from ledger.web.lost import TOO_LONG, nowhere
 from ledger.web.metadata import SEARCH_DATABASE, VIEWS_DATABASE, index_html
 from ledger.web.options import option_problem
 from ledger.web.search import search_phrase, search_problem
@@ -165,13 +167,32 @@ def asgi_wrapper(datasette: Any) -> Callable[[App], App]:
 
 @hookimpl
 def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
-    """Datasette's own complaints about an address (a DatasetteError it leaves at status
-    500, such as ``Invalid _through``) are a 400: the address cannot be answered."""
-    if _site(datasette) is None or not isinstance(exception, DatasetteError):
+    """Every error a page ends with, said on a page of the ledger's (or in JSON): an
+    address that leads nowhere says what is not there and where the pages are (see
+    ledger.web.lost), a query stopped by the time limit says so without Datasette's
+    settings, and Datasette's own complaints about an address (a DatasetteError it leaves
+    at status 500, such as ``Invalid _through``) are a 400."""
+    if _site(datasette) is None:
         return None
-    if exception.status != 500:
+    if isinstance(exception, NotFound):
+        return _error_response(datasette, request.scope, _nowhere(datasette, request), 404)
+    if not isinstance(exception, DatasetteError):
         return None
-    return _error_response(datasette, request.scope, exception.message, 400)
+    if exception.title == "SQL Interrupted":
+        return _error_response(datasette, request.scope, TOO_LONG, 400)
+    if exception.message_is_html:
+        return None
+    status = 400 if exception.status == 500 else exception.status
+    return _error_response(datasette, request.scope, exception.message, status)
+
+
+def _nowhere(datasette: Any, request: Any) -> str:
+    raw = request.scope.get("raw_path") or request.path.encode("utf-8")
+    named = {
+        VIEWS_DATABASE: {"views": list(datasette.ledger_projections), "tables": list(TABLES)},
+        SEARCH_DATABASE: {"tables": ["organisations"]},
+    }
+    return nowhere(raw.decode("utf-8", "replace").partition("?")[0], named)
 
 
 async def _checked_options(datasette: Any, scope: Scope) -> str | None:
@@ -252,7 +273,7 @@ async def _error_response(datasette: Any, scope: Scope, message: str, status: in
     address = read_address(scope)
     if address is not None and address.json:
         return Response.json({"ok": False, "error": message, "status": status}, status=status)
-    title = "Method not allowed" if status == 405 else "Error"
+    title = {404: "Not found", 405: "Method not allowed"}.get(status, "Error")
     page = await datasette.render_template(
         "error.html", {"error": f"Error: {message}", "title": title, "status": status}
     )
@@ -262,10 +283,11 @@ async def _error_response(datasette: Any, scope: Scope, message: str, status: in
 async def _organisation_page(datasette: Any, request: Any) -> Response:
     site = _site(datasette)
     assert site is not None
-    code = request.url_vars["code"]
+    code = unquote(request.url_vars["code"])
     found = await asyncio.to_thread(pages.organisation, site.views, code)
     if found is None:
-        return await _not_found(datasette, f"no organisation has the code {code!r}")
+        message = f"no organisation has the code {code!r}"
+        return await _error_response(datasette, request.scope, message, 404)
     figures = await asyncio.to_thread(pages.figures, site.views, code, site.read_records)
     context = {**found, "code": code, "figures": figures, "pounds": _shown}
     return Response.html(await datasette.render_template("ledger-organisation.html", context))
@@ -274,17 +296,17 @@ async def _organisation_page(datasette: Any, request: Any) -> Response:
 async def _timeline_page(datasette: Any, request: Any) -> Response:
     site = _site(datasette)
     assert site is not None
-    account, measure, year = (request.url_vars[k] for k in ("account", "measure", "year"))
+    account, measure, year = (unquote(request.url_vars[k]) for k in ("account", "measure", "year"))
     as_at = request.args.get("as_at") or None
     try:
         steps = await asyncio.to_thread(
             pages.figure_timeline, site.views, account, measure, year, site.read_records, as_at
         )
     except ProjectionError as error:
-        return await _not_found(datasette, str(error), status=400)
+        return await _error_response(datasette, request.scope, str(error), 400)
     if not steps:  # why, as ledger audit says it
         why = await asyncio.to_thread(nothing_recorded, site.views, account, measure, year, as_at)
-        return await _not_found(datasette, why)
+        return await _error_response(datasette, request.scope, why, 404)
     cited = {step.source for step in steps}
     sources = {
         row["id"]: row for row in run(site.views, "SELECT * FROM sources") if row["id"] in cited
@@ -303,10 +325,3 @@ def _shown(value: int | str | None, unit: str) -> str:
     if value is None:
         return ""
     return f"{value}%" if unit == "percent" else f"{value:,}" if isinstance(value, int) else value
-
-
-async def _not_found(datasette: Any, message: str, status: int = 404) -> Response:
-    page = await datasette.render_template(
-        "error.html", {"error": f"Error: {message}", "title": "Not found", "status": status}
-    )
-    return Response.html(page, status=status)
