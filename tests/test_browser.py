@@ -211,6 +211,55 @@ def test_money_shown_in_pounds_is_headed_in_pounds(served: Served, page: Any) ->
     assert format_pounds(int(allocation)) == view[0]["allocation (£)"]
 
 
+NARROW = {"width": 390, "height": 844}  # a phone held upright
+NARROW_PAGES = {
+    "index": "/",
+    "view": "/views/ccg-budgets?year=2013-14&group=region",
+    "organisation": "/-/organisation/13T",
+    "timeline": "/-/timeline/13T/allocation/2013-14",
+    "sources": "/views/sources",
+}
+
+
+def test_a_reader_on_a_phone_reads_every_label_and_no_page_is_wider_than_it(
+    served: Served, browser: Any
+) -> None:
+    """On a phone the view's form cut its labels ("bounda" for boundaries), long source
+    names widened the index past the screen, and the cells of a timeline, shown as
+    cards, had no headings: a change and the value after it were two bare amounts."""
+    page = browser.new_page(viewport=NARROW)
+    try:
+        for name, path in NARROW_PAGES.items():
+            page.goto(served.url + path)
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= NARROW["width"], (name, wide)
+            _photograph(page, f"narrow-{name}")
+        page.goto(served.url + NARROW_PAGES["view"])
+        labels = page.locator("form.sql label").all()
+        assert [label.inner_text() for label in labels][:4] == [
+            "year", "as_at", "effective", "boundaries",
+        ]  # fmt: skip
+        for label in labels:
+            cut = label.evaluate("label => label.scrollWidth > label.clientWidth")
+            assert not cut, label.inner_text()
+        assert _labels_of_first_card(page)[5] == "allocation (£)"
+        page.goto(served.url + NARROW_PAGES["timeline"])
+        assert _labels_of_first_card(page) == [
+            "known (about)", "record", "account", "change", "after", "note", "reason", "source",
+        ]  # fmt: skip
+        page.goto(served.url + NARROW_PAGES["organisation"])
+        assert _labels_of_first_card(page)[:3] == ["direction", "depth", "code"]
+    finally:
+        page.close()
+
+
+def _labels_of_first_card(page: Any) -> list[str]:
+    """What labels each cell of the page's first table row, shown as a card."""
+    cells = page.locator("table.rows-and-columns tbody tr").first.locator("td").all()
+    shown = [cell.evaluate("cell => getComputedStyle(cell, '::before').content") for cell in cells]
+    return [label.strip('"') for label in shown]
+
+
 def _headings(page: Any) -> list[str]:
     """The column headings of the page's table as a reader reads them (no sort arrows)."""
     texts = page.locator("table.rows-and-columns thead th").all_inner_texts()

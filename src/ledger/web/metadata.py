@@ -232,7 +232,7 @@ def index_html(projections: dict[str, Projection], sources: Iterable[dict[str, A
         "<p>An event-sourced ledger of NHS commissioning budgets: every allocation, "
         "transfer, plan and forecast with its date and its source. The pages show the "
         "ledger as it stands now.</p>"
-        f'<form action="/{SEARCH_DATABASE}/organisations" method="get">'
+        f'<form class="ledger-search" action="/{SEARCH_DATABASE}/organisations" method="get">'
         '<label for="org-search">Find an organisation by code or name: </label>'
         '<input id="org-search" type="search" name="_search"> '
         '<input type="submit" value="Search"></form>'

@@ -19,12 +19,7 @@
       const label = `${name[1]} (£)`;
       text.nodeValue = parts[1] + label + parts[3];
       heading.title = `${parts[2]}, shown in pounds (the JSON and CSV give integer pence)`;
-      for (const cell of cells) cell.dataset.heading = label;
+      for (const cell of cells) cell.dataset.heading = label;  // labels it on a narrow screen
     });
   }
-  // On a narrow screen each cell is labelled with its heading (Datasette's own rule).
-  const style = document.createElement("style");
-  style.textContent = "@media only screen and (max-width: 576px) {" +
-    ".rows-and-columns td[data-heading]:before { content: attr(data-heading); } }";
-  document.head.appendChild(style);
 })();
