@@ -105,3 +105,16 @@ def test_a_query_stopped_by_the_time_limit_says_so_in_the_ledgers_words(ledger: 
     assert page.status_code == 400
     assert _said(page.text) == f"Error: {TOO_LONG}"
     assert "sql_time_limit_ms" not in page.text
+
+
+def test_a_readers_wrong_parameter_is_not_logged_as_an_error_with_the_whole_view(
+    ledger: Ledger, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The terminal of ``ledger serve`` got "ERROR: conn=..." and the view's whole SQL,
+    some 12,000 characters, for each wrong year or bad column a reader tried: the reader
+    is answered with the error, and the server's log stays for what went wrong with it."""
+    capfd.readouterr()
+    assert ledger.get("/views/ccg-budgets", year="2099-00").status_code == 400
+    assert ledger.get("/views/postings", _facet="nosuch").status_code == 400
+    assert ledger.get("/views.json", sql="SELECT nosuch FROM postings").status_code == 400
+    assert capfd.readouterr().err == ""

@@ -113,6 +113,11 @@ class _ViewsDatabase(Database):  # type: ignore[misc]
         self.site = site
         self._held = threading.local()
 
+    async def execute(self, sql: str, params: Any = None, *args: Any, **options: Any) -> Any:
+        """Datasette's execute, without its log of the statement that failed: a reader's
+        wrong parameter or SQL is answered with its error, not a crash of the server."""
+        return await super().execute(sql, params, *args, **(options | {"log_sql_errors": False}))
+
     async def execute_fn(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
         csv = ANSWERING_CSV.get()
         noted = VIEW_NOTES.get()
