@@ -115,6 +115,9 @@ def test_a_readers_wrong_parameter_is_not_logged_as_an_error_with_the_whole_view
     is answered with the error, and the server's log stays for what went wrong with it."""
     capfd.readouterr()
     assert ledger.get("/views/ccg-budgets", year="2099-00").status_code == 400
-    assert ledger.get("/views/postings", _facet="nosuch").status_code == 400
+    facet = ledger.get("/views/postings", _facet="nosuch")
+    assert facet.status_code == 400
+    said = "Error: parameter _facet: 'nosuch' is not a column of this table (columns: "
+    assert _said(facet.text).startswith(said)
     assert ledger.get("/views.json", sql="SELECT nosuch FROM postings").status_code == 400
     assert capfd.readouterr().err == ""

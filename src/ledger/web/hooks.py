@@ -35,7 +35,7 @@ from ledger.web import pages
 from ledger.web.addresses import ANSWERING_CSV, VIEW_NOTES, read_address
 from ledger.web.lost import TOO_LONG, nowhere
 from ledger.web.metadata import SEARCH_DATABASE, VIEWS_DATABASE, index_html
-from ledger.web.options import option_problem
+from ledger.web.options import COLUMN_OPTIONS, option_problem
 from ledger.web.search import search_phrase, search_problem
 from ledger.web.site import Site
 
@@ -201,9 +201,9 @@ async def _checked_options(datasette: Any, scope: Scope) -> str | None:
     if address is None or address.database not in datasette.databases:
         return None
     pairs = parse_qsl(scope.get("query_string", b"").decode("utf-8", "replace"), True)
-    sorted_by = any(name in ("_sort", "_sort_desc") for name, _ in pairs)
+    named = any(name in COLUMN_OPTIONS for name, _ in pairs)
     database = datasette.databases[address.database]
-    sortable = await _sortable(database, address.table) if sorted_by else None
+    sortable = await _sortable(database, address.table) if named else None
     searched = search_problem(pairs) if address.database == SEARCH_DATABASE else None
     return searched or option_problem(pairs, sortable)
 
