@@ -4,7 +4,9 @@
 -- its effective date, as known at its known date. september-2013 is the allocations as
 -- they stood at 30 September 2013, the base for the allocations of later years.
 -- baseline_pence is ccg-budgets at those dates; known_now_pence counts what is known by
--- as_at about the same dates, and change_pence is the difference.
+-- as_at about the same dates, and change_pence is the difference. As at a date before the
+-- baseline's known date, the baseline holds only what was known by as_at (the rest was
+-- not known yet), and the view notes when its figures became known.
 --
 -- columns:
 --   code                the CCG's ODS code
@@ -22,7 +24,8 @@
 -- :region     <code>  only CCGs in this region, e.g. Y55 (default: all)
 -- :area_team  <code>  only CCGs in this area team, e.g. Q56 (default: all)
 WITH params AS (
-    SELECT b.name, b.financial_year AS year, b.effective, b.known,
+    SELECT b.name, b.financial_year AS year, b.effective,
+           MIN(b.known, COALESCE(:as_at, date('now'))) AS known, b.known AS named_known,
            COALESCE(:as_at, date('now')) AS as_at,
            substr(b.financial_year, 1, 4) || '-04-01' AS first_day
     FROM baselines AS b
@@ -60,10 +63,14 @@ ccgs AS (
       AND (:region IS NULL OR o.region = :region)
       AND (:area_team IS NULL OR o.area_team = :area_team)
 ),
--- A baseline that is not recorded (by as_at) is an error naming those that are.
+-- A baseline that is not recorded (by as_at) is an error naming those that are; one
+-- whose figures were not all known by as_at says so.
 found AS (
     SELECT 1 AS found
-    WHERE view_error(CASE WHEN NOT EXISTS (SELECT 1 FROM params) THEN
+    WHERE view_note((SELECT 'baseline ' || name || ' is the figures known on ' || named_known
+                            || '; as at ' || as_at || ' only what was known by then counts'
+                     FROM params WHERE as_at < named_known)) IS NULL
+      AND view_error(CASE WHEN NOT EXISTS (SELECT 1 FROM params) THEN
         'no baseline ' || COALESCE(:name, 'september-2013') || ' is recorded'
         || CASE WHEN :as_at IS NOT NULL THEN ' by ' || :as_at ELSE '' END
         || ' (baselines: ' || COALESCE((SELECT group_concat(name, ', ') FROM (
