@@ -136,3 +136,19 @@ def test_a_columns_block_reads_continuations(tmp_path):
     assert projection.statuses == (("all good", "nothing wrong"),)
     assert projection.comment == ("", "Prose.")
     assert [parameter.name for parameter in projection.parameters] == ["year"]
+
+
+@pytest.mark.parametrize("name", ["national-position", "specialised-delegation"])
+def test_a_long_column_name_puts_its_meaning_on_the_next_line(ledger, name):
+    """A column name longer than the names' column printed "\\n" between it and its
+    meaning (noticed in issue 21): the meaning now starts the next line, aligned."""
+    result = ledger("view", name, "--describe")
+    assert result.exit_code == 0, result.output
+    assert "\\n" not in result.stdout
+    lines = result.stdout.splitlines()
+    for column, meaning in PROJECTIONS[name].columns:
+        if len(column) > 28:
+            at = lines.index(f"  {column}")
+            assert lines[at + 1] == " " * 32 + meaning
+    long_ones = [column for column, _ in PROJECTIONS[name].columns if len(column) > 28]
+    assert long_ones  # the case is there to test

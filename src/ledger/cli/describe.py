@@ -29,10 +29,13 @@ def description(projection: Projection) -> str:
 
 
 def _aligned(entries: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> list[str]:
+    """Each name beside its meaning; a name too long for the column has its meaning on the
+    next line (two lines, so that neither shows a line break as an escape)."""
     width = min(max(len(name) for name, _ in entries), 28)
-    return [
-        f"  {name:<{width}}  {meaning}"
-        if len(name) <= width
-        else f"  {name}\n  {'':<{width}}  {meaning}"
-        for name, meaning in entries
-    ]
+    lines: list[str] = []
+    for name, meaning in entries:
+        if len(name) <= width:
+            lines.append(f"  {name:<{width}}  {meaning}")
+        else:
+            lines += [f"  {name}", f"  {'':<{width}}  {meaning}"]
+    return lines
