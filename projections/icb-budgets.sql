@@ -9,7 +9,9 @@
 -- year's total for the service (the figures with measure total-allocation; with all
 -- services, the sum of each service's), and difference_pence the allocation less that
 -- total, over the services that have one (not_reported names the services with
--- allocations but no reported total). Each cell is rounded to the penny on its own, so a
+-- allocations but no reported total). A service with no allocations in the year known
+-- by as_at has none shown (an empty allocation_pence, not a zero), and the view notes
+-- the services that have. Each cell is rounded to the penny on its own, so a
 -- difference of a few pence is the sheet's rounding. On a region or England row the
 -- totals are those of its ICBs added up; sheet_total_pence is the total the sheet prints
 -- on its own region or England row, for the services it prints one for (sheet_services),
@@ -23,7 +25,7 @@
 --   financial_year      the financial year
 --   service             the service asked for, or all
 --   allocation_pence    the allocation records of the service, plus transfers, corrections
---                        applied
+--                        applied; empty when the service has none in the year
 --   steps               how many allocation records make it
 --   reported_total_pence  the year's total as the workbook reports it (measure
 --                        total-allocation)
@@ -73,6 +75,34 @@ params AS (
 ),
 bounds AS (
     SELECT p.*, substr(p.year, 1, 4) || '-04-01' AS boundary_day FROM params AS p
+),
+-- The services with allocations in the year known by as_at: a service asked for without
+-- any has no allocation shown (not a zero one), and the view says which services have.
+year_services(service, day) AS (
+    SELECT d.service, MIN(d.as_at)
+    FROM bounds AS b
+    JOIN allocation_days AS d ON d.financial_year = b.year AND d.service <> ''
+    WHERE b.service <> 'all'
+    GROUP BY d.service
+),
+service_missing AS (
+    SELECT b.service <> 'all' AND NOT EXISTS (
+        SELECT 1 FROM year_services AS y WHERE y.service = b.service AND y.day <= b.as_at
+    ) AS missing
+    FROM bounds AS b
+),
+service_said AS (
+    SELECT m.missing
+    FROM bounds AS b, service_missing AS m
+    WHERE view_note(CASE WHEN m.missing THEN
+        'no ' || b.service || ' allocations are recorded for ' || b.year
+        || CASE WHEN :as_at IS NOT NULL THEN ' known by ' || :as_at ELSE '' END
+        || ', so none is shown; the services recorded: ' || COALESCE((
+               SELECT group_concat(service, ', ') FROM (SELECT service FROM year_services
+               WHERE day <= b.as_at ORDER BY service)), 'none')
+        || COALESCE('; the first ' || b.service || ' allocation became known on '
+                    || (SELECT day FROM year_services WHERE service = b.service), '')
+    END) IS NULL
 ),
 -- The ICBs open on the year's 1 April, as known by as_at.
 icbs AS (
@@ -238,7 +268,7 @@ SELECT
     g.icbs,
     b.year AS financial_year,
     b.service,
-    g.allocation_pence,
+    CASE WHEN NOT sv.missing THEN g.allocation_pence END AS allocation_pence,
     g.steps,
     g.reported_total_pence,
     g.difference_pence,
@@ -248,6 +278,7 @@ SELECT
     CASE WHEN b.grouping <> 'icb' THEN st.sheet_services END AS sheet_services
 FROM grouped AS g
 CROSS JOIN bounds AS b
+CROSS JOIN service_said AS sv
 LEFT JOIN organisations AS named ON named.code = g.code AND named.as_at <= b.as_at
 LEFT JOIN unreported AS u ON u.code = g.code
 LEFT JOIN sheet_totals AS st ON st.code = g.code
