@@ -32,7 +32,7 @@
 --
 -- :year        <year>  financial year, e.g. 2013-14 (default: the latest year with allocations)
 -- :as_at       <date>  known date: only what was known by then counts (default: today)
--- :effective   <date>  only figures about dates up to this one count (default: the whole year)
+-- :effective   <date>  only figures about dates up to this one count; none is an error (default: the whole year)
 -- :boundaries  <year>  show the figures on the organisations of this year, e.g. 2019-20 (default: the later of year and compare)
 -- :compare     <year>  a second financial year to compare with, e.g. 2016-17 (default: none)
 -- :region      <code>  only commissioners in this region on the boundaries' 1 April, e.g. Y55 (default: all)
@@ -89,6 +89,16 @@ bounds AS (
             || (SELECT said FROM years_said)
             || COALESCE('; the first for ' || :compare || ' became known on '
                         || (SELECT MIN(day) FROM first_known WHERE year = :compare), '')
+        WHEN :effective IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM allocation_days AS d
+            JOIN organisations AS o ON o.code = d.account AND o.type IN ('ccg', 'icb')
+            WHERE d.financial_year = p.year AND d.as_at <= p.as_at
+              AND d.effective <= :effective) THEN
+            'parameter effective: no allocation for ' || p.year || ' is about a date up to '
+            || :effective || COALESCE('; the first is about ' || (
+                SELECT MIN(d.effective) FROM allocation_days AS d
+                JOIN organisations AS o ON o.code = d.account AND o.type IN ('ccg', 'icb')
+                WHERE d.financial_year = p.year AND d.as_at <= p.as_at), '')
         WHEN p.compare = p.year THEN
             'parameter compare: ' || p.compare || ' is the year shown; compare it with '
             || 'another year'
