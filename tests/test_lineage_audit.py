@@ -142,7 +142,10 @@ def test_an_organisations_own_audit_does_not_take_in_its_successors(ledger):
 def test_lineage_known_only_later_is_not_followed_by_an_audit_as_known_earlier(ledger):
     result = ledger("audit", "13T", "allocation", "--year", "2013-14", "--as-at", "2014-06-30")
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: 13T has no allocation for 2013-14, nor have its ")
+    assert result.stderr.startswith(
+        "Error: 13T has no allocation for 2013-14; its predecessors 00F, 00G and 00H have "
+        "one, but that those figures are carried on to 13T became known only on 2014-11-26"
+    )
 
 
 def test_diff_of_a_successor_explains_its_predecessors_changes(ledger):
@@ -185,3 +188,34 @@ def test_a_successor_with_nothing_even_through_lineage_names_its_predecessors(le
     assert "allocation (2013-14,2014-15,2015-16," in result.stderr
     unknown = ledger("audit", "NOWHERE", "allocation")
     assert unknown.stderr == "Error: unknown organisation 'NOWHERE'\n"
+
+
+def test_a_successor_asked_before_its_merger_was_known_is_told_so_not_that_none_had_one(ledger):
+    """An auditor asks for Kent and Medway CCG's 2014-15 allocation as known in December
+    2013: its predecessors' allocations were known then, but not the 2020 merger that
+    carries them to 91Q. The message says that, rather than that they had none."""
+    result = ledger("audit", "91Q", "allocation", "--year", "2014-15", "--as-at", "2013-12-18")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "Error: 91Q has no allocation for 2014-15; its predecessors 09C, 09E, 09J, 09W, 10A, "
+        "10D, 10E and 99J have one, but that those figures are carried on to 91Q became "
+        "known only on 2020-04-01 (--as-at 2020-04-01 or later counts them; "
+    )
+    assert "nor have" not in result.stderr
+    assert audit(ledger, "91Q", "2014-15", "--as-at", "2020-04-01")
+
+
+def test_a_successor_without_a_forecast_is_told_its_predecessors_count_from_the_split(ledger):
+    """06H forecast for 2013-14; QUE, which took most of it in 2022, has no forecast of
+    its own, and a forecast supersedes, so 06H's counts for QUE only from 1 July 2022."""
+    result = ledger("audit", "QUE", "forecast")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "Error: QUE has no forecast; its predecessor 06H has one, but a forecast supersedes "
+        "rather than adds up, so a predecessor's counts only from 2022-07-01, when its "
+        "figures were carried on (audit 06H forecast shows it); recorded for QUE and its "
+    )
+    assert rows(ledger("audit", "06H", "forecast", "--format", "json"))
+    none = ledger("audit", "QUE", "allocation", "--year", "2012-13")
+    assert none.stderr.startswith("Error: QUE has no allocation for 2012-13, nor has its "
+                                  "predecessor 06H; recorded for QUE")  # fmt: skip

@@ -300,7 +300,8 @@ def _figure_rows(
     if not rows and not allow_empty:
         from ledger.explain.missing import nothing_recorded
 
-        raise click.ClickException(nothing_recorded(path, account, measure, year, as_at))
+        said = nothing_recorded(path, account, measure, year, as_at, lineage_as_at)
+        raise click.ClickException(said)
     return rows
 
 

@@ -7,16 +7,23 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ledger.explain.timeline import ADDITIVE_MEASURES
 from ledger.views.projections import run
 
 MAX_DEPTH = 100  # lineage is followed no further, whatever the views hold
 
 
 def nothing_recorded(
-    path: str | Path, account: str, measure: str, year: str | None, as_at: str | None = None
+    path: str | Path,
+    account: str,
+    measure: str,
+    year: str | None,
+    as_at: str | None = None,
+    lineage_as_at: str | None = None,
 ) -> str:
-    """Why ``account`` has no ``measure`` (in ``year``, known by ``as_at``): the message
-    for the user."""
+    """Why ``account`` has no ``measure`` (in ``year``, known by ``as_at``, through the
+    mergers and splits known by ``lineage_as_at``, default ``as_at``): the message for the
+    user."""
     known = run(path, "SELECT 1 FROM organisations WHERE code = :code", {"code": account})
     if not known:
         return f"unknown organisation {account!r}"
@@ -37,7 +44,11 @@ def nothing_recorded(
     for_year = f" for {year}" if year else ""
     said = f"{account} has no {measure}{for_year}"
     if predecessors:
-        said += f", nor have its predecessors {_listed(predecessors)}"
+        theirs = _having(path, predecessors, measure, year, as_at)
+        if theirs:
+            said += _why_not_theirs(lineage, account, measure, theirs, lineage_as_at or as_at)
+        else:
+            said += f", nor {_its_predecessors(predecessors, verb_first=True)}"
     if successors:
         said += f"; {_carried_on(path, lineage, account, successors)}"
     whose = f"{account} and its predecessors" if predecessors else account
@@ -54,6 +65,60 @@ def _predecessors(lineage: Sequence[dict[str, Any]], account: str) -> list[str]:
         found |= wave
         depth += 1
     return sorted(found)
+
+
+def _having(
+    path: str | Path, codes: list[str], measure: str, year: str | None, as_at: str | None
+) -> list[str]:
+    """Those of ``codes`` with a ``measure`` (in ``year``) known by ``as_at``."""
+    return [
+        code
+        for code in codes
+        if (first := _first_known(path, [code], measure, year)) is not None
+        and (as_at is None or first <= as_at)
+    ]
+
+
+def _why_not_theirs(
+    lineage: Sequence[dict[str, Any]],
+    account: str,
+    measure: str,
+    theirs: list[str],
+    lineage_as_at: str | None,
+) -> str:
+    """Why the figures that predecessors do have did not count: the mergers or splits that
+    carry them on became known after the day asked about, or the measure supersedes and
+    theirs are about days before they were carried on."""
+    have = f"; {_its_predecessors(theirs)} one"
+    if lineage_as_at is not None:
+        then = _predecessors([row for row in lineage if row["as_at"] <= lineage_as_at], account)
+        if not set(theirs) <= set(then):
+            known = _day_lineage_reaches(lineage, account, theirs, lineage_as_at)
+            return (
+                f"{have}, but that those figures are carried on to {account} became known "
+                f"only on {known} (--as-at {known} or later counts them; diff follows the "
+                "mergers and splits known today)"
+            )
+    if measure in ADDITIVE_MEASURES:  # carried on whole, in any year: nothing to add
+        return ""
+    days = [row["effective"] for row in lineage if row["predecessor"] in theirs]
+    return (
+        f"{have}, but a {measure} supersedes rather than adds up, so a predecessor's counts "
+        f"only from {min(days)}, when its figures were carried on (audit {theirs[0]} "
+        f"{measure} shows it)"
+    )
+
+
+def _day_lineage_reaches(
+    lineage: Sequence[dict[str, Any]], account: str, codes: list[str], after: str
+) -> str:
+    """The first day after ``after`` by which the known lineage carries ``codes`` into
+    ``account``."""
+    for day in sorted({str(row["as_at"]) for row in lineage if row["as_at"] > after}):
+        known = [row for row in lineage if row["as_at"] <= day]
+        if set(codes) <= set(_predecessors(known, account)):
+            return day
+    return max(str(row["as_at"]) for row in lineage)
 
 
 def _carried_on(
@@ -113,6 +178,15 @@ def _bound(codes: list[str]) -> tuple[str, dict[str, str]]:
     """``codes`` as the parameters of an ``IN (...)``: their marks, and their values."""
     marks = ", ".join(f":c{number}" for number in range(len(codes)))
     return marks, {f"c{number}": code for number, code in enumerate(codes)}
+
+
+def _its_predecessors(codes: Sequence[str], verb_first: bool = False) -> str:
+    """'its predecessors A and B have' ('have its predecessors A and B' with
+    ``verb_first``), or for one 'its predecessor A has'."""
+    many = len(codes) > 1
+    named = f"its predecessor{'s' if many else ''} {_listed(codes)}"
+    verb = "have" if many else "has"
+    return f"{verb} {named}" if verb_first else f"{named} {verb}"
 
 
 def _listed(items: Sequence[str]) -> str:
