@@ -166,6 +166,12 @@ REFUSED = {
                            "1: an erratum that withdraws a record sets and removes nothing"),
     "recorded in the future": ([erratum(recorded="2999-01-01", set={"amount": "1m"})],
                                "1: recorded 2999-01-01 is in the future"),
+    "two of one day change one field": (
+        [erratum(set={"amount": "1m"}), erratum("fix-2", set={"amount": "2m", "locator": "x"})],
+        f"2: fixes: fix-06H, also recorded {RECORDED}, changes amount of 'alloc-06H' too: "
+        "which holds would be unclear; say both in one erratum, or change it again on a "
+        "later day",
+    ),
 }  # fmt: skip
 
 
@@ -288,9 +294,39 @@ def test_check_passes_errata_that_apply_cleanly(ledger, tmp_path):
     assert result.stdout == "No failures in 16 checks over 8 records.\n"
 
 
-def test_check_finds_two_errata_of_one_day_changing_one_field(ledger, tmp_path):
+def test_a_second_erratum_of_the_day_changing_the_same_field_is_refused(ledger, tmp_path):
+    """An analyst fixes 06H's amount today, then types another amount: check would fail
+    for good (which holds is unclear), so the second is refused, at import and typed; one
+    changing another field of the record, or recorded on another day, is taken."""
     with_erratum(ledger, tmp_path, erratum(set={"amount": "£1m"}))
-    imported(ledger, tmp_path / "more.jsonl", [erratum("fix-2", set={"amount": "£2m"})])
+    path = write_jsonl(tmp_path / "more.jsonl", [erratum("fix-2", set={"amount": "£2m"})])
+    result = ledger("import", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"{path}:1: fixes: fix-06H, also recorded {RECORDED}, changes amount of 'alloc-06H' "
+        "too: which holds would be unclear;"
+    )
+    later = (date.today() - timedelta(days=6)).isoformat()
+    imported(ledger, tmp_path / "other.jsonl", [
+        erratum("fix-3", set={"locator": "table 2"}),
+        erratum("fix-4", recorded=later, set={"amount": "£2m"}),
+    ])  # fmt: skip
+    typed = ledger("record", "erratum", "--fixes", "alloc-06H", "--set", "amount=£3m",
+                   "--source", SOURCE_ID, "--locator", "p 1", "--reason", "typed")  # fmt: skip
+    assert typed.exit_code == 0, typed.output
+    again = ledger("record", "erratum", "--fixes", "alloc-06H", "--set", "amount=£4m",
+                   "--source", SOURCE_ID, "--locator", "p 1", "--reason", "typed")  # fmt: skip
+    assert again.exit_code == 1
+    assert "changes amount of 'alloc-06H' too: which holds would be unclear" in again.stderr
+    assert errata_failures(ledger) == (0, [])
+    rows = json.loads(ledger("view", "ccg-budgets", "--format", "json").stdout)
+    assert {r["code"]: r["allocation_pence"] for r in rows}["06H"] == 300_000_000
+
+
+def test_check_finds_two_errata_of_one_day_changing_one_field(ledger, tmp_path):
+    """A store written past import's checks (or before it refused them)."""
+    with_erratum(ledger, tmp_path, erratum(set={"amount": "£1m"}))
+    plant(ledger.store, erratum("fix-2", set={"amount": "£2m"}))
     assert errata_failures(ledger) == (1, [(
         "fix-2",
         f"fix-06H and fix-2, both recorded {RECORDED}, change amount of 'alloc-06H': "

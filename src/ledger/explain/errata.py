@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from ledger.explain.timeline import Step
+from ledger.records.errata import WITHDRAWN
 from ledger.records.money import format_pounds
-from ledger.views.errata import WITHDRAWN
 from ledger.views.postings import MONEY_KINDS, posting_rows
 from ledger.views.projections import run
 from ledger.views.tables import POSTING_COLUMNS

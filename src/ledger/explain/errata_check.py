@@ -1,6 +1,6 @@
 """The errata check: every erratum applies cleanly to a record of the store. Import
 refuses an erratum that would not (tests/test_errata.py); this finds one in a store
-written by other means, and two errata of one day that import cannot tell apart."""
+written by other means, such as two errata of one day changing one field of a record."""
 
 from __future__ import annotations
 
@@ -8,8 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.explain.findings import Found
-from ledger.records.errata import date_set, named_in_set, named_kind_problem, recorded_before
-from ledger.views.errata import WITHDRAWN
+from ledger.records.errata import (
+    changed_fields,
+    date_set,
+    named_in_set,
+    named_kind_problem,
+    recorded_before,
+)
 
 
 @dataclass
@@ -47,7 +52,7 @@ def errata_apply(stored: Stored) -> list[Found]:
     """Every erratum fixes a record of the store that is not itself an erratum, and was
     known by the day the erratum was recorded (as the errata up to it leave it), and no two
     errata of one record recorded on one day change the same field (which of them holds
-    would be unclear). Import refuses the rest; this finds a hand-made store's."""
+    would be unclear). Import refuses them all; this finds a hand-made store's."""
     found: list[Found] = []
     changed: dict[tuple[str, str, str], list[str]] = {}
     known = _known_when_recorded(stored)
@@ -73,7 +78,7 @@ def errata_apply(stored: Stored) -> list[Found]:
             found += [
                 (erratum_id, problem, cited) for problem in _named_problems(erratum, kind, stored)
             ]
-        for name in _changed_fields(erratum):
+        for name in changed_fields(erratum):
             key = (target, str(erratum.get("recorded")), str(name))
             changed.setdefault(key, []).append(erratum_id)
             if len(changed[key]) == 2:
@@ -99,14 +104,3 @@ def _named_problems(erratum: dict[str, Any], kind: str, stored: Stored) -> list[
         if stored.kinds.get(named, (None, 0))[0] != wanted:
             problems.append(f"set: {name}: {named!r} is not a recorded {wanted}")
     return problems
-
-
-def _changed_fields(erratum: dict[str, Any]) -> list[str]:
-    """The fields an erratum sets or removes, or the record itself for a withdrawal (read
-    warily: a hand-made store's erratum need not be well formed)."""
-    given, removed = erratum.get("set"), erratum.get("unset")
-    names = [
-        *(given if isinstance(given, dict) else []),
-        *(removed if isinstance(removed, list) else []),
-    ]
-    return [str(name) for name in names] or [WITHDRAWN]

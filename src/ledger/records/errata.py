@@ -52,6 +52,7 @@ _VALUE_FIELDS: dict[str, TypeAdapter[Any]] = {
     "tolerance_count": TypeAdapter(Count),
     "percent": TypeAdapter(Percent),
 }
+WITHDRAWN = "(the record)"  # the field an erratum that withdraws a record changes
 LARGEST_NUMBER = 2**63 - 1  # what the store's JSON and the views' integer columns hold
 DEEPEST = 100  # as deep as a line of an import file may nest
 
@@ -182,6 +183,17 @@ def fixed_fields(target: dict[str, Any], erratum: dict[str, Any]) -> dict[str, A
             fields.pop(replaced, None)
         fields[name] = value
     return fields
+
+
+def changed_fields(erratum: dict[str, Any]) -> list[str]:
+    """The fields an erratum sets or removes, or the record itself for a withdrawal (read
+    warily: a hand-made store's erratum need not be well formed)."""
+    given, removed = erratum.get("set"), erratum.get("unset")
+    names = [
+        *(given if isinstance(given, dict) else []),
+        *(removed if isinstance(removed, list) else []),
+    ]
+    return [str(name) for name in names] or [WITHDRAWN]
 
 
 # Records other records name (an organisation's code, a source's id): an erratum fixes

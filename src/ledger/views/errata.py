@@ -12,9 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ledger.records.errata import WITHDRAWN
 from ledger.views.errors import ViewsError
-
-WITHDRAWN = "(the record)"  # the field an erratum that withdraws a record changes
 
 
 class NeedsReplay(ViewsError):

@@ -138,6 +138,7 @@ class Checker:
                     for problem in self.fixed.problems(item, self._order):
                         self._problem(item, problem)
                 self._problem(item, self.units.problem(item.record))
+                self._problem(item, self.lookup.same_day_problem(item.record))
                 self.units.note(item.record)
                 note_record(self.lifecycle, item.record, self._order, item.where)
                 self._count(item)

@@ -13,6 +13,7 @@ from pydantic.fields import FieldInfo
 from ledger.records.errata import (
     NAMED_KINDS,
     ErratumRecord,
+    changed_fields,
     date_set,
     fixed_fields,
     named_kind_problem,
@@ -137,11 +138,7 @@ class Errata:
         as stored if it has none, or if fixing it fails: ``check`` reports that)."""
         if record is None:
             return None
-        if self._stored is None:
-            self._stored = {}
-            for erratum in store.records_of_kinds(("erratum",), end):
-                self._stored.setdefault(erratum["fixes"], []).append(erratum)
-        errata = self._stored.get(record.id, [])
+        errata = self._stored_of(record.id, store, end)
         if not errata:
             return record
         try:
@@ -149,6 +146,33 @@ class Errata:
             return None if fields is None else parse_record(fields)
         except RecordError:
             return record
+
+    def _stored_of(self, record_id: str, store: StoredErrata, end: int) -> list[dict[str, Any]]:
+        """The stored errata of a record (the store's errata are read once)."""
+        if self._stored is None:
+            self._stored = {}
+            for erratum in store.records_of_kinds(("erratum",), end):
+                self._stored.setdefault(erratum["fixes"], []).append(erratum)
+        return self._stored.get(record_id, [])
+
+    def same_day_problem(self, erratum: ErratumRecord, store: StoredErrata, end: int) -> str | None:
+        """Another erratum of the same record, recorded the same day (stored or earlier in
+        the batch), changes a field this one changes: which holds would be unclear, and
+        check would fail for good."""
+        changes = set(changed_fields(erratum.normalised()))
+        others = [
+            *self._stored_of(erratum.fixes, store, end),
+            *(other.normalised() for other in self._batch.get(erratum.fixes, [])),
+        ]
+        for other in others:
+            shared = changes & set(changed_fields(other))
+            if str(other.get("recorded")) == erratum.recorded.isoformat() and shared:
+                return (
+                    f"fixes: {other['id']}, also recorded {erratum.recorded}, changes "
+                    f"{min(shared)} of {erratum.fixes!r} too: which holds would be unclear; "
+                    "say both in one erratum, or change it again on a later day"
+                )
+        return None
 
     @staticmethod
     def fix(record: AnyRecord | None, erratum: ErratumRecord) -> AnyRecord | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from ledger.records.errata import ErratumRecord
 from ledger.records.models import AnyRecord
 from ledger.writing.errata import Errata, StoredErrata
 from ledger.writing.seen import Seen
@@ -34,6 +35,13 @@ class Lookup:
             stored = self.store.get_record(record_id)
             self.stored[record_id] = self.errata.fixed(stored, self.store, self._store_end())
         return self.stored[record_id]
+
+    def same_day_problem(self, record: AnyRecord) -> str | None:
+        """For an erratum, another of its record recorded the same day changing a field
+        it changes (see Errata.same_day_problem)."""
+        if not isinstance(record, ErratumRecord):
+            return None
+        return self.errata.same_day_problem(record, self.store, self._store_end())
 
     def note(self, record: AnyRecord) -> None:
         """A record of the batch has passed: an erratum fixes what is found of its record."""
