@@ -12,22 +12,23 @@ The Checker runs the checks in order; each has a module of its own: ids (seen, a
 stored_ids for those the store holds), what a record names (references, finding it with
 lookup), one unit a measure (units), organisations over time (lifecycle, and closing for
 how they end), errata (errata, and fixed for the record an erratum makes, checked as a
-new one), exact sums (sums).
+new one, fixed_lifecycle for the organisation rules), exact sums (sums).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date
+from functools import partial
 from typing import Any, Protocol
 
 from ledger.records.located import Located, Problem
 from ledger.records.models import AnyRecord
 from ledger.records.reference import OrganisationRecord
 from ledger.store.totals import StoredTotals
-from ledger.writing.closing import closing_problems
 from ledger.writing.fixed import FixedRecords, FullRecords
-from ledger.writing.lifecycle import Lifecycle, note_record, note_stored_change, note_stored_uses
+from ledger.writing.fixed_lifecycle import lifecycle_problems
+from ledger.writing.lifecycle import Lifecycle, note_record, note_stored_change
 from ledger.writing.lookup import Lookup
 from ledger.writing.references import References
 from ledger.writing.seen import Ids, Seen, seen
@@ -103,10 +104,11 @@ class Checker:
         self.lookup = Lookup(store, self.seen, lambda: self.store_end)
         self.references = References(self.lookup.find, self.seen)
         self.units = Units(store, lambda: self.store_end, self.lookup.find)
-        self.fixed = FixedRecords(self.lookup, self.references, self.units, full_records)
+        self.lifecycle = Lifecycle()
+        args = (self.lookup, self.references, self.units, full_records, self.lifecycle)
+        self.fixed = FixedRecords(*args)
         self._problems: list[tuple[int, Problem]] = []  # by the order of the record
         self._order = 0
-        self.lifecycle = Lifecycle()
         self.totals = Totals()
         self._store_end: int | None = None  # the store's last position before this batch
         self.stored_ids = StoredIds(store)
@@ -169,13 +171,11 @@ class Checker:
         return [problem for _, problem in sorted(self._problems, key=lambda found: found[0])]
 
     def _check_lifecycle(self) -> None:
-        for fields in self.store.records_of_kinds(CHANGE_KINDS, self.store_end):
+        stored = self.store.records_of_kinds(CHANGE_KINDS, self.store_end)
+        for fields in self.lookup.errata.stored_fixed(stored, self.store, self.store_end):
             note_stored_change(self.lifecycle, fields)
-        if any(closure.order is not None for closure in self.lifecycle.closures):
-            # the dates the store's figures are about: the batch may close what they use
-            note_stored_uses(self.lifecycle, self.store.record_fields(self.store_end))
-        lifecycle, opened = self.lifecycle, self._opened
-        for found in (*lifecycle.problems(opened), *closing_problems(lifecycle, opened)):
+        stored_uses = partial(self.store.record_fields, self.store_end)
+        for found in lifecycle_problems(self.lifecycle, self._opened, stored_uses):
             self._problems.append((found.order, Problem(found.where, found.message)))
 
     def _opened(self, code: str) -> date | None:

@@ -13,6 +13,8 @@ from typing import Any
 from ledger.records.errata import ErratumRecord
 from ledger.records.located import Located
 from ledger.records.models import AnyRecord, RecordError, fixed_record, parse_record
+from ledger.writing.fixed_lifecycle import note_fixed
+from ledger.writing.lifecycle import Lifecycle
 from ledger.writing.lookup import Lookup
 from ledger.writing.references import References
 from ledger.writing.seen import Seen
@@ -28,9 +30,15 @@ class FixedRecords:
     """Checks the record each erratum makes, as a new record."""
 
     def __init__(
-        self, lookup: Lookup, references: References, units: Units, full: FullRecords | None
+        self,
+        lookup: Lookup,
+        references: References,
+        units: Units,
+        full: FullRecords | None,
+        lifecycle: Lifecycle,
     ):
         self._lookup = lookup
+        self._lifecycle = lifecycle
         self._references = references
         self._units = units
         self._full = full
@@ -47,9 +55,10 @@ class FixedRecords:
             self._later.append((order, item))
         elif erratum.withdraw:
             self._units.note_fixed(None, erratum.fixes)
+            note_fixed(self._lifecycle, target, None, order, item.where)
         else:
             yield from self._checked(
-                item, order, lambda: fixed_record(target.normalised(), _as_given(erratum))
+                item, order, target, lambda: fixed_record(target.normalised(), _as_given(erratum))
             )
 
     def finish(self, refused: set[int]) -> Iterator[tuple[int, Located, str | None]]:
@@ -66,10 +75,13 @@ class FixedRecords:
             record = found.get(_fixes(item))
             if record is not None:
                 make = _fixed_in_turn(record, self._lookup.errata.of(record.id), item.record)
-                for problem in self._checked(item, order, make):
+                for problem in self._checked(item, order, record, make):
                     yield order, item, problem
 
-    def _checked(self, item: Located, order: int, make: Make) -> Iterator[str | None]:
+    def _checked(
+        self, item: Located, order: int, before: AnyRecord, make: Make
+    ) -> Iterator[str | None]:
+        """The problems of the record ``make`` makes of ``before``, as a new record's."""
         erratum = item.record
         assert isinstance(erratum, ErratumRecord)
         try:
@@ -88,6 +100,7 @@ class FixedRecords:
             yield from self._references.problems(Located(item.where, fixed), order, say)
             yield say(problem) if (problem := self._units.problem(fixed)) else None
         self._units.note_fixed(fixed, erratum.fixes)
+        note_fixed(self._lifecycle, before, fixed, order, item.where)
 
 
 def _fixes(item: Located) -> str:

@@ -81,6 +81,17 @@ class Use:
     field_name: str
 
 
+@dataclass(frozen=True)
+class Withdrawn:
+    """A closure, merger or split an erratum of the batch withdraws."""
+
+    record: str
+    kind: str
+    organisations: tuple[str, ...]  # what it closed or carried on
+    order: int
+    where: str
+
+
 @dataclass
 class Lifecycle:
     closures: list[Closure] = field(default_factory=list)
@@ -88,6 +99,8 @@ class Lifecycle:
     parents: dict[str, tuple[str, int, str]] = field(default_factory=dict)  # the batch's
     uses: dict[str, dict[date, Use]] = field(default_factory=dict)  # the batch's figures
     stored_uses: dict[str, set[date]] = field(default_factory=dict)
+    replaced: dict[str, int] = field(default_factory=dict)  # id -> its last erratum's order
+    withdrawn: list[Withdrawn] = field(default_factory=list)  # by the batch's errata
 
     def use(self, code: str, effective: date, order: int, where: str, field_name: str) -> None:
         """A figure of the batch about ``code`` on ``effective`` (the first is kept)."""

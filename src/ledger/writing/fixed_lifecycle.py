@@ -1,0 +1,129 @@
+"""Errata go through the organisation rules too: the record an erratum makes of a closure,
+merger, split or figure takes the place of the record it fixes, at the erratum's line, so
+an erratum cannot close an organisation before its figures end, move a figure to an
+organisation that had closed, or take away the merger that carries figures on, any more
+than a new record could. The store's own errata are applied to its closures, mergers
+and splits before the batch is checked against them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from ledger.records.models import AnyRecord
+from ledger.records.reference import ClosureRecord, MergerRecord, SplitRecord
+from ledger.writing.closing import closing_problems
+from ledger.writing.lifecycle import (
+    Closure,
+    Found,
+    Lifecycle,
+    Merger,
+    Withdrawn,
+    note_record,
+    note_stored_uses,
+)
+
+
+def note_fixed(
+    lifecycle: Lifecycle, before: AnyRecord, after: AnyRecord | None, order: int, where: str
+) -> None:
+    """The record an erratum at ``order`` makes of ``before`` (None: it withdraws it)."""
+    lifecycle.replaced[before.id] = order
+    if after is not None:
+        note_record(lifecycle, after, order, where)
+    elif isinstance(before, ClosureRecord):
+        closed = (before.organisation,)
+        lifecycle.withdrawn.append(Withdrawn(before.id, "closure", closed, order, where))
+    elif isinstance(before, (MergerRecord, SplitRecord)):
+        carried = tuple(before.predecessors) if isinstance(before, MergerRecord) else (
+            before.organisation,
+        )  # fmt: skip
+        lifecycle.withdrawn.append(Withdrawn(before.id, before.kind, carried, order, where))
+
+
+def lifecycle_problems(
+    lifecycle: Lifecycle,
+    opened: Callable[[str], date | None],
+    stored_uses: Callable[[], Iterable[dict[str, Any]]],
+) -> list[Found]:
+    """Every problem with organisations over time, once the batch's errata have taken the
+    place of what they fix; the store's figures (``stored_uses``) are read only when the
+    batch closes an organisation or withdraws a closure, merger or split."""
+    _drop_replaced(lifecycle)
+    if lifecycle.withdrawn or any(closure.order is not None for closure in lifecycle.closures):
+        note_stored_uses(lifecycle, stored_uses())  # the batch may close what they use
+    found = [
+        *lifecycle.problems(opened),
+        *closing_problems(lifecycle, opened),
+        *_withdrawal_problems(lifecycle),
+    ]
+    return [_as_said(lifecycle, problem) for problem in found]
+
+
+def _drop_replaced(lifecycle: Lifecycle) -> None:
+    """Keep, of each closure, merger or split an erratum fixed, only what the last erratum
+    made of it (nothing, for one withdrawn)."""
+
+    def kept(change: Closure | Merger) -> bool:
+        last = lifecycle.replaced.get(change.record)
+        return last is None or last == change.order
+
+    lifecycle.closures = [closure for closure in lifecycle.closures if kept(closure)]
+    lifecycle.mergers = [merger for merger in lifecycle.mergers if kept(merger)]
+
+
+def _as_said(lifecycle: Lifecycle, found: Found) -> Found:
+    """A problem with the record an erratum makes is said as the erratum's other problems
+    with it are ("set: the fixed record: ...")."""
+    errata = set(lifecycle.replaced.values())
+    if found.order not in errata or found.message.startswith("withdraw:"):
+        return found
+    return replace(found, message=f"set: the fixed record: {found.message}")
+
+
+def _withdrawal_problems(lifecycle: Lifecycle) -> Iterator[Found]:
+    """What withdrawing a closure, merger or split would leave wrong: an organisation that
+    a merger or split still carries on no longer closes the day before, or figures about
+    days after a closure that nothing carries on any more."""
+    for withdrawn in lifecycle.withdrawn:
+        for code in withdrawn.organisations:
+            if withdrawn.kind == "closure":
+                yield from _still_carried(lifecycle, withdrawn, code)
+            else:
+                yield from _left_after_closure(lifecycle, withdrawn, code)
+
+
+def _still_carried(lifecycle: Lifecycle, withdrawn: Withdrawn, code: str) -> Iterator[Found]:
+    """A closure withdrawn while a merger or split still carries its organisation on."""
+    if any(closure.organisation == code for closure in lifecycle.closures):
+        return
+    way = next((way for way in lifecycle.mergers if code in way.predecessors), None)
+    if way is not None:
+        yield Found(
+            withdrawn.order, withdrawn.where, f"withdraw: {code} is carried on by {way.record} "
+            f"from {way.effective}, so it closes the day before; fix the closure "
+            f"{withdrawn.record}'s day rather than withdraw it",
+        )  # fmt: skip
+
+
+def _left_after_closure(lifecycle: Lifecycle, withdrawn: Withdrawn, code: str) -> Iterator[Found]:
+    """A merger or split withdrawn while figures of its predecessor after it closed
+    still need it."""
+    carried = [way.effective for way in lifecycle.mergers if code in way.predecessors]
+    until = min(carried, default=date.max)
+    days = _days(lifecycle.stored_uses.get(code, ()), lifecycle.uses.get(code, {}))
+    closed = [closure.effective for closure in lifecycle.closures if closure.organisation == code]
+    after = [day for day in days for end in closed[:1] if end < day < until]
+    if after:
+        yield Found(
+            withdrawn.order, withdrawn.where, f"withdraw: {code} has figures about "
+            f"{max(after)}, after it closed on {closed[0]}, which {withdrawn.record} carries "
+            "on; without it nothing would",
+        )  # fmt: skip
+
+
+def _days(stored: Iterable[date], batch: Iterable[date]) -> set[date]:
+    return {*stored, *batch}
