@@ -66,12 +66,13 @@ params AS (
         || (SELECT ': the first became known on ' || MIN(day) FROM first_known)
     END) IS NULL
 ),
--- Each figure's version valid at as_at, found through the figures to reconcile.
+-- Each figure's version valid at as_at, found through the figures to reconcile (params
+-- first, so that its checks run even when there are no figures at all).
 figures AS (
     SELECT v.record_id, v.account, v.measure, v.unit, v.amount_pence, v.count, v.position,
            r.rule, r.complete, r.tolerance, v.source, v.locator
-    FROM reconciled_figures AS r
-    CROSS JOIN params AS p
+    FROM params AS p
+    CROSS JOIN reconciled_figures AS r
     CROSS JOIN postings AS v ON v.record_id = r.figure_id
     WHERE v.financial_year = p.year
       AND v.as_at <= p.as_at AND (v.valid_to IS NULL OR v.valid_to > p.as_at)

@@ -40,7 +40,7 @@ params AS (
         COALESCE(:as_at, date('now')) AS as_at,
         COALESCE(:account, 'specialised-commissioning') AS account
     WHERE view_error(CASE
-        WHEN :account NOT IN (SELECT code FROM organisations) THEN
+        WHEN :account IS NOT NULL AND :account NOT IN (SELECT code FROM organisations) THEN
             'unknown organisation ''' || :account || '''' || COALESCE(
                 ' (did you mean ''' || (SELECT code FROM organisations
                                         WHERE lower(code) = lower(:account) LIMIT 1) || '''?)',

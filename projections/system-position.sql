@@ -54,7 +54,7 @@ params AS (
            COALESCE(:as_at, date('now')) AS as_at,
            COALESCE(:system, 'commissioning-system') AS system
     WHERE view_error(CASE
-        WHEN :system NOT IN (SELECT code FROM organisations) THEN
+        WHEN :system IS NOT NULL AND :system NOT IN (SELECT code FROM organisations) THEN
             'unknown organisation ''' || :system || '''' || COALESCE(
                 ' (did you mean ''' || (SELECT code FROM organisations
                                         WHERE lower(code) = lower(:system) LIMIT 1) || '''?)',

@@ -4,6 +4,7 @@ reported figures, late-registered organisations and corrections."""
 
 from datetime import date, timedelta
 
+import pytest
 from factories import (
     allocation,
     baseline,
@@ -237,4 +238,32 @@ def test_the_views_agree_with_a_plain_reading_of_the_records(tmp_path_factory, h
     assert {r["code"]: r["forecast_pence"] for r in deficits if r["row"] == "itemised"} == (
         expected_forecasts(history, day)
     )
+    ledger.close()
+
+
+def test_a_replay_to_before_the_organisations_were_known_answers_as_the_full_store(tmp_path):
+    """An auditor replays the ledger to 31 March 2013, before any organisation, transfer,
+    plan or reported figure was known, and asks for 2013-14: each view says no such
+    figures were recorded, as the full store asked as at that day does, rather than
+    answering an empty table (reconciliation) or a row of zeros (specialised-net-change,
+    system-position), which it did when the views held no organisations or figures."""
+    history = [
+        *world(),
+        allocation(),
+        transfer(as_at="2013-08-01"),
+        plan(as_at="2013-05-01"),
+        figure("total", "ccg-total", amount="£849,204k", components=["alloc-06H"]),
+    ]
+    ledger = new_store(tmp_path / "ledger.db", history)
+    caught_up(ledger, tmp_path / "full.db").close()
+    replay(ledger, tmp_path / "then.db", known_by="2013-03-31")
+    said = {
+        "reconciliation": "no figures that name their components recorded for 2013-14",
+        "specialised-net-change": "no transfers or reported net changes recorded for 2013-14",
+        "system-position": "no plans, forecasts or limits recorded for 2013-14",
+    }
+    for name, message in said.items():
+        for views, as_at in [("full.db", {"as_at": "2013-03-31"}), ("then.db", {})]:
+            with pytest.raises(ProjectionError, match=message):
+                view(tmp_path / views, name, year="2013-14", **as_at)
     ledger.close()
