@@ -253,6 +253,19 @@ def test_audit_of_a_service_an_icb_has_none_of_says_which_it_has(ledger):
     )
 
 
+def test_audit_of_a_service_before_it_was_known_says_when_it_became_known(ledger):
+    """An auditor asks for QHM's core allocation as known a year before the workbooks:
+    it has a core allocation, so the answer is when it became known, not that QHM has
+    none of the core service while naming core among the services it has."""
+    early = ledger("audit", "QHM", "allocation", "--year", YEAR, "--service", "core",
+                   "--as-at", "2024-03-01")  # fmt: skip
+    assert early.exit_code == 1
+    assert early.stderr == (
+        f"Error: nothing of QHM's allocation of the core service for {YEAR} was known by "
+        f"2024-03-01: the first record of it became known on {KNOWN}\n"
+    )
+
+
 def test_the_views_show_each_postings_step(ledger):
     rows = view(ledger.views, "audit", account="QOQ", year=YEAR, service="core", as_at=KNOWN)
     assert [(row["record_id"], row["service"], row["step"]) for row in rows] == [

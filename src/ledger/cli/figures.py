@@ -103,10 +103,11 @@ def audit(
         figure = (account, measure, found[0]["financial_year"] if found else year, iso(as_at))
         shown = with_errata(path, steps, figure, _originals(settings))
         if not shown:  # not even an erratum that took a record of it away
-            from ledger.explain.missing import nothing_recorded
+            from ledger.explain.missing import no_service, nothing_recorded
 
             if service is not None:
-                raise click.ClickException(_no_service(path, account, measure, year, service))
+                said = no_service(path, account, measure, year, service, iso(as_at))
+                raise click.ClickException(said)
             raise click.ClickException(nothing_recorded(path, account, measure, year, iso(as_at)))
         notes = source_notes(path) if fmt == "table" else None
     rows = [_step_row(step) for step in shown]
@@ -303,25 +304,6 @@ def _figure_rows(
         said = nothing_recorded(path, account, measure, year, as_at, lineage_as_at)
         raise click.ClickException(said)
     return rows
-
-
-def _no_service(path: str, account: str, measure: str, year: str | None, service: str) -> str:
-    """Why ``account`` has no ``measure`` of ``service``: which services it has."""
-    from ledger.views.projections import run
-
-    found = run(
-        path,
-        "SELECT DISTINCT service FROM postings WHERE account = :account AND measure = :measure"
-        " AND (:year IS NULL OR financial_year = :year) AND service IS NOT NULL"
-        " ORDER BY service",
-        {"account": account, "measure": measure, "year": year},
-    )
-    in_year = f" in {year}" if year else ""
-    has = ", ".join(row["service"] for row in found) or "none"
-    return (
-        f"no {measure} of the {service} service recorded for {account}{in_year}; "
-        f"services it has: {has}"
-    )
 
 
 def _originals(settings: Settings) -> Callable[[Sequence[str]], dict[str, dict[str, Any]]]:

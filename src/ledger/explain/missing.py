@@ -55,6 +55,38 @@ def nothing_recorded(
     return f"{said}; recorded for {whose}: {_recorded(path, [account, *predecessors])}"
 
 
+def no_service(
+    path: str | Path,
+    account: str,
+    measure: str,
+    year: str | None,
+    service: str,
+    as_at: str | None = None,
+) -> str:
+    """Why ``account`` has no ``measure`` of ``service`` (known by ``as_at``): when the
+    first of it became known, or which services it has."""
+    found = run(
+        path,
+        "SELECT service, MIN(as_at) AS first FROM postings WHERE account = :account"
+        " AND measure = :measure AND (:year IS NULL OR financial_year = :year)"
+        " AND service IS NOT NULL GROUP BY service ORDER BY service",
+        {"account": account, "measure": measure, "year": year},
+    )
+    first = {row["service"]: str(row["first"]) for row in found}
+    in_year = f" for {year}" if year else ""
+    if as_at is not None and first.get(service, as_at) > as_at:
+        return (
+            f"nothing of {account}'s {measure} of the {service} service{in_year} was known "
+            f"by {as_at}: the first record of it became known on {first[service]}"
+        )
+    has = ", ".join(first) or "none"
+    in_year = f" in {year}" if year else ""
+    return (
+        f"no {measure} of the {service} service recorded for {account}{in_year}; "
+        f"services it has: {has}"
+    )
+
+
 def _predecessors(lineage: Sequence[dict[str, Any]], account: str) -> list[str]:
     """Every organisation whose figures were carried on into ``account``, however far back."""
     found: set[str] = set()
