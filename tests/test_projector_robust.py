@@ -81,10 +81,13 @@ def test_a_figure_repeating_a_component_is_left_out_until_a_correction_reverses_
     [position] = append_unchecked(store, total | {"components": components})
     assert position == 8
 
+    # the one figure with components is left out, so the year has none to reconcile
+    none = (
+        "Error: no figures that name their components recorded for 2013-14 (recorded years: none)"
+    )
     viewed = ledger("view", "reconciliation", "-p", "year", "2013-14", "--format", "json")
-    assert viewed.exit_code == 0
-    assert json.loads(viewed.stdout) == []  # the one figure with components is left out
-    assert viewed.stderr == LEFT_OUT + "\n"
+    assert (viewed.exit_code, viewed.stdout) == (1, "")
+    assert viewed.stderr == LEFT_OUT + "\n" + none + "\n"
     budgets = ledger("view", "ccg-budgets", "-p", "year", "2013-14", "--format", "json")
     assert {row["code"]: row["allocation_pence"] for row in json.loads(budgets.stdout)} == {
         "05Q": 0,
@@ -111,7 +114,7 @@ def test_a_figure_repeating_a_component_is_left_out_until_a_correction_reverses_
     import_records(ledger, tmp_path, correction("drop-total", "total", as_at="2013-10-01"))
     assert failures(ledger) == (0, [])
     viewed = ledger("view", "reconciliation", "-p", "year", "2013-14")
-    assert (viewed.exit_code, viewed.stderr) == (0, "")
+    assert (viewed.exit_code, viewed.stderr) == (1, none + "\n")  # no longer left out
     assert ledger("views").stderr == ""
 
 
