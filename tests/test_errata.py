@@ -215,6 +215,33 @@ def test_log_shows_the_erratum_as_its_own_entry_unless_recorded_later(ledger, tm
         assert [r["id"] for r in json.loads(by_then.stdout)] == [r["id"] for r in shown]
 
 
+def test_log_judges_a_record_by_its_errata(ledger, tmp_path):
+    """The published allocations were first recorded as known on 30 September; an erratum
+    says 18 December. Asked what was known by 31 October, the log agrees with the views
+    (nothing), unless asked as the ledger stood before the erratum. A record an erratum
+    moves to another organisation is in that organisation's log too."""
+    with_erratum(ledger, tmp_path, erratum(set={"as_at": "2013-12-18"}))
+    imported(ledger, tmp_path / "more.jsonl", [
+        allocation("alloc-2", amount="£1m"),
+        erratum("fix-2", fixes="alloc-2", set={"account": "05Q"})])  # fmt: skip
+
+    def listed(*args):
+        result = ledger("log", "--kind", "allocation", *args, "--format", "json")
+        assert result.exit_code == 0, result.output
+        return [(row["id"], row["as_at"], row["account"]) for row in json.loads(result.stdout)]
+
+    assert listed("--as-at", "2013-10-31") == [("alloc-2", "2013-09-30", "06H")]
+    assert listed("--as-at", "2013-10-31", "--recorded-by", BEFORE) == [
+        ("alloc-06H", "2013-09-30", "06H"), ("alloc-2", "2013-09-30", "06H")]  # fmt: skip
+    assert listed("--as-at", "2013-12-18") == [
+        ("alloc-06H", "2013-09-30", "06H"), ("alloc-2", "2013-09-30", "06H")]  # fmt: skip
+    assert listed("--account", "05Q") == [("alloc-2", "2013-09-30", "06H")]
+    assert listed("--account", "05Q", "--recorded-by", BEFORE) == []
+    views = ledger("view", "ccg-budgets", "-p", "as_at", "2013-10-31", "--format", "json")
+    assert [(r["code"], r["allocation_pence"]) for r in json.loads(views.stdout)] == [
+        ("05Q", 100_000_000), ("06H", 0)]  # fmt: skip
+
+
 def audit_rows(ledger, *args):
     result = ledger("audit", *args, "--format", "json")
     assert result.exit_code == 0, result.output

@@ -190,7 +190,9 @@ def log(
     fmt: str,
 ) -> None:
     """List records in the order they were appended, as stored: an erratum is an entry of
-    its own (its as_at the day it was recorded), about the record it fixes.
+    its own (its as_at the day it was recorded), about the record it fixes. --as-at,
+    --account and --year judge a record as its errata (those recorded by --recorded-by)
+    leave it: one they say became known later is not listed as known earlier.
 
     \b
         ledger log --account 06H --year 2013-14
@@ -211,8 +213,9 @@ def log(
             _refuse_unknown_organisation(ledger, account)
         corrections = ledger.records_of_kinds(("correction",), ledger.last_position())
         in_force = corrections_in_force(corrections, wanted.as_at)
+        errata = ledger.records_of_kinds(("erratum",), ledger.last_position())
         records = _noting_sources(ledger.stored_records(), sources)
-        rows = list(log_rows(records, wanted, in_force))
+        rows = list(log_rows(records, wanted, in_force, errata))
         show_rows(rows, fmt, LOG_COLUMNS if fmt == "table" else None, sources=sources, title="log")
         show_head(ledger)
 

@@ -39,13 +39,23 @@ class LogFilter:
 
 
 def log_rows(
-    records: Iterable[StoredRecord], wanted: LogFilter, in_force: dict[str, str] | None = None
+    records: Iterable[StoredRecord],
+    wanted: LogFilter,
+    in_force: dict[str, str] | None = None,
+    errata: Iterable[dict[str, Any]] = (),
 ) -> Iterator[dict[str, Any]]:
     """Rows for the records that pass ``wanted``; a correction or an erratum counts as
-    being about the account and year of the record it corrects or fixes (as stored).
+    being about the account and year of the record it corrects or fixes. A record is
+    shown as stored, but judged as the ``errata`` recorded by ``wanted.recorded_by`` fix
+    it too: known when they say (a record they date later is not known by an earlier
+    day), and about the organisation and year they give as well as those it names.
     A record in ``in_force`` (see ``corrections_in_force``) says there what a correction
     did to it, so that it does not mislead when read alone."""
-    for row in _rows(records, wanted):
+    fixing: dict[str, list[dict[str, Any]]] = {}
+    for erratum in errata:
+        if wanted.recorded_by is None or str(erratum.get("recorded")) <= wanted.recorded_by:
+            fixing.setdefault(str(erratum.get("fixes")), []).append(erratum)
+    for row in _rows(records, wanted, fixing):
         stored = row.pop("stored")
         if row.pop("passes"):
             if stored.kind not in ("correction", "erratum"):
@@ -83,29 +93,58 @@ def _in_force_value(fields: dict[str, Any]) -> str:
     return _value(fields) or ""
 
 
-def _rows(records: Iterable[StoredRecord], wanted: LogFilter) -> Iterator[dict[str, Any]]:
-    targets: dict[str, dict[str, Any]] = {}
+def _rows(
+    records: Iterable[StoredRecord], wanted: LogFilter, fixing: dict[str, list[dict[str, Any]]]
+) -> Iterator[dict[str, Any]]:
+    targets: dict[str, list[dict[str, Any]]] = {}  # each record as stored, and as fixed
     for stored in records:
         row = _described(stored)
         if stored.kind in ("correction", "erratum"):
             named = stored.fields["corrects" if stored.kind == "correction" else "fixes"]
-            target = targets.get(named, {})
-            row["account"], row["counterparty"] = target.get("account"), target.get("counterparty")
-            row["financial_year"] = target.get("financial_year")
+            versions = targets.get(named, [{}])
+            row["account"], row["counterparty"] = _about(versions[0], "account", "counterparty")
+            row["financial_year"] = versions[0].get("financial_year")
+            about = [{**version, "as_at": row["as_at"]} for version in versions]
         else:
-            targets[stored.fields["id"]] = row
+            about = [row, *_fixed(stored.fields, fixing.get(row["id"]))]
+            targets[row["id"]] = about
         row["in_force"] = None
-        row["stored"], row["passes"] = stored, _passes(row, stored, wanted)
+        row["stored"] = stored
+        row["passes"] = _passes(about, stored, wanted)
         yield row
 
 
-def _passes(row: dict[str, Any], stored: StoredRecord, wanted: LogFilter) -> bool:
-    accounts = {row["account"], *(row["counterparty"] or "").split(", ")}
+def _about(row: dict[str, Any], *names: str) -> list[Any]:
+    return [row.get(name) for name in names]
+
+
+def _fixed(fields: dict[str, Any], errata: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """What the log judges of a record as its errata leave it (nothing when it has none,
+    or they withdraw it, or cannot be applied: check says so)."""
+    from ledger.records.models import RecordError, fixed_by_all
+
+    if not errata:
+        return []
+    try:
+        fixed = fixed_by_all(fields, errata)
+    except RecordError:
+        return []
+    return [] if fixed is None else [_judged(fixed)]
+
+
+def _passes(about: list[dict[str, Any]], stored: StoredRecord, wanted: LogFilter) -> bool:
+    """Whether a record passes: about the account and year asked for as stored or as
+    fixed, and known by the day asked for as its errata (the last of ``about``) date it."""
+    accounts = {
+        code
+        for row in about
+        for code in (row.get("account"), *(row.get("counterparty") or "").split(", "))
+    }
     return (
         (wanted.account is None or wanted.account in accounts)
         and (wanted.kind is None or stored.kind == wanted.kind)
-        and (wanted.year is None or row["financial_year"] == wanted.year)
-        and (wanted.as_at is None or row["as_at"] <= wanted.as_at)
+        and (wanted.year is None or wanted.year in {row.get("financial_year") for row in about})
+        and (wanted.as_at is None or str(about[-1].get("as_at")) <= wanted.as_at)
         and (
             wanted.recorded_by is None
             or stored.kind != "erratum"
@@ -131,16 +170,11 @@ def _described(stored: StoredRecord) -> dict[str, Any]:
 def describe(stored: StoredRecord) -> dict[str, Any]:
     """One log row: the common columns, filled in the way each kind reads best."""
     fields = stored.fields
-    kind = stored.kind
     row: dict[str, Any] = {
         "position": stored.position,
         "recorded": stored.recorded.isoformat(timespec="seconds"),
-        "as_at": fields.get("as_at") or fields.get("published") or fields.get("recorded"),
-        "kind": kind,
-        "id": fields["id"],
-        "account": fields.get("account") or fields.get("from") or fields.get("organisation"),
-        "counterparty": fields.get("to") or fields.get("against"),
-        "financial_year": fields.get("financial_year"),
+        **_judged(fields),
+        "kind": stored.kind,
         "period": fields.get("period"),
         "effective": fields.get("effective"),
         "amount_pence": fields.get("amount_pence"),
@@ -149,6 +183,21 @@ def describe(stored: StoredRecord) -> dict[str, Any]:
         "reason": fields.get("reason"),
         "source": fields.get("source"),
         "locator": fields.get("locator"),
+    }
+    return row
+
+
+def _judged(fields: dict[str, Any]) -> dict[str, Any]:
+    """What the log's filters read of a record: when it was known, its kind and id, the
+    organisations it is about and its year."""
+    kind = fields.get("kind")
+    row = {
+        "as_at": fields.get("as_at") or fields.get("published") or fields.get("recorded"),
+        "kind": kind,
+        "id": fields["id"],
+        "account": fields.get("account") or fields.get("from") or fields.get("organisation"),
+        "counterparty": fields.get("to") or fields.get("against"),
+        "financial_year": fields.get("financial_year"),
     }
     if kind == "organisation":
         row["account"] = fields["id"]
