@@ -56,8 +56,12 @@ def test_a_figure_naming_a_component_twice_is_refused(run, store, tmp_path, comp
         "(a figure adds or subtracts each record once)",
     )
     assert events_in(store) == 6
-    shown = run("view", "reconciliation", "-p", "year", "2013-14")
-    assert shown.exit_code == 0, shown.output
+    shown = run("view", "reconciliation", "-p", "year", "2013-14")  # the views still answer:
+    assert (shown.exit_code, shown.stderr) == (  # the one figure was refused
+        1,
+        "Error: no figures that name their components recorded for 2013-14 (recorded years: "
+        "none)\n",
+    )
 
 
 # -- item 19: what cannot be true is refused -------------------------------------------
