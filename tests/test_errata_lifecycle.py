@@ -90,3 +90,23 @@ def test_the_same_holds_for_an_erratum_of_a_record_in_its_own_file(run, tmp_path
         f"{path}:10: withdraw: 05Q has figures about 2014-04-01, after it closed on "
         "2014-03-31, which 05Q-into-06H carries on; without it nothing would",
     )
+
+
+def test_an_erratum_cannot_open_an_organisation_after_its_figures(run, tmp_path):
+    assert imported(run, tmp_path, "history.jsonl", [*world(), allocation()])[1].exit_code == 0
+    path, result = imported(run, tmp_path, "errata.jsonl", [
+        erratum("late-06H", "06H", set={"opened": "2014-04-01"})])  # fmt: skip
+    refused(result, f"{path}:1: set: the fixed record: opened: 06H has figures about "
+                    "2013-04-01, before it would open on 2014-04-01")  # fmt: skip
+
+
+def test_an_erratum_cannot_put_an_organisation_under_its_own_member(run, tmp_path):
+    """The CCG sector put under one of its CCGs: audit of that CCG would add up every
+    CCG (the sector is under it), and check did not see the circle."""
+    assert imported(run, tmp_path, "history.jsonl", [*world(), allocation()])[1].exit_code == 0
+    path, result = imported(run, tmp_path, "errata.jsonl", [
+        erratum("circle", "ccg-sector", set={"parent": "06H"})])  # fmt: skip
+    refused(result, f"{path}:1: set: the fixed record: parent: ccg-sector -> 06H -> "
+                    "ccg-sector is a circle: an organisation cannot be under itself")  # fmt: skip
+    audit = run("audit", "06H", "allocation", "--format", "json")
+    assert json.loads(audit.stdout)[-1]["after_pence"] == 84_920_400_000

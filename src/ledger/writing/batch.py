@@ -85,7 +85,8 @@ class NoRecords:
         return None
 
 
-CHANGE_KINDS = ("closure", "merger", "split")  # what ends an organisation or carries it on
+# What ends an organisation or carries it on, and organisations (for their parents).
+CHANGE_KINDS = ("closure", "merger", "split", "organisation")
 
 
 class Checker:

@@ -14,7 +14,12 @@ from datetime import date
 from typing import Any
 
 from ledger.records.models import AnyRecord
-from ledger.records.reference import ClosureRecord, MergerRecord, SplitRecord
+from ledger.records.reference import (
+    ClosureRecord,
+    MergerRecord,
+    OrganisationRecord,
+    SplitRecord,
+)
 from ledger.writing.closing import closing_problems
 from ledger.writing.lifecycle import (
     Closure,
@@ -31,17 +36,19 @@ def note_fixed(
     lifecycle: Lifecycle, before: AnyRecord, after: AnyRecord | None, order: int, where: str
 ) -> None:
     """The record an erratum at ``order`` makes of ``before`` (None: it withdraws it)."""
-    lifecycle.replaced[before.id] = order
+    lifecycle.errata.replaced[before.id] = order
+    if isinstance(after, OrganisationRecord) and after.opened is not None:
+        lifecycle.errata.opened.append((after.id, after.opened, order, where))
     if after is not None:
         note_record(lifecycle, after, order, where)
     elif isinstance(before, ClosureRecord):
         closed = (before.organisation,)
-        lifecycle.withdrawn.append(Withdrawn(before.id, "closure", closed, order, where))
+        lifecycle.errata.withdrawn.append(Withdrawn(before.id, "closure", closed, order, where))
     elif isinstance(before, (MergerRecord, SplitRecord)):
         carried = tuple(before.predecessors) if isinstance(before, MergerRecord) else (
             before.organisation,
         )  # fmt: skip
-        lifecycle.withdrawn.append(Withdrawn(before.id, before.kind, carried, order, where))
+        lifecycle.errata.withdrawn.append(Withdrawn(before.id, before.kind, carried, order, where))
 
 
 def lifecycle_problems(
@@ -53,12 +60,15 @@ def lifecycle_problems(
     place of what they fix; the store's figures (``stored_uses``) are read only when the
     batch closes an organisation or withdraws a closure, merger or split."""
     _drop_replaced(lifecycle)
-    if lifecycle.withdrawn or any(closure.order is not None for closure in lifecycle.closures):
-        note_stored_uses(lifecycle, stored_uses())  # the batch may close what they use
+    changed = lifecycle.errata.withdrawn or lifecycle.errata.opened
+    if changed or any(closure.order is not None for closure in lifecycle.closures):
+        note_stored_uses(lifecycle, stored_uses())  # the batch may end what they use
     found = [
         *lifecycle.problems(opened),
         *closing_problems(lifecycle, opened),
         *_withdrawal_problems(lifecycle),
+        *_opened_after_uses(lifecycle),
+        *_parent_circles(lifecycle),
     ]
     return [_as_said(lifecycle, problem) for problem in found]
 
@@ -68,7 +78,7 @@ def _drop_replaced(lifecycle: Lifecycle) -> None:
     made of it (nothing, for one withdrawn)."""
 
     def kept(change: Closure | Merger) -> bool:
-        last = lifecycle.replaced.get(change.record)
+        last = lifecycle.errata.replaced.get(change.record)
         return last is None or last == change.order
 
     lifecycle.closures = [closure for closure in lifecycle.closures if kept(closure)]
@@ -78,7 +88,7 @@ def _drop_replaced(lifecycle: Lifecycle) -> None:
 def _as_said(lifecycle: Lifecycle, found: Found) -> Found:
     """A problem with the record an erratum makes is said as the erratum's other problems
     with it are ("set: the fixed record: ...")."""
-    errata = set(lifecycle.replaced.values())
+    errata = set(lifecycle.errata.replaced.values())
     if found.order not in errata or found.message.startswith("withdraw:"):
         return found
     return replace(found, message=f"set: the fixed record: {found.message}")
@@ -88,7 +98,7 @@ def _withdrawal_problems(lifecycle: Lifecycle) -> Iterator[Found]:
     """What withdrawing a closure, merger or split would leave wrong: an organisation that
     a merger or split still carries on no longer closes the day before, or figures about
     days after a closure that nothing carries on any more."""
-    for withdrawn in lifecycle.withdrawn:
+    for withdrawn in lifecycle.errata.withdrawn:
         for code in withdrawn.organisations:
             if withdrawn.kind == "closure":
                 yield from _still_carried(lifecycle, withdrawn, code)
@@ -123,6 +133,39 @@ def _left_after_closure(lifecycle: Lifecycle, withdrawn: Withdrawn, code: str) -
             f"{max(after)}, after it closed on {closed[0]}, which {withdrawn.record} carries "
             "on; without it nothing would",
         )  # fmt: skip
+
+
+def _opened_after_uses(lifecycle: Lifecycle) -> Iterator[Found]:
+    """An erratum that opens an organisation later than figures about it."""
+    for code, day, order, where in lifecycle.errata.opened:
+        days = _days(lifecycle.stored_uses.get(code, ()), lifecycle.uses.get(code, {}))
+        earlier = [used for used in days if used < day]
+        if earlier:
+            yield Found(order, where, f"opened: {code} has figures about {min(earlier)}, "
+                                      f"before it would open on {day}")  # fmt: skip
+
+
+def _parent_circles(lifecycle: Lifecycle) -> Iterator[Found]:
+    """An erratum's new parent that runs in a circle through the store's parents (one
+    through the batch's alone is the circle Lifecycle finds)."""
+    batch = {code: parent for code, (parent, _, _) in lifecycle.parents.items()}
+    parents = {**lifecycle.errata.stored_parents, **batch}
+    fixing = set(lifecycle.errata.replaced.values())
+    for code, (_, order, where) in lifecycle.parents.items():
+        circle = _circle(parents, code) if order in fixing else None
+        if circle and not set(circle) <= set(batch):
+            yield Found(order, where, f"parent: {' -> '.join(circle)} is a circle: an "
+                                      "organisation cannot be under itself")  # fmt: skip
+
+
+def _circle(parents: dict[str, str], code: str) -> list[str] | None:
+    """The parents from ``code`` back to itself, if they lead there."""
+    path = [code]
+    while path[-1] in parents and len(path) <= len(parents):
+        path.append(parents[path[-1]])
+        if path[-1] == code:
+            return path
+    return None
 
 
 def _days(stored: Iterable[date], batch: Iterable[date]) -> set[date]:

@@ -93,14 +93,24 @@ class Withdrawn:
 
 
 @dataclass
+class ByErrata:
+    """What the batch's errata make of the facts below (see fixed_lifecycle), and the
+    store's parents, which an erratum's new parent must not run in a circle with."""
+
+    replaced: dict[str, int] = field(default_factory=dict)  # id -> its last erratum's order
+    withdrawn: list[Withdrawn] = field(default_factory=list)
+    opened: list[tuple[str, date, int, str]] = field(default_factory=list)  # code, day, at
+    stored_parents: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class Lifecycle:
     closures: list[Closure] = field(default_factory=list)
     mergers: list[Merger] = field(default_factory=list)
     parents: dict[str, tuple[str, int, str]] = field(default_factory=dict)  # the batch's
     uses: dict[str, dict[date, Use]] = field(default_factory=dict)  # the batch's figures
     stored_uses: dict[str, set[date]] = field(default_factory=dict)
-    replaced: dict[str, int] = field(default_factory=dict)  # id -> its last erratum's order
-    withdrawn: list[Withdrawn] = field(default_factory=list)  # by the batch's errata
+    errata: ByErrata = field(default_factory=ByErrata)
 
     def use(self, code: str, effective: date, order: int, where: str, field_name: str) -> None:
         """A figure of the batch about ``code`` on ``effective`` (the first is kept)."""
@@ -264,7 +274,12 @@ def note_record(lifecycle: Lifecycle, record: AnyRecord, order: int, where: str)
 
 
 def note_stored_change(lifecycle: Lifecycle, fields: dict[str, Any]) -> None:
-    """A closure, merger or split recorded in the store (its fields as stored)."""
+    """A closure, merger or split recorded in the store, or an organisation's parent (its
+    fields as stored, errata applied)."""
+    if fields["kind"] == "organisation":
+        if isinstance(fields.get("parent"), str):
+            lifecycle.errata.stored_parents[str(fields["id"])] = fields["parent"]
+        return
     effective = date.fromisoformat(fields["effective"])
     if fields["kind"] == "closure":
         closure = Closure(fields["organisation"], effective, None, STORE, fields["id"])
