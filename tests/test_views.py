@@ -112,6 +112,26 @@ def test_baseline_is_the_budget_effective_and_known_at_its_dates(tmp_path):
         ask(tmp_path, ledger, "baseline", as_at="2013-11-01")  # not yet named
 
 
+def test_baseline_asked_before_its_known_date_counts_nothing_known_later(tmp_path):
+    """An auditor asks for the September baseline as at 5 November, before its known date
+    (18 December): the allocations published on 18 December were not known then, as a
+    replay of that day shows, so they are not in the baseline either."""
+    ledger = place(
+        tmp_path,
+        baseline(as_at="2013-11-01", known="2013-12-18"),
+        allocation("a-06H", as_at="2013-04-01"),
+        allocation("a-05Q", account="05Q", amount="£300m", as_at="2013-12-18"),
+    )
+    rows = ask(tmp_path, ledger, "baseline", as_at="2013-11-05")
+    assert by_code(rows, "baseline_pence", "known_now_pence", "change_pence") == {
+        "06H": (84_920_400_000, 84_920_400_000, 0),
+        "05Q": (0, 0, 0),  # published on 18 December
+        "11A": (0, 0, 0),
+    }
+    later = ask(tmp_path, ledger, "baseline", as_at="2013-12-31")
+    assert by_code(later, "baseline_pence")["05Q"] == (30_000_000_000,)
+
+
 def test_specialised_net_change_by_counterparty_against_the_reported_figure(tmp_path):
     ledger = place(
         tmp_path,
