@@ -7,7 +7,7 @@ import json
 from datetime import date
 
 import pytest
-from factories import SOURCE_ID, allocation, world, write_jsonl
+from factories import SOURCE_ID, allocation, organisation, world, write_jsonl
 from stores import ledger_on, plant
 
 TODAY = date.today().isoformat()
@@ -335,3 +335,54 @@ def test_check_finds_what_errata_made_in_a_store_written_before(ledger, tmp_path
         (reconcile, "total", "unexplained residual: overspend of ccg-sector in 2013-14, "
                              "residual £4,999,999.95, 1 of 1 components known"),
     ]  # fmt: skip
+
+
+# -- errata that only hold together -------------------------------------------------------
+
+LATE_SECTOR = organisation("nhs-whole", type="sector", as_at="2018-07-26")
+RENAMED = erratum("to-nhs-whole", fixes="ccgs", set={"account": "nhs-whole"})
+KNOWN_EARLIER = erratum("nhs-whole-known", fixes="nhs-whole", set={"as_at": "2013-04-01"})
+
+
+@pytest.mark.parametrize("where", ["stored", "batch"])
+def test_an_erratum_may_name_an_organisation_a_later_erratum_makes_known_in_time(
+    ledger, tmp_path, where
+):
+    """The published record's errata move two 2013 figures to an aggregate first recorded
+    as known in 2018, and a later line of the same file makes it known from 2013: a store
+    that held the figures before the errata were published refused them, though a new
+    store took the same lines in one import."""
+    figures = [COUNT, LATE_SECTOR]
+    errata = [RENAMED, KNOWN_EARLIER]
+    if where == "stored":
+        stored = ledger("import", str(write_jsonl(tmp_path / "figures.jsonl", figures)))
+        assert stored.exit_code == 0, stored.output
+    else:
+        ledger = fresh(tmp_path)
+        errata = [*world(), allocation(), *figures, *errata]
+    result = ledger("import", str(write_jsonl(tmp_path / "errata.jsonl", errata)))
+    assert result.exit_code == 0, result.output
+    assert errata_recorded(ledger) == ["to-nhs-whole", "nhs-whole-known"]
+    checked = ledger("check", "--format", "json")
+    assert json.loads(checked.stdout) == [], checked.stdout
+
+
+@pytest.mark.parametrize("where", ["stored", "batch"])
+def test_an_erratum_naming_an_organisation_known_later_is_still_refused(ledger, tmp_path, where):
+    records = [RENAMED]
+    if where == "stored":
+        stored = ledger(
+            "import", str(write_jsonl(tmp_path / "figures.jsonl", [COUNT, LATE_SECTOR]))
+        )
+        assert stored.exit_code == 0, stored.output
+    else:
+        ledger = fresh(tmp_path)
+        records = [*world(), allocation(), COUNT, LATE_SECTOR, RENAMED]
+    path = write_jsonl(tmp_path / "errata.jsonl", records)
+    result = ledger("import", str(path))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"{path}:{len(records)}: set: account: nhs-whole is known only from 2018-07-26, after "
+        "this record (as_at 2013-12-20); record it as known from then\n"
+        "Error: 1 problem found; nothing was recorded.\n"
+    )

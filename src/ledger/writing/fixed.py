@@ -3,6 +3,8 @@ it fixes is checked as if it were recorded where the erratum is (the source and 
 organisations it names, the record a correction corrects, a figure's components, its
 measure's unit). A stored record is fixed at once; one of the same batch, of which the
 checker keeps only a few facts, is read again from its line once the batch is over.
+What either names is looked up once the batch is over, as the batch's errata leave it
+(a later erratum may make the organisation it names known earlier).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from ledger.records.models import AnyRecord, RecordError, fixed_record, parse_re
 from ledger.writing.fixed_lifecycle import note_fixed
 from ledger.writing.lifecycle import Lifecycle
 from ledger.writing.lookup import Lookup
-from ledger.writing.references import References
+from ledger.writing.references import References, Say
 from ledger.writing.seen import Seen
 from ledger.writing.units import Units
 
@@ -43,6 +45,7 @@ class FixedRecords:
         self._units = units
         self._full = full
         self._later: list[tuple[int, Located]] = []  # errata of records of the batch
+        self._named_later: list[tuple[int, Located, Say]] = []  # stored records, as fixed
 
     def problems(self, item: Located, order: int) -> Iterator[str | None]:
         """What is wrong with the record that the erratum at ``order`` (one with no
@@ -58,12 +61,16 @@ class FixedRecords:
             note_fixed(self._lifecycle, target, None, order, item.where)
         else:
             yield from self._checked(
-                item, order, target, lambda: fixed_record(target.normalised(), _as_given(erratum))
+                item,
+                order,
+                target,
+                lambda: fixed_record(target.normalised(), _as_given(erratum)),
+                names_later=True,
             )
 
     def finish(self, refused: set[int]) -> Iterator[tuple[int, Located, str | None]]:
-        """(order, erratum, problem) for each erratum of a record of the batch that was
-        not ``refused`` already, reading those records again."""
+        """(order, erratum, problem) for each erratum not ``refused`` already: what the
+        records fixed name, and the checks of those of the batch, read again."""
         later = [(order, item) for order, item in self._later if order not in refused]
         wanted = {
             fixes: self._lookup.seen[fixes].where
@@ -71,6 +78,10 @@ class FixedRecords:
             if fixes in self._lookup.seen
         }
         found = self._full(wanted) if wanted and self._full else {}
+        for order, fixed, say in self._named_later:
+            if order not in refused:
+                for problem in self._references.problems(fixed, order, say):
+                    yield order, fixed, problem
         for order, item in later:
             record = found.get(_fixes(item))
             if record is not None:
@@ -79,7 +90,7 @@ class FixedRecords:
                     yield order, item, problem
 
     def _checked(
-        self, item: Located, order: int, before: AnyRecord, make: Make
+        self, item: Located, order: int, before: AnyRecord, make: Make, *, names_later: bool = False
     ) -> Iterator[str | None]:
         """The problems of the record ``make`` makes of ``before``, as a new record's."""
         erratum = item.record
@@ -97,7 +108,11 @@ class FixedRecords:
                 field = problem.split(":", 1)[0].split(" ", 1)[0]
                 return f"set: {problem}" if field in given else f"set: the fixed record: {problem}"
 
-            yield from self._references.problems(Located(item.where, fixed), order, say)
+            made = Located(item.where, fixed)
+            if names_later:  # a stored record's: once the batch's errata are all known
+                self._named_later.append((order, made, say))
+            else:
+                yield from self._references.problems(made, order, say)
             yield say(problem) if (problem := self._units.problem(fixed)) else None
         self._units.note_fixed(fixed, erratum.fixes)
         note_fixed(self._lifecycle, before, fixed, order, item.where)
