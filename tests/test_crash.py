@@ -7,6 +7,8 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pytest
+from factories import world
 from processes import ledger_process, many_allocations, run_ledger, store_with_world
 
 RECORDS = 60_000
@@ -53,3 +55,42 @@ def test_an_import_killed_while_writing_records_nothing(tmp_path):
         in budgets.stdout
     )
     assert run_ledger("--store", store, "--views", views, "check").returncode == 0
+
+
+def children_of(pid):
+    """The processes ``pid`` started (Linux's /proc), empty once it has none."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in children.read_text().split()] if children.exists() else []
+
+
+def still_running(pid):
+    """Whether ``pid`` runs (an ended process no one has reaped yet has ended)."""
+    status = Path(f"/proc/{pid}/status")
+    try:
+        return "\nState:\tZ" not in status.read_text()
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux's /proc")
+def test_an_import_killed_while_reading_leaves_no_process_behind(tmp_path):
+    """An operator kills an import with SIGKILL while it reads a large file: the worker
+    reading its pages went on waiting for ever, holding the store's file open."""
+    store = store_with_world(tmp_path)
+    big = many_allocations(tmp_path / "big.jsonl", "big", RECORDS)
+    process = ledger_process("--store", store, "import", str(big))
+    deadline = time.monotonic() + 60
+    while not children_of(process.pid) and process.poll() is None:
+        assert time.monotonic() < deadline, "the import started no worker"
+        time.sleep(0.01)
+    [worker] = children_of(process.pid)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 10
+    while still_running(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = still_running(worker)
+    if left:
+        os.kill(worker, signal.SIGKILL)
+    assert not left, "the import's worker outlived it"
+    assert event_count(store) == len(world())

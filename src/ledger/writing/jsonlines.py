@@ -12,6 +12,8 @@ import multiprocessing
 import os
 import re
 import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -26,6 +28,7 @@ from ledger.records.located import Located, Problem
 from ledger.records.models import AnyRecord, RecordError, parse_record
 
 IMPORT_SUFFIX = ".jsonl"
+PARENT_CHECK_SECONDS = 0.5  # how often a worker reading pages looks for its command
 # One record is a few hundred bytes; a line of a megabyte is not a record.
 LONGEST_LINE = 1_000_000
 # A record nests two deep (an object holding lists); the limit keeps Python's well away.
@@ -162,7 +165,7 @@ def line_reader(parallel: bool) -> Iterator[ReadPages]:
     # this process (not the store's connection, which it never touches).
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
-        max_workers=1, mp_context=context, initializer=_leave_interrupts_to_the_command
+        max_workers=1, mp_context=context, initializer=_start_worker
     ) as worker:
 
         def read(lines: Lines) -> Iterator[tuple[str, Outcome]]:
@@ -177,11 +180,22 @@ def line_reader(parallel: bool) -> Iterator[ReadPages]:
         yield read
 
 
-def _leave_interrupts_to_the_command() -> None:
+def _start_worker() -> None:
     """Ctrl-C reaches the worker too (it is in the terminal's process group): the
     command stops the import, and the worker, left to finish its page, is shut down with
-    it rather than print a traceback of its own."""
+    it rather than print a traceback of its own. A command killed outright is watched
+    for (see _end_with)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_end_with, args=(os.getppid(),), daemon=True).start()
+
+
+def _end_with(command: int) -> None:
+    """End the worker once the command that started it is gone (killed with SIGKILL, it
+    shuts nothing down): the worker would otherwise wait for ever to hand back a page no
+    one reads, holding the import file and the store's file open."""
+    while os.getppid() == command:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 def chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
