@@ -744,6 +744,29 @@ def test_every_reading_command_works_on_a_read_only_store_and_writing_says_so(
     assert fingerprint(shelf / "ledger.db") == before
 
 
+def test_a_new_views_database_in_a_folder_that_cannot_be_written_is_named(store, tmp_path):
+    """An analyst points --views into a shared folder they may only read: every reading
+    command gave a traceback (sqlite3.OperationalError: unable to open database file)."""
+    shelf = tmp_path / "shelf"
+    shelf.mkdir()
+    readers = [["view", "ccg-budgets"], ["audit", "06H", "allocation"], ["orgs", "06H"]]
+    with read_only(shelf):
+        found = [
+            ledger_in(tmp_path, "--store", "ledger.db", "--views", "shelf/views.db", *command)
+            for command in readers
+        ]
+        checked = ledger_in(tmp_path, "--store", "ledger.db", "--views", "shelf/v.db", "check")
+    said = (
+        "the views database shelf/views.db cannot be written (unable to open database "
+        "file); give another --views path in a folder you may write to"
+    )
+    for command, got in zip(readers, found, strict=True):
+        assert (got.returncode, got.stdout, got.stderr) == (1, "", f"Error: {said}\n"), command
+    assert checked.returncode == 1
+    assert "the views could not be built: " + said.replace("views.db", "v.db") in checked.stdout
+    assert list(shelf.iterdir()) == []
+
+
 @contextlib.contextmanager
 def small_disk(folder: Path, size: str = "2m") -> Iterator[Path]:
     """A real filesystem of ``size`` mounted at ``folder`` (tmpfs; needs the right to

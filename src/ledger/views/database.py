@@ -61,7 +61,8 @@ class ViewsConnection:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.conn = sqlite3.connect(self.path)
+        with views_errors(self.path):  # a new file in a folder that cannot be written
+            self.conn = sqlite3.connect(self.path)
         self.conn.execute("PRAGMA busy_timeout = 30000")
         self._tables: Any = None
 
