@@ -27,6 +27,32 @@ def test_a_url_with_an_option_the_ledger_does_not_know_is_refused():
     )
 
 
+# A script writes postgresql://.../$DB?schema=$TEAM: with a variable unset, the store
+# was the server's postgres database, or its public schema, where another team's store
+# may be, and an import recorded there. (Port 1, where nothing listens: were the URL
+# taken as before, the command would fail there rather than write.)
+UNSAID = {
+    "/test?schema=": "postgresql://postgres@127.0.0.1:1/test?schema= gives an empty "
+    "schema: name it (schema=NAME), or leave ?schema= out to use public",
+    "/test?schema": "postgresql://postgres@127.0.0.1:1/test?... gives an empty schema: "
+    "name it (schema=NAME), or leave ?schema= out to use public",
+    "/test?schema=team&schema=": "postgresql://postgres@127.0.0.1:1/test?... gives "
+    "schema= 2 times: give it once",
+    "/?schema=team": "postgresql://postgres@127.0.0.1:1/?schema=team names no database: "
+    "postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME]",
+    "": "postgresql://postgres@127.0.0.1:1 names no database: "
+    "postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME]",
+}
+
+
+@pytest.mark.parametrize("command", [["import", "events/"], ["log"]], ids=" ".join)
+@pytest.mark.parametrize("rest", UNSAID)
+def test_a_url_with_an_empty_database_or_schema_is_refused_not_taken_for_the_default(rest, command):
+    result = ledger("--store", f"postgresql://postgres@127.0.0.1:1{rest}", *command)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == f"Error: the store URL {UNSAID[rest]}\n"
+
+
 def test_a_server_that_cannot_be_reached_is_named_without_its_password():
     result = ledger("--store", "postgresql://analyst:s3cret@127.0.0.1:1/ledger", "log")
     assert result.exit_code == 1

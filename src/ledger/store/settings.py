@@ -50,11 +50,43 @@ def store_environment(store: str, *, reading: bool = False) -> dict[str, str]:
             "SQLITE_LOCK_TIMEOUT": lock_timeout,
         }
     url = _server_url(store)
-    query = parse_qs(url.query)
+    schema = _schema(store, url)
+    return common | {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "APPLICATION_RECORDER_TOPIC": (
+            "ledger.store.postgres_recorder:ChainedPostgresApplicationRecorder"
+        ),
+        "POSTGRES_DBNAME": _database(store, url),
+        "POSTGRES_HOST": url.hostname or "localhost",
+        "POSTGRES_PORT": str(url.port or 5432),
+        "POSTGRES_USER": unquote(url.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(url.password or ""),
+        "POSTGRES_SCHEMA": schema,
+        "POSTGRES_CONNECT_TIMEOUT": "5",
+        "POSTGRES_LOCK_TIMEOUT": lock_timeout,
+        # An import holds its transaction open while it checks the next chunk.
+        "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "120",
+    }
+
+
+def _schema(store: str, url: SplitResult) -> str:
+    """The schema a server's URL names, public if it names none. An empty or repeated
+    schema= is refused, not taken for public (where another team's store may be)."""
+    query = parse_qs(url.query, keep_blank_values=True)
     if set(query) - {"schema"}:
         unknown = ", ".join(sorted(set(query) - {"schema"}))
         raise StoreError(f"the store URL {shown(store)} has {unknown}: only schema= is understood")
-    schema = query.get("schema", ["public"])[0]
+    given = query.get("schema", ["public"])
+    if len(given) > 1:
+        raise StoreError(
+            f"the store URL {shown(store)} gives schema= {len(given)} times: give it once"
+        )
+    schema = given[0]
+    if not schema:
+        raise StoreError(
+            f"the store URL {shown(store)} gives an empty schema: name it (schema=NAME), "
+            "or leave ?schema= out to use public"
+        )
     if not _PLAIN_NAME.fullmatch(schema):
         raise StoreError(
             f"the store URL's schema {schema!r} is not a plain name: letters, digits and _, "
@@ -69,22 +101,16 @@ def store_environment(store: str, *, reading: bool = False) -> dict[str, str]:
             f"keeps in some of the store's statements and not in others: write it in lower "
             f"case, schema={schema.lower()}"
         )
-    return common | {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
-        "APPLICATION_RECORDER_TOPIC": (
-            "ledger.store.postgres_recorder:ChainedPostgresApplicationRecorder"
-        ),
-        "POSTGRES_DBNAME": url.path.lstrip("/") or "postgres",
-        "POSTGRES_HOST": url.hostname or "localhost",
-        "POSTGRES_PORT": str(url.port or 5432),
-        "POSTGRES_USER": unquote(url.username or "postgres"),
-        "POSTGRES_PASSWORD": unquote(url.password or ""),
-        "POSTGRES_SCHEMA": schema,
-        "POSTGRES_CONNECT_TIMEOUT": "5",
-        "POSTGRES_LOCK_TIMEOUT": lock_timeout,
-        # An import holds its transaction open while it checks the next chunk.
-        "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "120",
-    }
+    return schema
+
+
+def _database(store: str, url: SplitResult) -> str:
+    """The database a server's URL names; a URL naming none is refused rather than
+    taken for the server's postgres database."""
+    database = url.path.lstrip("/")
+    if not database:
+        raise StoreError(f"the store URL {shown(store)} names no database: {URL_FORM}")
+    return database
 
 
 def refuse_empty(store: str) -> None:
