@@ -1,6 +1,7 @@
 """A PostgreSQL store that cannot be opened says why in one line, at once where the server
 answers: nothing listening on the port, no such database, no such role, authentication
 refused; and, where nothing answers, that the server did not answer within the timeout.
+A store that fails part-way through a command is named too.
 
 The missing database and role are asked of the test server (tests/backends.py: skipped
 when it is absent, failed under LEDGER_REQUIRE_POSTGRES=1). A closed port needs no server.
@@ -20,9 +21,12 @@ from urllib.parse import urlsplit
 import pytest
 from backends import POSTGRES_URL, require_postgres
 from click.testing import CliRunner, Result
+from eventsourcing.persistence import OperationalError
+from factories import world, write_jsonl
 
 from ledger.cli import main
-from ledger.store.settings import store_environment
+from ledger.store.reading import LogReader
+from ledger.store.settings import shown, store_environment
 
 SERVER = urlsplit(POSTGRES_URL)
 HOST, PORT = SERVER.hostname or "localhost", SERVER.port or 5432
@@ -213,3 +217,29 @@ def test_a_server_that_never_answers_is_given_up_on_after_the_timeout():
         f"the server at 127.0.0.1 port {port} did not answer within {timeout} seconds\n"
     )
     assert int(timeout) - 0.5 < took < int(timeout) + 3
+
+
+# -- a server that stops while a command reads --------------------------------------------
+
+STOPPED = "terminating connection due to administrator command\nSSL connection has been closed"
+
+
+@pytest.mark.parametrize("command", [["log"], ["view", "ccg-budgets"], ["check"]], ids=" ".join)
+def test_a_store_that_fails_part_way_through_a_read_is_named(store, tmp_path, monkeypatch, command):
+    """An operator restarts the team's server while analysts read: check, view and log
+    said only "Error: terminating connection due to administrator command", not which
+    store went away nor that the command may be run again. A file says the same."""
+    views = str(tmp_path / "views.db")
+    records = write_jsonl(tmp_path / "world.jsonl", world())
+    assert CliRunner().invoke(main, ["--store", store, "import", str(records)]).exit_code == 0
+
+    def server_gone(self, *args):
+        raise OperationalError(STOPPED)
+
+    monkeypatch.setattr(LogReader, "records_after", server_gone)
+    result = CliRunner().invoke(main, ["--store", store, "--views", views, *command])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: the store at {shown(store)} failed part-way (terminating connection due to "
+        "administrator command SSL connection has been closed); run the command again\n"
+    )

@@ -38,7 +38,11 @@ class LedgerGroup(click.Group):
             try:
                 return super().invoke(ctx)
             except Exception as error:
-                told = _store_file_damaged(ctx.params, error) or error
+                told = (
+                    _store_file_damaged(ctx.params, error)
+                    or _store_failed(ctx.params, error)
+                    or error
+                )
                 if _told_to_the_user(told):
                     message = str(told) + files_from_the_environment(ctx, str(told))
                     raise click.ClickException(message) from error
@@ -61,6 +65,23 @@ def _store_file_damaged(params: dict[str, Any], error: Exception) -> Exception |
 
     store = params.get("store")
     return damaged_file(store, error) if store else None
+
+
+def _store_failed(params: dict[str, Any], error: Exception) -> Exception | None:
+    """A store that failed part-way through a command (a server stopped or restarted
+    while it was read), said with the store's name; the store's own errors say it."""
+    from eventsourcing.persistence import PersistenceError
+
+    from ledger.store.errors import StoreError
+    from ledger.store.settings import shown
+
+    store = params.get("store")
+    if not store or isinstance(error, StoreError) or not isinstance(error, PersistenceError):
+        return None
+    said = " ".join(str(error).split())
+    return StoreError(
+        f"the store at {shown(store)} failed part-way ({said}); run the command again"
+    )
 
 
 def _told_to_the_user(error: Exception) -> bool:
