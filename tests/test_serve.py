@@ -424,3 +424,53 @@ def test_the_views_catch_up_when_the_store_moves_on(ledger: Ledger, tmp_path: Pa
     assert moved.cli("import", str(extra)).exit_code == 0
     index = moved.get("/").text
     assert '<a href="/views/sources/serve-test-source">A source imported later</a>' in index
+
+
+def test_a_store_that_cannot_be_read_just_now_is_a_503_naming_it(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The team's server restarts while ``ledger serve`` runs: every page was a bare
+    "Internal Server Error" (a traceback in the log) until it was back. Now the page
+    says which store cannot be read, and the next page, once it can, is answered."""
+    from eventsourcing.persistence import OperationalError
+
+    from ledger.store.reading import LogReader
+
+    shutil.copy(ledger.store, tmp_path / "ledger.db")
+    moved = Ledger.__new__(Ledger)
+    moved.store, moved.views = str(tmp_path / "ledger.db"), str(tmp_path / "views.db")
+    moved.datasette = build(moved.store, moved.views)
+    page = "/views/sources.json"
+    assert moved.get(page).status_code == 200
+    away = tmp_path / "elsewhere.db"
+    shutil.move(moved.store, away)
+    gone = moved.get(page)
+    assert (gone.status_code, gone.json()["error"]) == (
+        503,
+        f"no ledger store at {moved.store} (create one with: ledger --store {moved.store} "
+        "import events/)",
+    )
+    shutil.move(away, moved.store)
+    assert moved.get(page).status_code == 200
+
+    source = {
+        "id": "serve-test-later", "kind": "source", "title": "A source imported later",
+        "publisher": "The tests", "published": "2014-03-01", "dated_by": "the test",
+        "covers": "2013-14",
+    }  # fmt: skip
+    extra = tmp_path / "extra.jsonl"
+    extra.write_text(json.dumps(source) + "\n", encoding="utf-8")
+    assert moved.cli("import", str(extra)).exit_code == 0
+
+    def server_gone(self: LogReader, *args: object) -> None:
+        raise OperationalError("terminating connection due to administrator command")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(LogReader, "records_after", server_gone)
+        failed = moved.get("/views/sources")
+    assert failed.status_code == 503
+    assert (
+        f"Error: the store at {moved.store} failed part-way (terminating connection due to "
+        "administrator command); load the page again"
+    ) in html.unescape(failed.text)
+    assert "serve-test-later" in moved.get(page).text

@@ -68,20 +68,17 @@ def _store_file_damaged(params: dict[str, Any], error: Exception) -> Exception |
 
 
 def _store_failed(params: dict[str, Any], error: Exception) -> Exception | None:
-    """A store that failed part-way through a command (a server stopped or restarted
-    while it was read), said with the store's name; the store's own errors say it."""
+    """A store that failed part-way through a command, said with the store's name (the
+    store's own errors say it already)."""
     from eventsourcing.persistence import PersistenceError
 
     from ledger.store.errors import StoreError
-    from ledger.store.settings import shown
+    from ledger.store.settings import failed_part_way
 
     store = params.get("store")
     if not store or isinstance(error, StoreError) or not isinstance(error, PersistenceError):
         return None
-    said = " ".join(str(error).split())
-    return StoreError(
-        f"the store at {shown(store)} failed part-way ({said}); run the command again"
-    )
+    return failed_part_way(store, error)
 
 
 def _told_to_the_user(error: Exception) -> bool:

@@ -113,6 +113,15 @@ def _database(store: str, url: SplitResult) -> str:
     return database
 
 
+def failed_part_way(
+    store: str, error: Exception, again: str = "run the command again"
+) -> StoreError:
+    """A store that failed part-way through a command (a server stopped or restarted
+    while it was read), said with the store's name and what to do (``again``)."""
+    said = " ".join(str(error).split())
+    return StoreError(f"the store at {shown(store)} failed part-way ({said}); {again}")
+
+
 def refuse_empty(store: str) -> None:
     if not store.strip():
         raise StoreError(

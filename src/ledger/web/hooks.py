@@ -22,6 +22,8 @@ from markupsafe import Markup
 
 from ledger.explain.missing import nothing_recorded
 from ledger.records.money import format_pounds
+from ledger.store.errors import StoreError
+from ledger.views.errors import ViewsError
 from ledger.views.projections import (
     Projection,
     ProjectionError,
@@ -151,8 +153,9 @@ def asgi_wrapper(datasette: Any) -> Callable[[App], App]:
                 await _refuse(datasette, scope, _READ_ONLY, send, status=405)
             elif scope["path"].startswith("/-/static"):
                 await app(scope, receive, send)
+            elif (behind := await _behind(site)) is not None:
+                await _refuse(datasette, scope, behind, send, status=503)
             else:
-                await asyncio.to_thread(site.refresh)
                 refused = _checked_parameters(datasette, scope)
                 refused = refused or await _checked_options(datasette, scope)
                 if refused is not None:
@@ -193,6 +196,17 @@ def _nowhere(datasette: Any, request: Any) -> str:
         SEARCH_DATABASE: {"tables": ["organisations"]},
     }
     return nowhere(raw.decode("utf-8", "replace").partition("?")[0], named)
+
+
+async def _behind(site: Site) -> str | None:
+    """Catch the views up with the store; why they could not be (the store cannot be
+    reached just now, the views cannot be written), or None. The page is not answered
+    from views that may be behind the store, and the next one tries again."""
+    try:
+        await asyncio.to_thread(site.refresh)
+    except (StoreError, ViewsError) as error:
+        return str(error)
+    return None
 
 
 async def _checked_options(datasette: Any, scope: Scope) -> str | None:

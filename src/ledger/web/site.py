@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from eventsourcing.persistence import PersistenceError
+
 from ledger.store.application import EventStore
+from ledger.store.settings import failed_part_way
 from ledger.views.projections import run
 from ledger.views.refresh import caught_up
 
@@ -64,10 +67,14 @@ class Site:
     _search: sqlite3.Connection | None = None
 
     def refresh(self) -> bool:
-        """Catch the views up with the store; True when they moved (or were rebuilt)."""
+        """Catch the views up with the store; True when they moved (or were rebuilt). A
+        store that fails part-way is a StoreError that names it."""
         with self._lock:
-            with EventStore(self.store, must_exist=True) as ledger:
-                views = caught_up(ledger, self.views)
+            try:
+                with EventStore(self.store, must_exist=True) as ledger:
+                    views = caught_up(ledger, self.views)
+            except PersistenceError as error:
+                raise failed_part_way(self.store, error, "load the page again") from error
             position = views.tracking.position
             views.close()
             stat = os.stat(self.views)
