@@ -556,6 +556,31 @@ def test_an_empty_views_path_or_output_name_is_one_error(store, tmp_path, comman
     assert (result.exit_code, result.stderr) == (1, f"Error: {message}\n")
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["view", "ccg-budgets"], ["rebuild"], ["replay"], ["query", "SELECT 1"], ["orgs", "06H"]],
+    ids=" ".join,
+)
+def test_a_views_path_that_is_a_server_url_is_refused_without_its_password(
+    store, tmp_path, monkeypatch, command
+):
+    """An analyst gives the team's server as --views too: the message repeated the
+    password (in a path, postgresql:/ana:s3cret@...), and where folders of those names
+    happened to be, a views database was made in them."""
+    url = "postgresql://ana:s3cret@db.example:5432/team"
+    folder = tmp_path / "postgresql:" / "ana:s3cret@db.example:5432"
+    folder.mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    result = ledger("--store", str(store), "--views", url, *command)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "Error: the views database is a SQLite file, not a server: "
+        "postgresql://ana:***@db.example:5432/team is a URL (--views or LEDGER_VIEWS); "
+        "give a file path\n"
+    )
+    assert list(folder.iterdir()) == []
+
+
 def test_replay_into_a_folder_is_one_error(store, tmp_path):
     (tmp_path / "folder").mkdir()
     result = ledger("--store", str(store), "replay", "--views", str(tmp_path / "folder"))

@@ -21,7 +21,7 @@ from ledger.store.files import (
     new_file_beside,
     sqlite_tables,
 )
-from ledger.store.settings import is_database_url
+from ledger.store.settings import is_database_url, shown
 from ledger.views.builds import SUFFIX, building_in, remove_files, remove_killed_builds
 from ledger.views.database import ViewsDatabase
 from ledger.views.errata import NeedsReplay
@@ -46,7 +46,7 @@ class Replayed:
 def caught_up(ledger: EventStore, path: str | Path) -> ViewsDatabase:
     """The views database at ``path``, up to date with the store (created or rebuilt
     from scratch when new or made by another version of the ledger)."""
-    path = _views_path(path)
+    path = views_path(path)
     _not_the_store(ledger, path)
     views = ViewsDatabase.open(path)
     try:
@@ -86,7 +86,7 @@ def replay(
     to position ``until``), keeping only records known by ``known_by`` (an ISO date) when
     given, and only errata recorded by ``recorded_by``. It replaces only a views
     database, unless ``force`` (and never the store)."""
-    path = _views_path(path)
+    path = views_path(path)
     _replaceable(ledger, path, force)
     remove_killed_builds(path)
     building = _building_beside(path)
@@ -113,9 +113,15 @@ def replay(
     return Replayed(events, known_by, rows, unprojected)
 
 
-def _views_path(path: str | Path) -> Path:
+def views_path(path: str | Path) -> Path:
+    """The views database's path, refusing an empty one or a URL (it is a SQLite file)."""
     if not str(path).strip():
         raise ViewsError("the views path given (--views or LEDGER_VIEWS) is empty: give a file")
+    if is_database_url(str(path)):  # Path() would fold its // and make it a file's path
+        raise ViewsError(
+            f"the views database is a SQLite file, not a server: {shown(str(path))} is a URL "
+            "(--views or LEDGER_VIEWS); give a file path"
+        )
     return Path(path)
 
 

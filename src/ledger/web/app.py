@@ -32,6 +32,7 @@ from ledger.views.read_limits import (
     stopped_by_sqlite,
 )
 from ledger.views.read_only import read_only, refusal, view_errors
+from ledger.views.refresh import views_path
 from ledger.web import hooks
 from ledger.web.addresses import ANSWERING_CSV, VIEW_NOTES
 from ledger.web.metadata import (
@@ -69,7 +70,7 @@ def build(store: str, views: str | Path) -> Datasette:
     # Datasette also has SQLite print the traceback of every Python function that raises:
     # view_error raising is how a view stops with its message, not a bug.
     sqlite3.enable_callback_tracebacks(False)
-    site = Site(store, Path(views), search_name=f"ledger-search-{next(_numbers)}")
+    site = Site(store, views_path(views), search_name=f"ledger-search-{next(_numbers)}")
     site.refresh()
     projections = load_projections()
     datasette = _LedgerDatasette(
