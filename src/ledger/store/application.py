@@ -42,7 +42,13 @@ from ledger.store.files import (
 )
 from ledger.store.hash_chain import HASHES_TABLE, ChainDamage, lost_table
 from ledger.store.lookup import RecordLookup
-from ledger.store.settings import is_database_url, refuse_empty, shown, store_environment
+from ledger.store.settings import (
+    is_database_url,
+    lock_timeout,
+    refuse_empty,
+    shown,
+    store_environment,
+)
 from ledger.store.soundness import SoundnessReader
 from ledger.store.totals import StoredTotals
 from ledger.store.transcoder import OrjsonTranscoder
@@ -101,9 +107,13 @@ def _waited_for_a_lock(error: Exception) -> bool:
 
 
 def _busy(error: Exception) -> StoreError:
+    """Another writer held the store longer than the wait; said in the same words on
+    either store (SQLite's and PostgreSQL's own are not)."""
+    seconds = int(lock_timeout())
+    waited = f"{seconds:,} second{'' if seconds == 1 else 's'}"
     return StoreError(
-        f"the store is busy with another writer ({error}); nothing was recorded, "
-        "and running the command again is safe"
+        f"the store is busy with another writer (this one waited {waited}, "
+        "LEDGER_LOCK_TIMEOUT); nothing was recorded, and running the command again is safe"
     )
 
 

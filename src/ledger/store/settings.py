@@ -39,7 +39,7 @@ def store_environment(store: str, *, reading: bool = False) -> dict[str, str]:
     LEDGER_LOCK_TIMEOUT seconds (default 30) for another to finish. A file is opened only
     to read when ``reading``."""
     refuse_empty(store)
-    lock_timeout = _lock_timeout()
+    wait = lock_timeout()
     common = {"TRANSCODER_TOPIC": "ledger.store.transcoder:OrjsonTranscoder"}
     if not is_database_url(store):
         return common | {
@@ -47,7 +47,7 @@ def store_environment(store: str, *, reading: bool = False) -> dict[str, str]:
             "APPLICATION_RECORDER_TOPIC": "ledger.store.recorders:ChainedSQLiteApplicationRecorder",
             # Always a URI of the path, so that no file name is read as SQLite options.
             "SQLITE_DBNAME": read_only_uri(store) if reading else writable_uri(store),
-            "SQLITE_LOCK_TIMEOUT": lock_timeout,
+            "SQLITE_LOCK_TIMEOUT": wait,
         }
     url = _server_url(store)
     schema = _schema(store, url)
@@ -63,7 +63,7 @@ def store_environment(store: str, *, reading: bool = False) -> dict[str, str]:
         "POSTGRES_PASSWORD": unquote(url.password or ""),
         "POSTGRES_SCHEMA": schema,
         "POSTGRES_CONNECT_TIMEOUT": "5",
-        "POSTGRES_LOCK_TIMEOUT": lock_timeout,
+        "POSTGRES_LOCK_TIMEOUT": wait,
         # An import holds its transaction open while it checks the next chunk.
         "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "120",
     }
@@ -161,7 +161,7 @@ _BAD_PORT = (
 LONGEST_LOCK_WAIT = 86_400
 
 
-def _lock_timeout() -> str:
+def lock_timeout() -> str:
     value = os.environ.get("LEDGER_LOCK_TIMEOUT", "30")
     # The digits 0-9 (int() reads others), and not thousands of them (int() refuses).
     if not (re.fullmatch("0*[0-9]{1,9}", value) and 1 <= int(value) <= LONGEST_LOCK_WAIT):
