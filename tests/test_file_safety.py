@@ -581,6 +581,26 @@ def test_a_views_path_that_is_a_server_url_is_refused_without_its_password(
     assert list(folder.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["export"], ["log", "--format", "csv"], ["chart", "06H", "allocation"]],
+    ids=" ".join,
+)
+def test_an_output_file_that_is_a_server_url_is_refused_without_its_password(
+    store, tmp_path, monkeypatch, command
+):
+    """To move the store to the team's server, an analyst tries export -o URL: the
+    message repeated the password (cannot write postgresql://ana:s3cret@...)."""
+    monkeypatch.chdir(tmp_path)
+    url = "postgresql://ana:s3cret@db.example:5432/team"
+    result = ledger("--store", str(store), "--views", "views.db", *command, "-o", url)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "Error: postgresql://ana:***@db.example:5432/team is a URL, not a file name: -o "
+        "writes a file (a store moves to a server by importing its export there)\n"
+    )
+
+
 def test_replay_into_a_folder_is_one_error(store, tmp_path):
     (tmp_path / "folder").mkdir()
     result = ledger("--store", str(store), "replay", "--views", str(tmp_path / "folder"))

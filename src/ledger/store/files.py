@@ -239,12 +239,25 @@ def new_file_beside(path: Path, suffix: str) -> Path:
     return Path(name)
 
 
+def _a_url(path: str) -> str | None:
+    """A path that is a URL (a server's, given as -o to move the store there), as it may
+    be printed, without its password; None for a file's path."""
+    from ledger.store.settings import is_database_url, shown  # settings reads this module
+
+    return shown(path) if is_database_url(path) else None
+
+
 def output_problem(path: str, *, store: str | None, force: bool) -> str | None:
     """Why an output file may not be written at ``path``, or None."""
     if not path.strip():
         return "the output file's name is empty: give a file"
     if store is not None and is_database_file(path, store):
         return f"{path} is the ledger's store: an output file never replaces it"
+    if url := _a_url(path):
+        return (
+            f"{url} is a URL, not a file name: -o writes a file (a store moves to a "
+            "server by importing its export there)"
+        )
     problem = folder_problem(path)
     if problem:
         return f"cannot write {path}: {problem}"
