@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 
-from factories import SOURCE_ID, allocation, world, write_jsonl
+import pytest
+from factories import SOURCE_ID, allocation, forecast, world, write_jsonl
 from test_batch_guards import closure, events_in, merger, refused
 
 NEXT_YEAR = allocation("alloc-05Q-2014", account="05Q", financial_year="2014-15")
@@ -110,3 +111,68 @@ def test_an_erratum_cannot_put_an_organisation_under_its_own_member(run, tmp_pat
                     "ccg-sector is a circle: an organisation cannot be under itself")  # fmt: skip
     audit = run("audit", "06H", "allocation", "--format", "json")
     assert json.loads(audit.stdout)[-1]["after_pence"] == 84_920_400_000
+
+
+def late_06h(erratum_id="late-06H", day="2014-01-01"):
+    return erratum(erratum_id, "06H", set={"as_at": day})
+
+
+def test_an_erratum_cannot_make_an_organisation_known_after_its_figures(run, store, tmp_path):
+    """06H made known from 2014 while its allocation stays known on 30 September 2013:
+    the views as at a day between would count a figure of an organisation they do not
+    know. Refused, naming the first record known earlier, as a new figure would be."""
+    assert imported(run, tmp_path, "history.jsonl", [*world(), allocation()])[1].exit_code == 0
+    path, result = imported(run, tmp_path, "errata.jsonl", [late_06h()])
+    refused(result, f"{path}:1: set: the fixed record: as_at: 06H would be known only from "
+                    "2014-01-01, after alloc-06H (recorded in the store), known on 2013-09-30, "
+                    "which names it in account: a record cannot be known before an "
+                    "organisation it names; make 06H known by 2013-09-30, or fix alloc-06H's "
+                    "as_at too")  # fmt: skip
+    assert events_in(store) == len(world()) + 1
+    typed = run("record", "erratum", "--fixes", "06H", "--set", "as_at=2014-01-01",
+                "--source", SOURCE_ID, "--locator", "note 1", "--reason", "wrong")  # fmt: skip
+    assert typed.exit_code == 1
+    assert "as_at: 06H would be known only from 2014-01-01, after alloc-06H" in typed.stderr
+    assert events_in(store) == len(world()) + 1
+
+
+def test_an_organisation_made_known_later_is_judged_with_the_figures_as_fixed(run, tmp_path):
+    """A figure an erratum (stored, or of the same file) makes known later still does not
+    stop its organisation being known later too; one earlier does."""
+    history = [
+        *world(),
+        allocation(),
+        erratum("late-alloc", "alloc-06H", set={"as_at": "2014-02-01"}),
+    ]
+    assert imported(run, tmp_path, "history.jsonl", history)[1].exit_code == 0
+    assert imported(run, tmp_path, "late.jsonl", [late_06h()])[1].exit_code == 0
+    both = [erratum("later-alloc", "alloc-06H", set={"as_at": "2014-05-01"}, recorded="2026-01-06"),
+            late_06h("later-06H", "2014-04-01") | {"recorded": "2026-01-06"}]  # fmt: skip
+    assert imported(run, tmp_path, "both.jsonl", both)[1].exit_code == 0
+    checked = run("check")
+    assert checked.exit_code == 0, checked.output
+    path, result = imported(run, tmp_path, "back.jsonl", [
+        forecast(as_at="2014-04-15"), late_06h("latest-06H", "2014-04-20") | {"recorded": "2026-01-07"}])  # fmt: skip
+    refused(result, f"{path}:2: set: the fixed record: as_at: 06H would be known only from "
+                    f"2014-04-20, after forecast-06H ({path}:1), known on 2014-04-15, which "
+                    "names it in account: a record cannot be known before an organisation it "
+                    "names; make 06H known by 2014-04-15, or fix forecast-06H's as_at too")  # fmt: skip
+
+
+@pytest.mark.parametrize("errata_first", [False, True])
+def test_an_organisation_made_known_later_in_its_own_file(run, tmp_path, errata_first):
+    """The organisation, a closure naming it and its erratum in one file, in either order
+    (an errata folder sorts before the others, and the closure is then refused too)."""
+    records = [*world(), closure("05Q", "2014-03-31", as_at="2013-06-01")]
+    late = erratum("late-05Q", "05Q", set={"as_at": "2013-08-01"})
+    lines = [late, *records] if errata_first else [*records, late]
+    path, result = imported(run, tmp_path, "all.jsonl", lines)
+    at, closed = (1, 7) if errata_first else (7, 6)
+    problems = [f"{path}:{at}: set: the fixed record: as_at: 05Q would be known only from "
+                f"2013-08-01, after 05Q-closed ({path}:{closed}), known on 2013-06-01, which "
+                "names it in organisation: a record cannot be known before an organisation "
+                "it names; make 05Q known by 2013-06-01, or fix 05Q-closed's as_at too"]  # fmt: skip
+    if errata_first:
+        problems.append(f"{path}:7: organisation: 05Q is known only from 2013-08-01, after "
+                        "this record (as_at 2013-06-01); record it as known from then")  # fmt: skip
+    refused(result, *problems)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date
-from functools import partial
 from typing import Any, Protocol
 
 from ledger.records.located import Located, Problem
@@ -175,8 +174,7 @@ class Checker:
         stored = self.store.records_of_kinds(CHANGE_KINDS, self.store_end)
         for fields in self.lookup.errata.stored_fixed(stored, self.store, self.store_end):
             note_stored_change(self.lifecycle, fields)
-        stored_uses = partial(self.store.record_fields, self.store_end)
-        for found in lifecycle_problems(self.lifecycle, self._opened, stored_uses):
+        for found in lifecycle_problems(self.lifecycle, self._opened, self.lookup.stored_fields):
             self._problems.append((found.order, Problem(found.where, found.message)))
 
     def _opened(self, code: str) -> date | None:

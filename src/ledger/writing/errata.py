@@ -4,7 +4,7 @@ recorded, and stays a valid record once fixed."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import suppress
 from typing import Annotated, Any, Protocol
 
@@ -157,19 +157,17 @@ class Errata:
         return self._stored.get(record_id, [])
 
     def stored_fixed(
-        self, stored: list[dict[str, Any]], store: StoredErrata, end: int
-    ) -> list[dict[str, Any]]:
+        self, stored: Iterable[dict[str, Any]], store: StoredErrata, end: int
+    ) -> Iterator[dict[str, Any]]:
         """Stored records' fields as the store's errata leave them (withdrawn ones left
         out; as stored if fixing one fails: check reports that)."""
-        fixed = []
         for fields in stored:
-            errata = self._stored_of(str(fields["id"]), store, end)
+            errata = self._stored_of(str(fields.get("id")), store, end)
             found: dict[str, Any] | None = fields
             with suppress(RecordError):
                 found = fixed_by_all(fields, errata) if errata else fields
             if found is not None:
-                fixed.append(found)
-        return fixed
+                yield found
 
     def same_day_problem(self, erratum: ErratumRecord, store: StoredErrata, end: int) -> str | None:
         """Another erratum of the same record, recorded the same day (stored or earlier in

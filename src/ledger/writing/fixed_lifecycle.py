@@ -3,7 +3,9 @@ merger, split or figure takes the place of the record it fixes, at the erratum's
 an erratum cannot close an organisation before its figures end, move a figure to an
 organisation that had closed, or take away the merger that carries figures on, any more
 than a new record could. The store's own errata are applied to its closures, mergers
-and splits before the batch is checked against them.
+and splits before the batch is checked against them (and to its figures, read when the
+batch may end what they use). fixed_known holds the rule for an organisation made known
+later.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ledger.records.reference import (
     SplitRecord,
 )
 from ledger.writing.closing import closing_problems
+from ledger.writing.fixed_known import known_after_naming, note_made_known, note_stored_naming
 from ledger.writing.lifecycle import (
     Closure,
     Found,
@@ -37,6 +40,7 @@ def note_fixed(
 ) -> None:
     """The record an erratum at ``order`` makes of ``before`` (None: it withdraws it)."""
     lifecycle.errata.replaced[before.id] = order
+    note_made_known(lifecycle, before, after, order, where)
     if isinstance(after, OrganisationRecord) and after.opened is not None:
         lifecycle.errata.opened.append((after.id, after.opened, order, where))
     if after is not None:
@@ -60,15 +64,19 @@ def lifecycle_problems(
     place of what they fix; the store's figures (``stored_uses``) are read only when the
     batch closes an organisation or withdraws a closure, merger or split."""
     _drop_replaced(lifecycle)
-    changed = lifecycle.errata.withdrawn or lifecycle.errata.opened
+    changed = lifecycle.errata.withdrawn or lifecycle.errata.opened or lifecycle.errata.known
     if changed or any(closure.order is not None for closure in lifecycle.closures):
-        note_stored_uses(lifecycle, stored_uses())  # the batch may end what they use
+        for fields in stored_uses():  # the batch may end what they use, or start it later
+            note_stored_uses(lifecycle, (fields,))
+            if lifecycle.errata.known:
+                note_stored_naming(lifecycle, fields)
     found = [
         *lifecycle.problems(opened),
         *closing_problems(lifecycle, opened),
         *_withdrawal_problems(lifecycle),
         *_opened_after_uses(lifecycle),
         *_parent_circles(lifecycle),
+        *known_after_naming(lifecycle),
     ]
     return [_as_said(lifecycle, problem) for problem in found]
 

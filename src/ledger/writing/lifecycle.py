@@ -92,15 +92,29 @@ class Withdrawn:
     where: str
 
 
+@dataclass(frozen=True)
+class Naming:
+    """The first record known on one day that names an organisation (``where`` is
+    STORE for a stored one)."""
+
+    record: str
+    field_name: str
+    order: int | None
+    where: str
+
+
 @dataclass
 class ByErrata:
-    """What the batch's errata make of the facts below (see fixed_lifecycle), and the
-    store's parents, which an erratum's new parent must not run in a circle with."""
+    """What the batch's errata make of the facts below (see fixed_lifecycle), the store's
+    parents, which an erratum's new parent must not run in a circle with, and the first
+    stored record naming each organisation an erratum makes known later (fixed_known)."""
 
     replaced: dict[str, int] = field(default_factory=dict)  # id -> its last erratum's order
     withdrawn: list[Withdrawn] = field(default_factory=list)
     opened: list[tuple[str, date, int, str]] = field(default_factory=list)  # code, day, at
+    known: list[tuple[str, date, int, str]] = field(default_factory=list)  # code, day, at
     stored_parents: dict[str, str] = field(default_factory=dict)
+    stored_naming: dict[str, tuple[date, Naming]] = field(default_factory=dict)
 
 
 @dataclass
@@ -110,6 +124,7 @@ class Lifecycle:
     parents: dict[str, tuple[str, int, str]] = field(default_factory=dict)  # the batch's
     uses: dict[str, dict[date, Use]] = field(default_factory=dict)  # the batch's figures
     stored_uses: dict[str, set[date]] = field(default_factory=dict)
+    naming: dict[str, dict[date, Naming]] = field(default_factory=dict)  # the batch's, by day
     errata: ByErrata = field(default_factory=ByErrata)
 
     def use(self, code: str, effective: date, order: int, where: str, field_name: str) -> None:
@@ -249,6 +264,8 @@ def _path(successors: dict[str, set[str]], start: str, goal: str) -> list[str] |
 
 def note_record(lifecycle: Lifecycle, record: AnyRecord, order: int, where: str) -> None:
     """What the organisation rules need to know of a record of the batch."""
+    if not isinstance(record, OrganisationRecord):
+        _note_naming(lifecycle, record, order, where)
     if isinstance(record, OrganisationRecord) and record.parent is not None:
         lifecycle.parents[record.id] = (record.parent, order, where)
     elif isinstance(record, ClosureRecord):
@@ -271,6 +288,17 @@ def note_record(lifecycle: Lifecycle, record: AnyRecord, order: int, where: str)
         for field_name, code in record.organisation_references():
             if field_name in USED_FIELDS:
                 lifecycle.use(code, record.effective, order, where, field_name)
+
+
+def _note_naming(lifecycle: Lifecycle, record: AnyRecord, order: int, where: str) -> None:
+    """The organisations a record of the batch names, on the day it became known (the
+    first of each day is kept, unless an erratum has since taken its place)."""
+    replaced = lifecycle.errata.replaced
+    for field_name, code in record.organisation_references():
+        on_days = lifecycle.naming.setdefault(code, {})
+        first = on_days.get(record.known_on())
+        if first is None or replaced.get(first.record, first.order) != first.order:
+            on_days[record.known_on()] = Naming(record.id, field_name, order, where)
 
 
 def note_stored_change(lifecycle: Lifecycle, fields: dict[str, Any]) -> None:

@@ -4,8 +4,8 @@ it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol
 
 from ledger.records.errata import ErratumRecord
 from ledger.records.models import AnyRecord
@@ -15,6 +15,8 @@ from ledger.writing.seen import Seen
 
 class StoredRecords(StoredErrata, Protocol):
     def get_record(self, record_id: str) -> AnyRecord | None: ...
+
+    def record_fields(self, up_to: int) -> Iterator[dict[str, Any]]: ...
 
 
 class Lookup:
@@ -35,6 +37,11 @@ class Lookup:
             stored = self.store.get_record(record_id)
             self.stored[record_id] = self.errata.fixed(stored, self.store, self._store_end())
         return self.stored[record_id]
+
+    def stored_fields(self) -> Iterator[dict[str, Any]]:
+        """Every stored record's fields, as the store's errata leave them."""
+        end = self._store_end()
+        return self.errata.stored_fixed(self.store.record_fields(end), self.store, end)
 
     def same_day_problem(self, record: AnyRecord) -> str | None:
         """For an erratum, another of its record recorded the same day changing a field
