@@ -111,4 +111,4 @@ def write_lock_held(store: str) -> Iterator[None]:
 def checks_run(store: str) -> int:
     """How many checks ``ledger check`` runs on a store: a SQLite store's file is checked
     too (SQLite's integrity check), which a server's store has no equal of."""
-    return 15 if store.startswith("postgresql://") else 16
+    return 16 if store.startswith("postgresql://") else 17

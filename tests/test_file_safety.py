@@ -706,7 +706,7 @@ def test_a_store_taken_out_of_wal_mode_is_read_whether_it_may_be_written_or_not(
     checked = ledger("--store", str(store), "--views", str(tmp_path / "a.db"), "check")
     assert (checked.exit_code, checked.stdout.splitlines()[-1]) == (
         0,
-        "No failures in 16 checks over 6 records.",
+        "No failures in 17 checks over 6 records.",
     )
     with contextlib.closing(sqlite3.connect(store)) as db:
         db.execute("PRAGMA journal_mode=DELETE")

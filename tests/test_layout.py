@@ -78,7 +78,7 @@ def test_a_store_written_before_the_layout_checks_clean(old_store, tmp_path):
     views = str(tmp_path / "views.db")
     result = ledger("--store", old_store, "--views", views, "check", "--expected-head", OLD_HEAD)
     assert result.exit_code == 0, result.output
-    assert result.stdout == "No failures in 16 checks over 531 records.\n"
+    assert result.stdout == "No failures in 17 checks over 531 records.\n"
     assert result.stderr == f"head: {OLD_HEAD} (position 531)\n"
 
 

@@ -65,7 +65,7 @@ def test_the_real_events_pass_every_check(tmp_path):
     assert CliRunner().invoke(main, [*common, "import", str(REPOSITORY / "events")]).exit_code == 0
     result = CliRunner().invoke(main, [*common, "check"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("No failures in 16 checks over ")
+    assert result.stdout.startswith("No failures in 17 checks over ")
 
 
 def test_a_merger_whose_predecessor_closes_the_day_before_passes(sqlite_store, tmp_path):
@@ -216,3 +216,27 @@ def test_a_closed_organisation_with_no_lineage_used_later_still_fails(sqlite_sto
         1,
         [("organisations open", "05Q is used on 2014-06-30, after it closed on 2014-03-31")],
     )
+
+
+def test_a_circle_of_parents_fails(sqlite_store, tmp_path):
+    """Import refuses a parent that leads back to its organisation, in a new record or an
+    erratum (test_errata_lifecycle.py); a store that holds one fails, each circle named
+    once with the organisations in it."""
+    ledger = ledger_with(sqlite_store, tmp_path)
+    circle = [organisation("07B", parent="07C"), organisation("07C", parent="07B"),
+              organisation("07D", parent="07D"), organisation("07E", parent="07B")]  # fmt: skip
+    assert ledger("import", str(write_jsonl(tmp_path / "circle.jsonl", circle))).exit_code == 1
+    under = {"id": "sector-under-06H", "kind": "erratum", "fixes": "ccg-sector",
+             "recorded": "2026-01-05", "set": {"parent": "06H"}, "reason": "typed wrongly",
+             "source": "board-paper-2013-11", "locator": "p9"}  # fmt: skip
+    plant(sqlite_store, *circle, under)
+    code, found = failures(ledger)
+    assert code == 1
+    assert [(row["check"], row["record"], row["message"]) for row in found] == [
+        ("parents have no circle", "06H",
+         "parent: 06H -> ccg-sector -> 06H is a circle: an organisation cannot be under itself"),
+        ("parents have no circle", "07B",
+         "parent: 07B -> 07C -> 07B is a circle: an organisation cannot be under itself"),
+        ("parents have no circle", "07D",
+         "parent: 07D -> 07D is a circle: an organisation cannot be under itself"),
+    ]  # fmt: skip

@@ -14,7 +14,7 @@ from eventsourcing.persistence import PersistenceError
 
 from ledger.explain.errata_check import Stored, errata_apply
 from ledger.explain.findings import Found, found_by
-from ledger.explain.lineage_checks import LINEAGE_CHECKS
+from ledger.explain.lineage_checks import LINEAGE_CHECKS, parents_have_no_circle
 from ledger.explain.reconcile_check import reported_figures_reconcile
 from ledger.explain.store_check import (
     CHAIN_CHECK,
@@ -264,6 +264,7 @@ def _views_match(ledger: EventStore, views_path: str | Path) -> list[Found]:
 VIEW_CHECKS: dict[str, Callable[[str | Path], list[Found]]] = {
     "transfers conserve money": _transfers_conserve_money,
     "organisations open": _organisations_open,
+    "parents have no circle": parents_have_no_circle,
     **LINEAGE_CHECKS,
     "versions count once": _versions_count_once,
     "one unit a measure": one_unit_a_measure,

@@ -1,7 +1,8 @@
 """The checks of how organisations end: each closes once, a merger's or split's
 predecessors close the day before it and are carried on once a day, and lineage never
-runs in a circle. Import refuses what would fail them (writing.closing, and
-writing.lifecycle for circles); these find it in a store written before it did, or past
+runs in a circle; and of how they sit under one another: parents never run in a circle.
+Import refuses what would fail them (writing.closing, and writing.lifecycle and
+fixed_lifecycle for circles); these find it in a store written before it did, or past
 import."""
 
 from __future__ import annotations
@@ -105,6 +106,34 @@ def _lineage_has_no_circle(views_path: str | Path) -> list[Found]:
                          AND l.weight_before = 0
         WHERE w.code = w.start
         ORDER BY w.start, w.way
+        """,
+    )
+
+
+def parents_have_no_circle(views_path: str | Path) -> list[Found]:
+    """Following parents up from an organisation never leads back to it (an organisation
+    under itself would count its own figures, and every one under it, again). Each
+    circle is named once, from its first code."""
+    return found_by(
+        views_path,
+        f"""
+        WITH RECURSIVE walk(start, code, way, depth) AS (
+            SELECT code, parent, code || ' -> ' || parent, 1
+            FROM organisations WHERE parent IS NOT NULL AND parent >= code
+            UNION ALL
+            SELECT w.start, o.parent, w.way || ' -> ' || o.parent, w.depth + 1
+            FROM walk AS w JOIN organisations AS o ON o.code = w.code
+            WHERE w.code <> w.start AND w.depth < {MAX_LINEAGE_DEPTH}
+              AND (o.parent = w.start
+                   OR (o.parent > w.start
+                       AND instr(' ' || w.way || ' ', ' ' || o.parent || ' ') = 0))
+        )
+        SELECT w.start AS record, o.source || ' ' || o.locator AS source,
+               'parent: ' || w.way || ' is a circle: an organisation cannot be under itself'
+               AS message
+        FROM walk AS w JOIN organisations AS o ON o.code = w.start
+        WHERE w.code = w.start
+        ORDER BY w.start
         """,
     )
 
