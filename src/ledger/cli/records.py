@@ -212,8 +212,8 @@ def log(
         if account is not None:
             _refuse_unknown_organisation(ledger, account)
         corrections = ledger.records_of_kinds(("correction",), ledger.last_position())
-        in_force = corrections_in_force(corrections, wanted.as_at)
         errata = ledger.records_of_kinds(("erratum",), ledger.last_position())
+        in_force = corrections_in_force(corrections, wanted, errata)
         records = _noting_sources(ledger.stored_records(), sources)
         rows = list(log_rows(records, wanted, in_force, errata))
         show_rows(rows, fmt, LOG_COLUMNS if fmt == "table" else None, sources=sources, title="log")

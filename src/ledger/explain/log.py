@@ -51,10 +51,7 @@ def log_rows(
     day), and about the organisation and year they give as well as those it names.
     A record in ``in_force`` (see ``corrections_in_force``) says there what a correction
     did to it, so that it does not mislead when read alone."""
-    fixing: dict[str, list[dict[str, Any]]] = {}
-    for erratum in errata:
-        if wanted.recorded_by is None or str(erratum.get("recorded")) <= wanted.recorded_by:
-            fixing.setdefault(str(erratum.get("fixes")), []).append(erratum)
+    fixing = errata_by_record(errata, wanted.recorded_by)
     for row in _rows(records, wanted, fixing):
         stored = row.pop("stored")
         if row.pop("passes"):
@@ -63,14 +60,35 @@ def log_rows(
             yield row
 
 
+def errata_by_record(
+    errata: Iterable[dict[str, Any]], recorded_by: str | None
+) -> dict[str, list[dict[str, Any]]]:
+    """The stored errata recorded by ``recorded_by`` (all, without it), by the record
+    they fix."""
+    fixing: dict[str, list[dict[str, Any]]] = {}
+    for erratum in errata:
+        if recorded_by is None or str(erratum.get("recorded")) <= recorded_by:
+            fixing.setdefault(str(erratum.get("fixes")), []).append(erratum)
+    return fixing
+
+
 def corrections_in_force(
-    corrections: Iterable[dict[str, Any]], as_at: str | None
+    corrections: Iterable[dict[str, Any]],
+    wanted: LogFilter,
+    errata: Iterable[dict[str, Any]] = (),
 ) -> dict[str, str]:
-    """For each corrected record, what its latest correction known by ``as_at`` (any,
-    without one) did: "reversed by X" or "replaced by X: value". ``corrections`` are the
-    stored corrections' fields in store order, so the later of two known on one day wins."""
+    """For each corrected record, what its latest correction known by ``wanted.as_at``
+    (any, without one) did: "reversed by X" or "replaced by X: value". ``corrections`` are
+    the stored corrections' fields in store order, so the later of two known on one day
+    wins; each is read as the ``errata`` recorded by ``wanted.recorded_by`` leave it
+    (known when they say, with the value they give; one they withdraw does nothing), as
+    the views read it."""
+    as_at, fixing = wanted.as_at, errata_by_record(errata, wanted.recorded_by)
     latest: dict[str, tuple[str, str]] = {}
-    for fields in corrections:
+    for stored in corrections:
+        fields = _as_fixed(stored, fixing.get(str(stored.get("id"))))
+        if fields is None:
+            continue
         known, target = fields.get("as_at"), fields.get("corrects")
         if not isinstance(known, str) or not isinstance(target, str):
             continue  # a hand-made store's; check names it
@@ -100,11 +118,13 @@ def _rows(
     for stored in records:
         row = _described(stored)
         if stored.kind in ("correction", "erratum"):
-            named = stored.fields["corrects" if stored.kind == "correction" else "fixes"]
+            own = _as_fixed(stored.fields, fixing.get(row["id"])) or stored.fields
+            named = own["corrects" if stored.kind == "correction" else "fixes"]
             versions = targets.get(named, [{}])
             row["account"], row["counterparty"] = _about(versions[0], "account", "counterparty")
             row["financial_year"] = versions[0].get("financial_year")
-            about = [{**version, "as_at": row["as_at"]} for version in versions]
+            known = _judged(own)["as_at"]  # a correction's, as its errata date it
+            about = [{**version, "as_at": known} for version in versions]
         else:
             about = [row, *_fixed(stored.fields, fixing.get(row["id"]))]
             targets[row["id"]] = about
@@ -121,15 +141,21 @@ def _about(row: dict[str, Any], *names: str) -> list[Any]:
 def _fixed(fields: dict[str, Any], errata: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     """What the log judges of a record as its errata leave it (nothing when it has none,
     or they withdraw it, or cannot be applied: check says so)."""
+    fixed = _as_fixed(fields, errata) if errata else None
+    return [] if fixed is None else [_judged(fixed)]
+
+
+def _as_fixed(fields: dict[str, Any], errata: list[dict[str, Any]] | None) -> dict[str, Any] | None:
+    """A record's fields as its errata leave it: None if they withdraw it, as stored if
+    it has none or they cannot be applied (check says so)."""
     from ledger.records.models import RecordError, fixed_by_all
 
     if not errata:
-        return []
+        return fields
     try:
-        fixed = fixed_by_all(fields, errata)
+        return fixed_by_all(fields, errata)
     except RecordError:
-        return []
-    return [] if fixed is None else [_judged(fixed)]
+        return fields
 
 
 def _passes(about: list[dict[str, Any]], stored: StoredRecord, wanted: LogFilter) -> bool:
