@@ -29,6 +29,7 @@ from ledger.records.models import (
     fixed_record,
     parse_record,
 )
+from ledger.records.unit_moves import unit_move_problem
 from ledger.writing.seen import Seen
 
 
@@ -58,8 +59,17 @@ def erratum_problem(erratum: ErratumRecord, target: Seen | AnyRecord) -> str | N
     try:
         fixed_record(target.normalised(), fields)
     except RecordError as error:
-        return "set: the fixed record is not valid: " + "; ".join(error.problems)
+        return not_valid(target.normalised(), erratum, error)
     return None
+
+
+def not_valid(target: dict[str, Any], erratum: ErratumRecord, error: RecordError) -> str:
+    """Why the record an erratum makes of ``target`` is not valid: for a figure moved to
+    another unit, what else to remove."""
+    given = {"fixes": erratum.fixes, "set": erratum.set, "unset": erratum.unset}
+    if problem := unit_move_problem(target, given):
+        return problem
+    return "set: the fixed record is not valid: " + "; ".join(error.problems)
 
 
 def _names_problem(erratum: dict[str, Any], kind: str) -> str | None:

@@ -15,6 +15,7 @@ from typing import Any
 from ledger.records.errata import ErratumRecord
 from ledger.records.located import Located
 from ledger.records.models import AnyRecord, RecordError, fixed_record, parse_record
+from ledger.writing.errata import not_valid
 from ledger.writing.fixed_lifecycle import note_fixed
 from ledger.writing.lifecycle import Lifecycle
 from ledger.writing.lookup import Lookup
@@ -98,7 +99,7 @@ class FixedRecords:
         try:
             fields = make()
         except RecordError as error:
-            yield "set: the fixed record is not valid: " + "; ".join(error.problems)
+            yield not_valid(before.normalised(), erratum, error)
             return
         fixed = None if fields is None else parse_record(fields)
         if fixed is not None:
