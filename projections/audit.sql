@@ -38,7 +38,9 @@
 --   amount_pence        this version's value
 --   delta_pence         the change this version makes to its side's value
 --   count               this version's value, for a count
---   percent             this version's value, for a percentage (exact decimal text)
+--   percent             this version's value, for a percentage: decimal text to 12
+--                        places, trailing zeros dropped (a spreadsheet's noise, as in
+--                        5.2799999999999944, is not shown)
 --   precedence          orders figures that supersede one another
 --   position            the store position of the record or correction
 --   financial_year      the financial year the figure is about
@@ -188,7 +190,11 @@ ways AS (
 SELECT
     x.as_at, x.effective, x.period, x.kind, x.record_id, x.version, x.correction_id,
     x.account, x.counterparty, x.side, x.is_void, x.unit, x.amount_pence, x.delta_pence,
-    x.count, x.percent, x.precedence, x.position, x.financial_year, x.reason, x.source,
+    x.count,
+    CASE WHEN ROUND(x.percent, 12) <> 0
+         THEN rtrim(rtrim(printf('%.12f', x.percent), '0'), '.')
+         WHEN x.percent IS NOT NULL THEN '0' END AS percent,
+    x.precedence, x.position, x.financial_year, x.reason, x.source,
     x.locator, x.carried, x.apportioned, x.counted_pence, x.service, x.step
 FROM ways AS x
 ORDER BY x.as_at, x.position, x.side, x.carried

@@ -66,9 +66,14 @@ live AS NOT MATERIALIZED (
            OR x.measure = 'qipp-shortfall-percent')
 ),
 -- SQLite takes the other columns of a MAX() group from the row holding the maximum.
+-- A percentage is shown to 12 decimal places, trailing zeros dropped: one read from a
+-- spreadsheet is a binary fraction whose last digits are noise (5.2799999999999944).
 latest AS (
-    SELECT account, measure, amount_pence, percent, period, as_at, source, locator,
-           MAX(precedence)
+    SELECT account, measure, amount_pence,
+           CASE WHEN ROUND(percent, 12) <> 0
+                THEN rtrim(rtrim(printf('%.12f', percent), '0'), '.')
+                WHEN percent IS NOT NULL THEN '0' END AS percent,
+           period, as_at, source, locator, MAX(precedence)
     FROM live GROUP BY account, measure
 )
 SELECT

@@ -119,8 +119,15 @@ live AS (
       AND x.is_void = 0
 ),
 -- SQLite takes the other columns of a MAX() group from the row holding the maximum.
+-- A sheet's percentage is a binary fraction whose last digits are rounding noise
+-- (0.052799999999999944 for 5.28%): it is shown to 12 decimal places, trailing zeros
+-- dropped: the digits a spreadsheet holds stay, the noise goes.
 latest AS (
-    SELECT account, measure, amount_pence, percent, MAX(precedence)
+    SELECT account, measure, amount_pence,
+           CASE WHEN ROUND(percent, 12) <> 0
+                THEN rtrim(rtrim(printf('%.12f', percent), '0'), '.')
+                WHEN percent IS NOT NULL THEN '0' END AS percent,
+           MAX(precedence)
     FROM live GROUP BY account, measure
 ),
 pivot AS (
