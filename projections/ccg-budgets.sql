@@ -11,6 +11,8 @@
 -- the penny and restating never changes a total. adjustments counts, for each
 -- organisation's own figures, those after the first. With compare, the same is done
 -- for a second year on the same boundaries, with the change and the percentage.
+-- Asked as at a day when some of a year's services were known and others not yet, the
+-- view notes which came later and when (and which of those known then changed later).
 --
 -- columns:
 --   code                the commissioner's ODS code (or the area team's, region's, england)
@@ -66,6 +68,24 @@ params AS (
         COALESCE(:as_at, date('now')) AS as_at,
         :effective AS effective,
         COALESCE(:group, 'ccg') AS grouping
+),
+-- Each year's parts (its services; one part before the ICB era): the day the first of
+-- each became known and the first day after as_at it changed. A year asked as at a day
+-- when some parts were known and others not yet is only part of the year: the view
+-- notes which parts were still to come and when they became known (later_parts).
+parts AS (
+    SELECT d.financial_year AS year, COALESCE(NULLIF(d.service, ''), '(no service)') AS part,
+           MIN(d.as_at) AS first,
+           MIN(CASE WHEN d.as_at > p.as_at THEN d.as_at END) AS changed,
+           MAX(d.as_at) AS last, p.as_at AS asked
+    FROM params AS p
+    JOIN allocation_days AS d ON d.financial_year IN (p.year, p.compare)
+    JOIN organisations AS o ON o.code = d.account AND o.type IN ('ccg', 'icb')
+    WHERE p.effective IS NULL OR d.effective <= p.effective
+    GROUP BY 1, 2
+),
+partial_years(message) AS (
+    SELECT later_parts(year, part, first, changed, last, asked) FROM parts GROUP BY year
 ),
 bounds AS (
     SELECT p.*,
@@ -123,6 +143,7 @@ bounds AS (
         'no commissioners'' allocations were known by ' || COALESCE(:as_at, date('now'))
         || (SELECT ': the first became known on ' || MIN(day) FROM first_known)
     END) IS NULL
+      AND NOT EXISTS (SELECT 1 FROM partial_years WHERE view_note(message) IS NOT NULL)
 ),
 -- The commissioners open on the boundaries' 1 April, as known by as_at.
 commissioners AS (

@@ -16,6 +16,8 @@
 -- totals are those of its ICBs added up; sheet_total_pence is the total the sheet prints
 -- on its own region or England row, for the services it prints one for (sheet_services),
 -- and sheet_difference_pence the ICBs' reported totals of those services less it.
+-- Asked as at a day when some of a year's services were known and others not yet, the
+-- view notes which came later and when (and which of those known then changed later).
 --
 -- columns:
 --   code                the ICB's ODS code (or the region's, or england)
@@ -73,6 +75,24 @@ params AS (
         || (SELECT ': the first became known on ' || MIN(day) FROM first_known)
     END) IS NULL
 ),
+-- The year's parts (its services, when all are asked for): the day the first of
+-- each became known and the first day after as_at it changed. A year asked as at a day
+-- when some parts were known and others not yet is only part of the year: the view
+-- notes which parts were still to come and when they became known (later_parts).
+parts AS (
+    SELECT d.financial_year AS year, COALESCE(NULLIF(d.service, ''), '(no service)') AS part,
+           MIN(d.as_at) AS first,
+           MIN(CASE WHEN d.as_at > p.as_at THEN d.as_at END) AS changed,
+           MAX(d.as_at) AS last, p.as_at AS asked
+    FROM params AS p
+    JOIN allocation_days AS d ON d.financial_year = p.year AND d.service <> ''
+    JOIN organisations AS o ON o.code = d.account AND o.type = 'icb'
+    WHERE p.service = 'all'
+    GROUP BY 1, 2
+),
+partial_years(message) AS (
+    SELECT later_parts(year, part, first, changed, last, asked) FROM parts GROUP BY year
+),
 bounds AS (
     SELECT p.*, substr(p.year, 1, 4) || '-04-01' AS boundary_day FROM params AS p
 ),
@@ -103,6 +123,7 @@ service_said AS (
         || COALESCE('; the first ' || b.service || ' allocation became known on '
                     || (SELECT day FROM year_services WHERE service = b.service), '')
     END) IS NULL
+      AND NOT EXISTS (SELECT 1 FROM partial_years WHERE view_note(message) IS NOT NULL)
 ),
 -- The ICBs open on the year's 1 April, as known by as_at.
 icbs AS (

@@ -32,8 +32,9 @@ NOTE = re.compile(
 
 
 def note(result) -> tuple[str, str] | None:
-    """The day a view's note says it was asked as at, and the day it names as the first."""
-    lines = result.stderr.splitlines()
+    """The day a view's note says it was asked as at, and the day it names as the first
+    (``result`` a command's result, or what it said on stderr)."""
+    lines = (result if isinstance(result, str) else result.stderr).splitlines()
     assert len(lines) <= 1, lines
     if not lines:
         return None
@@ -59,7 +60,11 @@ def test_a_view_asked_before_anything_it_reads_was_known_names_the_first_day(led
     before = ledger("view", name, *NEEDS.get(name, []), "-p", "as_at", day_before)
     assert note(before) == (day_before, first)
     known = ledger("view", name, *NEEDS.get(name, []), "-p", "as_at", first)
-    assert note(known) is None
+    # known that day, though perhaps only in part (icb-budgets' default year then is
+    # 2025-26, of which only the running costs were known: test_analyst_partial_year)
+    partly = [line for line in known.stderr.splitlines() if line.startswith("(only part of ")]
+    assert partly == [] or name == "icb-budgets", partly
+    assert note(known.stderr.replace("".join(f"{line}\n" for line in partly), "")) is None
     assert known.stdout.strip() != "(no rows)"
 
 

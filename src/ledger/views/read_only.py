@@ -8,6 +8,8 @@ import re
 import sqlite3
 from collections.abc import Sequence
 
+from ledger.views.later_parts import LaterParts
+
 # What a read-only statement may do; anything else (writing, ATTACH, a PRAGMA other than
 # those that describe tables, temporary tables, loading extensions) is refused.
 _ALLOWED_ACTIONS = {
@@ -55,7 +57,8 @@ def view_errors(connection: sqlite3.Connection, notes: list[str] | None = None) 
     stops the statement, and the message (kept in the list returned) is what the user
     sees, e.g. for parameters that make no sense together. And ``view_note(message)``,
     always NULL: a message that does not stop the view, kept in ``notes`` (once each)
-    for the user to see beside the answer, e.g. that nothing was known by its as_at."""
+    for the user to see beside the answer, e.g. that nothing was known by its as_at; and
+    the aggregate ``later_parts`` that words such a note for a year known only in part."""
     raised: list[str] = []
     # The message is said once, by the caller; SQLite is not to print it as a traceback
     # too (a library loaded in the same process may have asked it to).
@@ -72,6 +75,8 @@ def view_errors(connection: sqlite3.Connection, notes: list[str] | None = None) 
 
     connection.create_function("view_error", 1, view_error, deterministic=True)
     connection.create_function("view_note", 1, view_note, deterministic=True)
+    # typeshed knows only aggregates of one argument and an int result
+    connection.create_aggregate("later_parts", 6, LaterParts)  # type: ignore[arg-type]
     return raised
 
 
