@@ -1,8 +1,9 @@
 -- audit: every recorded change behind one organisation's figure, in known-date order
 --
 -- The versions of every record that moved the figure, known by as_at: for allocations
--- and drawdowns those of the organisation and of every organisation under it, for the
--- other measures the organisation's own. A correction appears as a new version of the
+-- and drawdowns those of the organisation and of every organisation under it (by parent,
+-- and for an area team or region the CCGs and ICBs placed under it on the year's 1
+-- April, as ccg-budgets groups them), for the other measures the organisation's own. A correction appears as a new version of the
 -- record it corrects. `ledger audit` adds each step's value before and after.
 --
 -- Lineage (allocations and drawdowns): the figure is restated onto the organisation's
@@ -75,25 +76,38 @@ WITH RECURSIVE params AS (
                 '')
     END) IS NULL
 ),
-family(code) AS (
+tree(code) AS (
     SELECT account FROM params
     UNION
     SELECT o.code FROM organisations AS o, params AS p
-    JOIN family AS f ON o.parent = f.code
+    JOIN tree AS f ON o.parent = f.code
     WHERE o.as_at <= p.as_at AND p.additive
+),
+-- An area team or region adds up the CCGs and ICBs placed under it (their parent is the
+-- sector): those it ever had, to find the year, and of those the ones under it on the
+-- year's 1 April (their latest membership by then, as ccg-budgets places them).
+members_ever(code) AS (
+    SELECT DISTINCT m.organisation
+    FROM params AS p
+    JOIN memberships AS m ON p.account IN (m.area_team, m.region)
+    JOIN organisations AS o ON o.code = m.organisation AND o.type IN ('ccg', 'icb')
+    WHERE p.additive AND m.as_at <= p.as_at
+),
+candidates(code) AS (
+    SELECT code FROM tree UNION SELECT code FROM members_ever
 ),
 known_lineage AS (
     SELECT l.* FROM lineage AS l, params AS p WHERE l.as_at <= p.lineage_as_at
 ),
--- The organisations whose figures were carried on into the family, however far back
+-- The organisations whose figures were carried on into the candidates, however far back
 -- (UNION keeps each once, so even a circle of lineage ends).
 reach(code) AS (
-    SELECT code FROM family
+    SELECT code FROM candidates
     UNION
     SELECT l.predecessor
     FROM reach AS r
     JOIN known_lineage AS l ON l.successor = r.code
-    WHERE l.predecessor NOT IN (SELECT code FROM family)
+    WHERE l.predecessor NOT IN (SELECT code FROM candidates)
 ),
 -- The year: the one asked for, or the latest in which a posting counts. Each organisation's
 -- postings of the measure are read from the latest year back, stopping at the first that
@@ -107,7 +121,7 @@ chosen AS (
             WHERE x.account = a.code AND x.measure = p.measure
               AND x.as_at <= p.as_at
               AND (:service IS NULL OR x.service = :service)
-              AND (p.additive OR a.code IN (SELECT code FROM family)
+              AND (p.additive OR a.code IN (SELECT code FROM tree)
                    OR x.effective >= (SELECT MIN(l.effective) FROM known_lineage AS l
                                       WHERE l.predecessor = a.code))
             ORDER BY x.financial_year DESC LIMIT 1))
@@ -129,6 +143,29 @@ chosen AS (
                      AND (:service IS NULL OR x.service = :service)))
         FROM reach AS a CROSS JOIN params AS p)
     END) IS NULL
+),
+placed AS (
+    SELECT m.organisation AS code, m.area_team, m.region,
+           ROW_NUMBER() OVER (
+               PARTITION BY m.organisation
+               ORDER BY m.effective <= substr(c.year, 1, 4) || '-04-01' DESC,
+                        CASE WHEN m.effective <= substr(c.year, 1, 4) || '-04-01'
+                             THEN m.effective END DESC,
+                        m.effective, m.position DESC
+           ) AS latest
+    FROM members_ever AS e
+    CROSS JOIN params AS p
+    CROSS JOIN chosen AS c
+    JOIN memberships AS m ON m.organisation = e.code
+    WHERE m.as_at <= p.as_at
+),
+-- The organisation, those under it, and the members it had that day: the family, whose
+-- figures count as they are; any other organisation's count as carried into it.
+family(code) AS (
+    SELECT code FROM tree
+    UNION
+    SELECT pl.code FROM placed AS pl, params AS p
+    WHERE pl.latest = 1 AND p.account IN (pl.area_team, pl.region)
 ),
 -- The rows that count, each with its organisation's running total after it.
 counted AS (

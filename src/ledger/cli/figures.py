@@ -73,7 +73,8 @@ def audit(
 
     MEASURE is allocation, plan, forecast, drawdown, qipp-plan, qipp-shortfall or the
     measure of a reported figure. For allocations and drawdowns an aggregate (such as
-    ccg-sector) adds up the organisations under it, and a successor counts, in any year,
+    ccg-sector) adds up the organisations under it, an area team or region (Y55) the CCGs
+    and ICBs under it on the year's 1 April, and a successor counts, in any year,
     the figures of every organisation merged into it (a split's part by its weights).
 
     \b

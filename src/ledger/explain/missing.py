@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ledger.explain.groupings import GROUPINGS, grouping_said
 from ledger.explain.timeline import ADDITIVE_MEASURES
 from ledger.views.projections import run
 
@@ -24,9 +25,13 @@ def nothing_recorded(
     """Why ``account`` has no ``measure`` (in ``year``, known by ``as_at``, through the
     mergers and splits known by ``lineage_as_at``, default ``as_at``): the message for the
     user."""
-    known = run(path, "SELECT 1 FROM organisations WHERE code = :code", {"code": account})
+    known = run(path, "SELECT type FROM organisations WHERE code = :code", {"code": account})
     if not known:
         return f"unknown organisation {account!r}"
+    if known[0]["type"] in GROUPINGS:
+        said = grouping_said(path, account, str(known[0]["type"]), measure, year, as_at)
+        if said:
+            return said
     lineage = run(path, "SELECT * FROM lineage ORDER BY effective, record_id, weight_before")
     predecessors = _predecessors(lineage, account)
     successors = [row for row in lineage if row["predecessor"] == account]
