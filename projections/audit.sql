@@ -167,6 +167,24 @@ family(code) AS (
     SELECT pl.code FROM placed AS pl, params AS p
     WHERE pl.latest = 1 AND p.account IN (pl.area_team, pl.region)
 ),
+-- The year's parts (an allocation's services): asked as at a day when some were known
+-- and others not yet, the view notes which came later and when (later_parts).
+parts AS (
+    SELECT c.year, COALESCE(NULLIF(x.service, ''), '(no service)') AS part,
+           MIN(x.as_at) AS first,
+           MIN(CASE WHEN x.as_at > p.as_at THEN x.as_at END) AS changed,
+           MAX(x.as_at) AS last, p.as_at AS asked
+    FROM reach AS a
+    CROSS JOIN params AS p
+    CROSS JOIN chosen AS c
+    JOIN postings AS x
+        ON x.account = a.code AND x.measure = p.measure AND x.financial_year = c.year
+    WHERE p.additive AND (:service IS NULL OR x.service = :service)
+    GROUP BY 2
+),
+partial_years(message) AS (
+    SELECT later_parts(year, part, first, changed, last, asked) FROM parts GROUP BY year
+),
 -- The rows that count, each with its organisation's running total after it.
 counted AS (
     SELECT x.*,
@@ -184,6 +202,7 @@ counted AS (
       AND (p.additive OR a.code IN (SELECT code FROM family)
            OR x.effective >= (SELECT MIN(l.effective) FROM known_lineage AS l
                               WHERE l.predecessor = a.code))
+      AND NOT EXISTS (SELECT 1 FROM partial_years WHERE view_note(message) IS NOT NULL)
 ),
 -- A predecessor's rows followed forward through the lineage into the family, its
 -- running totals before and after each row cut at every split on the way.

@@ -1,9 +1,9 @@
 """A year asked as at a day when only some of its parts were known is only part of the
 year: 2025-26 as known on 1 January 2024 is the ICBs' running costs (£828.3m), announced
 in June 2023, while the core, primary care, POD and specialised allocations came in March
-2025. ccg-budgets, icb-budgets and national-position answer with what was known, and say
-on stderr which parts were still to come and when they became known (JSON stays the data
-alone); a year wholly known by then says nothing more."""
+2025. ccg-budgets, icb-budgets, national-position and audit answer with what was known,
+and say on stderr which parts were still to come and when they became known (JSON stays
+the data alone); a year wholly known by then says nothing more."""
 
 from __future__ import annotations
 
@@ -24,9 +24,10 @@ def query(ledger, sql: str) -> list[dict]:
     return json.loads(ledger("query", sql, "--format", "json").stdout)
 
 
-def services(ledger, year: str) -> dict[str, dict]:
-    """Each service's allocations of ``year`` to commissioners: the first day one became
-    known, the first day after ASKED one changed, and the pence known by ASKED."""
+def services(ledger, year: str, account: str = "%") -> dict[str, dict]:
+    """Each service's allocations of ``year`` to commissioners (or to ``account``): the
+    first day one became known, the first day after ASKED one changed, and the pence
+    known by ASKED."""
     rows = query(
         ledger,
         "SELECT x.service, MIN(x.as_at) AS first,"
@@ -34,13 +35,14 @@ def services(ledger, year: str) -> dict[str, dict]:
         f" SUM(CASE WHEN x.as_at <= '{ASKED}' THEN x.delta_pence ELSE 0 END) AS known"
         " FROM postings AS x JOIN organisations AS o ON o.code = x.account"
         f" AND o.type IN ('ccg', 'icb') WHERE x.measure = 'allocation'"
-        f" AND x.financial_year = '{year}' GROUP BY x.service ORDER BY x.service",
+        f" AND x.financial_year = '{year}' AND x.account LIKE '{account}'"
+        " GROUP BY x.service ORDER BY x.service",
     )
     return {row["service"]: row for row in rows}
 
 
-def expected_note(ledger, year: str) -> str:
-    parts = services(ledger, year)
+def expected_note(ledger, year: str, account: str = "%") -> str:
+    parts = services(ledger, year, account)
     later = [name for name, part in parts.items() if part["first"] > ASKED]
     (day,) = {parts[name]["first"] for name in later}
     revised = [
@@ -118,3 +120,23 @@ def test_a_year_wholly_known_by_the_day_asked_has_no_note(ledger, args):
     result = ledger("view", *args, "--format", "json")
     assert json.loads(result.stdout)
     assert result.stderr == ""
+
+
+def test_an_audit_of_a_year_partly_known_says_which_parts_came_later(ledger):
+    for args in (
+        ["audit", "QOQ", "allocation", "--year", "2025-26", "--as-at", ASKED],
+        ["view", "audit", "-p", "account", "QOQ", "-p", "year", "2025-26", "-p", "as_at", ASKED],
+    ):
+        result = ledger(*args, "--format", "json")
+        rows = [row for row in json.loads(result.stdout) if row["kind"] != "erratum"]
+        assert [row.get("service", "running-costs") for row in rows] == ["running-costs"]
+        assert result.stderr == expected_note(ledger, "2025-26", "QOQ"), args
+    known = services(ledger, "2025-26", "QOQ")["running-costs"]["known"]
+    (row,) = json.loads(
+        ledger(
+            "audit", "QOQ", "allocation", "--year", "2025-26", "--as-at", ASKED, "--format", "json"
+        ).stdout
+    )
+    assert row["after_pence"] == known
+    whole = ledger("audit", "QOQ", "allocation", "--year", "2025-26", "--format", "json")
+    assert whole.stderr == ""

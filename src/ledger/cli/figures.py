@@ -21,7 +21,7 @@ from ledger.cli.common import (
     source_notes,
     views_recorded_by,
 )
-from ledger.cli.output import plural
+from ledger.cli.output import plural, visible
 from ledger.cli.values import ChainHash, date_option, stripped
 from ledger.records.kinds import SERVICES
 
@@ -96,10 +96,12 @@ def audit(
         raise click.ClickException(
             f"--service {service!r} is not a service; the services are {', '.join(SERVICES)}"
         )
+    notes: list[str] = []  # said on stderr, as view does: a year known only in part
     with views_recorded_by(settings, iso(recorded_by)) as path:
         found = _figure_rows(
-            path, account, measure, year, iso(as_at), allow_empty=True, service=service
-        )
+            path, account, measure, year, iso(as_at), allow_empty=True, service=service,
+            notes=notes,
+        )  # fmt: skip
         steps = timeline(found, measure)
         figure = (account, measure, found[0]["financial_year"] if found else year, iso(as_at))
         shown = with_errata(path, steps, figure, _originals(settings))
@@ -110,13 +112,15 @@ def audit(
                 said = no_service(path, account, measure, year, service, iso(as_at))
                 raise click.ClickException(said)
             raise click.ClickException(nothing_recorded(path, account, measure, year, iso(as_at)))
-        notes = source_notes(path) if fmt == "table" else None
+        sources = source_notes(path) if fmt == "table" else None
     rows = [_step_row(step) for step in shown]
     columns = ["as_at", "kind", "record", "account", "change", "after", "note", "source"]
     show_rows(
         rows, fmt, _with_unit(columns, steps) if fmt == "table" else None,
-        sources=notes, title=f"audit {account} {measure}",
+        sources=sources, title=f"audit {account} {measure}",
     )  # fmt: skip
+    for note in notes:
+        click.echo(f"({visible(note)})", err=True)
 
 
 @click.command()
@@ -286,10 +290,12 @@ def _figure_rows(
     allow_empty: bool = False,
     lineage_as_at: str | None = None,
     service: str | None = None,
+    notes: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """The audit rows of one figure in the views at ``path``: with a successor's, those
     of every organisation whose figures were carried into it by the mergers and splits
-    known by ``lineage_as_at`` (default: ``as_at``)."""
+    known by ``lineage_as_at`` (default: ``as_at``); what the view notes is added to
+    ``notes``."""
     from ledger.views.projections import bind, load_projections, run
 
     projection = load_projections()["audit"]
@@ -298,7 +304,7 @@ def _figure_rows(
     given |= {"as_at": as_at} if as_at else {}
     given |= {"lineage_as_at": lineage_as_at} if lineage_as_at else {}
     given |= {"service": service} if service else {}
-    rows = run(path, projection.sql, bind(projection, given))
+    rows = run(path, projection.sql, bind(projection, given), notes=notes)
     if not rows and not allow_empty:
         from ledger.explain.missing import nothing_recorded
 
