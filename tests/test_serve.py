@@ -76,7 +76,10 @@ def test_every_view_is_a_canned_query_described_by_its_header(ledger: Ledger) ->
     assert {query["name"] for query in queries} == set(projections)
     for query in queries:
         projection = projections[query["name"]]
-        assert html.escape(projection.description) in query["description_html"]
+        assert query["description"] == projection.description
+        assert all(
+            f"<code>{p.name}</code>" in query["description_html"] for p in projection.parameters
+        )
         assert query["params"] == [p.name for p in projection.parameters]
     assert "recorded_by" not in {p for query in queries for p in query["params"]}
 

@@ -4,6 +4,7 @@ the organisation search, and how much one answer may hold."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -39,6 +40,42 @@ def test_a_views_tab_is_titled_with_its_name_not_its_sql(ledger: Ledger) -> None
     assert _title(asked.text) == "ccg-budgets"
     own = ledger.get("/views", sql="SELECT code, name FROM organisations LIMIT 3")
     assert _title(own.text) == "views: SQL query"
+
+
+def _headings(page: str) -> list[str]:
+    """The page's h1 and h3 headings, as text."""
+    found = re.findall(r"<h([13])[^>]*>(.*?)</h\1>", page, re.DOTALL)
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", "", text)).split()) for _, text in found]
+
+
+# Every view with its defaults, and views that answer no rows (asked as at a day before
+# anything they read was known).
+_AUDIT = {"account": "13T", "measure": "allocation"}
+_EARLY = {"as_at": "2012-01-01"}
+HEADED = [(name, _AUDIT if name == "audit" else {}) for name in load_projections()] + [
+    ("ccg-budgets", _EARLY), ("drawdown", _EARLY), ("audit", _AUDIT | _EARLY),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "params"), HEADED, ids=str)
+def test_a_views_page_is_headed_with_its_name_and_what_it_shows(
+    ledger: Ledger, name: str, params: dict[str, str]
+) -> None:
+    """A view's page was headed "Custom SQL query returning 4 rows", as if the reader had
+    written SQL: it says which view it is, what the view shows and how many rows it gave."""
+    page = ledger.get(f"/views/{name}", **params)
+    assert page.status_code == 200, page.text[:300]
+    rows = ledger.view_rows(name, params)
+    counted = f"{len(rows):,} row{'s' if len(rows) != 1 else ''}" if rows else "no rows"
+    headings = _headings(page.text)
+    assert headings[0] == f"{name}: {load_projections()[name].description}"
+    assert headings[1] == f"{name}: {counted} (show its SQL)"
+    assert "Custom SQL query" not in page.text
+
+
+def test_a_query_of_ones_own_is_still_a_custom_sql_query(ledger: Ledger) -> None:
+    own = ledger.get("/views", sql="SELECT code FROM organisations LIMIT 3")
+    assert "Custom SQL query returning 3 rows" in _headings(own.text)[1]
 
 
 def _orgs(ledger: Ledger, text: str) -> set[str]:

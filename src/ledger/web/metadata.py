@@ -188,10 +188,12 @@ def canned_sql(projection: Projection) -> str:
 
 
 def canned_queries(projections: dict[str, Projection]) -> dict[str, dict[str, Any]]:
-    """One canned query per named view, described by its header comment."""
+    """One canned query per named view, described by its header comment: what it shows
+    (which heads its page) and its parameters."""
     return {
         name: {
             "title": name,
+            "description": projection.description,
             "sql": canned_sql(projection),
             "params": [parameter.name for parameter in projection.parameters],
             "hide_sql": True,  # long; "Show SQL" shows it
@@ -208,10 +210,7 @@ def _view_html(projection: Projection) -> str:
         for p in projection.parameters
     )
     parameters = f"<p>Leave a field empty for its default.</p><ul>{listed}</ul>" if listed else ""
-    return (
-        f"<p>{html.escape(projection.description)}</p>{parameters}"
-        "<p>Money is shown in pounds; the JSON and CSV give integer pence.</p>"
-    )
+    return f"{parameters}<p>Money is shown in pounds; the JSON and CSV give integer pence.</p>"
 
 
 def index_html(projections: dict[str, Projection], sources: Iterable[dict[str, Any]]) -> str:
