@@ -77,6 +77,42 @@ def test_a_view_with_nothing_to_note_shows_no_note_nor_one_from_an_earlier_page(
     assert _notes_shown(ledger.get("/views/postings").text) == []
 
 
+# Notes of other kinds: a baseline asked before all its figures were known (a partial
+# answer), a service not recorded for the year by the day asked.
+PARTIAL = [
+    ("baseline", {"as_at": "2013-11-30"}),
+    ("icb-budgets", {"year": "2025-26", "service": "specialised", "as_at": "2023-06-19"}),
+]
+
+
+@pytest.mark.parametrize(("name", "params"), NOTED + PARTIAL, ids=str)
+@pytest.mark.parametrize("shape", ["arrays", "objects"])
+def test_a_views_json_carries_the_notes_its_page_shows(
+    ledger: Ledger, name: str, params: dict[str, str], shape: str
+) -> None:
+    """The JSON of a view had its rows but not what the page says above them (nothing
+    was known by then, only what was known counts): a script reading it took "no rows"
+    for "none recorded". It carries them under "notes", its rows as Datasette shapes them."""
+    said = _notes_said(ledger, name, params)
+    assert said
+    answer = ledger.get(f"/views/{name}.json", **params, _shape=shape)
+    assert answer.status_code == 200, answer.text[:300]
+    assert (
+        answer.json()["notes"] == said == _notes_shown(ledger.get(f"/views/{name}", **params).text)
+    )
+    rows = ledger.get(f"/views/{name}.json", **params, _shape="array").json()
+    assert rows == ledger.view_rows(name, params)
+    if shape == "objects":
+        assert answer.json()["rows"] == rows
+
+
+def test_a_views_json_with_nothing_to_note_has_empty_notes(ledger: Ledger) -> None:
+    ledger.get("/views/ccg-budgets.json", as_at=EARLY)
+    answer = ledger.get("/views/ccg-budgets.json", year="2013-14", group="region").json()
+    assert answer["notes"] == [] and len(answer["rows"]) == 4
+    assert "notes" not in ledger.get("/views/postings.json", _size="1").json()
+
+
 def test_the_json_and_csv_stay_the_data_alone(ledger: Ledger) -> None:
     answer = ledger.get("/views/ccg-budgets.json", as_at=EARLY, _shape="array")
     assert answer.json() == []

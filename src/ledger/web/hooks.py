@@ -38,6 +38,7 @@ from ledger.web.addresses import ANSWERING_CSV, VIEW_NOTES, read_address
 from ledger.web.lost import TOO_LONG, nowhere
 from ledger.web.metadata import SEARCH_DATABASE, VIEWS_DATABASE, index_html
 from ledger.web.options import COLUMN_OPTIONS, option_problem
+from ledger.web.renderers import view_json
 from ledger.web.search import search_phrase, search_problem
 from ledger.web.site import Site
 
@@ -127,6 +128,18 @@ def extra_template_vars(datasette: Any) -> dict[str, Any]:
 def extra_body_script(datasette: Any) -> str | None:
     """The script that heads each column of money shown in pounds so (see its file)."""
     return _POUND_HEADINGS.read_text(encoding="utf-8") if _site(datasette) else None
+
+
+@hookimpl
+def register_output_renderer(datasette: Any) -> dict[str, Any] | None:
+    """Datasette's JSON, with a named view's notes (see ledger.web.renderers)."""
+    if _site(datasette) is None:
+        return None
+
+    def render(args: Any, data: Any, view_name: str, database: str, query_name: str | None) -> Any:
+        return view_json(args, data, view_name, database, query_name, datasette.ledger_projections)
+
+    return {"extension": "json", "render": render}
 
 
 @hookimpl
