@@ -25,6 +25,7 @@ class Ledger:
         self.store, self.views = str(folder / "ledger.db"), str(folder / "views.db")
         self.cli("import", str(REPOSITORY / "events"))
         self.datasette = build(self.store, self.views)
+        asyncio.run(self.datasette.invoke_startup())  # as ledger serve starts it
 
     def cli(self, *args: str) -> Any:
         result = CliRunner().invoke(main, ["--store", self.store, "--views", self.views, *args])

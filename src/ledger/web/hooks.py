@@ -35,6 +35,7 @@ from ledger.views.read_only import read_only
 from ledger.views.tables import TABLES
 from ledger.web import pages
 from ledger.web.addresses import ANSWERING_CSV, VIEW_NOTES, read_address
+from ledger.web.forms import asked_form, form_link, form_page, timeline_form
 from ledger.web.lost import TOO_LONG, nowhere
 from ledger.web.metadata import SEARCH_DATABASE, VIEWS_DATABASE, index_html
 from ledger.web.options import COLUMN_OPTIONS, option_problem
@@ -168,6 +169,8 @@ def asgi_wrapper(datasette: Any) -> Callable[[App], App]:
                 await app(scope, receive, send)
             elif (behind := await _behind(site)) is not None:
                 await _refuse(datasette, scope, behind, send, status=503)
+            elif form := asked_form(scope, datasette.ledger_projections):
+                await (await form_page(datasette, scope, receive, form)).asgi_send(send)
             else:
                 refused = _checked_parameters(datasette, scope)
                 refused = refused or await _checked_options(datasette, scope)
@@ -295,15 +298,21 @@ async def _refuse(
     await response.asgi_send(send)
 
 
-async def _error_response(datasette: Any, scope: Scope, message: str, status: int) -> Response:
-    """``message`` with ``status``, in JSON where Datasette answers in JSON."""
+async def _error_response(
+    datasette: Any, scope: Scope, message: str, status: int, form: tuple[str, str] | None = None
+) -> Response:
+    """``message`` with ``status``, in JSON where Datasette answers in JSON; a page of a
+    400 or 404 links to the form of the view it answers (``form``, or the view the
+    address names), filled in as given (a 405 or 503 is not the question's fault)."""
     address = read_address(scope)
     if address is not None and address.json:
         return Response.json({"ok": False, "error": message, "status": status}, status=status)
     title = {404: "Not found", 405: "Method not allowed"}.get(status, "Error")
-    page = await datasette.render_template(
-        "error.html", {"error": f"Error: {message}", "title": title, "status": status}
-    )
+    form = form or form_link(scope, datasette.ledger_projections)
+    context = {"error": f"Error: {message}", "title": title, "status": status}
+    if form is not None and status in (400, 404):
+        context |= {"ledger_form_link": form[0], "ledger_form_view": form[1]}
+    page = await datasette.render_template("error.html", context)
     return Response.html(page, status=status)
 
 
@@ -325,15 +334,17 @@ async def _timeline_page(datasette: Any, request: Any) -> Response:
     assert site is not None
     account, measure, year = (unquote(request.url_vars[k]) for k in ("account", "measure", "year"))
     as_at = request.args.get("as_at") or None
+    asked = {"account": account, "measure": measure, "year": year, "as_at": as_at or ""}
+    form = timeline_form(datasette.ledger_projections, list(asked.items()))
     try:
         steps = await asyncio.to_thread(
             pages.figure_timeline, site.views, account, measure, year, site.read_records, as_at
         )
     except ProjectionError as error:
-        return await _error_response(datasette, request.scope, str(error), 400)
+        return await _error_response(datasette, request.scope, str(error), 400, form)
     if not steps:  # why, as ledger audit says it
         why = await asyncio.to_thread(nothing_recorded, site.views, account, measure, year, as_at)
-        return await _error_response(datasette, request.scope, why, 404)
+        return await _error_response(datasette, request.scope, why, 404, form)
     cited = {step.source for step in steps}
     sources = {
         row["id"]: row for row in run(site.views, "SELECT * FROM sources") if row["id"] in cited
