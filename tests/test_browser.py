@@ -253,6 +253,40 @@ def test_a_reader_on_a_phone_reads_every_label_and_no_page_is_wider_than_it(
         page.close()
 
 
+# Pages whose tables hold long words (a source's file name and locator, a URL, a record
+# id), as a desktop window and a phone show them.
+LONG_WORDS = {
+    "timeline": "/-/timeline/13T/allocation/2013-14",
+    "timeline-icb": "/-/timeline/QOQ/allocation/2025-26",
+    "organisation": "/-/organisation/QHM",
+    "sources": "/views/sources",
+    "errata": "/views/errata",
+    "search": "/search/organisations?_search=gateshead",
+}
+
+
+@pytest.mark.parametrize("width", [1280, NARROW["width"]])
+def test_long_words_wrap_and_no_table_scrolls_sideways(
+    served: Served, browser: Any, width: int
+) -> None:
+    """At 1280 pixels a timeline's source column ran past the window: its source's file
+    name and locator ("data/ccg_allocations_2013_14_to_2015_16.csv: line 5") would not
+    wrap, nor the sources' and errata's long words. They wrap where they must."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        for name, path in LONG_WORDS.items():
+            page.goto(served.url + path)
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            scrolled = page.evaluate(
+                "[...document.querySelectorAll('.table-wrapper')]"
+                ".filter(wrapper => wrapper.scrollWidth > wrapper.clientWidth).length"
+            )
+            assert (wide, scrolled) == (width, 0), name
+            _photograph(page, f"fits-{width}-{name}")
+    finally:
+        page.close()
+
+
 def _labels_of_first_card(page: Any) -> list[str]:
     """What labels each cell of the page's first table row, shown as a card."""
     cells = page.locator("table.rows-and-columns tbody tr").first.locator("td").all()

@@ -48,7 +48,11 @@ CODE_COLUMNS = {
     "code", "account", "organisation", "predecessor", "successor", "counterparty",
     "against", "parent", "area_team", "region", "via",
 }  # fmt: skip
-_POUND_HEADINGS = Path(__file__).resolve().parent / "static" / "pound-headings.js"
+# The scripts of every page, in this order (see each file).
+_SCRIPTS = [
+    Path(__file__).resolve().parent / "static" / name
+    for name in ("pound-headings.js", "wrap-long-words.js")
+]
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
@@ -127,8 +131,11 @@ def extra_template_vars(datasette: Any) -> dict[str, Any]:
 
 @hookimpl
 def extra_body_script(datasette: Any) -> str | None:
-    """The script that heads each column of money shown in pounds so (see its file)."""
-    return _POUND_HEADINGS.read_text(encoding="utf-8") if _site(datasette) else None
+    """The scripts that head each column of money shown in pounds so, and let headings
+    wrap (see their files)."""
+    if _site(datasette) is None:
+        return None
+    return "\n".join(script.read_text(encoding="utf-8") for script in _SCRIPTS)
 
 
 @hookimpl
