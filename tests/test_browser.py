@@ -254,8 +254,12 @@ def test_a_reader_on_a_phone_reads_every_label_and_no_page_is_wider_than_it(
 
 
 # Pages whose tables hold long words (a source's file name and locator, a URL, a record
-# id), as a desktop window and a phone show them.
+# id) or long headings (carried_from, change_percent), as a desktop window and a phone
+# show them.
 LONG_WORDS = {
+    "view": "/views/ccg-budgets?year=2013-14&group=region",
+    "view-ccgs": "/views/ccg-budgets?year=2013-14",
+    "view-deficits": "/views/deficit-forecasts?year=2013-14",
     "timeline": "/-/timeline/13T/allocation/2013-14",
     "timeline-icb": "/-/timeline/QOQ/allocation/2025-26",
     "organisation": "/-/organisation/QHM",
@@ -265,13 +269,24 @@ LONG_WORDS = {
 }
 
 
+# The cells of dates and amounts whose text runs over more than one line.
+_BROKEN_WHOLE = """[...document.querySelectorAll("table.rows-and-columns td")].filter(cell => {
+    if (!/^(\\d{4}-\\d{2}-\\d{2}|£[\\d,.]+)$/.test(cell.innerText.trim())) return false;
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    return new Set([...range.getClientRects()].map(line => Math.round(line.top))).size > 1;
+}).map(cell => cell.innerText)"""
+
+
 @pytest.mark.parametrize("width", [1280, NARROW["width"]])
 def test_long_words_wrap_and_no_table_scrolls_sideways(
     served: Served, browser: Any, width: int
 ) -> None:
     """At 1280 pixels a timeline's source column ran past the window: its source's file
     name and locator ("data/ccg_allocations_2013_14_to_2015_16.csv: line 5") would not
-    wrap, nor the sources' and errata's long words. They wrap where they must."""
+    wrap, nor the sources' and errata's long words, and a view's headings kept each name
+    on one line (ccg-budgets by region ran 170 pixels past the window). They wrap where
+    they must; dates, codes and amounts stay whole."""
     page = browser.new_page(viewport={"width": width, "height": 900})
     try:
         for name, path in LONG_WORDS.items():
@@ -282,6 +297,7 @@ def test_long_words_wrap_and_no_table_scrolls_sideways(
                 ".filter(wrapper => wrapper.scrollWidth > wrapper.clientWidth).length"
             )
             assert (wide, scrolled) == (width, 0), name
+            assert page.evaluate(_BROKEN_WHOLE) == [], name
             _photograph(page, f"fits-{width}-{name}")
     finally:
         page.close()
