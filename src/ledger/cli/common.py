@@ -33,8 +33,27 @@ class Settings:
 pass_settings = click.make_pass_decorator(Settings)
 
 _UNITS = "ledger.units"
+_ON_INTERRUPT = "ledger.on_interrupt"
 _OUTPUT = "ledger.output"
 _FORCE = "ledger.force"
+
+
+def if_interrupted(outcome: str) -> None:
+    """What Ctrl-C leaves from now on in this command, as the line that says it is
+    interrupted will say (by default: nothing was recorded)."""
+    click.get_current_context().meta[_ON_INTERRUPT] = outcome
+
+
+def if_interrupted_writing(path: str) -> None:
+    """Ctrl-C while a file is written leaves no part of it (see store.files.output_file)."""
+    if_interrupted(f"{path} was not written; nothing was recorded")
+
+
+def interrupted_outcome(ctx: click.Context | None) -> str:
+    """What the command stopped by Ctrl-C left, as if_interrupted last said."""
+    from ledger.cli.starting import NOTHING_RECORDED
+
+    return str(ctx.meta.get(_ON_INTERRUPT, NOTHING_RECORDED)) if ctx else NOTHING_RECORDED
 
 
 def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
@@ -123,6 +142,7 @@ def show_rows(
         return
     from ledger.store.files import output_file as safe_output
 
+    if_interrupted_writing(output)
     with safe_output(output, store=store, force=force) as file:
         file.write(text + "\n")
     click.echo(f"Wrote {output}: {plural(len(rows), 'row')}.", err=True)
@@ -146,6 +166,7 @@ def _write_spreadsheet(
         if columns is not None
         else list(dict.fromkeys(key for row in rows for key in row))
     )
+    if_interrupted_writing(output)
     try:
         with safe_output(output, store=store, force=force, binary=True) as file:
             write_xlsx(rows, keys, units, file, title)
@@ -256,6 +277,7 @@ def output_file(path: str, settings: Settings, force: bool) -> Iterator[IO[str]]
     if path == "-":
         yield sys.stdout
         return
+    if_interrupted_writing(path)
     with safe_output(path, store=settings.store, force=force) as file:
         yield file
 

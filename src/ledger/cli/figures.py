@@ -15,6 +15,8 @@ from ledger.cli.common import (
     caught_up_views,
     force_option,
     format_option,
+    if_interrupted,
+    if_interrupted_writing,
     iso,
     pass_settings,
     show_rows,
@@ -221,6 +223,7 @@ def check(settings: Settings, expected_head: str | None, fmt: str) -> None:
     from ledger.explain.checks import check_all
     from ledger.store.application import EventStore
 
+    if_interrupted("the check did not finish; nothing was recorded")
     with EventStore(settings.store, must_exist=True) as ledger:
         report = check_all(ledger, lambda: caught_up_views(settings), expected_head)
     if report.head is None:
@@ -272,6 +275,7 @@ def chart(
     measure = measure.replace(" ", "-").lower()
     path = caught_up_views(settings)
     steps = timeline(_figure_rows(path, account, measure, year, iso(as_at)), measure)
+    if_interrupted_writing(output)
     try:
         with output_file(output, store=settings.store, force=force, binary=True) as png:
             draw(steps, f"{measure} of {account}, {year or 'latest year'}", png)

@@ -15,6 +15,7 @@ from ledger.cli.common import (
     caught_up_views,
     force_option,
     format_option,
+    if_interrupted,
     import_progress,
     iso,
     output_file,
@@ -59,7 +60,9 @@ def import_command(settings: Settings, paths: tuple[str, ...], dry_run: bool, fm
 
     stream = RecordStream(paths)
     rejected: ImportRejected | None = None
-    held = HeldInterrupts()  # from the commit on, Ctrl-C waits for the result to be said
+    # From the commit on, Ctrl-C waits for the result to be said: the records are recorded.
+    held = HeldInterrupts(lambda: if_interrupted("the import's records were recorded"))
+    if_interrupted("nothing of the import was recorded; the store is as it was")
     try:
         with paused_garbage_collection(), import_progress("import") as progress:
             try:

@@ -14,6 +14,7 @@ from ledger.cli.common import (
     caught_up_views,
     force_option,
     format_option,
+    if_interrupted,
     iso,
     pass_settings,
     progress_on_stderr,
@@ -364,6 +365,7 @@ def _replay(
     from ledger.views.refresh import replay
     from ledger.writing.bulk import paused_garbage_collection
 
+    if_interrupted(f"the views database {path} is as it was; nothing was recorded")
     with EventStore(settings.store, must_exist=True) as ledger, paused_garbage_collection():
         done = replay(
             ledger, path, known_by, progress=progress_on_stderr("replay"),
