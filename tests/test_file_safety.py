@@ -12,7 +12,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -20,6 +19,7 @@ import pytest
 from backends import POSTGRES_URL, require_postgres
 from click.testing import CliRunner, Result
 from factories import allocation, forecast, world, write_jsonl
+from filesystems import fill, read_only, small_disk
 from processes import ledger_process
 
 from ledger.cli import main
@@ -722,32 +722,6 @@ def test_a_store_taken_out_of_wal_mode_is_read_whether_it_may_be_written_or_not(
     assert fingerprint(store) == before
 
 
-@contextlib.contextmanager
-def read_only(folder: Path) -> Iterator[None]:
-    """Make a folder and its files read-only in a way the current user cannot get round:
-    the immutable attribute for root (whom permissions do not stop), else permissions."""
-    paths = [*folder.iterdir(), folder]
-    if os.geteuid() == 0:
-        if not shutil.which("chattr"):
-            pytest.skip("running as root without chattr: no way to make a file read-only")
-        made = subprocess.run(["chattr", "+i", *map(str, paths)], capture_output=True)
-        if made.returncode != 0:
-            pytest.skip(f"chattr +i is not supported here: {made.stderr.strip()!r}")
-        try:
-            yield
-        finally:
-            subprocess.run(["chattr", "-i", *map(str, paths)], check=True)
-        return
-    modes = {path: path.stat().st_mode for path in paths}
-    for path in paths:
-        path.chmod(0o555 if path.is_dir() else 0o444)
-    try:
-        yield
-    finally:
-        for path, mode in modes.items():
-            path.chmod(mode)
-
-
 def test_every_reading_command_works_on_a_read_only_store_and_writing_says_so(
     store, tmp_path, monkeypatch
 ):
@@ -802,43 +776,15 @@ def test_a_new_views_database_in_a_folder_that_cannot_be_written_is_named(store,
         ]
         checked = ledger_in(tmp_path, "--store", "ledger.db", "--views", "shelf/v.db", "check")
     said = (
-        "the views database shelf/views.db cannot be written (unable to open database "
-        "file); give another --views path in a folder you may write to"
+        "the views database shelf/views.db must be built, but its folder shelf cannot be "
+        "written; give another --views path in a folder you may write to (the store is "
+        "unchanged)"
     )
     for command, got in zip(readers, found, strict=True):
         assert (got.returncode, got.stdout, got.stderr) == (1, "", f"Error: {said}\n"), command
     assert checked.returncode == 1
     assert "the views could not be built: " + said.replace("views.db", "v.db") in checked.stdout
     assert list(shelf.iterdir()) == []
-
-
-@contextlib.contextmanager
-def small_disk(folder: Path, size: str = "2m") -> Iterator[Path]:
-    """A real filesystem of ``size`` mounted at ``folder`` (tmpfs; needs the right to
-    mount, as root has in most containers), unmounted afterwards."""
-    folder.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
-        capture_output=True,
-        text=True,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small filesystem here: {mounted.stderr.strip()}")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", str(folder)], check=True)
-
-
-def fill(folder: Path) -> Path:
-    """Fill the filesystem holding ``folder`` to the last byte."""
-    filler = folder / "filler"
-    with filler.open("wb", buffering=0) as file:
-        for size in (1 << 20, 1 << 12, 1):
-            with contextlib.suppress(OSError):
-                while True:
-                    file.write(b"\0" * size)
-    return filler
 
 
 VIEWS_FULL = (
@@ -904,8 +850,8 @@ def test_a_full_disk_is_said_where_no_filesystem_can_be_mounted(store, tmp_path,
     opened = ViewsDatabase.__init__
     connect = SQLiteConnectionPool._create_connection
 
-    def full_views(self, path):
-        opened(self, path)
+    def full_views(self, path, **options):
+        opened(self, path, **options)
         pages = self.conn.execute("PRAGMA page_count").fetchone()[0]
         self.conn.execute(f"PRAGMA max_page_count = {max(pages, 2)}")
 

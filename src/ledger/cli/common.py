@@ -211,11 +211,12 @@ def reject(problems: Sequence[Problem], *, used_wrongly: bool = False) -> None:
 
 def caught_up_views(settings: Settings) -> str:
     """The path of the views database, caught up with the store."""
+    from ledger.store.files import unwritable
     from ledger.views.database import ViewsDatabase
     from ledger.views.freshness import up_to_date
 
-    if up_to_date(settings.store, settings.views):
-        views = ViewsDatabase.open(settings.views)
+    if up_to_date(settings.store, settings.views):  # read as it is, whoever may write it
+        views = ViewsDatabase.open(settings.views, reading=bool(unwritable(settings.views)))
     else:
         from ledger.store.application import EventStore
         from ledger.views.refresh import caught_up

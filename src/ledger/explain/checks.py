@@ -230,7 +230,7 @@ def _events_projected(views_path: str | Path) -> list[Found]:
 def _views_match(ledger: EventStore, views_path: str | Path) -> list[Found]:
     """The views hold what a fresh projection of the store, to the same position and
     known date, holds: compared table by table, by digest."""
-    views = ViewsDatabase(views_path)
+    views = ViewsDatabase(views_path, reading=True)  # (it may be in a read-only folder)
     try:
         position, digests = views.digests()
         known_by, recorded_by = views.tracking.known_by, views.tracking.recorded_by

@@ -89,9 +89,17 @@ def read_only_uri(path: str | Path) -> str:
     The store's connections ask for WAL, which a read-only connection cannot switch a
     file to: a store copied out of WAL (by the sqlite3 shell, say) is opened to write
     when it may be, which only switches it back, and immutable when it may not."""
-    location = f"file:{_quoted(path)}"
     if not _in_wal_mode(path):
+        location = f"file:{_quoted(path)}"
         return writable_uri(path) if os.access(path, os.W_OK) else f"{location}?immutable=1"
+    return reading_uri(path)
+
+
+def reading_uri(path: str | Path) -> str:
+    """A SQLite URI that opens the database at ``path`` read-only: shared with writers
+    when it can be; immutable when no shared-memory file can be made beside it (a
+    read-only folder, a full disk), where no writer can be at work either."""
+    location = f"file:{_quoted(path)}"
     try:
         _tables_of(sqlite3.connect(f"{location}?mode=ro", uri=True))
     except sqlite3.OperationalError as error:
@@ -201,6 +209,29 @@ def folder_problem(path: str | Path) -> str | None:
     if not target.parent.is_dir():
         return f"there is no folder {target.parent}"
     return None
+
+
+def unwritable(path: str | Path) -> str | None:
+    """Why the SQLite database at ``path`` (a new one, if there is none) cannot be
+    written, or None: the file is read-only, or its folder is, where SQLite makes its
+    side files. Asked of the system, which stops root too on a read-only filesystem or an
+    immutable file."""
+    target = Path(path)
+    folder = target.parent
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        named = "the current folder" if str(folder) == "." else f"its folder {folder}"
+        return f"{named} cannot be written{_read_only_filesystem(folder)}"
+    if target.exists() and not os.access(target, os.W_OK):
+        return "the file is read-only"
+    return None
+
+
+def _read_only_filesystem(folder: Path) -> str:
+    try:
+        mounted_read_only = os.statvfs(folder).f_flag & os.ST_RDONLY
+    except OSError:
+        return ""
+    return " (it is on a read-only filesystem)" if mounted_read_only else ""
 
 
 @contextmanager

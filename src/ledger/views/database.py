@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
-from ledger.store.files import TRACKING, folder_problem
+from ledger.store.files import TRACKING, folder_problem, reading_uri
 from ledger.views.errors import (
     ANOTHER,
     DAMAGE,
@@ -59,10 +59,13 @@ class ViewsConnection:
     """One connection to a views database file: its journal, its transactions and the
     position in the store it has read up to."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, reading: bool = False):
         self.path = Path(path)
         with views_errors(self.path):  # a new file in a folder that cannot be written
-            self.conn = sqlite3.connect(self.path)
+            if reading:  # only to read (a file, or a folder, that cannot be written)
+                self.conn = sqlite3.connect(reading_uri(self.path), uri=True)
+            else:
+                self.conn = sqlite3.connect(self.path)
         self.conn.execute("PRAGMA busy_timeout = 30000")
         self._tables: Any = None
 
@@ -155,17 +158,23 @@ class ViewsSchema(ViewsConnection):
 
     @classmethod
     def open(
-        cls, path: str | Path, known_by: str | None = None, recorded_by: str | None = None
+        cls,
+        path: str | Path,
+        known_by: str | None = None,
+        recorded_by: str | None = None,
+        *,
+        reading: bool = False,
     ) -> Self:
-        """Open (creating if new) a views database; a file that is not one is refused."""
+        """Open (creating if new, unless only ``reading`` it) a views database; a file
+        that is not one is refused."""
         path = Path(path)
         problem = folder_problem(path)
         if problem:
             raise ViewsError(f"cannot use {path} as the views database: {problem}; {ANOTHER}")
-        views = cls(path)
+        views = cls(path, reading=reading)
         try:
             tables = views._table_names()
-            if not tables:
+            if not tables and not reading:
                 views._create_if_new(known_by, recorded_by)
             elif TRACKING not in tables:
                 raise not_views(path)

@@ -35,11 +35,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from ledger.records.characters import described
 from ledger.records.patterns import CODE_PATTERN, SLUG_PATTERN
 from ledger.records.periods import parse_date, parse_financial_year, parse_period
+from ledger.store.files import reading_uri
 from ledger.views.errors import views_problem
 from ledger.views.read_limits import Keep, Limits, ReadStopped, guarded, stopped_by_sqlite
 from ledger.views.read_only import read_only, refusal, view_errors
@@ -370,6 +370,6 @@ def open_read_only(views_path: str | Path, refused: list[str]) -> sqlite3.Connec
     path = Path(views_path)
     if not path.exists():
         raise ProjectionError(f"no views database at {path}")
-    connection = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
+    connection = sqlite3.connect(reading_uri(path.resolve()), uri=True)
     read_only(connection, refused)
     return connection

@@ -30,6 +30,7 @@ from ledger.views.database import ViewsDatabase
 from ledger.views.errata import Fixes, NeedsReplay
 from ledger.views.errors import ViewsError
 from ledger.views.page import EVENT_FAULTS, Page
+from ledger.views.tables import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from ledger.store.application import EventStore
@@ -111,6 +112,15 @@ def catch_up(
         with views.writing():
             build.apply_corrections(views)
     return read
+
+
+def up_to_date(ledger: EventStore, views: ViewsDatabase) -> bool:
+    """Whether the views hold every stored event: made by this version of the ledger,
+    from this store (else a ViewsError says so), up to its last position."""
+    if views.tracking.schema_version != SCHEMA_VERSION:
+        return False
+    _check_same_store(ledger, views)
+    return views.tracking.position == _end(ledger, None)
 
 
 def _end(ledger: EventStore, until: int | None) -> int:

@@ -20,13 +20,21 @@ from ledger.store.files import (
     is_event_store,
     new_file_beside,
     sqlite_tables,
+    unwritable,
 )
 from ledger.store.settings import is_database_url, shown
 from ledger.views.builds import SUFFIX, building_in, remove_files, remove_killed_builds
 from ledger.views.database import ViewsDatabase
 from ledger.views.errata import NeedsReplay
-from ledger.views.errors import ViewsError, a_store, is_views_file, not_views, views_errors
-from ledger.views.projector import Progress, catch_up, worker_for_a_build
+from ledger.views.errors import (
+    ANOTHER,
+    ViewsError,
+    a_store,
+    is_views_file,
+    not_views,
+    views_errors,
+)
+from ledger.views.projector import Progress, catch_up, up_to_date, worker_for_a_build
 from ledger.views.tables import SCHEMA_VERSION
 
 # A replay writes a new file nobody reads yet: bigger pages, fewer commits. At a million
@@ -44,10 +52,14 @@ class Replayed:
 
 
 def caught_up(ledger: EventStore, path: str | Path) -> ViewsDatabase:
-    """The views database at ``path``, up to date with the store (created or rebuilt
-    from scratch when new or made by another version of the ledger)."""
+    """The views database at ``path``, up to date with the store (built from scratch
+    when new or made by another version of the ledger; read as it is, when up to date,
+    from a file or folder that cannot be written)."""
     path = views_path(path)
     _not_the_store(ledger, path)
+    cannot_write = unwritable(path)
+    if cannot_write:
+        return _as_they_are(ledger, path, cannot_write)
     views = ViewsDatabase.open(path)
     try:
         with views_errors(path):
@@ -62,6 +74,34 @@ def caught_up(ledger: EventStore, path: str | Path) -> ViewsDatabase:
         views.close()
         raise
     return views
+
+
+def _as_they_are(ledger: EventStore, path: Path, cannot_write: str) -> ViewsDatabase:
+    """Views that cannot be written (a shared folder one may only read), read as they are
+    when they are up to date; else the error that says why they cannot be made so."""
+    new = _new(path)
+    if not new:
+        views = ViewsDatabase.open(path, reading=True)
+        try:
+            with views_errors(path):
+                if up_to_date(ledger, views):
+                    return views
+        except BaseException:
+            views.close()
+            raise
+        views.close()
+    raise ViewsError(
+        f"the views database {path} must {'be built' if new else 'catch up with the store'}, "
+        f"but {cannot_write}; {ANOTHER} in a folder you may write to (the store is unchanged)"
+    )
+
+
+def _new(path: Path) -> bool:
+    """Whether there is no views database at ``path`` yet (no file, or an empty one)."""
+    try:
+        return path.stat().st_size == 0
+    except FileNotFoundError:
+        return True
 
 
 def _replayed(ledger: EventStore, views: ViewsDatabase) -> ViewsDatabase:

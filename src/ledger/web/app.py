@@ -18,6 +18,7 @@ from datasette.database import Database, QueryInterrupted
 from datasette.plugins import pm
 from datasette.views.base import DatasetteError
 
+from ledger.store.files import reading_uri, unwritable
 from ledger.views.projections import (
     Projection,
     load_projections,
@@ -113,6 +114,16 @@ class _ViewsDatabase(Database):  # type: ignore[misc]
         super().__init__(datasette, path=str(site.views), is_mutable=True)
         self.site = site
         self._held = threading.local()
+
+    def connect(self, write: bool = False) -> sqlite3.Connection:
+        """Datasette's read-only connection, but immutable when no shared-memory file can
+        be made beside the views (a folder that cannot be written)."""
+        if write or not unwritable(self.path):
+            connected: sqlite3.Connection = super().connect(write)
+            return connected
+        connection = sqlite3.connect(reading_uri(self.path), uri=True, check_same_thread=False)
+        self._all_file_connections.append(connection)
+        return connection
 
     async def execute(self, sql: str, params: Any = None, *args: Any, **options: Any) -> Any:
         """Datasette's execute, without its log of the statement that failed: a reader's
