@@ -788,8 +788,8 @@ def test_a_new_views_database_in_a_folder_that_cannot_be_written_is_named(store,
 
 
 VIEWS_FULL = (
-    "Error: the disk is full: the views database {views} keeps "
-    "what it had and the store is unchanged; free some space and run the command again\n"
+    "Error: the disk is full: the views database {views} is as it was, with no part-built "
+    "file left, and the store is unchanged; free some space and run the command again\n"
 )
 
 

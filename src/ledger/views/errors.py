@@ -64,8 +64,8 @@ def views_problem(path: Path, error: sqlite3.Error) -> ViewsError | None:
         return damaged(path, error)
     if code == sqlite3.SQLITE_FULL or (code == sqlite3.SQLITE_IOERR and disk_full(path)):
         return ViewsError(
-            f"the disk is full: the views database {path} keeps what it had and "
-            "the store is unchanged; free some space and run the command again"
+            f"the disk is full: the views database {path} is as it was, with no part-built "
+            "file left, and the store is unchanged; free some space and run the command again"
         )
     if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM):
         return ViewsError(

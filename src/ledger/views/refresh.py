@@ -60,6 +60,8 @@ def caught_up(ledger: EventStore, path: str | Path) -> ViewsDatabase:
     cannot_write = unwritable(path)
     if cannot_write:
         return _as_they_are(ledger, path, cannot_write)
+    if _new(path):  # built whole beside it: a build that fails leaves no part-built file
+        replay(ledger, path)
     views = ViewsDatabase.open(path)
     try:
         with views_errors(path):
