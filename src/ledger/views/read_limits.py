@@ -46,6 +46,9 @@ class Limits:
     fewer: str = "narrow the query (WHERE, LIMIT)"
 
 
+INTERRUPTED = "interrupted (Ctrl-C)"
+
+
 class Guard:
     """Watches one statement on a connection: its progress handler stops it when its
     time is up or Ctrl-C was pressed, and ``reason`` then says which."""
@@ -67,9 +70,12 @@ class Guard:
         return 1 if self.reason else 0
 
     def interrupt(self, _signal: int, _frame: FrameType | None) -> None:
-        self.reason = "interrupted (Ctrl-C): the query was stopped"
+        self.reason = INTERRUPTED
 
     def raise_if_stopped(self) -> None:
+        """ReadStopped for a limit; Ctrl-C, once SQLite has stopped, is Python's again."""
+        if self.reason == INTERRUPTED:
+            raise KeyboardInterrupt
         if self.reason:
             raise ReadStopped(self.reason)
 
