@@ -171,3 +171,14 @@ def test_ctrl_c_during_a_check_says_it_did_not_finish(tmp_path, monkeypatch):
     assert result.stderr.endswith(
         "Interrupted (Ctrl-C): the check did not finish; nothing was recorded.\n"
     )
+
+
+def test_ctrl_c_as_a_command_tidies_up_after_itself_is_said_too(tmp_path, monkeypatch):
+    """Once a command has answered, the ledger closes the side files its reading left."""
+    from ledger.store import files
+
+    store = store_of(tmp_path)
+    monkeypatch.setattr(files, "close_wal", interrupt)
+    result = CliRunner().invoke(main, ["--store", str(store), "log", "--format", "csv"])
+    assert result.exit_code == 130
+    assert result.stderr.endswith("\nInterrupted (Ctrl-C): nothing was recorded.\n")

@@ -10,9 +10,9 @@ when it runs, so that ``ledger --help`` starts quickly. The top layer: it may im
 every other package.
 """
 
-from ledger.cli.starting import loading
+from ledger.cli.starting import Loading
 
-with loading():  # Ctrl-C while click and the commands load: a line, not a traceback
+with Loading():  # Ctrl-C while click and the commands load: a line, not a traceback
     from ledger.cli.group import main
 
 __all__ = ["main"]

@@ -39,13 +39,17 @@ class LedgerGroup(click.Group):
             raise Interrupted(interrupted_outcome(None)) from None
 
     def invoke(self, ctx: click.Context) -> Any:
+        try:  # Ctrl-C at any moment of it, side files' tidying included
+            return self._invoke(ctx)
+        except KeyboardInterrupt:
+            raise Interrupted(interrupted_outcome(ctx)) from None
+
+    def _invoke(self, ctx: click.Context) -> Any:
         from ledger.store.files import side_files_as_found
 
         with side_files_as_found(_sqlite_files(ctx.params)), variables_named():
             try:
                 return super().invoke(ctx)
-            except KeyboardInterrupt:
-                raise Interrupted(interrupted_outcome(ctx)) from None
             except Exception as error:
                 told = (
                     _store_file_damaged(ctx.params, error)

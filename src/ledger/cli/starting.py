@@ -1,15 +1,12 @@
 """Ctrl-C, said as what it left: one line on stderr and exit code 130, never a traceback
-nor click's bare "Aborted!". Loaded before click, so that it holds from the first moment
-the command line loads (which takes a few tenths of a second)."""
+nor click's bare "Aborted!". Loaded before click, importing only what Python has loaded
+before any of the ledger's code runs (signal's own module: signal.py would load enum), so
+that it holds from the first moment the command line loads, which takes a few tenths of
+a second."""
 
-from __future__ import annotations
-
-import signal
+import _signal  # type: ignore[import-not-found]
+import os
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from types import FrameType
 
 INTERRUPTED = 130  # 128 + SIGINT: what a shell reports of a command stopped by Ctrl-C
 NOTHING_RECORDED = "nothing was recorded"
@@ -27,24 +24,27 @@ def say_interrupted(outcome: str = NOTHING_RECORDED) -> None:
     stream.flush()
 
 
-@contextmanager
-def loading() -> Iterator[None]:
-    """While the block loads the command line, Ctrl-C stops the process with the line and
-    exit code 130 rather than a traceback from the middle of an import; once it is
-    loaded, Ctrl-C is Python's again (and the command line says it as it stops). A Ctrl-C
-    already ignored (a background job, nohup) stays ignored."""
-    usual = signal.getsignal(signal.SIGINT) is signal.default_int_handler
-    if not usual or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    signal.signal(signal.SIGINT, _stop_loading)
-    try:
-        yield
-    finally:
-        if signal.getsignal(signal.SIGINT) is _stop_loading:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
+class Loading:
+    """While the block loads the command line, Ctrl-C ends the process with the line and
+    exit code 130 rather than a traceback from the middle of an import (nothing has been
+    opened or written yet: there is nothing to clean up, and no library's handler of its
+    own may swallow the stop). Once it is loaded, Ctrl-C is Python's again, and the
+    command line says it as it stops. A Ctrl-C already ignored (a background job, nohup),
+    or given another handler, is left as it is."""
+
+    def __enter__(self) -> None:
+        self.holding = _signal.getsignal(_signal.SIGINT) is _signal.default_int_handler
+        if self.holding:
+            try:
+                _signal.signal(_signal.SIGINT, _stop_loading)
+            except ValueError:  # not the main thread: signals are not this thread's
+                self.holding = False
+
+    def __exit__(self, *_: object) -> None:
+        if self.holding and _signal.getsignal(_signal.SIGINT) is _stop_loading:
+            _signal.signal(_signal.SIGINT, _signal.default_int_handler)
 
 
-def _stop_loading(_signal: int, _frame: FrameType | None) -> None:
+def _stop_loading(_number: int, _frame: object) -> None:
     say_interrupted()
-    raise SystemExit(INTERRUPTED)
+    os._exit(INTERRUPTED)
