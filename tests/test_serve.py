@@ -224,6 +224,20 @@ def test_tables_and_columns_are_described_from_projections_readme(ledger: Ledger
     assert "what a split&#39;s weights count" in page or "what a split's weights count" in page
 
 
+def test_each_column_of_a_reference_table_is_described_as_itself() -> None:
+    """A column named in a list of its table's row in projections/README.md has its own
+    meaning, not its neighbours' taken together."""
+    readme = readme_path()
+    assert readme is not None
+    described = describe_tables(readme.read_text(encoding="utf-8"))
+    sources, errata = described["sources"]["columns"], described["errata"]["columns"]
+    assert (sources["title"], sources["publisher"], sources["published"]) == (
+        "what the document is called", "who published it", "the day it was published",
+    )  # fmt: skip
+    assert sources["licence"] != sources["attribution"]
+    assert errata["field"] == "the field the erratum changes, or (the record) when it withdraws it"
+
+
 def test_the_index_names_the_licence_and_the_sources(ledger: Ledger) -> None:
     page = ledger.get("/").text
     assert "Open Government Licence v3.0" in page
