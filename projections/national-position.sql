@@ -15,8 +15,6 @@
 -- service beside the total, one column each: core_pence, primary_medical_care_pence,
 -- other_primary_care_pence, pod_pence (pharmacy, optometry and dental), specialised_pence
 -- and running_costs_pence; NULL in a year with no allocation of that service.
--- Asked as at a day when some of a year's services were known and others not yet, the
--- view notes which came later and when (and which of those known then changed later).
 --
 -- columns:
 --   financial_year      the financial year
@@ -76,23 +74,6 @@ params AS (
         || (SELECT ': the first became known on ' || MIN(day) FROM first_known)
     END) IS NULL
 ),
--- Each year's parts (its services; one part before the ICB era): the day the first of
--- each became known and the first day after as_at it changed. A year asked as at a day
--- when some parts were known and others not yet is only part of the year: the view
--- notes which parts were still to come and when they became known (later_parts).
-parts AS (
-    SELECT d.financial_year AS year, COALESCE(NULLIF(d.service, ''), '(no service)') AS part,
-           MIN(d.as_at) AS first,
-           MIN(CASE WHEN d.as_at > p.as_at THEN d.as_at END) AS changed,
-           MAX(d.as_at) AS last, p.as_at AS asked
-    FROM params AS p
-    JOIN allocation_days AS d ON p.year IS NULL OR d.financial_year = p.year
-    JOIN organisations AS o ON o.code = d.account AND o.type IN ('ccg', 'icb')
-    GROUP BY 1, 2
-),
-partial_years(message) AS (
-    SELECT later_parts(year, part, first, changed, last, asked) FROM parts GROUP BY year
-),
 ccg_sector AS (
     SELECT d.financial_year,
            COUNT(DISTINCT d.account) AS ccgs_allocated,
@@ -101,7 +82,6 @@ ccg_sector AS (
     CROSS JOIN params AS p
     JOIN organisations AS o ON o.code = d.account AND o.type IN ('ccg', 'icb')
     WHERE d.as_at <= p.as_at AND (p.year IS NULL OR d.financial_year = p.year)
-      AND NOT EXISTS (SELECT 1 FROM partial_years WHERE view_note(message) IS NOT NULL)
     GROUP BY d.financial_year
 ),
 by_service AS (
