@@ -4,6 +4,8 @@ or all of it, the checks pass, and the views catch up to what the store holds.""
 import os
 import signal
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -94,3 +96,25 @@ def test_an_import_killed_while_reading_leaves_no_process_behind(tmp_path):
         os.kill(worker, signal.SIGKILL)
     assert not left, "the import's worker outlived it"
     assert event_count(store) == len(world())
+
+
+def test_a_worker_started_after_its_command_was_killed_ends():
+    """The command is killed between starting its worker and the worker's first step:
+    the worker, told the command's id, sees it gone and ends rather than wait for ever
+    on whichever process took it over."""
+    command = subprocess.Popen(["sleep", "60"])
+    command.kill()
+    command.wait()
+    worker = subprocess.run(
+        [sys.executable, "-c", WORKER_LEFT_BEHIND, str(command.pid)],
+        capture_output=True, text=True, timeout=20,
+    )  # fmt: skip
+    assert (worker.returncode, worker.stderr) == (1, "")
+
+
+WORKER_LEFT_BEHIND = """
+import sys, time
+from ledger.writing.jsonlines import _start_worker
+_start_worker(int(sys.argv[1]))
+time.sleep(30)
+"""

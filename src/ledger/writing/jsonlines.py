@@ -165,7 +165,7 @@ def line_reader(parallel: bool) -> Iterator[ReadPages]:
     # this process (not the store's connection, which it never touches).
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
-        max_workers=1, mp_context=context, initializer=_start_worker
+        max_workers=1, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
     ) as worker:
 
         def read(lines: Lines) -> Iterator[tuple[str, Outcome]]:
@@ -180,13 +180,15 @@ def line_reader(parallel: bool) -> Iterator[ReadPages]:
         yield read
 
 
-def _start_worker() -> None:
+def _start_worker(command: int) -> None:
     """Ctrl-C reaches the worker too (it is in the terminal's process group): the
     command stops the import, and the worker, left to finish its page, is shut down with
     it rather than print a traceback of its own. A command killed outright is watched
-    for (see _end_with)."""
+    for (see _end_with). The command's id comes from the command itself: asked for here,
+    a command killed before the worker got this far would give the id of whichever
+    process took the worker over, and the worker would watch that one for ever."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_end_with, args=(os.getppid(),), daemon=True).start()
+    threading.Thread(target=_end_with, args=(command,), daemon=True).start()
 
 
 def _end_with(command: int) -> None:
