@@ -21,6 +21,7 @@ from ledger.records.errata import WITHDRAWN
 from ledger.records.money import format_pounds
 from ledger.views.postings import MONEY_KINDS, posting_rows
 from ledger.views.projections import run
+from ledger.views.shown_percent import shown_percent
 from ledger.views.tables import POSTING_COLUMNS
 
 # The records as stored, before their errata, by id (read from the store on demand).
@@ -176,4 +177,6 @@ def _value(field: str, value: str | None) -> str:
             return format_pounds(int(json.loads(value)))
         except (ValueError, TypeError):
             return value
+    if field == "percent":
+        return shown_percent(value)
     return value

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ledger.views.shown_percent import shown_percent
+
 if TYPE_CHECKING:
     from ledger.store.reading import StoredRecord
 
@@ -236,7 +238,7 @@ def _value(fields: dict[str, Any]) -> str | None:
     if "count" in fields:
         return str(fields["count"])
     if "percent" in fields:
-        return f"{fields['percent']}%"
+        return f"{shown_percent(fields['percent'])}%"
     return None
 
 
@@ -268,12 +270,14 @@ def _fixes(fields: dict[str, Any]) -> str:
     parts = []
     if fields.get("set"):
         parts.append(
-            ", ".join(f"{name} {_written(value)}" for name, value in fields["set"].items())
+            ", ".join(f"{name} {_written(name, value)}" for name, value in fields["set"].items())
         )
     if fields.get("unset"):
         parts.append("removes " + ", ".join(fields["unset"]))
     return f"fixes {fields['fixes']}: " + "; ".join(parts)
 
 
-def _written(value: Any) -> str:
+def _written(name: str, value: Any) -> str:
+    if name == "percent":
+        return shown_percent(value)
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
