@@ -133,3 +133,24 @@ def test_an_audit_of_a_year_partly_known_says_which_parts_came_later(ledger):
     assert row["after_pence"] == known
     whole = ledger("audit", "QOQ", "allocation", "--year", "2025-26", "--format", "json")
     assert whole.stderr == ""
+
+
+def test_a_diff_or_chart_of_a_year_partly_known_says_which_parts_came_later(ledger, tmp_path):
+    """diff and chart read the figure as audit does, and say what it says (they said
+    nothing: running costs alone looked like the whole of 2025-26)."""
+    note = expected_note(ledger, "2025-26", "QOQ")
+    span = ("--from", "2023-01-01", "--to", ASKED, "--year", "2025-26")
+    diff = ledger("diff", "QOQ", *span, "--format", "json")
+    known = services(ledger, "2025-26", "QOQ")["running-costs"]["known"]
+    assert json.loads(diff.stdout)[-1]["after_pence"] == known
+    assert diff.stderr == note
+    table = ledger("diff", "QOQ", *span)
+    assert table.stderr == note and "(only part" not in table.stdout
+    assert ledger("diff", "QOQ", "--from", "2023-01-01", "--to", "2025-06-01",
+                  "--year", "2025-26").stderr == ""  # fmt: skip
+    pytest.importorskip("matplotlib")
+    asked = ("chart", "QOQ", "allocation", "--year", "2025-26")
+    chart = ledger(*asked, "--as-at", ASKED, "-o", str(tmp_path / "partly.png"))
+    assert chart.stdout == f"Wrote {tmp_path / 'partly.png'}: 1 change of allocation for QOQ.\n"
+    assert chart.stderr == note
+    assert ledger(*asked, "-o", str(tmp_path / "whole.png")).stderr == ""

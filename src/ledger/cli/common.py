@@ -14,7 +14,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
-from ledger.cli.output import FORMATS, UNITS, plural, render
+from ledger.cli.output import FORMATS, UNITS, plural, render, visible
 
 if TYPE_CHECKING:
     from ledger.records.located import Problem
@@ -182,6 +182,13 @@ def source_notes(views_path: str) -> dict[str, str]:
 
     rows = run(views_path, "SELECT id, title, published FROM sources")
     return {row["id"]: f"{short_title(row['title'])}, {row['published']}" for row in rows}
+
+
+def say_notes(notes: Sequence[str]) -> None:
+    """What a view noted (``view_note``: a year known only in part by the day asked, say),
+    each in brackets on stderr, beside the answer: JSON and CSV stay the data alone."""
+    for note in notes:
+        click.echo(f"({visible(note)})", err=True)
 
 
 force_option = click.option(

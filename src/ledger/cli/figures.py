@@ -19,11 +19,12 @@ from ledger.cli.common import (
     if_interrupted_writing,
     iso,
     pass_settings,
+    say_notes,
     show_rows,
     source_notes,
     views_recorded_by,
 )
-from ledger.cli.output import plural, visible
+from ledger.cli.output import plural
 from ledger.cli.values import ChainHash, date_option, stripped
 from ledger.records.kinds import SERVICES
 
@@ -121,8 +122,7 @@ def audit(
         rows, fmt, _with_unit(columns, steps) if fmt == "table" else None,
         sources=sources, title=f"audit {account} {measure}",
     )  # fmt: skip
-    for note in notes:
-        click.echo(f"({visible(note)})", err=True)
+    say_notes(notes)
 
 
 @click.command()
@@ -172,8 +172,11 @@ def diff(
     # Both known dates see the figure on the boundaries known today, so that a merger or
     # split becoming known between them does not count as a change.
     today = date.today().isoformat()
+    notes: list[str] = []  # said on stderr, as audit does: a year known only in part
     with views_recorded_by(settings, iso(recorded_by)) as path:
-        found = _figure_rows(path, account, measure, year, end_day, lineage_as_at=today)
+        found = _figure_rows(
+            path, account, measure, year, end_day, lineage_as_at=today, notes=notes
+        )
     steps = timeline(found, measure)
     start = value_known_at(steps, start_day, measure)
     between = [step for step in steps if step.as_at > start_day]
@@ -194,6 +197,7 @@ def diff(
         rows, fmt, _with_unit(columns, steps) if fmt == "table" else None,
         title=f"diff {account}",
     )  # fmt: skip
+    say_notes(notes)
 
 
 @click.command()
@@ -274,7 +278,8 @@ def chart(
 
     measure = measure.replace(" ", "-").lower()
     path = caught_up_views(settings)
-    steps = timeline(_figure_rows(path, account, measure, year, iso(as_at)), measure)
+    notes: list[str] = []  # said on stderr, as audit does: a year known only in part
+    steps = timeline(_figure_rows(path, account, measure, year, iso(as_at), notes=notes), measure)
     if_interrupted_writing(output)
     try:
         with output_file(output, store=settings.store, force=force, binary=True) as png:
@@ -282,6 +287,7 @@ def chart(
     except ChartError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Wrote {output}: {plural(len(steps), 'change')} of {measure} for {account}.")
+    say_notes(notes)
 
 
 def _figure_rows(

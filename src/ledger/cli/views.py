@@ -18,6 +18,7 @@ from ledger.cli.common import (
     iso,
     pass_settings,
     progress_on_stderr,
+    say_notes,
     show_left_out,
     show_rows,
     source_notes,
@@ -167,8 +168,7 @@ def view(
     except SortError as error:
         raise click.ClickException(str(error)) from None
     show_rows(sorted_rows(rows, order), fmt, rows.columns, sources=sources, title=name)
-    for note in notes:  # on stderr, beside the answer: JSON and CSV stay the data alone
-        click.echo(f"({visible(note)})", err=True)
+    say_notes(notes)
 
 
 def _refuse_a_date_after_the_replay(path: str, as_at: str | None) -> None:
