@@ -73,7 +73,7 @@ def test_no_percentage_of_the_specialised_view_carries_float_noise(ledger):
     assert qoq["base_growth_percent"].startswith("5.570197719")
 
 
-def test_audit_of_a_percentage_steps_between_the_figures_the_sheets_print(ledger):
+def test_audit_of_a_percentage_shows_the_figures_the_sheets_print(ledger):
     rows = json.loads(
         ledger(
             "audit", "icb-sector", "base-growth-percent", "--year", "2025-26", "--format", "json"
@@ -81,11 +81,15 @@ def test_audit_of_a_percentage_steps_between_the_figures_the_sheets_print(ledger
     )
     by_record = {row["record"]: row for row in rows if row["kind"] == "figure"}
     specialised = by_record[SHEET + "H54"]
+    # each service's percentage is a figure of its own: it steps from nothing, not from
+    # another service's
     assert (specialised["before"], specialised["after"], specialised["change"]) == (
-        "4.37",
+        None,
         "5.28",
-        "0.91",
+        "5.28",
     )
+    core = by_record["icb25/icb-core-allocations-2025-26/H54"]
+    assert (core["after"], core["change"]) == ("4.37", "4.37")
     assert recorded_percent("icb25/icb-core-allocations-2025-26/H54") == "4.369999999999985"
 
 

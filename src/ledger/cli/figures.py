@@ -54,7 +54,7 @@ recorded_by_option = click.option(
     "--service",
     type=stripped,
     metavar="SERVICE",
-    help="only the allocations of this service (ICB era): " + ", ".join(SERVICES),
+    help="only the records of this service (ICB era): " + ", ".join(SERVICES),
 )
 @recorded_by_option
 @format_option
@@ -85,14 +85,16 @@ def audit(
         ledger audit 13T allocation --year 2013-14
         ledger audit ccg-sector ccgs-forecasting-deficit
 
-    With --service (ICB-era allocations) only that service's records count, and each row
-    names the step of the baseline's construction it records, as its sheet labels it:
+    A figure that supersedes and is recorded per service (base-growth-percent) is a
+    figure per service: each service's rows step from that service's value, and the note
+    names the service. With --service only that service's records count, and each row of
+    an ICB-era allocation names the step of the baseline's construction it records:
 
     \b
         ledger audit QOQ allocation --year 2025-26 --service specialised
     """
     from ledger.explain.errata import with_errata
-    from ledger.explain.timeline import timeline
+    from ledger.explain.timeline import services_apart, services_said, timeline
 
     measure = measure.replace(" ", "-").lower()
     if service is not None and service not in SERVICES:
@@ -106,6 +108,9 @@ def audit(
             notes=notes,
         )  # fmt: skip
         steps = timeline(found, measure)
+        if said := services_said(found, account, measure):
+            many = len(services_apart(found, measure)) > 1
+            notes.append(f"{said}: --service picks one" if many else said)
         figure = (account, measure, found[0]["financial_year"] if found else year, iso(as_at))
         shown = with_errata(path, steps, figure, _originals(settings))
         if not shown:  # not even an erratum that took a record of it away
@@ -177,6 +182,7 @@ def diff(
         found = _figure_rows(
             path, account, measure, year, end_day, lineage_as_at=today, notes=notes
         )
+    _one_figure(found, "diff", account, measure)
     steps = timeline(found, measure)
     start = value_known_at(steps, start_day, measure)
     between = [step for step in steps if step.as_at > start_day]
@@ -279,7 +285,9 @@ def chart(
     measure = measure.replace(" ", "-").lower()
     path = caught_up_views(settings)
     notes: list[str] = []  # said on stderr, as audit does: a year known only in part
-    steps = timeline(_figure_rows(path, account, measure, year, iso(as_at), notes=notes), measure)
+    found = _figure_rows(path, account, measure, year, iso(as_at), notes=notes)
+    _one_figure(found, "chart", account, measure)
+    steps = timeline(found, measure)
     if_interrupted_writing(output)
     try:
         with output_file(output, store=settings.store, force=force, binary=True) as png:
@@ -321,6 +329,19 @@ def _figure_rows(
         said = nothing_recorded(path, account, measure, year, as_at, lineage_as_at)
         raise click.ClickException(said)
     return rows
+
+
+def _one_figure(found: list[dict[str, Any]], command: str, account: str, measure: str) -> None:
+    """Refuse a figure recorded per service, which is no one figure to diff or chart."""
+    from ledger.explain.timeline import services_apart, services_said
+
+    if said := services_said(found, account, measure):
+        services = services_apart(found, measure)
+        one = f" --service {services[0]}" if len(services) > 1 else ""
+        raise click.ClickException(
+            f"{said}; {command} takes one figure (audit {account} {measure}{one} shows "
+            f"{'one service' if one else 'each'})"
+        )
 
 
 def _originals(settings: Settings) -> Callable[[Sequence[str]], dict[str, dict[str, Any]]]:

@@ -8,6 +8,11 @@ recorded latest), so a revision replaces and a reversal falls back to what came 
 
 A predecessor's rows (carried on through a merger or split) name the way they came; a
 split's row counts only its part (``counted_pence``), not its whole amount.
+
+A superseding figure recorded per service (an ICB-era base-growth percent, one for each
+service's sheet) is one figure per service, not versions of one: each service's rows
+step from that service's value before, and their note names the service (as a figure
+recorded per step of a baseline's construction keeps each step apart).
 """
 
 from __future__ import annotations
@@ -53,23 +58,57 @@ def difference(before: int | str | None, after: int | str | None) -> int | str |
     return (after or 0) - (before or 0)
 
 
+def _part(row: dict[str, Any]) -> str:
+    """The service (and step of a baseline's construction) a row is recorded for."""
+    service = row.get("service") or "(no service)"
+    return f"{service} service" + (f"; {row['step']}" if row.get("step") else "")
+
+
+def services_apart(rows: Sequence[dict[str, Any]], measure: str) -> list[str]:
+    """The services a superseding figure's audit rows are recorded for, when it is
+    recorded per service or per step (each is then a figure of its own); else empty."""
+    if measure in ADDITIVE_MEASURES:  # the services' allocations add up to one figure
+        return []
+    if len({_part(row) for row in rows}) < 2:
+        return []
+    return sorted({row.get("service") or "(no service)" for row in rows})
+
+
+def services_said(rows: Sequence[dict[str, Any]], account: str, measure: str) -> str | None:
+    """What to say of a figure recorded per service (None when it is one figure)."""
+    services = services_apart(rows, measure)
+    if not services:
+        return None
+    year = f" for {rows[0]['financial_year']}" if rows else ""
+    per = "per step of its construction" if len(services) < 2 else "per service"
+    steps = " and step" if len(services) > 1 and any(row.get("step") for row in rows) else ""
+    return (
+        f"{account}'s {measure}{year} is recorded {per}{steps} ({', '.join(services)}), "
+        "each a figure of its own"
+    )
+
+
 def timeline(rows: Sequence[dict[str, Any]], measure: str) -> list[Step]:
     """The steps of a figure from its audit rows (ordered by known date, then position)."""
     additive = measure in ADDITIVE_MEASURES
-    current: dict[tuple[str, str], dict[str, Any]] = {}  # (record, side) -> version
+    apart = bool(services_apart(rows, measure))
+    # (part, record, side) -> version; the part (service and step) is None unless apart
+    current: dict[tuple[str | None, str, str], dict[str, Any]] = {}
     steps = []
-    value: int | str | None = 0 if additive else None
+    values: dict[str | None, int | str | None] = {}
     for row in rows:
-        key = (row["record_id"], row["side"])
+        part = _part(row) if apart else None
+        key = (part, row["record_id"], row["side"])
         replaced = current.get(key)
         current[key] = row
-        before = value
+        before = value = values.get(part, 0 if additive else None)
         if additive and row.get("apportioned"):  # only the split's part of it counts
             value = int(value or 0) + int(row["counted_pence"] or 0)
         elif additive:  # the new version's amount takes the place of the one it replaces
             value = int(value or 0) + _live_amount(row) - _live_amount(replaced)
         else:
-            value = _latest_value(current)
+            value = _latest_value({k: v for k, v in current.items() if k[0] == part})
+        values[part] = value
         steps.append(
             Step(
                 as_at=row["as_at"],
@@ -80,7 +119,7 @@ def timeline(rows: Sequence[dict[str, Any]], measure: str) -> list[Step]:
                 unit=row["unit"],
                 before=before,
                 after=value,
-                note=_note(row, replaced),
+                note=_note(row, replaced, part),
                 reason=row["reason"],
                 source=row["source"],
                 locator=row["locator"],
@@ -95,7 +134,7 @@ def _live_amount(version: dict[str, Any] | None) -> int:
     return int(version["amount_pence"])
 
 
-def _latest_value(current: dict[tuple[str, str], dict[str, Any]]) -> int | str | None:
+def _latest_value(current: dict[Any, dict[str, Any]]) -> int | str | None:
     live = [version for version in current.values() if not version["is_void"]]
     if not live:
         return None
@@ -111,9 +150,11 @@ def _figure_value(version: dict[str, Any]) -> int | str | None:
     return int(version["amount_pence"])
 
 
-def _note(row: dict[str, Any], replaced: dict[str, Any] | None) -> str:
-    """What the step is, and for a predecessor's row the way it came."""
-    note = "; ".join(part for part in (row.get("step"), _what(row, replaced)) if part)
+def _note(row: dict[str, Any], replaced: dict[str, Any] | None, apart: str | None) -> str:
+    """What the step is (the service and step, when each is a figure of its own), and
+    for a predecessor's row the way it came."""
+    named = apart or row.get("step")
+    note = "; ".join(part for part in (named, _what(row, replaced)) if part)
     if row.get("apportioned"):
         return "; ".join(part for part in (note, f"apportioned {row['apportioned']}") if part)
     if row.get("carried"):
