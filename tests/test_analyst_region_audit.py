@@ -122,3 +122,27 @@ def test_a_region_asked_before_its_ccgs_figures_were_known_names_the_first_day(l
     assert said.endswith(
         f"was known by 2020-01-01: the first record of it became known on {first}\n"
     )
+
+
+def test_a_region_whose_ccgs_had_all_closed_says_so_and_where_their_figures_went(ledger):
+    said = refused(ledger, "Y55", "allocation", "--year", "2023-24")
+    assert "recorded for Y55: nothing" not in said
+    assert said.startswith(
+        "Error: Y55 is a region and no CCG or ICB was under it on 2023-04-01, the first day "
+        "of 2023-24: the CCGs under it had all closed by then, 72 while under it, from "
+        "2018-03-31 to 2022-06-30 (its last year with any: audit Y55 allocation --year "
+        "2019-20); their figures are carried on to 17 ICBs, under Y60 and Y61 on 2023-04-01 "
+        "(audit Y60 allocation --year 2023-24): QGH, QH8, "
+    )
+    assert said.endswith(" and 5 more\n")
+    assert audited(ledger, "Y60", "2023-24")  # the audit it names answers
+
+
+def test_an_area_team_whose_ccgs_closed_names_the_icbs_their_figures_went_to(ledger):
+    said = refused(ledger, "Q76", "allocation", "--year", "2025-26")
+    assert said.endswith(
+        "the CCGs under it had all closed by then, 21 while under it, from 2019-03-31 to "
+        "2022-06-30 (its last year with any: audit Q76 allocation --year 2019-20); their "
+        "figures are carried on to 4 ICBs, under Y60 on 2025-04-01 (audit Y60 allocation "
+        "--year 2025-26): QJ2, QNC, QOC, QT1\n"
+    )

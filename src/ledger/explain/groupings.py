@@ -1,7 +1,9 @@
 """What to say when an area team or region has no audit rows: it is no budget of its own,
 only the CCGs and ICBs placed under it, so either none was under it on the year's first
 day, or none of theirs was known yet, or the measure supersedes rather than adds up and
-so is not added over them."""
+so is not added over them, or all of those under it had closed by then (CCGs closed on
+2022-07-01, when ICBs took over): then which closed, and the organisations their figures
+were carried on to, with the regions those were under that year."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from ledger.explain.closed import closed_said
 from ledger.explain.timeline import ADDITIVE_MEASURES
 from ledger.records.periods import financial_year_of
 from ledger.views.projections import run
@@ -29,7 +32,11 @@ def grouping_said(
     """Why the area team or region ``account`` has no ``measure`` (in ``year``, known by
     ``as_at``), or None when the usual answer says it."""
     what = f"{account} is {GROUPINGS[kind]}"
-    spans = _spans(run(path, _MEMBERS, {"account": account}), account)
+    closed = {
+        str(row["organisation"]): str(row["effective"])
+        for row in run(path, _CLOSED, {"as_at": as_at})
+    }
+    spans = _spans(run(path, _MEMBERS, {"account": account}), account, closed)
     if not spans:
         return f"{what} with no CCG or ICB ever placed under it, so it has no {measure}"
     if measure not in ADDITIVE_MEASURES:
@@ -45,6 +52,8 @@ def grouping_said(
     under = [code for code, start, end in spans if start <= first_day and first_day <= end]
     if not under:
         start, end = min(s for _, s, _ in spans), max(e for _, _, e in spans)
+        if end < first_day and any(closed.get(code) == end for code, _, _ in spans):
+            return closed_said(path, what, (account, measure), spans, closed, year, as_at)
         until = "" if end == _OPEN else f" to {end}"
         return (
             f"{what} and no CCG or ICB was under it on {first_day}, the first day of {year}: "
@@ -55,10 +64,17 @@ def grouping_said(
 
 
 _OPEN = "9999-12-31"
+_CLOSED = (
+    "SELECT organisation, MIN(effective) AS effective FROM closures"
+    " WHERE :as_at IS NULL OR as_at <= :as_at GROUP BY organisation"
+)
 
 
-def _spans(rows: list[dict[str, Any]], account: str) -> list[tuple[str, str, str]]:
-    """(organisation, first day, last day) of each stay of a CCG or ICB under ``account``."""
+def _spans(
+    rows: list[dict[str, Any]], account: str, closed: dict[str, str]
+) -> list[tuple[str, str, str]]:
+    """(organisation, first day, last day) of each stay of a CCG or ICB under ``account``,
+    which ends when it moves to another or closes (``closed``: last days by code)."""
     spans = []
     for number, row in enumerate(rows):
         if account not in (row["area_team"], row["region"]):
@@ -66,7 +82,9 @@ def _spans(rows: list[dict[str, Any]], account: str) -> list[tuple[str, str, str
         after = rows[number + 1] if number + 1 < len(rows) else None
         moved = after is not None and after["code"] == row["code"]
         end = _day_before(str(after["effective"])) if moved and after else _OPEN
-        spans.append((str(row["code"]), str(row["effective"]), end))
+        end = min(end, closed.get(str(row["code"]), _OPEN))
+        if end >= str(row["effective"]):
+            spans.append((str(row["code"]), str(row["effective"]), end))
     return spans
 
 
