@@ -1,10 +1,9 @@
 """A year asked as at a day when only some of its parts were known is only part of the
 year: 2025-26 as known on 1 January 2024 is the ICBs' running costs (£828.3m), announced
 in June 2023, while the core, primary care, POD and specialised allocations came in March
-2025. ccg-budgets, icb-budgets and audit answer with what was known, and say on stderr
-which parts were still to come and when they became known (JSON stays the data alone); a
-year wholly known by then says nothing more. (national-position does not say it: working
-it out took the view past 100 ms at a million events.)"""
+2025. ccg-budgets, icb-budgets, national-position and audit answer with what was known, and
+say on stderr which parts were still to come and when they became known (JSON stays the
+data alone); a year wholly known by then says nothing more."""
 
 from __future__ import annotations
 
@@ -73,6 +72,7 @@ def test_the_2025_26_allocations_known_in_january_2024_are_only_running_costs(le
     [
         ("ccg-budgets", "allocation_pence", ["-p", "group", "england"]),
         ("icb-budgets", "allocation_pence", ["-p", "group", "england"]),
+        ("national-position", "ccg_allocations_pence", []),
     ],
 )
 def test_a_view_of_a_year_partly_known_says_which_parts_came_later(ledger, name, column, params):
@@ -86,6 +86,16 @@ def test_a_view_of_a_year_partly_known_says_which_parts_came_later(ledger, name,
         result.stderr
     )
     assert "running-costs, known then, changed on 2025-03-17" in result.stderr
+
+
+def test_the_national_position_of_every_year_notes_the_one_partly_known(ledger):
+    """Every year as known in January 2024: 2023-24 and 2024-25 were known whole by then
+    (June 2023), 2025-26 only in part, and the note says so of 2025-26 alone."""
+    result = ledger("view", "national-position", "-p", "as_at", ASKED, "--format", "json")
+    rows = {row["financial_year"]: row for row in json.loads(result.stdout)}
+    assert rows["2025-26"]["running_costs_pence"] == rows["2025-26"]["ccg_allocations_pence"]
+    assert rows["2024-25"]["core_pence"] is not None
+    assert result.stderr == expected_note(ledger, "2025-26")
 
 
 def test_a_comparison_with_a_partly_known_year_says_so(ledger):

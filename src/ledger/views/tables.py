@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 # Bump when the tables change: a views database of another version is rebuilt.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 # Written in the file's header (PRAGMA application_id), where it can be read even when
 # the rest of the file is damaged: "LdgV".
 APPLICATION_ID = 0x4C646756
@@ -137,6 +137,11 @@ TABLES: dict[str, dict[str, Any]] = {
             "versions": int,
         },
         "pk": ("financial_year", "account", "service", "effective", "as_at"),
+        # The rows that name a service (the ICB era), where national-position finds the
+        # years a day may know only in part: a few hundred rows of tens of thousands.
+        "partial_indexes": [
+            ("idx_allocation_days_services", ("financial_year", "service"), "service <> ''"),
+        ],
     },
     # For each kind, measure and year of the postings, the day the first of them became
     # known: where a view finds the years recorded by a date (known_years.py).
