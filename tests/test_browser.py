@@ -141,7 +141,7 @@ def test_the_story_of_a_reader(served: Served, page: Any) -> None:
     page.get_by_role("link", name="ccg-budgets", exact=True).first.click()
     page.fill("input[name=year]", "2013-14")
     page.fill("input[name=group]", "region")
-    page.get_by_role("button", name="Run SQL").or_(page.locator("input[type=submit]")).first.click()
+    page.get_by_role("button", name="Show", exact=True).click()
     page.wait_for_selector("table.rows-and-columns tbody tr")
     shown = _table(page)
     expected = json.loads(

@@ -52,7 +52,8 @@ def _headings(page: str) -> list[str]:
 # anything they read was known).
 _AUDIT = {"account": "13T", "measure": "allocation"}
 _EARLY = {"as_at": "2012-01-01"}
-HEADED = [(name, _AUDIT if name == "audit" else {}) for name in load_projections()] + [
+EVERY_VIEW = [(name, _AUDIT if name == "audit" else {}) for name in load_projections()]
+HEADED = EVERY_VIEW + [
     ("ccg-budgets", _EARLY), ("drawdown", _EARLY), ("audit", _AUDIT | _EARLY),
 ]  # fmt: skip
 
@@ -73,9 +74,25 @@ def test_a_views_page_is_headed_with_its_name_and_what_it_shows(
     assert "Custom SQL query" not in page.text
 
 
+_SUBMITS = r'<input type="submit" value="([^"]*)"'
+
+
+@pytest.mark.parametrize(("name", "params"), EVERY_VIEW, ids=str)
+def test_a_views_form_shows_the_view_and_offers_no_sql_to_edit(
+    ledger: Ledger, name: str, params: dict[str, str]
+) -> None:
+    """A view's form was submitted with Datasette's "Run SQL", beside an "Edit SQL" link
+    into writing SQL against the views: its button says "Show" and no link leads to SQL."""
+    page = ledger.get(f"/views/{name}", **params).text
+    assert re.findall(_SUBMITS, page) == ["Show"]
+    assert "Edit SQL" not in page and "canned-query-edit-sql" not in page
+    assert f'action="/views/{name}" method="get"' in page
+
+
 def test_a_query_of_ones_own_is_still_a_custom_sql_query(ledger: Ledger) -> None:
     own = ledger.get("/views", sql="SELECT code FROM organisations LIMIT 3")
     assert "Custom SQL query returning 3 rows" in _headings(own.text)[1]
+    assert re.findall(_SUBMITS, own.text) == ["Run SQL"]
 
 
 def _orgs(ledger: Ledger, text: str) -> set[str]:
