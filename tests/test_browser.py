@@ -303,6 +303,55 @@ def test_long_words_wrap_and_no_table_scrolls_sideways(
         page.close()
 
 
+# The views with the most columns, too wide for a 1280-pixel window while their amounts
+# stay whole: the column saying whose row it is, and the first figure, by heading.
+WIDE_VIEWS = {
+    "/views/audit?account=QHM&year=2013-14": ("as_at", "delta (£)"),
+    "/views/specialised-delegation": ("name", "physical_health_baseline (£)"),
+    "/views/national-position": ("financial_year", "ccg_allocations (£)"),
+}
+# Whether a heading lies within its table's scroll box, uncovered; the most lines a cell
+# runs to.
+_IN_SIGHT = """heading => {
+    const box = heading.closest(".table-wrapper").getBoundingClientRect();
+    const cell = heading.getBoundingClientRect();
+    const seen = document.elementFromPoint(cell.left + 2, cell.top + 2);
+    return cell.left >= box.left && cell.right <= box.right && heading.contains(seen);
+}"""
+_LINES = """wrapper => Math.max(...[...wrapper.querySelectorAll("tbody td")].map(cell =>
+    Math.round(cell.clientHeight / parseFloat(getComputedStyle(cell).lineHeight))))"""
+
+
+@pytest.mark.parametrize(("path", "shown"), WIDE_VIEWS.items(), ids=list(WIDE_VIEWS))
+def test_a_wide_view_keeps_whose_row_it_is_in_sight(
+    served: Served, page: Any, path: str, shown: tuple[str, str]
+) -> None:
+    """audit, specialised-delegation and national-position (16 to 27 columns) scrolled
+    sideways inside their tables at 1280 pixels: scrolled to the right, no row said whose
+    it was, and a sentence of specialised-delegation ran fourteen lines in a column one
+    word wide. A table fits, or the column naming the row and the first figure are in
+    sight, and the naming column stays in sight scrolled to the end; words wrap as lines."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(served.url + path)
+    wrapper = page.locator(".table-wrapper")
+    key, figure = (page.locator("thead th", has_text=text).first for text in shown)
+    assert key.inner_text().replace("\n", "") == shown[0]
+    fits = wrapper.evaluate("wrapper => wrapper.scrollWidth <= wrapper.clientWidth")
+    if not fits:
+        wrapper.evaluate("wrapper => wrapper.scrollIntoView()")  # its headings at the top
+        assert _in_sight(key) and _in_sight(figure)
+        wrapper.evaluate("wrapper => { wrapper.scrollLeft = wrapper.scrollWidth; }")
+        assert wrapper.evaluate("wrapper => wrapper.scrollLeft") > 0
+        assert _in_sight(key) and not _in_sight(figure)
+    assert wrapper.evaluate(_LINES) <= 6
+    _photograph(page, f"wide-{path.split('?')[0].rsplit('/', 1)[1]}")
+
+
+def _in_sight(heading: Any) -> bool:
+    seen: bool = heading.evaluate(_IN_SIGHT)
+    return seen
+
+
 def _labels_of_first_card(page: Any) -> list[str]:
     """What labels each cell of the page's first table row, shown as a card."""
     cells = page.locator("table.rows-and-columns tbody tr").first.locator("td").all()
