@@ -176,17 +176,22 @@ def test_a_figure_after_its_organisation_closed_is_refused_in_either_order(sqlit
         tmp_path / "first.jsonl", [*world(), closure("06H", "2014-03-31"), NEXT_YEAR]
     )
     refused(
-        sqlite_run("import", str(first)), f"{first}:7: account: {CLOSED} ({first}:6), {ORPHANED}"
+        sqlite_run("import", str(first)),
+        f"{first}:7: account: {CLOSED} (06H-closed, {first}:6), {ORPHANED}",
     )
     later = write_jsonl(
         tmp_path / "later.jsonl", [*world(), NEXT_YEAR, closure("06H", "2014-03-31")]
     )
     refused(
-        sqlite_run("import", str(later)), f"{later}:6: account: {CLOSED} ({later}:7), {ORPHANED}"
+        sqlite_run("import", str(later)),
+        f"{later}:6: account: {CLOSED} (06H-closed, {later}:7), {ORPHANED}",
     )
     moved = transfer(**{"from": "05Q", "to": "06H", "financial_year": "2014-15"})
     path = write_jsonl(tmp_path / "transfer.jsonl", [*world(), moved, closure("06H", "2014-03-31")])
-    refused(sqlite_run("import", str(path)), f"{path}:6: to: {CLOSED} ({path}:7), {ORPHANED}")
+    refused(
+        sqlite_run("import", str(path)),
+        f"{path}:6: to: {CLOSED} (06H-closed, {path}:7), {ORPHANED}",
+    )
 
 
 def test_a_figure_after_a_stored_closure_is_refused(run, store, tmp_path):
@@ -194,7 +199,8 @@ def test_a_figure_after_a_stored_closure_is_refused(run, store, tmp_path):
     assert run("import", str(base)).exit_code == 0
     path = write_jsonl(tmp_path / "next.jsonl", [NEXT_YEAR])
     refused(
-        run("import", str(path)), f"{path}:1: account: {CLOSED} (recorded in the store), {ORPHANED}"
+        run("import", str(path)),
+        f"{path}:1: account: {CLOSED} (06H-closed, recorded in the store), {ORPHANED}",
     )
     assert events_in(store) == 6
 
@@ -205,8 +211,8 @@ def test_a_closure_before_stored_figures_of_later_years_is_refused(run, store, t
     path = write_jsonl(tmp_path / "closure.jsonl", [closure("06H", "2014-03-31")])
     refused(
         run("import", str(path)),
-        f"{path}:1: effective: 06H has figures in the store about 2014-04-01, after it would "
-        "close on 2014-03-31, and no merger carries them on",
+        f"{path}:1: effective: 06H has figures about 2014-04-01 (alloc-06H-2014, recorded in "
+        "the store), after it would close on 2014-03-31, and no merger carries them on",
     )
     assert events_in(store) == 7
 
@@ -271,14 +277,15 @@ def test_a_merger_into_a_closed_organisation_is_refused_in_either_order(run, tmp
     path = write_jsonl(tmp_path / "a.jsonl", into_closed)
     refused(
         run("import", str(path)),
-        f"{path}:7: organisation: 06H closed on 2014-03-31 ({path}:6), before this merger into "
+        f"{path}:7: organisation: 06H closed on 2014-03-31 (06H-closed, {path}:6), before this "
+        "merger into "
         "it on 2014-04-01",
     )
     path = write_jsonl(tmp_path / "b.jsonl", list(reversed(into_closed)))
     refused(
         run("import", str(path)),
         f"{path}:2: effective: 06H cannot close on 2014-03-31, before the merger into it on "
-        f"2014-04-01 ({path}:1)",
+        f"2014-04-01 (05Q-into-06H, {path}:1)",
     )
     stored = write_jsonl(tmp_path / "stored.jsonl", [*world(), merger("06H", "05Q")])
     assert run("import", str(stored)).exit_code == 0
@@ -286,7 +293,7 @@ def test_a_merger_into_a_closed_organisation_is_refused_in_either_order(run, tmp
     refused(
         run("import", str(path)),
         f"{path}:1: effective: 06H cannot close on 2014-03-31, before the merger into it on "
-        "2014-04-01 (recorded in the store)",
+        "2014-04-01 (05Q-into-06H, recorded in the store)",
     )
 
 
@@ -373,7 +380,8 @@ def test_a_figure_known_before_its_organisation_is_refused(sqlite_run, tmp_path)
     path = write_jsonl(tmp_path / "history.jsonl", [*world(), early])
     refused(
         sqlite_run("import", str(path)),
-        f"{path}:6: account: 06H is known only from 2013-04-01, after this record "
+        f"{path}:6: account: 06H is known only from 2013-04-01 (organisation 06H, {path}:3), "
+        "after this record "
         "(as_at 2013-03-01); record it as known from then",
     )
 

@@ -262,6 +262,7 @@ def test_a_split_into_a_closed_organisation_names_its_successors(run, tmp_path):
     )
     refused(
         result,
-        f"{path}:{FIRST + 1}: successors: 07B closed on 2013-12-31 ({path}:{FIRST}), before "
+        f"{path}:{FIRST + 1}: successors: 07B closed on 2013-12-31 (07B-closed-2013-12-31, {path}:{FIRST}), "
+        "before "
         "this split into it on 2014-04-01",
     )

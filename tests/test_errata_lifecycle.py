@@ -38,8 +38,10 @@ def test_an_erratum_cannot_withdraw_the_merger_that_carries_figures_on(run, stor
     assert imported(run, tmp_path, "history.jsonl", HISTORY)[1].exit_code == 0
     path, result = imported(run, tmp_path, "errata.jsonl", [
         erratum("no-merger", "05Q-into-06H", withdraw=True)])  # fmt: skip
-    refused(result, f"{path}:1: withdraw: 05Q has figures about 2014-04-01, after it closed "
-                    "on 2014-03-31, which 05Q-into-06H carries on; without it nothing would")  # fmt: skip
+    refused(result, f"{path}:1: withdraw: 05Q has figures about 2014-04-01 (alloc-05Q-2014, "
+                    "recorded in the store), after it closed on 2014-03-31 (05Q-closed, "
+                    "recorded in the store), which 05Q-into-06H carries on; without it nothing "
+                    "would")  # fmt: skip
     assert events_in(store) == len(HISTORY)
     assert allocations(run, "2014-15") == {"06H": 84_920_400_000}  # carried from 05Q
 
@@ -75,8 +77,8 @@ def test_an_erratum_cannot_move_a_figure_to_an_organisation_that_had_closed(run,
     path, result = imported(run, tmp_path, "errata.jsonl", [
         erratum("to-05Q", "alloc-06H-2014", set={"account": "05Q"})])  # fmt: skip
     refused(result, f"{path}:1: set: the fixed record: account: 05Q closed on 2014-03-31 "
-                    "(recorded in the store), before 2014-04-01, and no merger carries its "
-                    "figures on")  # fmt: skip
+                    "(05Q-closed, recorded in the store), before 2014-04-01, and no merger "
+                    "carries its figures on")  # fmt: skip
     checked = run("check")
     assert checked.exit_code == 0, checked.output
 
@@ -86,10 +88,11 @@ def test_the_same_holds_for_an_erratum_of_a_record_in_its_own_file(run, tmp_path
         *HISTORY, erratum("no-merger", "05Q-into-06H", withdraw=True)])  # fmt: skip
     refused(
         result,
-        f"{path}:9: account: 05Q closed on 2014-03-31 ({path}:7), before 2014-04-01, and no "
-        "merger carries its figures on",
-        f"{path}:10: withdraw: 05Q has figures about 2014-04-01, after it closed on "
-        "2014-03-31, which 05Q-into-06H carries on; without it nothing would",
+        f"{path}:9: account: 05Q closed on 2014-03-31 (05Q-closed, {path}:7), before "
+        "2014-04-01, and no merger carries its figures on",
+        f"{path}:10: withdraw: 05Q has figures about 2014-04-01 (alloc-05Q-2014, {path}:9), "
+        f"after it closed on 2014-03-31 (05Q-closed, {path}:7), which 05Q-into-06H carries on; "
+        "without it nothing would",
     )
 
 
@@ -98,7 +101,8 @@ def test_an_erratum_cannot_open_an_organisation_after_its_figures(run, tmp_path)
     path, result = imported(run, tmp_path, "errata.jsonl", [
         erratum("late-06H", "06H", set={"opened": "2014-04-01"})])  # fmt: skip
     refused(result, f"{path}:1: set: the fixed record: opened: 06H has figures about "
-                    "2013-04-01, before it would open on 2014-04-01")  # fmt: skip
+                    "2013-04-01 (alloc-06H, recorded in the store), before it would open on "
+                    "2014-04-01")  # fmt: skip
 
 
 def test_an_erratum_cannot_put_an_organisation_under_its_own_member(run, tmp_path):
@@ -173,6 +177,24 @@ def test_an_organisation_made_known_later_in_its_own_file(run, tmp_path, errata_
                 "names it in organisation: a record cannot be known before an organisation "
                 "it names; make 05Q known by 2013-06-01, or fix 05Q-closed's as_at too"]  # fmt: skip
     if errata_first:
-        problems.append(f"{path}:7: organisation: 05Q is known only from 2013-08-01, after "
-                        "this record (as_at 2013-06-01); record it as known from then")  # fmt: skip
+        problems.append(f"{path}:7: organisation: 05Q is known only from 2013-08-01 "
+                        f"(organisation 05Q, {path}:5), after this record (as_at 2013-06-01); "
+                        "record it as known from then")  # fmt: skip
     refused(result, *problems)
+
+
+def test_an_erratum_refused_for_a_figure_names_the_figure(run, tmp_path):
+    """The auditor was told the day a figure is about, not which record it is: each
+    refusal now names the figure and the line it was read from (or the store)."""
+    moved = [*world(), allocation(), erratum("late-06H", "06H", set={"opened": "2014-04-01"})]
+    path, result = imported(run, tmp_path, "opened.jsonl", moved)
+    refused(result, f"{path}:7: set: the fixed record: opened: 06H has figures about "
+                    f"2013-04-01 (alloc-06H, {path}:6), before it would open on 2014-04-01")  # fmt: skip
+    stored = "alloc-05Q-2014, recorded in the store"  # a figure the import did not read
+    history = [*world(), closure("05Q", "2015-03-31"), NEXT_YEAR]
+    assert imported(run, tmp_path, "history.jsonl", history)[1].exit_code == 0
+    early = erratum("early", "05Q-closed", set={"effective": "2014-03-31"})
+    path, result = imported(run, tmp_path, "closed.jsonl", [early])
+    refused(result, f"{path}:1: set: the fixed record: effective: 05Q has figures about "
+                    f"2014-04-01 ({stored}), after it would close on 2014-03-31, and no merger "
+                    "carries them on")  # fmt: skip

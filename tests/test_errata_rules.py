@@ -381,8 +381,10 @@ def test_an_erratum_naming_an_organisation_known_later_is_still_refused(ledger, 
     path = write_jsonl(tmp_path / "errata.jsonl", records)
     result = ledger("import", str(path))
     assert result.exit_code == 1
+    read = "recorded in the store" if where == "stored" else f"{path}:{len(records) - 1}"
     assert result.stderr == (
-        f"{path}:{len(records)}: set: account: nhs-whole is known only from 2018-07-26, after "
-        "this record (as_at 2013-12-20); record it as known from then\n"
+        f"{path}:{len(records)}: set: account: nhs-whole is known only from 2018-07-26 "
+        f"(organisation nhs-whole, {read}), after this record (as_at 2013-12-20); record it as "
+        "known from then\n"
         "Error: 1 problem found; nothing was recorded.\n"
     )

@@ -132,8 +132,12 @@ def test_an_organisation_cannot_be_used_before_it_opened(run, tmp_path):
         organisation("13T", opened="2014-11-26", as_at="2014-11-26"),
         allocation(account="13T"),
     ]
-    result = run("import", str(write_jsonl(tmp_path / "a.jsonl", records)))
-    assert "account: 13T did not exist on 2013-04-01 (it opened on 2014-11-26)" in result.stderr
+    path = write_jsonl(tmp_path / "a.jsonl", records)
+    result = run("import", str(path))
+    assert (
+        "account: 13T did not exist on 2013-04-01 (it opened on 2014-11-26: organisation 13T, "
+        f"{path}:6)" in result.stderr
+    )
 
 
 def test_a_repeated_id_in_one_batch_must_repeat_the_same_record(run, tmp_path):

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
 from typing import TypeVar
 
-from ledger.writing.lifecycle import Closure, Found, Lifecycle, Merger, merger_is_later
+from ledger.writing.lifecycle import Closure, Found, Lifecycle, Merger, merger_is_later, named
 
 Change = TypeVar("Change", Closure, Merger)
 
@@ -32,7 +32,7 @@ def closing_problems(lifecycle: Lifecycle, opened: Callable[[str], date | None])
         if first is not closure and closure.order is not None:
             yield Found(
                 closure.order, closure.where, f"organisation: {closure.organisation} already "
-                f"closed on {first.effective} ({_named(first)}); an organisation closes once",
+                f"closed on {first.effective} ({named(first)}); an organisation closes once",
             )  # fmt: skip
     said: set[tuple[str, str]] = set()  # a split's parts are one record
     for way in ways:
@@ -43,7 +43,7 @@ def closing_problems(lifecycle: Lifecycle, opened: Callable[[str], date | None])
             said.add((way.record, code))
             yield Found(
                 way.order, way.where, f"{way.predecessor_field}: {code} is already "
-                f"{_carried(earlier, successors)} ({_named(earlier)}); an organisation's figures "
+                f"{_carried(earlier, successors)} ({named(earlier)}); an organisation's figures "
                 "are carried on once",
             )  # fmt: skip
     for code, way in carried.items():
@@ -61,13 +61,13 @@ def _closing_day(
     if way.order is not None and merger_is_later(way, closure):
         yield Found(
             way.order, way.where, f"{way.predecessor_field}: {code} closes on {closure.effective} "
-            f"({_named(closure)}), but this {way.kind} takes effect on {way.effective}: "
+            f"({named(closure)}), but this {way.kind} takes effect on {way.effective}: "
             f"an organisation closes the day before its figures are carried on ({day_before})",
         )  # fmt: skip
     elif closure.order is not None:
         yield Found(
             closure.order, closure.where, f"effective: {code} is "
-            f"{_carried(way, successors)} ({_named(way)}), so it closes the day before, on "
+            f"{_carried(way, successors)} ({named(way)}), so it closes the day before, on "
             f"{day_before}, not on {closure.effective}",
         )  # fmt: skip
 
@@ -99,7 +99,3 @@ def _carried(way: Merger, successors: dict[str, list[str]]) -> str:
     if way.kind == "merger":
         return f"merged into {way.successor} from {way.effective}"
     return f"split between {', '.join(successors[way.record])} from {way.effective}"
-
-
-def _named(change: Closure | Merger) -> str:
-    return f"{change.record}, {change.where}"

@@ -30,6 +30,8 @@ from ledger.writing.lifecycle import (
     Lifecycle,
     Merger,
     Withdrawn,
+    figure_about,
+    named,
     note_record,
     note_stored_uses,
 )
@@ -133,12 +135,13 @@ def _left_after_closure(lifecycle: Lifecycle, withdrawn: Withdrawn, code: str) -
     carried = [way.effective for way in lifecycle.mergers if code in way.predecessors]
     until = min(carried, default=date.max)
     days = _days(lifecycle.stored_uses.get(code, ()), lifecycle.uses.get(code, {}))
-    closed = [closure.effective for closure in lifecycle.closures if closure.organisation == code]
-    after = [day for day in days for end in closed[:1] if end < day < until]
+    closed = [closure for closure in lifecycle.closures if closure.organisation == code]
+    after = [day for day in days for end in closed[:1] if end.effective < day < until]
     if after:
         yield Found(
             withdrawn.order, withdrawn.where, f"withdraw: {code} has figures about "
-            f"{max(after)}, after it closed on {closed[0]}, which {withdrawn.record} carries "
+            f"{max(after)} ({figure_about(lifecycle, code, max(after))}), after it closed on "
+            f"{closed[0].effective} ({named(closed[0])}), which {withdrawn.record} carries "
             "on; without it nothing would",
         )  # fmt: skip
 
@@ -149,8 +152,10 @@ def _opened_after_uses(lifecycle: Lifecycle) -> Iterator[Found]:
         days = _days(lifecycle.stored_uses.get(code, ()), lifecycle.uses.get(code, {}))
         earlier = [used for used in days if used < day]
         if earlier:
-            yield Found(order, where, f"opened: {code} has figures about {min(earlier)}, "
-                                      f"before it would open on {day}")  # fmt: skip
+            first = min(earlier)
+            yield Found(order, where, f"opened: {code} has figures about {first} "
+                                      f"({figure_about(lifecycle, code, first)}), before it "
+                                      f"would open on {day}")  # fmt: skip
 
 
 def _parent_circles(lifecycle: Lifecycle) -> Iterator[Found]:

@@ -79,6 +79,7 @@ class Use:
     order: int
     where: str
     field_name: str
+    record: str  # the figure's id
 
 
 @dataclass(frozen=True)
@@ -123,18 +124,16 @@ class Lifecycle:
     mergers: list[Merger] = field(default_factory=list)
     parents: dict[str, tuple[str, int, str]] = field(default_factory=dict)  # the batch's
     uses: dict[str, dict[date, Use]] = field(default_factory=dict)  # the batch's figures
-    stored_uses: dict[str, set[date]] = field(default_factory=dict)
+    stored_uses: dict[str, dict[date, str]] = field(default_factory=dict)  # first id a day
     naming: dict[str, dict[date, Naming]] = field(default_factory=dict)  # the batch's, by day
     errata: ByErrata = field(default_factory=ByErrata)
 
-    def use(self, code: str, effective: date, order: int, where: str, field_name: str) -> None:
+    def use(self, code: str, effective: date, use: Use) -> None:
         """A figure of the batch about ``code`` on ``effective`` (the first is kept)."""
-        on_dates = self.uses.setdefault(code, {})
-        if effective not in on_dates:
-            on_dates[effective] = Use(order, where, field_name)
+        self.uses.setdefault(code, {}).setdefault(effective, use)
 
-    def store_use(self, code: str, effective: date) -> None:
-        self.stored_uses.setdefault(code, set()).add(effective)
+    def store_use(self, code: str, effective: date, record: str) -> None:
+        self.stored_uses.setdefault(code, {}).setdefault(effective, record)
 
     def problems(self, opened: Callable[[str], date | None]) -> list[Found]:
         """Every problem, given the date each organisation opened."""
@@ -201,14 +200,14 @@ class Lifecycle:
                 if merger.order is not None and merger_is_later(merger, closure):
                     message = (
                         f"{merger.successor_field}: {merger.successor} closed on "
-                        f"{closure.effective} ({closure.where}), before this {merger.kind} into "
+                        f"{closure.effective} ({named(closure)}), before this {merger.kind} into "
                         f"it on {merger.effective}"
                     )
                     yield Found(merger.order, merger.where, message)
                 elif closure.order is not None:
                     message = (
                         f"effective: {closure.organisation} cannot close on {closure.effective}, "
-                        f"before the {merger.kind} into it on {merger.effective} ({merger.where})"
+                        f"before the {merger.kind} into it on {merger.effective} ({named(merger)})"
                     )
                     yield Found(closure.order, closure.where, message)
 
@@ -225,16 +224,30 @@ class Lifecycle:
             if closure.effective < day < until:
                 yield Found(
                     use.order, use.where, f"{use.field_name}: {code} closed on "
-                    f"{closure.effective} ({closure.where}), before {day}, and no merger "
+                    f"{closure.effective} ({named(closure)}), before {day}, and no merger "
                     "carries its figures on",
                 )  # fmt: skip
         stored = [day for day in self.stored_uses.get(code, ()) if closure.effective < day < until]
         if closure.order is not None and stored:
             yield Found(
-                closure.order, closure.where, f"effective: {code} has figures in the store "
-                f"about {max(stored)}, after it would close on {closure.effective}, and no "
-                "merger carries them on",
+                closure.order, closure.where, f"effective: {code} has figures about {max(stored)} "
+                f"({figure_about(self, code, max(stored))}), after it "
+                f"would close on {closure.effective}, and no merger carries them on",
             )  # fmt: skip
+
+
+def named(change: Closure | Merger) -> str:
+    """A closure, merger or split named by its id and where it was read."""
+    return f"{change.record}, {change.where}"
+
+
+def figure_about(lifecycle: Lifecycle, code: str, day: date) -> str:
+    """The first figure about ``code`` on ``day``: its id and where it was read (the
+    batch's first, or the store's)."""
+    use = lifecycle.uses.get(code, {}).get(day)
+    if use is not None:
+        return f"{use.record}, {use.where}"
+    return f"{lifecycle.stored_uses[code][day]}, {STORE}"
 
 
 def _in_batch(records: Iterable[Any]) -> Iterator[Any]:
@@ -287,7 +300,7 @@ def note_record(lifecycle: Lifecycle, record: AnyRecord, order: int, where: str)
     elif isinstance(record, YearRecord) and record.effective is not None:
         for field_name, code in record.organisation_references():
             if field_name in USED_FIELDS:
-                lifecycle.use(code, record.effective, order, where, field_name)
+                lifecycle.use(code, record.effective, Use(order, where, field_name, record.id))
 
 
 def _note_naming(lifecycle: Lifecycle, record: AnyRecord, order: int, where: str) -> None:
@@ -340,7 +353,7 @@ def note_stored_use(lifecycle: Lifecycle, fields: dict[str, Any]) -> None:
     if about is not None:
         for field_name in USED_FIELDS:
             if isinstance(fields.get(field_name), str):
-                lifecycle.store_use(fields[field_name], about)
+                lifecycle.store_use(fields[field_name], about, str(fields.get("id")))
 
 
 def _effective_of(fields: dict[str, Any]) -> date | None:

@@ -19,6 +19,7 @@ from ledger.records.models import AnyRecord
 from ledger.records.reference import OrganisationRecord
 from ledger.records.yearly import CorrectionRecord, FigureRecord, YearRecord
 from ledger.writing.errata import erratum_problem
+from ledger.writing.lifecycle import STORE
 from ledger.writing.seen import Seen, unit_of
 
 Find = Callable[[str], Seen | AnyRecord | None]  # an earlier record of the batch, or a stored one
@@ -99,12 +100,7 @@ class References:
             return None
         if found.kind != "organisation":
             return f"{field_name}: {code!r} is {a_kind(found.kind)} record, not an organisation"
-        record = item.record
-        effective = record.effective if isinstance(record, YearRecord) else None
-        opened = found.opened if isinstance(found, (Seen, OrganisationRecord)) else None
-        if effective is not None and opened is not None and effective < opened:
-            return f"{field_name}: {code} did not exist on {effective} (it opened on {opened})"
-        return _known_before(record, field_name, code, found)
+        return _in_time(item.record, field_name, code, found)
 
     def _named_ahead(self, item: Located, field_name: str, named: str) -> str | None:
         """A source or organisation named before the line that records it is fine."""
@@ -196,6 +192,20 @@ def _before_publication(record: AnyRecord, source: Seen | AnyRecord) -> str | No
     )
 
 
+def _in_time(
+    record: AnyRecord, field_name: str, code: str, organisation: Seen | AnyRecord
+) -> str | None:
+    """A figure is about a day its organisation was open, and known once it is."""
+    effective = record.effective if isinstance(record, YearRecord) else None
+    opened = organisation.opened if isinstance(organisation, (Seen, OrganisationRecord)) else None
+    if effective is not None and opened is not None and effective < opened:
+        return (
+            f"{field_name}: {code} did not exist on {effective} (it opened on {opened}: "
+            f"{_organisation_at(code, organisation)})"
+        )
+    return _known_before(record, field_name, code, organisation)
+
+
 def _known_before(
     record: AnyRecord, field_name: str, code: str, organisation: Seen | AnyRecord
 ) -> str | None:
@@ -208,9 +218,15 @@ def _known_before(
     if record.known_on() >= known:
         return None
     return (
-        f"{field_name}: {code} is known only from {known}, after this record "
+        f"{field_name}: {code} is known only from {known} "
+        f"({_organisation_at(code, organisation)}), after this record "
         f"(as_at {record.known_on()}); record it as known from then"
     )
+
+
+def _organisation_at(code: str, found: Seen | AnyRecord) -> str:
+    """An organisation's record, and where it was read."""
+    return f"organisation {code}, {found.where if isinstance(found, Seen) else STORE}"
 
 
 def _unknown(field_name: str, named: str) -> str:
