@@ -143,6 +143,8 @@ class Errata:
     def __init__(self) -> None:
         self._stored: dict[str, list[dict[str, Any]]] | None = None
         self._batch: dict[str, list[ErratumRecord]] = {}
+        # What was found of each record the batch's errata fix, before the first of them.
+        self.unfixed: dict[str, Seen | AnyRecord | None] = {}
 
     def fixed(self, record: AnyRecord | None, store: StoredErrata, end: int) -> AnyRecord | None:
         """A stored record with the stored errata that fix it applied (None if withdrawn;
@@ -222,9 +224,12 @@ class Errata:
         if isinstance(record, ErratumRecord):
             self._batch.setdefault(record.fixes, []).append(record)
             if record.fixes in seen:
+                self.unfixed.setdefault(record.fixes, seen[record.fixes])
                 seen[record.fixes] = fixed_seen(seen[record.fixes], record)
-            elif record.fixes in stored:
+            elif stored.get(record.fixes) is not None:
+                self.unfixed.setdefault(record.fixes, stored[record.fixes])
                 stored[record.fixes] = self.fix(stored[record.fixes], record)
             return
         for erratum in self._batch.get(record.id, []):
+            self.unfixed.setdefault(record.id, seen[record.id])
             seen[record.id] = fixed_seen(seen[record.id], erratum)

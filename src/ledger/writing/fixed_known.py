@@ -24,7 +24,7 @@ def note_made_known(
 ) -> None:
     """An erratum at ``order`` that makes an organisation known later than it was."""
     if isinstance(after, OrganisationRecord) and after.known_on() > before.known_on():
-        lifecycle.errata.known.append((after.id, after.known_on(), order, where))
+        lifecycle.errata.known.append((after.id, after.known_on(), order, where, before.known_on()))
 
 
 def note_stored_naming(lifecycle: Lifecycle, fields: dict[str, Any]) -> None:
@@ -60,8 +60,8 @@ def _texts(value: Any) -> Iterator[str]:
 
 def known_after_naming(lifecycle: Lifecycle) -> Iterator[Found]:
     """Each erratum that makes an organisation known after a record that names it."""
-    for code, day, order, where in lifecycle.errata.known:
-        earlier = _first_naming(lifecycle, code)
+    for code, day, order, where, was in lifecycle.errata.known:
+        earlier = _first_naming(lifecycle, code, was)
         if earlier is None or earlier[0] >= day:
             continue
         known, naming = earlier
@@ -73,14 +73,15 @@ def known_after_naming(lifecycle: Lifecycle) -> Iterator[Found]:
         )  # fmt: skip
 
 
-def _first_naming(lifecycle: Lifecycle, code: str) -> tuple[date, Naming] | None:
+def _first_naming(lifecycle: Lifecycle, code: str, was: date) -> tuple[date, Naming] | None:
     """The first record known that names ``code``: the store's, or the batch's as its
-    errata leave it."""
+    errata leave it; one known before ``code`` was as recorded is wrong itself, and its
+    own line says so."""
     replaced = lifecycle.errata.replaced
     found = [
         (day, naming)
         for day, naming in lifecycle.naming.get(code, {}).items()
-        if replaced.get(naming.record, naming.order) == naming.order
+        if replaced.get(naming.record, naming.order) == naming.order and day >= was
     ]
     if code in lifecycle.errata.stored_naming:
         found.append(lifecycle.errata.stored_naming[code])

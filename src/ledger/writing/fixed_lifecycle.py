@@ -44,17 +44,20 @@ def note_fixed(
     lifecycle.errata.replaced[before.id] = order
     note_made_known(lifecycle, before, after, order, where)
     if isinstance(after, OrganisationRecord) and after.opened is not None:
-        lifecycle.errata.opened.append((after.id, after.opened, order, where))
+        was = before.opened if isinstance(before, OrganisationRecord) else None
+        lifecycle.errata.opened.append((after.id, after.opened, order, where, was))
     if after is not None:
         note_record(lifecycle, after, order, where)
     elif isinstance(before, ClosureRecord):
         closed = (before.organisation,)
-        lifecycle.errata.withdrawn.append(Withdrawn(before.id, "closure", closed, order, where))
+        withdrawn = Withdrawn(before.id, "closure", closed, order, where, before.effective)
+        lifecycle.errata.withdrawn.append(withdrawn)
     elif isinstance(before, (MergerRecord, SplitRecord)):
         carried = tuple(before.predecessors) if isinstance(before, MergerRecord) else (
             before.organisation,
         )  # fmt: skip
-        lifecycle.errata.withdrawn.append(Withdrawn(before.id, before.kind, carried, order, where))
+        withdrawn = Withdrawn(before.id, before.kind, carried, order, where, before.effective)
+        lifecycle.errata.withdrawn.append(withdrawn)
 
 
 def lifecycle_problems(
@@ -147,10 +150,11 @@ def _left_after_closure(lifecycle: Lifecycle, withdrawn: Withdrawn, code: str) -
 
 
 def _opened_after_uses(lifecycle: Lifecycle) -> Iterator[Found]:
-    """An erratum that opens an organisation later than figures about it."""
-    for code, day, order, where in lifecycle.errata.opened:
+    """An erratum that opens an organisation later than figures about it (one before it
+    opened as recorded is wrong itself, and its own line says so)."""
+    for code, day, order, where, was in lifecycle.errata.opened:
         days = _days(lifecycle.stored_uses.get(code, ()), lifecycle.uses.get(code, {}))
-        earlier = [used for used in days if used < day]
+        earlier = [used for used in days if used < day and (was is None or used >= was)]
         if earlier:
             first = min(earlier)
             yield Found(order, where, f"opened: {code} has figures about {first} "

@@ -91,6 +91,7 @@ class Withdrawn:
     organisations: tuple[str, ...]  # what it closed or carried on
     order: int
     where: str
+    effective: date  # the day it closed them, or carried them on from
 
 
 @dataclass(frozen=True)
@@ -112,8 +113,9 @@ class ByErrata:
 
     replaced: dict[str, int] = field(default_factory=dict)  # id -> its last erratum's order
     withdrawn: list[Withdrawn] = field(default_factory=list)
-    opened: list[tuple[str, date, int, str]] = field(default_factory=list)  # code, day, at
-    known: list[tuple[str, date, int, str]] = field(default_factory=list)  # code, day, at
+    # code, day, at, and the day before the erratum (None: it had no opening day)
+    opened: list[tuple[str, date, int, str, date | None]] = field(default_factory=list)
+    known: list[tuple[str, date, int, str, date]] = field(default_factory=list)
     stored_parents: dict[str, str] = field(default_factory=dict)
     stored_naming: dict[str, tuple[date, Naming]] = field(default_factory=dict)
 
@@ -219,6 +221,9 @@ class Lifecycle:
         """Figures about days after the closure that no merger carries on."""
         code = closure.organisation
         carried = [merger.effective for merger in self.mergers if code in merger.predecessors]
+        # What a withdrawn merger or split carried is the withdrawal's to say (fixed_lifecycle).
+        withdrawn = [way for way in self.errata.withdrawn if way.kind != "closure"]
+        carried += [way.effective for way in withdrawn if code in way.organisations]
         until = min(carried, default=date.max)
         for day, use in sorted(self.uses.get(code, {}).items()):
             if closure.effective < day < until:

@@ -38,6 +38,12 @@ class Lookup:
             self.stored[record_id] = self.errata.fixed(stored, self.store, self._store_end())
         return self.stored[record_id]
 
+    def as_recorded(self, record_id: str) -> Seen | AnyRecord | None:
+        """A record as found before the batch's errata of it (as ``find`` if it has none)."""
+        if record_id in self.errata.unfixed:
+            return self.errata.unfixed[record_id]
+        return self.find(record_id)
+
     def stored_fields(self) -> Iterator[dict[str, Any]]:
         """Every stored record's fields, as the store's errata leave them."""
         end = self._store_end()

@@ -19,7 +19,7 @@ from ledger.records.models import AnyRecord
 from ledger.records.reference import OrganisationRecord
 from ledger.records.yearly import CorrectionRecord, FigureRecord, YearRecord
 from ledger.writing.errata import erratum_problem
-from ledger.writing.lifecycle import STORE
+from ledger.writing.lifecycle import STORE, USED_FIELDS
 from ledger.writing.seen import Seen, unit_of
 
 Find = Callable[[str], Seen | AnyRecord | None]  # an earlier record of the batch, or a stored one
@@ -34,8 +34,9 @@ class References:
     """Checks what each record names, as it comes; what is not found yet is checked again
     by ``named_ahead`` once the whole batch has been read."""
 
-    def __init__(self, find: Find, seen: dict[str, Seen]):
+    def __init__(self, find: Find, seen: dict[str, Seen], as_recorded: Find | None = None):
         self._find, self._seen = find, seen
+        self._as_recorded = as_recorded or find  # before the batch's errata
         self._waiting: list[tuple[int, Located, str, str, Say]] = []  # (order, item, field, id)
         self._order = 0
         self._say: Say = _as_it_is
@@ -100,7 +101,11 @@ class References:
             return None
         if found.kind != "organisation":
             return f"{field_name}: {code!r} is {a_kind(found.kind)} record, not an organisation"
-        return _in_time(item.record, field_name, code, found)
+        problem = _in_time(item.record, field_name, code, found)
+        recorded = self._as_recorded(code)
+        if problem is None or recorded is found or recorded is None:
+            return problem
+        return _by_erratum(item.record, field_name, code, (found, recorded))
 
     def _named_ahead(self, item: Located, field_name: str, named: str) -> str | None:
         """A source or organisation named before the line that records it is fine."""
@@ -193,7 +198,12 @@ def _before_publication(record: AnyRecord, source: Seen | AnyRecord) -> str | No
 
 
 def _in_time(
-    record: AnyRecord, field_name: str, code: str, organisation: Seen | AnyRecord
+    record: AnyRecord,
+    field_name: str,
+    code: str,
+    organisation: Seen | AnyRecord,
+    *,
+    known: bool = True,
 ) -> str | None:
     """A figure is about a day its organisation was open, and known once it is."""
     effective = record.effective if isinstance(record, YearRecord) else None
@@ -203,7 +213,26 @@ def _in_time(
             f"{field_name}: {code} did not exist on {effective} (it opened on {opened}: "
             f"{_organisation_at(code, organisation)})"
         )
-    return _known_before(record, field_name, code, organisation)
+    return _known_before(record, field_name, code, organisation) if known else None
+
+
+def _by_erratum(
+    record: AnyRecord, field_name: str, code: str, versions: tuple[Seen | AnyRecord, ...]
+) -> str | None:
+    """A record out of step with its organisation only as an erratum of the batch fixes
+    the organisation: the erratum is what changed, and its line says so, naming this
+    record and its line (fixed_lifecycle, fixed_known), so it is not said twice. Out of
+    step with the organisation as recorded, the record is wrong itself. (The organisation
+    rules follow only the organisation a figure is about: the one it is set ``against``
+    is said here.)"""
+    fixed, recorded = versions
+    if own := _in_time(record, field_name, code, recorded):
+        return own
+    return (
+        None
+        if field_name in USED_FIELDS
+        else _in_time(record, field_name, code, fixed, known=False)
+    )
 
 
 def _known_before(
