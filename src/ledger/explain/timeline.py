@@ -12,7 +12,8 @@ split's row counts only its part (``counted_pence``), not its whole amount.
 A superseding figure recorded per service (an ICB-era base-growth percent, one for each
 service's sheet) is one figure per service, not versions of one: each service's rows
 step from that service's value before, and their note names the service (as a figure
-recorded per step of a baseline's construction keeps each step apart).
+recorded per step of a baseline's construction keeps each step apart). ``now`` gives
+the value now of each such figure of its own, named as its steps' notes name it.
 """
 
 from __future__ import annotations
@@ -126,6 +127,30 @@ def timeline(rows: Sequence[dict[str, Any]], measure: str) -> list[Step]:
             )
         )
     return steps
+
+
+@dataclass(frozen=True)
+class Now:
+    """A figure's value now (its last step) and how many steps made it; for a figure
+    recorded per service, one service's (and step's), which ``part`` names."""
+
+    service: str | None  # None unless the figure is recorded per service (or step)
+    part: str | None  # "core service" or "core service; <step>", as the notes name it
+    last: Step
+    changes: int
+
+
+def now(rows: Sequence[dict[str, Any]], measure: str) -> list[Now]:
+    """The value now of the figure whose audit rows are ``rows``: one, or for a figure
+    recorded per service one for each service (and step), in the order first recorded."""
+    apart = bool(services_apart(rows, measure))
+    found: dict[str | None, Now] = {}
+    for row, step in zip(rows, timeline(rows, measure), strict=True):
+        part = _part(row) if apart else None
+        changes = found[part].changes + 1 if part in found else 1
+        service = (row.get("service") or "(no service)") if apart else None
+        found[part] = Now(service, part, step, changes)
+    return list(found.values())
 
 
 def _live_amount(version: dict[str, Any] | None) -> int:

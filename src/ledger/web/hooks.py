@@ -20,7 +20,7 @@ from datasette.utils.asgi import NotFound, Response
 from datasette.views.base import DatasetteError
 from markupsafe import Markup
 
-from ledger.explain.missing import nothing_recorded
+from ledger.explain.missing import no_service, nothing_recorded
 from ledger.records.money import format_pounds
 from ledger.store.errors import StoreError
 from ledger.views.errors import ViewsError
@@ -331,7 +331,7 @@ async def _organisation_page(datasette: Any, request: Any) -> Response:
     if found is None:
         message = f"no organisation has the code {code!r}"
         return await _error_response(datasette, request.scope, message, 404)
-    figures = await asyncio.to_thread(pages.figures, site.views, code, site.read_records)
+    figures = await asyncio.to_thread(pages.figures, site.views, code)
     context = {**found, "code": code, "figures": figures, "pounds": _shown}
     return Response.html(await datasette.render_template("ledger-organisation.html", context))
 
@@ -340,17 +340,19 @@ async def _timeline_page(datasette: Any, request: Any) -> Response:
     site = _site(datasette)
     assert site is not None
     account, measure, year = (unquote(request.url_vars[k]) for k in ("account", "measure", "year"))
-    as_at = request.args.get("as_at") or None
-    asked = {"account": account, "measure": measure, "year": year, "as_at": as_at or ""}
+    as_at, service = (request.args.get(name) or None for name in ("as_at", "service"))
+    asked = {"account": account, "measure": measure, "year": year}
+    asked |= {"as_at": as_at or "", "service": service or ""}
     form = timeline_form(datasette.ledger_projections, list(asked.items()))
     try:
-        steps = await asyncio.to_thread(
-            pages.figure_timeline, site.views, account, measure, year, site.read_records, as_at
-        )
+        steps, apart = await asyncio.to_thread(
+            pages.figure_timeline, site.views, account, measure, year, site.read_records,
+            as_at, service,
+        )  # fmt: skip
     except ProjectionError as error:
         return await _error_response(datasette, request.scope, str(error), 400, form)
     if not steps:  # why, as ledger audit says it
-        why = await asyncio.to_thread(nothing_recorded, site.views, account, measure, year, as_at)
+        why = await asyncio.to_thread(_why_none, site.views, account, measure, year, as_at, service)
         return await _error_response(datasette, request.scope, why, 404, form)
     cited = {step.source for step in steps}
     sources = {
@@ -358,10 +360,19 @@ async def _timeline_page(datasette: Any, request: Any) -> Response:
     }
     context = {
         "account": account, "measure": measure, "year": year, "as_at": as_at,
-        "steps": steps, "sources": sources, "pounds": _shown,
-        "views": VIEWS_DATABASE,
+        "service": service, "apart": apart, "steps": steps, "sources": sources,
+        "pounds": _shown, "views": VIEWS_DATABASE,
     }  # fmt: skip
     return Response.html(await datasette.render_template("ledger-timeline.html", context))
+
+
+def _why_none(
+    views: Path, account: str, measure: str, year: str, as_at: str | None, service: str | None
+) -> str:
+    """Why a timeline has no steps, as ``ledger audit`` (with ``--service``) says it."""
+    if service is not None:
+        return no_service(views, account, measure, year, service, as_at)
+    return nothing_recorded(views, account, measure, year, as_at)
 
 
 def _shown(value: int | str | None, unit: str) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 from ledger.explain.errata import with_errata
 from ledger.explain.organisations import lineage_tree, organisation_row, read_lineage
-from ledger.explain.timeline import Step, timeline
+from ledger.explain.timeline import Step, now, services_apart, services_said, timeline
 from ledger.views.projections import bind, load_projections, run
 
 Originals = Callable[[Sequence[str]], dict[str, dict[str, Any]]]
@@ -41,6 +41,17 @@ class Figure:
     unit: str
     value: int | str | None
     changes: int
+    service: str | None = None  # a figure recorded per service: the service's own
+    part: str | None = None  # and as the audit's notes name it ("core service")
+
+
+@dataclass(frozen=True)
+class Apart:
+    """What a timeline says of a figure recorded per service: ``ledger audit``'s note,
+    and the services whose own timelines it links to (none when one is asked)."""
+
+    said: str
+    services: list[str]
 
 
 def organisation(views: str | Path, code: str) -> dict[str, Any] | None:
@@ -57,19 +68,30 @@ def organisation(views: str | Path, code: str) -> dict[str, Any] | None:
     }
 
 
-def figures(views: str | Path, code: str, originals: Originals) -> list[Figure]:
+def figures(views: str | Path, code: str) -> list[Figure]:
     """Each figure of the organisation by year, on its boundaries: its value now (the
-    last step of its timeline) and how many recorded changes made it."""
+    last step of its timeline) and how many recorded changes made it; a figure recorded
+    per service (and step) once for each, as ``ledger audit`` steps each apart."""
     found = []
     for row in run(views, _FIGURES, {"code": code}):
-        steps = figure_timeline(views, code, row["measure"], row["financial_year"], originals)
-        counted = [step for step in steps if step.kind != "erratum"]
-        if counted:
-            last = counted[-1]
+        year, measure = row["financial_year"], row["measure"]
+        for part in now(audit_rows(views, code, measure, year), measure):
+            last = part.last
             found.append(
-                Figure(row["financial_year"], row["measure"], last.unit, last.after, len(counted))
+                Figure(year, measure, last.unit, last.after, part.changes, part.service, part.part)
             )
     return found
+
+
+def apart(
+    rows: Sequence[dict[str, Any]], account: str, measure: str, service: str | None
+) -> Apart | None:
+    """What to say of a figure recorded per service (None when it is one figure): the
+    note ``ledger audit`` gives, and each service to link to unless one is asked."""
+    said = services_said(rows, account, measure)
+    if said is None:
+        return None
+    return Apart(said, [] if service else services_apart(rows, measure))
 
 
 def figure_timeline(
@@ -79,12 +101,27 @@ def figure_timeline(
     year: str,
     originals: Originals,
     as_at: str | None = None,
-) -> list[Step]:
+    service: str | None = None,
+) -> tuple[list[Step], Apart | None]:
     """The steps of one figure as ``ledger audit ACCOUNT MEASURE --year YEAR`` lists
-    them, errata included."""
+    them (with ``--service``, that service's alone), errata included, and what to say
+    when it is recorded per service."""
+    rows = audit_rows(views, account, measure, year, as_at, service)
+    steps = with_errata(views, timeline(rows, measure), (account, measure, year, as_at), originals)
+    return steps, apart(rows, account, measure, service)
+
+
+def audit_rows(
+    views: str | Path,
+    account: str,
+    measure: str,
+    year: str,
+    as_at: str | None = None,
+    service: str | None = None,
+) -> list[dict[str, Any]]:
+    """The audit view's rows of one figure (of one service's records, when given)."""
     projection = load_projections()["audit"]
     given = {"account": account, "measure": measure, "year": year}
     given |= {"as_at": as_at} if as_at else {}
-    bound = bind(projection, given)
-    steps = timeline(run(views, projection.sql, bound), measure)
-    return with_errata(views, steps, (account, measure, year, as_at), originals)
+    given |= {"service": service} if service else {}
+    return run(views, projection.sql, bind(projection, given))
