@@ -249,8 +249,16 @@ def test_a_reader_on_a_phone_reads_every_label_and_no_page_is_wider_than_it(
         ]  # fmt: skip
         page.goto(served.url + NARROW_PAGES["organisation"])
         assert _labels_of_first_card(page)[:3] == ["direction", "depth", "code"]
+        # A figure of no service showed an empty "recorded for" line on its card.
+        page.goto(served.url + "/-/organisation/QOQ")
+        assert set(page.evaluate(_EMPTY_PARTS_SHOWN)) == {"none"}
     finally:
         page.close()
+
+
+# How each empty "recorded for" cell of an organisation's figures is displayed.
+_EMPTY_PARTS_SHOWN = """[...document.querySelectorAll("#figures td.part")]
+    .filter(cell => !cell.textContent).map(cell => getComputedStyle(cell).display)"""
 
 
 # Pages whose tables hold long words (a source's file name and locator, a URL, a record
