@@ -25,6 +25,7 @@ from ledger.records.reference import (
 from ledger.writing.closing import closing_problems
 from ledger.writing.fixed_known import known_after_naming, note_made_known, note_stored_naming
 from ledger.writing.lifecycle import (
+    STORE,
     Closure,
     Found,
     Lifecycle,
@@ -153,13 +154,29 @@ def _opened_after_uses(lifecycle: Lifecycle) -> Iterator[Found]:
     """An erratum that opens an organisation later than figures about it (one before it
     opened as recorded is wrong itself, and its own line says so)."""
     for code, day, order, where, was in lifecycle.errata.opened:
-        days = _days(lifecycle.stored_uses.get(code, ()), lifecycle.uses.get(code, {}))
-        earlier = [used for used in days if used < day and (was is None or used >= was)]
+        named = _named_on(lifecycle, code)
+        earlier = [used for used in named if used < day and (was is None or used >= was)]
         if earlier:
             first = min(earlier)
             yield Found(order, where, f"opened: {code} has figures about {first} "
-                                      f"({figure_about(lifecycle, code, first)}), before it "
-                                      f"would open on {day}")  # fmt: skip
+                                      f"({named[first]}), before it would open on "
+                                      f"{day}")  # fmt: skip
+
+
+def _named_on(lifecycle: Lifecycle, code: str) -> dict[date, str]:
+    """Each day figures name ``code`` in a field that needs it open (the organisation
+    they are about, or the budget a drawdown is set against), and the first of them: the
+    batch's first line, else the store's."""
+    stored = (lifecycle.stored_against, lifecycle.stored_uses)
+    named = {
+        day: f"{record}, {STORE}" for uses in stored for day, record in uses.get(code, {}).items()
+    }
+    batch = [
+        pair for uses in (lifecycle.uses, lifecycle.against) for pair in uses.get(code, {}).items()
+    ]
+    for day, use in sorted(batch, key=lambda pair: -pair[1].order):
+        named[day] = f"{use.record}, {use.where}"
+    return named
 
 
 def _parent_circles(lifecycle: Lifecycle) -> Iterator[Found]:

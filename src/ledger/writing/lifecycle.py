@@ -28,6 +28,9 @@ from ledger.records.yearly import YearRecord
 STORE = "recorded in the store"  # where a stored record is, in messages
 # The fields naming the organisation a figure is about (a transfer is about both).
 USED_FIELDS = ("account", "from", "to")
+# The field naming the budget a drawdown is set against, which must be open on the day
+# (it need not be carried on after it closes).
+AGAINST = "against"
 USING_KINDS = frozenset(CORRECTABLE_KINDS)  # the kinds whose figures use an organisation
 
 
@@ -127,6 +130,8 @@ class Lifecycle:
     parents: dict[str, tuple[str, int, str]] = field(default_factory=dict)  # the batch's
     uses: dict[str, dict[date, Use]] = field(default_factory=dict)  # the batch's figures
     stored_uses: dict[str, dict[date, str]] = field(default_factory=dict)  # first id a day
+    against: dict[str, dict[date, Use]] = field(default_factory=dict)  # the batch's, so
+    stored_against: dict[str, dict[date, str]] = field(default_factory=dict)  # the store's
     naming: dict[str, dict[date, Naming]] = field(default_factory=dict)  # the batch's, by day
     errata: ByErrata = field(default_factory=ByErrata)
 
@@ -304,8 +309,11 @@ def note_record(lifecycle: Lifecycle, record: AnyRecord, order: int, where: str)
             lifecycle.mergers.append(part)
     elif isinstance(record, YearRecord) and record.effective is not None:
         for field_name, code in record.organisation_references():
+            use = Use(order, where, field_name, record.id)
             if field_name in USED_FIELDS:
-                lifecycle.use(code, record.effective, Use(order, where, field_name, record.id))
+                lifecycle.use(code, record.effective, use)
+            elif field_name == AGAINST:
+                lifecycle.against.setdefault(code, {}).setdefault(record.effective, use)
 
 
 def _note_naming(lifecycle: Lifecycle, record: AnyRecord, order: int, where: str) -> None:
@@ -359,6 +367,8 @@ def note_stored_use(lifecycle: Lifecycle, fields: dict[str, Any]) -> None:
         for field_name in USED_FIELDS:
             if isinstance(fields.get(field_name), str):
                 lifecycle.store_use(fields[field_name], about, str(fields.get("id")))
+        if isinstance(code := fields.get(AGAINST), str):
+            lifecycle.stored_against.setdefault(code, {}).setdefault(about, str(fields.get("id")))
 
 
 def _effective_of(fields: dict[str, Any]) -> date | None:

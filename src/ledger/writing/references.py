@@ -19,7 +19,7 @@ from ledger.records.models import AnyRecord
 from ledger.records.reference import OrganisationRecord
 from ledger.records.yearly import CorrectionRecord, FigureRecord, YearRecord
 from ledger.writing.errata import erratum_problem
-from ledger.writing.lifecycle import STORE, USED_FIELDS
+from ledger.writing.lifecycle import STORE
 from ledger.writing.seen import Seen, unit_of
 
 Find = Callable[[str], Seen | AnyRecord | None]  # an earlier record of the batch, or a stored one
@@ -221,18 +221,11 @@ def _by_erratum(
 ) -> str | None:
     """A record out of step with its organisation only as an erratum of the batch fixes
     the organisation: the erratum is what changed, and its line says so, naming this
-    record and its line (fixed_lifecycle, fixed_known), so it is not said twice. Out of
-    step with the organisation as recorded, the record is wrong itself. (The organisation
-    rules follow only the organisation a figure is about: the one it is set ``against``
-    is said here.)"""
-    fixed, recorded = versions
-    if own := _in_time(record, field_name, code, recorded):
-        return own
-    return (
-        None
-        if field_name in USED_FIELDS
-        else _in_time(record, field_name, code, fixed, known=False)
-    )
+    record and its line (fixed_lifecycle, fixed_known), so it is not said twice, whatever
+    field names the organisation (a drawdown's budget ``against`` too). Out of step with
+    the organisation as recorded, the record is wrong itself."""
+    _, recorded = versions
+    return _in_time(record, field_name, code, recorded)
 
 
 def _known_before(
