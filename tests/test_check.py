@@ -8,6 +8,7 @@ import pytest
 from backends import checks_run, store_sql
 from factories import (
     allocation,
+    drawdown,
     figure,
     organisation,
     transfer,
@@ -95,18 +96,36 @@ def test_check_catches_an_organisation_used_after_it_closed(run, store, tmp_path
         "source": "board-paper-2013-11",
         "locator": "p4",
     }
-    ledger = ledger_with(run, tmp_path, *SOUND, closure)
-    late = parse_record(allocation("late", account="13X", effective="2013-10-01"))
-    with Ledger(store) as planting:
-        planting.append(Batch(new=[Located("planted", late)]))
-    result = ledger("check", "--format", "json")
+    result = check_planted(run, store, tmp_path, [closure], allocation(
+        "late", account="13X", effective="2013-10-01"))  # fmt: skip
     assert json.loads(result.stdout) == [
-        {
-            "check": "organisations open",
-            "record": "late",
-            "message": "13X is used on 2013-10-01, after it closed on 2013-06-30",
-            "source": "board-paper-2013-11 table 1",
-        }
+        not_open("late", "13X is used on 2013-10-01, after it closed on 2013-06-30")
+    ]
+
+
+def check_planted(run, store, tmp_path, records, planted):
+    """`ledger check --format json` of a sound ledger (and ``records``) with a record
+    planted in its store behind the import's back."""
+    ledger = ledger_with(run, tmp_path, *SOUND, *records)
+    with Ledger(store) as planting:
+        planting.append(Batch(new=[Located("planted", parse_record(planted))]))
+    return ledger("check", "--format", "json")
+
+
+def not_open(record, message):
+    source = "board-paper-2013-11 table 1"
+    return {"check": "organisations open", "record": record, "message": message, "source": source}
+
+
+def test_check_catches_a_drawdown_against_an_organisation_not_yet_open(run, store, tmp_path):
+    """The budget a drawdown is set against must be open on the day, as the organisation
+    it is about must: import refuses it (tests/test_errata_opened_fields.py); one planted
+    in the store by other means was passed by every check."""
+    early = drawdown("early", against="13X", financial_year="2012-13")
+    result = check_planted(run, store, tmp_path, [], early)
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == [
+        not_open("early", "13X is used on 2012-04-01, before it opened on 2013-04-01")
     ]
 
 

@@ -112,15 +112,18 @@ def _transfers_conserve_money(views_path: str | Path) -> list[Found]:
 
 
 def _organisations_open(views_path: str | Path) -> list[Found]:
-    """A figure about a date before an organisation opened, or after it closed unless a
-    merger or a split (both are lineage) carries its figures on to a successor."""
+    """A figure about a date before an organisation opened (the one it is about, or the
+    budget a drawdown is set against, its counterparty), or after it closed unless a
+    merger or a split (both are lineage) carries its figures on to a successor. (A
+    transfer's counterparty is its other side's account.)"""
     return found_by(
         views_path,
         """
         SELECT x.record_id AS record, x.source || ' ' || x.locator AS source,
-               x.account || ' is used on ' || x.effective || ', before it opened on '
+               o.code || ' is used on ' || x.effective || ', before it opened on '
                || o.opened AS message
-        FROM postings AS x JOIN organisations AS o ON o.code = x.account
+        FROM postings AS x JOIN organisations AS o
+          ON o.code = x.account OR (x.kind = 'drawdown' AND o.code = x.counterparty)
         WHERE x.version = 0 AND o.opened IS NOT NULL AND x.effective < o.opened
         UNION ALL
         SELECT x.record_id, x.source || ' ' || x.locator,
