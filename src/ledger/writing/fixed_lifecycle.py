@@ -2,7 +2,9 @@
 merger, split or figure takes the place of the record it fixes, at the erratum's line, so
 an erratum cannot close an organisation before its figures end, move a figure to an
 organisation that had closed, or take away the merger that carries figures on, any more
-than a new record could. The store's own errata are applied to its closures, mergers
+than a new record could, nor open an organisation after the figures that name it (the
+budget a drawdown is set against too), its closure, or a merger or split into it or
+carrying it on. The store's own errata are applied to its closures, mergers
 and splits before the batch is checked against them (and to its figures, read when the
 batch may end what they use). fixed_known holds the rule for an organisation made known
 later.
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from ledger.records.models import AnyRecord
@@ -76,11 +78,13 @@ def lifecycle_problems(
             note_stored_uses(lifecycle, (fields,))
             if lifecycle.errata.known:
                 note_stored_naming(lifecycle, fields)
+    recorded = _opened_as_recorded(lifecycle, opened)
     found = [
-        *lifecycle.problems(opened),
-        *closing_problems(lifecycle, opened),
+        *lifecycle.problems(recorded),
+        *closing_problems(lifecycle, recorded),
         *_withdrawal_problems(lifecycle),
         *_opened_after_uses(lifecycle),
+        *_opened_after_changes(lifecycle),
         *_parent_circles(lifecycle),
         *known_after_naming(lifecycle),
     ]
@@ -161,6 +165,52 @@ def _opened_after_uses(lifecycle: Lifecycle) -> Iterator[Found]:
             yield Found(order, where, f"opened: {code} has figures about {first} "
                                       f"({named[first]}), before it would open on "
                                       f"{day}")  # fmt: skip
+
+
+def _opened_as_recorded(
+    lifecycle: Lifecycle, opened: Callable[[str], date | None]
+) -> Callable[[str], date | None]:
+    """The day each organisation opened, by which a closure, merger or split is wrong on
+    its own line: the earliest the organisation opens as recorded or as the batch's errata
+    fix it (None: one version has no opening day). Out of step with a later day only an
+    erratum gives, the erratum is what changed, and its line says so."""
+    before: dict[str, list[date | None]] = {}
+    for code, _, _, _, was in lifecycle.errata.opened:
+        before.setdefault(code, []).append(was)
+
+    def first_day(code: str) -> date | None:
+        days = [opened(code), *before.get(code, ())]
+        return None if None in days else min(day for day in days if day is not None)
+
+    return first_day
+
+
+def _opened_after_changes(lifecycle: Lifecycle) -> Iterator[Found]:
+    """An erratum that opens an organisation after a closure of it, a merger or split into
+    it, or one that carries it on (and so closes it the day before)."""
+    for code, day, order, where, was in lifecycle.errata.opened:
+        for closure in lifecycle.closures:
+            if closure.organisation == code and _between(closure.effective, was, day):
+                yield Found(order, where, f"opened: {code} closes on {closure.effective} "
+                                          f"({named(closure)}), before it would open on "
+                                          f"{day}")  # fmt: skip
+        said: set[str] = set()  # a split's parts are one record
+        for way in lifecycle.mergers:
+            if way.successor == code and _between(way.effective, was, day):
+                yield Found(order, where, f"opened: {code} has the {way.kind} into it on "
+                                          f"{way.effective} ({named(way)}), before it would "
+                                          f"open on {day}")  # fmt: skip
+            last = way.effective - timedelta(days=1)
+            if code in way.predecessors and _between(last, was, day) and way.record not in said:
+                said.add(way.record)
+                yield Found(order, where, f"opened: {code} closes on {last}, the day before "
+                                          f"the {way.kind} that carries it on ({named(way)}), "
+                                          f"before it would open on {day}")  # fmt: skip
+
+
+def _between(used: date, was: date | None, day: date) -> bool:
+    """A day before an organisation would open, but not before it opened as it was."""
+    return used < day and (was is None or used >= was)
 
 
 def _named_on(lifecycle: Lifecycle, code: str) -> dict[date, str]:
