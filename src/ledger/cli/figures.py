@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
@@ -25,12 +24,9 @@ from ledger.cli.common import (
     views_recorded_by,
 )
 from ledger.cli.output import plural
+from ledger.cli.steps import by_member, step_row, unit_values, with_unit
 from ledger.cli.values import ChainHash, date_option, stripped
 from ledger.records.kinds import SERVICES
-
-if TYPE_CHECKING:
-    from ledger.explain.timeline import Step
-
 
 year_option = click.option(
     "--year",
@@ -121,10 +117,10 @@ def audit(
                 raise click.ClickException(said)
             raise click.ClickException(nothing_recorded(path, account, measure, year, iso(as_at)))
         sources = source_notes(path) if fmt == "table" else None
-    rows = [_step_row(step) for step in shown]
+    rows = [step_row(step) for step in shown]
     columns = ["as_at", "kind", "record", "account", "change", "after", "note", "source"]
     show_rows(
-        rows, fmt, _with_unit(columns, steps) if fmt == "table" else None,
+        rows, fmt, with_unit(columns, steps) if fmt == "table" else None,
         sources=sources, title=f"audit {account} {measure}",
     )  # fmt: skip
     say_notes(notes)
@@ -187,20 +183,20 @@ def diff(
     start = value_known_at(steps, start_day, measure)
     between = [step for step in steps if step.as_at > start_day]
     end = value_known_at(steps, end_day, measure)
-    rows = _by_member(between) if by == "member" else [_step_row(step) for step in between]
+    rows = by_member(between) if by == "member" else [step_row(step) for step in between]
     known = {"kind": "(known)", "record": None, "account": account, "note": "value known then"}
     rows = [
-        {"as_at": start_day, **known, **_unit_values(steps, after=start)},
+        {"as_at": start_day, **known, **unit_values(steps, after=start)},
         *rows,
         {
             "as_at": end_day,
             **known,
-            **_unit_values(steps, change=difference(start, end), after=end),
+            **unit_values(steps, change=difference(start, end), after=end),
         },
     ]
     columns = ["as_at", "kind", "record", "account", "change", "after", "note"]
     show_rows(
-        rows, fmt, _with_unit(columns, steps) if fmt == "table" else None,
+        rows, fmt, with_unit(columns, steps) if fmt == "table" else None,
         title=f"diff {account}",
     )  # fmt: skip
     say_notes(notes)
@@ -355,45 +351,3 @@ def _originals(settings: Settings) -> Callable[[Sequence[str]], dict[str, dict[s
         return {record_id: record.normalised() for record_id, record in found.items()}
 
     return read
-
-
-def _step_row(step: Step) -> dict[str, Any]:
-    return {
-        "as_at": step.as_at,
-        "effective": step.effective,
-        "kind": step.kind,
-        "record": step.record_id,
-        "account": step.account,
-        **_unit_values([step], change=step.change, before=step.before, after=step.after),
-        "note": step.note,
-        "reason": step.reason,
-        "source": f"{step.source} {step.locator}",
-    }
-
-
-def _by_member(steps: Sequence[Step]) -> list[dict[str, Any]]:
-    """The net change of each organisation that moved, largest first."""
-    net: dict[str, int] = {}
-    events: Counter[str] = Counter()
-    for step in steps:
-        change = step.change
-        net[step.account] = net.get(step.account, 0) + (change if isinstance(change, int) else 0)
-        events[step.account] += 1
-    ordered = sorted(net, key=lambda member: (-abs(net[member]), member))
-    return [
-        {"as_at": None, "kind": "(member)", "record": None, "account": member,
-         **_unit_values(steps, change=net[member]), "note": plural(events[member], "event")}
-        for member in ordered
-    ]  # fmt: skip
-
-
-def _unit_values(steps: Sequence[Step], **values: Any) -> dict[str, Any]:
-    """``change``/``after`` as ``change_pence``/``after_pence`` when the figure is money."""
-    money = not steps or steps[0].unit == "gbp"
-    return {(f"{name}_pence" if money else name): value for name, value in values.items()}
-
-
-def _with_unit(columns: list[str], steps: Sequence[Step]) -> list[str]:
-    money = not steps or steps[0].unit == "gbp"
-    valued = ("change", "before", "after")
-    return [f"{c}_pence" if money and c in valued else c for c in columns]
