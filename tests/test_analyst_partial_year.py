@@ -164,3 +164,22 @@ def test_a_diff_or_chart_of_a_year_partly_known_says_which_parts_came_later(ledg
     assert chart.stdout == f"Wrote {tmp_path / 'partly.png'}: 1 change of allocation for QOQ.\n"
     assert chart.stderr == note
     assert ledger(*asked, "-o", str(tmp_path / "whole.png")).stderr == ""
+
+
+def test_a_diff_from_a_day_the_year_was_known_in_part_says_so(ledger):
+    """diff's first row is the value known at --from: 2025-26 as known on 2024-01-01 is
+    QOQ's running costs alone, though the year was known whole by --to. diff notes it in
+    the words audit uses for that day (it noted --to alone, and said nothing here)."""
+    span = ("--from", ASKED, "--to", "2025-06-01", "--year", "2025-26")
+    diff = ledger("diff", "QOQ", *span, "--format", "json")
+    rows = json.loads(diff.stdout)
+    assert rows[0]["after_pence"] == services(ledger, "2025-26", "QOQ")["running-costs"]["known"]
+    audit = ledger("audit", "QOQ", "allocation", "--year", "2025-26", "--as-at", ASKED)
+    assert diff.stderr == audit.stderr == expected_note(ledger, "2025-26", "QOQ")
+    table = ledger("diff", "QOQ", *span)
+    assert table.stderr == diff.stderr and "(only part" not in table.stdout
+    both = ledger("diff", "QOQ", "--from", "2023-07-01", "--to", ASKED, "--year", "2025-26")
+    assert both.stderr == (
+        expected_note(ledger, "2025-26", "QOQ").replace(ASKED, "2023-07-01")
+        + expected_note(ledger, "2025-26", "QOQ")
+    )

@@ -159,7 +159,8 @@ def diff(
     events between that explain the difference, summing exactly to it. A successor's
     figure counts its predecessors' events, through the mergers and splits known today.
     The figures are as the ledger holds them, errata applied; --recorded-by leaves out
-    the errata recorded after a day.
+    the errata recorded after a day. A year known only in part on either day (2025-26 on
+    2024-01-01: running costs alone) is noted on stderr, as audit notes it.
 
     \b
         ledger diff ccg-sector --from 2013-09-30 --to 2014-03-31 --year 2013-14 --by member
@@ -178,7 +179,10 @@ def diff(
         found = _figure_rows(
             path, account, measure, year, end_day, lineage_as_at=today, notes=notes
         )
-    _one_figure(found, "diff", account, measure)
+        _one_figure(found, "diff", account, measure)
+        if start_day < end_day:  # and what audit notes of the year as known at --from
+            chosen = found[0]["financial_year"]
+            notes[:0] = _noted_on(path, account, measure, chosen, start_day, today)
     steps = timeline(found, measure)
     start = value_known_at(steps, start_day, measure)
     between = [step for step in steps if step.as_at > start_day]
@@ -325,6 +329,20 @@ def _figure_rows(
         said = nothing_recorded(path, account, measure, year, as_at, lineage_as_at)
         raise click.ClickException(said)
     return rows
+
+
+def _noted_on(
+    path: str, account: str, measure: str, year: str, day: str, lineage_as_at: str
+) -> list[str]:
+    """What audit notes of the figure as known on ``day`` (through the mergers and splits
+    known by ``lineage_as_at``): that its year was known only in part then. Nothing when
+    none of it was known then, which diff's first row shows."""
+    notes: list[str] = []
+    found = _figure_rows(
+        path, account, measure, year, day, allow_empty=True, lineage_as_at=lineage_as_at,
+        notes=notes,
+    )  # fmt: skip
+    return notes if found else []
 
 
 def _one_figure(found: list[dict[str, Any]], command: str, account: str, measure: str) -> None:
