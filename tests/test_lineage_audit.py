@@ -179,11 +179,13 @@ def test_a_split_predecessor_is_told_how_its_figures_were_shared(ledger):
 
 
 def test_a_successor_with_nothing_even_through_lineage_names_its_predecessors(ledger):
-    result = ledger("audit", "QHM", "allocation", "--year", "2012-13")
+    """A year that others have (a drawdown of 2013-14) but neither QHM nor any of its
+    predecessors: a year no organisation has says that instead."""
+    result = ledger("audit", "QHM", "drawdown", "--year", "2013-14")
     assert result.exit_code == 1
     named = result.stderr.split(", nor have its predecessors ")[1].split(";")[0]
     assert named.replace(" and ", ", ").split(", ") == sorted(predecessors(ledger, "QHM"))
-    assert result.stderr.startswith("Error: QHM has no allocation for 2012-13, nor have its")
+    assert result.stderr.startswith("Error: QHM has no drawdown for 2013-14, nor have its")
     assert "; recorded for QHM and its predecessors: " in result.stderr
     assert "allocation (2013-14,2014-15,2015-16," in result.stderr
     unknown = ledger("audit", "NOWHERE", "allocation")
@@ -216,6 +218,6 @@ def test_a_successor_without_a_forecast_is_told_its_predecessors_count_from_the_
         "figures were carried on (audit 06H forecast shows it); recorded for QUE and its "
     )
     assert rows(ledger("audit", "06H", "forecast", "--format", "json"))
-    none = ledger("audit", "QUE", "allocation", "--year", "2012-13")
-    assert none.stderr.startswith("Error: QUE has no allocation for 2012-13, nor has its "
+    none = ledger("audit", "QUE", "drawdown", "--year", "2013-14")  # others have one
+    assert none.stderr.startswith("Error: QUE has no drawdown for 2013-14, nor has its "
                                   "predecessor 06H; recorded for QUE")  # fmt: skip

@@ -3,7 +3,8 @@ only the CCGs and ICBs placed under it, so either none was under it on the year'
 day, or none of theirs was known yet, or the measure supersedes rather than adds up and
 so is not added over them, or all of those under it had closed by then (CCGs closed on
 2022-07-01, when ICBs took over): then which closed, and the organisations their figures
-were carried on to, with the regions those were under that year."""
+were carried on to, with the regions those were under that year. A year for which the
+ledger holds none of the measure for any organisation says so first."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 
 from ledger.explain.closed import closed_said
 from ledger.explain.timeline import ADDITIVE_MEASURES
+from ledger.explain.unrecorded import unrecorded_year
 from ledger.records.periods import financial_year_of
 from ledger.views.projections import run
 
@@ -48,6 +50,8 @@ def grouping_said(
         )
     if year is None:
         return None
+    if said := unrecorded_year(path, account, measure, year, as_at):
+        return said
     first_day = f"{year[:4]}-04-01"
     under = [code for code, start, end in spans if start <= first_day and first_day <= end]
     if not under:

@@ -1,5 +1,6 @@
-"""What to say when a figure has no audit rows: what is recorded for the organisation and,
-when mergers or splits carried figures into it or on from it, where they are."""
+"""What to say when a figure has no audit rows: that no organisation has it in the year
+asked, or what is recorded for the organisation and, when mergers or splits carried
+figures into it or on from it, where they are."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from ledger.explain.groupings import GROUPINGS, grouping_said
 from ledger.explain.timeline import ADDITIVE_MEASURES
+from ledger.explain.unrecorded import unrecorded_year
 from ledger.views.projections import run
 
 MAX_DEPTH = 100  # lineage is followed no further, whatever the views hold
@@ -32,6 +34,8 @@ def nothing_recorded(
         said = grouping_said(path, account, str(known[0]["type"]), measure, year, as_at)
         if said:
             return said
+    if year is not None and (said := unrecorded_year(path, account, measure, year, as_at)):
+        return said
     lineage = run(path, "SELECT * FROM lineage ORDER BY effective, record_id, weight_before")
     predecessors = _predecessors(lineage, account)
     successors = [row for row in lineage if row["predecessor"] == account]
@@ -68,8 +72,11 @@ def no_service(
     service: str,
     as_at: str | None = None,
 ) -> str:
-    """Why ``account`` has no ``measure`` of ``service`` (known by ``as_at``): when the
-    first of it became known, or which services it has."""
+    """Why ``account`` has no ``measure`` of ``service`` (known by ``as_at``): that no
+    organisation has ``measure`` in ``year``, when the first of it became known, or which
+    services it has."""
+    if year is not None and (said := unrecorded_year(path, account, measure, year, as_at)):
+        return said
     found = run(
         path,
         "SELECT service, MIN(as_at) AS first FROM postings WHERE account = :account"
