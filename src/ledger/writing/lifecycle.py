@@ -135,10 +135,6 @@ class Lifecycle:
     naming: dict[str, dict[date, Naming]] = field(default_factory=dict)  # the batch's, by day
     errata: ByErrata = field(default_factory=ByErrata)
 
-    def use(self, code: str, effective: date, use: Use) -> None:
-        """A figure of the batch about ``code`` on ``effective`` (the first is kept)."""
-        self.uses.setdefault(code, {}).setdefault(effective, use)
-
     def store_use(self, code: str, effective: date, record: str) -> None:
         self.stored_uses.setdefault(code, {}).setdefault(effective, record)
 
@@ -309,11 +305,16 @@ def note_record(lifecycle: Lifecycle, record: AnyRecord, order: int, where: str)
             lifecycle.mergers.append(part)
     elif isinstance(record, YearRecord) and record.effective is not None:
         for field_name, code in record.organisation_references():
-            use = Use(order, where, field_name, record.id)
             if field_name in USED_FIELDS:
-                lifecycle.use(code, record.effective, use)
+                on_days = lifecycle.uses.setdefault(code, {})
             elif field_name == AGAINST:
-                lifecycle.against.setdefault(code, {}).setdefault(record.effective, use)
+                on_days = lifecycle.against.setdefault(code, {})
+            else:
+                continue
+            # The first of each day is kept; a Use is made only then (a million records
+            # name their organisations some million and a half times).
+            if record.effective not in on_days:
+                on_days[record.effective] = Use(order, where, field_name, record.id)
 
 
 def _note_naming(lifecycle: Lifecycle, record: AnyRecord, order: int, where: str) -> None:
