@@ -102,9 +102,7 @@ class References:
         if found.kind != "organisation":
             return f"{field_name}: {code!r} is {a_kind(found.kind)} record, not an organisation"
         problem = _in_time(item.record, field_name, code, found)
-        if problem is None:  # (most records: nothing more to look up)
-            return None
-        recorded = self._as_recorded(code)
+        recorded = self._as_recorded(code) if problem else found  # (most need no more)
         if recorded is found or recorded is None:
             return problem
         return _by_erratum(item.record, field_name, code, (found, recorded))
