@@ -15,6 +15,7 @@ from factories import (
     world,
     write_jsonl,
 )
+from stores import plant
 
 from ledger.records.located import Located
 from ledger.records.models import parse_record
@@ -201,3 +202,68 @@ def test_check_catches_a_record_side_with_no_version_known_first(run, tmp_path, 
         "message": "0 versions of one record side known first",
         "source": "board-paper-2013-11 table 1",
     }
+
+
+def opening_failures(ledger):
+    """The exit code of `ledger check`, and what its "organisations open" check found."""
+    result = ledger("check", "--format", "json")
+    found = json.loads(result.stdout)
+    return result.exit_code, [
+        (row["record"], row["message"], row["source"])
+        for row in found
+        if row["check"] == "organisations open"
+    ]
+
+
+def change(kind, code, effective, **fields):
+    """A closure, merger or split, known on 2013-09-30, with id "early"."""
+    cited = {"as_at": "2013-09-30", "source": "board-paper-2013-11", "locator": "p4"}
+    if kind == "split":
+        fields["basis"] = "patients"
+        fields["successors"] = [
+            {"organisation": successor, "weight": 1} for successor in fields["successors"]
+        ]
+    return {"id": "early", "kind": kind, "organisation": code, "effective": effective,
+            **fields, **cited}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("planted", "message"),
+    [
+        (
+            change("closure", "13X", "2013-03-31"),
+            "13X closes on 2013-03-31, before it opened on 2013-04-01",
+        ),
+        (
+            change("merger", "06H", "2013-04-01", predecessors=["13X"]),
+            "13X is carried on by the merger into 06H from 2013-04-01, so it closes on "
+            "2013-03-31, before it opened on 2013-04-01",
+        ),
+        (
+            change("split", "13X", "2013-04-01", successors=["06H", "05Q"]),
+            "13X is carried on by the split into 06H, 05Q from 2013-04-01, so it closes on "
+            "2013-03-31, before it opened on 2013-04-01",
+        ),
+        (
+            change("merger", "13X", "2013-03-01", predecessors=["06H", "05Q"]),
+            "13X takes on the figures of 05Q, 06H by the merger from 2013-03-01, before it "
+            "opened on 2013-04-01",
+        ),
+        (
+            change("split", "05Q", "2013-03-01", successors=["06H", "13X"]),
+            "13X takes on the figures of 05Q by the split from 2013-03-01, before it opened on "
+            "2013-04-01",
+        ),
+    ],  # fmt: skip
+    ids=["closure", "merger-from", "split-from", "merger-into", "split-into"],
+)
+def test_check_catches_a_change_dated_before_its_organisation_opened(
+    run, store, tmp_path, planted, message
+):
+    """Import refuses a closure before its organisation opened, a merger or split that
+    would close a predecessor before it opened, or one into a successor not yet open
+    (writing.lifecycle, writing.closing); one planted in the store was passed by every
+    check."""
+    ledger = ledger_with(run, tmp_path, *SOUND)
+    plant(store, planted)
+    assert opening_failures(ledger) == (1, [("early", message, "board-paper-2013-11 p4")])

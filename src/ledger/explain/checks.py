@@ -15,6 +15,7 @@ from eventsourcing.persistence import PersistenceError
 from ledger.explain.errata_check import Stored, errata_apply
 from ledger.explain.findings import Found, found_by
 from ledger.explain.lineage_checks import LINEAGE_CHECKS, parents_have_no_circle
+from ledger.explain.open_check import organisations_open
 from ledger.explain.reconcile_check import reported_figures_reconcile
 from ledger.explain.store_check import (
     CHAIN_CHECK,
@@ -108,32 +109,6 @@ def _transfers_conserve_money(views_path: str | Path) -> list[Found]:
             f"version {row['version']} of the transfer moves {format_pounds(row['net_pence'])} "
             f"net over {row['sides']} sides"
         ),
-    )
-
-
-def _organisations_open(views_path: str | Path) -> list[Found]:
-    """A figure about a date before an organisation opened (the one it is about, or the
-    budget a drawdown is set against, its counterparty), or after it closed unless a
-    merger or a split (both are lineage) carries its figures on to a successor. (A
-    transfer's counterparty is its other side's account.)"""
-    return found_by(
-        views_path,
-        """
-        SELECT x.record_id AS record, x.source || ' ' || x.locator AS source,
-               o.code || ' is used on ' || x.effective || ', before it opened on '
-               || o.opened AS message
-        FROM postings AS x JOIN organisations AS o
-          ON o.code = x.account OR (x.kind = 'drawdown' AND o.code = x.counterparty)
-        WHERE x.version = 0 AND o.opened IS NOT NULL AND x.effective < o.opened
-        UNION ALL
-        SELECT x.record_id, x.source || ' ' || x.locator,
-               x.account || ' is used on ' || x.effective || ', after it closed on '
-               || c.effective
-        FROM postings AS x JOIN closures AS c ON c.organisation = x.account
-        WHERE x.version = 0 AND x.effective > c.effective
-          AND NOT EXISTS (SELECT 1 FROM lineage AS m
-                          WHERE m.predecessor = x.account AND m.effective <= x.effective)
-        """,
     )
 
 
@@ -266,7 +241,7 @@ def _views_match(ledger: EventStore, views_path: str | Path) -> list[Found]:
 
 VIEW_CHECKS: dict[str, Callable[[str | Path], list[Found]]] = {
     "transfers conserve money": _transfers_conserve_money,
-    "organisations open": _organisations_open,
+    "organisations open": organisations_open,
     "parents have no circle": parents_have_no_circle,
     **LINEAGE_CHECKS,
     "versions count once": _versions_count_once,
