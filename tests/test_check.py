@@ -216,7 +216,7 @@ def opening_failures(ledger):
 
 
 def change(kind, code, effective, **fields):
-    """A closure, merger or split, known on 2013-09-30, with id "early"."""
+    """A closure, merger, split or membership, known on 2013-09-30, with id "early"."""
     cited = {"as_at": "2013-09-30", "source": "board-paper-2013-11", "locator": "p4"}
     if kind == "split":
         fields["basis"] = "patients"
@@ -225,6 +225,58 @@ def change(kind, code, effective, **fields):
         ]
     return {"id": "early", "kind": kind, "organisation": code, "effective": effective,
             **fields, **cited}  # fmt: skip
+
+
+def known_before(field):
+    return (
+        f"{field}: 14Y is named in a record known on 2013-09-30, before 14Y itself was known "
+        "on 2013-10-01"
+    )
+
+
+@pytest.mark.parametrize(
+    ("planted", "field"),
+    [
+        (allocation("early", account="14Y"), "account"),
+        (transfer("early", **{"from": "14Y", "to": "SPEC"}), "from"),
+        (transfer("early", **{"from": "SPEC", "to": "14Y"}), "to"),
+        (drawdown("early", against="14Y"), "against"),
+        (change("closure", "14Y", "2014-03-31"), "organisation"),
+        (change("merger", "06H", "2014-04-01", predecessors=["14Y"]), "predecessors"),
+        (change("merger", "14Y", "2014-04-01", predecessors=["05Q"]), "organisation"),
+        (change("split", "14Y", "2014-04-01", successors=["06H", "05Q"]), "organisation"),
+        (change("split", "05Q", "2014-04-01", successors=["06H", "14Y"]), "successors"),
+        (change("membership", "14Y", "2013-04-01", area_team="13X"), "organisation"),
+        (change("membership", "13X", "2013-04-01", region="14Y"), "region"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else value["kind"],
+)
+def test_check_catches_a_record_known_before_an_organisation_it_names(
+    run, store, tmp_path, planted, field
+):
+    """Import refuses such a record (writing.references); one planted in the store was
+    passed by every check. Each field that names an organisation is read."""
+    late = organisation("14Y", opened="2013-04-01", as_at="2013-10-01")
+    ledger = ledger_with(run, tmp_path, *SOUND, late)
+    plant(store, planted)
+    source = f"board-paper-2013-11 {planted['locator']}"
+    assert opening_failures(ledger) == (1, [("early", known_before(field), source)])
+
+
+def test_check_reads_what_names_an_organisation_as_errata_leave_it(run, store, tmp_path):
+    """An erratum that makes 14Y known later fails the allocation known before then
+    (import refuses it: writing.fixed_known); one that makes the allocation known later
+    too puts it right, as the views read it."""
+    named = allocation("alloc-14Y", account="14Y")
+    ledger = ledger_with(run, tmp_path, *SOUND, organisation("14Y"), named)
+    erratum = {"kind": "erratum", "recorded": "2026-01-05", "reason": "the register's date",
+               "source": "board-paper-2013-11", "locator": "p5"}  # fmt: skip
+    plant(store, {"id": "later-14Y", "fixes": "14Y", "set": {"as_at": "2013-10-01"}, **erratum})
+    source = "board-paper-2013-11 table 1"
+    assert opening_failures(ledger) == (1, [("alloc-14Y", known_before("account"), source)])
+    later = {"id": "later-alloc", "fixes": "alloc-14Y", "set": {"as_at": "2013-10-02"}}
+    plant(store, {**later, **erratum})
+    assert opening_failures(ledger) == (0, [])
 
 
 @pytest.mark.parametrize(

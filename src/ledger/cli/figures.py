@@ -218,14 +218,15 @@ def diff(
 def check(settings: Settings, expected_head: str | None, fmt: str) -> None:
     """Check the ledger's invariants: a SQLite store's file is sound (SQLite's integrity
     check), the hash chain holds, every record reads back, transfers conserve money,
-    organisations are used only while open and close once, after they opened, a merger's
-    or split's predecessors close the day before it and are carried on once a day, to
-    successors open by then, lineage never runs in a circle, no version counts twice, a
-    measure keeps one unit, reported figures reconcile with their components (other
-    figures in their unit), and errata apply cleanly (each fixes a record that is not an
-    erratum and was known by the day the erratum was recorded; no two of one day change
-    one field of a record). Prints each failure; exit code 1 if there is one. The head of
-    the hash chain goes to stderr first, to note down for --expected-head.
+    organisations are used only while open and once known (no record is known before an
+    organisation it names) and close once, after they opened, a merger's or split's
+    predecessors close the day before it and are carried on once a day, to successors
+    open by then, lineage never runs in a circle, no version counts twice, a measure
+    keeps one unit, reported figures reconcile with their components (other figures in
+    their unit), and errata apply cleanly (each fixes a record that is not an erratum and
+    was known by the day the erratum was recorded; no two of one day change one field of
+    a record). Prints each failure; exit code 1 if there is one. The head of the hash
+    chain goes to stderr first, to note down for --expected-head.
 
     \b
         ledger check

@@ -1,8 +1,10 @@
-"""The check that organisations are used only while they are open: a figure is about a
-day its organisation was open, and a closure, merger or split takes effect while the
-organisations it closes or carries on to were open. Import refuses what would fail it
-(writing.references, writing.lifecycle, writing.closing, and fixed_lifecycle for
-errata); this finds it in a store written before it did, or past import.
+"""The check that organisations are used only while they are open and once they are
+known: a figure is about a day its organisation was open; a closure, merger or split
+takes effect while the organisations it closes or carries on to were open; and no record
+is known before an organisation it names. Import refuses what would fail it
+(writing.references, writing.lifecycle, writing.closing, and fixed_known and
+fixed_lifecycle for errata); this finds it in a store written before it did, or past
+import. The views hold each record as its errata leave it, so this reads them so too.
 """
 
 from __future__ import annotations
@@ -11,13 +13,47 @@ from pathlib import Path
 
 from ledger.explain.findings import Found, found_by
 
+# Each organisation a record names, by the field that names it, with the day the record
+# is known: a figure's account (a transfer's from and to sides), a drawdown's budget, a
+# closure's organisation, a merger's or split's organisations, and a membership's
+# organisation and parents (an organisation's own parents may be registered after it).
+_NAMED = """
+SELECT record_id AS record, source || ' ' || locator AS source,
+       CASE WHEN kind = 'transfer' THEN side ELSE 'account' END AS field,
+       account AS code, as_at
+FROM postings WHERE version = 0
+UNION ALL
+SELECT record_id, source || ' ' || locator, 'against', counterparty, as_at
+FROM postings WHERE version = 0 AND kind = 'drawdown'
+UNION ALL
+SELECT record_id, source || ' ' || locator, 'organisation', organisation, as_at FROM closures
+UNION ALL
+SELECT DISTINCT record_id, source || ' ' || locator,
+       CASE kind WHEN 'merger' THEN 'predecessors' ELSE 'organisation' END, predecessor, as_at
+FROM lineage
+UNION ALL
+SELECT DISTINCT record_id, source || ' ' || locator,
+       CASE kind WHEN 'merger' THEN 'organisation' ELSE 'successors' END, successor, as_at
+FROM lineage
+UNION ALL
+SELECT record_id, source || ' ' || locator, 'organisation', organisation, as_at
+FROM memberships WHERE record_id <> organisation
+UNION ALL
+SELECT record_id, source || ' ' || locator, 'area_team', area_team, as_at
+FROM memberships WHERE record_id <> organisation AND area_team IS NOT NULL
+UNION ALL
+SELECT record_id, source || ' ' || locator, 'region', region, as_at
+FROM memberships WHERE record_id <> organisation AND region IS NOT NULL
+"""
+
 
 def organisations_open(views_path: str | Path) -> list[Found]:
     """A figure about a date before an organisation opened (the one it is about, or the
     budget a drawdown is set against, its counterparty), or after it closed unless a
     merger or a split (both are lineage) carries its figures on to a successor; a
     closure, merger or split before the organisation it closes, carries on or carries on
-    to opened. (A transfer's counterparty is its other side's account.)"""
+    to opened; and a record known before an organisation it names is. (A transfer's
+    counterparty is its other side's account.)"""
     return found_by(
         views_path,
         f"""
@@ -37,6 +73,12 @@ def organisations_open(views_path: str | Path) -> list[Found]:
                           WHERE m.predecessor = x.account AND m.effective <= x.effective)
         UNION ALL
         {_CHANGED_BEFORE_OPENING}
+        UNION ALL
+        SELECT n.record, n.source,
+               n.field || ': ' || n.code || ' is named in a record known on ' || n.as_at
+               || ', before ' || n.code || ' itself was known on ' || o.as_at
+        FROM ({_NAMED}) AS n JOIN organisations AS o ON o.code = n.code
+        WHERE n.as_at < o.as_at
         """,
     )
 
