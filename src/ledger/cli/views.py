@@ -134,7 +134,8 @@ def view(
         ledger view reconciliation --describe
     """
     from ledger.cli.sorting import SortError, kept, parse_sort, sorted_rows
-    from ledger.views.projections import bind, load_projections, parse_iso_date, run
+    from ledger.views.parameter_types import parse_iso_date
+    from ledger.views.projections import bind, load_projections, run
     from ledger.views.read_limits import Limits
 
     projections = load_projections()
@@ -249,7 +250,7 @@ def orgs(settings: Settings, text: str | None, lineage: bool, as_at: Any, fmt: s
         organisation_row,
         read_lineage,
     )
-    from ledger.views.projections import parse_text
+    from ledger.views.parameter_types import parse_text
 
     try:
         wanted = parse_text(text) if text else None
