@@ -31,6 +31,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -258,40 +259,68 @@ def run(
     limits: Limits | None = None,
     keep: Keep | None = None,
     notes: list[str] | None = None,
+    reader: Reader | None = None,
 ) -> Rows:
     """Rows of one read-only statement on the views database, or those ``keep`` keeps
     of them; what a view notes with view_note is added to ``notes``. Ctrl-C stops it;
     with ``limits`` so does running too long or answering (keeping) too much (see
-    read_limits)."""
-    refused: list[str] = []
-    connection = open_read_only(views_path, refused)
-    raised = view_errors(connection, notes)
-    try:
-        with guarded(connection, limits) as guard:
-            cursor = connection.execute(sql, params or {})
-            names = distinct_names([column[0] for column in cursor.description or ()])
-            rows = guard.fetch(cursor if keep is None else keep(names, cursor))
-        return Rows([dict(zip(names, row, strict=True)) for row in rows], names)
-    except ReadStopped as stopped:
-        raise ProjectionError(str(stopped)) from None
-    except sqlite3.Error as error:
-        if raised:
-            raise ProjectionError(raised[0]) from None
-        if refused:
-            raise ProjectionError(refusal(refused)) from None
-        why_stopped = stopped_by_sqlite(error)
-        if why_stopped:
-            raise ProjectionError(why_stopped) from None
-        if isinstance(error, sqlite3.ProgrammingError) and "binding" in str(error).lower():
-            raise ProjectionError(
-                "the statement has a parameter (? or :name) given no value: write the value "
-                "in the SQL (a view declares its parameters in its header: -- :name ...)"
+    read_limits). It runs on ``reader``'s connection when given (one kept open for many
+    statements), else on one of its own."""
+    with nullcontext(reader) if reader else Reader(views_path) as reading:
+        for said in (reading.refused, reading.raised, reading.noted):
+            said.clear()  # what an earlier statement said is not this one's
+        connection = reading.connection
+        try:
+            with guarded(connection, limits) as guard:
+                cursor = connection.execute(sql, params or {})
+                names = distinct_names([column[0] for column in cursor.description or ()])
+                rows = guard.fetch(cursor if keep is None else keep(names, cursor))
+            return Rows([dict(zip(names, row, strict=True)) for row in rows], names)
+        except ReadStopped as stopped:
+            raise ProjectionError(str(stopped)) from None
+        except sqlite3.Error as error:
+            if reading.raised:
+                raise ProjectionError(reading.raised[0]) from None
+            if reading.refused:
+                raise ProjectionError(refusal(reading.refused)) from None
+            why_stopped = stopped_by_sqlite(error)
+            if why_stopped:
+                raise ProjectionError(why_stopped) from None
+            if isinstance(error, sqlite3.ProgrammingError) and "binding" in str(error).lower():
+                raise ProjectionError(
+                    "the statement has a parameter (? or :name) given no value: write the "
+                    "value in the SQL (a view declares its parameters in its header: -- :name ...)"
+                ) from None
+            raise views_problem(Path(views_path), error) or ProjectionError(
+                f"SQL error: {error}"
             ) from None
-        raise views_problem(Path(views_path), error) or ProjectionError(
-            f"SQL error: {error}"
-        ) from None
-    finally:
-        connection.close()
+        finally:
+            if notes is not None:
+                notes.extend(note for note in reading.noted if note not in notes)
+
+
+class Reader:
+    """One read-only connection on the views database, kept open for many statements
+    (``with Reader(path) as reader``), each run as ``run`` runs one: a page that asks
+    many questions sets a connection up once and compiles a statement it asks again
+    once (SQLite's statement cache)."""
+
+    def __init__(self, views_path: str | Path):
+        self.path = views_path
+        self.refused: list[str] = []
+        self.noted: list[str] = []
+        self.connection = open_read_only(views_path, self.refused)
+        self.raised = view_errors(self.connection, self.noted)
+
+    def __enter__(self) -> Reader:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.connection.close()
+
+    def run(self, sql: str, params: dict[str, Any] | None = None) -> Rows:
+        """``run`` on this connection."""
+        return run(self.path, sql, params, reader=self)
 
 
 def distinct_names(names: list[str]) -> list[str]:

@@ -11,7 +11,7 @@ from typing import Any
 from ledger.explain.errata import with_errata
 from ledger.explain.organisations import lineage_tree, organisation_row, read_lineage
 from ledger.explain.timeline import Step, now, services_apart, services_said, timeline
-from ledger.views.projections import bind, load_projections, run
+from ledger.views.projections import Projection, Reader, bind, load_projections, run
 
 Originals = Callable[[Sequence[str]], dict[str, dict[str, Any]]]
 
@@ -71,15 +71,21 @@ def organisation(views: str | Path, code: str) -> dict[str, Any] | None:
 def figures(views: str | Path, code: str) -> list[Figure]:
     """Each figure of the organisation by year, on its boundaries: its value now (the
     last step of its timeline) and how many recorded changes made it; a figure recorded
-    per service (and step) once for each, as ``ledger audit`` steps each apart."""
+    per service (and step) once for each, as ``ledger audit`` steps each apart. Every
+    figure is asked of the audit view on one connection, which compiles the view once."""
     found = []
-    for row in run(views, _FIGURES, {"code": code}):
-        year, measure = row["financial_year"], row["measure"]
-        for part in now(audit_rows(views, code, measure, year), measure):
-            last = part.last
-            found.append(
-                Figure(year, measure, last.unit, last.after, part.changes, part.service, part.part)
-            )
+    projection = load_projections()["audit"]
+    with Reader(views) as reader:
+        for row in reader.run(_FIGURES, {"code": code}):
+            year, measure = row["financial_year"], row["measure"]
+            rows = audit_rows(views, code, measure, year, reader=reader, audit=projection)
+            for part in now(rows, measure):
+                last = part.last
+                found.append(
+                    Figure(
+                        year, measure, last.unit, last.after, part.changes, part.service, part.part
+                    )
+                )
     return found
 
 
@@ -118,10 +124,14 @@ def audit_rows(
     year: str,
     as_at: str | None = None,
     service: str | None = None,
+    *,
+    reader: Reader | None = None,
+    audit: Projection | None = None,
 ) -> list[dict[str, Any]]:
-    """The audit view's rows of one figure (of one service's records, when given)."""
-    projection = load_projections()["audit"]
+    """The audit view's rows of one figure (of one service's records, when given), on
+    ``reader``'s connection when given; ``audit`` is the view, when already loaded."""
+    projection = audit or load_projections()["audit"]
     given = {"account": account, "measure": measure, "year": year}
     given |= {"as_at": as_at} if as_at else {}
     given |= {"service": service} if service else {}
-    return run(views, projection.sql, bind(projection, given))
+    return run(views, projection.sql, bind(projection, given), reader=reader)
