@@ -158,12 +158,12 @@ def _opened_after_uses(lifecycle: Lifecycle) -> Iterator[Found]:
     """An erratum that opens an organisation later than figures about it (one before it
     opened as recorded is wrong itself, and its own line says so)."""
     for code, day, order, where, was in lifecycle.errata.opened:
-        named = _named_on(lifecycle, code)
-        earlier = [used for used in named if used < day and (was is None or used >= was)]
+        naming = _named_on(lifecycle, code)
+        earlier = [used for used in naming if _between(used, was, day)]
         if earlier:
             first = min(earlier)
             yield Found(order, where, f"opened: {code} has figures about {first} "
-                                      f"({named[first]}), before it would open on "
+                                      f"({naming[first]}), before it would open on "
                                       f"{day}")  # fmt: skip
 
 
