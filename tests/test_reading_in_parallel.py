@@ -4,7 +4,7 @@ appends: what it reads, and every problem, must be exactly what reading here giv
 import json
 
 import pytest
-from stores import published_ledger
+from stores import REPOSITORY, published_ledger
 
 from ledger.writing import jsonlines
 from ledger.writing.jsonlines import RecordStream
@@ -85,3 +85,28 @@ def test_the_published_record_imports_the_same_either_way(tmp_path, monkeypatch,
     result = invoke("check")
     assert result.exit_code == 0, result.output
     assert "No failures in 17 checks over 12,867 records." in result.output
+
+
+def everything_read(stream):
+    """What the checks and the append use of each record read: its place, its model and
+    values, its normalised fields and their JSON, and what a batch remembers of it."""
+    return [
+        (item.where, type(item.record), item.record.__dict__, item.record.model_fields_set,
+         item.fields, item.content, item.seen)
+        for item in stream
+    ]  # fmt: skip
+
+
+def test_every_published_record_comes_back_from_the_worker_as_it_was_read(monkeypatch):
+    """A worker hands records back pickled its own way (records.located): each must
+    arrive whole, with what was worked out of it, and work as one read here."""
+    monkeypatch.setattr(jsonlines, "PAGE_LINES", 500)
+    here = everything_read(RecordStream([REPOSITORY / "events"], parallel=False))
+    there_stream = RecordStream([REPOSITORY / "events"], parallel=True)
+    there = everything_read(there_stream)
+
+    assert there == here
+    assert len(there) == 12_867
+    assert there_stream.problems == []
+    kinds = {model.__name__ for _, model, *_ in there}
+    assert {"AllocationRecord", "ErratumRecord", "FigureRecord", "MergerRecord"} <= kinds

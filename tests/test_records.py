@@ -1,9 +1,15 @@
 """Each kind of record is a pydantic model; parsing normalises and explains problems."""
 
+from datetime import date, timedelta
+from pathlib import Path
+
+import orjson
 import pytest
 from factories import allocation, correction, forecast, transfer
 
+from ledger.records import fields as record_fields
 from ledger.records.models import RecordError, parse_record
+from ledger.writing.jsonlines import RecordStream
 
 
 def problems(data):
@@ -103,3 +109,29 @@ def test_every_problem_of_a_record_is_reported():
 )
 def test_a_bad_record_gets_a_clear_problem(record, problem):
     assert problem in problems(record)
+
+
+def test_every_published_record_is_normalised_as_pydantic_dumps_it():
+    """Records of text, whole numbers and dates are normalised off the model directly;
+    the rest by pydantic. Either way, the same fields in the same order as pydantic's dump
+    of every published record, and the same JSON."""
+    events = Path(__file__).resolve().parent.parent / "events"
+    read = [item.record for item in RecordStream([events], parallel=False)]
+    assert len(read) == 12_867
+    for record in read:
+        dumped = record.model_dump(
+            mode="json", by_alias=True, exclude_none=True, exclude={"amount", "tolerance"}
+        )
+        expected = {key: value for key, value in dumped.items() if value != []}
+        normalised = record.normalised()
+        assert normalised == expected
+        assert orjson.dumps(normalised) == orjson.dumps(record._dumped())
+
+
+def test_today_is_read_again_once_the_day_it_gave_has_ended(monkeypatch):
+    yesterday = date.today() - timedelta(days=1)
+    monkeypatch.setattr(record_fields, "_day", (yesterday, record_fields.time.time() + 60))
+    assert record_fields.today() == yesterday  # the day it gave has not ended
+    monkeypatch.setattr(record_fields, "_day", (yesterday, record_fields.time.time() - 1))
+    assert record_fields.today() == date.today()
+    assert record_fields._day[1] > record_fields.time.time()  # until the next midnight

@@ -41,6 +41,19 @@ def _key_order(model: type[BaseModel]) -> tuple[str, ...]:
     )
 
 
+# Fields a record is read with but not stored as: an amount or a tolerance in pounds is
+# stored in pence.
+_NOT_STORED = {"amount", "tolerance"}
+
+
+@functools.cache
+def _stored_fields(model: type[BaseModel]) -> tuple[tuple[str, str], ...]:
+    """(attribute, key) of each field a record of this model is stored with, in the
+    order of its keys (_key_order)."""
+    keys = {info.alias or name: name for name, info in model.model_fields.items()}
+    return tuple((keys[key], key) for key in _key_order(model) if keys[key] not in _NOT_STORED)
+
+
 class RecordBase(BaseModel):
     """Fields every record has."""
 
@@ -72,10 +85,26 @@ class RecordBase(BaseModel):
 
     def normalised(self) -> dict[str, Any]:
         """The record as stored and exported: JSON types, one spelling per value, and the
-        fields in FIELD_ORDER (what it is, about whom, when, how much, then the source)."""
-        fields = self.model_dump(
-            mode="json", by_alias=True, exclude_none=True, exclude={"amount", "tolerance"}
-        )
+        fields in FIELD_ORDER (what it is, about whom, when, how much, then the source).
+        Most records hold only text, whole numbers and dates, which are read off the model
+        directly (a large import normalises every record); any other value is left to
+        pydantic's own dump, which gives the same for those."""
+        values = self.__dict__
+        fields: dict[str, Any] = {}
+        for name, key in _stored_fields(type(self)):
+            value = values[name]
+            if value is None:
+                continue
+            if type(value) is str or type(value) is int:
+                fields[key] = value
+            elif type(value) is date:
+                fields[key] = value.isoformat()
+            else:
+                return self._dumped()
+        return fields
+
+    def _dumped(self) -> dict[str, Any]:
+        fields = self.model_dump(mode="json", by_alias=True, exclude_none=True, exclude=_NOT_STORED)
         return {
             key: fields[key]
             for key in _key_order(type(self))

@@ -31,6 +31,7 @@ from ledger.records.fields import (
     RecordId,
     Text,
     not_in_future,
+    today,
 )
 
 # Fields an erratum cannot set or remove: what the record is and which erratum it is.
@@ -161,11 +162,11 @@ def typed_recorded_problem(record: object) -> str | None:
     """An erratum typed on the command line is recorded the day it is appended: an earlier
     day would change what the ledger showed on the days between (an import file keeps
     the day a published erratum was recorded)."""
-    today = date.today()  # the day not_in_future measures from
-    if not isinstance(record, ErratumRecord) or record.recorded >= today:
+    day = today()  # the day not_in_future measures from
+    if not isinstance(record, ErratumRecord) or record.recorded >= day:
         return None
     return (
-        f"recorded {record.recorded} is before today ({today}): an erratum recorded now "
+        f"recorded {record.recorded} is before today ({day}): an erratum recorded now "
         "is recorded today, or the ledger would have shown it on days it did not"
     )
 

@@ -6,7 +6,8 @@ is validated; the order of fields in a stored record; and the dates a record may
 from __future__ import annotations
 
 import functools
-from datetime import date
+import time
+from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, StringConstraints
@@ -152,8 +153,24 @@ YEARS_AHEAD = 10
 
 
 def not_in_future(name: str, value: date | None) -> None:
-    if value is not None and value > date.today():
+    if value is not None and value > today():
         raise ValueError(f"{name} {value} is in the future")
+
+
+# The day today() last gave, and the moment it ends (the next local midnight).
+_day: tuple[date, float] = (date.min, 0.0)
+
+
+def today() -> date:
+    """The local date, as ``date.today()`` gives it. A large import asks once a record,
+    so the day is read again only once the one it last gave has ended."""
+    global _day
+    day, ends = _day
+    if time.time() < ends:
+        return day
+    day = date.today()
+    _day = day, datetime.combine(day + timedelta(days=1), datetime.min.time()).timestamp()
+    return day
 
 
 def amount_problem(rule: str | None, pence: int | None) -> str | None:

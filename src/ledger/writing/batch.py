@@ -24,13 +24,14 @@ from typing import Any, Protocol
 from ledger.records.located import Located, Problem
 from ledger.records.models import AnyRecord
 from ledger.records.reference import OrganisationRecord
+from ledger.records.seen import Seen
 from ledger.store.totals import StoredTotals
 from ledger.writing.fixed import FixedRecords, FullRecords
 from ledger.writing.fixed_lifecycle import lifecycle_problems
 from ledger.writing.lifecycle import Lifecycle, note_record, note_stored_change
 from ledger.writing.lookup import Lookup
 from ledger.writing.references import References
-from ledger.writing.seen import Ids, Seen, seen
+from ledger.writing.seen import Ids
 from ledger.writing.stored_ids import StoredIds
 from ledger.writing.sums import Totals
 from ledger.writing.units import Units
@@ -144,7 +145,7 @@ class Checker:
                 self.units.note(item.record)
                 note_record(self.lifecycle, item.record, self._order, item.where)
                 self._count(item)
-                self.seen[item.record.id] = seen(item)
+                self.seen[item.record.id] = item.seen
                 self.lookup.note(item.record)
                 new.append(item)
         return new

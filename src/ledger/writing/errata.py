@@ -29,8 +29,8 @@ from ledger.records.models import (
     fixed_record,
     parse_record,
 )
+from ledger.records.seen import Seen
 from ledger.records.unit_moves import unit_move_problem
-from ledger.writing.seen import Seen
 
 
 def erratum_problem(erratum: ErratumRecord, target: Seen | AnyRecord) -> str | None:

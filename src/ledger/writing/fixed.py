@@ -15,12 +15,12 @@ from typing import Any
 from ledger.records.errata import ErratumRecord
 from ledger.records.located import Located
 from ledger.records.models import AnyRecord, RecordError, fixed_record, parse_record
+from ledger.records.seen import Seen
 from ledger.writing.errata import not_valid
 from ledger.writing.fixed_lifecycle import note_fixed
 from ledger.writing.lifecycle import Lifecycle
 from ledger.writing.lookup import Lookup
 from ledger.writing.references import References, Say
-from ledger.writing.seen import Seen
 from ledger.writing.units import Units
 
 # The records of the batch with these ids, read again from where they were read (its

@@ -9,8 +9,8 @@ from typing import Any, Protocol
 
 from ledger.records.errata import ErratumRecord
 from ledger.records.models import AnyRecord
+from ledger.records.seen import Seen
 from ledger.writing.errata import Errata, StoredErrata
-from ledger.writing.seen import Seen
 
 
 class StoredRecords(StoredErrata, Protocol):

@@ -17,10 +17,10 @@ from ledger.records.kinds import a_kind
 from ledger.records.located import Located
 from ledger.records.models import AnyRecord
 from ledger.records.reference import OrganisationRecord
+from ledger.records.seen import Seen, unit_of
 from ledger.records.yearly import CorrectionRecord, FigureRecord, YearRecord
 from ledger.writing.errata import erratum_problem
 from ledger.writing.lifecycle import STORE
-from ledger.writing.seen import Seen, unit_of
 
 Find = Callable[[str], Seen | AnyRecord | None]  # an earlier record of the batch, or a stored one
 Say = Callable[[str], str]  # how a problem is told (the record an erratum makes says so)

@@ -1,55 +1,12 @@
-"""What the checker remembers of each record of a batch once it has passed (a few facts,
-not the record), and the rule for ids: a new id is appended, the same record again is
-skipped and counted, an id used again with other content is a problem."""
+"""The rule for ids: a new id is appended, the same record again is skipped and counted,
+an id used again with other content is a problem. (What the checker remembers of each
+record that passed is ``Located.seen``: records.seen.)"""
 
 from __future__ import annotations
 
-import hashlib
-from datetime import date
-from typing import NamedTuple
-
 from ledger.records.located import Located
 from ledger.records.models import AnyRecord
-from ledger.records.reference import OrganisationRecord
-from ledger.records.yearly import FigureRecord, YearRecord
-
-
-class Seen(NamedTuple):
-    """What later records of a batch need to know about an earlier one. (A named tuple:
-    as immutable as a frozen dataclass, and a third of the time to make, once a record.)"""
-
-    kind: str
-    known_on: date
-    where: str
-    digest: bytes
-    unit: str | None
-    amount_rule: str | None
-    opened: date | None
-
-
-def digest(item: Located) -> bytes:
-    """A short digest of a normalised record (of its JSON, whose fields come in one order
-    for each kind, so equal records give equal digests without sorting the keys)."""
-    return hashlib.blake2b(item.content, digest_size=16).digest()
-
-
-def seen(item: Located) -> Seen:
-    record = item.record
-    return Seen(
-        kind=record.kind,
-        known_on=record.known_on(),
-        where=item.where,
-        digest=digest(item),
-        unit=unit_of(record),
-        amount_rule=getattr(type(record), "amount_rule", None),
-        opened=record.opened if isinstance(record, OrganisationRecord) else None,
-    )
-
-
-def unit_of(record: AnyRecord) -> str | None:
-    if isinstance(record, FigureRecord):
-        return record.unit
-    return "gbp" if isinstance(record, YearRecord) else None
+from ledger.records.seen import Seen
 
 
 class Ids:
@@ -67,7 +24,7 @@ class Ids:
         record = item.record
         earlier = self.seen.get(record.id)
         if earlier is not None:
-            if earlier.digest != digest(item):
+            if earlier.digest != item.seen.digest:
                 return False, (
                     f"id {record.id!r} is used again with different content "
                     f"(first at {earlier.where})"

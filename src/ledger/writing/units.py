@@ -14,8 +14,8 @@ from typing import Any, Protocol
 
 from ledger.records.kinds import MONEY_MEASURES
 from ledger.records.models import AnyRecord
+from ledger.records.seen import Seen
 from ledger.records.yearly import FigureRecord
-from ledger.writing.seen import Seen
 
 Find = Callable[[str], AnyRecord | Seen | None]
 
