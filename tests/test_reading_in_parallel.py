@@ -6,7 +6,7 @@ import json
 import pytest
 from stores import REPOSITORY, published_ledger
 
-from ledger.writing import jsonlines
+from ledger.writing import file_pages, jsonlines
 from ledger.writing.jsonlines import RecordStream
 
 GOOD = {
@@ -44,7 +44,7 @@ def read(paths, parallel):
 def test_reading_in_a_worker_gives_the_same_records_and_problems_in_the_same_order(
     tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(jsonlines, "PAGE_LINES", 100)  # many pages, several in flight
+    monkeypatch.setattr(file_pages, "PAGE_BYTES", 20_000)  # many pages, several in flight
     first, second, empty = tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "c.jsonl"
     first.write_bytes(b"".join(lines_of_every_sort(1_000)))
     second.write_bytes(b"".join(lines_of_every_sort(250)))
@@ -100,7 +100,7 @@ def everything_read(stream):
 def test_every_published_record_comes_back_from_the_worker_as_it_was_read(monkeypatch):
     """A worker hands records back pickled its own way (records.located): each must
     arrive whole, with what was worked out of it, and work as one read here."""
-    monkeypatch.setattr(jsonlines, "PAGE_LINES", 500)
+    monkeypatch.setattr(file_pages, "PAGE_BYTES", 100_000)
     here = everything_read(RecordStream([REPOSITORY / "events"], parallel=False))
     there_stream = RecordStream([REPOSITORY / "events"], parallel=True)
     there = everything_read(there_stream)

@@ -26,6 +26,7 @@ import orjson
 
 from ledger.records.located import Located, Problem
 from ledger.records.models import AnyRecord, RecordError, parse_record
+from ledger.writing.file_pages import Page, PageStream, pages_of
 
 IMPORT_SUFFIX = ".jsonl"
 PARENT_CHECK_SECONDS = 0.5  # how often a worker reading pages looks for its command
@@ -82,17 +83,15 @@ class RecordStream:
         size = sum(path.stat().st_size for path in self.files)
         return size >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1
 
-    def _read_file(self, path: Path, read: ReadPages) -> Iterator[Located]:
+    def _read_file(self, path: Path, read: ReadFile) -> Iterator[Located]:
         records = 0
         problems_before = len(self.problems)
-        with path.open("rb") as lines:
-            numbered = ((f"{path}:{n}", raw) for n, raw in enumerate(_bounded_lines(lines), 1))
-            for where, outcome in read(numbered):
-                if isinstance(outcome, Located):
-                    records += 1
-                    yield outcome
-                elif outcome is not None:
-                    self.problems += [Problem(where, message) for message in outcome]
+        for line, outcome in read(path):
+            if isinstance(outcome, Located):
+                records += 1
+                yield outcome
+            elif outcome is not None:
+                self.problems += [Problem(f"{path}:{line}", message) for message in outcome]
         if records == 0 and len(self.problems) == problems_before:
             self.problems.append(Problem(f"{path}:1", "the file holds no records"))
 
@@ -100,12 +99,10 @@ class RecordStream:
 Item = TypeVar("Item")
 # What one line holds: its record, what is wrong with it, or None for a blank line.
 Outcome = Located | list[str] | None
-Lines = Iterable[tuple[str, bytes | None]]  # (file:line, the line; None if too long)
-ReadPages = Callable[[Lines], Iterator[tuple[str, Outcome]]]
+ReadFile = Callable[[Path], Iterator[tuple[int, Outcome]]]  # (line number, outcome)
 # Below this many bytes of files (some 8,000 records), starting a worker costs more than
 # it saves.
 PARALLEL_FROM_BYTES = 2_000_000
-PAGE_LINES = 2_000
 PAGES_AHEAD = 4  # pages given to the worker before the first is taken back: bounded memory
 
 
@@ -151,15 +148,26 @@ def read_again(wanted: Mapping[str, str]) -> dict[str, AnyRecord]:
     return found
 
 
-def _read_page(page: list[tuple[str, bytes | None]]) -> list[Outcome]:
-    return [read_line(where, raw) for where, raw in page]
+def _read_here(path: Path) -> Iterator[tuple[int, Outcome]]:
+    with path.open("rb") as stream:
+        for number, raw in enumerate(_bounded_lines(stream), 1):
+            yield number, read_line(f"{path}:{number}", raw)
+
+
+def _read_page(path: str, page: Page) -> list[Outcome]:
+    """The worker's part: the lines of one page, read from the file and then as records."""
+    with open(path, "rb") as stream:
+        lines = _bounded_lines(PageStream(stream, page))
+        return [read_line(f"{path}:{n}", raw) for n, raw in enumerate(lines, page.first_line)]
 
 
 @contextmanager
-def line_reader(parallel: bool) -> Iterator[ReadPages]:
-    """Read lines here, or in one worker process a page at a time, in order either way."""
+def line_reader(parallel: bool) -> Iterator[ReadFile]:
+    """Read files here, or in one worker process a page at a time, in order either way.
+    The worker reads each page's lines from the file itself: this process only finds
+    where pages begin and end, which costs it far less than handing the lines over."""
     if not parallel or "fork" not in multiprocessing.get_all_start_methods():
-        yield lambda lines: ((where, read_line(where, raw)) for where, raw in lines)
+        yield _read_here
         return
     # Forked, the worker has the record models loaded already; it uses nothing else of
     # this process (not the store's connection, which it never touches).
@@ -168,14 +176,15 @@ def line_reader(parallel: bool) -> Iterator[ReadPages]:
         max_workers=1, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
     ) as worker:
 
-        def read(lines: Lines) -> Iterator[tuple[str, Outcome]]:
-            pending: deque[tuple[list[str], Future[list[Outcome]]]] = deque()
-            for page in chunks(lines, PAGE_LINES):
-                pending.append(([where for where, _ in page], worker.submit(_read_page, page)))
-                if len(pending) >= PAGES_AHEAD:
-                    yield from _taken_back(pending.popleft())
+        def read(path: Path) -> Iterator[tuple[int, Outcome]]:
+            pending: deque[tuple[int, Future[list[Outcome]]]] = deque()
+            with path.open("rb") as stream:
+                for page in pages_of(stream):
+                    pending.append((page.first_line, worker.submit(_read_page, str(path), page)))
+                    if len(pending) >= PAGES_AHEAD:
+                        yield from _taken_back(*pending.popleft())
             while pending:
-                yield from _taken_back(pending.popleft())
+                yield from _taken_back(*pending.popleft())
 
         yield read
 
@@ -212,11 +221,8 @@ def chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
         yield chunk
 
 
-def _taken_back(
-    sent: tuple[list[str], Future[list[Outcome]]],
-) -> Iterator[tuple[str, Outcome]]:
-    places, outcomes = sent
-    return zip(places, outcomes.result(), strict=True)
+def _taken_back(first_line: int, outcomes: Future[list[Outcome]]) -> Iterator[tuple[int, Outcome]]:
+    return enumerate(outcomes.result(), first_line)
 
 
 def _bounded_lines(stream: Any) -> Iterable[bytes | None]:
