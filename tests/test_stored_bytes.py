@@ -11,8 +11,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from conftest import REPOSITORY
 
+from ledger.records.keys import RECORD_NAMESPACE, entry_key
 from ledger.store.application import EventStore
-from ledger.store.domain import RECORD_NAMESPACE, Entry, entry_id, entry_key
+from ledger.store.domain import Entry, entry_id
 from ledger.store.transcoder import OrjsonTranscoder
 from ledger.writing.importing import import_files
 from ledger.writing.jsonlines import RecordStream

@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 
+from ledger.records.keys import entry_key
 from ledger.records.models import AnyRecord
 from ledger.records.seen import Seen, seen_of
 
@@ -40,14 +41,20 @@ class Located:
         fields, where the line is read)."""
         return seen_of(self.record, self.where, self.content)
 
+    @functools.cached_property
+    def key(self) -> str:
+        """The key the record is stored under (records.keys)."""
+        return entry_key(self.record.id)
+
     def __reduce__(self) -> tuple[Any, ...]:
         """How the import's worker hands a record it has read back to the command: the
-        model's class and own values, the normalised fields and their JSON. Pydantic's
-        own pickling of the model goes through its ``__getstate__`` and ``__setstate__``;
-        this costs each process about a third less."""
+        model's class and own values, and what was worked out of the record (its fields,
+        their JSON, what a batch keeps of it and its key), so that the command need not.
+        Pydantic's own pickling of a model goes through its ``__getstate__`` and
+        ``__setstate__``; this costs each process about a third less."""
         record = self.record
         own = (type(record), record.__dict__, record.__pydantic_fields_set__)
-        return (_handed_back, (self.where, own, self.fields, self.content, self.seen))
+        return (_handed_back, (self.where, own, self.fields, self.content, self.seen, self.key))
 
 
 def _handed_back(
@@ -56,6 +63,7 @@ def _handed_back(
     fields: dict[str, Any],
     content: bytes,
     seen: Seen,
+    key: str,
 ) -> Located:
     """A record pickled by ``Located.__reduce__``, made again as pydantic makes a model it
     unpickles (its extra and private values are None: records have neither), with what
@@ -67,7 +75,9 @@ def _handed_back(
     _set(record, "__pydantic_extra__", None)
     _set(record, "__pydantic_private__", None)
     located = Located.__new__(Located)
-    located.__dict__.update(where=where, record=record, fields=fields, content=content, seen=seen)
+    located.__dict__.update(
+        where=where, record=record, fields=fields, content=content, seen=seen, key=key
+    )
     return located
 
 

@@ -26,7 +26,7 @@ from eventsourcing.persistence import (
 )
 
 from ledger.store.damage import NOT_RECORDED, RESTORE, damaged, damaged_file
-from ledger.store.domain import EVENT_FOR_KIND, Entry, entry_key
+from ledger.store.domain import EVENT_FOR_KIND, Entry
 from ledger.store.errors import (
     ConcurrentWriteError,
     NoStoreError,
@@ -238,7 +238,7 @@ class EventStore(SoundnessReader, RecordLookup):
         if not self._maps_plainly:
             return self.mapper.to_stored_event(Entry.event_for(record, timestamp))
         return StoredEvent(
-            originator_id=entry_key(record["id"]),
+            originator_id=item.key,
             originator_version=Entry.INITIAL_VERSION,
             topic=EVENT_FOR_KIND[record["kind"]].TOPIC,
             state=_state_head(timestamp) + item.content + b"}",

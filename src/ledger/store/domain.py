@@ -15,31 +15,13 @@ Python modules are arranged.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-# Fixed namespace for record ids: uuid5(RECORD_NAMESPACE, record id) is the aggregate id.
-RECORD_NAMESPACE = UUID("6f1d3c2a-58b4-4e8e-9a51-2b7d0e4c9a11")
-
-
-_NAMESPACE_BYTES = RECORD_NAMESPACE.bytes
-
-
-@functools.lru_cache(maxsize=8192)  # an import looks each chunk's ids up, then appends them
-def entry_key(record_id: str) -> str:
-    """The aggregate id of the entry that holds record ``record_id``, as the 32 hex digits
-    a store keeps: what ``uuid.uuid5(RECORD_NAMESPACE, record_id).hex`` gives, made
-    directly from the SHA-1 digest, with no UUID object, because bulk imports make a
-    million of them."""
-    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + record_id.encode()).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
-    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
-    return digest.hex()
+from ledger.records.keys import entry_key
 
 
 def entry_id(record_id: str) -> UUID:

@@ -9,8 +9,8 @@ import contextlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
+from ledger.records.keys import entry_key
 from ledger.store.damage import NOT_RECORDED, damaged
-from ledger.store.domain import entry_key
 from ledger.store.errors import StoreError
 from ledger.store.reading import UNREADABLE, LogReader, why_unreadable
 from ledger.store.sqlite_rows import DamagedRow

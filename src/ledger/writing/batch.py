@@ -126,8 +126,7 @@ class Checker:
     def check(self, items: Sequence[Located]) -> list[Located]:
         """The records among ``items`` to append; problems and repeats are set aside."""
         self.store_end  # noqa: B018 - noted before anything is appended
-        ids = [item.record.id for item in items]
-        recorded = self.stored_ids.records(ids, self._order, self.store_end)
+        recorded = self.stored_ids.records(items, self._order, self.store_end)
         new = []
         for item in items:
             self._order += 1

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from ledger.records.located import Located
 from ledger.records.models import AnyRecord
-from ledger.store.domain import entry_key
 
 
 class StoredRecords(Protocol):
@@ -27,13 +27,15 @@ class StoredIds:
         self.store = store
         self._keys: set[str] | None = None  # read once the batch outgrows the store
 
-    def records(self, record_ids: list[str], checked: int, store_end: int) -> dict[str, AnyRecord]:
-        """The stored records among ``record_ids``, once ``checked`` records of the batch
-        were checked against a store that ended at position ``store_end``."""
+    def records(
+        self, items: Sequence[Located], checked: int, store_end: int
+    ) -> dict[str, AnyRecord]:
+        """The stored records among those of ``items`` (by id), once ``checked`` records of
+        the batch were checked against a store that ended at position ``store_end``."""
         if self._keys is None and checked >= store_end:
             self._keys = self.store.stored_keys(store_end)
         if self._keys is None:
-            return self.store.get_records(record_ids)
+            return self.store.get_records([item.record.id for item in items])
         keys = self._keys
-        held = [record_id for record_id in record_ids if entry_key(record_id) in keys]
+        held = [item.record.id for item in items if item.key in keys]
         return self.store.held_records(held) if held else {}
