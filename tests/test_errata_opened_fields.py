@@ -6,12 +6,13 @@ line, naming the figure. A drawdown's `against` was refused only with the erratu
 on the drawdown's line; after it, or with the drawdown stored, it was recorded. So too
 an erratum opening an organisation after its closure, a merger into it or the merger
 that carries it on: refused on the closure's or merger's line when in the same file, and
-recorded when they were stored."""
+recorded when they were stored. A split into it, or the split that carries it on, goes
+through the same code as a merger and is refused in the same words."""
 
 from __future__ import annotations
 
 import pytest
-from factories import drawdown, transfer, world
+from factories import SOURCE_ID, drawdown, organisation, transfer, world
 from test_batch_guards import closure, events_in, merger, refused
 from test_errata_lifecycle import erratum, imported
 
@@ -54,6 +55,14 @@ def test_an_erratum_cannot_open_an_organisation_after_a_figure_naming_it(
         assert events_in(store) == len(world()) + 1
 
 
+def split(code, *successors, effective="2014-04-01"):
+    return {"id": f"{code}-split", "kind": "split", "organisation": code, "basis": "patients",
+            "successors": [{"organisation": s, "weight": 1} for s in successors],
+            "effective": effective, "as_at": "2013-09-30", "source": SOURCE_ID,
+            "locator": "annex C"}  # fmt: skip
+
+
+SPLIT = [organisation("07A"), split("05Q", "06H", "07A")]
 CHANGES = {
     "closure": (
         [closure("05Q", "2014-03-31")],
@@ -70,6 +79,17 @@ CHANGES = {
         "05Q",
         "05Q closes on 2014-03-31, the day before the merger that carries it on "
         "(05Q-into-06H, {where})",
+    ),
+    "split into it": (
+        SPLIT,
+        "06H",
+        "06H has the split into it on 2014-04-01 (05Q-split, {where})",
+    ),
+    "split carrying it on": (
+        SPLIT,
+        "05Q",
+        "05Q closes on 2014-03-31, the day before the split that carries it on "
+        "(05Q-split, {where})",
     ),
 }
 
