@@ -12,7 +12,8 @@ The Checker runs the checks in order; each has a module of its own: ids (seen, a
 stored_ids for those the store holds), what a record names (references, finding it with
 lookup), one unit a measure (units), organisations over time (lifecycle, and closing for
 how they end), errata (errata, and fixed for the record an erratum makes, checked as a
-new one, fixed_lifecycle for the organisation rules), exact sums (sums).
+new one, fixed_lifecycle for the organisation rules, conflicts for the records an erratum
+is refused for), exact sums (sums).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ledger.records.models import AnyRecord
 from ledger.records.reference import OrganisationRecord
 from ledger.records.seen import Seen
 from ledger.store.totals import StoredTotals
+from ledger.writing.conflicts import BatchAgain
 from ledger.writing.fixed import FixedRecords, FullRecords
 from ledger.writing.fixed_lifecycle import lifecycle_problems
 from ledger.writing.lifecycle import Lifecycle, note_record, note_stored_change
@@ -174,7 +176,9 @@ class Checker:
         stored = self.store.records_of_kinds(CHANGE_KINDS, self.store_end)
         for fields in self.lookup.errata.stored_fixed(stored, self.store, self.store_end):
             note_stored_change(self.lifecycle, fields)
-        for found in lifecycle_problems(self.lifecycle, self._opened, self.lookup.stored_fields):
+        again = BatchAgain(self.seen)
+        every = self.lookup.stored_fields
+        for found in lifecycle_problems(self.lifecycle, self._opened, every, again):
             self._problems.append((found.order, Problem(found.where, found.message)))
 
     def _opened(self, code: str) -> date | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from ledger.records.models import AnyRecord
@@ -25,6 +26,7 @@ from ledger.records.reference import (
     SplitRecord,
 )
 from ledger.writing.closing import closing_problems
+from ledger.writing.conflicts import BatchAgain, figures_naming, listed
 from ledger.writing.fixed_known import known_after_naming, note_made_known, note_stored_naming
 from ledger.writing.lifecycle import (
     STORE,
@@ -67,10 +69,12 @@ def lifecycle_problems(
     lifecycle: Lifecycle,
     opened: Callable[[str], date | None],
     stored_uses: Callable[[], Iterable[dict[str, Any]]],
+    batch: BatchAgain,
 ) -> list[Found]:
     """Every problem with organisations over time, once the batch's errata have taken the
     place of what they fix; the store's figures (``stored_uses``) are read only when the
-    batch closes an organisation or withdraws a closure, merger or split."""
+    batch closes an organisation or withdraws a closure, merger or split, and read again
+    with the ``batch``'s to name every figure an erratum conflicts with."""
     _drop_replaced(lifecycle)
     changed = lifecycle.errata.withdrawn or lifecycle.errata.opened or lifecycle.errata.known
     if changed or any(closure.order is not None for closure in lifecycle.closures):
@@ -83,7 +87,7 @@ def lifecycle_problems(
         *lifecycle.problems(recorded),
         *closing_problems(lifecycle, recorded),
         *_withdrawal_problems(lifecycle),
-        *_opened_after_uses(lifecycle),
+        *_opened_after_uses(lifecycle, stored_uses, batch),
         *_opened_after_changes(lifecycle),
         *_parent_circles(lifecycle),
         *known_after_naming(lifecycle),
@@ -154,17 +158,26 @@ def _left_after_closure(lifecycle: Lifecycle, withdrawn: Withdrawn, code: str) -
         )  # fmt: skip
 
 
-def _opened_after_uses(lifecycle: Lifecycle) -> Iterator[Found]:
+def _opened_after_uses(
+    lifecycle: Lifecycle, stored: Callable[[], Iterable[dict[str, Any]]], batch: BatchAgain
+) -> Iterator[Found]:
     """An erratum that opens an organisation later than figures about it (one before it
-    opened as recorded is wrong itself, and its own line says so)."""
+    opened as recorded is wrong itself, and its own line says so), naming every figure."""
     for code, day, order, where, was in lifecycle.errata.opened:
-        naming = _named_on(lifecycle, code)
-        earlier = [used for used in naming if _between(used, was, day)]
-        if earlier:
-            first = min(earlier)
-            yield Found(order, where, f"opened: {code} has figures about {first} "
-                                      f"({naming[first]}), before it would open on "
-                                      f"{day}")  # fmt: skip
+        days = [used for used in _named_on(lifecycle, code) if _between(used, was, day)]
+        if not days:
+            continue
+        figures = figures_naming(
+            lifecycle, code, partial(_between, was=was, day=day), stored(), batch
+        )
+        if len(figures) > 1:
+            yield Found(order, where, f"opened: {code} has {len(figures)} figures about days from "
+                                      f"{min(days)} to {max(days)}, before it would open on "
+                                      f"{day}: {listed(figures)}")  # fmt: skip
+        else:
+            yield Found(order, where, f"opened: {code} has figures about {min(days)} "
+                                      f"({_named_on(lifecycle, code)[min(days)]}), before it "
+                                      f"would open on {day}")  # fmt: skip
 
 
 def _opened_as_recorded(

@@ -1,0 +1,104 @@
+"""Every record an erratum's refusal is in conflict with, in the order they appear (the
+store's, then the batch's by file and line), where the checker keeps only the first
+record of each day. They are read again only once a conflict is found, so a record
+with no problem costs nothing more. A message names the first few and how many more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ledger.records.located import Located
+from ledger.writing.jsonlines import read_line
+from ledger.writing.lifecycle import AGAINST, STORE, USED_FIELDS, USING_KINDS, Lifecycle, Use
+from ledger.writing.seen import Seen
+
+SHOWN = 3  # records named in a message; the rest are counted
+Named = tuple[str, str]  # a record's id and where it was read (or STORE)
+
+
+def listed(named: list[Named]) -> str:
+    """``a (x.jsonl:4), b (x.jsonl:9) and 12 more``: the first few, on one line."""
+    said = [f"{record} ({where})" for record, where in named]
+    if len(said) > SHOWN + 1:
+        return f"{', '.join(said[:SHOWN])} and {len(said) - SHOWN} more"
+    return said[0] if len(said) == 1 else f"{', '.join(said[:-1])} and {said[-1]}"
+
+
+class BatchAgain:
+    """The batch's records read again from its files (each id where it was first read;
+    a file that cannot be read again is passed over)."""
+
+    def __init__(self, seen: Mapping[str, Seen]):
+        self._seen = seen
+
+    def paths(self) -> dict[str, int]:
+        """The batch's files, each with its place in the batch."""
+        paths = dict.fromkeys(found.where.rpartition(":")[0] for found in self._seen.values())
+        return {path: index for index, path in enumerate(paths)}
+
+    def naming(self, code: str) -> Iterator[Located]:
+        """The records whose line mentions ``code``, in the batch's order."""
+        needle = code.encode()
+        for path in (path for path in self.paths() if path and Path(path).is_file()):
+            try:
+                with open(path, "rb") as stream:
+                    for number, raw in enumerate(stream, 1):
+                        outcome = read_line(f"{path}:{number}", raw) if needle in raw else None
+                        if isinstance(outcome, Located) and _first_read(self._seen, outcome):
+                            yield outcome
+            except OSError:
+                continue
+
+
+def _first_read(seen: Mapping[str, Seen], item: Located) -> bool:
+    found = seen.get(item.record.id)
+    return found is not None and found.where == item.where
+
+
+def figures_naming(
+    lifecycle: Lifecycle,
+    code: str,
+    on: Callable[[date], bool],
+    stored: Iterable[dict[str, Any]],
+    batch: BatchAgain,
+) -> list[Named]:
+    """Every figure that needs ``code`` open on a day ``on`` accepts, as the errata leave
+    it: the store's in its order, then the batch's (an erratum's at its line)."""
+    fixed = lifecycle.errata.replaced
+    found = [(str(fields["id"]), STORE) for fields in stored if _names(fields, code, on)]
+    found = [named for named in found if named[0] not in fixed]
+    kept = [use for uses in (lifecycle.uses, lifecycle.against) for use in _uses(uses, code, on)]
+    in_batch = {
+        (use.record, use.where) for use in kept if fixed.get(use.record, use.order) == use.order
+    }
+    for item in batch.naming(code):
+        if item.record.id not in fixed and _names(item.fields, code, on):
+            in_batch.add((item.record.id, item.where))
+    paths = batch.paths()
+    return [*found, *sorted(in_batch, key=lambda named: _place(named[1], paths))]
+
+
+def _uses(uses: dict[str, dict[date, Use]], code: str, on: Callable[[date], bool]) -> list[Use]:
+    return [use for day, use in uses.get(code, {}).items() if on(day)]
+
+
+def _names(fields: dict[str, Any], code: str, on: Callable[[date], bool]) -> bool:
+    """A figure about a day ``on`` accepts, naming ``code`` where it must be open."""
+    if fields.get("kind") not in USING_KINDS or not isinstance(fields.get("effective"), str):
+        return False
+    if not any(fields.get(name) == code for name in (*USED_FIELDS, AGAINST)):
+        return False
+    try:
+        return on(date.fromisoformat(fields["effective"]))
+    except ValueError:
+        return False
+
+
+def _place(where: str, paths: dict[str, int]) -> tuple[int, int]:
+    """A line's place in the batch: its file's, then its line's."""
+    path, _, line = where.rpartition(":")
+    return paths.get(path, len(paths)), int(line) if line.isdigit() else 0

@@ -1,0 +1,43 @@
+"""An erratum in conflict with several records named only one of them (the figure about
+the earliest day), so an auditor fixed it and was refused again for the next. It now
+names every figure in conflict, in the order they appear (the store's, then the file's
+lines), the first three and how many more, on one line."""
+
+from __future__ import annotations
+
+import pytest
+from factories import drawdown, world
+from test_batch_guards import refused
+from test_errata_lifecycle import erratum, imported
+
+LATE = erratum("late-06H", "06H", set={"opened": "2014-04-01"})
+
+
+def drawdowns(*days):
+    return [drawdown(f"draw-{number}", effective=day) for number, day in enumerate(days, 1)]
+
+
+def test_an_erratum_names_every_figure_it_conflicts_with(run, tmp_path):
+    """Two figures on one day count as two: the checker keeps only the first of a day."""
+    stored = [*world(), *drawdowns("2013-06-01", "2013-05-01")]
+    assert imported(run, tmp_path, "history.jsonl", stored)[1].exit_code == 0
+    later = [drawdown(f"later-{n}", effective=day) for n, day in
+             enumerate(["2013-07-01", "2013-07-01", "2013-04-01", "2014-03-31"], 1)]  # fmt: skip
+    later.insert(2, drawdown("open-by-then", financial_year="2014-15", effective="2014-05-01"))
+    path, result = imported(run, tmp_path, "errata.jsonl", [*later, LATE])
+    refused(result, f"{path}:6: set: the fixed record: opened: 06H has 6 figures about days "
+                    "from 2013-04-01 to 2014-03-31, before it would open on 2014-04-01: draw-1 "
+                    "(recorded in the store), draw-2 (recorded in the store), later-1 "
+                    f"({path}:1) and 3 more")  # fmt: skip
+
+
+@pytest.mark.parametrize("errata_first", [False, True])
+def test_a_few_figures_in_conflict_are_all_named(run, tmp_path, errata_first):
+    figures = drawdowns("2013-09-01", "2013-05-01", "2013-09-01")
+    lines = [LATE, *world(), *figures] if errata_first else [*world(), *figures, LATE]
+    path, result = imported(run, tmp_path, "errata.jsonl", lines)
+    at, first = (1, 7) if errata_first else (9, 6)
+    refused(result, f"{path}:{at}: set: the fixed record: opened: 06H has 3 figures about days "
+                    f"from 2013-05-01 to 2013-09-01, before it would open on 2014-04-01: draw-1 "
+                    f"({path}:{first}), draw-2 ({path}:{first + 1}) and draw-3 "
+                    f"({path}:{first + 2})")  # fmt: skip
