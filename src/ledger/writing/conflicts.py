@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from ledger.records.located import Located
+from ledger.records.seen import Seen
 from ledger.writing.jsonlines import read_line
 from ledger.writing.lifecycle import AGAINST, STORE, USED_FIELDS, USING_KINDS, Lifecycle, Use
-from ledger.writing.seen import Seen
 
 SHOWN = 3  # records named in a message; the rest are counted
 Named = tuple[str, str]  # a record's id and where it was read (or STORE)
