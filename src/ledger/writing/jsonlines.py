@@ -39,6 +39,7 @@ _TOO_DEEP = f"nested more than {DEEPEST} levels deep: not a record"
 _LONGEST_NUMBER = 100
 _JSON_SPACE = " \t\r\n"
 _KEY_END = re.compile(rb'"[ \t\r\n]*:')
+_NESTED_OR_FLOAT = frozenset({dict, list, float})
 # What _decode_line gives for a blank line (None is the JSON line ``null``).
 BLANK = object()
 
@@ -240,30 +241,44 @@ def _bounded_lines(stream: Any) -> Iterable[bytes | None]:
 
 
 def _decode_line(raw: bytes) -> Any:
-    """The JSON value on a line, or BLANK for a blank line."""
+    """The JSON value on a line, or BLANK for a blank line. orjson reads most lines
+    first: it refuses bytes that are not UTF-8, a byte order mark and a blank line, each
+    of which is then read by _decode_text, as is what orjson cannot read."""
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return _decode_text(raw)
+    if _read_as_written(raw, data):
+        return data
+    return _read_exactly(_text_of(raw))
+
+
+def _decode_text(raw: bytes) -> Any:
+    text = _text_of(raw)
+    if not text.strip(_JSON_SPACE):
+        return BLANK
+    return _read_exactly(text)  # says where the mistake is, or reads what orjson cannot
+
+
+def _text_of(raw: bytes) -> str:
+    """The line as text, without a byte order mark or its line ending."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ValueError(
             f"not UTF-8 text (byte 0x{raw[error.start]:02x} at column {error.start + 1})"
         ) from None
-    text = text.removeprefix("\ufeff").rstrip("\r\n")
-    if not text.strip(_JSON_SPACE):
-        return BLANK
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return _read_exactly(text)  # says where the mistake is, or reads what orjson cannot
-    if _read_as_written(raw, data):
-        return data
-    return _read_exactly(text)
+    return text.removeprefix("\ufeff").rstrip("\r\n")
 
 
 def _read_as_written(raw: bytes, data: Any) -> bool:
     """Whether orjson's reading keeps every key and number of the line. orjson keeps the
     last of repeated keys silently, and reads fractions and integers beyond 64 bits as
     floats; such lines are read again by the standard parser."""
-    keys = _keys_unless_float(data, 1)
+    if type(data) is dict and not _NESTED_OR_FLOAT.intersection(map(type, data.values())):
+        keys: int | None = len(data)  # a record of plain values: its own keys alone
+    else:
+        keys = _keys_unless_float(data, 1)
     if keys is None:
         return False
     # Every key in the text ends with a quote, JSON space and a colon, so a line with no
