@@ -110,3 +110,13 @@ def test_every_published_record_comes_back_from_the_worker_as_it_was_read(monkey
     assert there_stream.problems == []
     kinds = {model.__name__ for _, model, *_ in there}
     assert {"AllocationRecord", "ErratumRecord", "FigureRecord", "MergerRecord"} <= kinds
+
+
+def test_a_file_gone_while_its_pages_are_read_is_a_problem_at_the_page_not_a_traceback(tmp_path):
+    """The worker reads each page from the file itself: a file removed after the import
+    began is said where its page begins."""
+    gone = tmp_path / "gone.jsonl"
+    page = file_pages.Page(start=0, end=100, first_line=41)
+    assert jsonlines._read_page(str(gone), page) == [
+        ["the file could not be read again while importing it (No such file or directory)"]
+    ]

@@ -21,8 +21,9 @@ class Page(NamedTuple):
 
 
 def pages_of(stream: Any, size: int | None = None) -> Iterator[Page]:
-    """The pages of a binary stream, each the lines of about ``size`` bytes (one line
-    longer than that is a page of its own, read without holding it)."""
+    """The pages of a binary stream, each the lines that end in one read of ``size``
+    bytes (a line longer than that makes its page as long as it needs, and is passed
+    over a read at a time, never held whole)."""
     size = size or PAGE_BYTES
     start, first_line, offset = 0, 1, 0
     while block := stream.read(size):

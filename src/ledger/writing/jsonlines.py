@@ -156,10 +156,14 @@ def _read_here(path: Path) -> Iterator[tuple[int, Outcome]]:
 
 
 def _read_page(path: str, page: Page) -> list[Outcome]:
-    """The worker's part: the lines of one page, read from the file and then as records."""
-    with open(path, "rb") as stream:
-        lines = _bounded_lines(PageStream(stream, page))
-        return [read_line(f"{path}:{n}", raw) for n, raw in enumerate(lines, page.first_line)]
+    """The worker's part: the lines of one page, read from the file and then as records
+    (a file gone or unreadable since the import began is a problem at the page's line)."""
+    try:
+        with open(path, "rb") as stream:
+            lines = _bounded_lines(PageStream(stream, page))
+            return [read_line(f"{path}:{n}", raw) for n, raw in enumerate(lines, page.first_line)]
+    except OSError as error:
+        return [[f"the file could not be read again while importing it ({error.strerror})"]]
 
 
 @contextmanager
