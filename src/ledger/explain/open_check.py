@@ -13,20 +13,14 @@ from pathlib import Path
 
 from ledger.explain.findings import Found, found_by
 
-# Each organisation a record names, by the field that names it, with the day the record
-# is known: a figure's account (a transfer's from and to sides), a drawdown's budget, a
-# closure's organisation, a merger's or split's organisations, and a membership's
-# organisation and parents (an organisation's own parents may be registered after it).
+# Each organisation a record other than a figure names, by the field that names it, with
+# the day the record is known: a closure's organisation, a merger's or split's
+# organisations, and a membership's organisation and parents (an organisation's own
+# parents may be registered after it). Figures are in _USED.
 _NAMED = """
-SELECT record_id AS record, source || ' ' || locator AS source,
-       CASE WHEN kind = 'transfer' THEN side ELSE 'account' END AS field,
-       account AS code, as_at
-FROM postings WHERE version = 0
-UNION ALL
-SELECT record_id, source || ' ' || locator, 'against', counterparty, as_at
-FROM postings WHERE version = 0 AND kind = 'drawdown'
-UNION ALL
-SELECT record_id, source || ' ' || locator, 'organisation', organisation, as_at FROM closures
+SELECT record_id AS record, source || ' ' || locator AS source, 'organisation' AS field,
+       organisation AS code, as_at
+FROM closures
 UNION ALL
 SELECT DISTINCT record_id, source || ' ' || locator,
        CASE kind WHEN 'merger' THEN 'predecessors' ELSE 'organisation' END, predecessor, as_at
@@ -57,12 +51,11 @@ def organisations_open(views_path: str | Path) -> list[Found]:
     return found_by(
         views_path,
         f"""
-        SELECT x.record_id AS record, x.source || ' ' || x.locator AS source,
-               o.code || ' is used on ' || x.effective || ', before it opened on '
-               || o.opened AS message
-        FROM postings AS x JOIN organisations AS o
-          ON o.code = x.account OR (x.kind = 'drawdown' AND o.code = x.counterparty)
-        WHERE x.version = 0 AND o.opened IS NOT NULL AND x.effective < o.opened
+        WITH used AS MATERIALIZED ({_USED})
+        SELECT record, source,
+               code || ' is used on ' || effective || ', before it opened on ' || opened
+               AS message
+        FROM used WHERE effective < opened
         UNION ALL
         SELECT x.record_id, x.source || ' ' || x.locator,
                x.account || ' is used on ' || x.effective || ', after it closed on '
@@ -74,6 +67,12 @@ def organisations_open(views_path: str | Path) -> list[Found]:
         UNION ALL
         {_CHANGED_BEFORE_OPENING}
         UNION ALL
+        SELECT record, source, {_KNOWN_BEFORE.format(field="field")}
+        FROM used WHERE on_account AND as_at < known
+        UNION ALL
+        SELECT record, source, {_KNOWN_BEFORE.format(field="'against'")}
+        FROM used WHERE on_against AND as_at < known
+        UNION ALL
         SELECT n.record, n.source,
                n.field || ': ' || n.code || ' is named in a record known on ' || n.as_at
                || ', before ' || n.code || ' itself was known on ' || o.as_at
@@ -81,6 +80,25 @@ def organisations_open(views_path: str | Path) -> list[Found]:
         WHERE n.as_at < o.as_at
         """,
     )
+
+
+# The first versions of figures that use an organisation too early, read in one pass over
+# the postings: the organisation a figure is about (a transfer's two sides) or the budget
+# a drawdown is set against, with the day it opened and the day it was known.
+_USED = """
+SELECT x.record_id AS record, x.source || ' ' || x.locator AS source,
+       CASE WHEN x.kind = 'transfer' THEN x.side ELSE 'account' END AS field,
+       o.code AS code, x.effective, x.as_at, o.opened, o.as_at AS known,
+       o.code = x.account AS on_account,
+       x.kind = 'drawdown' AND o.code = x.counterparty AS on_against
+FROM postings AS x JOIN organisations AS o
+  ON o.code = x.account OR (x.kind = 'drawdown' AND o.code = x.counterparty)
+WHERE x.version = 0 AND ((o.opened IS NOT NULL AND x.effective < o.opened) OR x.as_at < o.as_at)
+"""
+_KNOWN_BEFORE = (
+    "{field} || ': ' || code || ' is named in a record known on ' || as_at || ', before ' "
+    "|| code || ' itself was known on ' || known"
+)
 
 
 # A closure before its organisation opened; a merger or split that closes a predecessor
