@@ -149,10 +149,15 @@ def read_again(wanted: Mapping[str, str]) -> dict[str, AnyRecord]:
     return found
 
 
+def _read_lines(path: str | Path, stream: Any, first_line: int) -> Iterator[tuple[int, Outcome]]:
+    """(number, outcome) of each line of a binary stream, numbered from ``first_line``."""
+    for number, raw in enumerate(_bounded_lines(stream), first_line):
+        yield number, read_line(f"{path}:{number}", raw)
+
+
 def _read_here(path: Path) -> Iterator[tuple[int, Outcome]]:
     with path.open("rb") as stream:
-        for number, raw in enumerate(_bounded_lines(stream), 1):
-            yield number, read_line(f"{path}:{number}", raw)
+        yield from _read_lines(path, stream, 1)
 
 
 def _read_page(path: str, page: Page) -> list[Outcome]:
@@ -160,8 +165,10 @@ def _read_page(path: str, page: Page) -> list[Outcome]:
     (a file gone or unreadable since the import began is a problem at the page's line)."""
     try:
         with open(path, "rb") as stream:
-            lines = _bounded_lines(PageStream(stream, page))
-            return [read_line(f"{path}:{n}", raw) for n, raw in enumerate(lines, page.first_line)]
+            return [
+                outcome
+                for _, outcome in _read_lines(path, PageStream(stream, page), page.first_line)
+            ]
     except OSError as error:
         return [[f"the file could not be read again while importing it ({error.strerror})"]]
 
