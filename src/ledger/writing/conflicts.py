@@ -6,6 +6,7 @@ with no problem costs nothing more. A message names the first few and how many m
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
@@ -35,15 +36,17 @@ class BatchAgain:
     def __init__(self, seen: Mapping[str, Seen]):
         self._seen = seen
 
+    @functools.cached_property
     def paths(self) -> dict[str, int]:
-        """The batch's files, each with its place in the batch."""
+        """The batch's files, each with its place in the batch (read once the batch is
+        over: each conflict found asks for them)."""
         paths = dict.fromkeys(found.where.rpartition(":")[0] for found in self._seen.values())
         return {path: index for index, path in enumerate(paths)}
 
     def naming(self, code: str) -> Iterator[Located]:
         """The records whose line mentions ``code``, in the batch's order."""
         needle = code.encode()
-        for path in (path for path in self.paths() if path and Path(path).is_file()):
+        for path in (path for path in self.paths if path and Path(path).is_file()):
             try:
                 with open(path, "rb") as stream:
                     for number, raw in enumerate(stream, 1):
@@ -78,7 +81,7 @@ def figures_naming(
     for item in batch.naming(code):
         if item.record.id not in fixed and _names(item.fields, code, on):
             in_batch.add((item.record.id, item.where))
-    paths = batch.paths()
+    paths = batch.paths
     return [*found, *sorted(in_batch, key=lambda named: _place(named[1], paths))]
 
 
