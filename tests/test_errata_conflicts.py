@@ -6,8 +6,8 @@ lines), the first three and how many more, on one line."""
 from __future__ import annotations
 
 import pytest
-from factories import drawdown, world
-from test_batch_guards import refused
+from factories import allocation, drawdown, world
+from test_batch_guards import closure, events_in, merger, refused
 from test_errata_lifecycle import erratum, imported
 
 LATE = erratum("late-06H", "06H", set={"opened": "2014-04-01"})
@@ -41,3 +41,39 @@ def test_a_few_figures_in_conflict_are_all_named(run, tmp_path, errata_first):
                     f"from 2013-05-01 to 2013-09-01, before it would open on 2014-04-01: draw-1 "
                     f"({path}:{first}), draw-2 ({path}:{first + 1}) and draw-3 "
                     f"({path}:{first + 2})")  # fmt: skip
+
+
+def test_withdrawing_a_merger_names_every_figure_left_after_the_closure(run, store, tmp_path):
+    """05Q closed on 2014-03-31 and its figures from then on reach 06H through the merger;
+    withdrawing the merger named only the latest of them, so the auditor who fixed that
+    one was refused again for the next."""
+    after = [allocation(f"alloc-05Q-{year}", account="05Q", financial_year=f"{year}-{year - 1999}")
+             for year in (2014, 2015)]  # fmt: skip
+    history = [*world(), allocation(), closure("05Q", "2014-03-31"), merger("06H", "05Q"), *after]
+    assert imported(run, tmp_path, "history.jsonl", history)[1].exit_code == 0
+    more = [allocation(f"alloc-05Q-{year}", account="05Q", financial_year=f"{year}-{year - 1999}")
+            for year in (2016, 2017, 2018)]  # fmt: skip
+    no_merger = erratum("no-merger", "05Q-into-06H", withdraw=True)
+    path, result = imported(run, tmp_path, "errata.jsonl", [*more, no_merger])
+    refused(result, f"{path}:4: withdraw: 05Q has 5 figures about days from 2014-04-01 to "
+                    "2018-04-01, after it closed on 2014-03-31 (05Q-closed, recorded in the "
+                    "store), which 05Q-into-06H carries on; without it nothing would: "
+                    "alloc-05Q-2014 (recorded in the store), alloc-05Q-2015 (recorded in the "
+                    f"store), alloc-05Q-2016 ({path}:1) and 2 more")  # fmt: skip
+    assert events_in(store) == len(history)
+
+
+def test_withdrawing_a_merger_leaves_out_a_figure_the_same_file_moves_away(run, tmp_path):
+    """A figure an erratum in the same file moves to the successor needs the merger no
+    more: the one left is named as before."""
+    after = [allocation(f"alloc-05Q-{year}", account="05Q", financial_year=f"{year}-{year - 1999}")
+             for year in (2014, 2015)]  # fmt: skip
+    history = [*world(), allocation(), closure("05Q", "2014-03-31"), merger("06H", "05Q"), *after]
+    assert imported(run, tmp_path, "history.jsonl", history)[1].exit_code == 0
+    moved = erratum("to-06H", "alloc-05Q-2015", set={"account": "06H"})
+    no_merger = erratum("no-merger", "05Q-into-06H", withdraw=True)
+    path, result = imported(run, tmp_path, "errata.jsonl", [moved, no_merger])
+    refused(result, f"{path}:2: withdraw: 05Q has figures about 2014-04-01 (alloc-05Q-2014, "
+                    "recorded in the store), after it closed on 2014-03-31 (05Q-closed, "
+                    "recorded in the store), which 05Q-into-06H carries on; without it nothing "
+                    "would")  # fmt: skip

@@ -86,7 +86,7 @@ def lifecycle_problems(
     found = [
         *lifecycle.problems(recorded),
         *closing_problems(lifecycle, recorded),
-        *_withdrawal_problems(lifecycle),
+        *_withdrawal_problems(lifecycle, stored_uses, batch),
         *_opened_after_uses(lifecycle, stored_uses, batch),
         *_opened_after_changes(lifecycle),
         *_parent_circles(lifecycle),
@@ -116,16 +116,18 @@ def _as_said(lifecycle: Lifecycle, found: Found) -> Found:
     return replace(found, message=f"set: the fixed record: {found.message}")
 
 
-def _withdrawal_problems(lifecycle: Lifecycle) -> Iterator[Found]:
+def _withdrawal_problems(
+    lifecycle: Lifecycle, stored: Callable[[], Iterable[dict[str, Any]]], batch: BatchAgain
+) -> Iterator[Found]:
     """What withdrawing a closure, merger or split would leave wrong: an organisation that
     a merger or split still carries on no longer closes the day before, or figures about
-    days after a closure that nothing carries on any more."""
+    days after a closure that nothing carries on any more (every one of them named)."""
     for withdrawn in lifecycle.errata.withdrawn:
         for code in withdrawn.organisations:
             if withdrawn.kind == "closure":
                 yield from _still_carried(lifecycle, withdrawn, code)
             else:
-                yield from _left_after_closure(lifecycle, withdrawn, code)
+                yield from _left_after_closure(lifecycle, withdrawn, code, stored, batch)
 
 
 def _still_carried(lifecycle: Lifecycle, withdrawn: Withdrawn, code: str) -> Iterator[Found]:
@@ -141,21 +143,54 @@ def _still_carried(lifecycle: Lifecycle, withdrawn: Withdrawn, code: str) -> Ite
         )  # fmt: skip
 
 
-def _left_after_closure(lifecycle: Lifecycle, withdrawn: Withdrawn, code: str) -> Iterator[Found]:
+def _left_after_closure(
+    lifecycle: Lifecycle,
+    withdrawn: Withdrawn,
+    code: str,
+    stored: Callable[[], Iterable[dict[str, Any]]],
+    batch: BatchAgain,
+) -> Iterator[Found]:
     """A merger or split withdrawn while figures of its predecessor after it closed
-    still need it."""
+    still need it: the figure, or how many there are and which."""
     carried = [way.effective for way in lifecycle.mergers if code in way.predecessors]
     until = min(carried, default=date.max)
     days = _days(lifecycle.stored_uses.get(code, ()), lifecycle.uses.get(code, {}))
     closed = [closure for closure in lifecycle.closures if closure.organisation == code]
     after = [day for day in days for end in closed[:1] if end.effective < day < until]
-    if after:
-        yield Found(
-            withdrawn.order, withdrawn.where, f"withdraw: {code} has figures about "
-            f"{max(after)} ({figure_about(lifecycle, code, max(after))}), after it closed on "
-            f"{closed[0].effective} ({named(closed[0])}), which {withdrawn.record} carries "
-            "on; without it nothing would",
-        )  # fmt: skip
+    if not after:
+        return
+    end = closed[0]
+    closing = (
+        f"after it closed on {end.effective} ({named(end)}), which {withdrawn.record} "
+        "carries on; without it nothing would"
+    )
+    on = partial(_after_closure, closed=end.effective, until=until)
+    figures = figures_naming(lifecycle, code, on, stored(), batch)
+    if len(figures) > 1:
+        said = f"{len(figures)} figures about days from {min(after)} to {max(after)}"
+        yield Found(withdrawn.order, withdrawn.where,
+                    f"withdraw: {code} has {said}, {closing}: {listed(figures)}")  # fmt: skip
+        return
+    day = max(after)
+    named_here = figure_about(lifecycle, code, day)
+    if figures:  # the one left once the batch's errata have moved the others away
+        record, where = figures[0]
+        day = _day_of(lifecycle, code, record) or day
+        named_here = f"{record}, {where}"
+    said = f"figures about {day} ({named_here})"
+    yield Found(withdrawn.order, withdrawn.where, f"withdraw: {code} has {said}, {closing}")
+
+
+def _day_of(lifecycle: Lifecycle, code: str, record: str) -> date | None:
+    """The day a figure about ``code`` is about, as the batch's checks kept it."""
+    in_batch = (day for day, use in lifecycle.uses.get(code, {}).items() if use.record == record)
+    stored = (day for day, kept in lifecycle.stored_uses.get(code, {}).items() if kept == record)
+    return next(in_batch, None) or next(stored, None)
+
+
+def _after_closure(used: date, closed: date, until: date) -> bool:
+    """A day after an organisation closed and before a merger or split carries it on."""
+    return closed < used < until
 
 
 def _opened_after_uses(
