@@ -77,3 +77,18 @@ def test_withdrawing_a_merger_leaves_out_a_figure_the_same_file_moves_away(run, 
                     "recorded in the store), after it closed on 2014-03-31 (05Q-closed, "
                     "recorded in the store), which 05Q-into-06H carries on; without it nothing "
                     "would")  # fmt: skip
+
+
+def test_withdrawing_a_merger_is_recorded_when_the_same_file_moves_every_figure_away(run, tmp_path):
+    """It was refused, naming a figure the file itself moves to the successor."""
+    after = [allocation(f"alloc-05Q-{year}", account="05Q", financial_year=f"{year}-{year - 1999}")
+             for year in (2014, 2015)]  # fmt: skip
+    history = [*world(), allocation(), closure("05Q", "2014-03-31"), merger("06H", "05Q"), *after]
+    assert imported(run, tmp_path, "history.jsonl", history)[1].exit_code == 0
+    moved = [erratum(f"to-06H-{year}", f"alloc-05Q-{year}", set={"account": "06H"})
+             for year in (2014, 2015)]  # fmt: skip
+    no_merger = erratum("no-merger", "05Q-into-06H", withdraw=True)
+    _, result = imported(run, tmp_path, "errata.jsonl", [*moved, no_merger])
+    assert result.exit_code == 0, result.output
+    checked = run("check")
+    assert checked.exit_code == 0, checked.output

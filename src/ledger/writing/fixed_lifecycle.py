@@ -35,7 +35,6 @@ from ledger.writing.lifecycle import (
     Lifecycle,
     Merger,
     Withdrawn,
-    figure_about,
     named,
     note_record,
     note_stored_uses,
@@ -166,19 +165,17 @@ def _left_after_closure(
     )
     on = partial(_after_closure, closed=end.effective, until=until)
     figures = figures_naming(lifecycle, code, on, stored(), batch)
+    if not figures:  # the batch's errata move every one of them away
+        return
+    kept_days = [_day_of(lifecycle, code, record) for record, _ in figures]
+    about = sorted(day for day in kept_days if day is not None) or after
     if len(figures) > 1:
-        said = f"{len(figures)} figures about days from {min(after)} to {max(after)}"
+        said = f"{len(figures)} figures about days from {min(about)} to {max(about)}"
         yield Found(withdrawn.order, withdrawn.where,
                     f"withdraw: {code} has {said}, {closing}: {listed(figures)}")  # fmt: skip
-        return
-    day = max(after)
-    named_here = figure_about(lifecycle, code, day)
-    if figures:  # the one left once the batch's errata have moved the others away
-        record, where = figures[0]
-        day = _day_of(lifecycle, code, record) or day
-        named_here = f"{record}, {where}"
-    said = f"figures about {day} ({named_here})"
-    yield Found(withdrawn.order, withdrawn.where, f"withdraw: {code} has {said}, {closing}")
+    else:
+        said = f"figures about {max(about)} ({', '.join(figures[0])})"
+        yield Found(withdrawn.order, withdrawn.where, f"withdraw: {code} has {said}, {closing}")
 
 
 def _day_of(lifecycle: Lifecycle, code: str, record: str) -> date | None:
