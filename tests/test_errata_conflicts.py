@@ -1,7 +1,9 @@
 """An erratum in conflict with several records named only one of them (the figure about
 the earliest day), so an auditor fixed it and was refused again for the next. It now
 names every figure in conflict, in the order they appear (the store's, then the file's
-lines), the first three and how many more, on one line."""
+lines), the first three and how many more, on one line. So do a withdrawn merger or split
+that carried a closed organisation's figures on, and a closure before stored figures,
+and neither names a figure the same file's errata move away."""
 
 from __future__ import annotations
 
@@ -92,3 +94,35 @@ def test_withdrawing_a_merger_is_recorded_when_the_same_file_moves_every_figure_
     assert result.exit_code == 0, result.output
     checked = run("check")
     assert checked.exit_code == 0, checked.output
+
+
+def test_a_closure_before_stored_figures_names_every_one_of_them(run, tmp_path):
+    """A new closure of 06H before three stored allocations of later years named only the
+    latest of them."""
+    later = [allocation(f"alloc-06H-{year}", financial_year=f"{year}-{year - 1999}")
+             for year in (2014, 2015, 2016)]  # fmt: skip
+    assert imported(run, tmp_path, "history.jsonl", [*world(), *later])[1].exit_code == 0
+    path, result = imported(run, tmp_path, "closure.jsonl", [closure("06H", "2014-03-31")])
+    refused(result, f"{path}:1: effective: 06H has 3 figures about days from 2014-04-01 to "
+                    "2016-04-01, after it would close on 2014-03-31, and no merger carries "
+                    "them on: alloc-06H-2014 (recorded in the store), alloc-06H-2015 (recorded "
+                    "in the store) and alloc-06H-2016 (recorded in the store)")  # fmt: skip
+
+
+def test_a_closure_is_recorded_when_the_same_file_moves_the_later_figures_away(run, tmp_path):
+    """It was refused, naming a stored figure the file itself moves to another CCG."""
+    later = [allocation(f"alloc-06H-{year}", financial_year=f"{year}-{year - 1999}")
+             for year in (2014, 2015)]  # fmt: skip
+    assert imported(run, tmp_path, "history.jsonl", [*world(), *later])[1].exit_code == 0
+    moved = [erratum(f"to-05Q-{year}", f"alloc-06H-{year}", set={"account": "05Q"})
+             for year in (2014, 2015)]  # fmt: skip
+    path, result = imported(run, tmp_path, "closure.jsonl", [*moved, closure("06H", "2014-03-31")])
+    assert result.exit_code == 0, result.output
+    checked = run("check")
+    assert checked.exit_code == 0, checked.output
+    path, result = imported(run, tmp_path, "again.jsonl", [
+        erratum("back-to-06H", "alloc-06H-2015", set={"account": "06H"},
+                recorded="2026-02-01")])  # fmt: skip
+    refused(result, f"{path}:1: set: the fixed record: account: 06H closed on 2014-03-31 "
+                    "(06H-closed, recorded in the store), before 2015-04-01, and no merger "
+                    "carries its figures on")  # fmt: skip

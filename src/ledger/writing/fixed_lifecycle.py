@@ -26,7 +26,7 @@ from ledger.records.reference import (
     SplitRecord,
 )
 from ledger.writing.closing import closing_problems
-from ledger.writing.conflicts import BatchAgain, figures_naming, listed
+from ledger.writing.conflicts import BatchAgain, Named, figures_naming, listed
 from ledger.writing.fixed_known import known_after_naming, note_made_known, note_stored_naming
 from ledger.writing.lifecycle import (
     STORE,
@@ -85,6 +85,7 @@ def lifecycle_problems(
     found = [
         *lifecycle.problems(recorded),
         *closing_problems(lifecycle, recorded),
+        *_closed_before_stored(lifecycle, stored_uses, batch),
         *_withdrawal_problems(lifecycle, stored_uses, batch),
         *_opened_after_uses(lifecycle, stored_uses, batch),
         *_opened_after_changes(lifecycle),
@@ -113,6 +114,39 @@ def _as_said(lifecycle: Lifecycle, found: Found) -> Found:
     if found.order not in errata or found.message.startswith("withdraw:"):
         return found
     return replace(found, message=f"set: the fixed record: {found.message}")
+
+
+def _closed_before_stored(
+    lifecycle: Lifecycle, stored: Callable[[], Iterable[dict[str, Any]]], batch: BatchAgain
+) -> Iterator[Found]:
+    """A closure in the batch (or as an erratum fixes it) before stored figures about later
+    days that nothing carries on, said on the closure's line, naming every one of them
+    (the batch's own figures are each refused on their line)."""
+    for closure in lifecycle.closures:
+        code, closed, order = closure.organisation, closure.effective, closure.order
+        until = lifecycle.carried_from(code)
+        after = [day for day in lifecycle.stored_uses.get(code, ()) if closed < day < until]
+        if order is None or not after:
+            continue
+        on = partial(_after_closure, closed=closed, until=until)
+        found = figures_naming(lifecycle, code, on, stored(), batch)
+        figures = [figure for figure in found if figure[1] == STORE]
+        if figures:  # (none if the batch's errata move every one of them away)
+            said, which = _figures_said(lifecycle, code, figures, after)
+            closing = f"after it would close on {closed}, and no merger carries them on"
+            yield Found(order, closure.where, f"effective: {code} has {said}, {closing}{which}")
+
+
+def _figures_said(
+    lifecycle: Lifecycle, code: str, figures: list[Named], after: list[date]
+) -> tuple[str, str]:
+    """How the figures in conflict are said: ``figures about D (a, where)`` and nothing
+    more, or ``N figures about days from D to E`` and, to end the message, which."""
+    kept = (_day_of(lifecycle, code, record) for record, _ in figures)
+    days = sorted(day for day in kept if day is not None) or sorted(after)
+    if len(figures) == 1:
+        return f"figures about {days[-1]} ({', '.join(figures[0])})", ""
+    return f"{len(figures)} figures about days from {days[0]} to {days[-1]}", f": {listed(figures)}"
 
 
 def _withdrawal_problems(
@@ -165,17 +199,10 @@ def _left_after_closure(
     )
     on = partial(_after_closure, closed=end.effective, until=until)
     figures = figures_naming(lifecycle, code, on, stored(), batch)
-    if not figures:  # the batch's errata move every one of them away
-        return
-    kept_days = [_day_of(lifecycle, code, record) for record, _ in figures]
-    about = sorted(day for day in kept_days if day is not None) or after
-    if len(figures) > 1:
-        said = f"{len(figures)} figures about days from {min(about)} to {max(about)}"
+    if figures:  # (none if the batch's errata move every one of them away)
+        said, which = _figures_said(lifecycle, code, figures, after)
         yield Found(withdrawn.order, withdrawn.where,
-                    f"withdraw: {code} has {said}, {closing}: {listed(figures)}")  # fmt: skip
-    else:
-        said = f"figures about {max(about)} ({', '.join(figures[0])})"
-        yield Found(withdrawn.order, withdrawn.where, f"withdraw: {code} has {said}, {closing}")
+                    f"withdraw: {code} has {said}, {closing}{which}")  # fmt: skip
 
 
 def _day_of(lifecycle: Lifecycle, code: str, record: str) -> date | None:

@@ -219,13 +219,10 @@ class Lifecycle:
             yield from self._orphaned_by(closure)
 
     def _orphaned_by(self, closure: Closure) -> Iterator[Found]:
-        """Figures about days after the closure that no merger carries on."""
+        """The batch's figures about days after the closure that no merger carries on (the
+        store's are said on the closure's line: fixed_lifecycle names every one)."""
         code = closure.organisation
-        carried = [merger.effective for merger in self.mergers if code in merger.predecessors]
-        # What a withdrawn merger or split carried is the withdrawal's to say (fixed_lifecycle).
-        withdrawn = [way for way in self.errata.withdrawn if way.kind != "closure"]
-        carried += [way.effective for way in withdrawn if code in way.organisations]
-        until = min(carried, default=date.max)
+        until = self.carried_from(code)
         for day, use in sorted(self.uses.get(code, {}).items()):
             if closure.effective < day < until:
                 yield Found(
@@ -233,27 +230,19 @@ class Lifecycle:
                     f"{closure.effective} ({named(closure)}), before {day}, and no merger "
                     "carries its figures on",
                 )  # fmt: skip
-        stored = [day for day in self.stored_uses.get(code, ()) if closure.effective < day < until]
-        if closure.order is not None and stored:
-            yield Found(
-                closure.order, closure.where, f"effective: {code} has figures about {max(stored)} "
-                f"({figure_about(self, code, max(stored))}), after it "
-                f"would close on {closure.effective}, and no merger carries them on",
-            )  # fmt: skip
+
+    def carried_from(self, code: str) -> date:
+        """The first day a merger or split carries ``code``'s figures on (date.max if none
+        does). What a withdrawn one carried is the withdrawal's to say (fixed_lifecycle)."""
+        carried = [merger.effective for merger in self.mergers if code in merger.predecessors]
+        withdrawn = [way for way in self.errata.withdrawn if way.kind != "closure"]
+        carried += [way.effective for way in withdrawn if code in way.organisations]
+        return min(carried, default=date.max)
 
 
 def named(change: Closure | Merger) -> str:
     """A closure, merger or split named by its id and where it was read."""
     return f"{change.record}, {change.where}"
-
-
-def figure_about(lifecycle: Lifecycle, code: str, day: date) -> str:
-    """The first figure about ``code`` on ``day``: its id and where it was read (the
-    batch's first, or the store's)."""
-    use = lifecycle.uses.get(code, {}).get(day)
-    if use is not None:
-        return f"{use.record}, {use.where}"
-    return f"{lifecycle.stored_uses[code][day]}, {STORE}"
 
 
 def _in_batch(records: Iterable[Any]) -> Iterator[Any]:
