@@ -2,13 +2,14 @@
 the earliest day), so an auditor fixed it and was refused again for the next. It now
 names every figure in conflict, in the order they appear (the store's, then the file's
 lines), the first three and how many more, on one line. So do a withdrawn merger or split
-that carried a closed organisation's figures on, and a closure before stored figures,
-and neither names a figure the same file's errata move away."""
+that carried a closed organisation's figures on, and a closure before stored figures
+(neither names a figure the same file's errata move away), and an erratum making an
+organisation known after records that name it."""
 
 from __future__ import annotations
 
 import pytest
-from factories import allocation, drawdown, world
+from factories import allocation, drawdown, forecast, world
 from test_batch_guards import closure, events_in, merger, refused
 from test_errata_lifecycle import erratum, imported
 
@@ -126,3 +127,21 @@ def test_a_closure_is_recorded_when_the_same_file_moves_the_later_figures_away(r
     refused(result, f"{path}:1: set: the fixed record: account: 06H closed on 2014-03-31 "
                     "(06H-closed, recorded in the store), before 2015-04-01, and no merger "
                     "carries its figures on")  # fmt: skip
+
+
+def test_an_organisation_made_known_later_names_every_record_known_before(run, tmp_path):
+    """06H made known from 2014 while three records naming it stay known earlier: the
+    refusal named only the first, so fixing its as_at led to a refusal for the next. Two
+    in the file on one day are both named (the checker keeps the first of each day)."""
+    stored = [*world(), allocation(), forecast(as_at="2013-11-01")]
+    assert imported(run, tmp_path, "history.jsonl", stored)[1].exit_code == 0
+    same_day = [forecast(f"forecast-{n}", as_at="2013-12-01", effective="2013-12-01")
+                for n in (2, 3)]  # fmt: skip
+    late = erratum("late-06H", "06H", set={"as_at": "2014-01-01"})
+    path, result = imported(run, tmp_path, "errata.jsonl", [*same_day, late])
+    refused(result, f"{path}:3: set: the fixed record: as_at: 06H would be known only from "
+                    "2014-01-01, after 4 records known from 2013-09-30 to 2013-12-01 that name "
+                    "it (alloc-06H (recorded in the store), forecast-06H (recorded in the "
+                    f"store), forecast-2 ({path}:1) and forecast-3 ({path}:2)): a record cannot "
+                    "be known before an organisation it names; make 06H known by 2013-09-30, "
+                    "or fix their as_at too")  # fmt: skip

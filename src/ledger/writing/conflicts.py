@@ -43,6 +43,10 @@ class BatchAgain:
         paths = dict.fromkeys(found.where.rpartition(":")[0] for found in self._seen.values())
         return {path: index for index, path in enumerate(paths)}
 
+    def place(self, where: str) -> tuple[int, int]:
+        """Where a line is in the batch: its file's place, then its line's."""
+        return _place(where, self.paths)
+
     def naming(self, code: str) -> Iterator[Located]:
         """The records whose line mentions ``code``, in the batch's order."""
         needle = code.encode()
@@ -81,8 +85,7 @@ def figures_naming(
     for item in batch.naming(code):
         if item.record.id not in fixed and _names(item.fields, code, on):
             in_batch.add((item.record.id, item.where))
-    paths = batch.paths
-    return [*found, *sorted(in_batch, key=lambda named: _place(named[1], paths))]
+    return [*found, *sorted(in_batch, key=lambda named: batch.place(named[1]))]
 
 
 def _uses(uses: dict[str, dict[date, Use]], code: str, on: Callable[[date], bool]) -> list[Use]:

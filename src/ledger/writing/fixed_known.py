@@ -1,7 +1,7 @@
 """An erratum that makes an organisation known later goes through the rule a new record
 goes through: no record is known before an organisation it names, or the views as at a
-day between would count a figure of an organisation they do not know. The first record
-known earlier (the batch's, or the store's as their errata leave them) is named.
+day between would count a figure of an organisation they do not know. Every record
+known earlier (the store's as their errata leave them, then the batch's) is named.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 
 from ledger.records.models import AnyRecord, RecordError, parse_record
 from ledger.records.reference import OrganisationRecord
+from ledger.writing.conflicts import BatchAgain, listed
 from ledger.writing.lifecycle import STORE, Found, Lifecycle, Naming
 
 # Records that name no organisation they must be known after (an organisation's parent
@@ -28,8 +29,8 @@ def note_made_known(
 
 
 def note_stored_naming(lifecycle: Lifecycle, fields: dict[str, Any]) -> None:
-    """The first day a stored record (its errata applied) names an organisation that an
-    erratum of the batch makes known later; one the batch fixes is the batch's."""
+    """A stored record (its errata applied) that names an organisation an erratum of the
+    batch makes known later; one the batch fixes is the batch's."""
     codes = {code for code, *_ in lifecycle.errata.known}
     if fields.get("kind") in _NAMING_NONE or str(fields.get("id")) in lifecycle.errata.replaced:
         return
@@ -39,11 +40,10 @@ def note_stored_naming(lifecycle: Lifecycle, fields: dict[str, Any]) -> None:
         record = parse_record(fields)
     except RecordError:
         return  # check names it
-    first = lifecycle.errata.stored_naming
     for field_name, code in record.organisation_references():
-        day = record.known_on()
-        if code in codes and (code not in first or day < first[code][0]):
-            first[code] = (day, Naming(record.id, field_name, None, STORE))
+        if code in codes:
+            naming = Naming(record.id, field_name, None, STORE)
+            lifecycle.errata.stored_naming.setdefault(code, []).append((record.known_on(), naming))
 
 
 def _texts(value: Any) -> Iterator[str]:
@@ -58,31 +58,64 @@ def _texts(value: Any) -> Iterator[str]:
             yield from _texts(item)
 
 
-def known_after_naming(lifecycle: Lifecycle) -> Iterator[Found]:
-    """Each erratum that makes an organisation known after a record that names it."""
+def known_after_naming(lifecycle: Lifecycle, batch: BatchAgain) -> Iterator[Found]:
+    """Each erratum that makes an organisation known after records that name it: the
+    record, or how many there are and which."""
     for code, day, order, where, was in lifecycle.errata.known:
-        earlier = _first_naming(lifecycle, code, was)
-        if earlier is None or earlier[0] >= day:
+        earlier = [found for found in _naming(lifecycle, code, was, batch) if found[0] < day]
+        if not earlier:
             continue
-        known, naming = earlier
+        first = min(known for known, _ in earlier)
+        if len(earlier) == 1:
+            naming = earlier[0][1]
+            said = (f"after {naming.record} ({naming.where}), known on {first}, which names "
+                    f"it in {naming.field_name}")  # fmt: skip
+            fix = f"{naming.record}'s as_at too"
+        else:
+            last = max(known for known, _ in earlier)
+            named = [(naming.record, naming.where) for _, naming in earlier]
+            said = (f"after {len(earlier)} records known from {first} to {last} that name it "
+                    f"({listed(named)})")  # fmt: skip
+            fix = "their as_at too"
         yield Found(
-            order, where, f"as_at: {code} would be known only from {day}, after "
-            f"{naming.record} ({naming.where}), known on {known}, which names it in "
-            f"{naming.field_name}: a record cannot be known before an organisation it "
-            f"names; make {code} known by {known}, or fix {naming.record}'s as_at too",
+            order, where, f"as_at: {code} would be known only from {day}, {said}: a record "
+            f"cannot be known before an organisation it names; make {code} known by {first}, "
+            f"or fix {fix}",
         )  # fmt: skip
 
 
-def _first_naming(lifecycle: Lifecycle, code: str, was: date) -> tuple[date, Naming] | None:
-    """The first record known that names ``code``: the store's, or the batch's as its
-    errata leave it; one known before ``code`` was as recorded is wrong itself, and its
-    own line says so."""
+def _naming(
+    lifecycle: Lifecycle, code: str, was: date, batch: BatchAgain
+) -> list[tuple[date, Naming]]:
+    """Every record that names ``code``: the store's, then the batch's as its errata leave
+    them, in the order they appear. One of the batch's known before ``code`` was as
+    recorded is wrong itself, and its own line says so."""
     replaced = lifecycle.errata.replaced
-    found = [
+    kept = [
         (day, naming)
         for day, naming in lifecycle.naming.get(code, {}).items()
-        if replaced.get(naming.record, naming.order) == naming.order and day >= was
+        if replaced.get(naming.record, naming.order) == naming.order
     ]
-    if code in lifecycle.errata.stored_naming:
-        found.append(lifecycle.errata.stored_naming[code])
-    return min(found, key=lambda pair: pair[0], default=None)
+    if kept:  # the batch's first of each day is known; the others are read again
+        seen = {(naming.record, naming.where) for _, naming in kept}
+        for day, naming in _batch_naming(code, batch, replaced):
+            if (naming.record, naming.where) not in seen:
+                seen.add((naming.record, naming.where))
+                kept.append((day, naming))
+    in_batch = sorted(kept, key=lambda found: batch.place(found[1].where))
+    stored = lifecycle.errata.stored_naming.get(code, [])
+    return [*stored, *((day, naming) for day, naming in in_batch if day >= was)]
+
+
+def _batch_naming(
+    code: str, batch: BatchAgain, replaced: dict[str, int]
+) -> Iterator[tuple[date, Naming]]:
+    """The batch's records (not fixed by its errata) that name ``code``, read again."""
+    for item in batch.naming(code):
+        record = item.record
+        if record.kind in _NAMING_NONE or record.id in replaced:
+            continue
+        for field_name, named in record.organisation_references():
+            if named == code:
+                yield record.known_on(), Naming(record.id, field_name, None, item.where)
+                break

@@ -90,7 +90,7 @@ def lifecycle_problems(
         *_opened_after_uses(lifecycle, stored_uses, batch),
         *_opened_after_changes(lifecycle),
         *_parent_circles(lifecycle),
-        *known_after_naming(lifecycle),
+        *known_after_naming(lifecycle, batch),
     ]
     return [_as_said(lifecycle, problem) for problem in found]
 

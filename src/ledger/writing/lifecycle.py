@@ -111,8 +111,8 @@ class Naming:
 @dataclass
 class ByErrata:
     """What the batch's errata make of the facts below (see fixed_lifecycle), the store's
-    parents, which an erratum's new parent must not run in a circle with, and the first
-    stored record naming each organisation an erratum makes known later (fixed_known)."""
+    parents, which an erratum's new parent must not run in a circle with, and the stored
+    records naming each organisation an erratum makes known later (fixed_known)."""
 
     replaced: dict[str, int] = field(default_factory=dict)  # id -> its last erratum's order
     withdrawn: list[Withdrawn] = field(default_factory=list)
@@ -120,7 +120,8 @@ class ByErrata:
     opened: list[tuple[str, date, int, str, date | None]] = field(default_factory=list)
     known: list[tuple[str, date, int, str, date]] = field(default_factory=list)
     stored_parents: dict[str, str] = field(default_factory=dict)
-    stored_naming: dict[str, tuple[date, Naming]] = field(default_factory=dict)
+    # each stored record naming an organisation an erratum makes known later, in order
+    stored_naming: dict[str, list[tuple[date, Naming]]] = field(default_factory=dict)
 
 
 @dataclass
