@@ -106,3 +106,18 @@ def test_an_erratum_cannot_open_an_organisation_after_it_closes(
     said = conflict.format(where=where.format(path=path))
     refused(result, f"{path}:{at}: set: the fixed record: opened: {said}, before it would "
                     "open on 2014-06-01")  # fmt: skip
+
+
+def test_an_erratum_opening_an_organisation_after_several_mergers_into_it_names_them_on_one_line(
+    run, tmp_path
+):
+    """Each merger into it had a line of its own, all on the erratum's line."""
+    ways = [organisation("07A"), merger("06H", "05Q"),
+            merger("06H", "07A", effective="2015-04-01")]  # fmt: skip
+    assert imported(run, tmp_path, "history.jsonl", [*world(), *ways])[1].exit_code == 0
+    late = erratum("late", "06H", set={"opened": "2016-04-01"})
+    path, result = imported(run, tmp_path, "errata.jsonl", [late])
+    refused(result, f"{path}:1: set: the fixed record: opened: 06H has 2 mergers into it on "
+                    "days from 2014-04-01 to 2015-04-01, before it would open on 2016-04-01: "
+                    "05Q-into-06H (recorded in the store) and 07A-into-06H (recorded in the "
+                    "store)")  # fmt: skip

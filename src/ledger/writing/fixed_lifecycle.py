@@ -266,18 +266,37 @@ def _opened_after_changes(lifecycle: Lifecycle) -> Iterator[Found]:
                 yield Found(order, where, f"opened: {code} closes on {closure.effective} "
                                           f"({named(closure)}), before it would open on "
                                           f"{day}")  # fmt: skip
+        yield from _ways_into(lifecycle, code, day, order, where, was)
         said: set[str] = set()  # a split's parts are one record
         for way in lifecycle.mergers:
-            if way.successor == code and _between(way.effective, was, day):
-                yield Found(order, where, f"opened: {code} has the {way.kind} into it on "
-                                          f"{way.effective} ({named(way)}), before it would "
-                                          f"open on {day}")  # fmt: skip
             last = way.effective - timedelta(days=1)
             if code in way.predecessors and _between(last, was, day) and way.record not in said:
                 said.add(way.record)
                 yield Found(order, where, f"opened: {code} closes on {last}, the day before "
                                           f"the {way.kind} that carries it on ({named(way)}), "
                                           f"before it would open on {day}")  # fmt: skip
+
+
+def _ways_into(
+    lifecycle: Lifecycle, code: str, day: date, order: int, where: str, was: date | None
+) -> Iterator[Found]:
+    """The mergers and splits into an organisation before an erratum would open it: the
+    one, or how many there are and which, on one line."""
+    into = {way.record: way for way in lifecycle.mergers if way.successor == code}
+    ways = [way for way in into.values() if _between(way.effective, was, day)]
+    if len(ways) == 1:
+        way = ways[0]
+        yield Found(order, where, f"opened: {code} has the {way.kind} into it on "
+                                  f"{way.effective} ({named(way)}), before it would open on "
+                                  f"{day}")  # fmt: skip
+    elif ways:
+        kinds = {way.kind for way in ways}
+        what = f"{kinds.pop()}s" if len(kinds) == 1 else "mergers and splits"
+        days = sorted({way.effective for way in ways})
+        on = f"on {days[0]}" if len(days) == 1 else f"on days from {days[0]} to {days[-1]}"
+        which = listed([(way.record, way.where) for way in ways])
+        yield Found(order, where, f"opened: {code} has {len(ways)} {what} into it {on}, "
+                                  f"before it would open on {day}: {which}")  # fmt: skip
 
 
 def _between(used: date, was: date | None, day: date) -> bool:
