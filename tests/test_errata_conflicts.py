@@ -145,3 +145,18 @@ def test_an_organisation_made_known_later_names_every_record_known_before(run, t
                     f"store), forecast-2 ({path}:1) and forecast-3 ({path}:2)): a record cannot "
                     "be known before an organisation it names; make 06H known by 2013-09-30, "
                     "or fix their as_at too")  # fmt: skip
+
+
+def test_a_record_hidden_behind_one_withdrawn_on_its_day_still_counts(run, tmp_path):
+    """The checker keeps the first record of each day; when the same file withdrew that
+    one, the next on its day was not seen, and 06H was made known after it."""
+    assert imported(run, tmp_path, "history.jsonl", world())[1].exit_code == 0
+    same_day = [forecast(f"forecast-{n}", as_at="2013-12-01", effective="2013-12-01")
+                for n in (2, 3)]  # fmt: skip
+    gone = erratum("no-forecast-2", "forecast-2", withdraw=True)
+    late = erratum("late-06H", "06H", set={"as_at": "2014-01-01"})
+    path, result = imported(run, tmp_path, "errata.jsonl", [*same_day, gone, late])
+    refused(result, f"{path}:4: set: the fixed record: as_at: 06H would be known only from "
+                    f"2014-01-01, after forecast-3 ({path}:2), known on 2013-12-01, which names "
+                    "it in account: a record cannot be known before an organisation it names; "
+                    "make 06H known by 2013-12-01, or fix forecast-3's as_at too")  # fmt: skip

@@ -96,7 +96,9 @@ def _naming(
         for day, naming in lifecycle.naming.get(code, {}).items()
         if replaced.get(naming.record, naming.order) == naming.order
     ]
-    if kept:  # the batch's first of each day is known; the others are read again
+    # The batch's first of each day is known; the others are read again (also when an
+    # erratum has taken the first's place, or withdrawn it).
+    if code in lifecycle.naming:
         seen = {(naming.record, naming.where) for _, naming in kept}
         for day, naming in _batch_naming(code, batch, replaced):
             if (naming.record, naming.where) not in seen:
