@@ -160,3 +160,19 @@ def test_a_record_hidden_behind_one_withdrawn_on_its_day_still_counts(run, tmp_p
                     f"2014-01-01, after forecast-3 ({path}:2), known on 2013-12-01, which names "
                     "it in account: a record cannot be known before an organisation it names; "
                     "make 06H known by 2013-12-01, or fix forecast-3's as_at too")  # fmt: skip
+
+
+def test_an_erratum_opening_late_names_the_figure_left_not_one_withdrawn(run, tmp_path):
+    """Of two drawdowns on one day, the file withdraws the first: the refusal named the
+    withdrawn one, as the first of its day, rather than the one left."""
+    assert imported(run, tmp_path, "history.jsonl", world())[1].exit_code == 0
+    same_day = drawdowns("2013-06-01", "2013-06-01")
+    gone = erratum("no-draw-1", "draw-1", withdraw=True)
+    path, result = imported(run, tmp_path, "errata.jsonl", [*same_day, gone, LATE])
+    refused(result, f"{path}:4: set: the fixed record: opened: 06H has figures about "
+                    f"2013-06-01 (draw-2, {path}:2), before it would open on 2014-04-01")  # fmt: skip
+    moved = erratum("draw-2-to-05Q", "draw-2", set={"account": "05Q"})
+    _, result = imported(run, tmp_path, "all-moved.jsonl", [*same_day, gone, moved, LATE])
+    assert result.exit_code == 0, result.output
+    checked = run("check")
+    assert checked.exit_code == 0, checked.output

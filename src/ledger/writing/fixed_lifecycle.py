@@ -206,10 +206,17 @@ def _left_after_closure(
 
 
 def _day_of(lifecycle: Lifecycle, code: str, record: str) -> date | None:
-    """The day a figure about ``code`` is about, as the batch's checks kept it."""
-    in_batch = (day for day, use in lifecycle.uses.get(code, {}).items() if use.record == record)
-    stored = (day for day, kept in lifecycle.stored_uses.get(code, {}).items() if kept == record)
-    return next(in_batch, None) or next(stored, None)
+    """The day a figure about ``code`` (or a drawdown set against it) is about, as the
+    batch's checks kept it: None for one they did not keep (another was first that day)."""
+    for uses in (lifecycle.uses, lifecycle.against):
+        for day, use in uses.get(code, {}).items():
+            if use.record == record:
+                return day
+    for stored in (lifecycle.stored_uses, lifecycle.stored_against):
+        for day, kept in stored.get(code, {}).items():
+            if kept == record:
+                return day
+    return None
 
 
 def _after_closure(used: date, closed: date, until: date) -> bool:
@@ -229,14 +236,10 @@ def _opened_after_uses(
         figures = figures_naming(
             lifecycle, code, partial(_between, was=was, day=day), stored(), batch
         )
-        if len(figures) > 1:
-            yield Found(order, where, f"opened: {code} has {len(figures)} figures about days from "
-                                      f"{min(days)} to {max(days)}, before it would open on "
-                                      f"{day}: {listed(figures)}")  # fmt: skip
-        else:
-            yield Found(order, where, f"opened: {code} has figures about {min(days)} "
-                                      f"({_named_on(lifecycle, code)[min(days)]}), before it "
-                                      f"would open on {day}")  # fmt: skip
+        if figures:  # (none if the batch's errata move every one of them away)
+            said, which = _figures_said(lifecycle, code, figures, days)
+            yield Found(order, where, f"opened: {code} has {said}, before it would open on "
+                                      f"{day}{which}")  # fmt: skip
 
 
 def _opened_as_recorded(
