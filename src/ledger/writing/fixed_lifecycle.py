@@ -142,8 +142,8 @@ def _figures_said(
 ) -> tuple[str, str]:
     """How the figures in conflict are said: ``figures about D (a, where)`` and nothing
     more, or ``N figures about days from D to E`` and, to end the message, which."""
-    kept = (_day_of(lifecycle, code, record) for record, _ in figures)
-    days = sorted(day for day in kept if day is not None) or sorted(after)
+    kept = _days_kept(lifecycle, code)
+    days = sorted(kept[record] for record, _ in figures if record in kept) or sorted(after)
     if len(figures) == 1:
         return f"figures about {days[-1]} ({', '.join(figures[0])})", ""
     return f"{len(figures)} figures about days from {days[0]} to {days[-1]}", f": {listed(figures)}"
@@ -205,18 +205,15 @@ def _left_after_closure(
                     f"withdraw: {code} has {said}, {closing}{which}")  # fmt: skip
 
 
-def _day_of(lifecycle: Lifecycle, code: str, record: str) -> date | None:
-    """The day a figure about ``code`` (or a drawdown set against it) is about, as the
-    batch's checks kept it: None for one they did not keep (another was first that day)."""
-    for uses in (lifecycle.uses, lifecycle.against):
-        for day, use in uses.get(code, {}).items():
-            if use.record == record:
-                return day
+def _days_kept(lifecycle: Lifecycle, code: str) -> dict[str, date]:
+    """The day each figure about ``code`` (or drawdown set against it) is about, of those
+    the batch's checks kept (the first of each day): the batch's, then the store's."""
+    kept: dict[str, date] = {}
     for stored in (lifecycle.stored_uses, lifecycle.stored_against):
-        for day, kept in stored.get(code, {}).items():
-            if kept == record:
-                return day
-    return None
+        kept.update((record, day) for day, record in stored.get(code, {}).items())
+    for uses in (lifecycle.uses, lifecycle.against):
+        kept.update((use.record, day) for day, use in uses.get(code, {}).items())
+    return kept
 
 
 def _after_closure(used: date, closed: date, until: date) -> bool:
