@@ -88,6 +88,22 @@ def figures_naming(
     return [*found, *sorted(in_batch, key=lambda named: batch.place(named[1]))]
 
 
+# What figures_naming reads of a stored figure, and the fields that name where it must be open.
+_FIGURE_FIELDS = ("id", "kind", "effective", *USED_FIELDS, AGAINST)
+_NAMING_FIELDS = (*USED_FIELDS, AGAINST)
+
+
+def naming_any(fields: dict[str, Any], codes: set[str]) -> dict[str, Any] | None:
+    """A stored record's fields that figures_naming reads, if it is a figure naming any
+    of ``codes`` where it must be open (None otherwise). Asked of every stored record."""
+    if fields.get("kind") in USING_KINDS:
+        for name in _NAMING_FIELDS:
+            code = fields.get(name)
+            if type(code) is str and code in codes:
+                return {name: fields.get(name) for name in _FIGURE_FIELDS}
+    return None
+
+
 def _uses(uses: dict[str, dict[date, Use]], code: str, on: Callable[[date], bool]) -> list[Use]:
     return [use for day, use in uses.get(code, {}).items() if on(day)]
 

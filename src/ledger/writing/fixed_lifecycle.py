@@ -26,7 +26,7 @@ from ledger.records.reference import (
     SplitRecord,
 )
 from ledger.writing.closing import closing_problems
-from ledger.writing.conflicts import BatchAgain, Named, figures_naming, listed
+from ledger.writing.conflicts import BatchAgain, Named, figures_naming, listed, naming_any
 from ledger.writing.fixed_known import known_after_naming, note_made_known, note_stored_naming
 from ledger.writing.lifecycle import (
     STORE,
@@ -72,27 +72,39 @@ def lifecycle_problems(
 ) -> list[Found]:
     """Every problem with organisations over time, once the batch's errata have taken the
     place of what they fix; the store's figures (``stored_uses``) are read only when the
-    batch closes an organisation or withdraws a closure, merger or split, and read again
-    with the ``batch``'s to name every figure an erratum conflicts with."""
+    batch closes an organisation or withdraws a closure, merger or split, and those naming
+    an organisation the batch closes, opens or stops carrying on are kept, with the
+    ``batch``'s, to name every figure in conflict."""
     _drop_replaced(lifecycle)
     changed = lifecycle.errata.withdrawn or lifecycle.errata.opened or lifecycle.errata.known
+    asked, stored = _codes_asked(lifecycle), []
     if changed or any(closure.order is not None for closure in lifecycle.closures):
         for fields in stored_uses():  # the batch may end what they use, or start it later
             note_stored_uses(lifecycle, (fields,))
             if lifecycle.errata.known:
                 note_stored_naming(lifecycle, fields)
+            if asked and (kept := naming_any(fields, asked)):
+                stored.append(kept)
     recorded = _opened_as_recorded(lifecycle, opened)
     found = [
         *lifecycle.problems(recorded),
         *closing_problems(lifecycle, recorded),
-        *_closed_before_stored(lifecycle, stored_uses, batch),
-        *_withdrawal_problems(lifecycle, stored_uses, batch),
-        *_opened_after_uses(lifecycle, stored_uses, batch),
+        *_closed_before_stored(lifecycle, stored, batch),
+        *_withdrawal_problems(lifecycle, stored, batch),
+        *_opened_after_uses(lifecycle, stored, batch),
         *_opened_after_changes(lifecycle),
         *_parent_circles(lifecycle),
         *known_after_naming(lifecycle, batch),
     ]
     return [_as_said(lifecycle, problem) for problem in found]
+
+
+def _codes_asked(lifecycle: Lifecycle) -> set[str]:
+    """The organisations the batch closes, stops carrying on or opens later: a refusal
+    about any of them names the store's figures about it."""
+    closed = {closure.organisation for closure in lifecycle.closures if closure.order is not None}
+    carried = {code for way in lifecycle.errata.withdrawn for code in way.organisations}
+    return closed | carried | {code for code, *_ in lifecycle.errata.opened}
 
 
 def _drop_replaced(lifecycle: Lifecycle) -> None:
@@ -117,7 +129,7 @@ def _as_said(lifecycle: Lifecycle, found: Found) -> Found:
 
 
 def _closed_before_stored(
-    lifecycle: Lifecycle, stored: Callable[[], Iterable[dict[str, Any]]], batch: BatchAgain
+    lifecycle: Lifecycle, stored: list[dict[str, Any]], batch: BatchAgain
 ) -> Iterator[Found]:
     """A closure in the batch (or as an erratum fixes it) before stored figures about later
     days that nothing carries on, said on the closure's line, naming every one of them
@@ -129,7 +141,7 @@ def _closed_before_stored(
         if order is None or not after:
             continue
         on = partial(_after_closure, closed=closed, until=until)
-        found = figures_naming(lifecycle, code, on, stored(), batch)
+        found = figures_naming(lifecycle, code, on, stored, batch)
         figures = [figure for figure in found if figure[1] == STORE]
         if figures:  # (none if the batch's errata move every one of them away)
             said, which = _figures_said(lifecycle, code, figures, after)
@@ -150,7 +162,7 @@ def _figures_said(
 
 
 def _withdrawal_problems(
-    lifecycle: Lifecycle, stored: Callable[[], Iterable[dict[str, Any]]], batch: BatchAgain
+    lifecycle: Lifecycle, stored: list[dict[str, Any]], batch: BatchAgain
 ) -> Iterator[Found]:
     """What withdrawing a closure, merger or split would leave wrong: an organisation that
     a merger or split still carries on no longer closes the day before, or figures about
@@ -180,7 +192,7 @@ def _left_after_closure(
     lifecycle: Lifecycle,
     withdrawn: Withdrawn,
     code: str,
-    stored: Callable[[], Iterable[dict[str, Any]]],
+    stored: list[dict[str, Any]],
     batch: BatchAgain,
 ) -> Iterator[Found]:
     """A merger or split withdrawn while figures of its predecessor after it closed
@@ -198,7 +210,7 @@ def _left_after_closure(
         "carries on; without it nothing would"
     )
     on = partial(_after_closure, closed=end.effective, until=until)
-    figures = figures_naming(lifecycle, code, on, stored(), batch)
+    figures = figures_naming(lifecycle, code, on, stored, batch)
     if figures:  # (none if the batch's errata move every one of them away)
         said, which = _figures_said(lifecycle, code, figures, after)
         yield Found(withdrawn.order, withdrawn.where,
@@ -222,7 +234,7 @@ def _after_closure(used: date, closed: date, until: date) -> bool:
 
 
 def _opened_after_uses(
-    lifecycle: Lifecycle, stored: Callable[[], Iterable[dict[str, Any]]], batch: BatchAgain
+    lifecycle: Lifecycle, stored: list[dict[str, Any]], batch: BatchAgain
 ) -> Iterator[Found]:
     """An erratum that opens an organisation later than figures about it (one before it
     opened as recorded is wrong itself, and its own line says so), naming every figure."""
@@ -231,7 +243,7 @@ def _opened_after_uses(
         if not days:
             continue
         figures = figures_naming(
-            lifecycle, code, partial(_between, was=was, day=day), stored(), batch
+            lifecycle, code, partial(_between, was=was, day=day), stored, batch
         )
         if figures:  # (none if the batch's errata move every one of them away)
             said, which = _figures_said(lifecycle, code, figures, days)
