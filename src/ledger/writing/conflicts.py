@@ -1,7 +1,9 @@
 """Every record an erratum's refusal is in conflict with, in the order they appear (the
 store's, then the batch's by file and line), where the checker keeps only the first
-record of each day. They are read again only once a conflict is found, so a record
-with no problem costs nothing more. A message names the first few and how many more.
+record of each day. The batch's files are read again only once a conflict is found;
+the store's figures about the organisations in question are kept as the store is read
+for the batch (naming_any), not read twice. A message names the first few and how many
+more.
 """
 
 from __future__ import annotations
