@@ -130,9 +130,9 @@ def test_a_closure_is_recorded_when_the_same_file_moves_the_later_figures_away(r
 
 
 def test_an_organisation_made_known_later_names_every_record_known_before(run, tmp_path):
-    """06H made known from 2014 while three records naming it stay known earlier: the
-    refusal named only the first, so fixing its as_at led to a refusal for the next. Two
-    in the file on one day are both named (the checker keeps the first of each day)."""
+    """06H made known from 2014 while four records naming it stay known earlier: the
+    refusal named only the first, so fixing its as_at led to a refusal for the next. The
+    two in the file on one day are both named (the checker keeps the first of a day)."""
     stored = [*world(), allocation(), forecast(as_at="2013-11-01")]
     assert imported(run, tmp_path, "history.jsonl", stored)[1].exit_code == 0
     same_day = [forecast(f"forecast-{n}", as_at="2013-12-01", effective="2013-12-01")
