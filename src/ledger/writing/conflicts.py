@@ -78,8 +78,7 @@ def figures_naming(
     """Every figure that needs ``code`` open on a day ``on`` accepts, as the errata leave
     it: the store's in its order, then the batch's (an erratum's at its line)."""
     fixed = lifecycle.errata.replaced
-    found = [(str(fields["id"]), STORE) for fields in stored if _names(fields, code, on)]
-    found = [named for named in found if named[0] not in fixed]
+    found = stored_figures_naming(lifecycle, code, on, stored)
     kept = [use for uses in (lifecycle.uses, lifecycle.against) for use in _uses(uses, code, on)]
     in_batch = {
         (use.record, use.where) for use in kept if fixed.get(use.record, use.order) == use.order
@@ -88,6 +87,16 @@ def figures_naming(
         if item.record.id not in fixed and _names(item.fields, code, on):
             in_batch.add((item.record.id, item.where))
     return [*found, *sorted(in_batch, key=lambda named: batch.place(named[1]))]
+
+
+def stored_figures_naming(
+    lifecycle: Lifecycle, code: str, on: Callable[[date], bool], stored: Iterable[dict[str, Any]]
+) -> list[Named]:
+    """The store's figures that need ``code`` open on a day ``on`` accepts, in its order,
+    leaving out those the batch's errata fix."""
+    fixed = lifecycle.errata.replaced
+    found = [(str(fields["id"]), STORE) for fields in stored if _names(fields, code, on)]
+    return [named for named in found if named[0] not in fixed]
 
 
 # What figures_naming reads of a stored figure, and the fields that name where it must be open.
@@ -114,7 +123,7 @@ def _names(fields: dict[str, Any], code: str, on: Callable[[date], bool]) -> boo
     """A figure about a day ``on`` accepts, naming ``code`` where it must be open."""
     if fields.get("kind") not in USING_KINDS or not isinstance(fields.get("effective"), str):
         return False
-    if not any(fields.get(name) == code for name in (*USED_FIELDS, AGAINST)):
+    if not any(fields.get(name) == code for name in _NAMING_FIELDS):
         return False
     try:
         return on(date.fromisoformat(fields["effective"]))

@@ -26,7 +26,14 @@ from ledger.records.reference import (
     SplitRecord,
 )
 from ledger.writing.closing import closing_problems
-from ledger.writing.conflicts import BatchAgain, Named, figures_naming, listed, naming_any
+from ledger.writing.conflicts import (
+    BatchAgain,
+    Named,
+    figures_naming,
+    listed,
+    naming_any,
+    stored_figures_naming,
+)
 from ledger.writing.fixed_known import known_after_naming, note_made_known, note_stored_naming
 from ledger.writing.lifecycle import (
     STORE,
@@ -141,8 +148,7 @@ def _closed_before_stored(
         if order is None or not after:
             continue
         on = partial(_after_closure, closed=closed, until=until)
-        found = figures_naming(lifecycle, code, on, stored, batch)
-        figures = [figure for figure in found if figure[1] == STORE]
+        figures = stored_figures_naming(lifecycle, code, on, stored)
         if figures:  # (none if the batch's errata move every one of them away)
             said, which = _figures_said(lifecycle, code, figures, after)
             closing = f"after it would close on {closed}, and no merger carries them on"
