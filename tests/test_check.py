@@ -75,7 +75,8 @@ def test_check_catches_a_planted_imbalance_in_a_transfer(run, tmp_path, store):
         {
             "check": "views match the store",
             "record": None,
-            "message": "the postings table differs from a fresh projection of the store; run: "
+            "message": "the postings table differs from a fresh projection of the store in "
+            "1 row (record_id 'transfer-05Q', side 'to', version 0); run: "
             f"ledger --store {store} --views {tmp_path / 'views.db'} rebuild",
             "source": "views database",
         },

@@ -470,7 +470,14 @@ def test_an_event_made_unreadable_after_it_was_projected_is_found_by_check(ledge
     again = ledger("view", "ccg-budgets")
     assert (again.exit_code, again.stderr) == (0, "")
     # Alone, the allocation was also the first of its kind and year that became known.
-    differing = ("postings", "allocation_days", *(("known_years",) if last else ()), "unprojected")
+    # Each table names its first differing row by its key: the allocation, its day, its
+    # year's first known date, and the position now left out.
+    differing = {
+        "postings": "1 row (record_id 'alloc-06H', side '', version 0)",
+        "allocation_days": "1 row (financial_year '2013-14', account '06H', service '', ",
+        **({"known_years": "1 row (kind 'allocation', measure 'allocation', "} if last else {}),
+        "unprojected": "1 row (position 6)",
+    }
     code, found = failures(ledger)
     assert (code, [(check, source) for check, _, _, source in found]) == (
         1,
@@ -480,9 +487,12 @@ def test_an_event_made_unreadable_after_it_was_projected_is_found_by_check(ledge
             *[("views match the store", "views database")] * len(differing),
         ],
     )
-    assert [message.split(";")[0] for _, _, message, _ in found[2:]] == [
-        f"the {table} table differs from a fresh projection of the store" for table in differing
-    ]
+    said = [message.split(";")[0] for _, _, message, _ in found[2:]]
+    assert len(said) == len(differing)
+    for message, (table, rows) in zip(said, differing.items(), strict=True):
+        assert message.startswith(
+            f"the {table} table differs from a fresh projection of the store in {rows}"
+        )
     assert ledger("rebuild").exit_code == 0
     viewed = ledger("view", "ccg-budgets")
     assert (viewed.exit_code, viewed.stderr) == (0, LEFT_OUT + "\n")
@@ -525,6 +535,13 @@ def test_check_finds_views_edited_consistently_and_names_the_tables(ledger, stor
             (billion, billion),
         )
         db.execute("UPDATE allocation_days SET delta_pence = delta_pence + ?", (billion,))
+        # Every row of both tables was changed (one in each), and is named by its key.
+        postings = db.execute("SELECT COUNT(*) FROM postings").fetchone()[0]
+        first_posting = db.execute(
+            "SELECT record_id, side, version FROM postings ORDER BY 1, 2, 3 LIMIT 1"
+        ).fetchone()
+        days = db.execute("SELECT COUNT(*) FROM allocation_days").fetchone()[0]
+    assert (postings, first_posting, days) == (1, ("alloc-06H", "", 0), 1)
     rebuild = f"ledger --store {store} --views {views} rebuild"
     assert failures(ledger) == (
         1,
@@ -532,10 +549,18 @@ def test_check_finds_views_edited_consistently_and_names_the_tables(ledger, stor
             (
                 "views match the store",
                 None,
-                f"the {table} table differs from a fresh projection of the store; run: {rebuild}",
+                f"the {table} table differs from a fresh projection of the store in {rows}; "
+                f"run: {rebuild}",
                 "views database",
             )
-            for table in ("postings", "allocation_days")
+            for table, rows in (
+                ("postings", "1 row (record_id 'alloc-06H', side '', version 0)"),
+                (
+                    "allocation_days",
+                    "1 row (financial_year '2013-14', account '06H', service '', "
+                    "effective '2013-04-01', as_at '2013-09-30')",
+                ),
+            )
         ],
     )
     assert ledger("rebuild").exit_code == 0
@@ -562,7 +587,8 @@ def test_check_on_views_replayed_as_at_a_date_compares_them_with_the_same_replay
         [
             (
                 "views match the store",
-                f"the organisations table differs from a fresh projection of the store; run: {fix}",
+                "the organisations table differs from a fresh projection of the store in "
+                f"1 row (code '05Q'); run: {fix}",
             )
         ],
     )

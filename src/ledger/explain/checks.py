@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from eventsourcing.persistence import PersistenceError
 
@@ -31,6 +32,7 @@ from ledger.records.money import format_pounds
 from ledger.store.application import EventStore
 from ledger.store.damage import damaged_file
 from ledger.store.settings import shown
+from ledger.views.compare import Difference, differences
 from ledger.views.database import ViewsDatabase
 from ledger.views.refresh import replay
 
@@ -207,36 +209,55 @@ def _events_projected(views_path: str | Path) -> list[Found]:
 
 def _views_match(ledger: EventStore, views_path: str | Path) -> list[Found]:
     """The views hold what a fresh projection of the store, to the same position and
-    known date, holds: compared table by table, by digest."""
+    known date, holds: compared table by table, row by row (views.compare). Should the
+    views move on while the fresh projection is made, it is made again to where they are."""
     views = ViewsDatabase(views_path, reading=True)  # (it may be in a read-only folder)
     try:
-        position, digests = views.digests()
-        known_by, recorded_by = views.tracking.known_by, views.tracking.recorded_by
+        tracking = views.tracking
     finally:
         views.close()
+    scope = (tracking.position, tracking.known_by, tracking.recorded_by)
     with tempfile.TemporaryDirectory(prefix="ledger-check-") as scratch:
         fresh_path = Path(scratch) / "fresh.db"
-        replay(ledger, fresh_path, known_by, until=position, recorded_by=recorded_by)
-        fresh = ViewsDatabase(fresh_path)
-        try:
-            _, fresh_digests = fresh.digests()
-        finally:
-            fresh.close()
+        for _ in range(_PROJECTIONS):
+            position, known_by, recorded_by = scope
+            replay(ledger, fresh_path, known_by, until=position, recorded_by=recorded_by)
+            held, differing = differences(fresh_path, Path(views_path))
+            if held == scope:
+                return [_differs(ledger, views_path, scope, found) for found in differing]
+            scope = held
+    return [(None, _MOVING, "views database")]
+
+
+_PROJECTIONS = 3  # fresh projections made for views that keep moving on during a check
+_MOVING = (
+    "the views database moved on three times while it was being compared with a fresh "
+    "projection of the store; run check again when nothing else is writing to it"
+)
+
+
+def _differs(
+    ledger: EventStore, views_path: str | Path, scope: tuple[Any, ...], found: Difference
+) -> Found:
+    """A table that differs, with how many rows and the first, and how to build it again."""
+    _, known_by, recorded_by = scope
     store = shown(ledger.store)
-    scope = (f" --as-at {known_by}" if known_by else "") + (
+    given = (f" --as-at {known_by}" if known_by else "") + (
         f" --recorded-by {recorded_by}" if recorded_by else ""
     )
     fix = (
-        f"ledger --store {store} replay{scope} --views {views_path}"
-        if scope
+        f"ledger --store {store} replay{given} --views {views_path}"
+        if given
         else f"ledger --store {store} --views {views_path} rebuild"
     )
-    return [
-        (None, f"the {table} table differs from a fresh projection of the store; run: {fix}",
-         "views database")
-        for table, digest in digests.items()
-        if fresh_digests[table] != digest
-    ]  # fmt: skip
+    first = ", ".join(f"{column} {value!r}" for column, value in found.first.items())
+    rows = f"1 row ({first})" if found.rows == 1 else f"{found.rows:,} rows (the first: {first})"
+    return (
+        None,
+        f"the {found.table} table differs from a fresh projection of the store in {rows}; "
+        f"run: {fix}",
+        "views database",
+    )
 
 
 VIEW_CHECKS: dict[str, Callable[[str | Path], list[Found]]] = {
