@@ -205,6 +205,52 @@ def test_a_figure_after_a_stored_closure_is_refused(run, store, tmp_path):
     assert events_in(store) == 6
 
 
+LATER = allocation("alloc-06H-2014b", financial_year="2014-15", amount="£1m")
+PLANNED = plan("plan-06H-2014", financial_year="2014-15")
+
+
+def test_every_figure_of_a_day_after_its_organisation_closed_is_named(sqlite_run, tmp_path):
+    """The checker keeps the first figure of each day; the others of that day are named
+    with it, read again from the file, so that fixing one line is not refused again for
+    the next."""
+    path = write_jsonl(
+        tmp_path / "closing.jsonl",
+        [*world(), NEXT_YEAR, closure("06H", "2014-03-31"), LATER, PLANNED],
+    )
+    refused(
+        sqlite_run("import", str(path)),
+        f"{path}:6: account: {CLOSED} (06H-closed, {path}:7), {ORPHANED}; the batch has 2 more "
+        f"figures about that day: alloc-06H-2014b ({path}:8) and plan-06H-2014 ({path}:9)",
+    )
+
+
+def test_every_figure_of_a_day_after_a_stored_closure_is_named(run, store, tmp_path):
+    base = write_jsonl(tmp_path / "base.jsonl", [*world(), closure("06H", "2014-03-31")])
+    assert run("import", str(base)).exit_code == 0
+    path = write_jsonl(tmp_path / "next.jsonl", [NEXT_YEAR, LATER])
+    refused(
+        run("import", str(path)),
+        f"{path}:1: account: {CLOSED} (06H-closed, recorded in the store), {ORPHANED}; the "
+        f"batch has 1 more figure about that day: alloc-06H-2014b ({path}:2)",
+    )
+    assert events_in(store) == 6
+
+
+def test_a_figure_of_that_day_the_file_withdraws_is_not_named(sqlite_run, tmp_path):
+    withdrawn = {"id": "no-later", "kind": "erratum", "fixes": "alloc-06H-2014b",
+                 "withdraw": True, "recorded": "2026-01-05", "reason": "entered twice",
+                 "source": "board-paper-2013-11", "locator": "note 1"}  # fmt: skip
+    path = write_jsonl(
+        tmp_path / "closing.jsonl",
+        [*world(), closure("06H", "2014-03-31"), NEXT_YEAR, LATER, PLANNED, withdrawn],
+    )
+    refused(
+        sqlite_run("import", str(path)),
+        f"{path}:7: account: {CLOSED} (06H-closed, {path}:6), {ORPHANED}; the batch has 1 more "
+        f"figure about that day: plan-06H-2014 ({path}:9)",
+    )
+
+
 def test_a_closure_before_stored_figures_of_later_years_is_refused(run, store, tmp_path):
     base = write_jsonl(tmp_path / "base.jsonl", [*world(), allocation(), NEXT_YEAR])
     assert run("import", str(base)).exit_code == 0

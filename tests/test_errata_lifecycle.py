@@ -229,3 +229,56 @@ def test_a_record_wrong_without_the_erratum_is_said_on_its_own_line(run, tmp_pat
     at, organisation = (7, 4) if errata_first else (6, 3)
     refused(result, f"{path}:{at}: account: 06H did not exist on 2013-04-01 (it opened on "
                     f"2013-06-01: organisation 06H, {path}:{organisation})")  # fmt: skip
+
+
+# -- a closure in the file, and figures of one day after it that the file's errata fix ----
+
+AFTER_06H = [
+    *world(), closure("06H", "2014-03-31"),
+    allocation("alloc-06H-2014", financial_year="2014-15"),
+    allocation("alloc-06H-2014b", financial_year="2014-15", amount="£1m"),
+]  # fmt: skip
+CLOSED_06H = "06H closed on 2014-03-31 (06H-closed, {path}:6), before 2014-04-01, and no merger"
+
+
+@pytest.mark.parametrize("fixed", ["withdrawn", "moved"])
+def test_figures_after_a_closure_the_file_withdraws_or_moves_are_recorded(run, tmp_path, fixed):
+    """The checker kept the first figure of the day, and refused it though the file
+    withdraws it; both figures withdrawn, or the one moved to an open organisation, leave
+    nothing about a day after the closure."""
+    if fixed == "withdrawn":
+        errata = [erratum(f"no-{n}", f"alloc-06H-2014{n}", withdraw=True) for n in ("", "b")]
+        records, left = [*AFTER_06H, *errata], None
+    else:
+        errata = [erratum("to-05Q", "alloc-06H-2014", set={"account": "05Q"})]
+        records, left = [*AFTER_06H[:-1], *errata], {"05Q": 84_920_400_000}
+    path, result = imported(run, tmp_path, f"{fixed}.jsonl", records)
+    assert result.exit_code == 0, result.output
+    if left:  # (withdrawn, 2014-15 has no allocations left to show)
+        assert {code: pence for code, pence in allocations(run, "2014-15").items() if pence} == left
+    checked = run("check")
+    assert checked.exit_code == 0, checked.output
+
+
+def test_the_next_figure_of_the_day_is_refused_when_the_file_withdraws_the_first(run, tmp_path):
+    withdrawn = erratum("no-first", "alloc-06H-2014", withdraw=True)
+    path, result = imported(run, tmp_path, "withdrawn.jsonl", [*AFTER_06H, withdrawn])
+    refused(result, f"{path}:8: account: {CLOSED_06H.format(path=path)} carries its figures on")
+
+
+@pytest.mark.parametrize("erratum_at", [8, 9])
+def test_a_fixed_figure_still_after_the_closure_is_refused_at_the_erratum_naming_the_rest(
+    run, tmp_path, erratum_at
+):
+    """The erratum's record takes the day's place, before or after the day's other figure."""
+    fixed = erratum("more", "alloc-06H-2014", set={"amount": "£2m"})
+    records = [*AFTER_06H]
+    records.insert(erratum_at - 1, fixed)
+    other = 9 if erratum_at == 8 else 8
+    path, result = imported(run, tmp_path, "fixed.jsonl", records)
+    refused(
+        result,
+        f"{path}:{erratum_at}: set: the fixed record: account: {CLOSED_06H.format(path=path)} "
+        f"carries its figures on; the batch has 1 more figure about that day: alloc-06H-2014b "
+        f"({path}:{other})",
+    )

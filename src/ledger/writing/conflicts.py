@@ -1,6 +1,6 @@
 """Every record an erratum's refusal is in conflict with, in the order they appear (the
-store's, then the batch's by file and line), where the checker keeps only the first
-record of each day. The batch's files are read again only once a conflict is found;
+store's, then the batch's by file and line), and every figure of the batch about a day
+after its organisation closed, where the checker keeps only the first record of each day. The batch's files are read again only once a conflict is found;
 the store's figures about the organisations in question are kept as the store is read
 for the batch (naming_any), not read twice. A message names the first few and how many
 more.
@@ -17,7 +17,17 @@ from typing import Any
 from ledger.records.located import Located
 from ledger.records.seen import Seen
 from ledger.writing.jsonlines import read_line
-from ledger.writing.lifecycle import AGAINST, STORE, USED_FIELDS, USING_KINDS, Lifecycle, Use
+from ledger.writing.lifecycle import (
+    AGAINST,
+    STORE,
+    USED_FIELDS,
+    USING_KINDS,
+    Found,
+    Lifecycle,
+    Use,
+    named,
+    taken_back,
+)
 
 SHOWN = 3  # records named in a message; the rest are counted
 Named = tuple[str, str]  # a record's id and where it was read (or STORE)
@@ -113,6 +123,63 @@ def naming_any(fields: dict[str, Any], codes: set[str]) -> dict[str, Any] | None
             if type(code) is str and code in codes:
                 return {name: fields.get(name) for name in _FIGURE_FIELDS}
     return None
+
+
+def figures_after_closure(lifecycle: Lifecycle, batch: BatchAgain) -> Iterator[Found]:
+    """The batch's figures about days after their organisation closed that no merger
+    carries on: the first of each day is refused on its line, naming the day's others,
+    read again from the batch's files (the checker keeps only the first of a day). When
+    an erratum has taken the first back, the next is refused in its place (listed where
+    the first was: the batch's order of a line read again is not known)."""
+    for closure, after in lifecycle.orphaned():
+        code = closure.organisation
+        others = _same_days(lifecycle, batch, code, after)
+        for day, use in after:
+            more = others.get(day, [])
+            if taken_back(lifecycle, use):
+                if not more:
+                    continue
+                (record, where, field_name), more = more[0], more[1:]
+                use = Use(use.order, where, field_name, record)
+            message = (
+                f"{use.field_name}: {code} closed on {closure.effective} ({named(closure)}), "
+                f"before {day}, and no merger carries its figures on"
+            )
+            if more:
+                figures = f"{len(more)} more figure{'s' if len(more) > 1 else ''}"
+                named_more = [(record, where) for record, where, _ in more]
+                message += f"; the batch has {figures} about that day: {listed(named_more)}"
+            yield Found(use.order, use.where, message)
+
+
+def _same_days(
+    lifecycle: Lifecycle, batch: BatchAgain, code: str, after: list[tuple[date, Use]]
+) -> dict[date, list[tuple[str, str, str]]]:
+    """The batch's figures using ``code`` on each of these days other than the day's first
+    (its record, where it was read and the field naming ``code``), leaving out those an
+    erratum fixes (an erratum's own is at its line, as the day's first)."""
+    first = {day: (use.record, use.where) for day, use in after}
+    fixed = lifecycle.errata.replaced
+    more: dict[date, list[tuple[str, str, str]]] = {}
+    for item in batch.naming(code):
+        fields = item.fields
+        if fields.get("kind") not in USING_KINDS or item.record.id in fixed:
+            continue
+        day = _day(fields.get("effective"))
+        if day not in first or first[day] == (item.record.id, item.where):
+            continue
+        for name in USED_FIELDS:
+            if fields.get(name) == code:
+                more.setdefault(day, []).append((item.record.id, item.where, name))
+                break
+    return more
+
+
+def _day(effective: Any) -> date | None:
+    try:
+        return date.fromisoformat(effective) if isinstance(effective, str) else None
+    except ValueError:
+        return None
 
 
 def _uses(uses: dict[str, dict[date, Use]], code: str, on: Callable[[date], bool]) -> list[Use]:

@@ -29,6 +29,7 @@ from ledger.writing.closing import closing_problems
 from ledger.writing.conflicts import (
     BatchAgain,
     Named,
+    figures_after_closure,
     figures_naming,
     listed,
     naming_any,
@@ -95,6 +96,7 @@ def lifecycle_problems(
     recorded = _opened_as_recorded(lifecycle, opened)
     found = [
         *lifecycle.problems(recorded),
+        *figures_after_closure(lifecycle, batch),
         *closing_problems(lifecycle, recorded),
         *_closed_before_stored(lifecycle, stored, batch),
         *_withdrawal_problems(lifecycle, stored, batch),

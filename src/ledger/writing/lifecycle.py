@@ -77,7 +77,8 @@ class Merger:
 
 @dataclass(frozen=True)
 class Use:
-    """The first record of the batch about one organisation on one date."""
+    """The first record of the batch about one organisation on one date (the next one,
+    if an erratum took the first back before it)."""
 
     order: int
     where: str
@@ -146,7 +147,6 @@ class Lifecycle:
             *self._merger_cycles(),
             *self._closures_before_opening(opened),
             *self._mergers_into_closed(opened),
-            *self._uses_after_closure(),
         ]
 
     def _parent_cycles(self) -> Iterator[Found]:
@@ -215,22 +215,16 @@ class Lifecycle:
                     )
                     yield Found(closure.order, closure.where, message)
 
-    def _uses_after_closure(self) -> Iterator[Found]:
+    def orphaned(self) -> Iterator[tuple[Closure, list[tuple[date, Use]]]]:
+        """Each closure, with the first of the batch's figures of each day after it that no
+        merger carries on (conflicts refuses each and names the day's others; the store's
+        are said on the closure's line: fixed_lifecycle names every one)."""
         for closure in self.closures:
-            yield from self._orphaned_by(closure)
-
-    def _orphaned_by(self, closure: Closure) -> Iterator[Found]:
-        """The batch's figures about days after the closure that no merger carries on (the
-        store's are said on the closure's line: fixed_lifecycle names every one)."""
-        code = closure.organisation
-        until = self.carried_from(code)
-        for day, use in sorted(self.uses.get(code, {}).items()):
-            if closure.effective < day < until:
-                yield Found(
-                    use.order, use.where, f"{use.field_name}: {code} closed on "
-                    f"{closure.effective} ({named(closure)}), before {day}, and no merger "
-                    "carries its figures on",
-                )  # fmt: skip
+            until = self.carried_from(closure.organisation)
+            days = sorted(self.uses.get(closure.organisation, {}).items())
+            after = [(day, use) for day, use in days if closure.effective < day < until]
+            if after:
+                yield closure, after
 
     def carried_from(self, code: str) -> date:
         """The first day a merger or split carries ``code``'s figures on (date.max if none
@@ -294,6 +288,7 @@ def note_record(lifecycle: Lifecycle, record: AnyRecord, order: int, where: str)
             )
             lifecycle.mergers.append(part)
     elif isinstance(record, YearRecord) and record.effective is not None:
+        replaced = lifecycle.errata.replaced
         for field_name, code in record.organisation_references():
             if field_name in USED_FIELDS:
                 on_days = lifecycle.uses.setdefault(code, {})
@@ -301,10 +296,17 @@ def note_record(lifecycle: Lifecycle, record: AnyRecord, order: int, where: str)
                 on_days = lifecycle.against.setdefault(code, {})
             else:
                 continue
-            # The first of each day is kept; a Use is made only then (a million records
-            # name their organisations some million and a half times).
-            if record.effective not in on_days:
+            # The first of each day is kept, unless an erratum has since taken it back; a
+            # Use is made only then (a million records name their organisations some
+            # million and a half times).
+            first = on_days.get(record.effective)
+            if first is None or (replaced and taken_back(lifecycle, first)):
                 on_days[record.effective] = Use(order, where, field_name, record.id)
+
+
+def taken_back(lifecycle: Lifecycle, use: Use) -> bool:
+    """Whether an erratum of the batch fixes the figure of this use (after its line)."""
+    return lifecycle.errata.replaced.get(use.record, use.order) != use.order
 
 
 def _note_naming(lifecycle: Lifecycle, record: AnyRecord, order: int, where: str) -> None:
