@@ -1,9 +1,9 @@
 """Every record an erratum's refusal is in conflict with, in the order they appear (the
 store's, then the batch's by file and line), and every figure of the batch about a day
-after its organisation closed, where the checker keeps only the first record of each day. The batch's files are read again only once a conflict is found;
-the store's figures about the organisations in question are kept as the store is read
-for the batch (naming_any), not read twice. A message names the first few and how many
-more.
+after its organisation closed, where the checker keeps only the first record of each
+day. The batch's files are read again only once a conflict is found; the store's
+figures about the organisations in question are kept as the store is read for the
+batch (naming_any), not read twice. A message names the first few and how many more.
 """
 
 from __future__ import annotations
