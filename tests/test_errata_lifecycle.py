@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from factories import SOURCE_ID, allocation, forecast, world, write_jsonl
+from factories import SOURCE_ID, allocation, forecast, organisation, world, write_jsonl
 from test_batch_guards import closure, events_in, merger, refused
 
 NEXT_YEAR = allocation("alloc-05Q-2014", account="05Q", financial_year="2014-15")
@@ -281,4 +281,43 @@ def test_a_fixed_figure_still_after_the_closure_is_refused_at_the_erratum_naming
         f"{path}:{erratum_at}: set: the fixed record: account: {CLOSED_06H.format(path=path)} "
         f"carries its figures on; the batch has 1 more figure about that day: alloc-06H-2014b "
         f"({path}:{other})",
+    )
+
+
+# -- an erratum later in the file than a record naming the organisation it fixes ----------
+
+LATER_FIXES = {
+    "known": ({"as_at": "2014-01-01"}, {"as_at": "2013-06-01"}),
+    "opened": ({"as_at": "2013-06-01", "opened": "2014-04-01"}, {"opened": "2013-04-01"}),
+}
+
+
+@pytest.mark.parametrize("fixed", LATER_FIXES)
+def test_an_erratum_later_in_the_file_brings_an_earlier_record_in_step(run, tmp_path, fixed):
+    """A record naming an organisation known (or opened) only after it, as the store has
+    it, is judged once the batch is over, with the batch's errata applied: an erratum
+    further down the file that makes the organisation known (or open) by then is as good
+    as one above the record. It was refused."""
+    stored, fix = LATER_FIXES[fixed]
+    base = [*world(), organisation("99Z", **stored)]
+    assert imported(run, tmp_path, "base.jsonl", base)[1].exit_code == 0
+    records = [allocation("alloc-99Z", account="99Z"), erratum("fix-99Z", "99Z", set=fix)]
+    assert imported(run, tmp_path, "later.jsonl", records)[1].exit_code == 0
+    assert allocations(run, "2013-14")["99Z"] == 84_920_400_000
+    checked = run("check")
+    assert checked.exit_code == 0, checked.output
+
+
+def test_an_erratum_later_in_the_file_that_does_not_go_far_enough_is_still_refused(run, tmp_path):
+    base = [*world(), organisation("99Z", as_at="2014-01-01")]
+    assert imported(run, tmp_path, "base.jsonl", base)[1].exit_code == 0
+    records = [
+        allocation("alloc-99Z", account="99Z"),
+        erratum("fix-99Z", "99Z", set={"as_at": "2013-12-01"}),
+    ]
+    path, result = imported(run, tmp_path, "later.jsonl", records)
+    refused(
+        result,
+        f"{path}:1: account: 99Z is known only from 2014-01-01 (organisation 99Z, recorded in "
+        "the store), after this record (as_at 2013-09-30); record it as known from then",
     )

@@ -3,7 +3,8 @@ the source document it cites (published by the time it was known, or it says why
 organisations it is about (open and known by then), the record a correction corrects
 and the components a reported figure adds up (not itself). A source or organisation may
 be named before the line that records it: what is not found yet waits for the end of the
-batch. The record an erratum makes is checked so too (see fixed).
+batch, and so does a record out of step with an organisation, which an erratum further
+down may fix. The record an erratum makes is checked so too (see fixed).
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ class References:
         self._find, self._seen = find, seen
         self._as_recorded = as_recorded or find  # before the batch's errata
         self._waiting: list[tuple[int, Located, str, str, Say]] = []  # (order, item, field, id)
+        # Records out of step with an organisation they name, checked again at the end: an
+        # erratum later in the batch may fix the organisation (when it became known or
+        # opened), and the batch is recorded with its errata applied.
+        self._again: list[tuple[int, Located, str, str, Say]] = []
         self._order = 0
         self._say: Say = _as_it_is
 
@@ -70,6 +75,10 @@ class References:
         for order, item, field_name, named, say in waiting:
             problem = self._named_ahead(item, field_name, named)
             yield order, item, say(problem) if problem else None
+        again, self._again = self._again, []
+        for order, item, field_name, code, say in again:
+            problem = self._organisation_problem(item, field_name, code, at_end=True)
+            yield order, item, say(problem) if problem else None
 
     def _wait(self, item: Located, field_name: str, named: str) -> None:
         self._waiting.append((self._order, item, field_name, named, self._say))
@@ -94,7 +103,9 @@ class References:
             return None
         return erratum_problem(erratum, target)
 
-    def _organisation_problem(self, item: Located, field_name: str, code: str) -> str | None:
+    def _organisation_problem(
+        self, item: Located, field_name: str, code: str, *, at_end: bool = False
+    ) -> str | None:
         found = self._find(code)
         if found is None:
             self._wait(item, field_name, code)
@@ -102,6 +113,9 @@ class References:
         if found.kind != "organisation":
             return f"{field_name}: {code!r} is {a_kind(found.kind)} record, not an organisation"
         problem = _in_time(item.record, field_name, code, found)
+        if problem and not at_end:
+            self._again.append((self._order, item, field_name, code, self._say))
+            return None
         recorded = self._as_recorded(code) if problem else found  # (most need no more)
         if recorded is found or recorded is None:
             return problem
