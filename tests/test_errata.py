@@ -8,6 +8,7 @@ import sqlite3
 from datetime import date, timedelta
 
 import pytest
+from backends import store_sql
 from click.testing import CliRunner
 from factories import SOURCE_ID, allocation, world, write_jsonl
 from stores import ledger_on, plant
@@ -373,6 +374,18 @@ def test_check_finds_an_erratum_of_an_erratum_or_of_nothing(ledger, tmp_path):
                     "erratum; fix the record instead"),
         ("fix-nothing", "it fixes 'alloc-99X', which is not recorded"),
     ])  # fmt: skip
+
+
+def test_check_of_an_erratum_whose_record_cannot_be_read_says_it_is_not_recorded(ledger, tmp_path):
+    """The records errata fix are looked up once the store is read; one that cannot be
+    read is reported by the records read back, and the erratum finds nothing to fix."""
+    with_erratum(ledger, tmp_path, erratum(set={"amount": "£1m"}))
+    store_sql(ledger.store, "UPDATE {events} SET state = ? WHERE {position} = ?",
+              (b"[]", len(world()) + 1))  # fmt: skip
+    assert errata_failures(ledger) == (
+        1,
+        [("fix-06H", "it fixes 'alloc-06H', which is not recorded")],
+    )
 
 
 def kept_whole(what: str) -> str:

@@ -70,7 +70,11 @@ def check_all(
     records, unreadable = records_read_back(ledger, stored := Stored())
     failures += [Failure(CHAIN_CHECK, *found) for found in chain_problems]
     failures += [Failure(STORE_CHECK, *found) for found in unreadable]
-    failures += [Failure(ERRATA_CHECK, *found) for found in errata_apply(stored)]
+    try:
+        errata = errata_apply(stored, ledger.fields_of)
+    except PersistenceError as error:
+        errata = [unread(ledger, error, "the records the errata fix could not be read")]
+    failures += [Failure(ERRATA_CHECK, *found) for found in errata]
     checks += [CHAIN_CHECK, STORE_CHECK, ERRATA_CHECK]
     try:
         views_path = caught_up_views()

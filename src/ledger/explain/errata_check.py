@@ -4,6 +4,7 @@ written by other means, such as two errata of one day changing one field of a re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,27 +20,41 @@ from ledger.records.errata import (
 
 @dataclass
 class Stored:
-    """What the errata check needs from one read of the store: each record's kind and
-    position by id, the day it became known, and the errata."""
+    """What the errata check needs from one read of the store: the errata, in the order
+    the ledger stored them. The records they fix or name are looked up once it is read
+    (a few, where keeping every record's kind and known date took some 300 MB at a
+    million events)."""
 
-    kinds: dict[str, tuple[str, int]] = field(default_factory=dict)
-    known: dict[str, Any] = field(default_factory=dict)  # as stored, then as errata set it
     errata: list[tuple[dict[str, Any], int]] = field(default_factory=list)
 
     def note(self, fields: dict[str, Any], position: int) -> None:
-        self.kinds.setdefault(str(fields["id"]), (str(fields["kind"]), position))
         if fields["kind"] == "erratum":
             self.errata.append((fields, position))
-        else:
-            known = fields.get("as_at", fields.get("published"))
-            self.known.setdefault(str(fields["id"]), date_set(known, None))
 
 
-def _known_when_recorded(stored: Stored) -> dict[str, Any]:
+FieldsOf = Callable[[list[str]], dict[str, dict[str, Any]]]  # stored fields by id
+
+
+def _named(stored: Stored, fields_of: FieldsOf) -> dict[str, dict[str, Any]]:
+    """The stored fields of every record an erratum fixes or its ``set`` names."""
+    wanted = []
+    for erratum, _ in stored.errata:
+        wanted.append(str(erratum.get("fixes")))
+        given = erratum.get("set")
+        wanted += [named for _, named in named_in_set(given if isinstance(given, dict) else {})]
+    return fields_of(list(dict.fromkeys(wanted)))
+
+
+def _known_when_recorded(stored: Stored, named: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """For each erratum (by id), the day the record it fixes was known as the erratum
     leaves it: as the errata before it (in the order the ledger stored them) left it,
     or the day this one sets. Import judges each erratum by the same day."""
-    known, when = dict(stored.known), {}
+    known = {
+        record_id: date_set(fields.get("as_at", fields.get("published")), None)
+        for record_id, fields in named.items()
+        if fields.get("kind") != "erratum"
+    }
+    when = {}
     for erratum, _ in stored.errata:
         target, given = str(erratum.get("fixes")), erratum.get("set")
         if isinstance(given, dict):
@@ -48,14 +63,16 @@ def _known_when_recorded(stored: Stored) -> dict[str, Any]:
     return when
 
 
-def errata_apply(stored: Stored) -> list[Found]:
+def errata_apply(stored: Stored, fields_of: FieldsOf) -> list[Found]:
     """Every erratum fixes a record of the store that is not itself an erratum, and was
     known by the day the erratum was recorded (as the errata up to it leave it), and no two
     errata of one record recorded on one day change the same field (which of them holds
     would be unclear). Import refuses them all; this finds a hand-made store's."""
     found: list[Found] = []
     changed: dict[tuple[str, str, str], list[str]] = {}
-    known = _known_when_recorded(stored)
+    named = _named(stored, fields_of)
+    kinds = {record_id: str(fields.get("kind")) for record_id, fields in named.items()}
+    known = _known_when_recorded(stored, named)
     for erratum, _ in stored.errata:
         erratum_id, target = str(erratum["id"]), str(erratum.get("fixes"))
         cited = f"{erratum.get('source')} {erratum.get('locator')}"
@@ -65,7 +82,7 @@ def errata_apply(stored: Stored) -> list[Found]:
             found.append((erratum_id, message, cited))
         # An erratum may be stored before what it fixes (an import reads an errata folder
         # in path order); the views apply every erratum before they project a record.
-        kind, _ = stored.kinds.get(target, (None, None))
+        kind = kinds.get(target)
         if kind is None:
             found.append((erratum_id, f"it fixes {target!r}, which is not recorded", cited))
         elif kind == "erratum":
@@ -76,7 +93,7 @@ def errata_apply(stored: Stored) -> list[Found]:
             found.append((erratum_id, message, cited))
         else:
             found += [
-                (erratum_id, problem, cited) for problem in _named_problems(erratum, kind, stored)
+                (erratum_id, problem, cited) for problem in _named_problems(erratum, kind, kinds)
             ]
         for name in changed_fields(erratum):
             key = (target, str(erratum.get("recorded")), str(name))
@@ -91,7 +108,7 @@ def errata_apply(stored: Stored) -> list[Found]:
     return found
 
 
-def _named_problems(erratum: dict[str, Any], kind: str, stored: Stored) -> list[str]:
+def _named_problems(erratum: dict[str, Any], kind: str, kinds: dict[str, str]) -> list[str]:
     """What import now refuses of an erratum (tests/test_errata.py), found in a store
     written before: an organisation or source withdrawn or made another kind, a record
     made one, or a field set to an organisation or source that is not recorded."""
@@ -101,6 +118,6 @@ def _named_problems(erratum: dict[str, Any], kind: str, stored: Stored) -> list[
     given = erratum.get("set")
     for name, named in named_in_set(given if isinstance(given, dict) else {}):
         wanted = "source" if name == "source" else "organisation"
-        if stored.kinds.get(named, (None, 0))[0] != wanted:
+        if kinds.get(named) != wanted:
             problems.append(f"set: {name}: {named!r} is not a recorded {wanted}")
     return problems

@@ -28,18 +28,33 @@ class RecordLookup(LogReader):
 
     def get_records(self, record_ids: Sequence[str]) -> dict[str, AnyRecord]:
         """The stored records among these ids, found with a few queries, not one each."""
-        by_entry = {entry_key(record_id): record_id for record_id in record_ids}
+        return {
+            record_id: read_back(fields)
+            for record_id, fields in self._fields_of(record_ids, skip_unreadable=False).items()
+        }
+
+    def fields_of(self, record_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The stored fields of the records among these ids, as stored (whether or not they
+        still validate); one that cannot be read at all is left out (check says why)."""
+        return self._fields_of(record_ids, skip_unreadable=True)
+
+    def _fields_of(
+        self, record_ids: Sequence[str], *, skip_unreadable: bool
+    ) -> dict[str, dict[str, Any]]:
+        keys = list(dict.fromkeys(entry_key(record_id) for record_id in record_ids))
         found = {}
-        for stored in self._chained_recorder().select_first_events(list(by_entry)):
+        for stored in self._chained_recorder().select_first_events(keys):
             row = (0, stored.originator_id, stored.originator_version, stored.topic, stored.state)
             try:
                 fields = self._stored_record(row).fields
             except UNREADABLE as error:
+                if skip_unreadable:
+                    continue
                 raise StoreError(
                     f"a stored record these records name cannot be read: "
                     f"{why_unreadable(row, error)}; run: ledger check"
                 ) from None
-            found[str(fields["id"])] = read_back(fields)
+            found[str(fields["id"])] = fields
         return found
 
     def stored_keys(self, up_to: int) -> set[str]:
