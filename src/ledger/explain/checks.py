@@ -23,6 +23,7 @@ from ledger.explain.store_check import (
     FILE_CHECK,
     STORE_CHECK,
     chain_holds,
+    fields_found,
     file_intact,
     records_read_back,
     unread,
@@ -71,7 +72,7 @@ def check_all(
     failures += [Failure(CHAIN_CHECK, *found) for found in chain_problems]
     failures += [Failure(STORE_CHECK, *found) for found in unreadable]
     try:
-        errata = errata_apply(stored, ledger.fields_of)
+        errata = errata_apply(stored, fields_found(ledger))
     except PersistenceError as error:
         errata = [unread(ledger, error, "the records the errata fix could not be read")]
     failures += [Failure(ERRATA_CHECK, *found) for found in errata]

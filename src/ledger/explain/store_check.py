@@ -8,7 +8,7 @@ from typing import Any
 
 from eventsourcing.persistence import PersistenceError
 
-from ledger.explain.errata_check import Stored
+from ledger.explain.errata_check import FieldsOf, Stored
 from ledger.explain.findings import Found
 from ledger.records.models import RecordError, parse_record
 from ledger.store.application import EventStore
@@ -118,3 +118,21 @@ def _note_correction(
     correction = (str(fields.get("as_at")), position, fields.get("action") == "reverse")
     if corrected not in latest or latest[corrected] < correction:
         latest[corrected] = correction
+
+
+def fields_found(ledger: EventStore) -> FieldsOf:
+    """The stored fields of records by id, for the errata check: found through the
+    store's index of ids, and any it does not find looked for in the store's events in
+    turn, so that an index that lost an id (the file check's finding) does not make a
+    record seem missing too."""
+
+    def fields_of(record_ids: list[str]) -> dict[str, dict[str, Any]]:
+        found = ledger.fields_of(record_ids)
+        missing = set(record_ids) - set(found)
+        if missing:  # (rare: a damaged index, or an erratum of nothing, from a hand-made store)
+            for stored in ledger.stored_records(unreadable=lambda *_: None):
+                if (record_id := str(stored.fields["id"])) in missing:
+                    found.setdefault(record_id, stored.fields)
+        return found
+
+    return fields_of

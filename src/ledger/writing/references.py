@@ -3,8 +3,8 @@ the source document it cites (published by the time it was known, or it says why
 organisations it is about (open and known by then), the record a correction corrects
 and the components a reported figure adds up (not itself). A source or organisation may
 be named before the line that records it: what is not found yet waits for the end of the
-batch, and so does a record out of step with an organisation, which an erratum further
-down may fix. The record an erratum makes is checked so too (see fixed).
+batch, and so does a record out of step with an organisation (an erratum further down
+may fix the organisation). The record an erratum makes is checked so too (see fixed).
 """
 
 from __future__ import annotations
@@ -39,10 +39,6 @@ class References:
         self._find, self._seen = find, seen
         self._as_recorded = as_recorded or find  # before the batch's errata
         self._waiting: list[tuple[int, Located, str, str, Say]] = []  # (order, item, field, id)
-        # Records out of step with an organisation they name, checked again at the end: an
-        # erratum later in the batch may fix the organisation (when it became known or
-        # opened), and the batch is recorded with its errata applied.
-        self._again: list[tuple[int, Located, str, str, Say]] = []
         self._order = 0
         self._say: Say = _as_it_is
 
@@ -74,10 +70,6 @@ class References:
         waiting, self._waiting = self._waiting, []
         for order, item, field_name, named, say in waiting:
             problem = self._named_ahead(item, field_name, named)
-            yield order, item, say(problem) if problem else None
-        again, self._again = self._again, []
-        for order, item, field_name, code, say in again:
-            problem = self._organisation_problem(item, field_name, code, at_end=True)
             yield order, item, say(problem) if problem else None
 
     def _wait(self, item: Located, field_name: str, named: str) -> None:
@@ -113,8 +105,8 @@ class References:
         if found.kind != "organisation":
             return f"{field_name}: {code!r} is {a_kind(found.kind)} record, not an organisation"
         problem = _in_time(item.record, field_name, code, found)
-        if problem and not at_end:
-            self._again.append((self._order, item, field_name, code, self._say))
+        if problem and not at_end:  # an erratum further down may fix the organisation:
+            self._wait(item, field_name, code)  # the batch is recorded with its errata
             return None
         recorded = self._as_recorded(code) if problem else found  # (most need no more)
         if recorded is found or recorded is None:
@@ -138,16 +130,9 @@ class References:
                 return _unknown(field_name, named)
             what = "its correction" if field_name == "corrects" else "the figure that names it"
             return f"{field_name}: {named!r} must be recorded before {what}"
-        if found is None:
-            return f"{field_name}: unknown organisation {named!r}{self._suggestion(named)}"
-        return self._organisation_problem(item, field_name, named)
-
-    def _suggestion(self, code: str) -> str:
-        for candidate in sorted({code.upper(), code.lower()} - {code}):
-            found = self._find(candidate)
-            if found is not None and found.kind == "organisation":
-                return f" (did you mean {candidate!r}?)"
-        return ""
+        if self._find(named) is None:  # (one out of step with the record waited too)
+            return f"{field_name}: unknown organisation {named!r}{_suggestion(self._find, named)}"
+        return self._organisation_problem(item, field_name, named, at_end=True)
 
     def _correction_problem(self, item: Located, correction: CorrectionRecord) -> str | None:
         target = self._find(correction.corrects)
@@ -164,6 +149,14 @@ class References:
             self._wait(item, "components", component)
             return None
         return component_problem(figure, component, found)
+
+
+def _suggestion(find: Find, code: str) -> str:
+    for candidate in sorted({code.upper(), code.lower()} - {code}):
+        found = find(candidate)
+        if found is not None and found.kind == "organisation":
+            return f" (did you mean {candidate!r}?)"
+    return ""
 
 
 def correction_problem(correction: CorrectionRecord, target: Seen | AnyRecord) -> str | None:
