@@ -2,9 +2,15 @@
 
 import json
 import sqlite3
+import threading
+import time
 
 from backends import store_sql, write_lock_held
 from processes import ledger_process, many_allocations, run_ledger, store_with_world
+
+from ledger.views import refresh
+from ledger.views.refresh import caught_up, replay
+from ledger.writing.ledger import Ledger
 
 
 def stored_ids(store):
@@ -83,3 +89,33 @@ def test_a_writer_kept_waiting_too_long_records_nothing_and_is_told_to_retry(
     assert len(stored_ids(store)) == 5
     assert run("import", str(more)).exit_code == 0
     assert len(stored_ids(store)) == 15
+
+
+def test_two_commands_needing_the_same_new_views_build_them_once(tmp_path, monkeypatch):
+    """The second waits for the first's build and finds the views built, rather than
+    build its own beside it (at a million events, some 15 s of both cores each)."""
+    store = store_with_world(tmp_path)
+    views = tmp_path / "views.db"
+    builds = []
+
+    def slow_replay(*args, **kwargs):
+        builds.append(threading.current_thread().name)
+        time.sleep(0.5)  # long enough for the other command to arrive while it builds
+        return replay(*args, **kwargs)
+
+    monkeypatch.setattr(refresh, "replay", slow_replay)
+    positions = {}
+
+    def command(name):
+        with Ledger(store) as ledger:
+            caught = caught_up(ledger, views)
+            positions[name] = caught.tracking.position
+            caught.close()
+
+    threads = [threading.Thread(target=command, args=(name,), name=name) for name in "ab"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(builds) == 1
+    assert positions == {"a": 5, "b": 5}

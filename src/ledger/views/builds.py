@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import glob
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +33,25 @@ def building_in(path: Path) -> Iterator[None]:
     with path.open("rb") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
+
+
+@contextlib.contextmanager
+def one_new_build(views: Path) -> Iterator[None]:
+    """While one command builds a new views database, another that would build it too
+    waits (and then finds it built) rather than build its own: the folder is locked
+    (flock) for the block, as a file that does not exist yet cannot be. Builds of other
+    views in the same folder wait too. A folder that cannot be locked is not waited on."""
+    try:
+        folder = os.open(views.parent, os.O_RDONLY)
+    except OSError:
+        yield
+        return
+    try:
+        with contextlib.suppress(OSError):
+            fcntl.flock(folder, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(folder)
 
 
 def remove_killed_builds(views: Path) -> None:

@@ -23,7 +23,13 @@ from ledger.store.files import (
     unwritable,
 )
 from ledger.store.settings import is_database_url, shown
-from ledger.views.builds import SUFFIX, building_in, remove_files, remove_killed_builds
+from ledger.views.builds import (
+    SUFFIX,
+    building_in,
+    one_new_build,
+    remove_files,
+    remove_killed_builds,
+)
 from ledger.views.database import ViewsDatabase
 from ledger.views.errata import NeedsReplay
 from ledger.views.errors import (
@@ -61,7 +67,9 @@ def caught_up(ledger: EventStore, path: str | Path) -> ViewsDatabase:
     if cannot_write:
         return _as_they_are(ledger, path, cannot_write)
     if _new(path):  # built whole beside it: a build that fails leaves no part-built file
-        replay(ledger, path)
+        with one_new_build(path):
+            if _new(path):  # (another command may have built it while this one waited)
+                replay(ledger, path)
     views = ViewsDatabase.open(path)
     try:
         with views_errors(path):
