@@ -284,6 +284,19 @@ def test_a_fixed_figure_still_after_the_closure_is_refused_at_the_erratum_naming
     )
 
 
+def test_a_figure_an_erratum_moves_onto_that_day_is_named_at_the_erratum(run, tmp_path):
+    """The checker keeps the first figure of the day; the one the erratum makes is named
+    with it, at the erratum's line."""
+    other = allocation("alloc-05Q-2014", account="05Q", financial_year="2014-15")
+    moved = erratum("to-06H", "alloc-05Q-2014", set={"account": "06H"})
+    path, result = imported(run, tmp_path, "moved.jsonl", [*AFTER_06H[:-1], other, moved])
+    refused(
+        result,
+        f"{path}:7: account: {CLOSED_06H.format(path=path)} carries its figures on; the batch "
+        f"has 1 more figure about that day: alloc-05Q-2014 ({path}:9)",
+    )
+
+
 # -- an erratum later in the file than a record naming the organisation it fixes ----------
 
 LATER_FIXES = {

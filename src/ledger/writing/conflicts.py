@@ -156,8 +156,9 @@ def _same_days(
     lifecycle: Lifecycle, batch: BatchAgain, code: str, after: list[tuple[date, Use]]
 ) -> dict[date, list[tuple[str, str, str]]]:
     """The batch's figures using ``code`` on each of these days other than the day's first
-    (its record, where it was read and the field naming ``code``), leaving out those an
-    erratum fixes (an erratum's own is at its line, as the day's first)."""
+    (its record, where it was read and the field naming ``code``), in the batch's order:
+    its lines read again, leaving out those an erratum fixes, and what its errata make of
+    them, at the errata's lines."""
     first = {day: (use.record, use.where) for day, use in after}
     fixed = lifecycle.errata.replaced
     more: dict[date, list[tuple[str, str, str]]] = {}
@@ -172,6 +173,15 @@ def _same_days(
             if fields.get(name) == code:
                 more.setdefault(day, []).append((item.record.id, item.where, name))
                 break
+    for day, use in lifecycle.errata.made_uses.get(code, []):  # at their errata's lines
+        if (
+            day in first
+            and first[day] != (use.record, use.where)
+            and not taken_back(lifecycle, use)
+        ):
+            more.setdefault(day, []).append((use.record, use.where, use.field_name))
+    for figures in more.values():
+        figures.sort(key=lambda figure: batch.place(figure[1]))
     return more
 
 

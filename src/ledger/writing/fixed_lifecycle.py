@@ -25,6 +25,7 @@ from ledger.records.reference import (
     OrganisationRecord,
     SplitRecord,
 )
+from ledger.records.yearly import YearRecord
 from ledger.writing.closing import closing_problems
 from ledger.writing.conflicts import (
     BatchAgain,
@@ -38,10 +39,12 @@ from ledger.writing.conflicts import (
 from ledger.writing.fixed_known import known_after_naming, note_made_known, note_stored_naming
 from ledger.writing.lifecycle import (
     STORE,
+    USED_FIELDS,
     Closure,
     Found,
     Lifecycle,
     Merger,
+    Use,
     Withdrawn,
     named,
     note_record,
@@ -60,6 +63,11 @@ def note_fixed(
         lifecycle.errata.opened.append((after.id, after.opened, order, where, was))
     if after is not None:
         note_record(lifecycle, after, order, where)
+        if isinstance(after, YearRecord) and after.effective is not None:
+            for field_name, code in after.organisation_references():
+                if field_name in USED_FIELDS:
+                    made = (after.effective, Use(order, where, field_name, after.id))
+                    lifecycle.errata.made_uses.setdefault(code, []).append(made)
     elif isinstance(before, ClosureRecord):
         closed = (before.organisation,)
         withdrawn = Withdrawn(before.id, "closure", closed, order, where, before.effective)

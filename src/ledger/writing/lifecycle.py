@@ -123,6 +123,9 @@ class ByErrata:
     stored_parents: dict[str, str] = field(default_factory=dict)
     # each stored record naming an organisation an erratum makes known later, in order
     stored_naming: dict[str, list[tuple[date, Naming]]] = field(default_factory=dict)
+    # every figure an erratum makes, by the organisation it uses and day (a few, where
+    # the batch's own are kept only as the first of a day): a refusal names each
+    made_uses: dict[str, list[tuple[date, Use]]] = field(default_factory=dict)
 
 
 @dataclass
