@@ -41,9 +41,10 @@ def one_new_build(views: Path) -> Iterator[None]:
     waits (and then finds it built) rather than build its own: the folder is locked
     (flock) for the block, as a file that does not exist yet cannot be. Builds of other
     views in the same folder wait too. A folder that cannot be locked is not waited on."""
-    try:
+    folder = None
+    with contextlib.suppress(OSError):
         folder = os.open(views.parent, os.O_RDONLY)
-    except OSError:
+    if folder is None:
         yield
         return
     try:
