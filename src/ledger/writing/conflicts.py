@@ -90,9 +90,7 @@ def figures_naming(
     fixed = lifecycle.errata.replaced
     found = stored_figures_naming(lifecycle, code, on, stored)
     kept = [use for uses in (lifecycle.uses, lifecycle.against) for use in _uses(uses, code, on)]
-    in_batch = {
-        (use.record, use.where) for use in kept if fixed.get(use.record, use.order) == use.order
-    }
+    in_batch = {(use.record, use.where) for use in kept if not taken_back(lifecycle, use)}
     for item in batch.naming(code):
         if item.record.id not in fixed and _names(item.fields, code, on):
             in_batch.add((item.record.id, item.where))
@@ -198,14 +196,12 @@ def _uses(uses: dict[str, dict[date, Use]], code: str, on: Callable[[date], bool
 
 def _names(fields: dict[str, Any], code: str, on: Callable[[date], bool]) -> bool:
     """A figure about a day ``on`` accepts, naming ``code`` where it must be open."""
-    if fields.get("kind") not in USING_KINDS or not isinstance(fields.get("effective"), str):
+    if fields.get("kind") not in USING_KINDS:
         return False
     if not any(fields.get(name) == code for name in _NAMING_FIELDS):
         return False
-    try:
-        return on(date.fromisoformat(fields["effective"]))
-    except ValueError:
-        return False
+    day = _day(fields.get("effective"))
+    return day is not None and on(day)
 
 
 def _place(where: str, paths: dict[str, int]) -> tuple[int, int]:

@@ -13,7 +13,7 @@ from typing import Any
 from ledger.records.models import AnyRecord, RecordError, parse_record
 from ledger.records.reference import OrganisationRecord
 from ledger.writing.conflicts import BatchAgain, listed
-from ledger.writing.lifecycle import STORE, Found, Lifecycle, Naming
+from ledger.writing.lifecycle import STORE, Found, Lifecycle, Naming, taken_back
 
 # Records that name no organisation they must be known after (an organisation's parent
 # may be registered after it).
@@ -94,7 +94,7 @@ def _naming(
     kept = [
         (day, naming)
         for day, naming in lifecycle.naming.get(code, {}).items()
-        if replaced.get(naming.record, naming.order) == naming.order
+        if not taken_back(lifecycle, naming)
     ]
     # The batch's first of each day is known; the others are read again (also when an
     # erratum has taken the first's place, or withdrawn it).

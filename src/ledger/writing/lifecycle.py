@@ -307,9 +307,10 @@ def note_record(lifecycle: Lifecycle, record: AnyRecord, order: int, where: str)
                 on_days[record.effective] = Use(order, where, field_name, record.id)
 
 
-def taken_back(lifecycle: Lifecycle, use: Use) -> bool:
-    """Whether an erratum of the batch fixes the figure of this use (after its line)."""
-    return lifecycle.errata.replaced.get(use.record, use.order) != use.order
+def taken_back(lifecycle: Lifecycle, kept: Use | Naming) -> bool:
+    """Whether an erratum of the batch has fixed the record kept at its line since (the
+    first of a day is kept until then)."""
+    return lifecycle.errata.replaced.get(kept.record, kept.order) != kept.order
 
 
 def _note_naming(lifecycle: Lifecycle, record: AnyRecord, order: int, where: str) -> None:
@@ -319,7 +320,7 @@ def _note_naming(lifecycle: Lifecycle, record: AnyRecord, order: int, where: str
     for field_name, code in record.organisation_references():
         on_days = lifecycle.naming.setdefault(code, {})
         first = on_days.get(record.known_on())
-        if first is None or replaced.get(first.record, first.order) != first.order:
+        if first is None or (replaced and taken_back(lifecycle, first)):
             on_days[record.known_on()] = Naming(record.id, field_name, order, where)
 
 
