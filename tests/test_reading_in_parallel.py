@@ -89,10 +89,11 @@ def test_the_published_record_imports_the_same_either_way(tmp_path, monkeypatch,
 
 def everything_read(stream):
     """What the checks and the append use of each record read: its place, its model and
-    values, its normalised fields and their JSON, what a batch remembers of it and its key."""
+    values, its normalised fields and their JSON, what a batch remembers of it (by field
+    name: a plain tuple of the same values would compare equal) and its key."""
     return [
         (item.where, type(item.record), item.record.__dict__, item.record.model_fields_set,
-         item.fields, item.content, item.seen, item.key)
+         item.fields, item.content, item.seen._asdict(), item.key)
         for item in stream
     ]  # fmt: skip
 
