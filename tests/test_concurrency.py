@@ -119,3 +119,35 @@ def test_two_commands_needing_the_same_new_views_build_them_once(tmp_path, monke
         thread.join(timeout=60)
     assert len(builds) == 1
     assert positions == {"a": 5, "b": 5}
+
+
+def test_a_command_waiting_for_another_s_build_of_new_views_says_so(tmp_path):
+    """While another command builds new views in the folder, a command that needs them
+    says on stderr that it waits, then answers from the views that build made."""
+    import fcntl
+    import os
+    import select
+
+    store = store_with_world(tmp_path)
+    imported = run_ledger(
+        "--store", store, "import", str(many_allocations(tmp_path / "a.jsonl", "a", 3))
+    )
+    assert imported.returncode == 0, imported.stderr
+    views = tmp_path / "views.db"
+    folder = os.open(tmp_path, os.O_RDONLY)  # as builds.one_new_build locks it
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX)
+        command = ledger_process(
+            "--store", str(store), "--views", str(views), "view", "ccg-budgets",
+            "-p", "year", "2013-14", "--format", "json",
+        )  # fmt: skip
+        ready, _, _ = select.select([command.stderr], [], [], 60)
+        said = command.stderr.readline() if ready else ""
+        assert not views.exists()  # it waits: nothing is built while the folder is held
+    finally:
+        os.close(folder)  # the other command's build is done
+    code, out, err = finish(command)
+    assert said == (f"(another command is building the views database {views}; waiting for it)\n")
+    assert (code, err) == (0, "")
+    budgets = {row["code"]: row["allocation_pence"] for row in json.loads(out)}
+    assert budgets == {"05Q": 0, "06H": 600}  # £1 + £2 + £3

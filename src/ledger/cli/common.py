@@ -229,7 +229,7 @@ def caught_up_views(settings: Settings) -> str:
         from ledger.views.refresh import caught_up
 
         with EventStore(settings.store, must_exist=True) as ledger:
-            views = caught_up(ledger, settings.views)
+            views = caught_up(ledger, settings.views, lambda: _say_waiting(settings.views))
     known_by = views.tracking.known_by
     left_out = views.left_out()
     views.close()
@@ -240,6 +240,12 @@ def caught_up_views(settings: Settings) -> str:
         )
     show_left_out(left_out)
     return settings.views
+
+
+def _say_waiting(views: str) -> None:
+    click.echo(
+        f"(another command is building the views database {views}; waiting for it)", err=True
+    )
 
 
 @contextmanager

@@ -13,7 +13,7 @@ import fcntl
 import glob
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ledger.store.files import SIDE_FILES
@@ -36,11 +36,13 @@ def building_in(path: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def one_new_build(views: Path) -> Iterator[None]:
+def one_new_build(views: Path, waiting: Callable[[], None] | None = None) -> Iterator[None]:
     """While one command builds a new views database, another that would build it too
     waits (and then finds it built) rather than build its own: the folder is locked
     (flock) for the block, as a file that does not exist yet cannot be. Builds of other
-    views in the same folder wait too. A folder that cannot be locked is not waited on."""
+    views in the same folder wait too; ``waiting`` is called first, if one must wait, so
+    that the command can say why it seems to do nothing. A folder that cannot be locked
+    is not waited on."""
     folder = None
     with contextlib.suppress(OSError):
         folder = os.open(views.parent, os.O_RDONLY)
@@ -49,10 +51,20 @@ def one_new_build(views: Path) -> Iterator[None]:
         return
     try:
         with contextlib.suppress(OSError):
-            fcntl.flock(folder, fcntl.LOCK_EX)
+            _lock_waiting(folder, waiting)
         yield
     finally:
         os.close(folder)
+
+
+def _lock_waiting(folder: int, waiting: Callable[[], None] | None) -> None:
+    """Lock the folder, calling ``waiting`` first if another process holds it."""
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        if waiting is not None:
+            waiting()
+        fcntl.flock(folder, fcntl.LOCK_EX)
 
 
 def remove_killed_builds(views: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,17 +58,20 @@ class Replayed:
     unprojected: int  # stored events left out of the views
 
 
-def caught_up(ledger: EventStore, path: str | Path) -> ViewsDatabase:
+def caught_up(
+    ledger: EventStore, path: str | Path, waiting: Callable[[], None] | None = None
+) -> ViewsDatabase:
     """The views database at ``path``, up to date with the store (built from scratch
     when new or made by another version of the ledger; read as it is, when up to date,
-    from a file or folder that cannot be written)."""
+    from a file or folder that cannot be written). ``waiting`` is called if a new one
+    must wait for another command's build (builds.one_new_build)."""
     path = views_path(path)
     _not_the_store(ledger, path)
     cannot_write = unwritable(path)
     if cannot_write:
         return _as_they_are(ledger, path, cannot_write)
     if _new(path):  # built whole beside it: a build that fails leaves no part-built file
-        with one_new_build(path):
+        with one_new_build(path, waiting):
             if _new(path):  # (another command may have built it while this one waited)
                 replay(ledger, path)
     views = ViewsDatabase.open(path)
