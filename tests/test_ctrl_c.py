@@ -161,10 +161,10 @@ def test_ctrl_c_during_an_export_writes_no_part_of_the_file(tmp_path, monkeypatc
 
 
 def test_ctrl_c_during_a_check_says_it_did_not_finish(tmp_path, monkeypatch):
-    from ledger.explain import checks
+    from ledger.explain import afresh
 
     store = store_of(tmp_path)
-    monkeypatch.setattr(checks, "replay", interrupt)
+    monkeypatch.setattr(afresh, "replay", interrupt)
     views = tmp_path / "views.db"
     result = CliRunner().invoke(main, ["--store", str(store), "--views", str(views), "check"])
     assert result.exit_code == 130

@@ -13,6 +13,7 @@ from typing import Any
 
 from eventsourcing.persistence import PersistenceError
 
+from ledger.explain.afresh import Alongside, Scope, project
 from ledger.explain.errata_check import Stored, errata_apply
 from ledger.explain.findings import Found, found_by
 from ledger.explain.lineage_checks import LINEAGE_CHECKS, parents_have_no_circle
@@ -35,7 +36,6 @@ from ledger.store.damage import damaged_file
 from ledger.store.settings import shown
 from ledger.views.compare import Difference, differences
 from ledger.views.database import ViewsDatabase
-from ledger.views.refresh import replay
 
 
 @dataclass(frozen=True)
@@ -60,13 +60,51 @@ def check_all(
 ) -> Report:
     """Check the store, then (through ``caught_up_views``) the views built from it. A store
     whose events cannot be projected, or whose file is damaged, is reported, not left to
-    crash the check."""
+    crash the check. The views are caught up first, so that a large store's fresh
+    projection is made while the store is checked (afresh.Alongside)."""
     failures: list[Failure] = []
     checks: list[str] = []
-    file_problems = file_intact(ledger)
-    if file_problems is not None:  # a SQLite store's file
-        failures += [Failure(FILE_CHECK, *found) for found in file_problems]
-        checks.append(FILE_CHECK)
+    views_path, not_built = _caught_up(ledger, caught_up_views)
+    with tempfile.TemporaryDirectory(prefix="ledger-check-") as scratch:
+        fresh = Path(scratch) / "fresh.db"
+        alongside = Alongside.begun(ledger, fresh, _scope(views_path)) if views_path else None
+        try:
+            file_problems = file_intact(ledger)
+            if file_problems is not None:  # a SQLite store's file
+                failures += [Failure(FILE_CHECK, *found) for found in file_problems]
+                checks.append(FILE_CHECK)
+            head, records = _check_store(ledger, expected_head, failures)
+            checks += [CHAIN_CHECK, STORE_CHECK, ERRATA_CHECK]
+            if views_path is None:
+                failures.append(Failure(VIEWS_CHECK, None, not_built, None))
+                return Report([*checks, VIEWS_CHECK], records, failures, *head)
+            for name, check in VIEW_CHECKS.items():
+                failures += [Failure(name, *found) for found in check(views_path)]
+            matched = _matched(ledger, views_path, fresh, alongside)
+        finally:
+            if alongside is not None:
+                alongside.stop()
+    failures += [Failure(MATCH_CHECK, *found) for found in matched]
+    checks += [*VIEW_CHECKS, MATCH_CHECK]
+    return Report(checks, records, failures, *head)
+
+
+def _caught_up(
+    ledger: EventStore, caught_up_views: Callable[[], str | Path]
+) -> tuple[str | Path | None, str]:
+    """The views' path, caught up; or None, and why they could not be built."""
+    try:
+        return caught_up_views(), ""
+    except Exception as error:  # any failure to project is itself the finding
+        damage = damaged_file(ledger.store, error)
+        return None, f"the views could not be built: {damage.damage if damage else error}"
+
+
+def _check_store(
+    ledger: EventStore, expected_head: str | None, failures: list[Failure]
+) -> tuple[tuple[str | None, int], int]:
+    """The store's own checks, their failures added to ``failures``: the head of the
+    hash chain (and its position) and how many records were read back."""
     head, chain_problems = chain_holds(ledger, expected_head)
     records, unreadable = records_read_back(ledger, stored := Stored())
     failures += [Failure(CHAIN_CHECK, *found) for found in chain_problems]
@@ -76,23 +114,7 @@ def check_all(
     except PersistenceError as error:
         errata = [unread(ledger, error, "the records the errata fix could not be read")]
     failures += [Failure(ERRATA_CHECK, *found) for found in errata]
-    checks += [CHAIN_CHECK, STORE_CHECK, ERRATA_CHECK]
-    try:
-        views_path = caught_up_views()
-    except Exception as error:  # any failure to project is itself the finding
-        damage = damaged_file(ledger.store, error)
-        why = damage.damage if damage else error
-        failures.append(Failure(VIEWS_CHECK, None, f"the views could not be built: {why}", None))
-        return Report([*checks, VIEWS_CHECK], records, failures, *head)
-    for name, check in VIEW_CHECKS.items():
-        failures += [Failure(name, *found) for found in check(views_path)]
-    try:
-        matched = _views_match(ledger, views_path)
-    except PersistenceError as error:
-        matched = [unread(ledger, error, "the store could not be read to project it afresh")]
-    failures += [Failure(MATCH_CHECK, *found) for found in matched]
-    checks += [*VIEW_CHECKS, MATCH_CHECK]
-    return Report(checks, records, failures, *head)
+    return head, records
 
 
 VIEWS_CHECK = "views built"
@@ -212,26 +234,43 @@ def _events_projected(views_path: str | Path) -> list[Found]:
     )
 
 
-def _views_match(ledger: EventStore, views_path: str | Path) -> list[Found]:
+def _matched(
+    ledger: EventStore, views_path: str | Path, fresh: Path, alongside: Alongside | None
+) -> list[Found]:
+    try:
+        return _views_match(ledger, views_path, fresh, alongside)
+    except PersistenceError as error:
+        return [unread(ledger, error, "the store could not be read to project it afresh")]
+
+
+def _views_match(
+    ledger: EventStore, views_path: str | Path, fresh: Path, alongside: Alongside | None
+) -> list[Found]:
     """The views hold what a fresh projection of the store, to the same position and
-    known date, holds: compared table by table, row by row (views.compare). Should the
-    views move on while the fresh projection is made, it is made again to where they are."""
+    known date, holds: compared table by table, row by row (views.compare). The first
+    projection is the one made ``alongside``, if there is one. Should the views move on
+    while a projection is made, it is made again to where they are."""
+    scope = alongside.scope if alongside is not None else _scope(views_path)
+    for made in range(_PROJECTIONS):
+        if made == 0 and alongside is not None:
+            alongside.made()
+        else:
+            project(ledger, fresh, scope)
+        held, differing = differences(fresh, Path(views_path))
+        if held == scope:
+            return [_differs(ledger, views_path, scope, found) for found in differing]
+        scope = held
+    return [(None, _MOVING, "views database")]
+
+
+def _scope(views_path: str | Path) -> Scope:
+    """The position and dates the views hold: what a fresh projection is made to."""
     views = ViewsDatabase(views_path, reading=True)  # (it may be in a read-only folder)
     try:
         tracking = views.tracking
     finally:
         views.close()
-    scope = (tracking.position, tracking.known_by, tracking.recorded_by)
-    with tempfile.TemporaryDirectory(prefix="ledger-check-") as scratch:
-        fresh_path = Path(scratch) / "fresh.db"
-        for _ in range(_PROJECTIONS):
-            position, known_by, recorded_by = scope
-            replay(ledger, fresh_path, known_by, until=position, recorded_by=recorded_by)
-            held, differing = differences(fresh_path, Path(views_path))
-            if held == scope:
-                return [_differs(ledger, views_path, scope, found) for found in differing]
-            scope = held
-    return [(None, _MOVING, "views database")]
+    return (tracking.position, tracking.known_by, tracking.recorded_by)
 
 
 _PROJECTIONS = 3  # fresh projections made for views that keep moving on during a check
