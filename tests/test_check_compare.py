@@ -14,6 +14,7 @@ from stores import append, new_store
 from ledger.explain import afresh, checks
 from ledger.explain.checks import MATCH_CHECK, check_all
 from ledger.views.errors import ViewsError
+from ledger.views.projections import ProjectionError
 from ledger.views.refresh import caught_up, replay
 
 
@@ -174,3 +175,16 @@ def test_a_check_stopped_early_stops_the_projection_alongside(tmp_path, monkeypa
     assert started.is_set()
     assert time.monotonic() - began < 30  # the child was stopped, not waited for
     assert multiprocessing.active_children() == []
+
+
+def test_a_check_of_the_views_that_fails_in_its_thread_fails_the_check(tmp_path, monkeypatch):
+    """The checks of the views are made in a thread while the store is read back
+    (explain/background.py): an error there is the check's, as it was."""
+    ledger = checked(tmp_path)
+
+    def failing(views_path):
+        raise ProjectionError("planted: the query failed")
+
+    monkeypatch.setitem(checks.VIEW_CHECKS, "versions count once", failing)
+    with pytest.raises(ProjectionError, match="planted: the query failed"):
+        check_all(ledger, lambda: tmp_path / "views.db")

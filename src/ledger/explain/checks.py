@@ -14,6 +14,7 @@ from typing import Any
 from eventsourcing.persistence import PersistenceError
 
 from ledger.explain.afresh import Alongside, Scope, project
+from ledger.explain.background import InThread
 from ledger.explain.errata_check import Stored, errata_apply
 from ledger.explain.findings import Found, found_by
 from ledger.explain.lineage_checks import LINEAGE_CHECKS, parents_have_no_circle
@@ -60,33 +61,52 @@ def check_all(
 ) -> Report:
     """Check the store, then (through ``caught_up_views``) the views built from it. A store
     whose events cannot be projected, or whose file is damaged, is reported, not left to
-    crash the check. The views are caught up first, so that a large store's fresh
-    projection is made while the store is checked (afresh.Alongside)."""
-    failures: list[Failure] = []
-    checks: list[str] = []
+    crash the check. The views are caught up first, so that while the store is read back
+    a large store's fresh projection is made (afresh.Alongside), and the checks of the
+    views, queries SQLite answers, are made in a thread (background.InThread). (SQLite's
+    check of the store's file is made before: in the thread too, it made the whole slower,
+    the two cores already being busy.)"""
     views_path, not_built = _caught_up(ledger, caught_up_views)
     with tempfile.TemporaryDirectory(prefix="ledger-check-") as scratch:
         fresh = Path(scratch) / "fresh.db"
         alongside = Alongside.begun(ledger, fresh, _scope(views_path)) if views_path else None
         try:
-            file_problems = file_intact(ledger)
-            if file_problems is not None:  # a SQLite store's file
-                failures += [Failure(FILE_CHECK, *found) for found in file_problems]
-                checks.append(FILE_CHECK)
-            head, records = _check_store(ledger, expected_head, failures)
-            checks += [CHAIN_CHECK, STORE_CHECK, ERRATA_CHECK]
+            file_failures = _file_failures(ledger)
+            views_found = InThread(lambda: _views_found(views_path))
+            head, records, store_failures = _check_store(ledger, expected_head)
+            view_failures = views_found.result()
+            failures = [*(file_failures or []), *store_failures]
             if views_path is None:
                 failures.append(Failure(VIEWS_CHECK, None, not_built, None))
-                return Report([*checks, VIEWS_CHECK], records, failures, *head)
-            for name, check in VIEW_CHECKS.items():
-                failures += [Failure(name, *found) for found in check(views_path)]
+                return Report([*_checked(file_failures), VIEWS_CHECK], records, failures, *head)
             matched = _matched(ledger, views_path, fresh, alongside)
         finally:
             if alongside is not None:
                 alongside.stop()
-    failures += [Failure(MATCH_CHECK, *found) for found in matched]
-    checks += [*VIEW_CHECKS, MATCH_CHECK]
+    failures += [*view_failures, *(Failure(MATCH_CHECK, *found) for found in matched)]
+    checks = [*_checked(file_failures), *VIEW_CHECKS, MATCH_CHECK]
     return Report(checks, records, failures, *head)
+
+
+def _checked(file_failures: list[Failure] | None) -> list[str]:
+    """The store's checks made: the file's (of a SQLite store only), the chain's, the
+    records' and the errata's."""
+    return [*([FILE_CHECK] if file_failures is not None else []), *STORE_CHECKS]
+
+
+def _file_failures(ledger: EventStore) -> list[Failure] | None:
+    """What SQLite's integrity check finds in the store's file (None for a server's
+    store, which keeps its own files)."""
+    problems = file_intact(ledger)
+    return None if problems is None else [Failure(FILE_CHECK, *found) for found in problems]
+
+
+def _views_found(views_path: str | Path | None) -> list[Failure]:
+    """What the checks of the views database find (nothing, if it was not built)."""
+    if views_path is None:
+        return []
+    found = [(name, check(views_path)) for name, check in VIEW_CHECKS.items()]
+    return [Failure(name, *one) for name, all_ in found for one in all_]
 
 
 def _caught_up(
@@ -101,25 +121,26 @@ def _caught_up(
 
 
 def _check_store(
-    ledger: EventStore, expected_head: str | None, failures: list[Failure]
-) -> tuple[tuple[str | None, int], int]:
-    """The store's own checks, their failures added to ``failures``: the head of the
-    hash chain (and its position) and how many records were read back."""
+    ledger: EventStore, expected_head: str | None
+) -> tuple[tuple[str | None, int], int, list[Failure]]:
+    """The store's own checks: the head of the hash chain (and its position), how many
+    records were read back, and the failures of the chain, the records and the errata."""
     head, chain_problems = chain_holds(ledger, expected_head)
     records, unreadable = records_read_back(ledger, stored := Stored())
-    failures += [Failure(CHAIN_CHECK, *found) for found in chain_problems]
+    failures = [Failure(CHAIN_CHECK, *found) for found in chain_problems]
     failures += [Failure(STORE_CHECK, *found) for found in unreadable]
     try:
         errata = errata_apply(stored, fields_found(ledger))
     except PersistenceError as error:
         errata = [unread(ledger, error, "the records the errata fix could not be read")]
     failures += [Failure(ERRATA_CHECK, *found) for found in errata]
-    return head, records
+    return head, records, failures
 
 
 VIEWS_CHECK = "views built"
 MATCH_CHECK = "views match the store"
 ERRATA_CHECK = "errata apply cleanly"
+STORE_CHECKS = (CHAIN_CHECK, STORE_CHECK, ERRATA_CHECK)
 
 
 def _transfers_conserve_money(views_path: str | Path) -> list[Found]:
