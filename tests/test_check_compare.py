@@ -2,18 +2,17 @@
 each table's key: it says how many rows of a table differ and names the first, and views
 that move on while it compares them are compared with a projection made again."""
 
-import multiprocessing
 import sqlite3
-import threading
 import time
 
 import pytest
 from factories import allocation, transfer, world
-from stores import append, new_store
+from stores import append, new_store, published_ledger
 
 from ledger.explain import afresh, checks
 from ledger.explain.checks import MATCH_CHECK, check_all
-from ledger.views.errors import ViewsError
+from ledger.store.application import EventStore
+from ledger.store.errors import StoreError
 from ledger.views.projections import ProjectionError
 from ledger.views.refresh import caught_up, replay
 
@@ -91,7 +90,7 @@ def test_views_that_keep_moving_on_are_reported_not_compared(tmp_path, monkeypat
     assert len(made) == 3
 
 
-# -- a large store: the fresh projection is made in a child process, alongside ----------
+# -- a large store: the fresh projection is made by a child process, alongside ----------
 
 
 def alongside(monkeypatch):
@@ -119,8 +118,7 @@ def test_a_projection_made_alongside_finds_what_one_made_here_finds(tmp_path, mo
         "the postings table differs from a fresh projection of the store in 1 row "
         "(record_id 'alloc-06H', side '', version 0)"
     ]
-    assert made_here == []  # (made in the child)
-    assert multiprocessing.active_children() == []
+    assert made_here == []  # (made by the child)
 
 
 def test_views_that_move_on_after_a_projection_alongside_began_are_compared_again(
@@ -142,39 +140,57 @@ def test_views_that_move_on_after_a_projection_alongside_began_are_compared_agai
     assert made_here == [(len(world()) + 3, None, None)]  # made again, here, to the new end
 
 
-def test_a_projection_alongside_that_fails_fails_the_check_as_one_made_here(tmp_path, monkeypatch):
-    alongside(monkeypatch)
-    ledger = checked(tmp_path)
+def test_a_projection_alongside_that_fails_raises_what_one_made_here_raises(tmp_path):
+    missing = str(tmp_path / "gone.db")
+    with pytest.raises(StoreError) as here:  # as a check in one process would find it
+        EventStore(missing, must_exist=True)
+    child = afresh.Alongside(missing, tmp_path / "there.db", (1, None, None))
+    try:
+        with pytest.raises(StoreError) as there:
+            child.made()
+    finally:
+        child.stop()
+    assert str(there.value) == str(here.value)
 
-    def failing(*_, **__):
-        raise ViewsError("planted: the projection failed")
 
-    monkeypatch.setattr(afresh, "replay", failing)
-    with pytest.raises(ViewsError, match="planted: the projection failed"):
-        check_all(ledger, lambda: tmp_path / "views.db")
-    assert multiprocessing.active_children() == []
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """A store of the published record (12,867 events): a child takes a second or two
+    to project it."""
+    folder = tmp_path_factory.mktemp("published")
+    published_ledger(folder)
+    return str(folder / "ledger.db")
 
 
-def test_a_check_stopped_early_stops_the_projection_alongside(tmp_path, monkeypatch):
-    alongside(monkeypatch)
-    ledger = checked(tmp_path)
-    started = threading.Event()
+def at_work(published, folder):
+    """A child begun on the published record, still at work."""
+    child = afresh.Alongside(published, folder / "fresh.db", (12_867, None, None))
+    time.sleep(0.2)
+    assert child._child.poll() is None
+    return child
 
-    def slow(*_, **__):
-        time.sleep(60)
 
-    def stopped(*_, **__):
-        started.set()
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(afresh, "replay", slow)
-    monkeypatch.setattr(checks, "records_read_back", stopped)
+def test_a_check_stopped_early_stops_its_child_which_leaves_nothing_behind(published, tmp_path):
+    child = at_work(published, tmp_path)
     began = time.monotonic()
-    with pytest.raises(KeyboardInterrupt):
-        check_all(ledger, lambda: tmp_path / "views.db")
-    assert started.is_set()
-    assert time.monotonic() - began < 30  # the child was stopped, not waited for
-    assert multiprocessing.active_children() == []
+    child.stop()
+    assert time.monotonic() - began < 5  # stopped, not waited for
+    assert list(tmp_path.iterdir()) == []  # its build's file removed as it stopped
+
+
+def test_a_child_that_stops_without_a_word_leaves_the_projection_to_the_check(
+    published, tmp_path, monkeypatch
+):
+    child = at_work(published, tmp_path)
+    child._child.kill()  # as the machine might
+    assert child.made() is False
+    child.stop()
+    # and the check then projects the store itself:
+    made_here = alongside(monkeypatch)
+    monkeypatch.setattr(afresh.Alongside, "made", lambda self: False)
+    ledger = checked(tmp_path)
+    assert match_failures(ledger, tmp_path / "views.db") == []
+    assert made_here == [(len(world()) + 2, None, None)]
 
 
 def test_a_check_of_the_views_that_fails_in_its_thread_fails_the_check(tmp_path, monkeypatch):

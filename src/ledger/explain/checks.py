@@ -273,9 +273,7 @@ def _views_match(
     while a projection is made, it is made again to where they are."""
     scope = alongside.scope if alongside is not None else _scope(views_path)
     for made in range(_PROJECTIONS):
-        if made == 0 and alongside is not None:
-            alongside.made()
-        else:
+        if not (made == 0 and alongside is not None and alongside.made()):
             project(ledger, fresh, scope)
         held, differing = differences(fresh, Path(views_path))
         if held == scope:

@@ -141,7 +141,7 @@ class Worker:
                 [sys.executable, "-c", f"from {__name__} import main; main({pages_end})"],
                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 pass_fds=(pages_end,),
-                env=os.environ | {"PYTHONPATH": os.pathsep.join([_LEDGER_HOME, *_python_path()])},
+                env=child_environment(),
             )  # fmt: skip
         except OSError:
             os.close(pages)
@@ -162,6 +162,12 @@ class Worker:
         self.process.kill()
         self.process.wait()
         self.pages.close()
+
+
+def child_environment() -> dict[str, str]:
+    """The environment of a new Python process of the ledger's: this one's, with the
+    ledger's package where this process found it first on its path."""
+    return os.environ | {"PYTHONPATH": os.pathsep.join([_LEDGER_HOME, *_python_path()])}
 
 
 def _python_path() -> list[str]:
