@@ -9,15 +9,13 @@ SQLite connection must not cross a fork (as views/ahead.py's worker)."""
 
 from __future__ import annotations
 
-import os
 import pickle
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
 from ledger.store.application import EventStore
-from ledger.views.ahead import child_environment
+from ledger.views.ahead import child_process
 from ledger.views.refresh import replay
 
 Scope = tuple[int, str | None, str | None]  # a views database's position, known_by, recorded_by
@@ -38,24 +36,16 @@ class Alongside:
 
     def __init__(self, store: str, fresh: Path, scope: Scope) -> None:
         self.scope = scope
-        outcome, outcome_end = os.pipe()
-        try:
-            self._child = subprocess.Popen(
-                [sys.executable, "-c", f"from {__name__} import main; main({outcome_end})"],
-                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                pass_fds=(outcome_end,), env=child_environment(),
-            )  # fmt: skip
-        except OSError:
-            os.close(outcome)
-            raise
-        finally:
-            os.close(outcome_end)  # the child's own copy is the one writer
-        self._outcome = open(outcome, "rb")  # noqa: SIM115 - closed by stop()
+        self._child, self._outcome = child_process(__name__)
         # The store's address goes through a pipe: on the command line, a server's
         # password would be there for any user of the machine.
         assert self._child.stdin is not None
-        with self._child.stdin as orders:
-            pickle.dump((store, str(fresh), scope), orders)
+        try:
+            with self._child.stdin as orders:
+                pickle.dump((store, str(fresh), scope), orders)
+        except OSError:  # it stopped at once
+            self.stop()
+            raise
 
     @classmethod
     def begun(cls, ledger: EventStore, fresh: Path, scope: Scope) -> Alongside | None:

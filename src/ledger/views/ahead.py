@@ -135,20 +135,7 @@ class Worker:
     @classmethod
     def start(cls) -> Worker:
         """A new worker, waiting for its orders (OSError if it cannot be started)."""
-        pages, pages_end = os.pipe()
-        try:
-            process = subprocess.Popen(
-                [sys.executable, "-c", f"from {__name__} import main; main({pages_end})"],
-                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                pass_fds=(pages_end,),
-                env=child_environment(),
-            )  # fmt: skip
-        except OSError:
-            os.close(pages)
-            raise
-        finally:
-            os.close(pages_end)  # the worker's own copy is the one writer
-        return cls(process, open(pages, "rb"))  # noqa: SIM115 - closed by stop()
+        return cls(*child_process(__name__))
 
     def give(self, reading: Reading) -> None:
         """Send the worker its orders. The store's address goes through a pipe: on the
@@ -164,9 +151,28 @@ class Worker:
         self.pages.close()
 
 
-def child_environment() -> dict[str, str]:
-    """The environment of a new Python process of the ledger's: this one's, with the
-    ledger's package where this process found it first on its path."""
+def child_process(module: str) -> tuple[subprocess.Popen[bytes], BinaryIO]:
+    """A new Python process running ``module``'s ``main(fd)``, which writes to the pipe
+    of file descriptor ``fd``; its orders go to its stdin; its own output is dropped.
+    The process and the reading end of its pipe (OSError if it cannot be started)."""
+    pipe, pipe_end = os.pipe()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-c", f"from {module} import main; main({pipe_end})"],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            pass_fds=(pipe_end,), env=_child_environment(),
+        )  # fmt: skip
+    except OSError:
+        os.close(pipe)
+        raise
+    finally:
+        os.close(pipe_end)  # the child's own copy is the one writer
+    return process, open(pipe, "rb")  # noqa: SIM115 - closed by the caller
+
+
+def _child_environment() -> dict[str, str]:
+    """This process's environment, with the ledger's package where this process found
+    it first on the path."""
     return os.environ | {"PYTHONPATH": os.pathsep.join([_LEDGER_HOME, *_python_path()])}
 
 
