@@ -6,8 +6,9 @@ import sqlite3
 import time
 
 import pytest
-from factories import allocation, transfer, world
+from factories import allocation, correction, transfer, world
 from stores import append, new_store, published_ledger
+from test_projector_robust import append_unchecked, normalised
 
 from ledger.explain import afresh, checks
 from ledger.explain.checks import MATCH_CHECK, check_all
@@ -144,13 +145,36 @@ def test_a_projection_alongside_that_fails_raises_what_one_made_here_raises(tmp_
     missing = str(tmp_path / "gone.db")
     with pytest.raises(StoreError) as here:  # as a check in one process would find it
         EventStore(missing, must_exist=True)
-    child = afresh.Alongside(missing, tmp_path / "there.db", (1, None, None))
+    child = afresh.Alongside(missing, tmp_path / "there.db", (1, None, None), read_from=0)
     try:
         with pytest.raises(StoreError) as there:
             child.made()
+        assert child.read_back() is None  # (the check reads the records back itself)
     finally:
         child.stop()
     assert str(there.value) == str(here.value)
+
+
+def test_records_read_back_half_by_the_child_are_found_as_by_one_reading(tmp_path, monkeypatch):
+    """The child reads back the later half of the store: a correction there that
+    reverses a record of the earlier half clears its failure, as in one reading."""
+    ledger = checked(tmp_path)  # 7 events
+    store = str(tmp_path / "ledger.db")
+    append_unchecked(store, normalised(allocation("broken-early"), account=None))  # 8
+    append(ledger, [allocation(f"more-{n}", account="05Q") for n in range(6)])  # 9-14
+    append(ledger, [correction("reverse-early", "broken-early", as_at="2013-12-01")])  # 15
+    append_unchecked(store, normalised(allocation("broken-late"), amount_pence="lots"))
+    caught_up(ledger, tmp_path / "views.db").close()
+    one_reading = check_all(ledger, lambda: tmp_path / "views.db")
+    made_here = alongside(monkeypatch)
+    halves = check_all(ledger, lambda: tmp_path / "views.db")
+    assert made_here == []  # (the child was at work)
+    assert halves == one_reading
+    assert halves.records == 16
+    assert [(f.check, f.record) for f in halves.failures] == [
+        ("records read back", "broken-late"),
+        ("events projected", "broken-late"),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +188,7 @@ def published(tmp_path_factory):
 
 def at_work(published, folder):
     """A child begun on the published record, still at work."""
-    child = afresh.Alongside(published, folder / "fresh.db", (12_867, None, None))
+    child = afresh.Alongside(published, folder / "fresh.db", (12_867, None, None), 6_000)
     time.sleep(0.2)
     assert child._child.poll() is None
     return child

@@ -15,7 +15,7 @@ from eventsourcing.persistence import PersistenceError
 
 from ledger.explain.afresh import Alongside, Scope, project
 from ledger.explain.background import InThread
-from ledger.explain.errata_check import Stored, errata_apply
+from ledger.explain.errata_check import errata_apply
 from ledger.explain.findings import Found, found_by
 from ledger.explain.lineage_checks import LINEAGE_CHECKS, parents_have_no_circle
 from ledger.explain.open_check import organisations_open
@@ -24,10 +24,11 @@ from ledger.explain.store_check import (
     CHAIN_CHECK,
     FILE_CHECK,
     STORE_CHECK,
+    ReadBack,
     chain_holds,
     fields_found,
     file_intact,
-    records_read_back,
+    read_back,
     unread,
 )
 from ledger.explain.units_check import one_unit_a_measure
@@ -73,7 +74,7 @@ def check_all(
         try:
             file_failures = _file_failures(ledger)
             views_found = InThread(lambda: _views_found(views_path))
-            head, records, store_failures = _check_store(ledger, expected_head)
+            head, records, store_failures = _check_store(ledger, expected_head, alongside)
             view_failures = views_found.result()
             failures = [*(file_failures or []), *store_failures]
             if views_path is None:
@@ -121,20 +122,33 @@ def _caught_up(
 
 
 def _check_store(
-    ledger: EventStore, expected_head: str | None
+    ledger: EventStore, expected_head: str | None, alongside: Alongside | None
 ) -> tuple[tuple[str | None, int], int, list[Failure]]:
     """The store's own checks: the head of the hash chain (and its position), how many
     records were read back, and the failures of the chain, the records and the errata."""
     head, chain_problems = chain_holds(ledger, expected_head)
-    records, unreadable = records_read_back(ledger, stored := Stored())
-    failures = [Failure(CHAIN_CHECK, *found) for found in chain_problems]
-    failures += [Failure(STORE_CHECK, *found) for found in unreadable]
+    found = _read_back(ledger, alongside)
+    records, unreadable = found.findings()
+    failures = [Failure(CHAIN_CHECK, *one) for one in chain_problems]
+    failures += [Failure(STORE_CHECK, *one) for one in unreadable]
     try:
-        errata = errata_apply(stored, fields_found(ledger))
+        errata = errata_apply(found.stored, fields_found(ledger))
     except PersistenceError as error:
         errata = [unread(ledger, error, "the records the errata fix could not be read")]
-    failures += [Failure(ERRATA_CHECK, *found) for found in errata]
+    failures += [Failure(ERRATA_CHECK, *one) for one in errata]
     return head, records, failures
+
+
+def _read_back(ledger: EventStore, alongside: Alongside | None) -> ReadBack:
+    """Every stored record read back: the earlier half here and the later by the child
+    ``alongside``, if there is one (this process reads it, if the child could not)."""
+    if alongside is None:
+        return read_back(ledger)
+    earlier = read_back(ledger, upto=alongside.read_from)
+    if earlier.stopped:  # (nothing after it is read)
+        return earlier
+    later = alongside.read_back() or read_back(ledger, after=alongside.read_from)
+    return earlier.then(later)
 
 
 VIEWS_CHECK = "views built"

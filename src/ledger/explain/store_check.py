@@ -4,6 +4,7 @@ finding, not the end of the check."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from eventsourcing.persistence import PersistenceError
@@ -78,35 +79,73 @@ def _chain_failures(report: ChainReport, expected_head: str | None) -> list[Foun
     return failures
 
 
-def records_read_back(ledger: EventStore, stored_records: Stored) -> tuple[int, list[Found]]:
-    """Every stored event must still read as a valid record, unless a correction has
-    since reversed it (the way an append-only store is repaired)."""
-    failures: list[Found] = []
-    count = 0
-    latest: dict[str, tuple[str, int, bool]] = {}  # record id -> its latest correction
+@dataclass
+class ReadBack:
+    """What reading the stored records back finds, in the whole store or a stretch of it:
+    how many records were read, the failures, the latest correction of each corrected
+    record (as the views apply them: by known date, then store position), the errata,
+    and whether the reading stopped at an event that could not be read."""
+
+    records: int = 0
+    failures: list[Found] = field(default_factory=list)
+    latest: dict[str, tuple[str, int, bool]] = field(default_factory=dict)
+    stored: Stored = field(default_factory=Stored)
+    stopped: bool = False
+
+    def findings(self) -> tuple[int, list[Found]]:
+        """How many records were read, and the failures of those a correction has not
+        since reversed (the way an append-only store is repaired)."""
+        reversed_ids = {record for record, (*_, reverses) in self.latest.items() if reverses}
+        return self.records, [found for found in self.failures if found[0] not in reversed_ids]
+
+    def then(self, later: ReadBack) -> ReadBack:
+        """This stretch and the one after it, as one read of both would find them (once
+        a reading stopped, nothing after it was read)."""
+        if self.stopped:
+            return self
+        latest = dict(self.latest)
+        for record, correction in later.latest.items():
+            if record not in latest or latest[record] < correction:
+                latest[record] = correction
+        stored = Stored(self.stored.errata + later.stored.errata)
+        return ReadBack(self.records + later.records, self.failures + later.failures, latest,
+                        stored, later.stopped)  # fmt: skip
+
+
+def read_back(ledger: EventStore, after: int = 0, upto: int | None = None) -> ReadBack:
+    """Every stored event after position ``after`` (up to ``upto``, or the end) must
+    still read as a valid record."""
+    found = ReadBack()
 
     def unreadable(position: int, reason: str) -> None:
-        message = f"position {position}: the event cannot be read: {reason}"
-        failures.append((None, message, f"store position {position}"))
+        if upto is None or position <= upto:
+            message = f"position {position}: the event cannot be read: {reason}"
+            found.failures.append((None, message, f"store position {position}"))
 
-    last = 0
+    last = after
     try:
-        for stored in ledger.stored_records(unreadable=unreadable):
-            count, last = count + 1, stored.position
-            fields = stored.fields
-            stored_records.note(fields, stored.position)
-            if fields["kind"] == "correction":
-                _note_correction(latest, fields, stored.position)
-            try:
-                parse_record(fields)
-            except RecordError as error:
-                source = f"store position {stored.position}"
-                failures.append((str(fields["id"]), "; ".join(error.problems), source))
+        for stored in ledger.stored_records(after, unreadable=unreadable):
+            if upto is not None and stored.position > upto:
+                break
+            found.records, last = found.records + 1, stored.position
+            _read_back_one(found, stored.fields, stored.position)
     except PersistenceError as error:
         unread_after = f"the events after position {last} could not be read"
-        failures.append(unread(ledger, error, unread_after))
-    reversed_ids = {record for record, (*_, reverses) in latest.items() if reverses}
-    return count, [failure for failure in failures if failure[0] not in reversed_ids]
+        found.failures.append(unread(ledger, error, unread_after))
+        found.stopped = True
+    return found
+
+
+def _read_back_one(found: ReadBack, fields: dict[str, Any], position: int) -> None:
+    found.stored.note(fields, position)
+    if fields["kind"] == "correction":
+        _note_correction(found.latest, fields, position)
+    try:
+        parse_record(fields)
+    except RecordError as error:
+        found.failures.append(
+            (str(fields["id"]), "; ".join(error.problems), f"store position {position}")
+        )
 
 
 def _note_correction(
