@@ -1,8 +1,10 @@
 """The fresh projection of the store that `check` compares the views with, made by a
-child process while `check` reads the store itself: at a million events the projection
-takes some 11 s and `check`'s own reading of the store some 30 s, one after the other
-when both are made in one process. A store of fewer events is projected when `check`
-comes to compare, in its own process: a child would save it little.
+child process, which then reads back the later half of the stored records, while
+`check` checks the store's file and hash chain and reads back the earlier half. At a
+million events the projection takes some 11 s and `check`'s own reading of the store
+some 30 s: one after the other when both are done in one process, on one core. A store
+of fewer events is projected when `check` comes to compare, and read back whole, in its
+own process: a child would save it little.
 
 The child is a new Python process, not a fork: `check` holds the store open, and a
 SQLite connection must not cross a fork (as views/ahead.py's worker)."""
