@@ -90,7 +90,9 @@ class Alongside:
     def stop(self) -> None:
         """Stop the child, if it is still at work (the check stopped early): asked to,
         it removes its build's file and stops its own worker; one that has not stopped
-        a few seconds later is killed."""
+        a few seconds later is killed. (Its pipe is closed first: a child still writing
+        to it, one whose outcome the check did not need, stops at once.)"""
+        self._outcome.close()
         if self._child.poll() is None:
             self._child.terminate()
             try:
@@ -98,7 +100,6 @@ class Alongside:
             except subprocess.TimeoutExpired:
                 self._child.kill()
         self._child.wait()
-        self._outcome.close()
 
     def _projection(self) -> tuple[bool, Any]:
         """Whether the projection's outcome came, and what it was (None, or its error)."""
@@ -126,7 +127,7 @@ def main(outcome: int) -> None:
         store, fresh, scope, read_from = pickle.load(sys.stdin.buffer)
         try:
             ledger = EventStore(store, must_exist=True)
-        except BaseException as error:  # noqa: BLE001 - the projection's, raised in the check
+        except Exception as error:  # noqa: BLE001 - the projection's, raised in the check
             _send(out, error)
             return
         with ledger:
