@@ -45,7 +45,7 @@ class Alongside:
     before it (store_check.read_back)."""
 
     def __init__(self, store: str, fresh: Path, scope: Scope, read_from: int) -> None:
-        self.scope, self.read_from = scope, read_from
+        self.read_from = read_from
         self._projected: tuple[bool, Any] | None = None
         self._child, self._outcome = child_process(__name__)
         # The store's address goes through a pipe: on the command line, a server's

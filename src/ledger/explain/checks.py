@@ -70,7 +70,8 @@ def check_all(
     views_path, not_built = _caught_up(ledger, caught_up_views)
     with tempfile.TemporaryDirectory(prefix="ledger-check-") as scratch:
         fresh = Path(scratch) / "fresh.db"
-        alongside = Alongside.begun(ledger, fresh, _scope(views_path)) if views_path else None
+        scope = _scope(views_path) if views_path else None  # what a projection is made to
+        alongside = Alongside.begun(ledger, fresh, scope) if scope else None
         try:
             file_failures = _file_failures(ledger)
             views_found = InThread(lambda: _views_found(views_path))
@@ -80,7 +81,8 @@ def check_all(
             if views_path is None:
                 failures.append(Failure(VIEWS_CHECK, None, not_built, None))
                 return Report([*_checked(file_failures), VIEWS_CHECK], records, failures, *head)
-            matched = _matched(ledger, views_path, fresh, alongside)
+            assert scope is not None
+            matched = _matched(ledger, views_path, fresh, alongside, scope)
         finally:
             if alongside is not None:
                 alongside.stop()
@@ -270,22 +272,30 @@ def _events_projected(views_path: str | Path) -> list[Found]:
 
 
 def _matched(
-    ledger: EventStore, views_path: str | Path, fresh: Path, alongside: Alongside | None
+    ledger: EventStore,
+    views_path: str | Path,
+    fresh: Path,
+    alongside: Alongside | None,
+    scope: Scope,
 ) -> list[Found]:
     try:
-        return _views_match(ledger, views_path, fresh, alongside)
+        return _views_match(ledger, views_path, fresh, alongside, scope)
     except PersistenceError as error:
         return [unread(ledger, error, "the store could not be read to project it afresh")]
 
 
 def _views_match(
-    ledger: EventStore, views_path: str | Path, fresh: Path, alongside: Alongside | None
+    ledger: EventStore,
+    views_path: str | Path,
+    fresh: Path,
+    alongside: Alongside | None,
+    scope: Scope,
 ) -> list[Found]:
     """The views hold what a fresh projection of the store, to the same position and
     known date, holds: compared table by table, row by row (views.compare). The first
-    projection is the one made ``alongside``, if there is one. Should the views move on
-    while a projection is made, it is made again to where they are."""
-    scope = alongside.scope if alongside is not None else _scope(views_path)
+    projection is made to ``scope``, where the views were when the check began: the one
+    made ``alongside``, if there is one. Should the views have moved on since, it is made
+    again to where they are."""
     for made in range(_PROJECTIONS):
         if not (made == 0 and alongside is not None and alongside.made()):
             project(ledger, fresh, scope)

@@ -105,8 +105,7 @@ class ReadBack:
             return self
         latest = dict(self.latest)
         for record, correction in later.latest.items():
-            if record not in latest or latest[record] < correction:
-                latest[record] = correction
+            _keep_latest(latest, record, correction)
         stored = Stored(self.stored.errata + later.stored.errata)
         return ReadBack(self.records + later.records, self.failures + later.failures, latest,
                         stored, later.stopped)  # fmt: skip
@@ -153,10 +152,16 @@ def _note_correction(
 ) -> None:
     """Keep the latest correction of each record, by known date and then store position,
     as the views apply them."""
-    corrected = str(fields.get("corrects"))
     correction = (str(fields.get("as_at")), position, fields.get("action") == "reverse")
-    if corrected not in latest or latest[corrected] < correction:
-        latest[corrected] = correction
+    _keep_latest(latest, str(fields.get("corrects")), correction)
+
+
+def _keep_latest(
+    latest: dict[str, tuple[str, int, bool]], record: str, correction: tuple[str, int, bool]
+) -> None:
+    """Keep ``correction`` as ``record``'s, if it is later than the one kept."""
+    if record not in latest or latest[record] < correction:
+        latest[record] = correction
 
 
 def fields_found(ledger: EventStore) -> FieldsOf:
