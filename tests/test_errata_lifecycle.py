@@ -220,15 +220,17 @@ def test_a_conflict_an_erratum_makes_is_said_once_on_its_line(run, tmp_path, err
 @pytest.mark.parametrize("errata_first", [False, True])
 def test_a_record_wrong_without_the_erratum_is_said_on_its_own_line(run, tmp_path, errata_first):
     """A figure about a day before its organisation opened as recorded is wrong whatever
-    an erratum says later: its own line is refused, once, not the erratum's too."""
+    an erratum says later: its own line is refused, once, not the erratum's too, with the
+    day the organisation opens on as the erratum leaves it."""
     records = [*world(), allocation()]
     records[2] = records[2] | {"opened": "2013-06-01"}
     later = erratum("later-06H", "06H", set={"opened": "2014-04-01"})
     lines = [later, *records] if errata_first else [*records, later]
     path, result = imported(run, tmp_path, "opened.jsonl", lines)
-    at, organisation = (7, 4) if errata_first else (6, 3)
+    at, organisation, fixing = (7, 4, 1) if errata_first else (6, 3, 7)
     refused(result, f"{path}:{at}: account: 06H did not exist on 2013-04-01 (it opened on "
-                    f"2013-06-01: organisation 06H, {path}:{organisation})")  # fmt: skip
+                    f"2014-04-01: organisation 06H, {path}:{organisation}, as the erratum "
+                    f"later-06H at {path}:{fixing} leaves it)")  # fmt: skip
 
 
 # -- a closure in the file, and figures of one day after it that the file's errata fix ----
@@ -321,16 +323,47 @@ def test_an_erratum_later_in_the_file_brings_an_earlier_record_in_step(run, tmp_
     assert checked.exit_code == 0, checked.output
 
 
-def test_an_erratum_later_in_the_file_that_does_not_go_far_enough_is_still_refused(run, tmp_path):
+FIX_99Z = erratum("fix-99Z", "99Z", set={"as_at": "2013-11-01"})
+FIX_99Z_AGAIN = erratum("fix-99Z-again", "99Z", set={"as_at": "2013-12-01"}, recorded="2026-01-06")
+NOT_FAR_ENOUGH = {  # the file's records, the record refused, and the errata named (by line)
+    "below": ([allocation("alloc-99Z", account="99Z"), FIX_99Z_AGAIN], 1,
+              "the erratum fix-99Z-again at {path}:2 leaves"),
+    "above": ([FIX_99Z, FIX_99Z_AGAIN, allocation("alloc-99Z", account="99Z")], 3,
+              "the errata fix-99Z at {path}:1 and fix-99Z-again at {path}:2 leave"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("errata", NOT_FAR_ENOUGH)
+def test_errata_that_do_not_go_far_enough_are_named_with_their_day(run, tmp_path, errata):
+    """A record out of step with the organisation as recorded and as the file's errata
+    leave it is refused, with the day the errata leave (the one the record must fit
+    once the batch is recorded), naming them. It gave the day as recorded (2014-01-01),
+    which would have had the user move the record further than it needs."""
     base = [*world(), organisation("99Z", as_at="2014-01-01")]
     assert imported(run, tmp_path, "base.jsonl", base)[1].exit_code == 0
-    records = [
-        allocation("alloc-99Z", account="99Z"),
-        erratum("fix-99Z", "99Z", set={"as_at": "2013-12-01"}),
-    ]
-    path, result = imported(run, tmp_path, "later.jsonl", records)
+    records, at, named = NOT_FAR_ENOUGH[errata]
+    path, result = imported(run, tmp_path, "errata.jsonl", records)
     refused(
         result,
-        f"{path}:1: account: 99Z is known only from 2014-01-01 (organisation 99Z, recorded in "
-        "the store), after this record (as_at 2013-09-30); record it as known from then",
+        f"{path}:{at}: account: 99Z is known only from 2013-12-01 (organisation 99Z, recorded "
+        f"in the store, as {named.format(path=path)} it), after this record (as_at "
+        "2013-09-30); record it as known from then",
+    )
+
+
+def test_an_erratum_that_opens_an_organisation_too_late_gives_its_own_day(run, tmp_path):
+    """The same for the day an organisation opened, of an organisation in the same file."""
+    records = [
+        *world(),
+        organisation("99Z", as_at="2013-04-01", opened="2014-04-01"),
+        allocation("alloc-99Z", account="99Z"),
+        erratum("fix-99Z", "99Z", set={"opened": "2013-10-01"}),
+    ]
+    path, result = imported(run, tmp_path, "opened.jsonl", records)
+    at = len(world())
+    refused(
+        result,
+        f"{path}:{at + 2}: account: 99Z did not exist on 2013-04-01 (it opened on 2013-10-01: "
+        f"organisation 99Z, {path}:{at + 1}, as the erratum fix-99Z at {path}:{at + 3} leaves "
+        "it)",
     )

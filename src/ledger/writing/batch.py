@@ -105,7 +105,9 @@ class Checker:
         self.seen: dict[str, Seen] = {}
         self.ids = Ids(self.seen, keep_already_recorded=keep_already_recorded)
         self.lookup = Lookup(store, self.seen, lambda: self.store_end)
-        self.references = References(self.lookup.find, self.seen, self.lookup.as_recorded)
+        self.references = References(
+            self.lookup.find, self.seen, self.lookup.as_recorded, self.lookup.errata.of
+        )
         self.units = Units(store, lambda: self.store_end, self.lookup.find)
         self.lifecycle = Lifecycle()
         args = (self.lookup, self.references, self.units, full_records, self.lifecycle)

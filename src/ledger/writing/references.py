@@ -25,6 +25,7 @@ from ledger.writing.lifecycle import STORE
 
 Find = Callable[[str], Seen | AnyRecord | None]  # an earlier record of the batch, or a stored one
 Say = Callable[[str], str]  # how a problem is told (the record an erratum makes says so)
+ErrataOf = Callable[[str], list[ErratumRecord]]  # the batch's errata of a record, in order
 
 
 def _as_it_is(problem: str) -> str:
@@ -35,9 +36,16 @@ class References:
     """Checks what each record names, as it comes; what is not found yet is checked again
     by ``named_ahead`` once the whole batch has been read."""
 
-    def __init__(self, find: Find, seen: dict[str, Seen], as_recorded: Find | None = None):
+    def __init__(
+        self,
+        find: Find,
+        seen: dict[str, Seen],
+        as_recorded: Find | None = None,
+        errata_of: ErrataOf | None = None,
+    ):
         self._find, self._seen = find, seen
         self._as_recorded = as_recorded or find  # before the batch's errata
+        self._errata_of = errata_of or (lambda _: [])
         self._waiting: list[tuple[int, Located, str, str, Say]] = []  # (order, item, field, id)
         self._order = 0
         self._say: Say = _as_it_is
@@ -111,7 +119,35 @@ class References:
         recorded = self._as_recorded(code) if problem else found  # (most need no more)
         if recorded is found or recorded is None:
             return problem
-        return _by_erratum(item.record, field_name, code, (found, recorded))
+        return self._by_erratum(item.record, field_name, code, (found, recorded))
+
+    def _by_erratum(
+        self, record: AnyRecord, field_name: str, code: str, versions: tuple[Seen | AnyRecord, ...]
+    ) -> str | None:
+        """A record out of step with its organisation as an erratum of the batch fixes it.
+        In step with the organisation as recorded, the erratum is what changed, and its
+        line says so, naming this record and its line (fixed_lifecycle, fixed_known), so it
+        is not said twice, whatever field names the organisation (a drawdown's budget
+        ``against`` too). Out of step with it as recorded too, the record is wrong itself,
+        and is told the organisation as the errata leave it: what the record must fit once
+        the batch is recorded."""
+        found, recorded = versions
+        if _in_time(record, field_name, code, recorded) is None:
+            return None
+        return _in_time(record, field_name, code, found, fixed_by=self._errata_said(code))
+
+    def _errata_said(self, code: str) -> str | None:
+        """The batch's errata of a record, each at its line: "the erratum E at F:3"."""
+        errata = [
+            f"{erratum.id} at {self._seen[erratum.id].where}"
+            for erratum in self._errata_of(code)
+            if erratum.id in self._seen
+        ]
+        if not errata:
+            return None
+        if len(errata) == 1:
+            return f"the erratum {errata[0]} leaves"
+        return f"the errata {', '.join(errata[:-1])} and {errata[-1]} leave"
 
     def _named_ahead(self, item: Located, field_name: str, named: str) -> str | None:
         """A source or organisation named before the line that records it is fine."""
@@ -211,32 +247,26 @@ def _in_time(
     organisation: Seen | AnyRecord,
     *,
     known: bool = True,
+    fixed_by: str | None = None,
 ) -> str | None:
-    """A figure is about a day its organisation was open, and known once it is."""
+    """A figure is about a day its organisation was open, and known once it is (the
+    organisation as ``fixed_by``, the batch's errata of it, leave it, when given)."""
     effective = record.effective if isinstance(record, YearRecord) else None
     opened = organisation.opened if isinstance(organisation, (Seen, OrganisationRecord)) else None
     if effective is not None and opened is not None and effective < opened:
         return (
             f"{field_name}: {code} did not exist on {effective} (it opened on {opened}: "
-            f"{_organisation_at(code, organisation)})"
+            f"{_organisation_at(code, organisation, fixed_by)})"
         )
-    return _known_before(record, field_name, code, organisation) if known else None
-
-
-def _by_erratum(
-    record: AnyRecord, field_name: str, code: str, versions: tuple[Seen | AnyRecord, ...]
-) -> str | None:
-    """A record out of step with its organisation only as an erratum of the batch fixes
-    the organisation: the erratum is what changed, and its line says so, naming this
-    record and its line (fixed_lifecycle, fixed_known), so it is not said twice, whatever
-    field names the organisation (a drawdown's budget ``against`` too). Out of step with
-    the organisation as recorded, the record is wrong itself."""
-    _, recorded = versions
-    return _in_time(record, field_name, code, recorded)
+    return _known_before(record, field_name, code, organisation, fixed_by) if known else None
 
 
 def _known_before(
-    record: AnyRecord, field_name: str, code: str, organisation: Seen | AnyRecord
+    record: AnyRecord,
+    field_name: str,
+    code: str,
+    organisation: Seen | AnyRecord,
+    fixed_by: str | None = None,
 ) -> str | None:
     """A record cannot be known before the organisation it names is: the views as at a
     date count an organisation's figures from when the organisation is known. (An
@@ -248,14 +278,15 @@ def _known_before(
         return None
     return (
         f"{field_name}: {code} is known only from {known} "
-        f"({_organisation_at(code, organisation)}), after this record "
+        f"({_organisation_at(code, organisation, fixed_by)}), after this record "
         f"(as_at {record.known_on()}); record it as known from then"
     )
 
 
-def _organisation_at(code: str, found: Seen | AnyRecord) -> str:
-    """An organisation's record, and where it was read."""
-    return f"organisation {code}, {found.where if isinstance(found, Seen) else STORE}"
+def _organisation_at(code: str, found: Seen | AnyRecord, fixed_by: str | None = None) -> str:
+    """An organisation's record, where it was read, and the errata that fix it (if given)."""
+    where = found.where if isinstance(found, Seen) else STORE
+    return f"organisation {code}, {where}" + (f", as {fixed_by} it" if fixed_by else "")
 
 
 def _unknown(field_name: str, named: str) -> str:
