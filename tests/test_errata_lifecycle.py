@@ -268,6 +268,20 @@ def test_the_next_figure_of_the_day_is_refused_when_the_file_withdraws_the_first
     refused(result, f"{path}:8: account: {CLOSED_06H.format(path=path)} carries its figures on")
 
 
+def test_the_next_figure_refused_in_the_first_ones_place_is_listed_at_its_own_line(run, tmp_path):
+    """Problems are listed in the order of their lines: the figure refused in place of one
+    the file withdraws was listed where the withdrawn one was, before a problem between."""
+    withdrawn = erratum("no-first", "alloc-06H-2014", withdraw=True)
+    unknown = allocation("alloc-99Y", account="99Y")
+    records = [*AFTER_06H[:-1], unknown, AFTER_06H[-1], withdrawn]
+    path, result = imported(run, tmp_path, "withdrawn.jsonl", records)
+    refused(
+        result,
+        f"{path}:8: account: unknown organisation '99Y'",
+        f"{path}:9: account: {CLOSED_06H.format(path=path)} carries its figures on",
+    )
+
+
 @pytest.mark.parametrize("erratum_at", [8, 9])
 def test_a_fixed_figure_still_after_the_closure_is_refused_at_the_erratum_naming_the_rest(
     run, tmp_path, erratum_at

@@ -27,7 +27,7 @@ from ledger.records.models import AnyRecord
 from ledger.records.reference import OrganisationRecord
 from ledger.records.seen import Seen
 from ledger.store.totals import StoredTotals
-from ledger.writing.conflicts import BatchAgain
+from ledger.writing.conflicts import BatchAgain, place_in
 from ledger.writing.fixed import FixedRecords, FullRecords
 from ledger.writing.fixed_lifecycle import lifecycle_problems
 from ledger.writing.lifecycle import Lifecycle, note_record, note_stored_change
@@ -114,6 +114,7 @@ class Checker:
         self.fixed = FixedRecords(*args)
         self._problems: list[tuple[int, Problem]] = []  # by the order of the record
         self._order = 0
+        self._files: dict[str, int] = {}  # the batch's files, each with its place
         self.totals = Totals()
         self._store_end: int | None = None  # the store's last position before this batch
         self.stored_ids = StoredIds(store)
@@ -130,6 +131,7 @@ class Checker:
     def check(self, items: Sequence[Located]) -> list[Located]:
         """The records among ``items`` to append; problems and repeats are set aside."""
         self.store_end  # noqa: B018 - noted before anything is appended
+        self._note_files(items)
         recorded = self.stored_ids.records(items, self._order, self.store_end)
         new = []
         for item in items:
@@ -172,7 +174,23 @@ class Checker:
 
     @property
     def problems(self) -> list[Problem]:
-        return [problem for _, problem in sorted(self._problems, key=lambda found: found[0])]
+        """Each problem, in the order of the lines they are at, then of the records they
+        are about (a figure refused in place of one an erratum took back is at its own
+        line, though found with the other)."""
+        return [problem for _, problem in sorted(self._problems, key=self._place)]
+
+    def _place(self, found: tuple[int, Problem]) -> tuple[int, int, int]:
+        order, problem = found
+        return (*place_in(problem.where, self._files), order)
+
+    def _note_files(self, items: Sequence[Located]) -> None:
+        """Note the files these items were read from, in order (a page holds more than one
+        only where one file ends and the next begins)."""
+        if not items:
+            return
+        first, last = (item.where.rpartition(":")[0] for item in (items[0], items[-1]))
+        for path in [first] if first == last else (item.where.rpartition(":")[0] for item in items):
+            self._files.setdefault(path, len(self._files))
 
     def _check_lifecycle(self) -> None:
         stored = self.store.records_of_kinds(CHANGE_KINDS, self.store_end)

@@ -57,7 +57,7 @@ class BatchAgain:
 
     def place(self, where: str) -> tuple[int, int]:
         """Where a line is in the batch: its file's place, then its line's."""
-        return _place(where, self.paths)
+        return place_in(where, self.paths)
 
     def naming(self, code: str) -> Iterator[Located]:
         """The records whose line mentions ``code``, in the batch's order."""
@@ -204,7 +204,8 @@ def _names(fields: dict[str, Any], code: str, on: Callable[[date], bool]) -> boo
     return day is not None and on(day)
 
 
-def _place(where: str, paths: dict[str, int]) -> tuple[int, int]:
-    """A line's place in the batch: its file's, then its line's."""
+def place_in(where: str, paths: dict[str, int]) -> tuple[int, int]:
+    """A line's place in the batch (``paths`` its files, each with its place): its file's,
+    then its line's."""
     path, _, line = where.rpartition(":")
     return paths.get(path, len(paths)), int(line) if line.isdigit() else 0
