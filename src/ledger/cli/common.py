@@ -45,8 +45,14 @@ def if_interrupted(outcome: str) -> None:
 
 
 def if_interrupted_writing(path: str) -> None:
-    """Ctrl-C while a file is written leaves no part of it (see store.files.output_file)."""
-    if_interrupted(f"{path} was not written; nothing was recorded")
+    """Ctrl-C while a file is written leaves no part of it (see store.files.output_file);
+    a device or a named pipe, written as it is, may have had part of it."""
+    from ledger.store.files import written_in_place
+
+    if written_in_place(path):
+        if_interrupted(f"{path} may have had part of the output; nothing was recorded")
+    else:
+        if_interrupted(f"{path} was not written; nothing was recorded")
 
 
 def interrupted_outcome(ctx: click.Context | None) -> str:

@@ -1,11 +1,13 @@
 """Files on disk the ledger reads and writes: which SQLite database a path is, and output
-files written beside their name and moved into place, never over the store."""
+files written beside their name and moved into place, never over the store (a device or
+a named pipe written as it is)."""
 
 from __future__ import annotations
 
 import errno
 import os
 import sqlite3
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -22,8 +24,10 @@ SIDE_FILES = ("-wal", "-shm", "-journal")  # what SQLite keeps beside a database
 
 
 # What writing a file can fail with, whoever's fault: the disk full, over quota, a
-# read-only filesystem, a file too large, an I/O error.
-_WRITE_FAILURES = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EIO}
+# read-only filesystem, a file too large, an I/O error; a pipe no longer read.
+_WRITE_FAILURES = {
+    errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EIO, errno.EPIPE,
+}  # fmt: skip
 
 
 class FileError(Exception):
@@ -32,11 +36,20 @@ class FileError(Exception):
 
 def is_sqlite_file(path: str | Path) -> bool:
     """Whether the file starts as every SQLite database does."""
+    header = _header(path, len(SQLITE_HEADER))
+    return header == SQLITE_HEADER
+
+
+def _header(path: str | Path, size: int) -> bytes | None:
+    """The first ``size`` bytes of the file at ``path``; None if there is no file there to
+    read, or it is not a plain file: opening a named pipe to read waits for a writer."""
+    if written_in_place(path):
+        return None
     try:
         with open(path, "rb") as file:
-            return file.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+            return file.read(size)
     except OSError:
-        return False
+        return None
 
 
 def is_event_store(path: str | Path) -> bool:
@@ -51,12 +64,8 @@ def is_event_store(path: str | Path) -> bool:
 
 def application_id(path: str | Path) -> int | None:
     """The application id in a SQLite file's header (PRAGMA application_id), or None."""
-    try:
-        with open(path, "rb") as file:
-            header = file.read(72)
-    except OSError:
-        return None
-    if len(header) < 72 or not header.startswith(SQLITE_HEADER):
+    header = _header(path, 72)
+    if header is None or len(header) < 72 or not header.startswith(SQLITE_HEADER):
         return None
     return int.from_bytes(header[68:72], "big")
 
@@ -116,12 +125,8 @@ def _in_wal_mode(path: str | Path) -> bool:
     """Whether a SQLite file's header says it is in WAL mode (its read and write format
     versions, bytes 18 and 19, are 2); a file that is not SQLite counts as WAL here, so
     that opening it fails as it would have."""
-    try:
-        with open(path, "rb") as file:
-            header = file.read(20)
-    except OSError:
-        return True
-    return not header.startswith(SQLITE_HEADER) or header[18:20] == b"\x02\x02"
+    header = _header(path, 20)
+    return header is None or not header.startswith(SQLITE_HEADER) or header[18:20] == b"\x02\x02"
 
 
 # The side files of a database in WAL mode: a connection that opened it only to read
@@ -202,10 +207,14 @@ def is_database_file(path: str | Path, database: str | Path) -> bool:
 
 
 def folder_problem(path: str | Path) -> str | None:
-    """Why no file can be made at ``path``: it is a folder, or its folder is missing."""
+    """Why no file can be made at ``path``: it is a folder, or its folder is missing, or
+    it is a device, a named pipe or a socket (a database made beside it and moved into
+    place replaced /dev/null with a file)."""
     target = Path(path)
     if target.is_dir():
         return "it is a folder"
+    if written_in_place(target):
+        return f"it is {_special_kind(target)}, not a file"
     if not target.parent.is_dir():
         return f"there is no folder {target.parent}"
     return None
@@ -240,21 +249,64 @@ def output_file(
 ) -> Iterator[IO[Any]]:
     """A file to write ``path`` through: written beside it, moved into place only once
     complete. Never the store (whatever ``force`` says); never over an existing SQLite
-    database unless ``force``."""
+    database unless ``force``. A symbolic link stays one: the file it points to is
+    replaced. A device or a named pipe (``/dev/stdout``, say) is written as it is: it
+    cannot be replaced, and must not be (see written_in_place)."""
     refused = output_problem(path, store=store, force=force)
     if refused:
         raise FileError(refused)
+    mode = "wb" if binary else "w"
+    encoding = None if binary else "utf-8"
+    if written_in_place(path):
+        try:
+            stream = open(path, mode, encoding=encoding)  # noqa: SIM115 - closed below
+        except OSError as error:  # no such device, not permitted
+            raise FileError(f"cannot write {path}: {error.strerror}") from None
+        with _write_failures_said(path), stream:
+            yield stream
+        return
+    target = Path(os.path.realpath(path))  # a link's file, not the link
     try:
-        name = new_file_beside(Path(path), ".partial")
+        name = new_file_beside(target, ".partial")
     except OSError as error:
         raise FileError(f"cannot write {path}: {error.strerror}") from None
     try:
-        with open(name, "wb" if binary else "w", encoding=None if binary else "utf-8") as partial:
+        with _write_failures_said(path), open(name, mode, encoding=encoding) as partial:
             yield partial
-        os.replace(name, path)
-    except BaseException as error:
+            partial.close()
+            os.replace(name, target)
+    finally:
         name.unlink(missing_ok=True)
-        if isinstance(error, OSError) and error.errno in _WRITE_FAILURES:
+
+
+def written_in_place(path: str | Path) -> bool:
+    """Whether ``path`` is something other than a file or a folder (a device such as
+    /dev/stdout or /dev/null, a named pipe, a socket): an output to it is written
+    straight into it. Written beside it and moved into place, the device itself was
+    replaced by a file."""
+    try:
+        kind = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(kind) or stat.S_ISDIR(kind))
+
+
+def _special_kind(path: Path) -> str:
+    """What a path that is neither a file nor a folder is."""
+    if path.is_fifo():
+        return "a named pipe"
+    if path.is_socket():
+        return "a socket"
+    return "a device"
+
+
+@contextmanager
+def _write_failures_said(path: str) -> Iterator[None]:
+    """A write that fails for want of room or a sound disk, said with the file's name."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno in _WRITE_FAILURES:
             raise FileError(f"cannot write {path}: {error.strerror}") from None
         raise
 
@@ -289,6 +341,8 @@ def output_problem(path: str, *, store: str | None, force: bool) -> str | None:
             f"{url} is a URL, not a file name: -o writes a file (a store moves to a "
             "server by importing its export there)"
         )
+    if written_in_place(path):  # (reading a pipe to see whether it is a database waits)
+        return None
     problem = folder_problem(path)
     if problem:
         return f"cannot write {path}: {problem}"

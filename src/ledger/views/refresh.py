@@ -142,8 +142,9 @@ def replay(
     database, unless ``force`` (and never the store)."""
     path = views_path(path)
     _replaceable(ledger, path, force)
-    remove_killed_builds(path)
-    building = _building_beside(path)
+    target = Path(os.path.realpath(path))  # a symbolic link stays one: its file is replaced
+    remove_killed_builds(target)
+    building = _building_beside(target)
     try:
         with views_errors(path), building_in(building), worker_for_a_build(ledger, until) as worker:
             views = ViewsDatabase(building)
@@ -162,8 +163,8 @@ def replay(
     except BaseException:
         remove_files(building, with_file=True)
         raise
-    remove_files(path, with_file=False)  # a stale journal must not be applied to the new file
-    os.replace(building, path)
+    remove_files(target, with_file=False)  # a stale journal must not be applied to the new file
+    os.replace(building, target)
     return Replayed(events, known_by, rows, unprojected)
 
 

@@ -104,10 +104,8 @@ class Checker:
         self.store = store
         self.seen: dict[str, Seen] = {}
         self.ids = Ids(self.seen, keep_already_recorded=keep_already_recorded)
-        self.lookup = Lookup(store, self.seen, lambda: self.store_end)
-        self.references = References(
-            self.lookup.find, self.seen, self.lookup.as_recorded, self.lookup.errata.of
-        )
+        lookup = self.lookup = Lookup(store, self.seen, lambda: self.store_end)
+        self.references = References(lookup, self.seen)
         self.units = Units(store, lambda: self.store_end, self.lookup.find)
         self.lifecycle = Lifecycle()
         args = (self.lookup, self.references, self.units, full_records, self.lifecycle)
@@ -131,7 +129,7 @@ class Checker:
     def check(self, items: Sequence[Located]) -> list[Located]:
         """The records among ``items`` to append; problems and repeats are set aside."""
         self.store_end  # noqa: B018 - noted before anything is appended
-        self._note_files(items)
+        _note_files(self._files, items)
         recorded = self.stored_ids.records(items, self._order, self.store_end)
         new = []
         for item in items:
@@ -174,23 +172,7 @@ class Checker:
 
     @property
     def problems(self) -> list[Problem]:
-        """Each problem, in the order of the lines they are at, then of the records they
-        are about (a figure refused in place of one an erratum took back is at its own
-        line, though found with the other)."""
-        return [problem for _, problem in sorted(self._problems, key=self._place)]
-
-    def _place(self, found: tuple[int, Problem]) -> tuple[int, int, int]:
-        order, problem = found
-        return (*place_in(problem.where, self._files), order)
-
-    def _note_files(self, items: Sequence[Located]) -> None:
-        """Note the files these items were read from, in order (a page holds more than one
-        only where one file ends and the next begins)."""
-        if not items:
-            return
-        first, last = (item.where.rpartition(":")[0] for item in (items[0], items[-1]))
-        for path in [first] if first == last else (item.where.rpartition(":")[0] for item in items):
-            self._files.setdefault(path, len(self._files))
+        return in_line_order(self._problems, self._files)
 
     def _check_lifecycle(self) -> None:
         stored = self.store.records_of_kinds(CHANGE_KINDS, self.store_end)
@@ -228,3 +210,22 @@ class Checker:
     def _problem(self, item: Located, message: str | None) -> None:
         if message:
             self._problems.append((self._order, Problem(item.where, message)))
+
+
+def in_line_order(problems: list[tuple[int, Problem]], files: dict[str, int]) -> list[Problem]:
+    """Problems (each with the order of its record) in the order of the lines they are at
+    (``files`` the batch's files, each with its place), then of their records: a figure
+    refused in place of one an erratum took back is at its own line, though found with
+    the other's order."""
+    ordered = sorted(problems, key=lambda found: (*place_in(found[1].where, files), found[0]))
+    return [problem for _, problem in ordered]
+
+
+def _note_files(files: dict[str, int], items: Sequence[Located]) -> None:
+    """Note the files these items were read from, in order (a page holds more than one only
+    where one file ends and the next begins)."""
+    if not items:
+        return
+    first, last = (item.where.rpartition(":")[0] for item in (items[0], items[-1]))
+    for path in [first] if first == last else (item.where.rpartition(":")[0] for item in items):
+        files.setdefault(path, len(files))

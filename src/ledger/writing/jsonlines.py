@@ -26,6 +26,7 @@ import orjson
 
 from ledger.records.located import Located, Problem
 from ledger.records.models import AnyRecord, RecordError, parse_record
+from ledger.store.files import written_in_place
 from ledger.writing.file_pages import Page, PageStream, pages_of
 
 IMPORT_SUFFIX = ".jsonl"
@@ -73,7 +74,7 @@ class RecordStream:
             elif path.is_file():
                 self.files.append(path)
             else:
-                self.problems.append(Problem(str(path), "no such file or folder"))
+                self.problems.append(Problem(str(path), _not_read(path)))
         with line_reader(self._in_parallel()) as read:
             for path in self.files:
                 yield from self._read_file(path, read)
@@ -105,6 +106,21 @@ ReadFile = Callable[[Path], Iterator[tuple[int, Outcome]]]  # (line number, outc
 # it saves.
 PARALLEL_FROM_BYTES = 2_000_000
 PAGES_AHEAD = 4  # pages given to the worker before the first is taken back: bounded memory
+
+
+def _not_read(path: Path) -> str:
+    """Why a path given to import, neither a file nor a folder, is not read."""
+    if written_in_place(path):  # a pipe (/dev/stdin) or a device: there, not a file
+        return (
+            "not a file or folder (a pipe or a device): import reads files and folders; "
+            "save the records to a file first"
+        )
+    if str(path) == "-":
+        return (
+            "no such file or folder: import reads files and folders, not standard input; "
+            "save the records to a file first"
+        )
+    return "no such file or folder"
 
 
 def read_line(where: str, raw: bytes | None) -> Outcome:

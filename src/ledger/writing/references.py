@@ -22,10 +22,10 @@ from ledger.records.seen import Seen, unit_of
 from ledger.records.yearly import CorrectionRecord, FigureRecord, YearRecord
 from ledger.writing.errata import erratum_problem
 from ledger.writing.lifecycle import STORE
+from ledger.writing.lookup import Lookup
 
 Find = Callable[[str], Seen | AnyRecord | None]  # an earlier record of the batch, or a stored one
 Say = Callable[[str], str]  # how a problem is told (the record an erratum makes says so)
-ErrataOf = Callable[[str], list[ErratumRecord]]  # the batch's errata of a record, in order
 
 
 def _as_it_is(problem: str) -> str:
@@ -36,16 +36,10 @@ class References:
     """Checks what each record names, as it comes; what is not found yet is checked again
     by ``named_ahead`` once the whole batch has been read."""
 
-    def __init__(
-        self,
-        find: Find,
-        seen: dict[str, Seen],
-        as_recorded: Find | None = None,
-        errata_of: ErrataOf | None = None,
-    ):
-        self._find, self._seen = find, seen
-        self._as_recorded = as_recorded or find  # before the batch's errata
-        self._errata_of = errata_of or (lambda _: [])
+    def __init__(self, lookup: Lookup, seen: dict[str, Seen]):
+        self._find, self._seen = lookup.find, seen
+        self._as_recorded: Find = lookup.as_recorded  # before the batch's errata
+        self._errata_of = lookup.errata.of
         self._waiting: list[tuple[int, Located, str, str, Say]] = []  # (order, item, field, id)
         self._order = 0
         self._say: Say = _as_it_is
@@ -119,35 +113,8 @@ class References:
         recorded = self._as_recorded(code) if problem else found  # (most need no more)
         if recorded is found or recorded is None:
             return problem
-        return self._by_erratum(item.record, field_name, code, (found, recorded))
-
-    def _by_erratum(
-        self, record: AnyRecord, field_name: str, code: str, versions: tuple[Seen | AnyRecord, ...]
-    ) -> str | None:
-        """A record out of step with its organisation as an erratum of the batch fixes it.
-        In step with the organisation as recorded, the erratum is what changed, and its
-        line says so, naming this record and its line (fixed_lifecycle, fixed_known), so it
-        is not said twice, whatever field names the organisation (a drawdown's budget
-        ``against`` too). Out of step with it as recorded too, the record is wrong itself,
-        and is told the organisation as the errata leave it: what the record must fit once
-        the batch is recorded."""
-        found, recorded = versions
-        if _in_time(record, field_name, code, recorded) is None:
-            return None
-        return _in_time(record, field_name, code, found, fixed_by=self._errata_said(code))
-
-    def _errata_said(self, code: str) -> str | None:
-        """The batch's errata of a record, each at its line: "the erratum E at F:3"."""
-        errata = [
-            f"{erratum.id} at {self._seen[erratum.id].where}"
-            for erratum in self._errata_of(code)
-            if erratum.id in self._seen
-        ]
-        if not errata:
-            return None
-        if len(errata) == 1:
-            return f"the erratum {errata[0]} leaves"
-        return f"the errata {', '.join(errata[:-1])} and {errata[-1]} leave"
+        said = _errata_said(self._errata_of(code), self._seen)
+        return _by_erratum(item.record, field_name, code, (found, recorded), said)
 
     def _named_ahead(self, item: Located, field_name: str, named: str) -> str | None:
         """A source or organisation named before the line that records it is fine."""
@@ -259,6 +226,36 @@ def _in_time(
             f"{_organisation_at(code, organisation, fixed_by)})"
         )
     return _known_before(record, field_name, code, organisation, fixed_by) if known else None
+
+
+def _by_erratum(
+    record: AnyRecord,
+    field_name: str,
+    code: str,
+    versions: tuple[Seen | AnyRecord, ...],
+    fixed_by: str | None,
+) -> str | None:
+    """A record out of step with its organisation as an erratum of the batch fixes it.
+    In step with the organisation as recorded, the erratum is what changed, and its line
+    says so, naming this record and its line (fixed_lifecycle, fixed_known), so it is not
+    said twice, whatever field names the organisation (a drawdown's budget ``against``
+    too). Out of step with it as recorded too, the record is wrong itself, and is told the
+    organisation as the errata (``fixed_by``) leave it: what the record must fit once the
+    batch is recorded."""
+    found, recorded = versions
+    if _in_time(record, field_name, code, recorded) is None:
+        return None
+    return _in_time(record, field_name, code, found, fixed_by=fixed_by)
+
+
+def _errata_said(errata: list[ErratumRecord], seen: dict[str, Seen]) -> str | None:
+    """The batch's errata of a record, each at its line: "the erratum E at F:3 leaves"."""
+    said = [f"{erratum.id} at {seen[erratum.id].where}" for erratum in errata if erratum.id in seen]
+    if not said:
+        return None
+    if len(said) == 1:
+        return f"the erratum {said[0]} leaves"
+    return f"the errata {', '.join(said[:-1])} and {said[-1]} leave"
 
 
 def _known_before(
