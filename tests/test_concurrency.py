@@ -5,6 +5,7 @@ import sqlite3
 import threading
 import time
 
+import pytest
 from backends import store_sql, write_lock_held
 from processes import ledger_process, many_allocations, run_ledger, store_with_world
 
@@ -121,9 +122,12 @@ def test_two_commands_needing_the_same_new_views_build_them_once(tmp_path, monke
     assert positions == {"a": 5, "b": 5}
 
 
-def test_a_command_waiting_for_another_s_build_of_new_views_says_so(tmp_path):
+@pytest.mark.parametrize("given", ["file", "symbolic link"])
+def test_a_command_waiting_for_another_s_build_of_new_views_says_so(tmp_path, given):
     """While another command builds new views in the folder, a command that needs them
-    says on stderr that it waits, then answers from the views that build made."""
+    says on stderr that it waits, then answers from the views that build made. Views
+    named by a symbolic link are built in the folder of the file it names, and wait
+    for a build there."""
     import fcntl
     import os
     import select
@@ -133,12 +137,16 @@ def test_a_command_waiting_for_another_s_build_of_new_views_says_so(tmp_path):
         "--store", store, "import", str(many_allocations(tmp_path / "a.jsonl", "a", 3))
     )
     assert imported.returncode == 0, imported.stderr
-    views = tmp_path / "views.db"
-    folder = os.open(tmp_path, os.O_RDONLY)  # as builds.one_new_build locks it
+    (tmp_path / "built").mkdir()
+    views = tmp_path / "built" / "views.db"
+    if given == "symbolic link":
+        (tmp_path / "link.db").symlink_to(views)
+    named = views if given == "file" else tmp_path / "link.db"
+    folder = os.open(views.parent, os.O_RDONLY)  # as builds.one_new_build locks it
     try:
         fcntl.flock(folder, fcntl.LOCK_EX)
         command = ledger_process(
-            "--store", str(store), "--views", str(views), "view", "ccg-budgets",
+            "--store", str(store), "--views", str(named), "view", "ccg-budgets",
             "-p", "year", "2013-14", "--format", "json",
         )  # fmt: skip
         ready, _, _ = select.select([command.stderr], [], [], 60)
@@ -147,7 +155,7 @@ def test_a_command_waiting_for_another_s_build_of_new_views_says_so(tmp_path):
     finally:
         os.close(folder)  # the other command's build is done
     code, out, err = finish(command)
-    assert said == (f"(another command is building the views database {views}; waiting for it)\n")
+    assert said == (f"(another command is building the views database {named}; waiting for it)\n")
     assert (code, err) == (0, "")
     budgets = {row["code"]: row["allocation_pence"] for row in json.loads(out)}
     assert budgets == {"05Q": 0, "06H": 600}  # £1 + £2 + £3

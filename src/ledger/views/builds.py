@@ -42,10 +42,11 @@ def one_new_build(views: Path, waiting: Callable[[], None] | None = None) -> Ite
     (flock) for the block, as a file that does not exist yet cannot be. Builds of other
     views in the same folder wait too; ``waiting`` is called first, if one must wait, so
     that the command can say why it seems to do nothing. A folder that cannot be locked
-    is not waited on."""
+    is not waited on. Views named by a symbolic link are built beside the file it names
+    (refresh.replay), so that file's folder is the one locked."""
     folder = None
     with contextlib.suppress(OSError):
-        folder = os.open(views.parent, os.O_RDONLY)
+        folder = os.open(Path(os.path.realpath(views)).parent, os.O_RDONLY)
     if folder is None:
         yield
         return
