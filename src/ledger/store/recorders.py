@@ -284,7 +284,7 @@ class ChainedSQLiteApplicationRecorder(_KeptTotals, _ReadingSQLiteRecorder):
         c.executemany(
             self.insert_events_statement,
             [
-                (_hex(event.originator_id), event.originator_version, event.topic, event.state)
+                (hex_key(event.originator_id), event.originator_version, event.topic, event.state)
                 for event in stored_events
             ],
         )
@@ -341,7 +341,8 @@ def chain_end(row: tuple[Any, Any] | None) -> tuple[int, str]:
     return int(position), recorded
 
 
-def _hex(originator_id: UUID | str) -> str:
+def hex_key(originator_id: UUID | str) -> str:
+    """An aggregate's id as the text a store keeps (a UUID's 32 hex digits)."""
     return originator_id.hex if isinstance(originator_id, UUID) else originator_id
 
 
