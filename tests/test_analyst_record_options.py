@@ -99,6 +99,52 @@ def test_with_every_option_given_the_record_is_appended(store, tmp_path):
     assert "example-board-paper" in listed.stdout
 
 
+def test_a_dry_run_checks_the_record_and_says_it_would_record_it_recording_nothing(store):
+    before = digest(store)
+    complete = [*SOURCE, "--dated-by", "date of the meeting", "--covers", "2013-14 M8"]
+    result = ledger(store, *complete, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "Would record source example-board-paper; nothing was recorded (--dry-run).\n"
+    )
+    assert digest(store) == before
+
+
+def test_a_dry_run_reports_the_problems_a_record_would_be_refused_for(store):
+    before = digest(store)
+    result = ledger(
+        store, "record", "forecast", "--account", "ZZZ", "--year", "2013-14",
+        "--period", "M7", "--amount", "-1m", "--as-at", "2013-11-30",
+        "--source", "no-such-source", "--locator", "para 1", "--dry-run",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "--source: unknown source document 'no-such-source'" in result.output
+    assert "--account: unknown organisation 'ZZZ'" in result.output
+    assert result.output.endswith("Error: 2 problems found; nothing was recorded.\n")
+    assert digest(store) == before
+
+
+def test_a_dry_run_of_a_record_already_held_says_so(store, tmp_path):
+    copy = tmp_path / "ledger.db"
+    copy.write_bytes(store.read_bytes())
+    complete = [*SOURCE, "--dated-by", "date of the meeting", "--covers", "2013-14 M8"]
+    assert ledger(copy, *complete).exit_code == 0
+    before = digest(copy)
+    result = ledger(copy, *complete, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "Already recorded: example-board-paper (nothing changed).\n"
+    assert digest(copy) == before
+
+
+def test_a_dry_run_on_a_store_that_does_not_exist_makes_no_file(tmp_path):
+    missing = tmp_path / "new.db"
+    complete = [*SOURCE, "--dated-by", "date of the meeting", "--covers", "2013-14 M8"]
+    result = ledger(missing, *complete, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Would record source example-board-paper;")
+    assert sorted(path.name for path in tmp_path.iterdir()) == []
+
+
 def test_help_still_marks_the_options_a_record_needs():
     result = CliRunner().invoke(main, ["record", "source", "--help"])
     assert result.exit_code == 0

@@ -62,9 +62,14 @@ def digest(path):
 
 
 def options(kind):
-    """Every option of ``ledger record KIND``, by each name it answers to."""
+    """Every option of ``ledger record KIND`` that takes a value (not --dry-run), by each
+    name it answers to."""
     command = main.commands["record"].get_command(None, kind)
-    return [tuple(o for o in param.opts if o.startswith("--")) for param in command.params]
+    return [
+        tuple(o for o in param.opts if o.startswith("--"))
+        for param in command.params
+        if not getattr(param, "is_flag", False)
+    ]
 
 
 def without(args, names):

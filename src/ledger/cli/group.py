@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ledger.cli import figures as figure_commands
+from ledger.cli import record_command
 from ledger.cli import records as record_commands
 from ledger.cli import sources as source_commands
 from ledger.cli import views as view_commands
@@ -152,7 +153,7 @@ def _refuse_empty_variable(ctx: click.Context, name: str, variable: str) -> None
 
 for command in (
     record_commands.import_command,
-    record_commands.record,
+    record_command.record,
     record_commands.log,
     record_commands.export,
     view_commands.views_command,

@@ -1,11 +1,10 @@
-"""Commands that write records or read them back as records: import, record, log, export,
-and the synthetic history of ``demo generate``."""
+"""Commands that write records or read them back as records: import, log, export, and the
+synthetic history of ``demo generate`` (``record KIND`` is in record_command)."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -30,11 +29,9 @@ from ledger.records.kinds import KINDS
 from ledger.records.periods import PeriodError, parse_financial_year
 
 if TYPE_CHECKING:
-    from ledger.records.located import Located
     from ledger.store.application import EventStore
     from ledger.store.reading import StoredRecord
     from ledger.writing.importing import Imported
-    from ledger.writing.ledger import Batch
 
 
 @click.command("import")
@@ -91,83 +88,6 @@ def _say_imported(imported: Imported, dry_run: bool, fmt: str) -> None:
     )
     if imported.new:
         show_rows(_counts_by_kind_and_year(imported.new), fmt, title="import")
-
-
-class _RecordKinds(click.Group):
-    """A command per kind of record, made from the kind's model only when it is asked for."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(KINDS)
-
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        return _record_command(name) if name in KINDS else None
-
-
-@click.group(cls=_RecordKinds)
-def record() -> None:
-    """Append one record given as options (the same checks as import).
-
-    \b
-        ledger record allocation --account 06H --year 2013-14 --amount 849,204k \\
-            --as-at 2013-09-30 --source ccg-allocations --locator "row 145"
-    """
-
-
-def _mentions(message: str, fields: dict[str, str]) -> bool:
-    """Whether a record-level problem is about an option already said to be unreadable
-    (a figure with an unreadable --count has no count: that is not news)."""
-    words = set(re.findall(r"[a-z_]+", message))
-    return any(field in words for field in fields)
-
-
-def _record_command(kind: str) -> click.Command:
-    from ledger.cli.record_options import (
-        OPTION_PROBLEMS,
-        command_help,
-        option_names,
-        record_from_options,
-        record_options,
-    )
-    from ledger.records.errata import typed_recorded_problem
-    from ledger.records.models import MODELS, RecordError
-
-    model = MODELS[kind]
-
-    @pass_settings
-    def append_one(settings: Settings, /, **values: Any) -> None:
-        from ledger.records.located import Located, Problem
-
-        # Options missing or unreadable (a usage error, exit code 2), then whatever else
-        # the record's model finds in the options given: every problem in one run.
-        collected: dict[str, str] = click.get_current_context().meta.get(OPTION_PROBLEMS, {})
-        problems = list(collected.values())
-        names = option_names(model)
-        try:
-            located = Located(f"record {kind}", record_from_options(kind, values))
-            if problem := typed_recorded_problem(located.record):
-                problems.append(_name_option(problem, names))
-        except RecordError as error:
-            said = {names.get(field, field) for field in collected}
-            problems += [
-                _name_option(message, names)
-                for message in error.problems
-                if names.get(_field_of(message), _field_of(message)) not in said
-                and not _mentions(message, collected)
-            ]
-        if problems:
-            reject(
-                [Problem(f"record {kind}", problem) for problem in problems],
-                used_wrongly=bool(collected),
-            )
-        batch, positions = _check_and_append(settings.store, [located], names)
-        if positions:
-            click.echo(f"Recorded {kind} {located.record.id} at position {positions[0]}.")
-        else:
-            click.echo(f"Already recorded: {located.record.id} (nothing changed).")
-
-    return click.Command(
-        kind, callback=append_one, params=record_options(model), help=command_help(model)
-    )
 
 
 @click.command()
@@ -328,33 +248,6 @@ def generate(settings: Settings, events: int, seed: int, output: str, force: boo
     )
 
 
-def _check_and_append(
-    store: str, items: Sequence[Located], names: dict[str, str]
-) -> tuple[Batch, list[int]]:
-    """Check records against the store, then append them; a problem names the option at
-    fault (``names``: field -> option). A store that does not exist yet is only created
-    when there is something to append."""
-    from ledger.records.located import Problem
-    from ledger.store.application import store_exists
-    from ledger.writing.batch import NoRecords
-    from ledger.writing.ledger import Ledger, prepare_batch
-
-    def refuse(problems: Sequence[Problem]) -> None:
-        reject([Problem(found.where, _name_option(found.message, names)) for found in problems])
-
-    if store_exists(store):
-        with Ledger(store) as ledger:
-            batch = ledger.prepare(items)
-            if batch.problems:
-                refuse(batch.problems)
-            return batch, ledger.append(batch)
-    batch = prepare_batch(items, NoRecords())
-    if batch.problems:
-        refuse(batch.problems)
-    with Ledger(store) as ledger:
-        return batch, ledger.append(batch)
-
-
 def _counts_by_kind_and_year(counts: Counter[tuple[str, str]]) -> list[dict[str, Any]]:
     years = sorted({year for _, year in counts if year != "no year"})
     if any(year == "no year" for _, year in counts):
@@ -367,25 +260,6 @@ def _counts_by_kind_and_year(counts: Counter[tuple[str, str]]) -> list[dict[str,
         if row["total"]:
             rows.append(row)
     return rows
-
-
-def _name_option(message: str, names: dict[str, str]) -> str:
-    """``amount: ...`` -> ``--amount: ...`` (and ``components.0 is empty`` ->
-    ``--components is empty``) so the user sees which option to fix."""
-    about = _ABOUT.match(message)
-    if about is None or about["field"] not in names:
-        return message
-    return names[about["field"]] + message[about.end() :]
-
-
-def _field_of(message: str) -> str:
-    """The field a model's message is about: ``amount`` of ``amount: ...``."""
-    about = _ABOUT.match(message)
-    return about["field"] if about else message.split(":", 1)[0].split(" ", 1)[0]
-
-
-# What a model's message begins with: a field, and the place in it of a list's value.
-_ABOUT = re.compile(r"(?P<field>[a-z_]+)(?:\.[0-9]+)?(?=[: ]|$)")
 
 
 def _option_value(option: str, parse: Callable[[str], str], value: str | None) -> str | None:

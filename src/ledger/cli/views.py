@@ -129,7 +129,7 @@ def view(
     (--max-rows counts the rows kept); --describe says what each column means.
 
     \b
-        ledger view ccg-budgets -p year 2013-14 -p as_at 2013-09-30 -p group region
+        ledger view ccg-budgets -p year 2013-14 -p as_at 2014-03-31 -p group region
         ledger view ccg-budgets -p year 2013-14 -p group area_team --sort -allocation --limit 3
         ledger view reconciliation --describe
     """
