@@ -136,6 +136,18 @@ def test_a_dry_run_of_a_record_already_held_says_so(store, tmp_path):
     assert digest(copy) == before
 
 
+@pytest.mark.parametrize("option", ["--dry-run", "--account", "--dryrun"])
+def test_an_option_before_the_kind_is_refused_saying_where_options_go(store, option):
+    before = digest(store)
+    result = ledger(store, "record", option, "allocation", "--account", "06H")
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        f"Error: No such option '{option}' before the kind of record: a record's options "
+        "go after its kind (ledger record KIND --help lists them)\n"
+    )
+    assert digest(store) == before
+
+
 def test_a_dry_run_on_a_store_that_does_not_exist_makes_no_file(tmp_path):
     missing = tmp_path / "new.db"
     complete = [*SOURCE, "--dated-by", "date of the meeting", "--covers", "2013-14 M8"]

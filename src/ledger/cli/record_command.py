@@ -26,6 +26,18 @@ class _RecordKinds(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         return _record_command(name) if name in KINDS else None
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """An option given before the kind (``ledger record --dry-run allocation``) is
+        refused saying where it goes."""
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as error:
+            raise click.UsageError(
+                f"No such option {error.option_name!r} before the kind of record: a "
+                "record's options go after its kind (ledger record KIND --help lists them)",
+                ctx,
+            ) from None
+
 
 @click.group(cls=_RecordKinds)
 def record() -> None:
