@@ -17,7 +17,7 @@ from stores import published_ledger
 
 from ledger.cli import main
 
-# Runs until it is stopped: tests/test_web*.py start it.
+# Runs until it is stopped: tests/test_serve.py and tests/test_browser.py start it.
 RUNS_UNTIL_STOPPED = {"serve"}
 
 
@@ -71,8 +71,9 @@ def published(tmp_path_factory):
     return published_ledger(tmp_path_factory.mktemp("help-examples"))
 
 
-def stored_events(views_folder) -> int:
-    with sqlite3.connect(views_folder / "ledger.db") as store:
+def stored_events(folder) -> int:
+    """How many events the store ``ledger.db`` in ``folder`` holds."""
+    with sqlite3.connect(folder / "ledger.db") as store:
         return store.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0]
 
 

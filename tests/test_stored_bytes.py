@@ -69,31 +69,30 @@ def test_each_stored_time_is_read_back_as_written_and_a_bad_one_is_refused():
 
 
 def test_a_postgresql_store_holds_the_events_a_sqlite_store_holds_position_by_position(
-    tmp_path,
+    tmp_path, postgres_store
 ):
     """A PostgreSQL store is sent its events as arrays, one for each column, and gives
-    their positions back in the order it was sent them: each position holds the event a SQLite
-    store holds there, and the hash chain made from those positions verifies."""
-    from backends import postgres_schema_url, store_sql
+    their positions back in the order it was sent them: each position holds the event a
+    SQLite store holds there, and the hash chain made from those positions verifies."""
+    from backends import store_sql
 
-    sqlite_store = str(tmp_path / "ledger.db")
-    for postgres_store in postgres_schema_url():
-        rows = {}
-        for store in (sqlite_store, postgres_store):
-            import_files(store, RecordStream([REPOSITORY / "events"], parallel=False))
-            rows[store] = [
-                (position, uuid.UUID(str(key)).hex, version, topic, _after_time(bytes(state)))
-                for position, key, version, topic, state in store_sql(
-                    store,
-                    "SELECT {position}, originator_id, originator_version, topic, state "
-                    "FROM {events} ORDER BY {position}",
-                )
-            ]
-        assert len(rows[postgres_store]) == 12_867
-        assert rows[postgres_store] == rows[sqlite_store]
-        with EventStore(postgres_store, must_exist=True) as store:
-            report = store.verify_chain()
-        assert (report.events, report.breaks) == (12_867, [])
+    rows = {}
+    for store in (str(tmp_path / "ledger.db"), postgres_store):
+        import_files(store, RecordStream([REPOSITORY / "events"], parallel=False))
+        rows[store] = [
+            (position, uuid.UUID(str(key)).hex, version, topic, _after_time(bytes(state)))
+            for position, key, version, topic, state in store_sql(
+                store,
+                "SELECT {position}, originator_id, originator_version, topic, state "
+                "FROM {events} ORDER BY {position}",
+            )
+        ]
+    sqlite_rows, postgres_rows = rows.values()
+    assert len(postgres_rows) == 12_867
+    assert postgres_rows == sqlite_rows
+    with EventStore(postgres_store, must_exist=True) as store:
+        report = store.verify_chain()
+    assert (report.events, report.breaks) == (12_867, [])
 
 
 def _after_time(state: bytes) -> bytes:
