@@ -50,7 +50,7 @@ WITH params AS (
                 || ')')
       END) IS NULL
 ),
-ccgs AS (
+open_ccgs AS (
     SELECT o.code, o.name, o.area_team, o.region
     FROM organisations AS o, params AS p
     WHERE o.type = 'ccg'
@@ -60,8 +60,20 @@ ccgs AS (
           SELECT 1 FROM closures AS c
           WHERE c.organisation = o.code AND c.as_at <= p.known AND c.effective < p.first_day
       )
-      AND (:region IS NULL OR o.region = :region)
-      AND (:area_team IS NULL OR o.area_team = :area_team)
+),
+ccgs AS (
+    SELECT * FROM open_ccgs
+    WHERE (:region IS NULL OR region = :region)
+      AND (:area_team IS NULL OR area_team = :area_team)
+),
+-- The region and area team asked for that hold no CCG of the baseline by themselves
+-- (each is said; two that only hold none together are not).
+held_none AS (
+    SELECT
+        CASE WHEN NOT EXISTS (SELECT 1 FROM open_ccgs WHERE region = :region)
+             THEN ' and region ' || :region END AS region,
+        CASE WHEN NOT EXISTS (SELECT 1 FROM open_ccgs WHERE area_team = :area_team)
+             THEN ' and area team ' || :area_team END AS area_team
 ),
 -- A baseline that is not recorded (by as_at) is an error naming those that are; one
 -- whose figures were not all known by as_at says so.
@@ -70,6 +82,11 @@ found AS (
     WHERE view_note((SELECT 'baseline ' || name || ' is the figures known on ' || named_known
                             || '; as at ' || as_at || ' only what was known by then counts'
                      FROM params WHERE as_at < named_known)) IS NULL
+      AND view_note((SELECT 'no CCG of baseline ' || p.name || ' was in '
+                            || substr(COALESCE(h.region, '') || COALESCE(h.area_team, ''), 6)
+                            || '; each CCG is in the region and area team it was recorded in'
+                     FROM params AS p, held_none AS h
+                     WHERE COALESCE(h.region, h.area_team) IS NOT NULL)) IS NULL
       AND view_error(CASE WHEN NOT EXISTS (SELECT 1 FROM params) THEN
         'no baseline ' || COALESCE(:name, 'september-2013') || ' is recorded'
         || CASE WHEN :as_at IS NOT NULL THEN ' by ' || :as_at ELSE '' END

@@ -251,6 +251,18 @@ per_commissioner AS (
     WHERE (:region IS NULL OR pl.region = :region)
       AND (:area_team IS NULL OR pl.area_team = :area_team)
 ),
+-- The region and area team asked for that hold no commissioner by themselves, on the
+-- boundaries' 1 April (each is said; two that only hold none together are not).
+held_none AS (
+    SELECT
+        CASE WHEN NOT EXISTS (SELECT 1 FROM rows_of AS r JOIN placed AS pl
+                              ON pl.code = r.code AND pl.latest = 1 WHERE pl.region = :region)
+             THEN ' and region ' || :region END AS region,
+        CASE WHEN NOT EXISTS (SELECT 1 FROM rows_of AS r JOIN placed AS pl
+                              ON pl.code = r.code AND pl.latest = 1
+                              WHERE pl.area_team = :area_team)
+             THEN ' and area team ' || :area_team END AS area_team
+),
 grouped AS (
     SELECT
         CASE b.grouping
@@ -297,7 +309,16 @@ SELECT
     CASE WHEN b.compare IS NOT NULL AND g.compare_pence <> 0 THEN
         ROUND(100.0 * (g.allocation_pence - g.compare_pence) / g.compare_pence, 2)
     END AS change_percent
-FROM grouped AS g
-CROSS JOIN bounds AS b
+FROM bounds AS b
+-- With no commissioner in the region or area team asked for, one row of nulls, which
+-- says why there are no rows and is left out.
+LEFT JOIN grouped AS g ON 1
 LEFT JOIN organisations AS named ON named.code = g.code AND named.as_at <= b.as_at
+WHERE g.ccgs IS NOT NULL
+   OR view_note((SELECT 'no commissioner was in '
+                        || substr(COALESCE(h.region, '') || COALESCE(h.area_team, ''), 6)
+                        || ' on ' || b.boundary_day || ', the 1 April of ' || b.boundaries
+                        || ', whose organisations are shown; -p boundaries chooses the year'
+                 FROM held_none AS h WHERE COALESCE(h.region, h.area_team) IS NOT NULL))
+      IS NOT NULL
 ORDER BY g.region, g.area_team, g.code

@@ -151,3 +151,55 @@ def test_views_of_many_years_say_one_they_have_nothing_for(ledger, name, what):
     assert line.startswith(f"Error: no {what} recorded for 2040-41 (recorded years: 2013-14, ")
     for year in line.removesuffix(")").split("recorded years: ")[1].split(", "):
         assert answered(ledger, name, "-p", "year", year), (name, year)
+
+
+@pytest.mark.parametrize(
+    ("filters", "when", "said"),
+    [
+        (["-p", "region", "Y55"], [], "region Y55 on 2025-04-01, the 1 April of 2025-26"),
+        (
+            ["-p", "area_team", "Q56"],
+            ["-p", "year", "2013-14", "-p", "boundaries", "2019-20"],
+            "area team Q56 on 2019-04-01, the 1 April of 2019-20",
+        ),
+        (
+            ["-p", "region", "Y55", "-p", "area_team", "Q56"],
+            [],
+            "region Y55 and area team Q56 on 2025-04-01, the 1 April of 2025-26",
+        ),
+    ],
+)
+def test_a_region_or_area_team_with_no_commissioner_that_year_says_so(ledger, filters, when, said):
+    """Y55 and Q56 are recorded, but no commissioner sat under them on the boundaries' 1
+    April: no rows, and a note saying why, where before there were no rows alone
+    (noticed in issue 21). On 2013-14's boundaries they hold commissioners, and no note."""
+    result = ledger("view", "ccg-budgets", *filters, *when, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1:] == []
+    assert result.stderr == (
+        f"(no commissioner was in {said}, whose organisations are shown; "
+        "-p boundaries chooses the year)\n"
+    )
+    shown = ledger("view", "ccg-budgets", *filters, "-p", "year", "2013-14", "--format", "csv")
+    assert len(shown.stdout.splitlines()) > 1 and shown.stderr == "", shown.output
+
+
+def test_a_baseline_with_no_ccg_in_the_region_asked_says_so(ledger):
+    result = ledger("view", "baseline", "-p", "region", "Y63", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1:] == []
+    assert result.stderr == (
+        "(no CCG of baseline september-2013 was in region Y63; each CCG is in the region "
+        "and area team it was recorded in)\n"
+    )
+    assert len(answered(ledger, "baseline", "-p", "region", "Y55")) == 61
+
+
+@pytest.mark.parametrize("view", ["ccg-budgets", "baseline"])
+def test_a_region_and_area_team_that_only_hold_none_together_get_no_note(ledger, view):
+    """Q56 sits in Y55: with Y56 the answer is empty, but each holds organisations on its
+    own, so there is nothing to say beyond no rows."""
+    asked = ["-p", "year", "2013-14"] if view == "ccg-budgets" else []
+    result = ledger("view", view, *asked, "-p", "region", "Y56", "-p", "area_team", "Q56")
+    assert result.exit_code == 0, result.output
+    assert (result.stdout, result.stderr) == ("(no rows)\n", "")
