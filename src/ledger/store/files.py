@@ -171,6 +171,28 @@ def close_wal(path: str | Path) -> None:
         pass  # the files stay, as they would have without this
 
 
+def start_sqlite_file(path: str | Path, page_size: int) -> None:
+    """Make an empty SQLite database at ``path``, in WAL mode, with pages of ``page_size``
+    bytes, where there is nothing yet (or an empty file): a database's page size is fixed
+    by its first write, and the eventsourcing library's first is the switch to WAL. A
+    file already there is left as it is; what cannot be made here is left for the opening
+    that follows to report, as it would have without this."""
+    file = Path(path)
+    if file.exists() and not (file.is_file() and file.stat().st_size == 0):
+        return
+    try:
+        db = sqlite3.connect(writable_uri(path), uri=True, isolation_level=None)
+    except sqlite3.Error:
+        return
+    try:
+        db.execute(f"PRAGMA page_size = {int(page_size)}")
+        db.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.Error:
+        pass
+    finally:
+        db.close()
+
+
 def writable_uri(path: str | Path) -> str:
     """A SQLite URI for the file at ``path``, whatever characters its name holds."""
     return f"file:{_quoted(path)}"
