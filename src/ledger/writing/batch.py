@@ -104,9 +104,13 @@ class Checker:
         self.store = store
         self.seen: dict[str, Seen] = {}
         self.ids = Ids(self.seen, keep_already_recorded=keep_already_recorded)
-        lookup = self.lookup = Lookup(store, self.seen, lambda: self.store_end)
+        # Told where the store ended by a callable of their own, not a lambda of self: a
+        # cycle through the checker would keep every record it saw alive until Python's
+        # cycle collector found them, a second at the end of an import of a million.
+        self._end = StoreEnd(store)
+        lookup = self.lookup = Lookup(store, self.seen, self._end)
         self.references = References(lookup, self.seen)
-        self.units = Units(store, lambda: self.store_end, self.lookup.find)
+        self.units = Units(store, self._end, self.lookup.find)
         self.lifecycle = Lifecycle()
         args = (self.lookup, self.references, self.units, full_records, self.lifecycle)
         self.fixed = FixedRecords(*args)
@@ -114,7 +118,6 @@ class Checker:
         self._order = 0
         self._files: dict[str, int] = {}  # the batch's files, each with its place
         self.totals = Totals()
-        self._store_end: int | None = None  # the store's last position before this batch
         self.stored_ids = StoredIds(store)
         self._totals_read = False  # the store's sums are in self.totals
 
@@ -122,9 +125,7 @@ class Checker:
     def store_end(self) -> int:
         """Where the store ended when checking began: records this batch appends in the
         same transaction, a chunk at a time, are not counted as stored."""
-        if self._store_end is None:
-            self._store_end = self.store.last_position()
-        return self._store_end
+        return self._end()
 
     def check(self, items: Sequence[Located]) -> list[Located]:
         """The records among ``items`` to append; problems and repeats are set aside."""
@@ -210,6 +211,19 @@ class Checker:
     def _problem(self, item: Located, message: str | None) -> None:
         if message:
             self._problems.append((self._order, Problem(item.where, message)))
+
+
+class StoreEnd:
+    """The store's last position before a batch, read when first asked."""
+
+    def __init__(self, store: RecordSource):
+        self.store = store
+        self.position: int | None = None
+
+    def __call__(self) -> int:
+        if self.position is None:
+            self.position = self.store.last_position()
+        return self.position
 
 
 def in_line_order(problems: list[tuple[int, Problem]], files: dict[str, int]) -> list[Problem]:
