@@ -16,11 +16,26 @@ def ledger(tmp_path_factory):
 DIFF = ["diff", "06H", "--from", "2013-01-01", "--to", "2014-01-01", "--year", "2013-14"]
 
 
-@pytest.mark.parametrize("measure", ["forcast", "bogus"])
+@pytest.mark.parametrize("measure", ["ccgs-forecasting-deficit"])
 def test_diff_of_a_measure_the_organisation_never_had_is_an_error(ledger, measure):
     result = ledger(*DIFF, "--measure", measure)
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr.startswith(f"Error: 06H has no {measure} for 2013-14; ")
+    assert result.stderr.rstrip().endswith("forecast (2013-14)")
+
+
+@pytest.mark.parametrize(
+    ("measure", "hint"), [("forcast", " (did you mean 'forecast'?)"), ("bogus", "")]
+)
+def test_diff_of_a_measure_no_organisation_has_says_so(ledger, measure, hint):
+    """A misspelt measure is not taken for one the organisation lacks: no organisation has
+    it, the closest recorded measure is named, then what the organisation has."""
+    result = ledger(*DIFF, "--measure", measure)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.startswith(
+        f"Error: no figure of measure {measure!r} is recorded for any organisation, in any "
+        f"year{hint}; recorded for 06H: allocation ("
+    )
     assert result.stderr.rstrip().endswith("forecast (2013-14)")
 
 
@@ -100,3 +115,22 @@ def test_views_replayed_as_at_a_day_refuse_a_later_day(ledger, tmp_path):
         )  # fmt: skip
         assert answered.exit_code == 0, answered.output
         assert '"allocation_pence": 6274371200000' in answered.stdout
+
+
+@pytest.mark.parametrize(
+    ("asked", "tail"),
+    [
+        (["audit", "06H", "forcast"], "; recorded for 06H: allocation ("),
+        (["chart", "06H", "forcast", "-o", "x.png"], "; recorded for 06H: allocation ("),
+        (["audit", "QOQ", "forcast"], "; recorded for QOQ and its predecessors: "),
+        (["audit", "Y55", "forcast"], "\n"),  # a region holds no figures of its own
+    ],
+)
+def test_each_question_of_a_figure_says_no_organisation_has_a_misspelt_measure(ledger, asked, tail):
+    result = ledger(*asked)
+    assert (result.exit_code, result.stdout) == (1, "")
+    said = (
+        "Error: no figure of measure 'forcast' is recorded for any organisation, in any "
+        "year (did you mean 'forecast'?)"
+    )
+    assert result.stderr.startswith(said + tail)

@@ -4,6 +4,7 @@ figures into it or on from it, where they are."""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from ledger.explain.groupings import GROUPINGS, grouping_said
 from ledger.explain.timeline import ADDITIVE_MEASURES
 from ledger.explain.unrecorded import unrecorded_year
+from ledger.records.kinds import MONEY_MEASURES
 from ledger.views.projections import run
 
 MAX_DEPTH = 100  # lineage is followed no further, whatever the views hold
@@ -30,6 +32,9 @@ def nothing_recorded(
     known = run(path, "SELECT type FROM organisations WHERE code = :code", {"code": account})
     if not known:
         return f"unknown organisation {account!r}"
+    unknown = _unknown_measure(path, measure)
+    if unknown and known[0]["type"] in GROUPINGS:
+        return unknown
     if known[0]["type"] in GROUPINGS:
         said = grouping_said(path, account, str(known[0]["type"]), measure, year, as_at)
         if said:
@@ -38,6 +43,9 @@ def nothing_recorded(
         return said
     lineage = run(path, "SELECT * FROM lineage ORDER BY effective, record_id, weight_before")
     predecessors = _predecessors(lineage, account)
+    if unknown:
+        whose = f"{account} and its predecessors" if predecessors else account
+        return f"{unknown}; recorded for {whose}: {_recorded(path, [account, *predecessors])}"
     successors = [row for row in lineage if row["predecessor"] == account]
     first = None if as_at is None else _first_known(path, [account, *predecessors], measure, year)
     if as_at is not None and first is not None and first > as_at:
@@ -62,6 +70,22 @@ def nothing_recorded(
         said += f"; {_carried_on(path, lineage, account, successors)}"
     whose = f"{account} and its predecessors" if predecessors else account
     return f"{said}; recorded for {whose}: {_recorded(path, [account, *predecessors])}"
+
+
+def _unknown_measure(path: str | Path, measure: str) -> str | None:
+    """What to say of a measure no organisation has in any year (a misspelt one, say),
+    naming the recorded measure closest to it; None for a measure that is recorded, or is
+    one of the ledger's own (MONEY_MEASURES), which a store may simply not hold yet."""
+    if measure in MONEY_MEASURES:
+        return None
+    measures = [
+        str(row["measure"]) for row in run(path, "SELECT DISTINCT measure FROM known_years")
+    ]
+    if measure in measures:
+        return None
+    close = difflib.get_close_matches(measure, measures, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"no figure of measure {measure!r} is recorded for any organisation, in any year{hint}"
 
 
 def no_service(
