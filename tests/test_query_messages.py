@@ -122,3 +122,17 @@ def test_a_control_character_and_the_characters_of_its_escape_look_different(led
     assert {name: cell.encode().decode("unicode_escape") for name, cell in row.items()} == (
         LOOK_ALIKES
     )
+
+
+@pytest.mark.parametrize("sql", ["", "   ", "\n\t", "/* nothing */", ";", " ; ;", "-- x\n"])
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+def test_sql_holding_no_statement_is_refused_rather_than_answered_with_no_rows(ledger, sql, fmt):
+    result = ledger("query", "--format", fmt, "--", sql)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert "Invalid value for SQL: it holds no statement, only space or comments" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_select_of_no_rows_is_still_answered(ledger):
+    result = ledger("query", "SELECT code FROM organisations WHERE code = 'none such'")
+    assert (result.exit_code, result.stdout.strip()) == (0, "(no rows)")

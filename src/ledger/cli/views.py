@@ -217,6 +217,12 @@ def query(settings: Settings, sql: str, fmt: str, timeout: float, max_rows: int)
 
     path = caught_up_views(settings)
     rows = run(path, sql, limits=Limits(timeout, max_rows))
+    if not rows.columns:  # every statement SQLite runs here answers with columns
+        raise click.BadParameter(
+            "it holds no statement, only space or comments: give one, such as "
+            '"SELECT code, name FROM organisations"',
+            param_hint="SQL",
+        )
     sources = source_notes(path) if fmt == "table" else None
     show_rows(rows, fmt, rows.columns, sources=sources, title="query")
 
