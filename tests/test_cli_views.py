@@ -68,11 +68,18 @@ def test_view_prints_pounds_in_a_table_and_pence_in_json(run, tmp_path):
 
 def test_view_names_a_missing_view_or_parameter(run, tmp_path):
     ledger = imported(run, tmp_path)
-    missing = ledger("view", "budgets")
+    missing = ledger("view", "no-such-thing")
     assert (missing.exit_code, missing.stderr) == (
         1,
-        "Error: no view named 'budgets'; `ledger views` lists them\n",
+        "Error: no view named 'no-such-thing'; `ledger views` lists them\n",
     )
+    for misspelt in ("ccg-budget", "CCG-Budgets", "ccg_budgets"):
+        near = ledger("view", misspelt)
+        assert (near.exit_code, near.stderr) == (
+            1,
+            f"Error: no view named {misspelt!r} (did you mean 'ccg-budgets'?); "
+            "`ledger views` lists them\n",
+        )
     wrong = ledger("view", "drawdown", "-p", "region", "Y55")
     assert wrong.stderr == (
         "Error: view drawdown has no parameter 'region' (it takes: year, as_at)\n"

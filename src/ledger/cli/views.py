@@ -3,6 +3,7 @@ commands that build it: replay and rebuild."""
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -140,7 +141,9 @@ def view(
 
     projections = load_projections()
     if name not in projections:
-        raise click.ClickException(f"no view named {name!r}; `ledger views` lists them")
+        close = difflib.get_close_matches(name.strip().lower(), projections, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise click.ClickException(f"no view named {name!r}{hint}; `ledger views` lists them")
     projection = projections[name]
     if describe:
         from ledger.cli.describe import description
