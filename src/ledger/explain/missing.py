@@ -33,10 +33,8 @@ def nothing_recorded(
     if not known:
         return f"unknown organisation {account!r}"
     unknown = _unknown_measure(path, measure)
-    if unknown and known[0]["type"] in GROUPINGS:
-        return unknown
-    if known[0]["type"] in GROUPINGS:
-        said = grouping_said(path, account, str(known[0]["type"]), measure, year, as_at)
+    if known[0]["type"] in GROUPINGS:  # (which hold no figures of their own to list)
+        said = unknown or grouping_said(path, account, str(known[0]["type"]), measure, year, as_at)
         if said:
             return said
     if year is not None and (said := unrecorded_year(path, account, measure, year, as_at)):
