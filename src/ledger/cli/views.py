@@ -3,7 +3,6 @@ commands that build it: replay and rebuild."""
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -141,8 +140,9 @@ def view(
 
     projections = load_projections()
     if name not in projections:
-        close = difflib.get_close_matches(name.strip().lower(), projections, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        from ledger.explain.suggest import did_you_mean
+
+        hint = did_you_mean(name.strip().lower(), projections)
         raise click.ClickException(f"no view named {name!r}{hint}; `ledger views` lists them")
     projection = projections[name]
     if describe:

@@ -4,12 +4,12 @@ figures into it or on from it, where they are."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ledger.explain.groupings import GROUPINGS, grouping_said
+from ledger.explain.suggest import did_you_mean
 from ledger.explain.timeline import ADDITIVE_MEASURES
 from ledger.explain.unrecorded import unrecorded_year
 from ledger.records.kinds import MONEY_MEASURES
@@ -81,8 +81,7 @@ def _unknown_measure(path: str | Path, measure: str) -> str | None:
     ]
     if measure in measures:
         return None
-    close = difflib.get_close_matches(measure, measures, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    hint = did_you_mean(measure, measures)
     return f"no figure of measure {measure!r} is recorded for any organisation, in any year{hint}"
 
 
