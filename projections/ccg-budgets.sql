@@ -253,14 +253,15 @@ per_commissioner AS (
 ),
 -- The region and area team asked for that hold no commissioner by themselves, on the
 -- boundaries' 1 April (each is said; two that only hold none together are not).
+held_by AS (
+    SELECT pl.region, pl.area_team
+    FROM rows_of AS r JOIN placed AS pl ON pl.code = r.code AND pl.latest = 1
+),
 held_none AS (
     SELECT
-        CASE WHEN NOT EXISTS (SELECT 1 FROM rows_of AS r JOIN placed AS pl
-                              ON pl.code = r.code AND pl.latest = 1 WHERE pl.region = :region)
+        CASE WHEN NOT EXISTS (SELECT 1 FROM held_by WHERE region = :region)
              THEN ' and region ' || :region END AS region,
-        CASE WHEN NOT EXISTS (SELECT 1 FROM rows_of AS r JOIN placed AS pl
-                              ON pl.code = r.code AND pl.latest = 1
-                              WHERE pl.area_team = :area_team)
+        CASE WHEN NOT EXISTS (SELECT 1 FROM held_by WHERE area_team = :area_team)
              THEN ' and area team ' || :area_team END AS area_team
 ),
 grouped AS (
