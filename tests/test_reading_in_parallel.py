@@ -6,6 +6,7 @@ import json
 import pytest
 from stores import REPOSITORY, published_ledger
 
+from ledger.records.located import Located
 from ledger.writing import file_pages, jsonlines
 from ledger.writing.jsonlines import RecordStream
 
@@ -111,6 +112,19 @@ def test_every_published_record_comes_back_from_the_worker_as_it_was_read(monkey
     assert there_stream.problems == []
     kinds = {model.__name__ for _, model, *_ in there}
     assert {"AllocationRecord", "ErratumRecord", "FigureRecord", "MergerRecord"} <= kinds
+
+
+def test_what_reading_a_line_works_out_at_once_is_what_a_record_works_out_when_asked():
+    """An import works out a record's fields, JSON, what a batch keeps and key as its
+    line is read (Located.worked_out); a record given by the ``record`` command works each
+    out when first asked. The two must agree for every published record."""
+    read_here = list(RecordStream([REPOSITORY / "events"], parallel=False))
+    for item in read_here:
+        asked = Located(item.where, item.record)
+        assert (asked.fields, asked.content, asked.seen, asked.key) == (
+            item.fields, item.content, item.seen, item.key,
+        ), item.where  # fmt: skip
+    assert len(read_here) == 12_867
 
 
 def test_a_file_gone_while_its_pages_are_read_is_a_problem_at_the_page_not_a_traceback(tmp_path):

@@ -46,22 +46,40 @@ class Located:
         """The key the record is stored under (records.keys)."""
         return entry_key(self.record.id)
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        """How the import's worker hands a record it has read back to the command: the
-        model's class and own values, and what was worked out of the record (its fields,
-        their JSON, what a batch keeps of it, as a plain tuple, and its key), so that the
-        command need not. Pydantic's own pickling of a model goes through its
-        ``__getstate__`` and ``__setstate__``; this costs each process about a third less,
-        and a plain tuple for ``seen`` a fifth less again (a named tuple is pickled by a
-        call to its class, a plain one by the pickle module alone)."""
+    @classmethod
+    def worked_out(cls, where: str, record: AnyRecord) -> Located:
+        """The record read at ``where``, with everything a batch uses of it (its fields,
+        their JSON, what a batch keeps of it, its key) worked out at once, as an import
+        needs them all: asked of each cached property in turn, they cost a record 2 us
+        more, most of it in the lock ``functools.cached_property`` takes to fill itself."""
+        fields = record.normalised()
+        content = orjson.dumps(fields)
+        located = cls.__new__(cls)
+        located.__dict__.update(
+            where=where, record=record, fields=fields, content=content,
+            seen=seen_of(record, where, content), key=entry_key(record.id),
+        )  # fmt: skip
+        return located
+
+    def handed_over(self) -> HandedOver:
+        """How the import's worker hands a record it has read back to the command, as a
+        plain tuple: the model's class and own values, and what was worked out of the
+        record (its fields, their JSON, what a batch keeps of it, and its key), so that
+        the command need not. A page of plain tuples pickles in half the time of the same
+        records pickled through a ``__reduce__`` each, and is read back in two thirds
+        (bench/RESULTS.md); pydantic's own pickling of a model costs more again."""
         record = self.record
-        return (_handed_back, (
+        return (
             self.where, type(record), record.__dict__, record.__pydantic_fields_set__,
             self.fields, self.content, tuple(self.seen), self.key,
-        ))  # fmt: skip
+        )  # fmt: skip
 
 
-def _handed_back(
+# What Located.handed_over gives: where, model, values, fields set, fields, JSON, seen, key.
+HandedOver = tuple[str, type, dict[str, Any], set[str], dict[str, Any], bytes, tuple[Any, ...], str]
+
+
+def handed_back(
     where: str,
     model: type[AnyRecord],
     values: dict[str, Any],
@@ -71,9 +89,9 @@ def _handed_back(
     seen: tuple[Any, ...],
     key: str,
 ) -> Located:
-    """A record pickled by ``Located.__reduce__``, made again as pydantic makes a model it
-    unpickles (its extra and private values are None: records have neither), with what
-    was worked out of it already."""
+    """A record handed over by ``Located.handed_over``, made again as pydantic makes a
+    model it unpickles (its extra and private values are None: records have neither),
+    with what was worked out of it already."""
     record = model.__new__(model)
     _set(record, "__dict__", values)
     _set(record, "__pydantic_fields_set__", fields_set)

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 import orjson
 
-from ledger.records.located import Located, Problem
+from ledger.records.located import HandedOver, Located, Problem, handed_back
 from ledger.records.models import AnyRecord, RecordError, parse_record
 from ledger.store.files import written_in_place
 from ledger.writing.file_pages import Page, PageStream, pages_of
@@ -101,6 +101,7 @@ class RecordStream:
 Item = TypeVar("Item")
 # What one line holds: its record, what is wrong with it, or None for a blank line.
 Outcome = Located | list[str] | None
+HandedOutcome = HandedOver | list[str] | None  # as the worker hands an outcome over
 ReadFile = Callable[[Path], Iterator[tuple[int, Outcome]]]  # (line number, outcome)
 # Below this many bytes of files (some 8,000 records), starting a worker costs more than
 # it saves.
@@ -137,9 +138,7 @@ def read_line(where: str, raw: bytes | None) -> Outcome:
         record = parse_record(data)
     except RecordError as error:
         return error.problems
-    located = Located(where, record)
-    located.content  # noqa: B018 - worked out (with its fields) where the line is read
-    return located
+    return Located.worked_out(where, record)  # where the line is read: by the worker
 
 
 def read_again(wanted: Mapping[str, str]) -> dict[str, AnyRecord]:
@@ -176,13 +175,14 @@ def _read_here(path: Path) -> Iterator[tuple[int, Outcome]]:
         yield from _read_lines(path, stream, 1)
 
 
-def _read_page(path: str, page: Page) -> list[Outcome]:
-    """The worker's part: the lines of one page, read from the file and then as records
-    (a file gone or unreadable since the import began is a problem at the page's line)."""
+def _read_page(path: str, page: Page) -> list[HandedOutcome]:
+    """The worker's part: the lines of one page, read from the file and then as records,
+    each record handed over as a plain tuple (a file gone or unreadable since the import
+    began is a problem at the page's line)."""
     try:
         with open(path, "rb") as stream:
             return [
-                outcome
+                outcome.handed_over() if isinstance(outcome, Located) else outcome
                 for _, outcome in _read_lines(path, PageStream(stream, page), page.first_line)
             ]
     except OSError as error:
@@ -205,7 +205,7 @@ def line_reader(parallel: bool) -> Iterator[ReadFile]:
     ) as worker:
 
         def read(path: Path) -> Iterator[tuple[int, Outcome]]:
-            pending: deque[tuple[int, Future[list[Outcome]]]] = deque()
+            pending: deque[tuple[int, Future[list[HandedOutcome]]]] = deque()
             with path.open("rb") as stream:
                 for page in pages_of(stream):
                     pending.append((page.first_line, worker.submit(_read_page, str(path), page)))
@@ -249,8 +249,11 @@ def chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
         yield chunk
 
 
-def _taken_back(first_line: int, outcomes: Future[list[Outcome]]) -> Iterator[tuple[int, Outcome]]:
-    return enumerate(outcomes.result(), first_line)
+def _taken_back(
+    first_line: int, outcomes: Future[list[HandedOutcome]]
+) -> Iterator[tuple[int, Outcome]]:
+    for line, outcome in enumerate(outcomes.result(), first_line):
+        yield line, handed_back(*outcome) if isinstance(outcome, tuple) else outcome
 
 
 def _bounded_lines(stream: Any) -> Iterable[bytes | None]:
