@@ -91,10 +91,11 @@ def test_the_published_record_imports_the_same_either_way(tmp_path, monkeypatch,
 def everything_read(stream):
     """What the checks and the append use of each record read: its place, its model and
     values, its normalised fields and their JSON, what a batch remembers of it (by field
-    name: a plain tuple of the same values would compare equal) and its key."""
+    name: a plain tuple of the same values would compare equal), its key and what it adds
+    to the sums."""
     return [
         (item.where, type(item.record), item.record.__dict__, item.record.model_fields_set,
-         item.fields, item.content, item.seen._asdict(), item.key)
+         item.fields, item.content, item.seen._asdict(), item.key, item.counted)
         for item in stream
     ]  # fmt: skip
 
@@ -121,8 +122,8 @@ def test_what_reading_a_line_works_out_at_once_is_what_a_record_works_out_when_a
     read_here = list(RecordStream([REPOSITORY / "events"], parallel=False))
     for item in read_here:
         asked = Located(item.where, item.record)
-        assert (asked.fields, asked.content, asked.seen, asked.key) == (
-            item.fields, item.content, item.seen, item.key,
+        assert (asked.fields, asked.content, asked.seen, asked.key, asked.counted) == (
+            item.fields, item.content, item.seen, item.key, item.counted,
         ), item.where  # fmt: skip
     assert len(read_here) == 12_867
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 
+from ledger.records.counted import Counted, counted_if_valued
 from ledger.records.keys import entry_key
 from ledger.records.models import AnyRecord
 from ledger.records.seen import Seen, seen_of
@@ -46,37 +47,48 @@ class Located:
         """The key the record is stored under (records.keys)."""
         return entry_key(self.record.id)
 
+    @functools.cached_property
+    def counted(self) -> Counted | None:
+        """What the record adds to the sums that keep money exact (None: no value)."""
+        return counted_if_valued(self.fields)
+
     @classmethod
     def worked_out(cls, where: str, record: AnyRecord) -> Located:
         """The record read at ``where``, with everything a batch uses of it (its fields,
-        their JSON, what a batch keeps of it, its key) worked out at once, as an import
-        needs them all: asked of each cached property in turn, they cost a record 2 us
-        more, most of it in the lock ``functools.cached_property`` takes to fill itself."""
+        their JSON, what a batch keeps of it, its key, what it adds to the sums) worked
+        out at once, as an import needs them all: asked of each cached property in turn,
+        they cost a record 2 us more, most of it in the lock ``functools.cached_property``
+        takes to fill itself."""
         fields = record.normalised()
         content = orjson.dumps(fields)
         located = cls.__new__(cls)
         located.__dict__.update(
             where=where, record=record, fields=fields, content=content,
             seen=seen_of(record, where, content), key=entry_key(record.id),
+            counted=counted_if_valued(fields),
         )  # fmt: skip
         return located
 
     def handed_over(self) -> HandedOver:
         """How the import's worker hands a record it has read back to the command, as a
-        plain tuple: the model's class and own values, and what was worked out of the
-        record (its fields, their JSON, what a batch keeps of it, and its key), so that
-        the command need not. A page of plain tuples pickles in half the time of the same
-        records pickled through a ``__reduce__`` each, and is read back in two thirds
-        (bench/RESULTS.md); pydantic's own pickling of a model costs more again."""
-        record = self.record
+        plain tuple: the model's class and own values, and what the command uses of what
+        was worked out of the record (its JSON, what a batch keeps of it, its key and what
+        it adds to the sums), so that the command need not. A page of plain tuples pickles
+        in half the time of the same records pickled through a ``__reduce__`` each, and
+        is read back in two thirds (bench/RESULTS.md); pydantic's own pickling of a model
+        costs more again. The fields are left out: the command reads them only of a few
+        records, for which it works them out again."""
+        record, counted = self.record, self.counted
         return (
             self.where, type(record), record.__dict__, record.__pydantic_fields_set__,
-            self.fields, self.content, tuple(self.seen), self.key,
+            self.content, tuple(self.seen), self.key, counted and tuple(counted),
         )  # fmt: skip
 
 
-# What Located.handed_over gives: where, model, values, fields set, fields, JSON, seen, key.
-HandedOver = tuple[str, type, dict[str, Any], set[str], dict[str, Any], bytes, tuple[Any, ...], str]
+# What Located.handed_over gives: where, model, values, fields set, JSON, seen, key, counted.
+HandedOver = tuple[
+    str, type, dict[str, Any], set[str], bytes, tuple[Any, ...], str, tuple[Any, ...] | None
+]
 
 
 def handed_back(
@@ -84,10 +96,10 @@ def handed_back(
     model: type[AnyRecord],
     values: dict[str, Any],
     fields_set: set[str],
-    fields: dict[str, Any],
     content: bytes,
     seen: tuple[Any, ...],
     key: str,
+    counted: tuple[Any, ...] | None,
 ) -> Located:
     """A record handed over by ``Located.handed_over``, made again as pydantic makes a
     model it unpickles (its extra and private values are None: records have neither),
@@ -99,8 +111,8 @@ def handed_back(
     _set(record, "__pydantic_private__", None)
     located = Located.__new__(Located)
     located.__dict__.update(
-        where=where, record=record, fields=fields, content=content,
-        seen=_new_tuple(Seen, seen), key=key,
+        where=where, record=record, content=content, seen=_new_tuple(Seen, seen), key=key,
+        counted=counted and _new_tuple(Counted, counted),
     )  # fmt: skip
     return located
 

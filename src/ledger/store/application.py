@@ -244,13 +244,12 @@ class EventStore(SoundnessReader, RecordLookup):
         mapper makes of Entry.event_for(item.fields, timestamp), made without the event
         object in between (a bulk import makes a million). A mapper that compresses or
         encrypts, or another transcoder, is left to do its own work."""
-        record = item.fields
         if not self._maps_plainly:
-            return self.mapper.to_stored_event(Entry.event_for(record, timestamp))
+            return self.mapper.to_stored_event(Entry.event_for(item.fields, timestamp))
         return StoredEvent(
             originator_id=item.key,
             originator_version=Entry.INITIAL_VERSION,
-            topic=EVENT_FOR_KIND[record["kind"]].TOPIC,
+            topic=EVENT_FOR_KIND[item.record.kind].TOPIC,
             state=_state_head(timestamp) + item.content + b"}",
         )
 

@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any, Protocol
 
+from ledger.records.errata import ErratumRecord
 from ledger.records.located import Located, Problem
 from ledger.records.models import AnyRecord
 from ledger.records.reference import OrganisationRecord
@@ -138,10 +139,10 @@ class Checker:
             is_new, problem = self.ids.check(item, recorded.get(item.record.id))
             self._problem(item, problem)
             if is_new:
-                before = len(self._problems)
-                for problem in self.references.problems(item, self._order):
-                    self._problem(item, problem)
-                if len(self._problems) == before:  # an erratum's own problems come first
+                found = self.references.problems(item, self._order)
+                if found:
+                    self._problems += [(self._order, Problem(item.where, m)) for m in found]
+                elif isinstance(item.record, ErratumRecord):  # its own problems come first
                     for problem in self.fixed.problems(item, self._order):
                         self._problem(item, problem)
                 self._problem(item, self.units.problem(item.record))
@@ -199,9 +200,9 @@ class Checker:
 
     def _count(self, item: Located) -> None:
         """Add a record's values to the running totals (the store's first)."""
-        if "amount_pence" in item.fields or "count" in item.fields:
+        if item.counted is not None:
             self._read_totals()
-            self._problem(item, self.totals.add(item.fields))
+            self._problem(item, self.totals.add_counted(item.counted))
 
     def _read_totals(self) -> None:
         if not self._totals_read:

@@ -81,8 +81,8 @@ class FixedRecords:
         found = self._full(wanted) if wanted and self._full else {}
         for order, fixed, say in self._named_later:
             if order not in refused:
-                for problem in self._references.problems(fixed, order, say):
-                    yield order, fixed, problem
+                for named in self._references.problems(fixed, order, say):
+                    yield order, fixed, named
         for order, item in later:
             record = found.get(_fixes(item))
             if record is not None:

@@ -270,8 +270,14 @@ def _path(successors: dict[str, set[str]], start: str, goal: str) -> list[str] |
 
 def note_record(lifecycle: Lifecycle, record: AnyRecord, order: int, where: str) -> None:
     """What the organisation rules need to know of a record of the batch."""
+    if isinstance(record, YearRecord):  # most records are: asked first
+        references = record.organisation_references()
+        _note_naming(lifecycle, record, (order, where), references)
+        if record.effective is not None:
+            _note_uses(lifecycle, record.id, record.effective, (order, where), references)
+        return
     if not isinstance(record, OrganisationRecord):
-        _note_naming(lifecycle, record, order, where)
+        _note_naming(lifecycle, record, (order, where), record.organisation_references())
     if isinstance(record, OrganisationRecord) and record.parent is not None:
         lifecycle.parents[record.id] = (record.parent, order, where)
     elif isinstance(record, ClosureRecord):
@@ -290,21 +296,31 @@ def note_record(lifecycle: Lifecycle, record: AnyRecord, order: int, where: str)
                 share.organisation, split, record.effective, order, where, record.id, "split"
             )
             lifecycle.mergers.append(part)
-    elif isinstance(record, YearRecord) and record.effective is not None:
-        replaced = lifecycle.errata.replaced
-        for field_name, code in record.organisation_references():
-            if field_name in USED_FIELDS:
-                on_days = lifecycle.uses.setdefault(code, {})
-            elif field_name == AGAINST:
-                on_days = lifecycle.against.setdefault(code, {})
-            else:
-                continue
-            # The first of each day is kept, unless an erratum has since taken it back; a
-            # Use is made only then (a million records name their organisations some
-            # million and a half times).
-            first = on_days.get(record.effective)
-            if first is None or (replaced and taken_back(lifecycle, first)):
-                on_days[record.effective] = Use(order, where, field_name, record.id)
+
+
+def _note_uses(
+    lifecycle: Lifecycle,
+    record_id: str,
+    effective: date,
+    at: tuple[int, str],
+    references: list[tuple[str, str]],
+) -> None:
+    """The organisations a figure of the batch (at ``at``: order, where) uses on its
+    effective day."""
+    replaced = lifecycle.errata.replaced
+    for field_name, code in references:
+        if field_name in USED_FIELDS:
+            on_days = lifecycle.uses.setdefault(code, {})
+        elif field_name == AGAINST:
+            on_days = lifecycle.against.setdefault(code, {})
+        else:
+            continue
+        # The first of each day is kept, unless an erratum has since taken it back; a Use
+        # is made only then (a million records name their organisations some million and
+        # a half times).
+        first = on_days.get(effective)
+        if first is None or (replaced and taken_back(lifecycle, first)):
+            on_days[effective] = Use(*at, field_name, record_id)
 
 
 def taken_back(lifecycle: Lifecycle, kept: Use | Naming) -> bool:
@@ -313,15 +329,19 @@ def taken_back(lifecycle: Lifecycle, kept: Use | Naming) -> bool:
     return lifecycle.errata.replaced.get(kept.record, kept.order) != kept.order
 
 
-def _note_naming(lifecycle: Lifecycle, record: AnyRecord, order: int, where: str) -> None:
-    """The organisations a record of the batch names, on the day it became known (the
-    first of each day is kept, unless an erratum has since taken its place)."""
+def _note_naming(
+    lifecycle: Lifecycle, record: AnyRecord, at: tuple[int, str], references: list[tuple[str, str]]
+) -> None:
+    """The organisations a record of the batch (at ``at``: order, where) names, on the day
+    it became known (the first of each day is kept, unless an erratum has since taken its
+    place)."""
     replaced = lifecycle.errata.replaced
-    for field_name, code in record.organisation_references():
+    known = record.known_on()
+    for field_name, code in references:
         on_days = lifecycle.naming.setdefault(code, {})
-        first = on_days.get(record.known_on())
+        first = on_days.get(known)
         if first is None or (replaced and taken_back(lifecycle, first)):
-            on_days[record.known_on()] = Naming(record.id, field_name, order, where)
+            on_days[known] = Naming(record.id, field_name, *at)
 
 
 def note_stored_change(lifecycle: Lifecycle, fields: dict[str, Any]) -> None:

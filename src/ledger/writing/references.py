@@ -44,12 +44,11 @@ class References:
         self._order = 0
         self._say: Say = _as_it_is
 
-    def problems(self, item: Located, order: int, say: Say = _as_it_is) -> Iterator[str | None]:
-        """What is wrong with each name in the record at ``order`` (None where nothing is),
-        each problem told by ``say``."""
+    def problems(self, item: Located, order: int, say: Say = _as_it_is) -> list[str]:
+        """What is wrong with the names in the record at ``order``, each problem told by
+        ``say``."""
         self._order, self._say = order, say
-        for problem in self._named_problems(item):
-            yield say(problem) if problem else None
+        return [say(problem) for problem in self._named_problems(item) if problem]
 
     def _named_problems(self, item: Located) -> Iterator[str | None]:
         record = item.record

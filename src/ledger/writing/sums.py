@@ -14,25 +14,12 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any, Protocol
 
+from ledger.records.counted import Counted, counted_of
 from ledger.records.money import format_pounds
 from ledger.store.totals import StoredTotals
 
 LIMIT = (2**63 - 1) // 2
 BEYOND = f"more than {format_pounds(LIMIT)}, beyond what the ledger can add up exactly"
-
-
-def _value(fields: dict[str, Any]) -> int:
-    value = fields.get("amount_pence", fields.get("count"))
-    return abs(value) if isinstance(value, int) else 0
-
-
-def values(fields: dict[str, Any]) -> Iterator[tuple[str, int]]:
-    """(account, absolute value) for each side of a normalised record's value (a side a
-    stored record lacks, as a hand-edited store may, counts for nothing)."""
-    sides = ("from", "to") if fields.get("kind") == "transfer" else ("account",)
-    for side in sides:
-        if isinstance(fields.get(side), str):
-            yield fields[side], _value(fields)
 
 
 class Stored(Protocol):
@@ -70,13 +57,17 @@ class Totals:
         return StoredTotals(position, self.corrections, dict(self.by_account))
 
     def add(self, fields: dict[str, Any]) -> str | None:
-        """Count a record's values; say what is wrong the first time a total is too large."""
-        if fields["kind"] == "correction":
-            self.corrections += 2 * _value(fields)  # a transfer's two sides
+        """Count a stored record's values (see add_counted)."""
+        return self.add_counted(counted_of(fields))
+
+    def add_counted(self, counted: Counted) -> str | None:
+        """Count what a record adds; say what is wrong the first time a total is too large."""
+        value, year = counted.value, counted.year
+        if counted.correction:
+            self.corrections += 2 * value  # a transfer's two sides
             return self._year_problem(max(self.by_year, key=self.by_year.__getitem__, default=None))
-        year = str(fields.get("financial_year"))
         problem = None
-        for account, value in values(fields):
+        for account in counted.accounts:
             by_account = self.by_account[year, account] = self.by_account[year, account] + value
             by_year = self.by_year[year] = self.by_year[year] + value
             if by_account + self.corrections > LIMIT:
