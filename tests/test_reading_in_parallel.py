@@ -42,10 +42,12 @@ def read(paths, parallel):
     return records, [str(problem) for problem in stream.problems]
 
 
+@pytest.mark.parametrize("lines_a_page", [jsonlines.PAGE_LINES, 37])
 def test_reading_in_a_worker_gives_the_same_records_and_problems_in_the_same_order(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, lines_a_page
 ):
     monkeypatch.setattr(file_pages, "PAGE_BYTES", 20_000)  # many pages, several in flight
+    monkeypatch.setattr(jsonlines, "PAGE_LINES", lines_a_page)  # pages read here
     first, second, empty = tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "c.jsonl"
     first.write_bytes(b"".join(lines_of_every_sort(1_000)))
     second.write_bytes(b"".join(lines_of_every_sort(250)))
@@ -63,6 +65,18 @@ def test_reading_in_a_worker_gives_the_same_records_and_problems_in_the_same_ord
     assert any(
         problem.startswith(f"{empty}:1: the file holds no records") for problem in problems_here
     )
+
+
+def test_an_import_checks_its_pages_records_in_chunks_of_the_same_size():
+    """The records come a page at a time, pages of any size (a worker cuts its pages by
+    their bytes); an import checks and appends them in chunks of one size, the last
+    shorter, in their order."""
+    pages = [list(range(0, 3)), list(range(3, 8)), list(range(8, 9)), list(range(9, 17))]
+    assert list(jsonlines.chunks(pages, 4)) == [
+        [0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11], [12, 13, 14, 15], [16],
+    ]  # fmt: skip
+    assert list(jsonlines.chunks(pages, 100)) == [list(range(17))]
+    assert list(jsonlines.chunks([], 4)) == []
 
 
 def test_small_imports_are_read_here_and_large_ones_in_a_worker(tmp_path, monkeypatch):

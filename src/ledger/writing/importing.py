@@ -81,7 +81,7 @@ def _import(
 ) -> Imported:
     imported = Imported()
     read = 0
-    for chunk in chunks(stream, CHUNK):
+    for chunk in chunks(stream.pages(), CHUNK):
         new = checker.check(chunk)
         imported.new.update(
             (item.record.kind, getattr(item.record, "financial_year", None) or "no year")

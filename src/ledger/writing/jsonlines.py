@@ -7,10 +7,10 @@ name it too. Writing gives one normalised record per line, which reading takes b
 
 from __future__ import annotations
 
+import itertools
 import json
 import multiprocessing
 import os
-import re
 import signal
 import threading
 import time
@@ -18,31 +18,19 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
-
-import orjson
 
 from ledger.records.located import HandedOver, Located, Problem, handed_back
 from ledger.records.models import AnyRecord, RecordError, parse_record
 from ledger.store.files import written_in_place
 from ledger.writing.file_pages import Page, PageStream, pages_of
+from ledger.writing.json_line import BLANK, decode_line
 
 IMPORT_SUFFIX = ".jsonl"
 PARENT_CHECK_SECONDS = 0.5  # how often a worker reading pages looks for its command
 # One record is a few hundred bytes; a line of a megabyte is not a record.
 LONGEST_LINE = 1_000_000
-# A record nests two deep (an object holding lists); the limit keeps Python's well away.
-DEEPEST = 100
-_TOO_DEEP = f"nested more than {DEEPEST} levels deep: not a record"
-# No amount, count or percentage is written with more characters than this.
-_LONGEST_NUMBER = 100
-_JSON_SPACE = " \t\r\n"
-_KEY_END = re.compile(rb'"[ \t\r\n]*:')
-_NESTED_OR_FLOAT = frozenset({dict, list, float})
-# What _decode_line gives for a blank line (None is the JSON line ``null``).
-BLANK = object()
 
 
 class RecordStream:
@@ -61,6 +49,12 @@ class RecordStream:
         self.parallel = parallel
 
     def __iter__(self) -> Iterator[Located]:
+        for page in self.pages():
+            yield from page
+
+    def pages(self) -> Iterator[list[Located]]:
+        """The records a page of lines at a time (a large import hands on each page of the
+        worker's whole, not a record at a time through several generators)."""
         self.problems, self.files = [], []
         for path in self.paths:
             if path.is_dir():
@@ -85,24 +79,33 @@ class RecordStream:
         size = sum(path.stat().st_size for path in self.files)
         return size >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1
 
-    def _read_file(self, path: Path, read: ReadFile) -> Iterator[Located]:
+    def _read_file(self, path: Path, read: ReadFile) -> Iterator[list[Located]]:
         records = 0
         problems_before = len(self.problems)
-        for line, outcome in read(path):
-            if isinstance(outcome, Located):
-                records += 1
-                yield outcome
-            elif outcome is not None:
-                self.problems += [Problem(f"{path}:{line}", message) for message in outcome]
+        for first_line, outcomes in read(path):
+            located = [outcome for outcome in outcomes if isinstance(outcome, Located)]
+            if len(located) < len(outcomes):
+                self._note_problems(path, first_line, outcomes)
+            records += len(located)
+            if located:
+                yield located
         if records == 0 and len(self.problems) == problems_before:
             self.problems.append(Problem(f"{path}:1", "the file holds no records"))
+
+    def _note_problems(self, path: Path, first_line: int, outcomes: list[Outcome]) -> None:
+        for line, outcome in enumerate(outcomes, first_line):
+            if isinstance(outcome, list):
+                self.problems += [Problem(f"{path}:{line}", message) for message in outcome]
 
 
 Item = TypeVar("Item")
 # What one line holds: its record, what is wrong with it, or None for a blank line.
 Outcome = Located | list[str] | None
 HandedOutcome = HandedOver | list[str] | None  # as the worker hands an outcome over
-ReadFile = Callable[[Path], Iterator[tuple[int, Outcome]]]  # (line number, outcome)
+# The lines of a file a page at a time: the first line's number and what each line holds.
+ReadFile = Callable[[Path], Iterator[tuple[int, list[Outcome]]]]
+# Lines to a page when a file is read here (a worker's pages are cut by their bytes).
+PAGE_LINES = 2000
 # Below this many bytes of files (some 8,000 records), starting a worker costs more than
 # it saves.
 PARALLEL_FROM_BYTES = 2_000_000
@@ -129,7 +132,7 @@ def read_line(where: str, raw: bytes | None) -> Outcome:
     if raw is None:
         return [f"line is longer than {LONGEST_LINE:,} bytes: not a record"]
     try:
-        data = _decode_line(raw)
+        data = decode_line(raw)
     except ValueError as error:
         return [str(error)]
     if data is BLANK:
@@ -170,9 +173,11 @@ def _read_lines(path: str | Path, stream: Any, first_line: int) -> Iterator[tupl
         yield number, read_line(f"{path}:{number}", raw)
 
 
-def _read_here(path: Path) -> Iterator[tuple[int, Outcome]]:
+def _read_here(path: Path) -> Iterator[tuple[int, list[Outcome]]]:
     with path.open("rb") as stream:
-        yield from _read_lines(path, stream, 1)
+        lines = _read_lines(path, stream, 1)
+        while page := list(itertools.islice(lines, PAGE_LINES)):
+            yield page[0][0], [outcome for _, outcome in page]
 
 
 def _read_page(path: str, page: Page) -> list[HandedOutcome]:
@@ -204,15 +209,15 @@ def line_reader(parallel: bool) -> Iterator[ReadFile]:
         max_workers=1, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
     ) as worker:
 
-        def read(path: Path) -> Iterator[tuple[int, Outcome]]:
+        def read(path: Path) -> Iterator[tuple[int, list[Outcome]]]:
             pending: deque[tuple[int, Future[list[HandedOutcome]]]] = deque()
             with path.open("rb") as stream:
                 for page in pages_of(stream):
                     pending.append((page.first_line, worker.submit(_read_page, str(path), page)))
                     if len(pending) >= PAGES_AHEAD:
-                        yield from _taken_back(*pending.popleft())
+                        yield _taken_back(*pending.popleft())
             while pending:
-                yield from _taken_back(*pending.popleft())
+                yield _taken_back(*pending.popleft())
 
         yield read
 
@@ -237,23 +242,25 @@ def _end_with(command: int) -> None:
     os._exit(1)
 
 
-def chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
-    """Items in lists of ``size``, the last one shorter."""
+def chunks(pages: Iterable[list[Item]], size: int) -> Iterator[list[Item]]:
+    """The items of these lists in lists of ``size``, the last one shorter."""
     chunk: list[Item] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
+    for page in pages:
+        chunk += page
+        while len(chunk) >= size:
+            yield chunk[:size]
+            del chunk[:size]
     if chunk:
         yield chunk
 
 
 def _taken_back(
     first_line: int, outcomes: Future[list[HandedOutcome]]
-) -> Iterator[tuple[int, Outcome]]:
-    for line, outcome in enumerate(outcomes.result(), first_line):
-        yield line, handed_back(*outcome) if isinstance(outcome, tuple) else outcome
+) -> tuple[int, list[Outcome]]:
+    return first_line, [
+        handed_back(*outcome) if isinstance(outcome, tuple) else outcome
+        for outcome in outcomes.result()
+    ]
 
 
 def _bounded_lines(stream: Any) -> Iterable[bytes | None]:
@@ -268,128 +275,6 @@ def _bounded_lines(stream: Any) -> Iterable[bytes | None]:
             yield None
         else:
             yield line
-
-
-def _decode_line(raw: bytes) -> Any:
-    """The JSON value on a line, or BLANK for a blank line. orjson reads most lines
-    first: it refuses bytes that are not UTF-8, a byte order mark and a blank line, each
-    of which is then read by _decode_text, as is what orjson cannot read."""
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return _decode_text(raw)
-    if _read_as_written(raw, data):
-        return data
-    return _read_exactly(_text_of(raw))
-
-
-def _decode_text(raw: bytes) -> Any:
-    text = _text_of(raw)
-    if not text.strip(_JSON_SPACE):
-        return BLANK
-    return _read_exactly(text)  # says where the mistake is, or reads what orjson cannot
-
-
-def _text_of(raw: bytes) -> str:
-    """The line as text, without a byte order mark or its line ending."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ValueError(
-            f"not UTF-8 text (byte 0x{raw[error.start]:02x} at column {error.start + 1})"
-        ) from None
-    return text.removeprefix("\ufeff").rstrip("\r\n")
-
-
-def _read_as_written(raw: bytes, data: Any) -> bool:
-    """Whether orjson's reading keeps every key and number of the line. orjson keeps the
-    last of repeated keys silently, and reads fractions and integers beyond 64 bits as
-    floats; such lines are read again by the standard parser."""
-    if type(data) is dict and not _NESTED_OR_FLOAT.intersection(map(type, data.values())):
-        keys: int | None = len(data)  # a record of plain values: its own keys alone
-    else:
-        keys = _keys_unless_float(data, 1)
-    if keys is None:
-        return False
-    # Every key in the text ends with a quote, JSON space and a colon, so a line with no
-    # more of those than orjson's keys cannot have repeated one.
-    return raw.count(b":") <= keys or len(_KEY_END.findall(raw)) <= keys
-
-
-def _keys_unless_float(value: Any, depth: int) -> int | None:
-    """How many keys the objects in ``value`` hold; None if a float is among its values."""
-    values: Iterable[Any]
-    if isinstance(value, dict):
-        keys, values = len(value), value.values()
-    elif isinstance(value, list):
-        keys, values = 0, value
-    else:
-        return None if isinstance(value, float) else 0
-    if depth > DEEPEST:
-        raise ValueError(_TOO_DEEP)
-    for item in values:
-        if isinstance(item, (dict, list, float)):
-            inner = _keys_unless_float(item, depth + 1)
-            if inner is None:
-                return None
-            keys += inner
-    return keys
-
-
-def _read_exactly(text: str) -> Any:
-    """The standard parser's reading: repeated keys are refused and numbers kept exact."""
-    try:
-        data = json.loads(
-            text,
-            object_pairs_hook=_no_repeated_keys,
-            parse_float=_fraction,
-            parse_int=_integer,
-            parse_constant=_not_a_number,
-        )
-    except json.JSONDecodeError as error:
-        raise ValueError(f"not valid JSON: {error.msg} (column {error.colno})") from None
-    except RecursionError:
-        raise ValueError(_TOO_DEEP) from None
-    _keys_unless_float(data, 1)  # refuses a line nested too deeply
-    return data
-
-
-class Number(Decimal):
-    """A JSON number with a fraction, read exactly and shown as it was written."""
-
-    def __repr__(self) -> str:
-        return str(self)
-
-
-def _fraction(text: str) -> Number:
-    if "e" in text.lower():
-        raise ValueError(f"the number {text} has an exponent: write numbers in full")
-    return Number(_short(text))
-
-
-def _integer(text: str) -> int:
-    return int(_short(text))
-
-
-def _short(number: str) -> str:
-    if len(number) > _LONGEST_NUMBER:
-        raise ValueError(
-            f"a number of {len(number):,} characters is longer than any value of a record"
-        )
-    return number
-
-
-def _not_a_number(name: str) -> None:
-    raise ValueError(f"not valid JSON: {name} is not a number JSON allows")
-
-
-def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in data:
-            raise ValueError(f"field {key!r} is given twice")
-        data[key] = value
-    return data
 
 
 def dump_line(fields: dict[str, Any]) -> str:
