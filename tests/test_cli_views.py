@@ -90,6 +90,39 @@ def test_view_names_a_missing_view_or_parameter(run, tmp_path):
     )
 
 
+@pytest.mark.parametrize(
+    "spelt",
+    [
+        ["-p", "year=2013-14", "-p", "as_at=2013-12-31"],
+        ["--param", "year=2013-14", "--param", "as_at=2013-12-31"],
+        ["--param=year=2013-14", "--param=as_at=2013-12-31"],
+        ["-pyear=2013-14", "-pas_at=2013-12-31"],
+        ["-p", "year=2013-14", "-p", "as_at", "2013-12-31"],
+    ],
+)
+def test_a_parameter_may_be_given_as_name_equals_value(run, tmp_path, spelt):
+    """``-p year=2013-14`` is read as ``-p year 2013-14``: click took the next -p as the
+    year's value and refused the rest as stray arguments."""
+    ledger = imported(run, tmp_path)
+    given = ledger("view", "ccg-budgets", "-p", "year", "2013-14", "-p", "as_at", "2013-12-31")
+    assert given.exit_code == 0, given.output
+    assert "£849,204,000.00" in given.output
+    assert ledger("view", "ccg-budgets", *spelt).output == given.output
+
+
+def test_only_a_parameters_name_and_value_in_one_word_is_split(run, tmp_path):
+    """A value may hold ``=``: given after its name, it is passed on whole, and so is a
+    name that is not one (refused by name, as before)."""
+    ledger = imported(run, tmp_path)
+    odd_value = ledger("view", "drawdown", "-p", "as_at", "x=1")
+    assert odd_value.stderr == (
+        "Error: parameter as_at: 'x=1' is not a date (write dates like 2013-09-30)\n"
+    )
+    odd_name = ledger("view", "drawdown", "-p", "as at=2013-09-30")
+    assert odd_name.exit_code == 2
+    assert "Option '-p' requires 2 arguments" in odd_name.stderr
+
+
 def test_query_reads_and_refuses_to_write_attach_or_load(run, tmp_path):
     ledger = imported(run, tmp_path)
     result = ledger(

@@ -26,6 +26,7 @@ from ledger.cli.common import (
 )
 from ledger.cli.output import plural, visible
 from ledger.cli.values import date_option, stripped
+from ledger.cli.view_params import ViewCommand
 from ledger.views.read_limits import DEFAULT_ROWS, DEFAULT_SECONDS, ROWS_VARIABLE, TIMEOUT_VARIABLE
 
 Command = TypeVar("Command", bound=Callable[..., Any])
@@ -89,11 +90,11 @@ def _left_out(path: str) -> int:
     return int(rows[0]["n"])
 
 
-@click.command()
+@click.command(cls=ViewCommand)
 @click.argument("name", type=stripped)
 @click.option(
     "-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE",
-    help="a parameter of the view, e.g. -p year 2013-14 (repeat for more)",
+    help="a parameter of the view, e.g. -p year 2013-14 or -p year=2013-14 (repeat for more)",
 )  # fmt: skip
 @click.option(
     "--sort", "sort", multiple=True, metavar="COLUMN",
