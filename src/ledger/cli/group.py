@@ -15,6 +15,7 @@ from ledger.cli import sources as source_commands
 from ledger.cli import views as view_commands
 from ledger.cli.common import Settings, interrupted_outcome
 from ledger.cli.environment import files_from_the_environment, variables_named
+from ledger.cli.misplaced import before_its_command, misplaced
 from ledger.cli.starting import INTERRUPTED, say_interrupted
 
 
@@ -39,6 +40,12 @@ class LedgerGroup(click.Group):
         except KeyboardInterrupt:
             raise Interrupted(interrupted_outcome(None)) from None
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as error:  # a command's option, before the command?
+            raise before_its_command(self, ctx, error) or error from None
+
     def invoke(self, ctx: click.Context) -> Any:
         try:  # Ctrl-C at any moment of it, side files' tidying included
             return self._invoke(ctx)
@@ -51,6 +58,8 @@ class LedgerGroup(click.Group):
         with side_files_as_found(_sqlite_files(ctx.params)), variables_named():
             try:
                 return super().invoke(ctx)
+            except click.NoSuchOption as error:  # before a subcommand, or an argument?
+                raise misplaced(error) or error from None
             except Exception as error:
                 told = (
                     _store_file_damaged(ctx.params, error)
