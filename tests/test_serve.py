@@ -125,7 +125,7 @@ SPELLINGS = [
     "/views/ccg~2Dbudgets.csv",
 ]
 WRONG = [
-    {"year": "2013-14", "group": "REGION"},
+    {"year": "2013-14", "group": "regions"},  # no choice, in any letters
     {"as_at": "2014-02-30"},
     {"year": "junk"},
 ]

@@ -75,12 +75,13 @@ def format_option(command: Command) -> Command:
     (see show_rows, which reads the last three)."""
     options = [
         click.option(
-            "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+            "--format", "fmt", type=click.Choice(FORMATS, case_sensitive=False),
+            default="table", show_default=True,
             help="table prints pounds; json prints integer pence; csv integer pence unless "
             "--units is given; xlsx writes a spreadsheet (needs -o FILE)",
         ),
         click.option(
-            "--units", type=click.Choice(tuple(UNITS)), expose_value=False,
+            "--units", type=click.Choice(tuple(UNITS), case_sensitive=False), expose_value=False,
             callback=_remember(_UNITS),
             help="money in pounds, or thousands (k), millions (m) or billions (bn) of "
             "pounds, for table, csv and xlsx (default: pounds; csv: integer pence)",

@@ -136,7 +136,7 @@ def audit(
 @year_option
 @click.option(
     "--by",
-    type=click.Choice(["event", "member"]),
+    type=click.Choice(["event", "member"], case_sensitive=False),
     default="event",
     show_default=True,
     help="one row per event, or the net change of each organisation under an aggregate",

@@ -92,7 +92,9 @@ def _say_imported(imported: Imported, dry_run: bool, fmt: str) -> None:
 
 @click.command()
 @click.option("--account", type=stripped, help="only records about this organisation (code)")
-@click.option("--kind", type=StrippedChoice(KINDS), help="only records of this kind")
+@click.option(
+    "--kind", type=StrippedChoice(KINDS, case_sensitive=False), help="only records of this kind"
+)
 @click.option("--year", type=stripped, help="only records about this financial year, e.g. 2013-14")
 @click.option("--as-at", "as_at", type=date_option, help="only what was known by this date")
 @click.option(

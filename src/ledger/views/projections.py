@@ -237,9 +237,11 @@ def _normalise(parameter: Parameter, value: str) -> str:
     except ValueError as error:
         raise ProjectionError(f"parameter {parameter.name}: {error}") from None
     if parameter.choices and normal not in parameter.choices:
-        raise ProjectionError(
-            f"parameter {parameter.name}: {value!r} is not one of {', '.join(parameter.choices)}"
-        )
+        chosen = {choice.lower(): choice for choice in parameter.choices}.get(normal.lower())
+        if chosen is None:  # a choice in other letters ("Region") is that choice
+            choices = ", ".join(parameter.choices)
+            raise ProjectionError(f"parameter {parameter.name}: {value!r} is not one of {choices}")
+        normal = chosen
     return normal
 
 
