@@ -83,7 +83,7 @@ def test_a_chart_of_a_figure_typed_with_space_around_it_is_drawn(ledger, tmp_pat
     png = tmp_path / "forecast.png"
     drawn = ledger("chart", " 06H ", " forecast ", "--year", " 2013-14 ", "-o", str(png))
     assert drawn.exit_code == 0, drawn.output
-    assert drawn.stdout == f"Wrote {png}: 1 change of forecast for 06H.\n"
+    assert drawn.stderr == f"Wrote {png}: 1 change of forecast for 06H.\n"
 
 
 @pytest.mark.parametrize(

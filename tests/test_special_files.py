@@ -12,6 +12,7 @@ import json
 import os
 import stat
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -106,6 +107,36 @@ def test_an_output_to_a_named_pipe_is_written_through_it(store, tmp_path, comman
     assert result.exit_code == 0, result.output
     assert reader.finished().startswith(start)
     assert is_pipe(pipe)
+
+
+@pytest.mark.parametrize("name", ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])
+@pytest.mark.parametrize("command", OUTPUTS)
+def test_an_output_to_standard_output_appended_to_a_file_keeps_what_the_file_held(
+    store, tmp_path, command, name
+):
+    """Found by trying the tool: with ``-o /dev/stdout >> log``, the output was written
+    beside the log and moved into its place, and what the log held was lost. A name of
+    the command's own open file is written through the file the shell opened, as it
+    opened it (here to append), and only the output goes there."""
+    args, start = OUTPUTS[command]
+    log = tmp_path / "log"
+    log.write_bytes(b"earlier\n")
+    inode = log.stat().st_ino
+    with log.open("ab") as appended:
+        process = subprocess.run(
+            [sys.executable, "-m", "ledger.cli", "--store", str(store),
+             "--views", str(tmp_path / "v.db"), *args, "-o", name],
+            stdout=appended, stderr=subprocess.PIPE, timeout=60,
+        )  # fmt: skip
+    assert process.returncode == 0, process.stderr
+    held = log.read_bytes()
+    assert held.startswith(b"earlier\n" + start)
+    assert b"Wrote" not in held
+    assert command == "export" or f"Wrote {name}".encode() in process.stderr
+    assert log.stat().st_ino == inode  # the same file, not one moved into its place
+    if command == "export":
+        lines = held.decode().splitlines()[1:]
+        assert [json.loads(line)["id"] for line in lines][-1] == allocation()["id"]
 
 
 def test_an_export_through_a_pipe_imports_back(store, tmp_path):

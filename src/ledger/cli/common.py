@@ -47,9 +47,9 @@ def if_interrupted(outcome: str) -> None:
 def if_interrupted_writing(path: str) -> None:
     """Ctrl-C while a file is written leaves no part of it (see store.files.output_file);
     a device or a named pipe, written as it is, may have had part of it."""
-    from ledger.store.files import written_in_place
+    from ledger.store.special_paths import written_through
 
-    if written_in_place(path):
+    if written_through(path):
         if_interrupted(f"{path} may have had part of the output; nothing was recorded")
     else:
         if_interrupted(f"{path} was not written; nothing was recorded")

@@ -275,9 +275,10 @@ def chart(
     """
     from ledger.explain.chart import ChartError, draw
     from ledger.store.files import output_file, output_problem
+    from ledger.store.special_paths import written_through
 
     refused = output_problem(output, store=settings.store, force=force)
-    if not refused and not output.lower().endswith(".png"):
+    if not refused and not output.lower().endswith(".png") and not written_through(output):
         refused = f"cannot write {output}: a chart is a PNG; give a file name ending in .png"
     if refused:  # said before the figure is read
         raise click.ClickException(refused)
@@ -295,7 +296,8 @@ def chart(
             draw(steps, f"{measure} of {account}, {year or 'latest year'}", png)
     except ChartError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Wrote {output}: {plural(len(steps), 'change')} of {measure} for {account}.")
+    said = f"Wrote {output}: {plural(len(steps), 'change')} of {measure} for {account}."
+    click.echo(said, err=True)  # as every command writing -o says it: not into its output
     say_notes(notes)
 
 

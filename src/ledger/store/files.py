@@ -7,13 +7,14 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
-import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
+
+from ledger.store.special_paths import open_file_number, special_kind, written_in_place
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 # The table that tells a views database (see ledger.views) from an event store: every
@@ -236,7 +237,7 @@ def folder_problem(path: str | Path) -> str | None:
     if target.is_dir():
         return "it is a folder"
     if written_in_place(target):
-        return f"it is {_special_kind(target)}, not a file"
+        return f"it is {special_kind(target)}, not a file"
     if not target.parent.is_dir():
         return f"there is no folder {target.parent}"
     return None
@@ -279,10 +280,15 @@ def output_file(
         raise FileError(refused)
     mode = "wb" if binary else "w"
     encoding = None if binary else "utf-8"
-    if written_in_place(path):
+    number = open_file_number(path)
+    if number is not None or written_in_place(path):
         try:
-            stream = open(path, mode, encoding=encoding)  # noqa: SIM115 - closed below
-        except OSError as error:  # no such device, not permitted
+            stream = (
+                open(path, mode, encoding=encoding)  # noqa: SIM115 - closed below
+                if number is None
+                else os.fdopen(os.dup(number), mode, encoding=encoding)
+            )
+        except OSError as error:  # no such device, not permitted, no such open file
             raise FileError(f"cannot write {path}: {error.strerror}") from None
         with _write_failures_said(path), stream:
             yield stream
@@ -299,27 +305,6 @@ def output_file(
             os.replace(name, target)
     finally:
         name.unlink(missing_ok=True)
-
-
-def written_in_place(path: str | Path) -> bool:
-    """Whether ``path`` is something other than a file or a folder (a device such as
-    /dev/stdout or /dev/null, a named pipe, a socket): an output to it is written
-    straight into it. Written beside it and moved into place, the device itself was
-    replaced by a file."""
-    try:
-        kind = os.stat(path).st_mode
-    except (OSError, ValueError):
-        return False
-    return not (stat.S_ISREG(kind) or stat.S_ISDIR(kind))
-
-
-def _special_kind(path: Path) -> str:
-    """What a path that is neither a file nor a folder is."""
-    if path.is_fifo():
-        return "a named pipe"
-    if path.is_socket():
-        return "a socket"
-    return "a device"
 
 
 @contextmanager

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from ledger.records.located import HandedOver, Located, Problem, handed_back
 from ledger.records.models import AnyRecord, RecordError, parse_record
-from ledger.store.files import written_in_place
+from ledger.store.special_paths import written_in_place
 from ledger.writing.file_pages import Page, PageStream, pages_of
 from ledger.writing.json_line import BLANK, decode_line
 
