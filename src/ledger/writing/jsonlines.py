@@ -39,7 +39,7 @@ class RecordStream:
 
     Reading a record (decoding its JSON, validating it, normalising it) is most of the work
     of a large import and needs nothing from the store, so when the files are large and
-    the machine has a second core, a worker process reads pages of lines while this one
+    the machine has a second core, worker processes read pages of lines while this one
     checks and appends (``parallel``: None decides by size, True or False forces it)."""
 
     def __init__(self, paths: Iterable[str | Path], *, parallel: bool | None = None):
@@ -109,7 +109,12 @@ PAGE_LINES = 2000
 # Below this many bytes of files (some 8,000 records), starting a worker costs more than
 # it saves.
 PARALLEL_FROM_BYTES = 2_000_000
-PAGES_AHEAD = 4  # pages given to the worker before the first is taken back: bounded memory
+PAGES_AHEAD = 4  # pages given to the workers before the first is taken back: bounded memory
+# Workers reading pages, each page taken back in turn. With one, either it or this process
+# waited for the other, whichever of the two had the less work on the machine of the
+# day; with two, the machine's two cores are kept busy by the three. A million records:
+# 39.0 to 44.3 s against 41.8 to 47.5 s with one, alternating (bench/RESULTS.md).
+READERS = 2
 
 
 def _not_read(path: Path) -> str:
@@ -196,24 +201,27 @@ def _read_page(path: str, page: Page) -> list[HandedOutcome]:
 
 @contextmanager
 def line_reader(parallel: bool) -> Iterator[ReadFile]:
-    """Read files here, or in one worker process a page at a time, in order either way.
-    The worker reads each page's lines from the file itself: this process only finds
+    """Read files here, or in worker processes a page at a time, in order either way.
+    A worker reads each page's lines from the file itself: this process only finds
     where pages begin and end, which costs it far less than handing the lines over."""
     if not parallel or "fork" not in multiprocessing.get_all_start_methods():
         yield _read_here
         return
-    # Forked, the worker has the record models loaded already; it uses nothing else of
+    # Forked, a worker has the record models loaded already; it uses nothing else of
     # this process (not the store's connection, which it never touches).
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
-        max_workers=1, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
-    ) as worker:
+        max_workers=READERS,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(os.getpid(),),
+    ) as workers:
 
         def read(path: Path) -> Iterator[tuple[int, list[Outcome]]]:
             pending: deque[tuple[int, Future[list[HandedOutcome]]]] = deque()
             with path.open("rb") as stream:
                 for page in pages_of(stream):
-                    pending.append((page.first_line, worker.submit(_read_page, str(path), page)))
+                    pending.append((page.first_line, workers.submit(_read_page, str(path), page)))
                     if len(pending) >= PAGES_AHEAD:
                         yield _taken_back(*pending.popleft())
             while pending:
