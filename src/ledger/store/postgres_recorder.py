@@ -24,10 +24,10 @@ from ledger.store.hash_chain import (
     extend,
     lost_table,
 )
+from ledger.store.inserts_behind import Insert
 from ledger.store.recorders import (
     ID_PAGE,
     PAGE_SIZE,
-    Insert,
     NotificationRow,
     hex_key,
     paged_links,

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
+import orjson
 from eventsourcing.persistence import PersistenceError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
@@ -24,6 +25,13 @@ from ledger.store.hash_chain import (
     extend,
     links_of,
     lost_table,
+)
+from ledger.store.inserts_behind import (
+    Insert,
+    events_parameters,
+    insert_events_statement,
+    insert_hashes_statement,
+    inserting_behind,
 )
 from ledger.store.sqlite_rows import (
     IS_DAMAGED,
@@ -41,7 +49,6 @@ PAGE_SIZE = 5000  # chain links read at a time
 ID_PAGE = 500  # record ids looked up at a time
 FILE_PROBLEMS = 10  # what an integrity check of the file lists at most
 
-Insert = Callable[[Sequence[StoredEvent]], Sequence[int]]
 # (position, originator id, originator version, topic, state): a notification's fields.
 NotificationRow = tuple[int, Any, int, str, bytes]
 
@@ -276,17 +283,14 @@ class ChainedSQLiteApplicationRecorder(_KeptTotals, _ReadingSQLiteRecorder):
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **_: Any
     ) -> Sequence[int] | None:
-        """Insert all the events with one executemany. The transaction holds SQLite's write
-        lock from the first insert, and each new row takes the next rowid, so the events
-        have the positions up to the highest rowid, in order."""
+        """Insert all the events with one statement (see inserts_behind). The transaction
+        holds SQLite's write lock from the first insert, and each new row takes the next
+        rowid, so the events have the positions up to the highest rowid, in order."""
         if not stored_events:
             return []
-        c.executemany(
-            self.insert_events_statement,
-            [
-                (hex_key(event.originator_id), event.originator_version, event.topic, event.state)
-                for event in stored_events
-            ],
+        keys = [hex_key(event.originator_id) for event in stored_events]
+        c.execute(
+            insert_events_statement(self.events_table_name), events_parameters(keys, stored_events)
         )
         c.execute(f"SELECT MAX(rowid) FROM {self.events_table_name}")
         last = int(c.fetchone()[0])
@@ -303,7 +307,7 @@ class ChainedSQLiteApplicationRecorder(_KeptTotals, _ReadingSQLiteRecorder):
         head, last_hash = chain_end(row and (row[0], text_or_damaged(row[1])))
         chained_on(head, last_before)
         hashes = extend(last_hash, positions, stored_events)
-        c.executemany(f"INSERT INTO {HASHES_TABLE} VALUES (?, ?)", hashes)
+        c.execute(insert_hashes_statement(HASHES_TABLE), (orjson.dumps(hashes),))
         return positions
 
     @contextmanager
@@ -315,7 +319,9 @@ class ChainedSQLiteApplicationRecorder(_KeptTotals, _ReadingSQLiteRecorder):
             # own. Once that index outgrows the page cache, most keys read a page back
             # (from the write-ahead log or the file) and the cache writes pages out again
             # and again, so the cache grows with the store (see bench/RESULTS.md).
-            yield _GrowingCacheInsert(c, lambda events: self._insert_events(c, events) or [])
+            insert = _GrowingCacheInsert(c, lambda events: self._insert_events(c, events) or [])
+            with inserting_behind(insert) as insert_behind:
+                yield insert_behind
 
 
 def paged_links(page_after: Callable[[int], list[tuple[Any, ...]]]) -> Iterator[ChainLink]:

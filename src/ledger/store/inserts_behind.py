@@ -1,0 +1,107 @@
+"""An import's inserts into a SQLite store, made by a thread of their own while the command
+checks the next chunk.
+
+SQLite gives up Python's lock while it works through a statement, so a thread inserting
+one chunk can run beside the checks of the next on the machine's other core. It does so
+only if each chunk goes in with one statement: ``executemany`` gives up the lock and waits
+to have it back for every row, and the two threads would mostly take turns. So a chunk's
+events go in as one ``INSERT ... SELECT`` over a JSON array of their keys and topics and
+one blob of their stored bytes, and their hashes as one more (bench/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+import orjson
+from eventsourcing.persistence import StoredEvent
+
+from ledger.store.errors import ConcurrentWriteError
+
+Insert = Callable[[Sequence[StoredEvent]], Sequence[int]]
+
+
+def insert_events_statement(table: str) -> str:
+    """One statement inserting a chunk of events: ?1 is a JSON array of [key, version,
+    topic, start, length] for each event, in order, and ?2 the events' stored bytes one
+    after another (an event's are the ``length`` bytes from byte ``start``, from 1)."""
+    return (
+        f"INSERT INTO {table} (originator_id, originator_version, topic, state) "
+        "SELECT e.value ->> 0, e.value ->> 1, e.value ->> 2, "
+        "substr(?2, e.value ->> 3, e.value ->> 4) FROM json_each(?1) AS e ORDER BY e.key"
+    )
+
+
+def events_parameters(keys: Sequence[str], events: Sequence[StoredEvent]) -> tuple[bytes, bytes]:
+    """The parameters of ``insert_events_statement`` for these events, stored under these
+    keys (their aggregates' ids as the table keeps them)."""
+    described, start = [], 1
+    for key, event in zip(keys, events, strict=True):
+        described.append((key, event.originator_version, event.topic, start, len(event.state)))
+        start += len(event.state)
+    return orjson.dumps(described), b"".join(event.state for event in events)
+
+
+def insert_hashes_statement(table: str) -> str:
+    """One statement inserting a chunk's hashes: ?1 a JSON array of [position, hash]."""
+    return f"INSERT INTO {table} SELECT h.value ->> 0, h.value ->> 1 FROM json_each(?1) AS h"
+
+
+class InsertBehind:
+    """Inserts each chunk but the first in a thread of its own, one chunk at a time, and
+    hands back its positions at once. The first chunk goes in before anything is read
+    (the write lock is taken by writing), and gives the store's end; while the write
+    transaction lasts no other writer can append, so each later chunk takes the positions
+    that follow, and the thread checks that it did. A chunk's error is raised by the next
+    call, or by ``finish``."""
+
+    def __init__(self, insert: Insert):
+        self.insert = insert
+        self.thread = ThreadPoolExecutor(1, thread_name_prefix="ledger-insert")
+        self.pending: Future[None] | None = None
+        self.next_position: int | None = None
+
+    def __call__(self, events: Sequence[StoredEvent]) -> list[int]:
+        if not events:
+            return []
+        self.finish()
+        if self.next_position is None:
+            positions = list(self.insert(events))
+        else:
+            positions = list(range(self.next_position, self.next_position + len(events)))
+            self.pending = self.thread.submit(self._insert_at, events, positions)
+        self.next_position = positions[-1] + 1
+        return positions
+
+    def _insert_at(self, events: Sequence[StoredEvent], positions: list[int]) -> None:
+        taken = list(self.insert(events))
+        if taken != positions:
+            raise ConcurrentWriteError(
+                "another writer appended to the store while this import ran; nothing was "
+                "recorded, and running the command again is safe"
+            )
+
+    def finish(self) -> None:
+        """Wait for the chunk being inserted; raise its error, if it had one."""
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        """Wait for the thread to end (a chunk it is inserting is let finish)."""
+        self.thread.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def inserting_behind(insert: Insert) -> Iterator[Any]:
+    """``insert`` for the length of the block, each chunk but the first made behind it;
+    every chunk is in when the block ends without an exception."""
+    behind = InsertBehind(insert)
+    try:
+        yield behind
+        behind.finish()
+    finally:
+        behind.close()
