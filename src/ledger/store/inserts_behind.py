@@ -5,8 +5,8 @@ SQLite gives up Python's lock while it works through a statement, so a thread in
 one chunk can run beside the checks of the next on the machine's other core. It does so
 only if each chunk goes in with one statement: ``executemany`` gives up the lock and waits
 to have it back for every row, and the two threads would mostly take turns. So a chunk's
-events go in as one ``INSERT ... SELECT`` over a JSON array of their keys and topics and
-one blob of their stored bytes, and their hashes as one more (bench/RESULTS.md).
+events go in as one ``INSERT ... SELECT`` over a JSON array of their keys, versions and
+topics and one blob of their stored bytes, and their hashes as one more (bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any
 
 import orjson
 from eventsourcing.persistence import StoredEvent
@@ -96,7 +95,7 @@ class InsertBehind:
 
 
 @contextmanager
-def inserting_behind(insert: Insert) -> Iterator[Any]:
+def inserting_behind(insert: Insert) -> Iterator[InsertBehind]:
     """``insert`` for the length of the block, each chunk but the first made behind it;
     every chunk is in when the block ends without an exception."""
     behind = InsertBehind(insert)

@@ -33,7 +33,13 @@ def open_file_number(path: str | Path) -> int | None:
     command by the shell (``-o /dev/stdout >> log``): it is written through the file the
     shell opened, where it is and as it was opened. Opened again by its name, ``>>``
     would lose what the file held; moved into place, the file would be replaced."""
-    current = os.path.abspath(path)
+    try:
+        return _open_file_number(os.path.abspath(path))
+    except (OSError, ValueError):  # a link that cannot be read, a name no file can have
+        return None
+
+
+def _open_file_number(current: str) -> int | None:
     for _ in range(_MOST_LINKS):
         folder = os.path.realpath(os.path.dirname(current))
         current = os.path.join(folder, os.path.basename(current))
