@@ -13,6 +13,8 @@ import pytest
 from factories import world
 from processes import ledger_process, many_allocations, run_ledger, store_with_world
 
+from ledger.writing.jsonlines import READERS
+
 RECORDS = 60_000
 
 
@@ -77,24 +79,26 @@ def still_running(pid):
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux's /proc")
 def test_an_import_killed_while_reading_leaves_no_process_behind(tmp_path):
     """An operator kills an import with SIGKILL while it reads a large file: the worker
-    reading its pages went on waiting for ever, holding the store's file open."""
+    reading its pages went on waiting for ever, holding the store's file open. Every
+    worker ends."""
     store = store_with_world(tmp_path)
     big = many_allocations(tmp_path / "big.jsonl", "big", RECORDS)
     process = ledger_process("--store", store, "import", str(big))
     deadline = time.monotonic() + 60
-    while not children_of(process.pid) and process.poll() is None:
-        assert time.monotonic() < deadline, "the import started no worker"
+    while len(children_of(process.pid)) < READERS and process.poll() is None:
+        assert time.monotonic() < deadline, "the import started no workers"
         time.sleep(0.01)
-    [worker] = children_of(process.pid)
+    workers = children_of(process.pid)
+    assert len(workers) == READERS
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     deadline = time.monotonic() + 10
-    while still_running(worker) and time.monotonic() < deadline:
+    while any(map(still_running, workers)) and time.monotonic() < deadline:
         time.sleep(0.1)
-    left = still_running(worker)
-    if left:
+    left = [worker for worker in workers if still_running(worker)]
+    for worker in left:
         os.kill(worker, signal.SIGKILL)
-    assert not left, "the import's worker outlived it"
+    assert not left, "the import's workers outlived it"
     assert event_count(store) == len(world())
 
 
