@@ -178,8 +178,9 @@ class EventStore(SoundnessReader, RecordLookup):
     # named after it (ledger_events), so it stays "Ledger" whatever the class is called.
     name = "Ledger"
 
-    def __init__(self, store: str, *, must_exist: bool = False) -> None:
-        """Open the store, or make it; ``must_exist``: open an existing store only to read."""
+    def __init__(self, store: str, *, must_exist: bool = False, named: str | None = None) -> None:
+        """Open the store, or make it; ``must_exist``: open an existing store only to read;
+        ``named``: the name its messages give it (a store being made beside its place)."""
         missing = NoStoreError(
             f"no ledger store at {shown(store)} "
             f"(create one with: ledger --store {shown(store)} import events/)"
@@ -187,7 +188,7 @@ class EventStore(SoundnessReader, RecordLookup):
         if not is_database_url(store) and not _sqlite_store_exists(store) and must_exist:
             raise missing
         env = store_environment(store, reading=must_exist)
-        self.store = store
+        self.store = named or store
         if not must_exist and not is_database_url(store):
             start_sqlite_file(store, STORE_PAGE_SIZE)
         if must_exist:
@@ -199,9 +200,9 @@ class EventStore(SoundnessReader, RecordLookup):
         try:
             super().__init__(env=env)
         except (InterfaceError, OperationalError, sqlite3.OperationalError) as error:
-            raise _cannot_open(store, error, reading=must_exist) from error
+            raise _cannot_open(self.store, error, reading=must_exist) from error
         except ChainDamage as damage:  # found before any table was made
-            raise damaged(store, damage, NOT_RECORDED) from None
+            raise damaged(self.store, damage, NOT_RECORDED) from None
         if must_exist and is_database_url(store):
             try:
                 self.recorder.max_notification_id()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from ledger.records.located import Located, Problem
 from ledger.store.application import store_exists
+from ledger.store.new_file import building_beside, can_build_beside, put_in_place
 from ledger.writing.batch import Checker, NoRecords
 from ledger.writing.jsonlines import RecordStream, chunks, read_again
 from ledger.writing.ledger import Ledger
@@ -51,9 +52,18 @@ def import_files(
     committing: Callable[[], None] | None = None,
 ) -> Imported:
     """Check and append the records of ``stream``; raise ImportRejected on any problem.
-    A store that does not exist yet is created only once the records have passed.
+    A store that does not exist yet is created only once the records have passed: a new
+    file is made beside it and named as the store once it holds them (store.new_file);
+    where that cannot be done, every record is checked first and read again to record.
     ``committing`` is called once every record has passed, just before they are kept."""
     exists = store_exists(store)
+    if not exists and not dry_run and can_build_beside(store):
+        with building_beside(store) as building:
+            if building is not None:
+                with Ledger(str(building), named=store) as ledger:
+                    imported = _append_all(ledger, stream, progress, committing)
+                if not imported.new or put_in_place(building, store):
+                    return imported
     if dry_run or not exists:
         if exists:
             with Ledger(store, must_exist=True) as ledger:
@@ -63,14 +73,24 @@ def import_files(
         if dry_run or not checked.new:
             return checked
     with Ledger(store) as ledger:
-        checker, positions = Checker(ledger, full_records=read_again), []
-        with ledger.appending() as append:
-            imported = _import(stream, checker, lambda new: positions.extend(append(new)), progress)
-            if committing is not None:
-                committing()
-        if totals := checker.totals_to_keep(positions):
-            ledger.keep_totals(totals)
-        return imported
+        return _append_all(ledger, stream, progress, committing)
+
+
+def _append_all(
+    ledger: Ledger,
+    stream: RecordStream,
+    progress: Progress | None,
+    committing: Callable[[], None] | None,
+) -> Imported:
+    """Check every record against the store and append the new ones, in one transaction."""
+    checker, positions = Checker(ledger, full_records=read_again), []
+    with ledger.appending() as append:
+        imported = _import(stream, checker, lambda new: positions.extend(append(new)), progress)
+        if committing is not None:
+            committing()
+    if totals := checker.totals_to_keep(positions):
+        ledger.keep_totals(totals)
+    return imported
 
 
 def _import(

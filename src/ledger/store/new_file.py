@@ -1,0 +1,78 @@
+"""A new SQLite store made beside where it belongs, then put in its place.
+
+An import into a store that does not exist yet must make nothing if its records fail.
+It used to check every record first and read them all again to record them, so a first
+import read its files twice. Recording them into a file of its own beside the store, and
+giving that file the store's name only once it holds them, reads them once: the store
+appears whole or not at all, and a store another process made meanwhile is never
+replaced (a hard link refuses a name that is taken).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ledger.store.errors import StoreError
+from ledger.store.files import WAL_SIDE_FILES, close_wal, new_file_beside
+from ledger.store.settings import is_database_url, shown
+
+BUILDING_SUFFIX = ".importing"
+
+
+def can_build_beside(store: str) -> bool:
+    """Whether a new store can be made beside ``store`` and put in its place: a file's
+    path at which nothing is yet, not even an empty file or a link (those are made the
+    store in place, as before), nor a server's URL."""
+    return not is_database_url(store) and not os.path.lexists(store)
+
+
+@contextmanager
+def building_beside(store: str) -> Iterator[Path | None]:
+    """A new empty file in the store's folder to make the store in, removed with its side
+    files when the block ends (by then it is the store, or nothing is kept); None when the
+    folder cannot hold one, for the store to be made in place as before."""
+    try:
+        building = new_file_beside(Path(store), BUILDING_SUFFIX)
+    except OSError:
+        yield None
+        return
+    try:
+        yield building
+    finally:
+        for path in (building, *(Path(f"{building}{side}") for side in WAL_SIDE_FILES)):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+
+def put_in_place(building: Path, store: str) -> bool:
+    """Give the closed store made at ``building`` the name ``store``. False, with nothing
+    changed, where it cannot be done here (its write-ahead log is still open, or the file
+    system has no hard links); a StoreError if another process made a store there first."""
+    close_wal(building)
+    if any(os.path.lexists(f"{building}{side}") for side in WAL_SIDE_FILES):
+        return False
+    try:
+        os.link(building, store)
+    except FileExistsError:
+        raise StoreError(
+            f"another process made a store at {shown(store)} while this import ran; nothing "
+            "was recorded, and running the command again records the import there"
+        ) from None
+    except OSError:
+        return False
+    _sync_folder(Path(store).parent)
+    return True
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the store's new name last through a power cut (where the system allows it)."""
+    with contextlib.suppress(OSError):
+        handle = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)

@@ -1,0 +1,115 @@
+"""The first import into a new SQLite store reads its files once: the store is made in a
+file of its own beside where it belongs and takes its name only once the records are in
+(it used to check every record, then read them all again to record them). A first import
+that fails leaves the folder as it was, and a store another process makes there while
+the import runs is never replaced."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from factories import allocation, world, write_jsonl
+
+from ledger.cli import main
+from ledger.store.errors import StoreError
+from ledger.writing import importing
+from ledger.writing.importing import import_files
+from ledger.writing.jsonlines import RecordStream
+
+
+def events_in(store: Path) -> list[str]:
+    with closing(sqlite3.connect(store)) as db:
+        return [row[0] for row in db.execute("SELECT originator_id FROM stored_events")]
+
+
+def import_cli(store: Path, *paths: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--store", str(store), "import", *map(str, paths)])
+    return result.exit_code, result.output
+
+
+def count_readings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many times each import reads its files (RecordStream.pages), in a list."""
+    readings = [0]
+    reading = RecordStream.pages
+
+    def counted(self):  # type: ignore[no-untyped-def]
+        readings[0] += 1
+        return reading(self)
+
+    monkeypatch.setattr(RecordStream, "pages", counted)
+    return readings
+
+
+def test_a_first_import_reads_its_files_once_and_leaves_only_the_store(tmp_path, monkeypatch):
+    readings = count_readings(monkeypatch)
+    records = write_jsonl(tmp_path / "records.jsonl", [*world(), allocation()])
+    store = tmp_path / "ledger.db"
+    code, output = import_cli(store, records)
+    assert (code, readings) == (0, [1]), output
+    assert output.startswith("Recorded 6 new records from 1 file; 0 already recorded.\n")
+    assert sorted(os.listdir(tmp_path)) == ["ledger.db", "records.jsonl"]
+    assert len(events_in(store)) == 6
+    result = CliRunner().invoke(
+        main, ["--store", str(store), "--views", str(tmp_path / "v.db"), "check"]
+    )
+    assert result.exit_code == 0 and "No failures" in result.output, result.output
+
+
+def test_a_first_import_that_fails_leaves_the_folder_as_it_was(tmp_path):
+    records = write_jsonl(tmp_path / "records.jsonl", [*world(), {"id": "x", "kind": "plan"}])
+    code, output = import_cli(tmp_path / "ledger.db", records)
+    assert code == 1 and "nothing was recorded" in output
+    assert os.listdir(tmp_path) == ["records.jsonl"]
+
+
+def test_a_first_import_interrupted_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
+    records = write_jsonl(tmp_path / "records.jsonl", [*world(), allocation()])
+    checking = importing.Checker.check
+
+    def check_then_interrupted(self, items):  # type: ignore[no-untyped-def]
+        checking(self, items)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(importing.Checker, "check", check_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        import_files(str(tmp_path / "ledger.db"), RecordStream([str(records)]))
+    assert os.listdir(tmp_path) == ["records.jsonl"]
+
+
+def test_a_store_made_by_another_process_meanwhile_is_kept_and_ours_is_not(tmp_path):
+    """The other process's store stays as it made it; this import says so and records
+    nothing (run again, it imports into that store)."""
+    ours = write_jsonl(tmp_path / "ours.jsonl", [*world(), allocation()])
+    theirs = write_jsonl(tmp_path / "theirs.jsonl", world())
+    store = tmp_path / "ledger.db"
+
+    def another_process_makes_the_store() -> None:  # just before ours would be kept
+        assert import_cli(store, theirs)[0] == 0
+
+    with pytest.raises(StoreError, match="another process made a store at .*ledger.db"):
+        import_files(
+            str(store), RecordStream([str(ours)]), committing=another_process_makes_the_store
+        )
+    assert len(events_in(store)) == len(world())
+    assert sorted(os.listdir(tmp_path)) == ["ledger.db", "ours.jsonl", "theirs.jsonl"]
+    assert import_cli(store, ours)[1].startswith("Recorded 1 new record from 1 file; 5 already")
+
+
+@pytest.mark.parametrize("already_there", ["an empty file", "a link to nowhere"])
+def test_a_store_made_in_place_where_something_is_already_there(tmp_path, already_there):
+    """An empty file, or a link to a file not made yet, becomes the store as before:
+    every record is checked first, then read again to record."""
+    records = write_jsonl(tmp_path / "records.jsonl", [*world(), allocation()])
+    store = tmp_path / "ledger.db"
+    if already_there == "an empty file":
+        store.touch()
+    else:
+        store.symlink_to(tmp_path / "elsewhere.db")
+    code, output = import_cli(store, records)
+    assert code == 0, output
+    assert len(events_in(store)) == 6
