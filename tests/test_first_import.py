@@ -27,7 +27,7 @@ def events_in(store: Path) -> list[str]:
         return [row[0] for row in db.execute("SELECT originator_id FROM stored_events")]
 
 
-def import_cli(store: Path, *paths: Path) -> tuple[int, str]:
+def import_cli(store: Path | str, *paths: Path) -> tuple[int, str]:
     result = CliRunner().invoke(main, ["--store", str(store), "import", *map(str, paths)])
     return result.exit_code, result.output
 
@@ -113,3 +113,62 @@ def test_a_store_made_in_place_where_something_is_already_there(tmp_path, alread
     code, output = import_cli(store, records)
     assert code == 0, output
     assert len(events_in(store)) == 6
+
+
+# -- a server's new store: its tables are made in the transaction that records the import
+
+
+def schema_of(store: str) -> list[str]:
+    """The tables of the store's schema on the server (none: the schema is not there)."""
+    server, schema = store.split("?schema=")
+    rows = psycopg_rows(
+        server, "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", schema
+    )
+    return sorted(str(row[0]) for row in rows)
+
+
+def psycopg_rows(server: str, statement: str, *params: object) -> list[tuple[object, ...]]:
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as conn:
+        return conn.execute(statement, params).fetchall()
+
+
+def test_a_first_import_into_a_server_reads_its_files_once(postgres_store, tmp_path, monkeypatch):
+    readings = count_readings(monkeypatch)
+    records = write_jsonl(tmp_path / "records.jsonl", [*world(), allocation()])
+    code, output = import_cli(postgres_store, records)
+    assert (code, readings) == (0, [1]), output
+    assert output.startswith("Recorded 6 new records from 1 file; 0 already recorded.\n")
+    assert "ledger_events" in schema_of(postgres_store)
+    views = str(tmp_path / "v.db")
+    result = CliRunner().invoke(main, ["--store", postgres_store, "--views", views, "check"])
+    assert result.exit_code == 0 and "No failures" in result.output, result.output
+    assert import_cli(postgres_store, records)[1].startswith("Recorded 0 new records")
+
+
+def test_a_first_import_into_a_server_that_fails_makes_nothing(postgres_store, tmp_path):
+    records = write_jsonl(tmp_path / "records.jsonl", [*world(), {"id": "x", "kind": "plan"}])
+    code, output = import_cli(postgres_store, records)
+    assert code == 1 and "nothing was recorded" in output
+    assert schema_of(postgres_store) == []
+
+
+def test_tables_made_on_the_server_meanwhile_are_kept_and_ours_are_not(postgres_store, tmp_path):
+    ours = write_jsonl(tmp_path / "ours.jsonl", [*world(), allocation()])
+    theirs = write_jsonl(tmp_path / "theirs.jsonl", world())
+    checking = importing.Checker.check
+    made = []
+
+    def another_process_makes_the_store_first(self, items):  # type: ignore[no-untyped-def]
+        if not made:
+            made.append("making")  # (the other import's own checks come here too)
+            made[0] = import_cli(postgres_store, theirs)[0]
+        return checking(self, items)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(importing.Checker, "check", another_process_makes_the_store_first)
+        with pytest.raises(StoreError, match="another process made the store's tables"):
+            import_files(postgres_store, RecordStream([str(ours)]))
+    assert made == [0]
+    assert import_cli(postgres_store, ours)[1].startswith("Recorded 1 new record from 1 file; 5")

@@ -89,6 +89,7 @@ def test_sums_that_miss_the_last_events_are_not_used(run, store, tmp_path, no_re
     no_reading_every_record["allowed"] = True
     first = write_jsonl(tmp_path / "first.jsonl", [*world(), *huge(3000)])
     assert run("import", str(first)).exit_code == 0
+    no_reading_every_record["times"] = 0  # (a first import reads an empty store's, or none)
     with Ledger(store) as ledger, ledger.appending() as append:
         append([Located(f"hand:{n}", parse_record(r)) for n, r in enumerate(huge(1000, 3000))])
 
@@ -97,7 +98,7 @@ def test_sums_that_miss_the_last_events_are_not_used(run, store, tmp_path, no_re
         run("import", str(rest)),
         f"{rest}:{FITS - 4000 + 1}: amount: 06H's figures for 2013-14 would add up to {BEYOND}",
     )
-    assert no_reading_every_record["times"] == 2  # the first import, and this one
+    assert no_reading_every_record["times"] == 1  # this import read them all again
 
 
 def test_sums_whose_table_of_totals_was_dropped_are_counted_again(run, store, tmp_path):

@@ -178,9 +178,18 @@ class EventStore(SoundnessReader, RecordLookup):
     # named after it (ledger_events), so it stays "Ledger" whatever the class is called.
     name = "Ledger"
 
-    def __init__(self, store: str, *, must_exist: bool = False, named: str | None = None) -> None:
+    def __init__(
+        self,
+        store: str,
+        *,
+        must_exist: bool = False,
+        named: str | None = None,
+        tables_with_first_append: bool = False,
+    ) -> None:
         """Open the store, or make it; ``must_exist``: open an existing store only to read;
-        ``named``: the name its messages give it (a store being made beside its place)."""
+        ``named``: the name its messages give it (a store being made beside its place);
+        ``tables_with_first_append``: a server's new store has its tables made in the
+        transaction of its first append, so that a failed append makes nothing."""
         missing = NoStoreError(
             f"no ledger store at {shown(store)} "
             f"(create one with: ledger --store {shown(store)} import events/)"
@@ -191,8 +200,9 @@ class EventStore(SoundnessReader, RecordLookup):
         self.store = named or store
         if not must_exist and not is_database_url(store):
             start_sqlite_file(store, STORE_PAGE_SIZE)
-        if must_exist:
-            env["CREATE_TABLE"] = "no"  # a server's store is looked for, not made
+        self._tables_with_first_append = tables_with_first_append and is_database_url(store)
+        if must_exist or self._tables_with_first_append:
+            env["CREATE_TABLE"] = "no"  # a server's store is looked for, or made later
         if is_database_url(store):
             from ledger.store.postgres_reach import reach_server
 
@@ -222,9 +232,11 @@ class EventStore(SoundnessReader, RecordLookup):
         def append(items: Sequence[Located]) -> list[int]:
             return list(insert([self._stored_event(item, timestamp) for item in items]))
 
+        recorder = self._chained_recorder()
         try:
-            with self._chained_recorder().inserting() as insert:
+            with recorder.inserting(new_store=self._tables_with_first_append) as insert:
                 yield append
+            self._tables_with_first_append = False  # an import appends once
         except IntegrityError as error:
             raise ConcurrentWriteError(
                 "another writer recorded one of these ids while this import ran; "

@@ -16,6 +16,7 @@ from psycopg.errors import DuplicateObject
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
+from ledger.store.errors import StoreError
 from ledger.store.hash_chain import (
     GENESIS,
     HASHES_TABLE,
@@ -231,7 +232,46 @@ class _ArrayInserts(_KeptTotals):
         curs.execute(self.insert_hashes_statement, (list(positions), list(chained)))
 
 
-class ChainedPostgresApplicationRecorder(_ArrayInserts):
+class _NewTables(_ArrayInserts):
+    """Making the store's schema and tables: where they are new, or, for a new store,
+    with the first insert of its first import (see ChainedPostgresApplicationRecorder)."""
+
+    def _lock_schema(self, curs: Cursor[DictRow]) -> None:
+        """Wait, no longer than an insert would for a writer's lock, for any other process
+        making this schema's tables (PostgreSQL's IF NOT EXISTS is not safe against a
+        concurrent create): the lock is held until the transaction ends."""
+        curs.execute(SQL("SET LOCAL lock_timeout = '{0}s'").format(self.datastore.lock_timeout))
+        curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [self.datastore.schema])
+
+    def _make_tables(self, curs: Cursor[DictRow]) -> None:
+        """Make the schema named in the store's URL and its tables where they are new."""
+        schema = Identifier(self.datastore.schema)
+        curs.execute(SQL("CREATE SCHEMA IF NOT EXISTS {0}").format(schema))
+        for statement in self.sql_create_statements:
+            if "CREATE TYPE" in statement.as_string():
+                with suppress(DuplicateObject), curs.connection.transaction():
+                    curs.execute(statement, prepare=False)
+        self._create_table(curs)
+
+    def _make_new_tables(self, curs: Cursor[DictRow]) -> None:
+        self._lock_schema(curs)
+        if self._has_events_table(curs):
+            raise StoreError(
+                "another process made the store's tables while this import ran; nothing was "
+                "recorded, and running the command again records the import there"
+            )
+        self._make_tables(curs)
+
+    def _has_events_table(self, curs: Cursor[DictRow]) -> bool:
+        curs.execute(
+            "SELECT to_regclass(quote_ident(%s) || '.' || quote_ident(%s)) AS found",
+            [self.datastore.schema, self.events_table_name],
+        )
+        row = curs.fetchone()
+        return row is not None and row["found"] is not None
+
+
+class ChainedPostgresApplicationRecorder(_NewTables):
     """The library's PostgreSQL recorder, also writing each event's chained hash. Its
     inserts take an exclusive lock on the events table, so chained hashes are written in
     the order the events are numbered, whoever writes them."""
@@ -269,16 +309,9 @@ class ChainedPostgresApplicationRecorder(_ArrayInserts):
         if damage:  # the events or the hashes would be made again over the damage
             raise damage
         totals_lost = self.holds_rows(TOTALS_TABLE) is None
-        schema = self.datastore.schema
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
-            curs.execute(SQL("SET LOCAL lock_timeout = '{0}s'").format(self.datastore.lock_timeout))
-            curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [schema])
-            curs.execute(SQL("CREATE SCHEMA IF NOT EXISTS {0}").format(Identifier(schema)))
-            for statement in self.sql_create_statements:
-                if "CREATE TYPE" in statement.as_string():
-                    with suppress(DuplicateObject), conn.transaction():
-                        curs.execute(statement, prepare=False)
-            self._create_table(curs)
+            self._lock_schema(curs)
+            self._make_tables(curs)
             if totals_lost:  # sums kept without their table of totals are counted again
                 curs.execute(SQL("DELETE FROM {0}").format(self.counted_table))
         self.datastore.register_type_adapters()
@@ -308,15 +341,25 @@ class ChainedPostgresApplicationRecorder(_ArrayInserts):
         return positions
 
     @contextmanager
-    def inserting(self) -> Iterator[Insert]:
+    def inserting(self, *, new_store: bool = False) -> Iterator[Insert]:
         """One transaction in which events can be inserted a chunk at a time; all of them
-        are kept only if the block ends without an exception."""
+        are kept only if the block ends without an exception. ``new_store``: the store's
+        tables are made by the first insert, in the same transaction, so that nothing is
+        made if the block fails or inserts nothing; StoreError if another process has
+        made them since the store was found missing."""
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            tables_made = not new_store
 
             def insert(stored_events: Sequence[StoredEvent]) -> Sequence[int]:
+                nonlocal tables_made
                 if not stored_events:
                     return []
+                if not tables_made:
+                    self._make_new_tables(curs)
+                    tables_made = True
                 self._insert_stored_events(curs, stored_events)
                 return self._fetch_ids_after_insert_events(curs, stored_events) or []
 
             yield insert
+        if new_store:
+            self.datastore.register_type_adapters()

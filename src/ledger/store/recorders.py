@@ -59,7 +59,7 @@ class ChainedRecorder(Protocol):
 
     events_table_name: str
 
-    def inserting(self) -> Any: ...
+    def inserting(self, *, new_store: bool = False) -> Any: ...
 
     def holds_rows(self, table: str) -> bool | None: ...
 
@@ -311,9 +311,11 @@ class ChainedSQLiteApplicationRecorder(_KeptTotals, _ReadingSQLiteRecorder):
         return positions
 
     @contextmanager
-    def inserting(self) -> Iterator[Insert]:
+    def inserting(self, *, new_store: bool = False) -> Iterator[Insert]:
         """One write transaction in which events can be inserted a chunk at a time; all of
-        them are kept only if the block ends without an exception."""
+        them are kept only if the block ends without an exception. (A new SQLite store is
+        made in a file of its own, store.new_file: its tables are there already.)"""
+        assert not new_store, "a new SQLite store's tables are made when it is opened"
         with self.datastore.transaction(commit=True) as c:
             # A bulk import lands each event's random-UUID key on an index page of its
             # own. Once that index outgrows the page cache, most keys read a page back

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from ledger.records.located import Located, Problem
 from ledger.store.application import store_exists
 from ledger.store.new_file import building_beside, can_build_beside, put_in_place
-from ledger.writing.batch import Checker, NoRecords
+from ledger.store.settings import is_database_url
+from ledger.writing.batch import Checker, NoRecords, RecordSource
 from ledger.writing.jsonlines import RecordStream, chunks, read_again
 from ledger.writing.ledger import Ledger
 
@@ -52,11 +53,15 @@ def import_files(
     committing: Callable[[], None] | None = None,
 ) -> Imported:
     """Check and append the records of ``stream``; raise ImportRejected on any problem.
-    A store that does not exist yet is created only once the records have passed: a new
-    file is made beside it and named as the store once it holds them (store.new_file);
+    A store that does not exist yet is created only once the records have passed: a
+    server's tables are made in the transaction that records them, and a new file is made
+    beside where it belongs and named as the store once it holds them (store.new_file);
     where that cannot be done, every record is checked first and read again to record.
     ``committing`` is called once every record has passed, just before they are kept."""
     exists = store_exists(store)
+    if not exists and not dry_run and is_database_url(store):
+        with Ledger(store, tables_with_first_append=True) as ledger:
+            return _append_all(ledger, stream, progress, committing, NoRecords())
     if not exists and not dry_run and can_build_beside(store):
         with building_beside(store) as building:
             if building is not None:
@@ -81,9 +86,11 @@ def _append_all(
     stream: RecordStream,
     progress: Progress | None,
     committing: Callable[[], None] | None,
+    stored: RecordSource | None = None,
 ) -> Imported:
-    """Check every record against the store and append the new ones, in one transaction."""
-    checker, positions = Checker(ledger, full_records=read_again), []
+    """Check every record against what is stored (the ledger's store, unless ``stored``
+    says what a new store holds: nothing) and append the new ones, in one transaction."""
+    checker, positions = Checker(stored or ledger, full_records=read_again), []
     with ledger.appending() as append:
         imported = _import(stream, checker, lambda new: positions.extend(append(new)), progress)
         if committing is not None:
