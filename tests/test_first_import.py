@@ -2,7 +2,7 @@
 file of its own beside where it belongs and takes its name only once the records are in
 (it used to check every record, then read them all again to record them). A first import
 that fails leaves the folder as it was, and a store another process makes there while
-the import runs is never replaced."""
+the import runs is never replaced: the import is made into it."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from click.testing import CliRunner
 from factories import allocation, world, write_jsonl
 
 from ledger.cli import main
-from ledger.store.errors import StoreError
 from ledger.writing import importing
 from ledger.writing.importing import import_files
 from ledger.writing.jsonlines import RecordStream
@@ -81,23 +80,25 @@ def test_a_first_import_interrupted_leaves_the_folder_as_it_was(tmp_path, monkey
     assert os.listdir(tmp_path) == ["records.jsonl"]
 
 
-def test_a_store_made_by_another_process_meanwhile_is_kept_and_ours_is_not(tmp_path):
-    """The other process's store stays as it made it; this import says so and records
-    nothing (run again, it imports into that store)."""
+def test_a_store_made_by_another_process_meanwhile_is_kept_and_imported_into(tmp_path, monkeypatch):
+    """The other process's store is not replaced: this import's records are checked
+    against it, read again, and appended to it, as two imports into one store are."""
+    readings = count_readings(monkeypatch)
     ours = write_jsonl(tmp_path / "ours.jsonl", [*world(), allocation()])
     theirs = write_jsonl(tmp_path / "theirs.jsonl", world())
     store = tmp_path / "ledger.db"
 
     def another_process_makes_the_store() -> None:  # just before ours would be kept
-        assert import_cli(store, theirs)[0] == 0
+        if not store.exists():
+            assert import_cli(store, theirs)[0] == 0
 
-    with pytest.raises(StoreError, match="another process made a store at .*ledger.db"):
-        import_files(
-            str(store), RecordStream([str(ours)]), committing=another_process_makes_the_store
-        )
-    assert len(events_in(store)) == len(world())
+    imported = import_files(
+        str(store), RecordStream([str(ours)]), committing=another_process_makes_the_store
+    )
+    assert (imported.new_records, imported.already_recorded) == (1, len(world()))
+    assert readings == [3]  # ours, theirs, then ours again into their store
+    assert len(events_in(store)) == len(world()) + 1
     assert sorted(os.listdir(tmp_path)) == ["ledger.db", "ours.jsonl", "theirs.jsonl"]
-    assert import_cli(store, ours)[1].startswith("Recorded 1 new record from 1 file; 5 already")
 
 
 @pytest.mark.parametrize("already_there", ["an empty file", "a link to nowhere"])
@@ -154,7 +155,7 @@ def test_a_first_import_into_a_server_that_fails_makes_nothing(postgres_store, t
     assert schema_of(postgres_store) == []
 
 
-def test_tables_made_on_the_server_meanwhile_are_kept_and_ours_are_not(postgres_store, tmp_path):
+def test_tables_made_on_the_server_meanwhile_are_kept_and_imported_into(postgres_store, tmp_path):
     ours = write_jsonl(tmp_path / "ours.jsonl", [*world(), allocation()])
     theirs = write_jsonl(tmp_path / "theirs.jsonl", world())
     checking = importing.Checker.check
@@ -168,7 +169,7 @@ def test_tables_made_on_the_server_meanwhile_are_kept_and_ours_are_not(postgres_
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(importing.Checker, "check", another_process_makes_the_store_first)
-        with pytest.raises(StoreError, match="another process made the store's tables"):
-            import_files(postgres_store, RecordStream([str(ours)]))
+        imported = import_files(postgres_store, RecordStream([str(ours)]))
     assert made == [0]
-    assert import_cli(postgres_store, ours)[1].startswith("Recorded 1 new record from 1 file; 5")
+    assert (imported.new_records, imported.already_recorded) == (1, len(world()))
+    assert import_cli(postgres_store, ours)[1].startswith("Recorded 0 new records from 1 file; 6")

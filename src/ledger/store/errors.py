@@ -15,6 +15,11 @@ class ConcurrentWriteError(StoreError):
     """Another writer appended one of the same record ids first; retrying is safe."""
 
 
+class StoreMadeMeanwhile(StoreError):
+    """A new store's first import found that another process had made the store since it
+    was found missing; nothing was recorded, and the import is made into that store."""
+
+
 class StoreDamagedError(StoreError):
     """The store's own tables do not agree (an event, a hash or a table is gone):
     ``ledger check`` says where. Nothing is written to it."""

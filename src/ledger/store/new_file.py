@@ -5,7 +5,7 @@ It used to check every record first and read them all again to record them, so a
 import read its files twice. Recording them into a file of its own beside the store, and
 giving that file the store's name only once it holds them, reads them once: the store
 appears whole or not at all, and a store another process made meanwhile is never
-replaced (a hard link refuses a name that is taken).
+replaced (a hard link refuses a name that is taken): the import is then made into it.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ledger.store.errors import StoreError
 from ledger.store.files import WAL_SIDE_FILES, close_wal, new_file_beside
-from ledger.store.settings import is_database_url, shown
+from ledger.store.settings import is_database_url
 
 BUILDING_SUFFIX = ".importing"
 
@@ -50,19 +49,14 @@ def building_beside(store: str) -> Iterator[Path | None]:
 
 def put_in_place(building: Path, store: str) -> bool:
     """Give the closed store made at ``building`` the name ``store``. False, with nothing
-    changed, where it cannot be done here (its write-ahead log is still open, or the file
-    system has no hard links); a StoreError if another process made a store there first."""
+    changed, where another process has made a store there first, or where it cannot be
+    done here (its write-ahead log is still open, or the file system has no hard links)."""
     close_wal(building)
     if any(os.path.lexists(f"{building}{side}") for side in WAL_SIDE_FILES):
         return False
     try:
         os.link(building, store)
-    except FileExistsError:
-        raise StoreError(
-            f"another process made a store at {shown(store)} while this import ran; nothing "
-            "was recorded, and running the command again records the import there"
-        ) from None
-    except OSError:
+    except OSError:  # a name taken (FileExistsError), or no hard links here
         return False
     _sync_folder(Path(store).parent)
     return True

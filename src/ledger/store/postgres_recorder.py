@@ -16,7 +16,7 @@ from psycopg.errors import DuplicateObject
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
-from ledger.store.errors import StoreError
+from ledger.store.errors import StoreMadeMeanwhile
 from ledger.store.hash_chain import (
     GENESIS,
     HASHES_TABLE,
@@ -256,10 +256,7 @@ class _NewTables(_ArrayInserts):
     def _make_new_tables(self, curs: Cursor[DictRow]) -> None:
         self._lock_schema(curs)
         if self._has_events_table(curs):
-            raise StoreError(
-                "another process made the store's tables while this import ran; nothing was "
-                "recorded, and running the command again records the import there"
-            )
+            raise StoreMadeMeanwhile("another process made the store's tables meanwhile")
         self._make_tables(curs)
 
     def _has_events_table(self, curs: Cursor[DictRow]) -> bool:
@@ -345,8 +342,8 @@ class ChainedPostgresApplicationRecorder(_NewTables):
         """One transaction in which events can be inserted a chunk at a time; all of them
         are kept only if the block ends without an exception. ``new_store``: the store's
         tables are made by the first insert, in the same transaction, so that nothing is
-        made if the block fails or inserts nothing; StoreError if another process has
-        made them since the store was found missing."""
+        made if the block fails or inserts nothing; StoreMadeMeanwhile if another process
+        has made them since the store was found missing."""
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
             tables_made = not new_store
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from ledger.records.located import Located, Problem
 from ledger.store.application import store_exists
+from ledger.store.errors import StoreMadeMeanwhile
 from ledger.store.new_file import building_beside, can_build_beside, put_in_place
 from ledger.store.settings import is_database_url
 from ledger.writing.batch import Checker, NoRecords, RecordSource
@@ -57,11 +58,15 @@ def import_files(
     server's tables are made in the transaction that records them, and a new file is made
     beside where it belongs and named as the store once it holds them (store.new_file);
     where that cannot be done, every record is checked first and read again to record.
+    A store another process makes meanwhile is imported into, its records read again.
     ``committing`` is called once every record has passed, just before they are kept."""
     exists = store_exists(store)
     if not exists and not dry_run and is_database_url(store):
-        with Ledger(store, tables_with_first_append=True) as ledger:
-            return _append_all(ledger, stream, progress, committing, NoRecords())
+        try:
+            with Ledger(store, tables_with_first_append=True) as ledger:
+                return _append_all(ledger, stream, progress, committing, NoRecords())
+        except StoreMadeMeanwhile:  # by another process: the records are checked against it
+            exists = True
     if not exists and not dry_run and can_build_beside(store):
         with building_beside(store) as building:
             if building is not None:
@@ -69,6 +74,7 @@ def import_files(
                     imported = _append_all(ledger, stream, progress, committing)
                 if not imported.new or put_in_place(building, store):
                     return imported
+        exists = store_exists(store)  # made meanwhile by another process, or still not
     if dry_run or not exists:
         if exists:
             with Ledger(store, must_exist=True) as ledger:
