@@ -96,7 +96,7 @@ def _append_all(
 ) -> Imported:
     """Check every record against what is stored (the ledger's store, unless ``stored``
     says what a new store holds: nothing) and append the new ones, in one transaction."""
-    checker, positions = Checker(stored or ledger, full_records=read_again), []
+    checker, positions = Checker(ledger if stored is None else stored, full_records=read_again), []
     with ledger.appending() as append:
         imported = _import(stream, checker, lambda new: positions.extend(append(new)), progress)
         if committing is not None:
