@@ -173,3 +173,18 @@ def test_tables_made_on_the_server_meanwhile_are_kept_and_imported_into(postgres
     assert made == [0]
     assert (imported.new_records, imported.already_recorded) == (1, len(world()))
     assert import_cli(postgres_store, ours)[1].startswith("Recorded 0 new records from 1 file; 6")
+
+
+def test_a_first_import_that_fills_the_disk_says_so_and_leaves_the_disk_as_it_was(tmp_path):
+    from filesystems import small_disk
+
+    many = [*world(), *(allocation(f"more-{n}", amount=str(n + 1)) for n in range(20_000))]
+    records = write_jsonl(tmp_path / "records.jsonl", many)
+    with small_disk(tmp_path / "disk", "1m") as disk:
+        code, output = import_cli(disk / "ledger.db", records)
+        assert code == 1
+        assert output.endswith(
+            "Error: the disk holding the store is full; nothing was recorded: "
+            "free some space and run the command again\n"
+        ), output
+        assert os.listdir(disk) == []
