@@ -1,8 +1,9 @@
-"""The first import into a new SQLite store reads its files once: the store is made in a
-file of its own beside where it belongs and takes its name only once the records are in
-(it used to check every record, then read them all again to record them). A first import
-that fails leaves the folder as it was, and a store another process makes there while
-the import runs is never replaced: the import is made into it."""
+"""The first import into a new store reads its files once (it used to check every record,
+then read them all again to record them): a SQLite store is made in a file of its own
+beside where it belongs and takes its name only once the records are in, and a server's
+tables are made in the transaction that records them. A first import that fails leaves
+the folder, or the server, as it was, and a store another process makes meanwhile is
+never replaced: the import is made into it."""
 
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ def import_cli(store: Path | str, *paths: Path) -> tuple[int, str]:
 
 
 def count_readings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many times each import reads its files (RecordStream.pages), in a list."""
+    """How many times the test's imports read their files (RecordStream.pages), all
+    together, as the one item of a list."""
     readings = [0]
     reading = RecordStream.pages
 
