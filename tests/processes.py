@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -49,3 +52,15 @@ def store_with_world(folder: Path, store: str | None = None) -> str:
     )
     assert result.returncode == 0, result.stderr
     return store
+
+
+def killed_once_writing(process: subprocess.Popen[str], folder: Path, pattern: str) -> None:
+    """Kill ``process`` outright (SIGKILL) as soon as a file matching ``pattern`` in
+    ``folder`` holds anything (a build's or a first import's file, part-way), and wait."""
+    while process.poll() is None:
+        writing = list(folder.glob(pattern))
+        if writing and writing[0].stat().st_size > 0:
+            os.kill(process.pid, signal.SIGKILL)
+            break
+        time.sleep(0.001)
+    process.communicate()

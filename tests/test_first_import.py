@@ -190,3 +190,28 @@ def test_a_first_import_that_fills_the_disk_says_so_and_leaves_the_disk_as_it_wa
             "free some space and run the command again\n"
         ), output
         assert os.listdir(disk) == []
+
+
+def test_the_file_of_a_first_import_killed_outright_is_removed_by_the_next(tmp_path):
+    """Killed with SIGKILL, a first import cannot remove its file; the next first import
+    into the same place removes it, once no running import holds it (store.killed_builds)."""
+    import signal
+    import time
+
+    from processes import killed_once_writing, ledger_process, many_allocations, run_ledger
+
+    world_file = write_jsonl(tmp_path / "world.jsonl", world())
+    many = many_allocations(tmp_path / "many.jsonl", "many", 50_000)
+    store = tmp_path / "ledger.db"
+    process = ledger_process("--store", str(store), "import", str(world_file), str(many))
+    killed_once_writing(process, tmp_path, ".ledger.db.*.importing")  # its tables are made
+    assert process.returncode == -signal.SIGKILL
+    left = [path for path in tmp_path.iterdir() if ".importing" in path.name]
+    assert left and not store.exists()
+    two_minutes_ago = time.time() - 120
+    for path in left:
+        os.utime(path, (two_minutes_ago, two_minutes_ago))
+
+    again = run_ledger("--store", str(store), "import", str(world_file))
+    assert again.returncode == 0, again.stderr
+    assert sorted(os.listdir(tmp_path)) == ["ledger.db", "many.jsonl", "world.jsonl"]

@@ -1,6 +1,6 @@
 """A rebuild killed outright (SIGKILL) cannot remove the file it was building; the next
 rebuild removes it, unless a build that is still running holds it, or it is too new to
-tell (views/builds.py)."""
+tell (store/killed_builds.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,15 @@ import signal
 import time
 from pathlib import Path
 
-from processes import ledger_process, many_allocations, run_ledger, store_with_world
+from processes import (
+    killed_once_writing,
+    ledger_process,
+    many_allocations,
+    run_ledger,
+    store_with_world,
+)
 
-from ledger.views.builds import building_in
+from ledger.store.killed_builds import building_in
 
 TWO_MINUTES_AGO = time.time() - 120
 
@@ -36,13 +42,7 @@ def test_the_file_of_a_killed_rebuild_is_removed_by_the_next(tmp_path):
     assert run_ledger("--store", store, "import", str(more)).returncode == 0
     views = tmp_path / "views.db"
     process = ledger_process("--store", store, "--views", str(views), "rebuild")
-    while process.poll() is None:
-        building = list(tmp_path.glob(".views.db.*.building"))
-        if building and building[0].stat().st_size > 0:  # its tables are made: it is building
-            os.kill(process.pid, signal.SIGKILL)
-            break
-        time.sleep(0.001)
-    process.communicate()
+    killed_once_writing(process, tmp_path, ".views.db.*.building")  # its tables are made
     assert process.returncode == -signal.SIGKILL
     # Its file, and those SQLite keeps beside it, if it was killed while they were open.
     [left] = [name for name in leftovers(tmp_path) if name.endswith(".building")]

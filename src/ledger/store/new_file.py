@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ledger.store.files import WAL_SIDE_FILES, close_wal, new_file_beside
+from ledger.store.killed_builds import building_in, remove_files, remove_killed
 from ledger.store.settings import is_database_url
 
 BUILDING_SUFFIX = ".importing"
@@ -31,20 +32,22 @@ def can_build_beside(store: str) -> bool:
 
 @contextmanager
 def building_beside(store: str) -> Iterator[Path | None]:
-    """A new empty file in the store's folder to make the store in, removed with its side
-    files when the block ends (by then it is the store, or nothing is kept); None when the
-    folder cannot hold one, for the store to be made in place as before."""
+    """A new empty file in the store's folder to make the store in, locked as a build's
+    while the block lasts and removed with its side files when it ends (by then it is the
+    store, or nothing is kept); None when the folder cannot hold one, for the store to be
+    made in place as before. The files of first imports killed part-way are removed first
+    (store.killed_builds)."""
+    remove_killed(Path(store), BUILDING_SUFFIX)
     try:
         building = new_file_beside(Path(store), BUILDING_SUFFIX)
     except OSError:
         yield None
         return
     try:
-        yield building
+        with building_in(building):
+            yield building
     finally:
-        for path in (building, *(Path(f"{building}{side}") for side in WAL_SIDE_FILES)):
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
+        remove_files(building, with_file=True)
 
 
 def put_in_place(building: Path, store: str) -> bool:

@@ -1,38 +1,20 @@
-"""The files of builds killed part-way. A build writes a new file beside the views database
-and moves it into place when it is done; one stopped by an error or Ctrl-C removes its
-file, but nothing can remove the file of one killed outright (SIGKILL, the machine
-stopping), which at ten million events is some 4 GB. So each build holds a lock on its
-file while it runs, and a build that starts removes the files of builds that no process
-holds any more.
+"""Builds of a new views database: one at a time in a folder, each in a file of its own
+beside the views database, moved into place when it is done; the files of builds killed
+part-way, which at ten million events are some 4 GB, are removed by the next
+(store.killed_builds).
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import glob
 import os
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ledger.store.files import SIDE_FILES
+from ledger.store.killed_builds import remove_killed
 
 SUFFIX = ".building"
-# A build takes its lock a moment after making its file: a file younger than this is
-# never taken for a killed build's.
-_YOUNGEST_LEFT_OVER = 60.0
-
-
-@contextlib.contextmanager
-def building_in(path: Path) -> Iterator[None]:
-    """Hold the lock of the build writing ``path`` until the block ends. It is an flock,
-    which SQLite's own (fcntl) locks neither take nor give up; but closing any handle on
-    a file gives up the process's fcntl locks on it, so the block must end only once
-    SQLite's connection to the file is closed."""
-    with path.open("rb") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
 
 
 @contextlib.contextmanager
@@ -70,17 +52,4 @@ def _lock_waiting(folder: int, waiting: Callable[[], None] | None) -> None:
 
 def remove_killed_builds(views: Path) -> None:
     """Remove the files of killed builds of the views database ``views``."""
-    for name in glob.glob(f".{glob.escape(views.name)}.*{SUFFIX}", root_dir=views.parent):
-        path = views.parent / name
-        with contextlib.suppress(OSError):  # held by a running build, or already gone
-            if time.time() - path.stat().st_mtime < _YOUNGEST_LEFT_OVER:
-                continue
-            with path.open("rb") as handle:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                remove_files(path, with_file=True)
-
-
-def remove_files(path: Path, *, with_file: bool) -> None:
-    """Remove the files SQLite keeps beside a database, and the database too if asked."""
-    for suffix in ("",) * with_file + SIDE_FILES:
-        Path(str(path) + suffix).unlink(missing_ok=True)
+    remove_killed(views, SUFFIX)

@@ -23,14 +23,9 @@ from ledger.store.files import (
     sqlite_tables,
     unwritable,
 )
+from ledger.store.killed_builds import building_in, remove_files
 from ledger.store.settings import is_database_url, shown
-from ledger.views.builds import (
-    SUFFIX,
-    building_in,
-    one_new_build,
-    remove_files,
-    remove_killed_builds,
-)
+from ledger.views.builds import SUFFIX, one_new_build, remove_killed_builds
 from ledger.views.database import ViewsDatabase
 from ledger.views.errata import NeedsReplay
 from ledger.views.errors import (
