@@ -141,16 +141,17 @@ def side_files_as_found(paths: Iterable[str | Path]) -> Iterator[None]:
     before it and has some now: what the block's read-only connections made and could not
     remove. Files that were there already are left alone (another process may be using
     them)."""
-    without = [path for path in paths if not _has_wal_side_files(path)]
+    without = [path for path in paths if not has_wal_side_files(path)]
     try:
         yield
     finally:
         for path in without:
-            if _has_wal_side_files(path):
+            if has_wal_side_files(path):
                 close_wal(path)
 
 
-def _has_wal_side_files(path: str | Path) -> bool:
+def has_wal_side_files(path: str | Path) -> bool:
+    """Whether SQLite's write-ahead log or its index is beside the database at ``path``."""
     return any(os.path.lexists(f"{path}{suffix}") for suffix in WAL_SIDE_FILES)
 
 

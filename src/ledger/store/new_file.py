@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ledger.store.files import WAL_SIDE_FILES, close_wal, new_file_beside
+from ledger.store.files import close_wal, has_wal_side_files, new_file_beside
 from ledger.store.killed_builds import building_in, remove_files, remove_killed
 from ledger.store.settings import is_database_url
 
@@ -55,7 +55,7 @@ def put_in_place(building: Path, store: str) -> bool:
     changed, where another process has made a store there first, or where it cannot be
     done here (its write-ahead log is still open, or the file system has no hard links)."""
     close_wal(building)
-    if any(os.path.lexists(f"{building}{side}") for side in WAL_SIDE_FILES):
+    if has_wal_side_files(building):
         return False
     try:
         os.link(building, store)
