@@ -8,7 +8,9 @@
                                          # schema of the run's own, dropped afterwards
 
 Each row gives the ledger's figure, the raw sqlite3 figure for the same work where there
-is one (the best of three runs), their ratio, and the target. The two peer rows put what
+is one, their ratio, and the target. The import and the rebuild, raw sqlite3's work and
+the peers' are each the best of three runs (``--tries``), the ledger's and raw sqlite3's
+taken in turn. The two peer rows put what
 a user might pick instead (bench/peers.py), loading the same records, where raw sqlite3
 would be. The history is synthetic (``ledger demo generate``) over the real CCGs of
 events/, imported into a store that already holds events/.
@@ -33,7 +35,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import orjson
@@ -43,7 +45,10 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 IMPORT_TARGET = 0.14
 REBUILD_TARGET = 0.12
 LEDGER = [sys.executable, "-m", "ledger.cli"]
-RAW_TRIES = 3  # raw sqlite3's figures are the best of this many runs
+# The import, the rebuild, raw sqlite3's work and the peers' are the best of this many
+# runs (--tries), the ledger's and raw sqlite3's taken in turn.
+TRIES = 3
+Ours = TypeVar("Ours")
 
 
 @dataclass
@@ -63,6 +68,13 @@ def main() -> int:
     parser.add_argument("--write", action="store_true", help="rewrite bench/RESULTS.md")
     parser.add_argument("--postgres", help="also measure a PostgreSQL store at this URL")
     parser.add_argument(
+        "--tries",
+        type=int,
+        default=TRIES,
+        help=f"runs of the import, the rebuild, raw sqlite3 and the peers, the best of "
+        f"which is taken (default {TRIES})",
+    )
+    parser.add_argument(
         "--curve",
         action="store_true",
         help="only what the cost curve needs (import, rebuild, sizes, catch-up, views, "
@@ -72,7 +84,9 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="ledger-bench-"))
     try:
         with scratch_schema(args.postgres) as postgres:
-            rows = run_all(work, args.events, args.seed, postgres, curve=args.curve)
+            rows = run_all(
+                work, args.events, args.seed, postgres, curve=args.curve, tries=args.tries
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     table = render(rows)
@@ -83,7 +97,13 @@ def main() -> int:
 
 
 def run_all(
-    work: Path, events: int, seed: int, postgres: str | None, *, curve: bool = False
+    work: Path,
+    events: int,
+    seed: int,
+    postgres: str | None,
+    *,
+    curve: bool = False,
+    tries: int = TRIES,
 ) -> list[Row]:
     base = work / "base.db"
     ledger("--store", base, "import", REPOSITORY / "events")
@@ -92,24 +112,33 @@ def run_all(
            "--events", events, "--seed", seed, "-o", history)  # fmt: skip
     rows: list[Row] = []
     store = work / "ledger.db"
-    shutil.copy(base, store)
-    import_seconds = ledger("--store", store, "import", history)
+    imports, raw_imports = in_turn(
+        tries,
+        partial(import_afresh, base, history, store),
+        partial(raw_import, history, work / "raw-import.db"),
+    )
+    import_seconds, raw_seconds = min(imports), min(raw_imports)
     reference = Reference.imported(work, base, history) if events > REFERENCE_EVENTS else None
-    raw_seconds = best_of(RAW_TRIES, partial(raw_import, history, work / "raw-import.db"))
     rows.append(import_row(events, import_seconds, raw_seconds))
+    rows.append(runs_row("import", imports, raw_imports))
     rows.append(cost_row("import", events, import_seconds, raw_seconds))
     if reference:
         rows.append(growth_row("import", import_seconds / events, reference.import_cost))
     rows.append(size_row("store", store, count_events(store)))
     if not curve:
         rows.append(import_ceiling_row(store, history, events, raw_seconds, work))
-        rows += peer_rows(history, events, import_seconds, work)
+        rows += peer_rows(history, events, import_seconds, work, tries)
     if postgres:
         rows.append(postgres_import_row(postgres, history, events, raw_seconds))
     views = work / "views.db"
-    total, scan_seconds = count_events(store), best_of(RAW_TRIES, partial(raw_scan, store))
-    rebuild_seconds, peak = ledger_with_memory("--store", store, "--views", views, "rebuild")
+    total = count_events(store)
+    rebuilds, scans = in_turn(
+        tries, partial(rebuild_afresh, store, views), partial(raw_scan, store)
+    )
+    rebuild_seconds, scan_seconds = min(seconds for seconds, _ in rebuilds), min(scans)
+    peak = max(peak for _, peak in rebuilds)  # the most any of them held
     rows += rebuild_rows(rebuild_seconds, peak, views, total, scan_seconds, events)
+    rows.append(runs_row("rebuild", [seconds for seconds, _ in rebuilds], scans))
     if reference:
         rows.append(growth_row("rebuild", rebuild_seconds / total, reference.rebuild_cost()))
     if not curve:
@@ -150,6 +179,11 @@ print(time.perf_counter() - started, usage.ru_maxrss * 1024, os.waitstatus_to_ex
 """
 
 
+def rebuild_afresh(store: Path, views: Path) -> tuple[float, int]:
+    """``ledger rebuild`` into a new views database: its wall time and peak memory."""
+    return ledger_with_memory("--store", store, "--views", removed(views), "rebuild")
+
+
 def ledger_with_memory(*args: object) -> tuple[float, int]:
     """Run a ledger command; return its wall time and its peak resident memory in bytes."""
     command = [sys.executable, "-c", PEAK_OF_COMMAND, sys.executable, *LEDGER[1:], *map(str, args)]
@@ -169,15 +203,45 @@ def import_row(events: int, seconds: float, raw: float) -> Row:
 
 
 def best_of(tries: int, measure: Callable[[], float]) -> float:
-    """The quickest of several timings: a raw figure slowed by something else running on
-    the machine would flatter the ledger's ratio against it."""
+    """The quickest of several timings: one slowed by something else running on the
+    machine says less about the work than about the machine."""
     return min(measure() for _ in range(tries))
+
+
+def in_turn(
+    tries: int, ours: Callable[[], Ours], raw: Callable[[], float]
+) -> tuple[list[Ours], list[float]]:
+    """Each timing of ``ours`` and of ``raw``, taken in turn, ``tries`` times each: this
+    machine's speed drifts over minutes, so each side meets it as the other does."""
+    ours_runs, raw_runs = [], []
+    for _ in range(tries):
+        ours_runs.append(ours())
+        raw_runs.append(raw())
+    return ours_runs, raw_runs
+
+
+def runs_row(what: str, ours: list[float], raw: list[float]) -> Row:
+    """Every run's seconds, of which the rows above take the best."""
+    return Row(f"{what}: each run (s)", ", ".join(f"{s:.1f}" for s in ours),
+               ", ".join(f"{s:.2f}" for s in raw), "", "reported", "")  # fmt: skip
+
+
+def removed(path: Path) -> Path:
+    """``path`` with no SQLite file there (nor its journal files), for a run to make anew."""
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    return path
+
+
+def import_afresh(base: Path, history: Path, store: Path) -> float:
+    """``ledger import`` of the history into a new copy of the store of events/."""
+    shutil.copy(base, removed(store))
+    return ledger("--store", store, "import", history)
 
 
 def raw_import(history: Path, path: Path) -> float:
     """Read the same JSON lines and insert them as (id, json) rows in one WAL transaction."""
-    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        leftover.unlink(missing_ok=True)
+    removed(path)
     started = time.perf_counter()
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode = WAL")
@@ -194,13 +258,19 @@ def raw_import(history: Path, path: Path) -> float:
 # -- peers: what a user might load the same records with instead ---------------------------
 
 
-def peer_rows(history: Path, events: int, import_seconds: float, work: Path) -> list[Row]:
-    """The ledger's import against each peer loading the same records (bench/peers.py)."""
+def peer_rows(
+    history: Path, events: int, import_seconds: float, work: Path, tries: int
+) -> list[Row]:
+    """The ledger's import against each peer loading the same records (bench/peers.py),
+    each the best of as many runs as the ledger's."""
     from peers import CHUNK, eventsourcing_seconds, sqlite_utils_seconds
 
+    def peer(seconds: Callable[[Path, Path], float], path: Path) -> float:
+        return best_of(tries, lambda: seconds(history, removed(path)))
+
     ours = events / import_seconds
-    bare = events / eventsourcing_seconds(history, work / "peer-eventsourcing.db")
-    loaded = events / sqlite_utils_seconds(history, work / "peer-sqlite-utils.db")
+    bare = events / peer(eventsourcing_seconds, work / "peer-eventsourcing.db")
+    loaded = events / peer(sqlite_utils_seconds, work / "peer-sqlite-utils.db")
     return [
         peer_row(f"peer: bare eventsourcing library, {CHUNK:,} events to a save, no checks "
                  "(events/s)", ours, bare, "eventsourcing", "≥ 100% of the peer", ours >= bare),
