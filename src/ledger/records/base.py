@@ -6,12 +6,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ledger.records.characters import unsafe_character
 from ledger.records.fields import FIELD_ORDER, YEARS_AHEAD, IsoDate, RecordId, Text, not_in_future
+
+_NESTED = (list, dict)
 
 
 def _texts(name: str, value: list[Any] | dict[Any, Any]) -> Iterator[tuple[str, str]]:
@@ -73,7 +75,7 @@ class RecordBase(BaseModel):
             if isinstance(value, str):
                 if not value.isprintable() and (problem := unsafe_character(value)):
                     raise ValueError(f"{field}: {problem}")
-            elif isinstance(value, list | dict):
+            elif isinstance(value, _NESTED):
                 for where, text in _texts(field, value):
                     if problem := unsafe_character(text):
                         raise ValueError(f"{where}: {problem}")
@@ -131,10 +133,15 @@ class CitedRecord(RecordBase):
         """The dates the record is about, which may lie ahead of when it became known."""
         return {}
 
+    # A kind that fills in a date it is about in a validator of its own (a year's records
+    # fill in their effective date) checks the dates' reach there, once they are known.
+    reach_checked_later: ClassVar[bool] = False
+
     @model_validator(mode="after")
     def _known_by_now(self) -> CitedRecord:
         not_in_future("as_at", self.as_at)
-        self._within_reach()
+        if not self.reach_checked_later:
+            self._within_reach()
         return self
 
     def _within_reach(self) -> None:

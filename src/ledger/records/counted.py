@@ -5,7 +5,7 @@ fields where a record is read, so that a large import's worker does it."""
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeGuard
 
 
 class Counted(NamedTuple):
@@ -18,12 +18,19 @@ class Counted(NamedTuple):
 def counted_of(fields: dict[str, Any]) -> Counted:
     value = fields.get("amount_pence", fields.get("count"))
     value = abs(value) if isinstance(value, int) else 0
-    if fields["kind"] == "correction":
+    kind = fields["kind"]
+    if kind == "correction":
         return Counted(True, value, "", ())
-    sides = ("from", "to") if fields.get("kind") == "transfer" else ("account",)
     # A side a stored record lacks, as a hand-edited store may, counts for nothing.
-    accounts = tuple(fields[side] for side in sides if isinstance(fields.get(side), str))
+    sides = (
+        (fields.get("from"), fields.get("to")) if kind == "transfer" else (fields.get("account"),)
+    )
+    accounts = tuple(filter(_is_text, sides))
     return Counted(False, value, str(fields.get("financial_year")), accounts)
+
+
+def _is_text(value: Any) -> TypeGuard[str]:
+    return isinstance(value, str)
 
 
 def counted_if_valued(fields: dict[str, Any]) -> Counted | None:

@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from ledger.records.counted import Counted, counted_if_valued
-from ledger.records.keys import entry_key
+from ledger.records.keys import entry_key, make_entry_key
 from ledger.records.models import AnyRecord
 from ledger.records.seen import Seen, seen_of
 
@@ -64,7 +64,7 @@ class Located:
         located = cls.__new__(cls)
         located.__dict__.update(
             where=where, record=record, fields=fields, content=content,
-            seen=seen_of(record, where, content), key=entry_key(record.id),
+            seen=seen_of(record, where, content), key=make_entry_key(record.id),
             counted=counted_if_valued(fields),
         )  # fmt: skip
         return located

@@ -9,9 +9,9 @@ filled in, so two spellings of the same fact compare equal.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import Field, TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from ledger.records import kinds
 from ledger.records.base import RecordBase
@@ -54,15 +54,12 @@ AnyRecord = (
     | CorrectionRecord
     | ErratumRecord
 )
-Record = Annotated[AnyRecord, Field(discriminator="kind")]
 
 MODELS: dict[str, type[RecordBase]] = {
     model.model_fields["kind"].default: model for model in AnyRecord.__args__
 }
 KINDS = tuple(MODELS)
 assert KINDS == kinds.KINDS, "ledger.kinds lists the kinds of record in the models' order"
-
-_record_adapter: TypeAdapter[AnyRecord] = TypeAdapter(Record)
 
 
 class RecordError(ValueError):
@@ -82,13 +79,14 @@ def parse_record(data: object) -> AnyRecord:
         raise RecordError(["kind is missing (one of: " + ", ".join(KINDS) + ")"])
     if not isinstance(kind, str) or kind not in MODELS:
         raise RecordError([f"unknown kind {kind!r} (one of: " + ", ".join(KINDS) + ")"])
-    try:
-        return _record_adapter.validate_python(data)
+    try:  # by the kind's own validator: the kind is known, and a union would ask again
+        record: AnyRecord = MODELS[kind].__pydantic_validator__.validate_python(data)
     except ValidationError as error:
-        problems = describe_validation_error(error)
+        problems = describe_validation_error(error, tagged=False)
         if _amount_also_missing(MODELS[kind], data) and "amount is missing" not in problems:
             problems.append("amount is missing")  # found only once the other fields pass
         raise RecordError(problems) from None
+    return record
 
 
 def _json_name(value: object) -> str:

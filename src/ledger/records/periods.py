@@ -7,6 +7,7 @@ are M1 (April) to M12 (March); "month 6" is the position at 30 September.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from datetime import date
 
@@ -63,11 +64,16 @@ def parse_date(text: str) -> date:
     raise PeriodError(f"{text!r} is not a date (write dates like 2013-09-30)")
 
 
+# The days below are asked for once or twice a record, and a history of a million records
+# has a few hundred of them: each is made once and then shared, which also sends a large
+# import's records from its workers more quickly (pickle sends an object once a page).
+@functools.lru_cache(maxsize=1024)
 def first_day(financial_year: str) -> date:
     """1 April of the year's first calendar year."""
     return date(int(financial_year[:4]), 4, 1)
 
 
+@functools.lru_cache(maxsize=1024)
 def last_day(financial_year: str) -> date:
     """31 March of the year's second calendar year."""
     return date(int(financial_year[:4]) + 1, 3, 31)
@@ -93,6 +99,7 @@ def parse_period(text: object) -> str:
     return f"M{int(match['month'])}"
 
 
+@functools.lru_cache(maxsize=8192)
 def period_end(financial_year: str, period: str) -> date:
     """The last day of a month of a financial year: M6 of 2013-14 is 2013-09-30."""
     month_index = int(period[1:]) - 1  # M1 is April

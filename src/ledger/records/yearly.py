@@ -55,6 +55,7 @@ class YearRecord(CitedRecord):
     amount_rule: ClassVar[str | None] = "any"
     # A figure about month Mn cannot be known before that month has ended.
     known_after_period: ClassVar[bool] = False
+    reach_checked_later: ClassVar[bool] = True  # by _normalise_year_fields
 
     @model_validator(mode="after")
     def _normalise_year_fields(self) -> YearRecord:
