@@ -158,7 +158,7 @@ class PairValues(click.ParamType[Any, Any]):
         try:
             return self.model.model_validate(given).model_dump()
         except ValidationError as error:
-            problems = describe_validation_error(error, tagged=False)
+            problems = describe_validation_error(error)
             self.fail(f"{text!r}: {'; '.join(problems)}", param, ctx)
 
 

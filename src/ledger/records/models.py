@@ -82,7 +82,7 @@ def parse_record(data: object) -> AnyRecord:
     try:  # by the kind's own validator: the kind is known, and a union would ask again
         record: AnyRecord = MODELS[kind].__pydantic_validator__.validate_python(data)
     except ValidationError as error:
-        problems = describe_validation_error(error, tagged=False)
+        problems = describe_validation_error(error)
         if _amount_also_missing(MODELS[kind], data) and "amount is missing" not in problems:
             problems.append("amount is missing")  # found only once the other fields pass
         raise RecordError(problems) from None
@@ -103,12 +103,11 @@ def _amount_also_missing(model: type[RecordBase], data: dict[str, Any]) -> bool:
     return needs_amount and "amount" not in data and "amount_pence" not in data
 
 
-def describe_validation_error(error: ValidationError, *, tagged: bool = True) -> list[str]:
-    """Turn pydantic's errors into ``field: message`` lines (the errors of a record are
-    ``tagged``: the first part of where each is, the kind, is left out)."""
+def describe_validation_error(error: ValidationError) -> list[str]:
+    """Turn pydantic's errors of one model into ``field: message`` lines."""
     problems = []
     for item in error.errors(include_url=False):
-        location = [str(part) for part in item["loc"][1 if tagged else 0 :]]
+        location = [str(part) for part in item["loc"]]
         a_key = location[-1:] == ["[key]"]
         if a_key:  # an object's key: the field holding the object, not the key again
             location = location[:-2]
