@@ -1,6 +1,6 @@
 """Benchmark the ledger against raw sqlite3, on this machine, in one run.
 
-    python bench/run.py                  # 1,000,000 events (a few minutes)
+    python bench/run.py                  # 1,000,000 events (some twenty minutes)
     python bench/run.py --events 100000  # quicker
     python bench/run.py --write          # also rewrite bench/RESULTS.md
     python bench/run.py --postgres postgresql://postgres@127.0.0.1:5432/test
@@ -10,10 +10,10 @@
 Each row gives the ledger's figure, the raw sqlite3 figure for the same work where there
 is one, their ratio, and the target. The import and the rebuild, raw sqlite3's work and
 the peers' are each the best of three runs (``--tries``), the ledger's and raw sqlite3's
-taken in turn. The two peer rows put what
-a user might pick instead (bench/peers.py), loading the same records, where raw sqlite3
-would be. The history is synthetic (``ledger demo generate``) over the real CCGs of
-events/, imported into a store that already holds events/.
+taken in turn. The two peer rows put what a user might pick instead (bench/peers.py),
+loading the same records, where raw sqlite3 would be. The history is synthetic
+(``ledger demo generate``) over the real CCGs of events/, imported into a store that
+already holds events/.
 """
 
 from __future__ import annotations
