@@ -227,9 +227,11 @@ def runs_row(what: str, ours: list[float], raw: list[float]) -> Row:
 
 
 def removed(path: Path) -> Path:
-    """``path`` with no SQLite file there (nor its journal files), for a run to make anew."""
-    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        leftover.unlink(missing_ok=True)
+    """``path`` with no SQLite file there (nor the files SQLite keeps beside one), for a
+    run to make anew."""
+    from ledger.store.killed_builds import remove_files
+
+    remove_files(path, with_file=True)
     return path
 
 
