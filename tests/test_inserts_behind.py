@@ -126,6 +126,27 @@ def test_an_import_stopped_while_a_chunk_goes_in_behind_records_nothing(tmp_path
     assert "No failures in 17 checks over" in ledger(store, "check")
 
 
+def test_an_id_taken_when_a_chunk_goes_in_behind_records_nothing(tmp_path):
+    """A chunk after the first is moved into the store's table with INSERT OR IGNORE, so
+    that SQLite keeps no statement journal for it (store/inserts_behind.py), and counted:
+    an event whose id is taken is refused as it was when the insert failed on it, not
+    left out. (The checks of an import keep two records from sharing an id; here the
+    second chunk repeats one of the first, as another writer's would.)"""
+    store = world_store(tmp_path)
+    before = fingerprint(store)
+    records = [
+        Located(f"many.jsonl:{n}", parse_record(r)) for n, r in enumerate(allocations(2 * CHUNK))
+    ]
+    writing = Ledger(store)
+    refused = pytest.raises(ConcurrentWriteError, match="another writer recorded one of these ids")
+    with refused, writing, writing.appending() as append:
+        append(records[:CHUNK])
+        append([*records[CHUNK : 2 * CHUNK - 1], records[7]])
+
+    assert fingerprint(store) == before
+    assert "No failures in 17 checks over" in ledger(store, "check")
+
+
 def test_positions_are_handed_back_at_once_and_a_chunk_s_error_raised_by_the_next_call():
     inserted: list[list[str]] = []
     end = 10

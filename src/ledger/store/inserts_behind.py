@@ -5,8 +5,17 @@ SQLite gives up Python's lock while it works through a statement, so a thread in
 one chunk can run beside the checks of the next on the machine's other core. It does so
 only if each chunk goes in with one statement: ``executemany`` gives up the lock and waits
 to have it back for every row, and the two threads would mostly take turns. So a chunk's
-events go in as one ``INSERT ... SELECT`` over a JSON array of their keys, versions and
-topics and one blob of their stored bytes, and their hashes as one more (bench/RESULTS.md).
+events go in with statements over a JSON array of their keys, versions and topics and
+one blob of their stored bytes, and their hashes with one more (bench/RESULTS.md).
+
+Each chunk after a transaction's first is read out of those into a temporary table,
+then moved from there with ``INSERT OR IGNORE``, and the move counted. A statement that
+inserts several rows and may stop half-way (on a key taken, or on an error of a function
+it calls) makes SQLite copy every page it changes to a statement journal first, so that
+it can undo itself alone; the events' random keys change a page of their index for
+nearly every event, so that was some 3 KB written an event. The move calls no function
+and stops at nothing, so it needs none; a key taken shows as an event not inserted. (The
+first chunk goes straight in: the transaction must write before it reads.)
 """
 
 from __future__ import annotations
@@ -23,20 +32,44 @@ from ledger.store.errors import ConcurrentWriteError
 Insert = Callable[[Sequence[StoredEvent]], Sequence[int]]
 
 
+_EVENT_COLUMNS = "originator_id, originator_version, topic, state"
+# A chunk's events, as rows: ?1 is a JSON array of [key, version, topic, start, length] for
+# each event, in order, and ?2 the events' stored bytes one after another (an event's are
+# the ``length`` bytes from byte ``start``, from 1); see events_parameters.
+_CHUNK_ROWS = (
+    "SELECT e.value ->> 0, e.value ->> 1, e.value ->> 2, "
+    "substr(?2, e.value ->> 3, e.value ->> 4) FROM json_each(?1) AS e ORDER BY e.key"
+)
+
+
 def insert_events_statement(table: str) -> str:
-    """One statement inserting a chunk of events: ?1 is a JSON array of [key, version,
-    topic, start, length] for each event, in order, and ?2 the events' stored bytes one
-    after another (an event's are the ``length`` bytes from byte ``start``, from 1)."""
+    """A chunk's events straight into the store's table: the first write of a transaction,
+    which must write before it reads (recorders._GrowingCacheInsert)."""
+    return f"INSERT INTO {table} ({_EVENT_COLUMNS}) {_CHUNK_ROWS}"
+
+
+# Later chunks go by way of a table of the connection's own.
+MAKE_CHUNK_TABLE = (
+    "CREATE TEMP TABLE IF NOT EXISTS ledger_chunk "
+    "(originator_id TEXT, originator_version INTEGER, topic TEXT, state BLOB)"
+)
+EMPTY_CHUNK_TABLE = "DELETE FROM temp.ledger_chunk"
+FILL_CHUNK_TABLE = f"INSERT INTO temp.ledger_chunk ({_EVENT_COLUMNS}) {_CHUNK_ROWS}"
+
+
+def move_chunk_statement(table: str) -> str:
+    """The chunk's events from the temporary table into the store's, in order; one whose
+    key is taken is left out (the caller counts them)."""
     return (
-        f"INSERT INTO {table} (originator_id, originator_version, topic, state) "
-        "SELECT e.value ->> 0, e.value ->> 1, e.value ->> 2, "
-        "substr(?2, e.value ->> 3, e.value ->> 4) FROM json_each(?1) AS e ORDER BY e.key"
+        f"INSERT OR IGNORE INTO {table} ({_EVENT_COLUMNS}) "
+        f"SELECT {_EVENT_COLUMNS} FROM temp.ledger_chunk ORDER BY rowid"
     )
 
 
 def events_parameters(keys: Sequence[str], events: Sequence[StoredEvent]) -> tuple[bytes, bytes]:
-    """The parameters of ``insert_events_statement`` for these events, stored under these
-    keys (their aggregates' ids as the table keeps them)."""
+    """The parameters of a chunk's rows (insert_events_statement, FILL_CHUNK_TABLE) for
+    these events, stored under these keys (their aggregates' ids as the table keeps
+    them)."""
     described, start = [], 1
     for key, event in zip(keys, events, strict=True):
         described.append((key, event.originator_version, event.topic, start, len(event.state)))

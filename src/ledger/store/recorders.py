@@ -13,7 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
 import orjson
-from eventsourcing.persistence import PersistenceError, StoredEvent
+from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
 from ledger.store.hash_chain import (
@@ -27,11 +27,15 @@ from ledger.store.hash_chain import (
     lost_table,
 )
 from ledger.store.inserts_behind import (
+    EMPTY_CHUNK_TABLE,
+    FILL_CHUNK_TABLE,
+    MAKE_CHUNK_TABLE,
     Insert,
     events_parameters,
     insert_events_statement,
     insert_hashes_statement,
     inserting_behind,
+    move_chunk_statement,
 )
 from ledger.store.sqlite_rows import (
     IS_DAMAGED,
@@ -283,15 +287,42 @@ class ChainedSQLiteApplicationRecorder(_KeptTotals, _ReadingSQLiteRecorder):
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **_: Any
     ) -> Sequence[int] | None:
-        """Insert all the events with one statement (see inserts_behind). The transaction
-        holds SQLite's write lock from the first insert, and each new row takes the next
-        rowid, so the events have the positions up to the highest rowid, in order."""
+        """Insert all the events with one statement, the first write of a transaction
+        (see inserting)."""
+        return self._inserted(c, stored_events, self._insert_directly)
+
+    def _insert_directly(self, c: SQLiteCursor, events: Sequence[StoredEvent]) -> None:
+        keys = [hex_key(event.originator_id) for event in events]
+        c.execute(insert_events_statement(self.events_table_name), events_parameters(keys, events))
+
+    def _move_from_chunk_table(self, c: SQLiteCursor, events: Sequence[StoredEvent]) -> None:
+        """Insert the events by way of a temporary table (see inserts_behind): only once
+        the transaction has written, as its statements read before they write.
+        IntegrityError if the key of one is taken (by another writer)."""
+        keys = [hex_key(event.originator_id) for event in events]
+        for statement in (MAKE_CHUNK_TABLE, EMPTY_CHUNK_TABLE):
+            c.execute(statement)
+        c.execute(FILL_CHUNK_TABLE, events_parameters(keys, events))
+        c.execute(move_chunk_statement(self.events_table_name))
+        inserted = c.sqlite_cursor.rowcount
+        if inserted != len(events):
+            raise IntegrityError(
+                f"{len(events) - inserted:,} of {len(events):,} events were not inserted: "
+                "their ids are taken"
+            )
+
+    def _inserted(
+        self,
+        c: SQLiteCursor,
+        stored_events: Sequence[StoredEvent],
+        insert: Callable[[SQLiteCursor, Sequence[StoredEvent]], None],
+    ) -> Sequence[int]:
+        """Insert the events with ``insert``, and their hashes. The transaction holds
+        SQLite's write lock from the first insert, and each new row takes the next rowid,
+        so the events have the positions up to the highest rowid, in order."""
         if not stored_events:
             return []
-        keys = [hex_key(event.originator_id) for event in stored_events]
-        c.execute(
-            insert_events_statement(self.events_table_name), events_parameters(keys, stored_events)
-        )
+        insert(c, stored_events)
         c.execute(f"SELECT MAX(rowid) FROM {self.events_table_name}")
         last = int(c.fetchone()[0])
         positions = list(range(last - len(stored_events) + 1, last + 1))
@@ -321,9 +352,24 @@ class ChainedSQLiteApplicationRecorder(_KeptTotals, _ReadingSQLiteRecorder):
             # own. Once that index outgrows the page cache, most keys read a page back
             # (from the write-ahead log or the file) and the cache writes pages out again
             # and again, so the cache grows with the store (see bench/RESULTS.md).
-            insert = _GrowingCacheInsert(c, lambda events: self._insert_events(c, events) or [])
+            insert = _GrowingCacheInsert(c, _FirstThenMoved(self, c))
             with inserting_behind(insert) as insert_behind:
                 yield insert_behind
+
+
+class _FirstThenMoved:
+    """An import's chunks: the first inserted directly, so that the transaction writes
+    before it reads (see _GrowingCacheInsert), the rest by way of the chunk table."""
+
+    def __init__(self, recorder: ChainedSQLiteApplicationRecorder, cursor: SQLiteCursor):
+        self.recorder, self.cursor, self.written = recorder, cursor, False
+
+    def __call__(self, events: Sequence[StoredEvent]) -> Sequence[int]:
+        recorder = self.recorder
+        how = recorder._move_from_chunk_table if self.written else recorder._insert_directly
+        positions = recorder._inserted(self.cursor, events, how)
+        self.written = self.written or bool(positions)
+        return positions
 
 
 def paged_links(page_after: Callable[[int], list[tuple[Any, ...]]]) -> Iterator[ChainLink]:
