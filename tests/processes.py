@@ -64,3 +64,9 @@ def killed_once_writing(process: subprocess.Popen[str], folder: Path, pattern: s
             break
         time.sleep(0.001)
     process.communicate()
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes ``pid`` started (Linux's /proc), empty once it has none."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in children.read_text().split()] if children.exists() else []

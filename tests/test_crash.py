@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from factories import world
-from processes import ledger_process, many_allocations, run_ledger, store_with_world
+from processes import children_of, ledger_process, many_allocations, run_ledger, store_with_world
 
 from ledger.writing.jsonlines import READERS
 
@@ -59,12 +59,6 @@ def test_an_import_killed_while_writing_records_nothing(tmp_path):
         in budgets.stdout
     )
     assert run_ledger("--store", store, "--views", views, "check").returncode == 0
-
-
-def children_of(pid):
-    """The processes ``pid`` started (Linux's /proc), empty once it has none."""
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(child) for child in children.read_text().split()] if children.exists() else []
 
 
 def still_running(pid):
