@@ -70,3 +70,16 @@ def children_of(pid: int) -> list[int]:
     """The processes ``pid`` started (Linux's /proc), empty once it has none."""
     children = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(child) for child in children.read_text().split()] if children.exists() else []
+
+
+def import_workers(
+    store: str, lines: Path, workers: int
+) -> tuple[subprocess.Popen[str], list[int]]:
+    """An import of ``lines`` started as a process, and its worker processes once it has
+    started ``workers`` of them."""
+    process = ledger_process("--store", store, "import", str(lines))
+    deadline = time.monotonic() + 60
+    while len(children_of(process.pid)) < workers and process.poll() is None:
+        assert time.monotonic() < deadline, "the import started no workers"
+        time.sleep(0.01)
+    return process, children_of(process.pid)

@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 from factories import world
-from processes import children_of, ledger_process, many_allocations, run_ledger, store_with_world
+from processes import (
+    import_workers,
+    ledger_process,
+    many_allocations,
+    run_ledger,
+    store_with_world,
+)
 
 from ledger.writing.jsonlines import READERS
 
@@ -77,12 +83,7 @@ def test_an_import_killed_while_reading_leaves_no_process_behind(tmp_path):
     worker ends."""
     store = store_with_world(tmp_path)
     big = many_allocations(tmp_path / "big.jsonl", "big", RECORDS)
-    process = ledger_process("--store", store, "import", str(big))
-    deadline = time.monotonic() + 60
-    while len(children_of(process.pid)) < READERS and process.poll() is None:
-        assert time.monotonic() < deadline, "the import started no workers"
-        time.sleep(0.01)
-    workers = children_of(process.pid)
+    process, workers = import_workers(store, big, READERS)
     assert len(workers) == READERS
     os.kill(process.pid, signal.SIGKILL)
     process.wait()

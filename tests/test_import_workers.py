@@ -8,7 +8,7 @@ import os
 import time
 from contextlib import suppress
 
-from processes import children_of, ledger_process, many_allocations, store_with_world
+from processes import import_workers, many_allocations, store_with_world
 
 from ledger.writing.jsonlines import READERS, WORKER_NICENESS
 
@@ -18,12 +18,7 @@ def test_an_import_s_workers_run_below_the_command_s_priority_and_it_records_eve
 ):
     store = store_with_world(tmp_path)
     big = many_allocations(tmp_path / "big.jsonl", "big", 60_000)
-    process = ledger_process("--store", store, "import", str(big))
-    deadline = time.monotonic() + 60
-    while len(children_of(process.pid)) < READERS and process.poll() is None:
-        assert time.monotonic() < deadline, "the import started no workers"
-        time.sleep(0.01)
-    workers = children_of(process.pid)
+    process, workers = import_workers(store, big, READERS)
     wanted = min(os.getpriority(os.PRIO_PROCESS, process.pid) + WORKER_NICENESS, 19)
     lowered: set[int] = set()
     while process.poll() is None and len(lowered) < len(workers):
