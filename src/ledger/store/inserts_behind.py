@@ -20,17 +20,17 @@ first chunk goes straight in: the transaction must write before it reads.)
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 
 import orjson
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from ledger.store.errors import ConcurrentWriteError
 
 Insert = Callable[[Sequence[StoredEvent]], Sequence[int]]
-
 
 _EVENT_COLUMNS = "originator_id, originator_version, topic, state"
 # A chunk's events, as rows: ?1 is a JSON array of [key, version, topic, start, length] for
@@ -42,34 +42,59 @@ _CHUNK_ROWS = (
 )
 
 
-def insert_events_statement(table: str) -> str:
-    """A chunk's events straight into the store's table: the first write of a transaction,
-    which must write before it reads (recorders._GrowingCacheInsert)."""
+def _straight_in(table: str) -> str:
     return f"INSERT INTO {table} ({_EVENT_COLUMNS}) {_CHUNK_ROWS}"
 
 
 # Later chunks go by way of a table of the connection's own.
-MAKE_CHUNK_TABLE = (
+_MAKE_CHUNK_TABLE = (
     "CREATE TEMP TABLE IF NOT EXISTS ledger_chunk "
     "(originator_id TEXT, originator_version INTEGER, topic TEXT, state BLOB)"
 )
-EMPTY_CHUNK_TABLE = "DELETE FROM temp.ledger_chunk"
-FILL_CHUNK_TABLE = f"INSERT INTO temp.ledger_chunk ({_EVENT_COLUMNS}) {_CHUNK_ROWS}"
+_EMPTY_CHUNK_TABLE = "DELETE FROM temp.ledger_chunk"
+_FILL_CHUNK_TABLE = f"INSERT INTO temp.ledger_chunk ({_EVENT_COLUMNS}) {_CHUNK_ROWS}"
 
 
-def move_chunk_statement(table: str) -> str:
-    """The chunk's events from the temporary table into the store's, in order; one whose
-    key is taken is left out (the caller counts them)."""
+def _moved_in(table: str) -> str:
+    """From the chunk table, in order; an event whose key is taken is left out."""
     return (
         f"INSERT OR IGNORE INTO {table} ({_EVENT_COLUMNS}) "
         f"SELECT {_EVENT_COLUMNS} FROM temp.ledger_chunk ORDER BY rowid"
     )
 
 
+# How a chunk's events go into the store's table: cursor, table, keys, events.
+InsertChunk = Callable[[sqlite3.Cursor, str, list[str], Sequence[StoredEvent]], None]
+
+
+def insert_straight(
+    cursor: sqlite3.Cursor, table: str, keys: list[str], events: Sequence[StoredEvent]
+) -> None:
+    """A chunk's events straight into the store's table: the first write of a transaction,
+    which must write before it reads (recorders._GrowingCacheInsert)."""
+    cursor.execute(_straight_in(table), events_parameters(keys, events))
+
+
+def insert_through_chunk_table(
+    cursor: sqlite3.Cursor, table: str, keys: list[str], events: Sequence[StoredEvent]
+) -> None:
+    """A chunk's events by way of the chunk table, once the transaction has written (its
+    statements read before they write); IntegrityError if the key of one is taken (by
+    another writer)."""
+    for statement in (_MAKE_CHUNK_TABLE, _EMPTY_CHUNK_TABLE):
+        cursor.execute(statement)
+    cursor.execute(_FILL_CHUNK_TABLE, events_parameters(keys, events))
+    cursor.execute(_moved_in(table))
+    if cursor.rowcount != len(events):
+        raise IntegrityError(
+            f"{len(events) - cursor.rowcount:,} of {len(events):,} events were not "
+            "inserted: their ids are taken"
+        )
+
+
 def events_parameters(keys: Sequence[str], events: Sequence[StoredEvent]) -> tuple[bytes, bytes]:
-    """The parameters of a chunk's rows (insert_events_statement, FILL_CHUNK_TABLE) for
-    these events, stored under these keys (their aggregates' ids as the table keeps
-    them)."""
+    """The parameters of a chunk's rows (_CHUNK_ROWS) for these events, stored under
+    these keys (their aggregates' ids as the table keeps them)."""
     described, start = [], 1
     for key, event in zip(keys, events, strict=True):
         described.append((key, event.originator_version, event.topic, start, len(event.state)))

@@ -13,7 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
 import orjson
-from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
+from eventsourcing.persistence import PersistenceError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
 from ledger.store.hash_chain import (
@@ -27,15 +27,12 @@ from ledger.store.hash_chain import (
     lost_table,
 )
 from ledger.store.inserts_behind import (
-    EMPTY_CHUNK_TABLE,
-    FILL_CHUNK_TABLE,
-    MAKE_CHUNK_TABLE,
     Insert,
-    events_parameters,
-    insert_events_statement,
+    InsertChunk,
     insert_hashes_statement,
+    insert_straight,
+    insert_through_chunk_table,
     inserting_behind,
-    move_chunk_statement,
 )
 from ledger.store.sqlite_rows import (
     IS_DAMAGED,
@@ -289,40 +286,18 @@ class ChainedSQLiteApplicationRecorder(_KeptTotals, _ReadingSQLiteRecorder):
     ) -> Sequence[int] | None:
         """Insert all the events with one statement, the first write of a transaction
         (see inserting)."""
-        return self._inserted(c, stored_events, self._insert_directly)
-
-    def _insert_directly(self, c: SQLiteCursor, events: Sequence[StoredEvent]) -> None:
-        keys = [hex_key(event.originator_id) for event in events]
-        c.execute(insert_events_statement(self.events_table_name), events_parameters(keys, events))
-
-    def _move_from_chunk_table(self, c: SQLiteCursor, events: Sequence[StoredEvent]) -> None:
-        """Insert the events by way of a temporary table (see inserts_behind): only once
-        the transaction has written, as its statements read before they write.
-        IntegrityError if the key of one is taken (by another writer)."""
-        keys = [hex_key(event.originator_id) for event in events]
-        for statement in (MAKE_CHUNK_TABLE, EMPTY_CHUNK_TABLE):
-            c.execute(statement)
-        c.execute(FILL_CHUNK_TABLE, events_parameters(keys, events))
-        c.execute(move_chunk_statement(self.events_table_name))
-        inserted = c.sqlite_cursor.rowcount
-        if inserted != len(events):
-            raise IntegrityError(
-                f"{len(events) - inserted:,} of {len(events):,} events were not inserted: "
-                "their ids are taken"
-            )
+        return self._inserted(c, stored_events, insert_straight)
 
     def _inserted(
-        self,
-        c: SQLiteCursor,
-        stored_events: Sequence[StoredEvent],
-        insert: Callable[[SQLiteCursor, Sequence[StoredEvent]], None],
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], insert: InsertChunk
     ) -> Sequence[int]:
         """Insert the events with ``insert``, and their hashes. The transaction holds
         SQLite's write lock from the first insert, and each new row takes the next rowid,
         so the events have the positions up to the highest rowid, in order."""
         if not stored_events:
             return []
-        insert(c, stored_events)
+        keys = [hex_key(event.originator_id) for event in stored_events]
+        insert(c.sqlite_cursor, self.events_table_name, keys, stored_events)
         c.execute(f"SELECT MAX(rowid) FROM {self.events_table_name}")
         last = int(c.fetchone()[0])
         positions = list(range(last - len(stored_events) + 1, last + 1))
@@ -365,9 +340,8 @@ class _FirstThenMoved:
         self.recorder, self.cursor, self.written = recorder, cursor, False
 
     def __call__(self, events: Sequence[StoredEvent]) -> Sequence[int]:
-        recorder = self.recorder
-        how = recorder._move_from_chunk_table if self.written else recorder._insert_directly
-        positions = recorder._inserted(self.cursor, events, how)
+        how = insert_through_chunk_table if self.written else insert_straight
+        positions = self.recorder._inserted(self.cursor, events, how)
         self.written = self.written or bool(positions)
         return positions
 
