@@ -54,21 +54,29 @@ class Version(NamedTuple):
     correction: dict[str, Any] | None = None  # the correction that adds this version
 
 
+_read_version = Version._make  # a Version of its values in order (a row of _STORED_VERSION)
 Link = tuple[str | None, int | None, int]  # a version's valid_to, delta_pence, is_earliest
 
-_STORED_VERSION = ", ".join(Version._fields[:-1])
+# A version as read: its stored columns, then no correction (a row made a Version as it is).
+_STORED_VERSION = ", ".join(Version._fields[:-1]) + ", NULL"
+# The record's own fields of a version (its measure to its step), which every version of
+# one side of a record shares.
+_record_fields = itemgetter(
+    slice(Version._fields.index("measure"), Version._fields.index("correction"))
+)
 # The columns a correction sets on the version it adds; the rest are copied from version 0.
 _SET_BY_CORRECTION = (
     "version", "as_at", "valid_to", "position", "is_void", "is_earliest", "amount_pence",
     "delta_pence", "count", "percent", "correction_id", "reason", "source", "locator",
 )  # fmt: skip
 _SET_IN_ORDER = tuple(name for name in POSTING_COLUMNS if name in _SET_BY_CORRECTION)
+assert _SET_IN_ORDER == _SET_BY_CORRECTION, "_corrected_row gives them in the table's order"
 _COPIED = tuple(name for name in POSTING_COLUMNS if name not in _SET_BY_CORRECTION)
 # A new version's parameters are the columns a correction sets, in table order, then the
 # record's: numbered, so that a value that cannot be written is named by its place among
 # the correction's values, as when the record's columns were copied by INSERT ... SELECT.
 _PARAMETERS = (*_SET_IN_ORDER, *_COPIED)
-_set_values, _copied_values = itemgetter(*_SET_IN_ORDER), attrgetter(*_COPIED)
+_copied_values = attrgetter(*_COPIED)
 _INSERT_CORRECTED_VERSION = (
     f"INSERT INTO postings ({', '.join(POSTING_COLUMNS)}) VALUES ("
     + ", ".join(f"?{_PARAMETERS.index(name) + 1}" for name in POSTING_COLUMNS)
@@ -167,23 +175,32 @@ def _versions_of(
             chunk,
         )
         for row in rows:
-            version = Version(*row)
+            version = _read_version(row)
             chains[(version.record_id, version.side)].append(version)
     return chains
 
 
 def _revised(chain: list[Version], fields: dict[str, Any], position: int, side: str) -> Version:
-    """The new version a correction makes of one side of a record."""
-    return chain[0]._replace(
-        posting_id=None,
-        version=chain[-1].version + 1,
-        as_at=fields["as_at"],
-        position=position,
-        is_void=1 if fields["action"] == "reverse" else 0,
-        amount_pence=_signed(fields.get("amount_pence"), side),
-        valid_to=None,
-        delta_pence=None,
-        correction=fields,
+    """The new version a correction makes of one side of a record. (Made field by field,
+    not with ``_replace``, which took a tenth of a correction's time.)"""
+    first = chain[0]
+    return _read_version(
+        (
+            None,  # posting_id: not written yet
+            first.record_id,
+            first.side,
+            chain[-1].version + 1,
+            fields["as_at"],
+            position,
+            1 if fields["action"] == "reverse" else 0,
+            first.is_earliest,
+            first.unit,
+            _signed(fields.get("amount_pence"), side),
+            None,  # valid_to and delta_pence: set when the side is chained again
+            None,
+            *_record_fields(first),
+            fields,
+        )
     )
 
 
@@ -192,23 +209,11 @@ def _corrected_row(version: Version, link: Link) -> tuple[Any, ...]:
     fields = version.correction
     assert fields is not None, "only a version a correction adds is inserted"
     valid_to, delta, earliest = link
-    values = {
-        "version": version.version,
-        "as_at": version.as_at,
-        "valid_to": valid_to,
-        "position": version.position,
-        "is_void": version.is_void,
-        "is_earliest": earliest,
-        "amount_pence": version.amount_pence,
-        "delta_pence": delta,
-        "count": fields.get("count"),
-        "percent": fields.get("percent"),
-        "correction_id": fields["id"],
-        "reason": fields["reason"],
-        "source": fields["source"],
-        "locator": fields["locator"],
-    }
-    return (*_set_values(values), *_copied_values(version))
+    return (
+        version.version, version.as_at, valid_to, version.position, version.is_void, earliest,
+        version.amount_pence, delta, fields.get("count"), fields.get("percent"), fields["id"],
+        fields["reason"], fields["source"], fields["locator"], *_copied_values(version),
+    )  # fmt: skip
 
 
 def _signed(amount: int | None, side: str) -> int | None:
@@ -220,7 +225,8 @@ def _links(chain: list[Version]) -> list[Link]:
     became known (its valid_to), the change it makes to the side's value (its delta) and
     whether it is the one known first, taking the versions in the order they became
     known, then in store order."""
-    order = sorted(range(len(chain)), key=lambda i: (chain[i].as_at, chain[i].position))
+    known = [(version.as_at, version.position) for version in chain]
+    order = sorted(range(len(chain)), key=known.__getitem__)
     links: list[Link] = [(None, None, 0)] * len(chain)
     previous_value = 0
     for rank, index in enumerate(order):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -279,10 +279,11 @@ class ViewsDatabase(ViewsSchema):
             (position, record_id, reason),
         )
 
-    def correct_left_out(self, corrections: list[tuple[str, str, str, bool, int]]) -> None:
+    def correct_left_out(self, corrections: Iterable[tuple[str, str, str, bool, int]]) -> None:
         """Apply corrections (correction id, corrected id, precedence, reverses, position)
         to the events left out before them that they name: the latest by precedence
-        decides. (Most views leave nothing out: then there is nothing to look up.)"""
+        decides. (Most views leave nothing out: then there is nothing to look up, and the
+        corrections, which may be given as a generator, are not read.)"""
         if not self.conn.execute("SELECT EXISTS (SELECT 1 FROM unprojected)").fetchone()[0]:
             return
         self.conn.executemany(

@@ -302,7 +302,7 @@ def _correct(
 ) -> None:
     """Apply corrections to the postings and to the events left out that they name."""
     apply_corrections(views, corrections, days)
-    views.correct_left_out([_correcting(fields, position) for fields, position in corrections])
+    views.correct_left_out(_correcting(fields, position) for fields, position in corrections)
 
 
 def _correcting(fields: dict[str, Any], position: int) -> tuple[str, str, str, bool, int]:
