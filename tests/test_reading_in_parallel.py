@@ -2,6 +2,7 @@
 appends: what it reads, and every problem, must be exactly what reading here gives."""
 
 import json
+from concurrent.futures import Future
 
 import pytest
 from stores import REPOSITORY, published_ledger
@@ -147,6 +148,9 @@ def test_a_file_gone_while_its_pages_are_read_is_a_problem_at_the_page_not_a_tra
     began is said where its page begins."""
     gone = tmp_path / "gone.jsonl"
     page = file_pages.Page(start=0, end=100, first_line=41)
-    assert jsonlines._read_page(str(gone), page) == [
-        ["the file could not be read again while importing it (No such file or directory)"]
-    ]
+    handed: Future[jsonlines.HandedPage] = Future()
+    handed.set_result(jsonlines._read_page(str(gone), page))
+    assert jsonlines._taken_back(page.first_line, handed) == (
+        41,
+        [["the file could not be read again while importing it (No such file or directory)"]],
+    )
