@@ -104,8 +104,8 @@ Outcome = Located | list[str] | None
 # What a worker hands back of a page: its records, handed over (Located.handed_over) and
 # given column by column, each part of them in one tuple; and the page's other lines,
 # what is wrong with them or None if blank, each with its place on the page. Pickled in
-# columns, a page of records is pickled and read back in a fifth less time than a tuple
-# a record (bench/RESULTS.md).
+# columns, a page of records is handed over and read back in some 15% less time than as
+# one tuple a record (bench/RESULTS.md).
 HandedPage = tuple[tuple[tuple[Any, ...], ...], list[tuple[int, list[str] | None]]]
 # The lines of a file a page at a time: the first line's number and what each line holds.
 ReadFile = Callable[[Path], Iterator[tuple[int, list[Outcome]]]]
