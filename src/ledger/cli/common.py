@@ -260,8 +260,6 @@ def views_recorded_by(settings: Settings, recorded_by: str | None) -> Iterator[s
     """The views database to answer from "as the ledger stood on ``recorded_by``": the
     caught-up one, unless the ledger has errata recorded after that day; then one built
     without them, in a temporary folder that is removed afterwards."""
-    import tempfile
-
     from ledger.views.projections import run
 
     path = caught_up_views(settings)
@@ -269,6 +267,8 @@ def views_recorded_by(settings: Settings, recorded_by: str | None) -> Iterator[s
     if recorded_by is None or not run(path, later, {"day": recorded_by})[0]["later"]:
         yield path
         return
+    import tempfile  # (here: it brings shutil, bz2 and lzma, which most views need none of)
+
     from ledger.store.application import EventStore
     from ledger.views.refresh import replay
 

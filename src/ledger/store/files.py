@@ -7,7 +7,6 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -322,6 +321,8 @@ def _write_failures_said(path: str) -> Iterator[None]:
 def new_file_beside(path: Path, suffix: str) -> Path:
     """A new empty file of its own in ``path``'s folder, with the permissions an ordinary
     new file gets, to write in and then move to ``path``."""
+    import tempfile  # (here: it brings shutil, bz2 and lzma, which reading needs none of)
+
     handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
     os.close(handle)
     umask = os.umask(0)

@@ -8,7 +8,6 @@ sqlite3 shell or Datasette; projections/README.md describes them.
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -358,6 +357,8 @@ class ViewsDatabase(ViewsSchema):
             self.conn.rollback()
 
     def _digest(self, table: str) -> str:
+        import hashlib  # (here: only digests need it, and a view's start-up does not)
+
         columns = ", ".join(name for name in TABLES[table]["columns"] if name != "posting_id")
         digest = hashlib.sha256()
         for row in self.conn.execute(
