@@ -22,9 +22,10 @@ from ledger.writing.jsonlines import RecordStream
 def test_every_published_record_is_stored_as_the_librarys_mapper_stores_it(tmp_path):
     with EventStore(str(tmp_path / "ledger.db")) as store:
         timestamp = Entry.Recorded.create_timestamp()
+        stored_event = store._stored_event_maker(timestamp)
         compared = 0
         for item in RecordStream([REPOSITORY / "events"], parallel=False):
-            ours = store._stored_event(item, timestamp)
+            ours = stored_event(item)
             mapper = store.mapper.to_stored_event(Entry.event_for(item.fields, timestamp))
             # the id as the 32 hex digits the store keeps, the rest as the mapper makes it
             assert ours.originator_id == mapper.originator_id.hex, item.where

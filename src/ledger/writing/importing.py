@@ -106,6 +106,14 @@ def _append_all(
     return imported
 
 
+def _kind_and_year(item: Located) -> tuple[str, str]:
+    """What the import's summary counts a record under. (Read from the model's values:
+    asking a model for a field it has not got raises and catches an AttributeError,
+    some 3 us, and a large import has many records without a year.)"""
+    values = item.record.__dict__
+    return values["kind"], values.get("financial_year") or "no year"
+
+
 def _import(
     stream: RecordStream,
     checker: Checker,
@@ -116,10 +124,7 @@ def _import(
     read = 0
     for chunk in chunks(stream.pages(), CHUNK):
         new = checker.check(chunk)
-        imported.new.update(
-            (item.record.kind, getattr(item.record, "financial_year", None) or "no year")
-            for item in new
-        )
+        imported.new.update(map(_kind_and_year, new))
         if append is not None and not stream.problems and not checker.has_problems:
             append(new)
         read += len(chunk)
