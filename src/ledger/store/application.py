@@ -169,6 +169,23 @@ def _state_head(timestamp: datetime) -> bytes:
     return state.removesuffix(b"null}")
 
 
+def _plain_stored_events(timestamp: datetime) -> Callable[[Located], StoredEvent]:
+    """How a record's stored event is made as the library's mapper makes it when it writes
+    orjson alone, without the event object in between (a bulk import makes a million),
+    with what every event of the transaction shares (the state's head, the topics, the
+    version) worked out once. A mapper that compresses or encrypts, or another
+    transcoder, is left to do its own work (EventStore._stored_event_maker)."""
+    head, version = _state_head(timestamp), Entry.INITIAL_VERSION
+    topics = {kind: event_class.TOPIC for kind, event_class in EVENT_FOR_KIND.items()}
+
+    def stored_event(item: Located) -> StoredEvent:
+        # (by position: a frozen dataclass takes a third longer to make by name)
+        topic = topics[item.record.kind]
+        return StoredEvent(item.key, version, topic, head + item.content + b"}")
+
+    return stored_event
+
+
 class EventStore(SoundnessReader, RecordLookup):
     """Opens the store (or makes it), appends records as events and keeps the hash chain;
     reads them back (LogReader, RecordLookup) and tells whether it is sound."""
@@ -252,23 +269,12 @@ class EventStore(SoundnessReader, RecordLookup):
             raise file_damage from error
 
     def _stored_event_maker(self, timestamp: datetime) -> Callable[[Located], StoredEvent]:
-        """How the stored event that creates a record's entry is made: the bytes the
-        library's mapper makes of Entry.event_for(item.fields, timestamp), made without
-        the event object in between (a bulk import makes a million), and with what every
-        event of the transaction shares (its state's head, the topics, the version) worked
-        out once. A mapper that compresses or encrypts, or another transcoder, is left to
-        do its own work."""
-        if not self._maps_plainly:
-            return lambda item: self.mapper.to_stored_event(Entry.event_for(item.fields, timestamp))
-        head, version = _state_head(timestamp), Entry.INITIAL_VERSION
-        topics = {kind: event_class.TOPIC for kind, event_class in EVENT_FOR_KIND.items()}
-
-        def stored_event(item: Located) -> StoredEvent:
-            # (by position: a frozen dataclass takes a third longer to make by name)
-            topic = topics[item.record.kind]
-            return StoredEvent(item.key, version, topic, head + item.content + b"}")
-
-        return stored_event
+        """How the stored event that creates a record's entry is made: by the library's
+        mapper, of Entry.event_for(item.fields, timestamp); or, when the mapper writes a
+        state as orjson alone, as it would, without the event in between."""
+        if self._maps_plainly:
+            return _plain_stored_events(timestamp)
+        return lambda item: self.mapper.to_stored_event(Entry.event_for(item.fields, timestamp))
 
     @functools.cached_property
     def _maps_plainly(self) -> bool:
