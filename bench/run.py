@@ -661,9 +661,7 @@ def startup_rows(store: Path, views: Path, work: Path) -> list[Row]:
     cached["PYTHONPYCACHEPREFIX"] = str(work / "bytecode")
 
     def run(command: list[str | Path]) -> float:
-        started = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True, env=cached)
-        return time.perf_counter() - started
+        return timed(lambda: subprocess.run(command, check=True, capture_output=True, env=cached))
 
     def median_of(command: list[str | Path]) -> float:
         run(command)  # fills the bytecode cache
