@@ -581,6 +581,25 @@ def test_every_text_field_of_every_kind_refuses_control_characters(record, field
     ]
 
 
+@pytest.mark.parametrize(
+    "nested",
+    [
+        {"\x80 key": "\x80 value"},
+        {"\x07": {"\x08": "value"}},
+        {"safe": {"\x1b[2J": ["\x1b"]}},
+    ],
+    ids=["key-and-value", "key-of-a-nested-object", "key-one-level-down"],
+)
+def test_a_key_that_cannot_be_shown_is_not_shown_in_the_problem(nested):
+    """A nested object's key is checked before its values, whose problem would name it
+    (found by tests/test_hostile_records.py: ``colour: \x80...: U+0080 ...``)."""
+    with pytest.raises(RecordError) as raised:
+        parse_record({**every_kind_of_record()[0], "colour": nested})
+    [problem] = raised.value.problems
+    assert problem.isprintable(), problem
+    assert problem.endswith("(a control character) is not allowed in text")
+
+
 def test_record_refuses_a_control_character_in_an_option(store):
     before = stored(store)
     result = ledger(store, *FIGURE_OPTIONS[:-1], "row 1\n| 06H | £1bn |", "--count", "3")

@@ -19,15 +19,16 @@ _NESTED = (list, dict)
 def _texts(name: str, value: list[Any] | dict[Any, Any]) -> Iterator[tuple[str, str]]:
     """Every text in a list or an object, at any depth, and an object's keys, each with
     the field and the key it is under (``set: locator``): the values an erratum sets,
-    the successors of a split."""
+    the successors of a split. An object's keys come before its values, whose place
+    names them: a key that cannot be shown is found under the field that holds it."""
     waiting: list[tuple[str, Any]] = [(name, value)]
     while waiting:
         where, item = waiting.pop()
         if isinstance(item, str):
             yield where, item
-        elif isinstance(item, dict):
-            waiting += [(where, key) for key in item]
+        elif isinstance(item, dict):  # (the keys last: the last in is the first out)
             waiting += [(f"{where}: {key}", value) for key, value in item.items()]
+            waiting += [(where, key) for key in item]
         elif isinstance(item, list):
             waiting += [(where, value) for value in item]
 
